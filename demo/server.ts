@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from '../src/server/app.js';
+import { configFromEnv } from '../src/server/config.js';
+import { registerDemo } from './backend.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `npm start`: the Embedded API server with the AcmeCo demo mounted on it. */
+export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
+  const config = configFromEnv(env, root);
+  const server = await createServer(config);
+  const apiKey = server.ctx.secrets.apiKeys.development;
+  await registerDemo(server.app, { apiBaseUrl: () => server.ctx.publicUrl, apiKey });
+  await server.app.listen({ port: config.port, host: config.host });
+  return server;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const server = await startDemoServer();
+  const url = server.ctx.publicUrl;
+  console.log('');
+  console.log(`  AcmeCo demo:          ${url}/demo/`);
+  console.log(`  Embedded API:         ${url}/2024-03/...`);
+  console.log(`  SDK script:           ${url}/scripts/embedded.js`);
+  console.log(`  Development API key:  ${server.ctx.secrets.apiKeys.development}`);
+  console.log('');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void server.close().then(() => process.exit(0)));
+  }
+}

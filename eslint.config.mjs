@@ -1,0 +1,58 @@
+import js from '@eslint/js';
+import lit from 'eslint-plugin-lit';
+import litA11y from 'eslint-plugin-lit-a11y';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['dist/**', 'node_modules/**', '.data/**', '.tmp/**', 'coverage/**', 'screenshots/**', 'bench-results/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['src/modal/**/*.ts', 'test/browser/**/*.ts'],
+    plugins: { lit, 'lit-a11y': litA11y },
+    rules: {
+      ...lit.configs.recommended.rules,
+      ...litA11y.configs.recommended.rules,
+    },
+  },
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "AssignmentExpression[left.property.name='innerHTML']",
+          message: 'Render data as text: no innerHTML.',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'lit/directives/unsafe-html.js', message: 'No unsafeHTML: render data as text.' }] },
+      ],
+    },
+  },
+  {
+    // Boundaries from ARCHITECTURE.md: arrows point inward.
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../sdk/*', '../modal/*', '../server/*', '../*/**'] }],
+    },
+  },
+  {
+    files: ['src/modal/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/server/**'] }] },
+  },
+  {
+    files: ['src/sdk/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/server/**'] }] },
+  },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/modal/**'] }] },
+  },
+);

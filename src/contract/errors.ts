@@ -1,0 +1,41 @@
+import * as z from 'zod/mini';
+
+/**
+ * Error codes the API puts in `{ error: { code } }`. Stable: clients branch on them.
+ * `token_expired` is separate from `token_invalid` because the SDK refreshes on the first
+ * and gives up on the second.
+ */
+export const API_ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'unauthorized',
+  'token_expired',
+  'token_invalid',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'idempotency_conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'internal',
+] as const;
+
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export const ValidationIssue = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+});
+export type ValidationIssue = z.infer<typeof ValidationIssue>;
+
+/** Every non-2xx response body. `code` is a plain string so newer servers do not break older clients. */
+export const ApiErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.optional(z.array(ValidationIssue)),
+    requestId: z.optional(z.string()),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

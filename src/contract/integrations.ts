@@ -1,0 +1,117 @@
+import * as z from 'zod/mini';
+import { ObjectId } from './ids.js';
+
+/** Field types a workflow definition can mark as configurable by the end user. */
+export const CONFIG_FIELD_TYPES = [
+  'text',
+  'textarea',
+  'number',
+  'boolean',
+  'select',
+  'multiselect',
+  'secret',
+  'dynamicSelect',
+] as const;
+export const ConfigFieldType = z.enum(CONFIG_FIELD_TYPES);
+export type ConfigFieldType = z.infer<typeof ConfigFieldType>;
+
+export const ConfigFieldOption = z.object({ value: z.string(), label: z.string() });
+
+/** One user-configurable field as the modal renders it. */
+export const ConfigField = z.object({
+  workflowId: z.string(),
+  blockId: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  type: ConfigFieldType,
+  required: z.boolean(),
+  help: z.optional(z.string()),
+  placeholder: z.optional(z.string()),
+  options: z.optional(z.array(ConfigFieldOption)),
+  defaultValue: z.optional(z.unknown()),
+});
+export type ConfigField = z.infer<typeof ConfigField>;
+
+export const BlockSummary = z.object({
+  name: z.string(),
+  id: z.string(),
+  type: z.string(),
+  icon: z.string(),
+});
+
+/** A workflow as `GET /integrations?userId=` lists it, with the user's state. */
+export const WorkflowSummary = z.object({
+  workflowId: z.string(),
+  name: z.string(),
+  installed: z.boolean(),
+  version: z.number(),
+  installedVersion: z.nullable(z.number()),
+  active: z.boolean(),
+  blocks: z.array(BlockSummary),
+});
+export type WorkflowSummary = z.infer<typeof WorkflowSummary>;
+
+export const IntegrationSummary = z.object({
+  integrationId: z.string(),
+  name: z.string(),
+  app: z.string(),
+  description: z.string(),
+  installed: z.boolean(),
+  icon: z.string(),
+  workflows: z.array(WorkflowSummary),
+});
+export type IntegrationSummary = z.infer<typeof IntegrationSummary>;
+
+export const IntegrationListResponse = z.object({ data: z.array(IntegrationSummary) });
+export type IntegrationListResponse = z.infer<typeof IntegrationListResponse>;
+
+export const ListIntegrationsQuery = z.strictObject({ userId: z.string().check(z.minLength(1, 'userId is required')) });
+
+/** What the install modal needs to render one integration for the token's user. */
+export const WidgetIntegration = z.object({
+  integrationId: z.string(),
+  name: z.string(),
+  app: z.string(),
+  description: z.string(),
+  icon: z.string(),
+  workflows: z.array(
+    z.object({
+      workflowId: z.string(),
+      name: z.string(),
+      version: z.number(),
+    }),
+  ),
+  fields: z.array(ConfigField),
+  installation: z.nullable(
+    z.object({
+      installationId: z.string(),
+      values: z.array(z.object({ workflowId: z.string(), blockId: z.string(), name: z.string(), value: z.unknown() })),
+    }),
+  ),
+});
+export type WidgetIntegration = z.infer<typeof WidgetIntegration>;
+
+export const ConfigValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+export type ConfigValue = z.infer<typeof ConfigValue>;
+
+export const ConfigEntry = z.strictObject({
+  workflowId: z.string(),
+  blockId: z.string(),
+  name: z.string(),
+  value: ConfigValue,
+});
+export type ConfigEntry = z.infer<typeof ConfigEntry>;
+
+export const CreateInstallationRequest = z.strictObject({
+  integrationId: ObjectId,
+  workflowIds: z.optional(z.array(ObjectId).check(z.minLength(1))),
+  values: z.array(ConfigEntry).check(z.maxLength(500)),
+});
+export type CreateInstallationRequest = z.infer<typeof CreateInstallationRequest>;
+
+export const InstallationResponse = z.object({
+  installationId: z.string(),
+  integrationId: z.string(),
+  workflowIds: z.array(z.string()),
+});
+export type InstallationResponse = z.infer<typeof InstallationResponse>;

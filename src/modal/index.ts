@@ -1,0 +1,18 @@
+import { AlloyInstallModal } from './install-modal/install-modal.js';
+
+export { AlloyInstallModal } from './install-modal/install-modal.js';
+export type { AlloyCloseEvent, AlloyInstalledEvent, CloseReason, InstallOutcome } from './events.js';
+export { en as englishMessages, type ModalMessages } from './messages.js';
+
+export const INSTALL_MODAL_TAG = 'alloy-install-modal';
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'alloy-install-modal': AlloyInstallModal;
+  }
+}
+
+/** Registers `<alloy-install-modal>` once; importing this module alone defines nothing. */
+export function defineInstallModal(): void {
+  if (!customElements.get(INSTALL_MODAL_TAG)) customElements.define(INSTALL_MODAL_TAG, AlloyInstallModal);
+}

@@ -1,0 +1,69 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './http-errors.js';
+import { environmentForApiKey, type Environment, type ServerSecrets } from './secrets.js';
+import { verifyUserToken } from './user-token.js';
+
+export interface Caller {
+  env: Environment;
+  /** Set when the caller is an end user holding a user token rather than the ISV's API key. */
+  userId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+const BEARER = /^bearer\s+(\S+)\s*$/i;
+export const USER_TOKEN_HEADER = 'x-alloy-user-token';
+
+function apiKeyCaller(secrets: ServerSecrets, request: FastifyRequest): Caller | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = BEARER.exec(header);
+  const env = match ? environmentForApiKey(secrets, match[1]!) : undefined;
+  if (!env) throw new ApiError(401, 'unauthorized', 'The API key is missing or not valid.');
+  return { env };
+}
+
+async function userTokenCaller(secrets: ServerSecrets, request: FastifyRequest): Promise<Caller | undefined> {
+  const header = request.headers[USER_TOKEN_HEADER];
+  if (header === undefined) return undefined;
+  const token = Array.isArray(header) ? header[0] : header;
+  const result = await verifyUserToken(secrets.jwtSecret, token ?? '');
+  if (!result.ok) throw new ApiError(401, result.code, result.message);
+  return { env: result.env, userId: result.userId };
+}
+
+/** A preHandler that admits the ISV's API key (`Authorization: Bearer <key>`, any case of "bearer"). */
+export const requireApiKey =
+  (secrets: ServerSecrets) =>
+  async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const caller = apiKeyCaller(secrets, request);
+    if (!caller) throw new ApiError(401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
+    request.caller = caller;
+  };
+
+/** A preHandler that admits an end user's token in the `x-alloy-user-token` header. */
+export const requireUserToken =
+  (secrets: ServerSecrets) =>
+  async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const caller = await userTokenCaller(secrets, request);
+    if (!caller) throw new ApiError(401, 'token_invalid', `Send the user token in the ${USER_TOKEN_HEADER} header.`);
+    request.caller = caller;
+  };
+
+/** Either credential: the data calls alloy-frontend makes send the user token where the backend sends a key. */
+export const requireApiKeyOrUserToken =
+  (secrets: ServerSecrets) =>
+  async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const caller = (await userTokenCaller(secrets, request)) ?? apiKeyCaller(secrets, request);
+    if (!caller) throw new ApiError(401, 'unauthorized', 'Send an API key or a user token.');
+    request.caller = caller;
+  };
+
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error('route is missing its auth preHandler');
+  return request.caller;
+}

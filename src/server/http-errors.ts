@@ -1,0 +1,90 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ApiErrorCode, ValidationIssue } from '../contract/index.js';
+
+/** An error a handler throws on purpose; it becomes `{ error: { code, message, issues? } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly issues?: ValidationIssue[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} was not found.`);
+
+interface SafeParser<T> {
+  safeParse(
+    value: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { path: PropertyKey[]; message: string }[] } };
+}
+
+/** Parses input with a contract schema, or throws a 400 listing every problem with its field path. */
+export function parseInput<T>(schema: SafeParser<T>, value: unknown, where: 'body' | 'query' | 'params'): T {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const summary = first ? `${[where, ...first.path].join('.')}: ${first.message}` : `invalid ${where}`;
+  return throwError(new ApiError(400, 'validation_failed', `Invalid request ${where}. ${summary}`, issues));
+}
+
+function throwError(error: ApiError): never {
+  throw error;
+}
+
+/** Maps every failure to the JSON error shape; unexpected ones become a 500 with a request id, never a stack. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.status(error.status).send({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.issues ? { issues: error.issues } : {}),
+        },
+      });
+    }
+    const mapped = mapFrameworkError(error);
+    if (mapped) {
+      return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message } });
+    }
+    request.log.error({ err: error, requestId: request.id }, 'unhandled error');
+    return reply.status(500).send({
+      error: { code: 'internal', message: 'Something went wrong on our side.', requestId: String(request.id) },
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({
+      error: { code: 'not_found', message: `No route for ${request.method} ${request.originalUrl.split('?')[0]}.` },
+    });
+  });
+}
+
+function mapFrameworkError(error: FastifyError): { status: number; code: ApiErrorCode; message: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'payload_too_large', message: 'The request body is too large.' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json.' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, code: 'bad_request', message: 'The JSON body is empty.' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'bad_request', message: 'The body is not valid JSON.' };
+  }
+  if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
+    return { status: 400, code: 'bad_request', message: 'The body is not valid JSON.' };
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, code: 'bad_request', message: error.message };
+  }
+  return undefined;
+}

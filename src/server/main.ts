@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from './app.js';
+import { configFromEnv } from './config.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Starts the Embedded API server alone (the demo's start script adds the demo on top). */
+const config = configFromEnv(process.env, root);
+const server = await createServer(config);
+await server.app.listen({ port: config.port, host: config.host });
+const url = server.ctx.publicUrl;
+console.log(`Alloy Embedded API listening on ${url}`);
+console.log(`  SDK script:          ${url}/scripts/embedded.js`);
+console.log(`  development API key: ${server.ctx.secrets.apiKeys.development}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as z from 'zod/mini';
+import { CreateInstallationRequest, ObjectId } from '../../contract/index.js';
+import { callerOf, requireUserToken } from '../auth.js';
+import type { AppContext } from '../context.js';
+import { ApiError, parseInput } from '../http-errors.js';
+import { runIdempotent } from '../idempotency.js';
+
+const IntegrationParams = z.object({ integrationId: ObjectId });
+
+/** The widget API the install modal calls with the end user's token. */
+export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const userToken = requireUserToken(ctx.secrets);
+
+  const currentUser = (request: FastifyRequest): string => {
+    const caller = callerOf(request);
+    const user = ctx.users.find(caller.env, caller.userId!);
+    if (!user) throw new ApiError(401, 'token_invalid', 'The user of this token no longer exists.');
+    return user.userId;
+  };
+
+  app.get('/widget/integrations/:integrationId', { preHandler: userToken }, async (request) => {
+    const userId = currentUser(request);
+    const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
+    return ctx.integrations.widgetView(userId, integrationId);
+  });
+
+  app.post('/widget/installations', { preHandler: userToken }, async (request, reply) => {
+    const userId = currentUser(request);
+    const body = parseInput(CreateInstallationRequest, request.body, 'body');
+    const key = request.headers['idempotency-key'];
+    const result = runIdempotent(ctx.db, `widget-install:${userId}`, Array.isArray(key) ? key[0] : key, body, () => ({
+      status: 201,
+      body: ctx.integrations.install(userId, body),
+    }));
+    return reply.status(result.status).send(result.body);
+  });
+}
