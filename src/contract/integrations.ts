@@ -17,6 +17,19 @@ export type ConfigFieldType = z.infer<typeof ConfigFieldType>;
 
 export const ConfigFieldOption = z.object({ value: z.string(), label: z.string() });
 
+/** Format rules a definition may put on a field (lengths for text, bounds for numbers, a regex). */
+export const FieldRules = z.strictObject({
+  minLength: z.optional(z.number().check(z.int(), z.nonnegative())),
+  maxLength: z.optional(z.number().check(z.int(), z.positive())),
+  min: z.optional(z.number()),
+  max: z.optional(z.number()),
+  /** A JavaScript regular expression (no flags) the whole value must match. */
+  pattern: z.optional(z.string()),
+  /** Shown when `pattern` does not match. */
+  patternMessage: z.optional(z.string()),
+});
+export type FieldRules = z.infer<typeof FieldRules>;
+
 /** One user-configurable field as the modal renders it. */
 export const ConfigField = z.object({
   workflowId: z.string(),
@@ -29,6 +42,8 @@ export const ConfigField = z.object({
   placeholder: z.optional(z.string()),
   options: z.optional(z.array(ConfigFieldOption)),
   defaultValue: z.optional(z.unknown()),
+  /** Format rules from the definition; the modal and the server both enforce them. */
+  rules: z.optional(FieldRules),
 });
 export type ConfigField = z.infer<typeof ConfigField>;
 

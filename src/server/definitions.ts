@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { CONFIG_FIELD_TYPES, ConfigFieldOption, ObjectId, type ConfigField } from '../contract/index.js';
+import { CONFIG_FIELD_TYPES, ConfigFieldOption, FieldRules, ObjectId, type ConfigField } from '../contract/index.js';
 
 /**
  * Integrations as code: the ISV describes integrations, their workflows (one entry per released
@@ -13,6 +13,9 @@ const FieldDefinition = z.strictObject({
   type: z.enum(CONFIG_FIELD_TYPES),
   required: z._default(z.boolean(), true),
   userConfigurable: z._default(z.boolean(), false),
+  /** Configurable but not shown: the value comes from `value` or the install call (e.g. prefilled by the ISV). */
+  hidden: z._default(z.boolean(), false),
+  rules: z.optional(FieldRules),
   help: z.optional(z.string()),
   placeholder: z.optional(z.string()),
   options: z.optional(z.array(ConfigFieldOption)),
@@ -71,8 +74,27 @@ export function loadDefinitions(dir: string): IntegrationDefinition[] {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new DefinitionError(`${file}: ${detail}`);
     }
+    checkPatterns(file, parsed.data);
     return parsed.data;
   });
+}
+
+/** A bad `rules.pattern` must fail at load, not as a 500 on the first install. */
+function checkPatterns(file: string, definition: IntegrationDefinition): void {
+  for (const workflow of definition.workflows) {
+    for (const version of workflow.versions) {
+      for (const block of version.blocks) {
+        for (const field of block.fields) {
+          if (field.rules?.pattern === undefined) continue;
+          try {
+            new RegExp(field.rules.pattern);
+          } catch {
+            throw new DefinitionError(`${file}: field ${field.name} has an invalid rules.pattern`);
+          }
+        }
+      }
+    }
+  }
 }
 
 /** The newest released version of a workflow. */
@@ -80,11 +102,11 @@ export function latestVersion(workflow: WorkflowDefinition): WorkflowVersionDefi
   return workflow.versions.reduce((a, b) => (b.version > a.version ? b : a));
 }
 
-/** The fields of one workflow version that the end user fills in. */
+/** The fields of one workflow version that the end user fills in (hidden ones are not shown). */
 export function configurableFields(workflowId: string, version: WorkflowVersionDefinition): ConfigField[] {
   return version.blocks.flatMap((block) =>
     block.fields
-      .filter((f) => f.userConfigurable)
+      .filter((f) => f.userConfigurable && !f.hidden)
       .map((f) => ({
         workflowId,
         blockId: block.id,
@@ -96,6 +118,7 @@ export function configurableFields(workflowId: string, version: WorkflowVersionD
         ...(f.placeholder === undefined ? {} : { placeholder: f.placeholder }),
         ...(f.options === undefined ? {} : { options: f.options }),
         ...(f.value === undefined ? {} : { defaultValue: f.value }),
+        ...(f.rules === undefined ? {} : { rules: f.rules }),
       })),
   );
 }

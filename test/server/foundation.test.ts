@@ -359,6 +359,8 @@ describe('integrations and installation', () => {
       [{ integrationId: INTEGRATION_ID, values: [] }, 400],
       [{ integrationId: INTEGRATION_ID, values: [{ ...FIELD, value: '   ' }] }, 400],
       [{ integrationId: INTEGRATION_ID, values: [{ ...FIELD, value: 7 }] }, 400],
+      [{ integrationId: INTEGRATION_ID, values: [{ ...FIELD, value: 'has spaces' }] }, 400],
+      [{ integrationId: INTEGRATION_ID, values: [{ ...FIELD, value: 'much-too-long-prefix' }] }, 400],
       [{ integrationId: INTEGRATION_ID, values: [{ ...FIELD, name: 'nope', value: 'x' }] }, 400],
       [{ integrationId: INTEGRATION_ID, workflowIds: ['ffffffffffffffffffffffff'], values: [] }, 400],
       [{ integrationId: 'ffffffffffffffffffffffff', values: [] }, 404],

@@ -222,12 +222,18 @@ function checkValue(field: ConfigField, value: unknown): string | undefined {
   switch (field.type) {
     case 'text':
     case 'textarea':
-    case 'secret':
+    case 'secret': {
       if (typeof value !== 'string') return `${field.displayName} must be text`;
       if (value.length > 10_000) return `${field.displayName} is too long`;
+      return checkTextRules(field, field.type === 'secret' ? value : value.trim());
+    }
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${field.displayName} must be a number`;
+      const { min, max } = field.rules ?? {};
+      if (min !== undefined && value < min) return `${field.displayName} must be at least ${min}`;
+      if (max !== undefined && value > max) return `${field.displayName} must be at most ${max}`;
       return undefined;
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : `${field.displayName} must be a number`;
+    }
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `${field.displayName} must be true or false`;
     case 'select':
@@ -243,4 +249,19 @@ function checkValue(field: ConfigField, value: unknown): string | undefined {
       }
       return undefined;
   }
+}
+
+function checkTextRules(field: ConfigField, value: string): string | undefined {
+  const rules = field.rules;
+  if (!rules || value === '') return undefined;
+  if (rules.minLength !== undefined && value.length < rules.minLength) {
+    return `${field.displayName} must be at least ${rules.minLength} characters`;
+  }
+  if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+    return `${field.displayName} must be at most ${rules.maxLength} characters`;
+  }
+  if (rules.pattern !== undefined && !new RegExp(`^(?:${rules.pattern})$`).test(value)) {
+    return rules.patternMessage ?? `${field.displayName} is not in the expected format`;
+  }
+  return undefined;
 }
