@@ -1,18 +1,37 @@
 import type { InstallationResponse } from '../contract/index.js';
 
-export type CloseReason = 'installed' | 'close-button' | 'escape' | 'api' | 'error';
+export type CloseReason = 'installed' | 'close-button' | 'escape' | 'backdrop' | 'api' | 'error';
 
 export type InstallOutcome =
   ({ success: true } & InstallationResponse) | { success: false; reason: Exclude<CloseReason, 'installed'> };
 
+/** The steps the modal moves through, in order; `auth` repeats per app that needs a credential. */
+export type ModalStep = 'loading' | 'auth' | 'workflows' | 'config' | 'success' | 'error';
+
+/** Fired when the integration has loaded and the first step is on screen. */
+export type AlloyReadyEvent = CustomEvent<{ integrationId: string }>;
+/** Fired on every step change. */
+export type AlloyStepEvent = CustomEvent<{ step: ModalStep }>;
+/** Fired when the user starts connecting an app (OAuth popup opened or credential form submitted). */
+export type AlloyAuthStartedEvent = CustomEvent<{ app: string }>;
+export type AlloyAuthSucceededEvent = CustomEvent<{ app: string; credentialId: string }>;
+export type AlloyAuthFailedEvent = CustomEvent<{ app: string; message: string }>;
 /** Fired when the installation has been stored. */
 export type AlloyInstalledEvent = CustomEvent<InstallationResponse>;
+/** Fired when something failed that the user sees as an error state. */
+export type AlloyErrorEvent = CustomEvent<{ error: unknown }>;
 /** Fired once when the modal closes, with why. */
 export type AlloyCloseEvent = CustomEvent<{ reason: CloseReason }>;
 
 declare global {
   interface GlobalEventHandlersEventMap {
+    'alloy-ready': AlloyReadyEvent;
+    'alloy-step': AlloyStepEvent;
+    'alloy-auth-started': AlloyAuthStartedEvent;
+    'alloy-auth-succeeded': AlloyAuthSucceededEvent;
+    'alloy-auth-failed': AlloyAuthFailedEvent;
     'alloy-installed': AlloyInstalledEvent;
+    'alloy-error': AlloyErrorEvent;
     'alloy-close': AlloyCloseEvent;
   }
 }

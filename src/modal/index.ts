@@ -1,7 +1,8 @@
 import { AlloyInstallModal } from './install-modal/install-modal.js';
 
 export { AlloyInstallModal } from './install-modal/install-modal.js';
-export type { AlloyCloseEvent, AlloyInstalledEvent, CloseReason, InstallOutcome } from './events.js';
+export type * from './events.js';
+export type { ModalAppearance, ModalOperation, PrefilledValue } from './options.js';
 export { en as englishMessages, type ModalMessages } from './messages.js';
 
 export const INSTALL_MODAL_TAG = 'alloy-install-modal';

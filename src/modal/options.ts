@@ -1,0 +1,35 @@
+import type { ConfigValue } from '../contract/index.js';
+
+/** What the modal is for: a first install, changing an installation, or moving it to a new version. */
+export type ModalOperation = 'install' | 'edit' | 'update';
+
+/**
+ * Theming without a dashboard. Every colour maps to an `--alloy-*` custom property, so a host can
+ * also set those in CSS; values here win over the page's.
+ */
+export interface ModalAppearance {
+  theme?: 'light' | 'dark' | 'auto';
+  colors?: {
+    primary?: string;
+    onPrimary?: string;
+    surface?: string;
+    text?: string;
+    textMuted?: string;
+    border?: string;
+    danger?: string;
+  };
+  /** Corner radius, a CSS length. */
+  radius?: string;
+  fontFamily?: string;
+  /** The ISV's name and logo, shown in the modal header. */
+  brandName?: string;
+  logoUrl?: string;
+}
+
+/** A value the ISV fills in for the user; fields match by name, narrowed by workflow/block when given. */
+export interface PrefilledValue {
+  name: string;
+  value: ConfigValue;
+  workflowId?: string;
+  blockId?: string;
+}
