@@ -12,6 +12,7 @@ import { loadDefinitions } from './definitions.js';
 import { installErrorHandling } from './http-errors.js';
 import { isvRoutes } from './routes/isv.js';
 import { widgetRoutes } from './routes/widget.js';
+import { registerSandbox, type SandboxOptions } from './sandbox/index.js';
 import { loadSecrets } from './secrets.js';
 import { IntegrationService } from './services/integrations.js';
 import { UserService } from './services/users.js';
@@ -38,6 +39,8 @@ export interface EmbeddedServer {
 export interface CreateServerOptions extends Partial<ServerConfig> {
   dataDir: string;
   definitionsDir?: string;
+  /** Tuning for the Demo Store sandbox app (tests shorten its webhook retries). */
+  sandbox?: Pick<SandboxOptions, 'webhookDelivery'>;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -104,6 +107,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
     { prefix: API_PREFIX },
   );
+  await registerSandbox(app, { db, publicUrl, webhookDelivery: options.sandbox?.webhookDelivery });
 
   if (fs.existsSync(config.cdnDir)) {
     await app.register(fastifyStatic, {
