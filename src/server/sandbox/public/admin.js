@@ -16,7 +16,12 @@ const STATUS_RANK = { pending: 0, paid: 1, fulfilled: 2, shipped: 3 };
 const $ = (id) => document.getElementById(id);
 const state = { stores: [], store: null, revealed: false, orderLimit: 25, refreshTimer: 0 };
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 const money = (cents, currency) =>
   new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
@@ -173,9 +178,10 @@ function itemRow() {
   const row = el('div', { class: 'item-row' });
   const remove = el('button', {
     type: 'button',
-    class: 'button small ghost',
+    class: 'button ghost remove',
     'aria-label': 'Remove item',
-    text: 'Remove',
+    title: 'Remove item',
+    text: '×',
     onclick: () => {
       row.remove();
       if ($('items').children.length === 0) $('items').append(itemRow());
