@@ -128,11 +128,15 @@ export const EMBEDDED_CLIENT_NAME = 'Alloy Embedded';
 export const newStoreApiKey = (): string => randomCredential('dsk', 24);
 export const newClientSecret = (): string => randomCredential('dscs');
 
+/** Database handles whose sandbox schema is known to be current. */
+const ensured = new WeakSet<Db>();
+
 /**
  * Creates or upgrades the sandbox tables and seeds the demo store and the Embedded OAuth client.
  * Safe to call on every start and from several places: each step checks before it writes.
  */
 export function ensureSandboxSchema(db: Db): void {
+  if (ensured.has(db)) return;
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const row = db.prepare("SELECT value FROM sandbox_meta WHERE key = 'schema_version'").get() as
@@ -158,4 +162,5 @@ export function ensureSandboxSchema(db: Db): void {
        VALUES (?, ?, ?, '[]', ?) ON CONFLICT DO NOTHING`,
     ).run(EMBEDDED_CLIENT_ID, EMBEDDED_CLIENT_NAME, newClientSecret(), now);
   })();
+  ensured.add(db);
 }

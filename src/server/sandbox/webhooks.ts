@@ -46,6 +46,9 @@ export const DEFAULT_DELIVERY_OPTIONS: WebhookDeliveryOptions = {
   timeoutMs: 10_000,
 };
 
+/** Finished deliveries are kept this long for the dashboard, then pruned. */
+const DELIVERY_HISTORY_MS = 7 * 24 * 3600_000;
+
 interface SubscriptionRow {
   id: string;
   store_id: string;
@@ -172,6 +175,9 @@ export class WebhookService {
       .all(storeId, topic) as { id: string; url: string }[];
     const body = JSON.stringify(payload);
     const now = new Date().toISOString();
+    this.db
+      .prepare("DELETE FROM sandbox_webhook_deliveries WHERE status != 'pending' AND created_at < ?")
+      .run(new Date(Date.now() - DELIVERY_HISTORY_MS).toISOString());
     const insert = this.db.prepare(
       `INSERT INTO sandbox_webhook_deliveries
          (id, webhook_id, store_id, topic, url, payload, status, attempts, next_attempt_at, created_at, updated_at)
