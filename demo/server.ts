@@ -23,6 +23,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`  AcmeCo demo:          ${url}/demo/`);
   console.log(`  Embedded API:         ${url}/2024-03/...`);
   console.log(`  SDK script:           ${url}/scripts/embedded.js`);
+  console.log(`  Demo Store sandbox:   ${url}/sandbox/demo-store/`);
   console.log(`  Development API key:  ${server.ctx.secrets.apiKeys.development}`);
   console.log('');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
