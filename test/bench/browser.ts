@@ -2,6 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 
 export const DEMO_INTEGRATION_ID = '65a1c0de0000000000000001';
 
+/** The part of window.Alloy the page-side bench code uses. */
+interface PageAlloy {
+  setToken(token: string): void;
+  install(options: { integrationId: string }): Promise<unknown>;
+  close(): void;
+}
+
 /** Milliseconds, summarised. */
 export interface Timing {
   runs: number;
@@ -51,7 +58,7 @@ export async function measureInPage(browser: Browser, origin: string, token: str
   await page.goto(`${origin}/bench/host.html`);
   const samples = await page.evaluate(
     async ({ token, runs, integrationId }) => {
-      const alloy = (window as unknown as { Alloy: any }).Alloy;
+      const alloy = (window as unknown as { Alloy: PageAlloy }).Alloy;
       alloy.setToken(token);
       const once = () =>
         new Promise<number>((resolve) => {
@@ -97,7 +104,7 @@ export async function measureIframe(browser: Browser, origin: string, token: str
           const frame = document.createElement('iframe');
           frame.style.cssText = 'position:fixed;inset:0;width:100%;height:100%;border:0';
           frame.addEventListener('load', () => {
-            const inner = frame.contentWindow as unknown as Window & { Alloy: any };
+            const inner = frame.contentWindow as unknown as Window & { Alloy: PageAlloy };
             inner.document.addEventListener('focusin', (event: FocusEvent) => {
               if ((event.composedPath()[0] as Element).tagName === 'INPUT') {
                 resolve(performance.now() - start);
@@ -147,7 +154,7 @@ export async function measureMemory(
   const cycle = (count: number) =>
     page.evaluate(
       async ({ token, count, integrationId }) => {
-        const alloy = (window as unknown as { Alloy: any }).Alloy;
+        const alloy = (window as unknown as { Alloy: PageAlloy }).Alloy;
         alloy.setToken(token);
         for (let i = 0; i < count; i++) {
           const focused = new Promise<void>((resolve) => {
