@@ -27,7 +27,7 @@ export type CredentialMetadata = z.infer<typeof CredentialMetadata>;
 
 export const CredentialMetadataListResponse = z.object({ data: z.array(CredentialMetadata) });
 export const CredentialNameParams = z.strictObject({
-  credentialName: z.string().check(z.minLength(1), z.maxLength(100)),
+  credentialName: /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(100)),
 });
 export const CredentialMetadataResponse = z.object({ data: CredentialMetadata });
 
@@ -52,18 +52,24 @@ export const CreateCredentialRequest = z.strictObject({
   userId: UserRef,
   credential: z.strictObject({
     /** The connector, e.g. `demoStore`. */
-    type: z.string().check(z.minLength(1), z.maxLength(100)),
+    type: /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(100)),
     /** The connector's properties (see `GET /metadata/credentials/:name`). */
-    data: z.record(z.string().check(z.maxLength(100)), z.string().check(z.maxLength(10_000))),
+    data: z.record(
+      /* @__PURE__ */ z.string().check(z.maxLength(100)),
+      /* @__PURE__ */ z.string().check(z.maxLength(10_000)),
+    ),
   }),
 });
 export type CreateCredentialRequest = z.infer<typeof CreateCredentialRequest>;
-export const CreateCredentialResponse = z.object({ success: z.literal(true), credentialId: z.string() });
+export const CreateCredentialResponse = z.object({
+  success: z.literal(true),
+  credentialId: z.string(),
+});
 
 /** `userId` and `app`, plus the connector's pre-OAuth properties (e.g. `shopSubdomain`). */
 export const OAuthUrlQuery = z.catchall(
-  z.strictObject({ userId: UserRef, app: z.string().check(z.minLength(1), z.maxLength(100)) }),
-  z.string().check(z.maxLength(500)),
+  z.strictObject({ userId: UserRef, app: /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(100)) }),
+  /* @__PURE__ */ z.string().check(z.maxLength(500)),
 );
 export const OAuthUrlResponse = z.object({ oauthUrl: z.string() });
 
@@ -71,9 +77,9 @@ export const StartInstallationRequest = z.strictObject({
   userId: UserRef,
   integrationId: ObjectId,
   /** Needed only when the user has more than one credential for an app the integration uses. */
-  credentialIds: z.optional(z.array(ObjectId).check(z.maxLength(20))),
+  credentialIds: z.optional(/* @__PURE__ */ z.array(ObjectId).check(z.maxLength(20))),
   /** A subset of the integration's workflows; all of them when absent. */
-  workflowIds: z.optional(z.array(ObjectId).check(z.minLength(1))),
+  workflowIds: z.optional(/* @__PURE__ */ z.array(ObjectId).check(z.minLength(1))),
 });
 export type StartInstallationRequest = z.infer<typeof StartInstallationRequest>;
 
@@ -104,12 +110,12 @@ export type StartInstallationResponse = z.infer<typeof StartInstallationResponse
 
 export const CompleteInstallationRequest = z.strictObject({
   installationId: ObjectId,
-  data: z
+  data: /* @__PURE__ */ z
     .array(
       z.strictObject({
         workflowId: ObjectId,
-        blockId: z.string().check(z.minLength(1)),
-        fields: z.array(z.strictObject({ name: z.string().check(z.minLength(1)), value: ConfigValue })),
+        blockId: /* @__PURE__ */ z.string().check(z.minLength(1)),
+        fields: z.array(z.strictObject({ name: /* @__PURE__ */ z.string().check(z.minLength(1)), value: ConfigValue })),
       }),
     )
     .check(z.maxLength(200)),

@@ -12,7 +12,7 @@ export type ExecutionMode = (typeof EXECUTION_MODES)[number];
 export const WorkflowLogsQuery = z.strictObject({
   userId: z.optional(UserRef),
   page: z.optional(PageQuery),
-  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_LOGS_PAGE_SIZE))),
+  limit: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_LOGS_PAGE_SIZE))),
   order: z.optional(z.enum(['asc', 'desc'])),
 });
 
@@ -57,7 +57,7 @@ export type WorkflowLogsResponse = z.infer<typeof WorkflowLogsResponse>;
 export const WorkflowErrorsQuery = z.strictObject({
   userId: z.optional(UserRef),
   page: z.optional(PageQuery),
-  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  limit: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
 });
 
 /** The documented error entry, plus the execution and user it belongs to. */
@@ -97,21 +97,21 @@ export const LOG_SORT_FIELDS = ['createdAt', 'completedAt', 'message', 'userId']
 export const LogFilter = z.strictObject({
   columns: z.strictObject({ value: z.enum(LOG_FILTER_COLUMNS) }),
   operators: z.strictObject({ value: z.enum(LOG_FILTER_OPERATORS) }),
-  userinput: z.strictObject({ value: z.union([z.string().check(z.maxLength(500)), z.number()]) }),
+  userinput: z.strictObject({ value: z.union([/* @__PURE__ */ z.string().check(z.maxLength(500)), z.number()]) }),
   /** How this filter joins the ones before it; `and` when absent. */
   condition: z.optional(z.strictObject({ value: z.enum(['and', 'or']) })),
 });
 export type LogFilter = z.infer<typeof LogFilter>;
-export const LogFilters = z.array(LogFilter).check(z.maxLength(20));
+export const LogFilters = /* @__PURE__ */ z.array(LogFilter).check(z.maxLength(20));
 
 export const LogSearchQuery = z.strictObject({
   /** A JSON array of filters (see `LogFilter`), URL-encoded. */
-  filters: z.optional(z.string().check(z.maxLength(20_000))),
+  filters: z.optional(/* @__PURE__ */ z.string().check(z.maxLength(20_000))),
   workflowId: z.optional(ObjectId),
   /** A userId or username. */
   associatedUserId: z.optional(UserRef),
-  skip: z.optional(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10_000_000))),
-  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  skip: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10_000_000))),
+  limit: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
   sortBy: z.optional(z.enum(LOG_SORT_FIELDS)),
   sortOrder: z.optional(z.enum(['asc', 'desc'])),
 });

@@ -2,11 +2,13 @@ import * as z from 'zod/mini';
 import { UserRef } from './common.js';
 import { ObjectId } from './ids.js';
 
-const EventData = z.record(z.string(), z.unknown()).check(z.describe('An object matching the event schema'));
+const EventData = /* @__PURE__ */ z
+  .record(z.string(), z.unknown())
+  .check(z.describe('An object matching the event schema'));
 
 /** Fires a custom event for one user: every active workflow of theirs listening to it runs. */
 export const RunEventRequest = z.strictObject({
-  event: z.string().check(z.minLength(1, 'event is required'), z.maxLength(200)),
+  event: /* @__PURE__ */ z.string().check(z.minLength(1, 'event is required'), z.maxLength(200)),
   userId: UserRef,
   data: EventData,
 });
@@ -20,10 +22,10 @@ export const RunEventResponse = z.object({
 export type RunEventResponse = z.infer<typeof RunEventResponse>;
 
 /** Runs one webhook-trigger workflow for one user. */
-export const RunWorkflowRequest = z
+export const RunWorkflowRequest = /* @__PURE__ */ z
   .strictObject({
     workflowId: z.optional(ObjectId),
-    workflowName: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+    workflowName: z.optional(/* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(300))),
     userId: UserRef,
     data: z.record(z.string(), z.unknown()),
   })

@@ -14,7 +14,7 @@ export function isAllowedWebhookUrl(value: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname));
 }
 
-export const WebhookUrl = z
+export const WebhookUrl = /* @__PURE__ */ z
   .string()
   .check(
     z.maxLength(2048),
@@ -31,7 +31,7 @@ export const Settings = z.object({
 export type Settings = z.infer<typeof Settings>;
 
 /** `null` clears a value set through the API (the environment variable, if any, applies again). */
-export const UpdateSettingsRequest = z
+export const UpdateSettingsRequest = /* @__PURE__ */ z
   .strictObject({
     installationWebhookUrl: z.optional(z.nullable(WebhookUrl)),
     errorStreamUrl: z.optional(z.nullable(WebhookUrl)),

@@ -2,8 +2,10 @@ import * as z from 'zod/mini';
 import { ObjectId } from './ids.js';
 import { MessageResponse, SuccessResponse, UserRef } from './common.js';
 
-export const Username = z.string().check(z.trim(), z.minLength(1, 'username is required'), z.maxLength(320));
-export const FullName = z.string().check(z.trim(), z.maxLength(200));
+export const Username = /* @__PURE__ */ z
+  .string()
+  .check(z.trim(), z.minLength(1, 'username is required'), z.maxLength(320));
+export const FullName = /* @__PURE__ */ z.string().check(z.trim(), z.maxLength(200));
 
 export const CreateUserRequest = z.strictObject({
   username: Username,
@@ -36,7 +38,7 @@ export const ListUsersQuery = z.strictObject({
 export const UserListResponse = z.object({ data: z.array(User) });
 export type UserListResponse = z.infer<typeof UserListResponse>;
 
-export const UpdateUserRequest = z
+export const UpdateUserRequest = /* @__PURE__ */ z
   .strictObject({
     username: z.optional(Username),
     fullName: z.optional(z.nullable(FullName)),
@@ -52,8 +54,8 @@ export const MAX_BATCH_USERS = 1000;
 
 /** Each entry is checked on its own (like `CreateUserRequest`); bad ones come back in `invalidUsers`. */
 export const BatchCreateUsersRequest = z.strictObject({
-  users: z
-    .array(z.unknown().check(z.describe('{ username, fullName? } as in POST /users')))
+  users: /* @__PURE__ */ z
+    .array(/* @__PURE__ */ z.unknown().check(z.describe('{ username, fullName? } as in POST /users')))
     .check(z.minLength(1, 'send at least one user'), z.maxLength(MAX_BATCH_USERS, 'send at most 1000 users per call')),
 });
 

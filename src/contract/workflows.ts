@@ -7,20 +7,23 @@ export const TRIGGER_TYPES = ['customEvent', 'appEvent', 'webhook', 'onInstallat
 export const TriggerType = z.enum(TRIGGER_TYPES);
 export type TriggerType = z.infer<typeof TriggerType>;
 
-const exactlyOneWorkflowRef = z.refine<{ workflowId?: string | undefined; workflowName?: string | undefined }>(
-  (body) => (body.workflowId === undefined) !== (body.workflowName === undefined),
-  { message: 'send either workflowId or workflowName', path: ['workflowId'] },
-);
+const exactlyOneWorkflowRef = z.refine<{
+  workflowId?: string | undefined;
+  workflowName?: string | undefined;
+}>((body) => (body.workflowId === undefined) !== (body.workflowName === undefined), {
+  message: 'send either workflowId or workflowName',
+  path: ['workflowId'],
+});
 
 /**
  * Names a workflow for a user. `userId` is required with an API key; with a user token it may be
  * left out (and must name the token's user when present).
  */
-export const WorkflowRefRequest = z
+export const WorkflowRefRequest = /* @__PURE__ */ z
   .strictObject({
     userId: z.optional(UserRef),
     workflowId: z.optional(ObjectId),
-    workflowName: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+    workflowName: z.optional(/* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(300))),
   })
   .check(exactlyOneWorkflowRef);
 export type WorkflowRefRequest = z.infer<typeof WorkflowRefRequest>;

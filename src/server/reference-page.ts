@@ -58,14 +58,14 @@ function renderOperation(method: string, path: string, op: OpenApiOperation): st
     op.parameters.length === 0
       ? ''
       : `<h4>Parameters</h4>
-<table><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>
 ${op.parameters
   .map(
     (p) =>
-      `<tr><td><code>${escapeHtml(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${p.in}</td><td><code>${escapeHtml(typeText(p.schema, 0))}</code></td><td>${inlineCode(p.description ?? '')}</td></tr>`,
+      `<tr><td><code>${escapeHtml(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${p.in}</td><td><code>${escapeHtml(typeText(p.schema, 0))}</code>${constraints(p.schema)}</td><td>${inlineCode(p.description ?? '')}</td></tr>`,
   )
   .join('\n')}
-</tbody></table>`;
+</tbody></table></div>`;
   const body = op.requestBody
     ? `<h4>Request body${op.requestBody.required ? '' : ' (optional)'}</h4><pre>${escapeHtml(typeText(op.requestBody.content['application/json'].schema, 0))}</pre>`
     : '';
@@ -133,6 +133,20 @@ export function typeText(schema: JsonSchema, depth: number): string {
   }
 }
 
+/** Bounds and formats of a parameter, e.g. "1 to 30". */
+function constraints(schema: JsonSchema): string {
+  const parts: string[] = [];
+  const range = (min: unknown, max: unknown, unit: string) => {
+    if (typeof min === 'number' && typeof max === 'number') parts.push(`${min} to ${max}${unit}`);
+    else if (typeof min === 'number') parts.push(`at least ${min}${unit}`);
+    else if (typeof max === 'number') parts.push(`at most ${max}${unit}`);
+  };
+  range(schema.minimum, schema.maximum, '');
+  range(schema.minLength, schema.maxLength, ' characters');
+  if (typeof schema.pattern === 'string') parts.push(`matches ${schema.pattern}`);
+  return parts.length === 0 ? '' : `<br><small>${escapeHtml(parts.join(', '))}</small>`;
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -148,17 +162,17 @@ function inlineCode(text: string): string {
 const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 const STYLES = `
-:root{color-scheme:light dark;--fg:#1f2933;--muted:#52606d;--bg:#fff;--panel:#f5f7fa;--accent:#0f766e;--border:#d9e2ec}
-@media (prefers-color-scheme:dark){:root{--fg:#e4e7eb;--muted:#9aa5b1;--bg:#111827;--panel:#1f2937;--accent:#5eead4;--border:#374151}}
+:root{color-scheme:light dark;--fg:#1f2933;--muted:#52606d;--bg:#fff;--panel:#f5f7fa;--accent:#0f766e;--border:#d9e2ec;--req:#b91c1c}
+@media (prefers-color-scheme:dark){:root{--fg:#e4e7eb;--muted:#9aa5b1;--bg:#111827;--panel:#1f2937;--accent:#5eead4;--border:#374151;--req:#fca5a5}}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
 header{padding:1.5rem 2rem;border-bottom:1px solid var(--border)}h1 small{font-size:.6em;color:var(--muted)}
 .layout{display:grid;grid-template-columns:minmax(14rem,20rem) 1fr}nav{position:sticky;top:0;align-self:start;max-height:100vh;overflow:auto;padding:1rem;border-right:1px solid var(--border);font-size:.875rem}
-nav ul{list-style:none;padding-left:.75rem;margin:.25rem 0}nav a{color:var(--fg);text-decoration:none}nav a:hover,nav a:focus{text-decoration:underline}
+nav ul{list-style:none;padding-left:.75rem;margin:.25rem 0}nav a{color:var(--fg);text-decoration:none;overflow-wrap:anywhere}nav a:hover,nav a:focus{text-decoration:underline}
 main{padding:1rem 2rem;min-width:0}article{border:1px solid var(--border);border-radius:8px;padding:1rem 1.25rem;margin:1rem 0;background:var(--panel)}
 .m{display:inline-block;min-width:3.5rem;font:600 .8rem ui-monospace,monospace;color:var(--accent)}h3 code{font-size:1rem}
 pre{overflow:auto;padding:.75rem;border-radius:6px;background:var(--bg);border:1px solid var(--border);font-size:.8125rem}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}table{border-collapse:collapse;width:100%;font-size:.875rem}
-th,td{text-align:left;vertical-align:top;border-bottom:1px solid var(--border);padding:.35rem .5rem}.req{color:#b91c1c;font-size:.75rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.875rem}
+th,td{text-align:left;vertical-align:top;border-bottom:1px solid var(--border);padding:.35rem .5rem}.req{color:var(--req);font-size:.75rem}
 .responses{list-style:none;padding:0}.auth,.errors{color:var(--muted);font-size:.875rem}
 @media (max-width:50rem){.layout{grid-template-columns:1fr}nav{position:static;max-height:none;border-right:0;border-bottom:1px solid var(--border)}}
 `;
