@@ -31,5 +31,8 @@ export type Pagination = z.infer<typeof Pagination>;
 /** A positive page number in a query string (`?page=2`). */
 export const PageQuery = /* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1_000_000));
 
+/** The query of a route that takes no query parameters: any is an unknown field. */
+export const NoQuery = z.strictObject({});
+
 /** A bodyless POST/PUT may send nothing or `{}`; anything else is an unknown field. */
 export const EmptyBody = z.optional(z.strictObject({}));

@@ -73,6 +73,26 @@ export const OAuthUrlQuery = z.catchall(
 );
 export const OAuthUrlResponse = z.object({ oauthUrl: z.string() });
 
+/** The legacy OAuth redirect (`GET /users/:userId/credentials/:credentialName`, alloy-node and alloy-python). */
+export const LegacyCredentialParams = z.strictObject({
+  userId: UserRef,
+  credentialName: /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(100)),
+});
+/** Any of the connector's pre-OAuth properties, and `integrationId`, as the legacy clients send them. */
+export const LegacyOAuthRedirectQuery = z.record(z.string(), /* @__PURE__ */ z.string().check(z.maxLength(500)));
+export const LegacyOAuthRedirectResponse = z.object({ data: z.object({ redirectUrl: z.string() }) });
+
+/** The app catalogue (`GET /apps`): every connector and what it can do. */
+export const AppInfo = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  icon: z.string(),
+  isOauth: z.boolean(),
+  events: z.array(z.object({ name: z.string(), description: z.string() })),
+  actions: z.array(z.object({ name: z.string(), description: z.string() })),
+});
+export const AppListResponse = z.object({ data: z.array(AppInfo) });
+
 export const StartInstallationRequest = z.strictObject({
   userId: UserRef,
   integrationId: ObjectId,

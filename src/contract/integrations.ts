@@ -136,6 +136,12 @@ export const InstallationResponse = z.object({
 export type InstallationResponse = z.infer<typeof InstallationResponse>;
 
 export const IntegrationParams = z.strictObject({ integrationId: ObjectId });
+/** alloy-node's getIntegration passes the integration's name where the others pass its id. */
+export const IntegrationRefParams = z.strictObject({
+  integrationId: /* @__PURE__ */ z
+    .string()
+    .check(z.minLength(1), z.maxLength(100), z.describe("The integrationId or the integration's name")),
+});
 /** `userId` is required with an API key; with a user token the token names the user. */
 export const IntegrationQuery = z.strictObject({ userId: z.optional(UserRef) });
 export const IntegrationResponse = z.object({ data: IntegrationSummary });

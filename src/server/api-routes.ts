@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type * as z from 'zod/mini';
+import { NoQuery } from '../contract/index.js';
 import { callerOf, requireApiKey, requireApiKeyOrUserToken, requireUserToken, type Caller } from './auth.js';
 import { parseInput } from './http-errors.js';
 import type { ServerSecrets } from './secrets.js';
@@ -74,6 +75,8 @@ export class ApiRouter {
       url: spec.path,
       preHandler,
       handler: async (request, reply) => {
+        // No query schema means no query parameters: strict like every other input.
+        if (!spec.query) parseInput(NoQuery, request.query, 'query');
         const input = {
           params: (spec.params ? parseInput(spec.params, request.params, 'params') : undefined) as Parsed<P>,
           query: (spec.query ? parseInput(spec.query, request.query, 'query') : undefined) as Parsed<Q>,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
 import {
   CreateInstallationRequest,
@@ -107,6 +107,19 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     return503OnClosing: true,
+    // Path params hold usernames (up to 320 characters, more once percent-encoded).
+    routerOptions: { maxParamLength: 1000 },
+    // Router-level failures get the same JSON error shape as everything else.
+    frameworkErrors(error, _request, routerReply) {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const reply = routerReply as unknown as FastifyReply;
+      void reply.status(tooLong ? 414 : 400).send({
+        error: {
+          code: 'bad_request',
+          message: tooLong ? 'A path segment is longer than 1000 characters.' : 'The URL is malformed.',
+        },
+      });
+    },
     rewriteUrl(req) {
       const url = req.url ?? '/';
       const match = VERSIONED_PATH.exec(url);

@@ -240,6 +240,7 @@ export function parseDefinitionFile(file: string, text: string): IntegrationDefi
 /** The rules that span blocks, workflows and files. */
 export function checkDefinitionSet(files: { file: string; definition: IntegrationDefinition }[]): DefinitionSet {
   const integrationIds = new Map<string, string>();
+  const integrationNames = new Map<string, string>();
   const workflowIds = new Map<string, string>();
   const workflowNames = new Map<string, string>();
   const eventSchemas = new Map<string, { where: string; canonical: string }>();
@@ -251,6 +252,14 @@ export function checkDefinitionSet(files: { file: string; definition: Integratio
       );
     }
     integrationIds.set(definition.integrationId, file);
+    // GET /integrations/:integrationId also accepts the name (alloy-node), so names pick one.
+    const seenIntegrationName = integrationNames.get(definition.name);
+    if (seenIntegrationName) {
+      throw new DefinitionError(
+        `${file}: integration name "${definition.name}" is also used in ${seenIntegrationName}`,
+      );
+    }
+    integrationNames.set(definition.name, file);
     for (const workflow of definition.workflows) {
       const seenId = workflowIds.get(workflow.workflowId);
       if (seenId) throw new DefinitionError(`${file}: workflowId ${workflow.workflowId} is also used in ${seenId}`);

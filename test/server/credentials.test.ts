@@ -49,6 +49,45 @@ describe('credential metadata', () => {
   });
 });
 
+describe('the app catalogue and the legacy credential paths', () => {
+  test('GET /apps lists each connector with its events and actions', async () => {
+    const response = await api.call('GET', '/2023-01/apps');
+    assert.equal(response.statusCode, 200);
+    const [app] = response.json().data;
+    assert.equal(app.name, 'demoStore');
+    assert.equal(app.isOauth, false);
+    assert.deepEqual(
+      app.events.map((e: { name: string }) => e.name),
+      ['order.created'],
+    );
+    assert.deepEqual(
+      app.actions.map((a: { name: string }) => a.name),
+      ['updateOrderStatus'],
+    );
+    assert.equal((await api.call('GET', '/apps?all=1')).statusCode, 400);
+  });
+
+  test('GET /credentials/:name is the metadata, as alloy-node reads it', async () => {
+    const legacy = await api.call('GET', '/2023-01/credentials/demoStore');
+    assert.equal(legacy.statusCode, 200);
+    assert.deepEqual(legacy.json(), (await api.call('GET', '/metadata/credentials/demoStore')).json());
+    assert.equal((await api.call('GET', '/credentials/nope')).statusCode, 404);
+  });
+
+  test('the legacy OAuth redirect answers like /headless/oauthUrl', async () => {
+    const userId = await api.createUser('legacy-oauth');
+    const response = await api.call(
+      'GET',
+      `/2023-12/users/${userId}/credentials/demoStore?integrationId=${INTEGRATION_ID}&storeId=acme`,
+    );
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error.code, 'oauth_not_supported');
+    assert.equal((await api.call('GET', `/users/${userId}/credentials/shopify`)).statusCode, 404);
+    assert.equal((await api.call('GET', '/users/ghost/credentials/demoStore')).statusCode, 404);
+    assert.equal((await api.call('GET', `/users/${userId}/credentials/demoStore`, { key: 'prod' })).statusCode, 404);
+  });
+});
+
 describe('POST /headless/credentials and a user’s credentials', () => {
   test('creates, lists (both paths) and deletes; data is never returned', async () => {
     const userId = await api.createUser('connector');

@@ -142,50 +142,25 @@ describe('the definition format', () => {
   test('rules across files: unique ids and names, one schema per event', () => {
     const seed = parseDefinitionFile('a.integration.json', JSON.stringify(seedDefinition()));
     const copy = clone(seed);
-    assert.throws(
-      () =>
-        checkDefinitionSet([
-          { file: 'a', definition: seed },
-          { file: 'b', definition: copy },
-        ]),
-      /integrationId/,
-    );
+    const check = () =>
+      checkDefinitionSet([
+        { file: 'a', definition: seed },
+        { file: 'b', definition: copy },
+      ]);
+    assert.throws(check, /integrationId/);
     copy.integrationId = OPS_INTEGRATION_ID;
-    assert.throws(
-      () =>
-        checkDefinitionSet([
-          { file: 'a', definition: seed },
-          { file: 'b', definition: copy },
-        ]),
-      /workflowId/,
-    );
+    assert.throws(check, /integration name "Demo Store"/);
+    copy.name = 'Demo Store (copy)';
+    assert.throws(check, /workflowId/);
     copy.workflows = copy.workflows.slice(1);
     copy.workflows[0]!.workflowId = '65a1c0de0000000000000299';
-    assert.throws(
-      () =>
-        checkDefinitionSet([
-          { file: 'a', definition: seed },
-          { file: 'b', definition: copy },
-        ]),
-      /name/,
-    );
+    assert.throws(check, /workflow name/);
     copy.workflows[0]!.name = 'Another fulfillment workflow';
     // The same event with the same schema in two workflows is fine: the event is reused.
-    const set = checkDefinitionSet([
-      { file: 'a', definition: seed },
-      { file: 'b', definition: copy },
-    ]);
-    assert.equal(set.event('Fulfillment Updated')?.workflowIds.size, 2);
+    assert.equal(check().event('Fulfillment Updated')?.workflowIds.size, 2);
     const trigger = copy.workflows[0]!.versions[0]!.trigger as { schema: Json };
     trigger.schema = { orderId: 'String', status: 'String', note: 'String' };
-    assert.throws(
-      () =>
-        checkDefinitionSet([
-          { file: 'a', definition: seed },
-          { file: 'b', definition: copy },
-        ]),
-      /different schema/,
-    );
+    assert.throws(check, /different schema/);
   });
 
   test('event schemas: type names, optional fields, samples, nesting and lists; unknown fields refused', () => {

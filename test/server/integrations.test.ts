@@ -88,10 +88,18 @@ describe('GET /integrations/:integrationId', () => {
     assert.equal((await api.call('GET', `/integrations/${INTEGRATION_ID}`, { token })).statusCode, 200);
   });
 
+  test('by name too, as alloy-node’s getIntegration calls it', async () => {
+    const userId = await api.createUser('by-name');
+    const response = await api.call('GET', `/2023-01/integrations/Demo%20Store?userId=${userId}`);
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.json().data.integrationId, INTEGRATION_ID);
+    assert.equal((await api.call('GET', `/integrations/Unknown%20Store?userId=${userId}`)).statusCode, 404);
+  });
+
   test('unknown or malformed ids, missing userId with a key, another tenant', async () => {
     const userId = await api.createUser('single-bad');
     assert.equal((await api.call('GET', `/integrations/${UNKNOWN_ID}?userId=${userId}`)).statusCode, 404);
-    assert.equal((await api.call('GET', `/integrations/not-an-id?userId=${userId}`)).statusCode, 400);
+    assert.equal((await api.call('GET', `/integrations/${'x'.repeat(101)}?userId=${userId}`)).statusCode, 400);
     const missing = await api.call('GET', `/integrations/${INTEGRATION_ID}`);
     assert.equal(missing.statusCode, 400);
     assert.deepEqual(missing.json().error.issues[0].path, ['userId']);
@@ -200,5 +208,10 @@ describe('GET /events', () => {
       },
     ]);
     assert.equal((await api.call('GET', '/events', { key: 'wrong' })).statusCode, 401);
+    const bystander = await api.createUser('event-bystander');
+    assert.deepEqual((await api.call('GET', `/events?userId=${bystander}`)).json(), { data: [] });
+    await api.installWithWidget(bystander);
+    assert.equal((await api.call('GET', `/events?userId=${bystander}`)).json().data.length, 1);
+    assert.equal((await api.call('GET', '/events?userId=ghost')).statusCode, 404);
   });
 });

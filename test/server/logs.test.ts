@@ -293,7 +293,8 @@ describe('DELETE /users/:userId/logs', () => {
     );
 
     assert.equal((await api.call('DELETE', `/users/${userId}/logs`, { key: 'prod' })).statusCode, 404);
-    const response = await api.call('DELETE', `/2022-09/users/${userId}/logs`, {
+    assert.equal((await api.call('DELETE', `/users/${userId}/logs?userId=${other}`)).statusCode, 400);
+    const response = await api.call('DELETE', `/2022-09/users/${userId}/logs?userId=${userId}`, {
       headers: { accept: 'application/json' },
     });
     assert.equal(response.statusCode, 200);

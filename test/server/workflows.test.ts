@@ -309,6 +309,11 @@ describe('versions, users of a workflow, delete', () => {
       'username',
       'workflowActive',
     ]);
+    const one = await api.call('GET', `/2023-01/workflows/${SETTINGS_WORKFLOW_ID}/users?userId=wf-user-b`);
+    assert.deepEqual(
+      one.json().data.map((u: { userId: string }) => u.userId),
+      [b],
+    );
     const prod = await api.call('GET', `/workflows/${SETTINGS_WORKFLOW_ID}/users`, { key: 'prod' });
     assert.deepEqual(prod.json().data, []);
     assert.equal((await api.call('GET', `/workflows/${UNKNOWN_ID}/users`)).statusCode, 404);

@@ -1,4 +1,5 @@
 import {
+  AppListResponse,
   CompleteInstallationRequest,
   CompleteInstallationResponse,
   CreateCredentialRequest,
@@ -8,6 +9,9 @@ import {
   CredentialMetadataResponse,
   CredentialNameParams,
   DeleteCredentialResponse,
+  LegacyCredentialParams,
+  LegacyOAuthRedirectQuery,
+  LegacyOAuthRedirectResponse,
   OAuthUrlQuery,
   OAuthUrlResponse,
   StartInstallationRequest,
@@ -16,11 +20,18 @@ import {
   UserParams,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../api-routes.js';
-import { CONNECTORS, credentialMetadata, findConnector } from '../connectors/index.js';
+import { CONNECTORS, credentialMetadata, findConnector, isOauth } from '../connectors/index.js';
 import type { AppContext } from '../context.js';
 import { ApiError, notFound } from '../http-errors.js';
 import { runIdempotent } from '../idempotency.js';
 import { idempotencyKey } from './common.js';
+
+const oauthNotSupported = (app: string): ApiError =>
+  new ApiError(
+    400,
+    'oauth_not_supported',
+    `${app} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
+  );
 
 export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
   api.add({
@@ -37,18 +48,65 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
 
   api.add({
     method: 'GET',
-    path: '/metadata/credentials/:credentialName',
-    operationId: 'getCredentialMetadata',
+    path: '/apps',
+    operationId: 'listApps',
     tag: 'Credentials',
-    summary: 'How to connect one app',
+    summary: 'The app catalogue',
+    description: 'Every connector with the events its triggers listen to and the actions its blocks can take.',
     auth: 'apiKey',
-    params: CredentialNameParams,
-    response: CredentialMetadataResponse,
+    response: AppListResponse,
+    handler: () => ({
+      data: CONNECTORS.map((c) => ({
+        name: c.id,
+        displayName: c.displayName,
+        icon: ctx.absoluteUrl(c.icon),
+        isOauth: isOauth(c),
+        events: c.events,
+        actions: c.actions.map((a) => ({ name: a.name, description: a.description })),
+      })),
+    }),
+  });
+
+  for (const [path, operationId] of [
+    ['/metadata/credentials/:credentialName', 'getCredentialMetadata'],
+    ['/credentials/:credentialName', 'getCredentialMetadataLegacy'],
+  ] as const) {
+    api.add({
+      method: 'GET',
+      path,
+      operationId,
+      tag: 'Credentials',
+      summary: path.startsWith('/metadata') ? 'How to connect one app' : 'How to connect one app (alloy-node path)',
+      auth: 'apiKey',
+      params: CredentialNameParams,
+      response: CredentialMetadataResponse,
+      errors: [404],
+      handler: ({ params }) => {
+        const connector = findConnector(params.credentialName);
+        if (!connector) throw notFound('The connector');
+        return { data: credentialMetadata(connector, ctx.absoluteUrl) };
+      },
+    });
+  }
+
+  api.add({
+    method: 'GET',
+    path: '/users/:userId/credentials/:credentialName',
+    operationId: 'getLegacyOAuthRedirect',
+    tag: 'Credentials',
+    summary: 'The OAuth redirect of an app (legacy)',
+    description:
+      'The older form of /headless/oauthUrl (alloy-node, alloy-python), answering `{data:{redirectUrl}}` for OAuth apps. API-key connectors answer 400 `oauth_not_supported`.',
+    auth: 'apiKey',
+    params: LegacyCredentialParams,
+    query: LegacyOAuthRedirectQuery,
+    response: LegacyOAuthRedirectResponse,
     errors: [404],
-    handler: ({ params }) => {
+    handler: ({ caller, params }) => {
+      ctx.users.require(caller.env, params.userId);
       const connector = findConnector(params.credentialName);
       if (!connector) throw notFound('The connector');
-      return { data: credentialMetadata(connector, ctx.absoluteUrl) };
+      throw oauthNotSupported(connector.displayName);
     },
   });
 
@@ -127,11 +185,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       ctx.users.require(caller.env, query.userId);
       const connector = findConnector(query.app);
       if (!connector) throw notFound('The connector');
-      throw new ApiError(
-        400,
-        'oauth_not_supported',
-        `${connector.displayName} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
-      );
+      throw oauthNotSupported(connector.displayName);
     },
   });
 

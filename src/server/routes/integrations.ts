@@ -6,11 +6,12 @@ import {
   InstallUrlQuery,
   InstallUrlResponse,
   IntegrationListResponse,
-  IntegrationParams,
+  IntegrationRefParams,
   IntegrationQuery,
   IntegrationResponse,
   ListInstallationsQuery,
   ListIntegrationsQuery,
+  OptionalUserQuery,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../api-routes.js';
 import type { AppContext } from '../context.js';
@@ -40,14 +41,20 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     operationId: 'getIntegration',
     tag: 'Integrations',
     summary: 'Get one integration with the user’s state',
+    description: 'By integrationId or, as alloy-node calls it, by the integration’s name.',
     auth: 'apiKeyOrUserToken',
-    params: IntegrationParams,
+    params: IntegrationRefParams,
     query: IntegrationQuery,
     response: IntegrationResponse,
     errors: [403, 404],
     handler: ({ caller, params, query }) => {
       const user = resolveUser(ctx, caller, query.userId);
-      return { data: ctx.integrations.get(user.userId, params.integrationId) };
+      const definitions = ctx.definitions.current;
+      const integration =
+        definitions.integration(params.integrationId) ??
+        definitions.integrations.find((i) => i.name === params.integrationId);
+      if (!integration) throw notFound('The integration');
+      return { data: ctx.integrations.get(user.userId, integration.integrationId) };
     },
   });
 
@@ -75,13 +82,22 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     operationId: 'listCustomEvents',
     tag: 'Run',
     summary: 'List custom events',
-    description: 'Every custom event the definitions declare, its schema and the workflows it triggers.',
+    description:
+      'Every custom event the definitions declare, its schema and the workflows it triggers; with `userId`, only events that reach a workflow the user installed.',
     auth: 'apiKey',
+    query: OptionalUserQuery,
     response: EventListResponse,
-    handler: () => {
+    handler: ({ caller, query }) => {
       const definitions = ctx.definitions.current;
+      const installed =
+        query.userId === undefined
+          ? undefined
+          : new Set(ctx.workflows.list(ctx.users.require(caller.env, query.userId).userId).map((w) => w.workflowId));
+      const events = definitions
+        .allEvents()
+        .filter((event) => installed === undefined || [...event.workflowIds].some((id) => installed.has(id)));
       return {
-        data: definitions.allEvents().map((event) => ({
+        data: events.map((event) => ({
           name: event.name,
           schema: event.schema,
           workflows: [...event.workflowIds].map((workflowId) => {

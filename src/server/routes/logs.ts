@@ -5,6 +5,7 @@ import {
   LogFilters,
   LogSearchQuery,
   LogSearchResponse,
+  OptionalUserQuery,
   UserParams,
   WorkflowErrorsQuery,
   WorkflowErrorsResponse,
@@ -137,9 +138,16 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       'Deletes every execution of the user, with all block data, and their finished runs, for good: freed pages are overwritten and the write-ahead log truncated. Works after the user was deleted, by userId.',
     auth: 'apiKey',
     params: UserParams,
+    query: OptionalUserQuery,
     response: DeleteUserLogsResponse,
     errors: [404],
-    handler: ({ caller, params }) => {
+    handler: ({ caller, params, query }) => {
+      // The 2025-09 reference also lists `userId` as a query parameter; it must name the same user.
+      if (query.userId !== undefined && query.userId !== params.userId) {
+        throw new ApiError(400, 'validation_failed', 'The userId in the query names another user than the path.', [
+          { path: ['userId'], message: 'must match the path' },
+        ]);
+      }
       const user = ctx.users.find(caller.env, params.userId);
       const userId = user?.userId ?? params.userId;
       if (!user && !ctx.executions.hasLogsFor(caller.env, userId)) throw notFound('The user');

@@ -133,10 +133,16 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     operationId: 'listWorkflowUsers',
     tag: 'Workflows',
     summary: 'List the users of a workflow',
+    description: 'With `userId` (as alloy-node sends it), only that user’s entry.',
     auth: 'apiKey',
     params: WorkflowParams,
+    query: OptionalUserQuery,
     response: WorkflowUsersResponse,
     errors: [404],
-    handler: ({ caller, params }) => ({ data: ctx.workflows.users(caller.env, params.workflowId) }),
+    handler: ({ caller, params, query }) => {
+      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      const users = ctx.workflows.users(caller.env, params.workflowId);
+      return { data: userId === undefined ? users : users.filter((u) => u.userId === userId) };
+    },
   });
 }
