@@ -54,6 +54,7 @@ describe('the seeded store', () => {
   test('restarting keeps the data and does not seed twice', async () => {
     await createOrder(server, keyHeaders(key));
     const before = await listStores(server);
+    const serverSchemaVersion = server.ctx.db.pragma('user_version', { simple: true });
     server = await server.restart();
     assert.deepEqual(await listStores(server), before);
     const orders = await get(`${API}/stores/acme-shop/orders`);
@@ -63,7 +64,7 @@ describe('the seeded store', () => {
     };
     assert.equal(version.value, '1');
     // The server's own migrations are untouched by the sandbox schema.
-    assert.equal(server.ctx.db.pragma('user_version', { simple: true }), 1);
+    assert.equal(server.ctx.db.pragma('user_version', { simple: true }), serverSchemaVersion);
   });
 });
 
@@ -290,7 +291,8 @@ describe('orders', () => {
       assertError(response, 400, 'validation_failed');
       assert.deepEqual(
         response.json().error.issues[0].path.slice(0, 1),
-        Object.keys(payload).length === 2 ? [] : ['status'],
+        // An unknown field is reported at its own path.
+        Object.keys(payload).length === 2 ? ['total'] : ['status'],
       );
     }
     assert.equal((await get(fresh)).json().status, 'pending');
