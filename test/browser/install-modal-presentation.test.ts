@@ -366,6 +366,6 @@ describe('<alloy-install-modal> presentation', () => {
     expect(rgb(dialogOf(root), 'animation-name')).to.equal('none');
     await emulateMedia({ reducedMotion: 'no-preference' });
     const { root: animated } = await openModal(new FakeApi());
-    expect(rgb(dialogOf(animated), 'animation-name')).to.equal('alloy-enter');
+    expect(rgb(dialogOf(animated), 'animation-name')).to.equal('alloy-in');
   });
 });

@@ -38,6 +38,8 @@ describe('<alloy-install-modal> flow', () => {
       expect(dialogOf(root).getAttribute('aria-labelledby')).to.equal('alloy-title');
       expect(root.querySelector('#alloy-title')!.textContent).to.contain('Loading…');
       expect(statusText(root)).to.equal('Loading…');
+      // Focus starts on the title, not on the close button, so an early Enter closes nothing.
+      expect(root.activeElement).to.equal(root.querySelector('h2'));
       await expect(el).to.be.accessible();
       load.resolve(DEMO_STORE);
       await waitUntil(() => primaryButton(root));
@@ -177,6 +179,8 @@ describe('<alloy-install-modal> flow', () => {
       const api = new FakeApi(new Error('Could not reach the Alloy API.'));
       const { el, root } = await openModal(api);
       expect(stepTitle(root)).to.equal('Something went wrong');
+      expect(dialogOf(root).getAttribute('aria-labelledby')).to.equal('alloy-step-title');
+      expect(root.querySelector('h2')).to.equal(null);
       expect(root.querySelector('.result')!.textContent).to.contain('We could not load this integration.');
       expect(root.querySelector('.detail')!.textContent).to.equal('Could not reach the Alloy API.');
       expect(root.activeElement).to.equal(primaryButton(root));
@@ -304,7 +308,7 @@ describe('<alloy-install-modal> flow', () => {
     it('shows an error when none of the workflowIds belong to the integration', async () => {
       const { el, root, outcome } = await openModal(new FakeApi(), { workflowIds: ['ffffffffffffffffffffffff'] });
       expect(root.querySelector('.result')!.textContent).to.contain(
-        'None of the requested workflows belong to this integration.',
+        'The requested workflows are not part of this integration.',
       );
       expect(primaryButton(root).textContent!.trim()).to.equal('Close');
       await expect(el).to.be.accessible();
@@ -357,7 +361,7 @@ describe('<alloy-install-modal> flow', () => {
       const api = new FakeApi(installedStore);
       const { el, root } = await openModal(api, { operation: 'update' });
       expect(root.querySelector('.changes')!.textContent!.replace(/\s+/g, ' ')).to.contain(
-        'Stream new orders to AcmeCo Version 1 → 2',
+        'Stream new orders to AcmeCo v1 → v2',
       );
       expect(primaryButton(root).textContent!.trim()).to.equal('Update');
       await expect(el).to.be.accessible();

@@ -14,104 +14,81 @@ export const configFieldStyles = css`
   legend {
     padding: 0;
     font-weight: 600;
-    overflow-wrap: anywhere;
   }
-  .optional {
+  .optional,
+  .help {
     color: var(--_muted);
     font-weight: 400;
   }
   .help {
-    margin: -2px 0 2px;
-    color: var(--_muted);
     font-size: 13px;
-    overflow-wrap: anywhere;
   }
-  input:not([type='checkbox']),
+  input,
   textarea,
-  select {
-    box-sizing: border-box;
-    width: 100%;
+  select,
+  .reveal {
     min-width: 0;
     min-height: 42px;
-    margin: 0;
     padding: 9px 12px;
     border: 1px solid var(--_border);
     border-radius: var(--_radius-small);
-    background: var(--_field);
+    background: var(--_surface);
     color: var(--_text);
     font: inherit;
-    text-align: start;
+  }
+  input,
+  textarea,
+  select {
+    width: 100%;
   }
   textarea {
     resize: vertical;
   }
-  select {
-    appearance: auto;
-  }
   ::placeholder {
     color: var(--_muted);
-    opacity: 0.8;
   }
-  input:not([type='checkbox']):focus-visible,
-  textarea:focus-visible,
-  select:focus-visible {
+  :is(input, textarea, select):focus-visible {
     outline: 2px solid var(--_primary);
     outline-offset: -1px;
-    border-color: var(--_primary);
   }
-  [aria-invalid='true']:not([type='checkbox']) {
+  [aria-invalid='true'] {
     border-color: var(--_danger);
     box-shadow: inset 4px 0 0 -1px var(--_danger);
   }
-  input[type='checkbox'] {
+  [type='checkbox'] {
     flex: none;
     width: 18px;
     height: 18px;
+    min-height: 0;
     margin: 2px 0 0;
+    padding: 0;
     accent-color: var(--_primary);
+    box-shadow: none;
   }
   .field-error {
     display: flex;
     gap: 6px;
-    align-items: flex-start;
-    margin: 0;
     color: var(--_danger);
     font-size: 13px;
     font-weight: 500;
-    overflow-wrap: anywhere;
   }
   .field-error .icon {
     flex: none;
     width: 16px;
-    height: 16px;
-    margin-top: 1px;
   }
-
   .check {
     grid-template-columns: auto 1fr;
     column-gap: 10px;
-    align-items: start;
   }
   .check > :not(input) {
     grid-column: 2;
   }
-  .check .help {
-    margin: 0;
-  }
-
-  .choices {
-    display: grid;
-    gap: 2px;
-  }
   .choice {
     display: flex;
     gap: 10px;
-    align-items: flex-start;
-    padding: 6px 0;
+    padding: 4px 0;
     font-weight: 400;
-    cursor: pointer;
   }
-
   .secret {
     display: flex;
     gap: 8px;
@@ -120,19 +97,8 @@ export const configFieldStyles = css`
     flex: 1;
   }
   .reveal {
-    display: inline-flex;
-    flex: none;
+    display: flex;
     gap: 6px;
     align-items: center;
-    min-height: 42px;
-    padding: 0 12px;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius-small);
-    background: transparent;
-    color: var(--_text);
-  }
-  .reveal .icon {
-    width: 18px;
-    height: 18px;
   }
 `;

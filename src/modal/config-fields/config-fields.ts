@@ -39,12 +39,10 @@ const renderOptionalMark = (field: ConfigField, ctx: FieldContext) =>
   field.required ? nothing : html` <span class="optional">(${ctx.messages.optional})</span>`;
 
 const renderLabel = (field: ConfigField, ctx: FieldContext) =>
-  html`<label for=${ctx.id} part="label"
-    ><span dir="auto">${field.displayName}</span>${renderOptionalMark(field, ctx)}</label
-  >`;
+  html`<label for=${ctx.id} part="label"><span>${field.displayName}</span>${renderOptionalMark(field, ctx)}</label>`;
 
 const renderHelp = (field: ConfigField, ctx: FieldContext) =>
-  field.help ? html`<p class="help" id="${ctx.id}-help" part="help" dir="auto">${field.help}</p>` : nothing;
+  field.help ? html`<p class="help" id="${ctx.id}-help" part="help">${field.help}</p>` : nothing;
 
 const renderError = (ctx: FieldContext) =>
   ctx.error
@@ -64,7 +62,6 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
       id=${ctx.id}
       part="input"
       rows="3"
-      dir="auto"
       .value=${textOf(ctx.value)}
       ?required=${field.required}
       aria-invalid=${invalid}
@@ -96,15 +93,17 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
     </select>`;
   }
   const number = field.type === 'number';
+  const secret = field.type === 'secret';
   return html`<input
     id=${ctx.id}
     part="input"
-    type=${number ? 'number' : 'text'}
+    type=${number ? 'number' : secret && !ctx.revealed ? 'password' : 'text'}
     inputmode=${number ? 'decimal' : nothing}
     step=${number ? 'any' : nothing}
-    min=${number && field.rules?.min !== undefined ? field.rules.min : nothing}
-    max=${number && field.rules?.max !== undefined ? field.rules.max : nothing}
-    dir="auto"
+    min=${field.rules?.min ?? nothing}
+    max=${field.rules?.max ?? nothing}
+    autocomplete=${secret ? 'off' : nothing}
+    spellcheck=${secret ? 'false' : nothing}
     .value=${textOf(ctx.value)}
     ?required=${field.required}
     aria-invalid=${invalid}
@@ -114,29 +113,11 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
   />`;
 }
 
+/** A secret is a password input with a button that shows it as plain text, and hides it again. */
 function renderSecret(field: ConfigField, ctx: FieldContext): TemplateResult {
   return html`<div class="secret">
-    <input
-      id=${ctx.id}
-      part="input"
-      type=${ctx.revealed ? 'text' : 'password'}
-      autocomplete="off"
-      autocapitalize="off"
-      spellcheck="false"
-      .value=${textOf(ctx.value)}
-      ?required=${field.required}
-      aria-invalid=${ctx.error ? 'true' : 'false'}
-      aria-describedby=${describedBy(field, ctx)}
-      placeholder=${field.placeholder ?? nothing}
-      @input=${(event: Event) => ctx.setValue((event.target as HTMLInputElement).value)}
-    />
-    <button
-      type="button"
-      class="reveal"
-      part="button reveal-button"
-      aria-controls=${ctx.id}
-      @click=${() => ctx.toggleReveal()}
-    >
+    ${renderControl(field, ctx)}
+    <button type="button" class="reveal" part="button reveal-button" aria-controls=${ctx.id} @click=${ctx.toggleReveal}>
       ${ctx.revealed ? eyeOffIcon : eyeIcon}<span>${ctx.revealed ? ctx.messages.hide : ctx.messages.show}</span
       ><span class="visually-hidden"> ${field.displayName}</span>
     </button>
@@ -163,7 +144,7 @@ function renderMultiselect(field: ConfigField, ctx: FieldContext): TemplateResul
   const toggle = (value: string, on: boolean) =>
     ctx.setValue(on ? [...chosen, value] : chosen.filter((v) => v !== value));
   return html`<fieldset class="field" part="field" aria-describedby=${describedBy(field, ctx)}>
-    <legend part="label"><span dir="auto">${field.displayName}</span>${renderOptionalMark(field, ctx)}</legend>
+    <legend part="label"><span>${field.displayName}</span>${renderOptionalMark(field, ctx)}</legend>
     ${renderHelp(field, ctx)}
     <div class="choices">
       ${(field.options ?? []).map(
@@ -176,7 +157,7 @@ function renderMultiselect(field: ConfigField, ctx: FieldContext): TemplateResul
               .checked=${chosen.includes(option.value)}
               aria-invalid=${ctx.error ? 'true' : 'false'}
               @change=${(event: Event) => toggle(option.value, (event.target as HTMLInputElement).checked)}
-            /><span dir="auto">${option.label}</span></label
+            /><span>${option.label}</span></label
           >`,
       )}
     </div>

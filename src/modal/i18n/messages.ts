@@ -13,11 +13,11 @@ export interface ModalMessages {
   /** Accessible name of the step list. */
   progress: string;
   stepOf: (step: number, total: number) => string;
+  /** Step names in the progress list; `config` also titles the settings step, `done` the last button. */
   stepNames: { workflows: string; config: string; done: string };
   workflowsTitle: string;
   workflowsIntro: string;
   chooseOneWorkflow: string;
-  configTitle: string;
   configIntro: string;
   noConfiguration: string;
   /** Shown next to the label of a field that may stay empty. */
@@ -31,7 +31,6 @@ export interface ModalMessages {
   finish: Record<ModalOperation, string>;
   working: Record<ModalOperation, string>;
   succeeded: Record<ModalOperation, (integrationName: string) => string>;
-  done: string;
   retry: string;
   errorTitle: string;
   loadFailed: string;
@@ -51,5 +50,4 @@ export interface ModalMessages {
   discardText: string;
   keepEditing: string;
   discard: string;
-  versionChange: (from: string, to: string) => string;
 }
