@@ -8,6 +8,7 @@ import {
   FakeApi,
   INSTALLED,
   PREFIX_FIELD,
+  TWO_WORKFLOWS,
   control,
   dialogOf,
   errorFor,
@@ -65,6 +66,8 @@ describe('<alloy-install-modal> presentation', () => {
       const remove = addStyles(`
         alloy-install-modal { --alloy-color-primary: rgb(200, 0, 0); --alloy-color-text: rgb(20, 20, 60); }
         alloy-install-modal::part(title) { letter-spacing: 3px; }
+        alloy-install-modal::part(panel) { border-radius: 2px; }
+        alloy-install-modal::part(field) { margin-bottom: 30px; }
         alloy-install-modal::part(finish-button) { text-transform: uppercase; }
       `);
       try {
@@ -72,6 +75,8 @@ describe('<alloy-install-modal> presentation', () => {
         expect(rgb(primaryButton(root), 'background-color')).to.equal('rgb(200, 0, 0)');
         expect(rgb(control(root, 'Order reference prefix'), 'color')).to.equal('rgb(20, 20, 60)');
         expect(rgb(root.querySelector('h2')!, 'letter-spacing')).to.equal('3px');
+        expect(rgb(dialogOf(root), 'border-top-left-radius')).to.equal('2px');
+        expect(rgb(root.querySelector('[part="field"]')!, 'margin-bottom')).to.equal('30px');
         expect(rgb(primaryButton(root), 'text-transform')).to.equal('uppercase');
         el.appearance = { colors: { primary: 'rgb(0, 0, 200)' } };
         await el.updateComplete;
@@ -89,6 +94,47 @@ describe('<alloy-install-modal> presentation', () => {
       primaryButton(root).click();
       await el.updateComplete;
       await expect(el).to.be.accessible();
+    });
+
+    it('is accessible in every state in the dark theme too', async () => {
+      const dark = { appearance: { theme: 'dark' as const } };
+      const check = async (el: HTMLElement) => expect(el).to.be.accessible();
+
+      const loadingApi = new FakeApi();
+      loadingApi.getIntegration = () => new Promise(() => undefined);
+      await check((await openModal(loadingApi, dark, { waitFor: 'open' })).el);
+      removeModals();
+
+      await check((await openModal(new FakeApi(new Error('offline')), dark)).el);
+      removeModals();
+
+      const api = new FakeApi(TWO_WORKFLOWS);
+      const release = api.holdInstall();
+      const { el, root } = await openModal(api, { ...dark, workflowSelection: true });
+      await check(el);
+      primaryButton(root).click();
+      await el.updateComplete;
+      primaryButton(root).click();
+      await el.updateComplete;
+      await check(el); // required-field errors
+      typeInto(control(root, 'Order reference prefix'), 'DS-');
+      typeInto(control(root, 'Refund note'), 'ok');
+      root.querySelector<HTMLButtonElement>('.close')!.click();
+      await el.updateComplete;
+      await check(el); // discard question
+      root.querySelector<HTMLButtonElement>('.keep-editing')!.click();
+      await el.updateComplete;
+      primaryButton(root).click();
+      await el.updateComplete;
+      await check(el); // installing
+      api.installResult = new Error('The Alloy API answered 503.');
+      release();
+      await waitUntil(() => root.querySelector('.result.error'));
+      await check(el);
+      api.installResult = INSTALLED;
+      primaryButton(root).click();
+      await waitUntil(() => root.querySelector('.success'));
+      await check(el);
     });
 
     it('follows the system in auto, and uses darkColors only while dark', async () => {
