@@ -518,6 +518,9 @@ describe('<alloy-install-modal> flow', () => {
       let secondError: unknown;
       await el.show().catch((e: unknown) => (secondError = e));
       expect((secondError as Error).message).to.contain('already open');
+      const detached = document.createElement('alloy-install-modal');
+      const detachedError = await detached.show().catch((e: unknown) => e);
+      expect((detachedError as Error).message).to.contain('before show()');
       typeInto(prefixInput(root), 'X');
       primaryButton(root).click();
       await waitUntil(() => api.calls.length === 1);

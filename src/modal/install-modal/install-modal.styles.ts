@@ -210,7 +210,7 @@ export const installModalStyles = css`
     height: 2px;
     background: var(--_line);
   }
-  .steps .done::after {
+  .steps li.done::after {
     background: var(--_primary);
   }
   .dot {
