@@ -376,21 +376,27 @@ describe('<alloy-install-modal> flow', () => {
     it('installs without ever showing the dialog when nothing needs input', async () => {
       const api = new FakeApi();
       const steps: string[] = [];
-      const { el, outcome, opener } = await openModal(
-        api,
-        { hideWhenNoInput: true, preFilledValues: [{ name: 'referencePrefix', value: 'PRE-' }] },
-        { waitFor: 'nothing' },
-      );
-      el.addEventListener('alloy-step', (e) => steps.push(e.detail.step));
-      let everOpen = false;
-      const watch = setInterval(() => (everOpen ||= dialogOf(el.shadowRoot!).open), 1);
-      const result = await outcome;
-      clearInterval(watch);
-      expect(result).to.deep.equal({ success: true, ...INSTALLED });
-      expect(everOpen).to.equal(false);
-      expect(api.calls[0]!.request.values[0]!.value).to.equal('PRE-');
-      expect(steps).to.deep.equal(['loading', 'success']);
-      expect(document.activeElement).to.equal(opener);
+      const showModal = HTMLDialogElement.prototype.showModal;
+      let shown = 0;
+      HTMLDialogElement.prototype.showModal = function (this: HTMLDialogElement) {
+        shown++;
+        showModal.call(this);
+      };
+      try {
+        const { el, outcome, opener } = await openModal(
+          api,
+          { hideWhenNoInput: true, preFilledValues: [{ name: 'referencePrefix', value: 'PRE-' }] },
+          { waitFor: 'nothing' },
+        );
+        el.addEventListener('alloy-step', (e) => steps.push(e.detail.step));
+        expect(await outcome).to.deep.equal({ success: true, ...INSTALLED });
+        expect(shown).to.equal(0);
+        expect(api.calls[0]!.request.values[0]!.value).to.equal('PRE-');
+        expect(steps).to.deep.equal(['loading', 'success']);
+        expect(document.activeElement).to.equal(opener);
+      } finally {
+        HTMLDialogElement.prototype.showModal = showModal;
+      }
     });
 
     it('shows the modal when a required value is missing', async () => {
