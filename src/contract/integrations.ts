@@ -97,7 +97,12 @@ export const WidgetIntegration = z.object({
     z.object({
       workflowId: z.string(),
       name: z.string(),
+      /** The latest released version (what an install or update moves to). */
       version: z.number(),
+      /** Whether the token's user has this workflow installed; lets `edit` keep their choice. */
+      installed: z.optional(z.boolean()),
+      /** The version the user runs, or null; lets `update` show what moves. */
+      installedVersion: z.optional(z.nullable(z.number())),
     }),
   ),
   fields: z.array(ConfigField),

@@ -328,6 +328,8 @@ describe('integrations and installation', () => {
       headers: { 'x-alloy-user-token': token },
     });
     assert.equal(again.json().installation.installationId, installationId);
+    const installedWorkflow = again.json().workflows.find((w: { workflowId: string }) => w.workflowId === WORKFLOW_ID);
+    assert.deepEqual([installedWorkflow.installed, installedWorkflow.installedVersion], [true, 1]);
     assert.deepEqual(again.json().installation.values, [{ ...FIELD, value: 'DS-' }]);
   });
 

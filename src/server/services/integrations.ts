@@ -130,6 +130,8 @@ export class IntegrationService {
         workflowId: wf.workflowId,
         name: wf.name,
         version: latestVersion(wf).version,
+        installed: installed.has(wf.workflowId),
+        installedVersion: installed.get(wf.workflowId)?.version ?? null,
       })),
       fields,
       installation: installationId ? { installationId, values } : null,
