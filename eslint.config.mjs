@@ -45,14 +45,19 @@ export default tseslint.config(
   },
   {
     files: ['src/modal/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/server/**'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/server/**', '**/node/**'] }] },
   },
   {
     files: ['src/sdk/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/server/**'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/server/**', '**/node/**'] }] },
+  },
+  {
+    // The Node client: contract only, never the server (fastify, better-sqlite3) or browser code.
+    files: ['src/node/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/server/**', '**/sdk/**', '**/modal/**'] }] },
   },
   {
     files: ['src/server/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/modal/**'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/modal/**', '**/node/**'] }] },
   },
 );

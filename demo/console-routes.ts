@@ -1,30 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
-
-/** One call to the ISV API with the demo's API key: status and parsed JSON. */
-export type IsvCall = (
-  method: string,
-  apiPath: string,
-  body?: unknown,
-  headers?: Record<string, string>,
-) => Promise<{ status: number; json: unknown }>;
+import type { Alloy } from '../src/node/index.js';
 
 const Username = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
-const WorkflowId = z.string().check(z.regex(/^[0-9a-f]{24}$/));
+const ObjectId = z.string().check(z.regex(/^[0-9a-f]{24}$/));
 
 const FireEvent = z.strictObject({
   username: Username,
   event: z.string().check(z.minLength(1), z.maxLength(200)),
   data: z.record(z.string(), z.unknown()),
 });
-const ToggleWorkflow = z.strictObject({ username: Username, workflowId: WorkflowId });
-const LogsQuery = z.strictObject({ username: Username, workflowId: WorkflowId });
+const ToggleWorkflow = z.strictObject({ username: Username, workflowId: ObjectId });
+const LogsQuery = z.strictObject({ username: Username, workflowId: ObjectId });
 const LinkRequest = z.strictObject({
   username: Username,
-  integrationId: WorkflowId,
+  integrationId: ObjectId,
   expiresIn: z.optional(z.number().check(z.int(), z.positive())),
 });
+
+type SendApiError = (reply: FastifyReply, error: unknown, status?: number) => unknown;
 
 function invalid(reply: FastifyReply, message: string) {
   return reply.status(400).send({ error: { code: 'validation_failed', message } });
@@ -32,23 +26,23 @@ function invalid(reply: FastifyReply, message: string) {
 
 /**
  * The AcmeCo back office pages (event console, workflow switches, logs, Embedded Link): each is a
- * thin route that calls the Embedded API with the API key, as an ISV backend would.
+ * thin route over the Node client, holding the API key on the server as an ISV backend would.
  */
-export function registerConsoleRoutes(app: FastifyInstance, isv: IsvCall): void {
-  const relay = async (reply: FastifyReply, call: Promise<{ status: number; json: unknown }>) => {
-    const result = await call;
-    return reply.status(result.status).send(result.json);
+export function registerConsoleRoutes(app: FastifyInstance, alloy: () => Alloy, sendApiError: SendApiError): void {
+  const attempt = async <T>(reply: FastifyReply, work: () => Promise<T>) => {
+    try {
+      return await work();
+    } catch (error) {
+      return sendApiError(reply, error);
+    }
   };
 
-  // Fires a custom event for a user, with an Idempotency-Key so a retried click runs once.
+  // The client sends an Idempotency-Key with each event, so a retried request runs once.
   app.post('/demo/api/events', async (request, reply) => {
     const parsed = FireEvent.safeParse(request.body);
     if (!parsed.success) return invalid(reply, 'Send {username, event, data} with data a JSON object.');
     const { username, event, data } = parsed.data;
-    return relay(
-      reply,
-      isv('POST', '/run/event', { event, userId: username, data }, { 'idempotency-key': randomUUID() }),
-    );
+    return attempt(reply, () => alloy().forUser(username).event(event, data));
   });
 
   app.put('/demo/api/workflows/:action', async (request, reply) => {
@@ -56,33 +50,32 @@ export function registerConsoleRoutes(app: FastifyInstance, isv: IsvCall): void 
     if (action !== 'activate' && action !== 'deactivate') return invalid(reply, 'Use activate or deactivate.');
     const parsed = ToggleWorkflow.safeParse(request.body);
     if (!parsed.success) return invalid(reply, 'Send {username, workflowId}.');
-    return relay(
-      reply,
-      isv('PUT', `/workflows/${action}`, { userId: parsed.data.username, workflowId: parsed.data.workflowId }),
-    );
+    const user = alloy().forUser(parsed.data.username);
+    const ref = { workflowId: parsed.data.workflowId };
+    return attempt<object>(reply, () => (action === 'activate' ? user.reactivate(ref) : user.deactivate(ref)));
   });
 
   app.get('/demo/api/logs', async (request, reply) => {
     const parsed = LogsQuery.safeParse(request.query);
     if (!parsed.success) return invalid(reply, 'Pass username and workflowId.');
-    const { username, workflowId } = parsed.data;
-    const user = encodeURIComponent(username);
-    const [logs, errors] = await Promise.all([
-      isv('GET', `/workflows/${workflowId}/logs?userId=${user}&limit=30`),
-      isv('GET', `/workflows/${workflowId}/errors?userId=${user}`),
-    ]);
-    if (logs.status !== 200) return reply.status(logs.status).send(logs.json);
-    return { logs: logs.json, errors: errors.status === 200 ? errors.json : { data: [] } };
+    const user = alloy().forUser(parsed.data.username);
+    return attempt(reply, async () => {
+      const [logs, errors] = await Promise.all([
+        user.getLogs(parsed.data.workflowId, { limit: 30 }),
+        user.getErrors(parsed.data.workflowId),
+      ]);
+      return { logs, errors };
+    });
   });
 
   app.post('/demo/api/links', async (request, reply) => {
     const parsed = LinkRequest.safeParse(request.body);
     if (!parsed.success) return invalid(reply, 'Send {username, integrationId, expiresIn?}.');
     const { username, integrationId, expiresIn } = parsed.data;
-    const query = expiresIn === undefined ? '' : `?expiresIn=${expiresIn}`;
-    return relay(
-      reply,
-      isv('GET', `/users/${encodeURIComponent(username)}/integrations/${integrationId}/install-url${query}`),
+    return attempt(reply, () =>
+      alloy()
+        .forUser(username)
+        .generateLink(integrationId, expiresIn === undefined ? {} : { expiresIn }),
     );
   });
 }
