@@ -47,6 +47,8 @@ function versionedLoader() {
     name: 'alloy-versioned-loader',
     generateBundle(_options, bundle) {
       const loader = bundle['embedded.js'];
+      if (loader.code.includes('__ALLOY_RUNTIME_MANIFEST__'))
+        this.error('the runtime manifest was not written into the loader');
       const hash = createHash('sha256').update(loader.code).digest('hex').slice(0, 10);
       const fileName = `embedded-${pkg.version}-${hash}.js`;
       this.emitFile({ type: 'asset', fileName, source: loader.code });
@@ -151,7 +153,7 @@ export default [
       replace({
         preventAssignment: true,
         values: {
-          __ALLOY_RUNTIME__: () =>
+          __ALLOY_RUNTIME_MANIFEST__: () =>
             JSON.stringify({
               entry: runtime.entry,
               chunks: runtime.chunks.map(({ file, integrity }) => ({ file, integrity })),

@@ -11,8 +11,11 @@ import { SDK_VERSION } from './version.js';
  * origin that served this script, so a self-hosted `/scripts/embedded.js` needs no configuration.
  */
 
-/** Written by the build (rollup.config.mjs): the runtime entry and every chunk with its sha384. */
-declare const __ALLOY_RUNTIME__: { entry: string; chunks: { file: string; integrity: string }[] };
+/** Written in by the build (rollup.config.mjs): the runtime entry and every chunk with its sha384. */
+const RUNTIME = JSON.parse('__ALLOY_RUNTIME_MANIFEST__') as {
+  entry: string;
+  chunks: { file: string; integrity: string }[];
+};
 
 export type AlloyGlobal = AlloyInstance & { AlloyError: typeof AlloyError };
 
@@ -76,7 +79,7 @@ function defineLoader(): void {
         loading = undefined;
         const error = new AlloyError(
           'LOAD_FAILED',
-          `The Alloy runtime could not be loaded from ${chunkUrl(__ALLOY_RUNTIME__.entry, scriptUrl)}${loadHint(cause)}.`,
+          `The Alloy runtime could not be loaded from ${chunkUrl(RUNTIME.entry, scriptUrl)}${loadHint(cause)}.`,
           { cause },
         );
         const waiting = queue.filter((call) => call.fail);
@@ -154,7 +157,7 @@ const chunkUrl = (file: string, scriptUrl: string | undefined): string =>
  * exactly those. Neither a link's href nor `import()` is a Trusted Types sink: no policy needed.
  */
 function importRuntime(scriptUrl: string | undefined): Promise<Runtime> {
-  const preloads = __ALLOY_RUNTIME__.chunks.map(
+  const preloads = RUNTIME.chunks.map(
     ({ file, integrity }) =>
       new Promise<void>((resolve, reject) => {
         const link = document.createElement('link');
@@ -174,7 +177,7 @@ function importRuntime(scriptUrl: string | undefined): Promise<Runtime> {
       }),
   );
   return Promise.all(preloads).then(
-    () => import(/* @vite-ignore */ chunkUrl(__ALLOY_RUNTIME__.entry, scriptUrl)) as Promise<Runtime>,
+    () => import(/* @vite-ignore */ chunkUrl(RUNTIME.entry, scriptUrl)) as Promise<Runtime>,
   );
 }
 
