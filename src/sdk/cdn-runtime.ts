@@ -1,7 +1,3 @@
-// Must stay the first import: zod probes `new Function` when its first object schema is built,
-// which a strict CSP reports as a violation even though zod catches it.
-import './zod-jitless.js';
-
-/** The CDN runtime chunk: the SDK and the modal (Lit included), loaded by `embedded.js`. */
+/** The CDN runtime chunk: the SDK (zod/mini, jose); it loads the modal chunk (Lit included) itself. */
 export { createAlloy } from './alloy.js';
 export { SDK_VERSION } from './version.js';
