@@ -80,7 +80,7 @@ function versionedLoader() {
 export default [
   {
     // npm: ESM with dependencies external, so the app's bundler dedupes lit/zod/jose.
-    input: { index: 'src/sdk/index.ts', modal: 'src/modal/index.ts' },
+    input: { index: 'src/sdk/index.ts', global: 'src/sdk/global.ts', modal: 'src/modal/index.ts' },
     external: isDependency,
     plugins: [esbuild(esbuildOptions)],
     output: {

@@ -1,5 +1,6 @@
 import type { AlloyInstance, InstallCallbackResult } from './alloy.js';
 import type * as RuntimeModule from './cdn-runtime.js';
+import type { AlloyGlobal } from './factory.js';
 import { AlloyError } from './errors.js';
 import { describeNonToken, looksLikeJwt } from './token-shape.js';
 import { SDK_VERSION } from './version.js';
@@ -16,14 +17,6 @@ const RUNTIME = JSON.parse('__ALLOY_RUNTIME_MANIFEST__') as {
   entry: string;
   chunks: { file: string; integrity: string }[];
 };
-
-export type AlloyGlobal = AlloyInstance & { AlloyError: typeof AlloyError };
-
-declare global {
-  interface Window {
-    Alloy?: AlloyGlobal;
-  }
-}
 
 type Runtime = typeof RuntimeModule;
 type AsyncMethod = (typeof ASYNC_METHODS)[number];

@@ -13,6 +13,15 @@ export interface AlloyFactory extends AlloyInstance {
   ALLOY_ERROR_CODES: typeof ALLOY_ERROR_CODES;
 }
 
+/** What `window.Alloy` holds: the CDN loader's stand-in, or the npm instance from `alloy-embedded-kit/global`. */
+export type AlloyGlobal = AlloyInstance & { AlloyError: typeof AlloyError };
+
+declare global {
+  interface Window {
+    Alloy?: AlloyGlobal;
+  }
+}
+
 /** Creating it touches nothing global, so importing the package during SSR has no side effects. */
 export function createAlloyFactory(): AlloyFactory {
   const instance = createAlloy();
