@@ -71,8 +71,8 @@ test('CDN script and npm package on one page: one warning naming both, one modal
     await app.page.waitForFunction(() => (window as unknown as { esmReady?: boolean }).esmReady === true);
     await app.page.evaluate(() => {
       const w = window as unknown as { esmInstall(): Promise<unknown>; pending: Promise<unknown>[] };
-      w.Alloy!.setToken(() => fetch('token').then((r) => r.text()));
-      w.pending = [w.esmInstall(), w.Alloy!.install({ integrationId: '65a1c0de0000000000000001' })];
+      window.Alloy!.setToken(() => fetch('token').then((r) => r.text()));
+      w.pending = [w.esmInstall(), window.Alloy!.install({ integrationId: '65a1c0de0000000000000001' })];
     });
     await app.page.getByRole('dialog', { name: 'Demo Store' }).getByLabel('Order reference prefix').waitFor();
     assert.equal(await app.page.locator('alloy-install-modal').count(), 1);
