@@ -218,7 +218,8 @@ function lockfileFor(
     if (packages[key] && key !== 'node_modules/alloy-embedded-kit') return;
     const entry = key === 'node_modules/alloy-embedded-kit' ? kitEntry : ours.packages[key]!;
     if (key !== 'node_modules/alloy-embedded-kit') {
-      const { dev: _dev, devOptional: _devOptional, peer: _peer, ...rest } = entry;
+      const rest = { ...entry };
+      for (const flag of ['dev', 'devOptional', 'peer']) delete rest[flag];
       packages[key] = {
         ...rest,
         ...(rest.resolved || !rest.version ? {} : { resolved: tarballUrl(key, rest.version) }),
