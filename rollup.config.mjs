@@ -77,6 +77,41 @@ function versionedLoader() {
   };
 }
 
+/**
+ * `npm run size`: the same runtime chunk built with classic `zod` in place of `zod/mini`, to
+ * measure what zod/mini saves (written to .tmp/, never shipped).
+ */
+function classicZodComparison() {
+  return {
+    input: 'src/sdk/cdn-runtime.ts',
+    plugins: [
+      {
+        name: 'alloy-zod-classic',
+        resolveId(source, importer) {
+          return source === 'zod/mini' ? this.resolve('zod', importer, { skipSelf: true }) : null;
+        },
+      },
+      nodeResolve({ browser: true }),
+      esbuild({ ...esbuildOptions, minify: true, legalComments: 'none' }),
+      {
+        name: 'alloy-size-report',
+        generateBundle(_options, bundle) {
+          const classic = Object.values(bundle).find((output) => output.type === 'chunk' && output.isEntry);
+          const mini = runtime.chunks.find((chunk) => chunk.file === runtime.entry);
+          console.log(
+            [
+              'Runtime chunk (the SDK; the modal chunk is separate and has no zod):',
+              `  with zod/mini       ${mini.gzipKb.toFixed(2)} KB gzip`,
+              `  with classic zod    ${gzipKb(classic.code)} KB gzip`,
+            ].join('\n'),
+          );
+        },
+      },
+    ],
+    output: { dir: '.tmp/size-classic-zod', format: 'es', inlineDynamicImports: true },
+  };
+}
+
 export default [
   {
     // npm: ESM with dependencies external, so the app's bundler dedupes lit/zod/jose.
@@ -166,4 +201,5 @@ export default [
     ],
     output: { file: 'dist/cdn/embedded.js', format: 'iife', sourcemap: true },
   },
+  ...(process.env.ALLOY_SIZE_REPORT ? [classicZodComparison()] : []),
 ];
