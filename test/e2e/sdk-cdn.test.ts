@@ -41,6 +41,19 @@ test('CDN script tag: the versioned loader with SRI installs Demo Store; the tok
   try {
     await app.page.goto(app.url);
     assert.equal(await app.page.evaluate(() => window.Alloy?.version), cdnManifest().version);
+    // Listeners on window and document before the first modal, to compare after it closed.
+    const cdp = await app.page.context().newCDPSession(app.page);
+    const listenerCount = async () => {
+      let total = 0;
+      for (const expression of ['window', 'document', 'document.documentElement']) {
+        const { result } = await cdp.send('Runtime.evaluate', { expression });
+        const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+        total += listeners.length;
+      }
+      return total;
+    };
+    await app.page.evaluate(() => window.Alloy!.getIntegrations()); // the runtime is in
+    const listenersBefore = await listenerCount();
     await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
     await finishInstall(app.page);
     await app.page.getByText('installed', { exact: true }).waitFor();
@@ -52,6 +65,7 @@ test('CDN script tag: the versioned loader with SRI installs Demo Store; the tok
     assert.deepEqual([events[0], events.at(-2), events.at(-1)], ['open', 'installed', 'close']);
     assert.equal(await app.page.locator('alloy-install-modal').count(), 0);
     assert.equal(await app.page.evaluate(() => document.documentElement.getAttribute('style')), null);
+    assert.equal(await listenerCount(), listenersBefore, 'listeners back to where they were');
     assert.equal(await isInstalled(harness.apiUrl, 'cdn-user'), true);
     // The runtime and the modal chunk came from the CDN, each once, after the loader.
     const chunks = app.requests.filter((url) => url.includes('/scripts/alloy-'));

@@ -167,6 +167,24 @@ test("CommonJS: require() gives alloy-frontend's factory", () => {
   }
 });
 
+test('SSR: importing the package in Node defines nothing and touches no DOM; install() rejects clearly', () => {
+  const script = `
+    const before = new Set(Object.getOwnPropertyNames(globalThis));
+    const { default: Alloy } = await import(${JSON.stringify(path.join(ROOT, 'dist/esm/index.js'))});
+    await import(${JSON.stringify(path.join(ROOT, 'dist/esm/global.js'))});
+    // zod registers its own config and registry globals; everything else would be ours.
+    const added = Object.getOwnPropertyNames(globalThis).filter((n) => !before.has(n) && !n.startsWith('__zod_'));
+    const error = await Alloy.install({ integrationId: '65a1c0de0000000000000001' }).catch((e) => e);
+    console.log(JSON.stringify({ added, code: error.code, window: typeof window }));
+  `;
+  const output = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], ROOT)) as {
+    added: string[];
+    code: string;
+    window: string;
+  };
+  assert.deepEqual(output, { added: [], code: 'LOAD_FAILED', window: 'undefined' });
+});
+
 interface LockEntry {
   version?: string;
   resolved?: string;
