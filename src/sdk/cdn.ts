@@ -64,7 +64,15 @@ function defineLoader(): void {
           kind: 'cdn',
         });
         instance = created;
-        for (const call of queue.splice(0)) call.run(created);
+        for (const call of queue.splice(0)) {
+          // A queued setting that fails (say configure({ baseUrl: 'nope' })) is reported like an
+          // uncaught error, and the calls after it still run.
+          try {
+            call.run(created);
+          } catch (error) {
+            reportError(error);
+          }
+        }
         return created;
       },
       (cause: unknown) => {

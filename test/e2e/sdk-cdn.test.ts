@@ -275,6 +275,39 @@ test('API hanging: TIMEOUT after the configured timeout, never a spinner forever
   }
 });
 
+test('a bad setting queued before the runtime loaded is reported, and the calls after it still run', async () => {
+  const token = await userToken(harness.apiUrl, 'queue-user');
+  const app = await openApp(
+    harness,
+    { '/': { body: fixture('early.html', { LOADER_URL: loaderUrl() }) }, '/early.js': file('early.js') },
+    { token },
+  );
+  try {
+    await app.page.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        // Runs after early.js queued install(); the runtime is not loaded yet.
+        window.Alloy!.configure({ baseUrl: 'not a url' });
+      });
+    });
+    await app.page.goto(app.url);
+    await app.page.getByRole('dialog', { name: 'Demo Store' }).waitFor();
+    assert.ok(
+      app.pageErrors.some((e) => e.includes('baseUrl must be an absolute http(s) URL')),
+      app.pageErrors.join('\n'),
+    );
+    await app.page.evaluate(() => window.Alloy!.close());
+    assert.deepEqual(
+      await app.page.evaluate(() => (window as unknown as { earlyOutcome: Promise<unknown> }).earlyOutcome),
+      {
+        success: false,
+        reason: 'api',
+      },
+    );
+  } finally {
+    await app.close();
+  }
+});
+
 test('the CDN serves the loader, the chunks and the alias with CORS', async () => {
   const manifest = cdnManifest();
   for (const name of [manifest.loader.file, 'embedded.js', ...manifest.chunks.map((c) => c.file)]) {
