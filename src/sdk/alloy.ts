@@ -313,7 +313,16 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
           cleanups.push(() => element.removeEventListener(domType, listener));
         }
         cleanups.push(tokens.keepFresh((error) => events.emit('error', { type: 'error', error })));
-        cleanups.push(lockPageScroll());
+        // With `hide`, the modal may install without ever showing: lock the page only once a step is on screen.
+        let unlock: (() => void) | undefined;
+        const lock = (): void => void (unlock ??= lockPageScroll());
+        if (request.props.hideWhenNoInput) {
+          element.addEventListener('alloy-ready', lock, { once: true });
+          cleanups.push(() => element.removeEventListener('alloy-ready', lock));
+        } else {
+          lock();
+        }
+        cleanups.push(() => unlock?.());
         modal = element;
         document.body.append(element);
         cleanups.push(() => element.remove());

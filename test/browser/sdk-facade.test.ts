@@ -326,6 +326,19 @@ describe('Alloy facade: install, edit, update', () => {
     }
   });
 
+  it('with hide, locks the page only once the modal shows a step', async () => {
+    const alloy = createAlloy({ baseUrl: 'http://api.test' });
+    alloy.setToken(fakeJwt());
+    const outcome = alloy.install({ integrationId: INTEGRATION_ID, hide: true });
+    await waitUntil(() => modal());
+    expect(document.documentElement.style.overflow).to.equal('');
+    modal().dispatchEvent(new CustomEvent('alloy-ready', { detail: { integrationId: INTEGRATION_ID } }));
+    expect(document.documentElement.style.overflow).to.equal('hidden');
+    alloy.close();
+    await outcome;
+    expect(document.documentElement.style.overflow).to.equal('');
+  });
+
   it('leaves no style attribute behind on a page that had none', async () => {
     document.documentElement.removeAttribute('style');
     const alloy = createAlloy({ baseUrl: 'http://api.test' });
