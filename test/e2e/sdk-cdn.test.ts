@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { issueUserToken } from '../../src/server/user-token.js';
 import {
   FIXTURES,
   INTEGRATION_ID,
@@ -77,6 +78,69 @@ test('CDN script tag: the versioned loader with SRI installs Demo Store; the tok
     );
     assert.deepEqual(app.pageErrors, []);
     await app.assertTokenNeverLeaked(token);
+  } finally {
+    await app.close();
+  }
+});
+
+test('token expiry mid-flow: refreshed through the provider, retried once, the typed value kept', async () => {
+  const fresh = await userToken(harness.apiUrl, 'expiry-user');
+  const userId = JSON.parse(Buffer.from(fresh.split('.')[1]!, 'base64url').toString()).sub as string;
+  // A genuinely expired token for the same user, signed by the server's key two hours ago.
+  const expired = await issueUserToken(
+    harness.server.ctx.secrets.jwtSecret,
+    { userId, env: 'development' },
+    Date.now() - 2 * 3600_000,
+  );
+  const handedOut: string[] = [];
+  const app = await openApp(
+    harness,
+    {
+      '/': { body: fixture('cdn.html', { LOADER_URL: loaderUrl(), LOADER_INTEGRITY: cdnManifest().loader.integrity }) },
+      '/app.js': file('app.js'),
+      '/csp-probe.js': file('csp-probe.js'),
+    },
+    { token: () => (handedOut.push(handedOut.length === 0 ? expired : fresh), handedOut.at(-1)!) },
+  );
+  try {
+    // The first install POST is answered token_expired, as if the token died while the user typed.
+    let postsSeen = 0;
+    await app.page.route(`${harness.apiUrl}/2024-03/widget/installations`, async (route) => {
+      if (route.request().method() === 'POST' && ++postsSeen === 1) {
+        return route.fulfill({
+          status: 401,
+          contentType: 'application/json',
+          headers: { 'access-control-allow-origin': '*' },
+          body: JSON.stringify({
+            error: { code: 'token_expired', message: 'The user token has expired; request a new one.' },
+          }),
+        });
+      }
+      return route.continue();
+    });
+    await app.page.goto(app.url);
+    await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
+    await finishInstall(app.page); // the GET went out with the expired token first: a real 401 from the server
+    await app.page.getByText('installed', { exact: true }).waitFor();
+    assert.deepEqual(handedOut, [expired, fresh, fresh]);
+    assert.equal(postsSeen, 2);
+    const events = await app.page.evaluate(() => (window as unknown as { events: string[] }).events);
+    assert.ok(!events.includes('error'), events.join());
+    const installations = app.requests.filter((url) => url.endsWith('/widget/installations'));
+    assert.equal(installations.length, 2);
+    assert.equal(await isInstalled(harness.apiUrl, 'expiry-user'), true);
+    // What the user typed before the expiry is what was stored.
+    const view = (await (
+      await fetch(`${harness.apiUrl}/2024-03/widget/integrations/${INTEGRATION_ID}`, {
+        headers: { 'x-alloy-user-token': fresh },
+      })
+    ).json()) as { installation: { values: { name: string; value: unknown }[] } };
+    assert.deepEqual(
+      view.installation.values.map((v) => [v.name, v.value]),
+      [['referencePrefix', 'AC-']],
+    );
+    await app.assertTokenNeverLeaked(fresh);
+    await app.assertTokenNeverLeaked(expired);
   } finally {
     await app.close();
   }

@@ -28,7 +28,8 @@ export interface Harness {
 
 interface Site {
   files: Record<string, AppFile>;
-  token?: string;
+  /** What the ISV backend's `token` endpoint answers: one token, or the next of a sequence. */
+  token?: string | (() => string);
   mounts: Record<string, string>;
 }
 
@@ -129,7 +130,8 @@ function serveSite(sites: Map<string, Site>, request: http.IncomingMessage, resp
     response.end(body);
   };
   if (!site) return send(404, 'no such site');
-  if (pathname === '/token' && site.token) return send(200, site.token);
+  if (pathname === '/token' && site.token)
+    return send(200, typeof site.token === 'function' ? site.token() : site.token);
   const mount = Object.entries(site.mounts).find(([prefix]) => pathname.startsWith(prefix));
   if (mount) {
     const filePath = path.join(mount[1], decodeURIComponent(pathname.slice(mount[0].length)));
@@ -150,7 +152,7 @@ function serveSite(sites: Map<string, Site>, request: http.IncomingMessage, resp
 export async function openApp(
   harness: Harness,
   files: Record<string, AppFile>,
-  options: { token?: string; mounts?: Record<string, string> } = {},
+  options: { token?: string | (() => string); mounts?: Record<string, string> } = {},
 ): Promise<AppPage> {
   const siteId = `site${++siteCounter}`;
   harness.sites.set(siteId, {
