@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod/mini';
+import { registerConsoleRoutes, type IsvCall } from './console-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -22,12 +23,13 @@ export interface DemoBackendOptions {
  * creates the end user on first visit and hands the browser a short-lived user token.
  */
 export async function registerDemo(app: FastifyInstance, options: DemoBackendOptions): Promise<void> {
-  const isv = async (method: string, apiPath: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
+  const isv: IsvCall = async (method, apiPath, body, headers = {}) => {
     const response = await fetch(`${options.apiBaseUrl()}/2024-03${apiPath}`, {
       method,
       headers: {
         authorization: `Bearer ${options.apiKey}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       body: body === undefined ? null : JSON.stringify(body),
     });
@@ -36,6 +38,7 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
 
   await app.register(fastifyStatic, { root: path.join(here, 'public'), prefix: '/demo/', decorateReply: false });
   app.get('/', async (_request, reply) => reply.redirect('/demo/'));
+  registerConsoleRoutes(app, isv);
 
   // Signs the demo visitor in as an end user: creates them once, then returns a fresh user token.
   app.post('/demo/api/session', async (request, reply) => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '../src/server/app.js';
 import { configFromEnv } from '../src/server/config.js';
+import { reloadDefinitionsOnSighup } from '../src/server/reload-signal.js';
 import { registerDemo } from './backend.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,8 +24,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`  AcmeCo demo:          ${url}/demo/`);
   console.log(`  Embedded API:         ${url}/2024-03/...`);
   console.log(`  SDK script:           ${url}/scripts/embedded.js`);
+  console.log(`  Demo Store sandbox:   ${url}/sandbox/demo-store/`);
   console.log(`  Development API key:  ${server.ctx.secrets.apiKeys.development}`);
+  console.log(`  Production API key:   ${server.ctx.secrets.apiKeys.production}`);
+  console.log(`  API reference:        ${url}/reference`);
   console.log('');
+  reloadDefinitionsOnSighup(server);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void server.close().then(() => process.exit(0)));
   }

@@ -1,56 +1,51 @@
 // AcmeCo's integrations page: cards from GET /integrations (through the demo backend, which holds
-// the API key), and the Install button opening the Alloy modal with a fresh user token.
+// the API key), and buttons that open the Alloy modal with a fresh user token.
+import { el, json, mountShell, postJson, signIn } from './shell.js';
 
+const { username } = mountShell('index.html');
 const list = document.getElementById('integrations');
 const statusLine = document.getElementById('status');
-const signin = document.getElementById('signin');
-const usernameInput = document.getElementById('username');
 
-let username = new URLSearchParams(location.search).get('user') || usernameInput.value;
-usernameInput.value = username;
-
-async function json(response) {
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body?.error?.message || `Request failed (${response.status})`);
-  return body;
+async function withFreshToken() {
+  window.Alloy.setToken(await signIn(username));
 }
 
-/** Signs in (creating the end user the first time) and gives the SDK a fresh token. */
-async function refreshToken() {
-  const session = await json(
-    await fetch('/demo/api/session', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username }),
-    }),
-  );
-  window.Alloy.setToken(session.token);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
+function stateOf(integration) {
+  const installed = integration.workflows.filter((w) => w.installed);
+  const installedVersion = installed.length ? Math.min(...installed.map((w) => w.installedVersion)) : null;
+  const updateAvailable = installed.some((w) => w.version > w.installedVersion);
+  const active = installed.length > 0 && installed.every((w) => w.active);
+  return { installed, installedVersion, updateAvailable, active };
 }
 
 function card(integration) {
+  const { installed, installedVersion, updateAvailable, active } = stateOf(integration);
   const latest = Math.max(...integration.workflows.map((w) => w.version));
-  const installedVersions = integration.workflows.map((w) => w.installedVersion).filter((v) => v !== null);
-  const installedVersion = installedVersions.length ? Math.min(...installedVersions) : null;
-  const badge = integration.installed
-    ? el('span', { class: 'badge on' }, `Installed · v${installedVersion}`)
-    : el('span', { class: 'badge' }, 'Not installed');
-  const button = el(
-    'button',
-    { class: 'primary', type: 'button', onclick: () => install(integration, button) },
-    integration.installed ? 'Edit' : 'Install',
-  );
-  button.dataset.integrationId = integration.integrationId;
+  const badges = el('div', { class: 'badges' });
+  if (!integration.installed) badges.append(el('span', { class: 'badge' }, 'Not installed'));
+  else {
+    badges.append(
+      el('span', { class: `badge ${active ? 'on' : 'off'}` }, `${active ? 'Active' : 'Paused'} · v${installedVersion}`),
+    );
+    if (updateAvailable) badges.append(el('span', { class: 'badge update' }, `Update available · v${latest}`));
+  }
+  const action = (label, handler, kind = 'secondary') => {
+    const button = el('button', { type: 'button', class: kind }, label);
+    button.dataset.integrationId = integration.integrationId;
+    button.addEventListener('click', () => run(button, () => handler(integration)));
+    return button;
+  };
+  const actions = el('div', { class: 'card-actions' });
+  if (!integration.installed) actions.append(action('Install', install, 'primary'));
+  else {
+    if (updateAvailable) actions.append(action('Update', update, 'primary'));
+    actions.append(action('Edit', edit));
+    actions.append(
+      active
+        ? action('Deactivate', (i) => toggle(i, installed, 'deactivate'))
+        : action('Reactivate', (i) => toggle(i, installed, 'activate')),
+    );
+  }
   return el(
     'li',
     { class: 'card' },
@@ -60,57 +55,67 @@ function card(integration) {
       { class: 'card-body' },
       el('h2', {}, integration.name),
       el('p', {}, integration.description),
-      el('p', { class: 'meta' }, `${integration.workflows.length} workflow(s) · latest v${latest}`),
+      el('p', { class: 'meta' }, `${integration.workflows.length} workflows · latest v${latest}`),
+      badges,
     ),
-    el('div', { class: 'card-actions' }, badge, button),
+    actions,
   );
 }
 
-async function render() {
-  statusLine.textContent = 'Loading integrations…';
-  try {
-    const { data } = await json(await fetch(`/demo/api/integrations?username=${encodeURIComponent(username)}`));
-    list.replaceChildren(...data.map(card));
-    statusLine.textContent = '';
-  } catch (error) {
-    statusLine.textContent = `Could not load integrations: ${error.message}`;
-  }
-}
-
-async function install(integration, button) {
+async function run(button, work) {
   button.disabled = true;
   try {
-    await refreshToken();
-    const result = await window.Alloy.install({
-      integrationId: integration.integrationId,
-      callback: (outcome) => console.info('[AcmeCo] Alloy callback', outcome),
-    });
-    await render();
-    statusLine.textContent = result.success
-      ? `${integration.name} is installed.`
-      : `${integration.name} was not installed.`;
+    await work();
   } catch (error) {
-    statusLine.textContent = `Install failed: ${error.message}`;
+    statusLine.textContent = `${button.textContent} failed: ${error.message}`;
   } finally {
     button.disabled = false;
   }
 }
 
-signin.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  username = usernameInput.value.trim() || 'gregg';
-  history.replaceState(null, '', `?user=${encodeURIComponent(username)}`);
-  await json(
-    await fetch('/demo/api/session', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username }),
-    }),
-  );
+async function afterModal(integration, result, verb) {
   await render();
-});
+  statusLine.textContent = result.success ? `${integration.name} ${verb}.` : `${integration.name} was not changed.`;
+}
 
-// Make sure the user exists before listing, then render the page.
-refreshToken().then(render, (error) => {
-  statusLine.textContent = `Could not sign in: ${error.message}`;
-});
+async function install(integration) {
+  await withFreshToken();
+  const result = await window.Alloy.install({
+    integrationId: integration.integrationId,
+    callback: (outcome) => console.info('[AcmeCo] Alloy callback', outcome),
+  });
+  await afterModal(integration, result, 'is installed');
+}
+
+async function edit(integration) {
+  await withFreshToken();
+  const result = await window.Alloy.edit({ integrationId: integration.integrationId });
+  await afterModal(integration, result, 'settings are saved');
+}
+
+async function update(integration) {
+  await withFreshToken();
+  const result = await window.Alloy.update({ integrationId: integration.integrationId });
+  await afterModal(integration, result, 'is up to date');
+}
+
+async function toggle(integration, workflows, action) {
+  for (const workflow of workflows) {
+    await postJson(`/demo/api/workflows/${action}`, { username, workflowId: workflow.workflowId }, 'PUT');
+  }
+  await render();
+  statusLine.textContent = `${integration.name} ${action === 'activate' ? 'reactivated' : 'deactivated'}.`;
+}
+
+async function render() {
+  const { data } = await json(await fetch(`/demo/api/integrations?username=${encodeURIComponent(username)}`));
+  list.replaceChildren(...data.map(card));
+}
+
+statusLine.textContent = 'Loading integrations…';
+signIn(username)
+  .then(render)
+  .then(
+    () => (statusLine.textContent = ''),
+    (error) => (statusLine.textContent = `Could not load integrations: ${error.message}`),
+  );

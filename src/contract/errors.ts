@@ -19,6 +19,18 @@ export const API_ERROR_CODES = [
   'unsupported_media_type',
   'rate_limited',
   'internal',
+  /** Upgrading would change the workflow's configurable fields or connections: reinstall instead. */
+  'reinstall_required',
+  /** The integration needs a connection (credential) the user does not have or did not choose. */
+  'credential_required',
+  /** `GET /headless/oauthUrl` for a connector that connects with an API key, not OAuth. */
+  'oauth_not_supported',
+  /** The user deactivated this workflow; activate it before running it. */
+  'workflow_inactive',
+  /** The workflow's trigger cannot be run this way (e.g. `/run/workflow` on a Custom Event workflow). */
+  'wrong_trigger',
+  /** The definition files on disk are invalid or change a released version; the old ones stay loaded. */
+  'definitions_invalid',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -1,6 +1,13 @@
 export * from './errors.js';
 export * from './ids.js';
+export * from './common.js';
 export * from './users.js';
 export * from './integrations.js';
 export * from './workflows.js';
+export * from './run.js';
+export * from './logs.js';
+export * from './credentials.js';
+export * from './links.js';
+export * from './settings.js';
+export * from './admin.js';
 export type { WidgetApi } from './widget-api.js';

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { Timestamp, UserRef } from './common.js';
 import { ObjectId } from './ids.js';
 
 /** Field types a workflow definition can mark as configurable by the end user. */
@@ -74,13 +75,16 @@ export const IntegrationSummary = z.object({
   installed: z.boolean(),
   icon: z.string(),
   workflows: z.array(WorkflowSummary),
+  /** Connectors the user needs a credential for (the 2025-09 docs' `credentials`). */
+  credentials: z.optional(z.array(z.string())),
 });
 export type IntegrationSummary = z.infer<typeof IntegrationSummary>;
 
 export const IntegrationListResponse = z.object({ data: z.array(IntegrationSummary) });
 export type IntegrationListResponse = z.infer<typeof IntegrationListResponse>;
 
-export const ListIntegrationsQuery = z.strictObject({ userId: z.string().check(z.minLength(1, 'userId is required')) });
+/** `userId` is required with an API key; with a user token the token names the user. */
+export const ListIntegrationsQuery = z.strictObject({ userId: z.optional(UserRef) });
 
 /** What the install modal needs to render one integration for the token's user. */
 export const WidgetIntegration = z.object({
@@ -93,7 +97,12 @@ export const WidgetIntegration = z.object({
     z.object({
       workflowId: z.string(),
       name: z.string(),
+      /** The latest released version (what an install or update moves to). */
       version: z.number(),
+      /** Whether the token's user has this workflow installed; lets `edit` keep their choice. */
+      installed: z.optional(z.boolean()),
+      /** The version the user runs, or null; lets `update` show what moves. */
+      installedVersion: z.optional(z.nullable(z.number())),
     }),
   ),
   fields: z.array(ConfigField),
@@ -130,3 +139,54 @@ export const InstallationResponse = z.object({
   workflowIds: z.array(z.string()),
 });
 export type InstallationResponse = z.infer<typeof InstallationResponse>;
+
+export const IntegrationParams = z.strictObject({ integrationId: ObjectId });
+/** alloy-node's getIntegration passes the integration's name where the others pass its id. */
+export const IntegrationRefParams = z.strictObject({
+  integrationId: /* @__PURE__ */ z
+    .string()
+    .check(z.minLength(1), z.maxLength(100), z.describe("The integrationId or the integration's name")),
+});
+/** `userId` is required with an API key; with a user token the token names the user. */
+export const IntegrationQuery = z.strictObject({ userId: z.optional(UserRef) });
+export const IntegrationResponse = z.object({ data: IntegrationSummary });
+export type IntegrationResponse = z.infer<typeof IntegrationResponse>;
+
+/** One field of an installation's form: what the user was asked, and their answer unless it is a secret. */
+export const InstallationFormField = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  type: ConfigFieldType,
+  required: z.boolean(),
+  value: z.optional(z.unknown()),
+});
+
+export const InstallationFormData = z.object({
+  workflowId: z.string(),
+  app: z.string(),
+  blockId: z.string(),
+  fields: z.array(InstallationFormField),
+});
+export type InstallationFormData = z.infer<typeof InstallationFormData>;
+
+export const Installation = z.object({
+  installationId: z.string(),
+  integrationId: z.string(),
+  userId: z.string(),
+  formData: z.array(InstallationFormData),
+  /** Connector name → the credentialId the installation uses. */
+  credentialIds: z.record(z.string(), z.string()),
+  workflowIds: z.array(z.string()),
+  installedAt: Timestamp,
+  updatedAt: Timestamp,
+  /** True while at least one of its workflows is active. */
+  enabled: z.boolean(),
+});
+export type Installation = z.infer<typeof Installation>;
+
+export const ListInstallationsQuery = z.strictObject({
+  userId: z.optional(UserRef),
+  integrationId: z.optional(ObjectId),
+});
+export const InstallationListResponse = z.object({ data: z.array(Installation) });
+export type InstallationListResponse = z.infer<typeof InstallationListResponse>;

@@ -23,6 +23,18 @@ export type AlloyErrorEvent = CustomEvent<{ error: unknown }>;
 /** Fired once when the modal closes, with why. */
 export type AlloyCloseEvent = CustomEvent<{ reason: CloseReason }>;
 
+/** Event names and their `detail`, so the element can only dispatch what listeners are typed for. */
+export interface ModalEventDetails {
+  'alloy-ready': AlloyReadyEvent['detail'];
+  'alloy-step': AlloyStepEvent['detail'];
+  'alloy-auth-started': AlloyAuthStartedEvent['detail'];
+  'alloy-auth-succeeded': AlloyAuthSucceededEvent['detail'];
+  'alloy-auth-failed': AlloyAuthFailedEvent['detail'];
+  'alloy-installed': AlloyInstalledEvent['detail'];
+  'alloy-error': AlloyErrorEvent['detail'];
+  'alloy-close': AlloyCloseEvent['detail'];
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'alloy-ready': AlloyReadyEvent;

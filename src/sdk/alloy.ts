@@ -1,10 +1,4 @@
-import type {
-  ActivateWorkflowResponse,
-  DeactivateWorkflowResponse,
-  IntegrationListResponse,
-  WidgetApi,
-  WorkflowListResponse,
-} from '../contract/index.js';
+import type { IntegrationListResponse, WidgetApi } from '../contract/index.js';
 import type * as ModalModule from '../modal/index.js';
 import type {
   AlloyInstallModal,
@@ -14,7 +8,7 @@ import type {
   ModalOperation,
   PrefilledValue,
 } from '../modal/index.js';
-import { ApiClient } from './api-client.js';
+import { ApiClient, type UserWorkflowList, type WorkflowActivated, type WorkflowDeactivated } from './api-client.js';
 import { AlloyError } from './errors.js';
 import { Emitter, toAlloyError, type AlloyEventListener, type AlloyEventMap, type AlloyEventType } from './events.js';
 import {
@@ -30,7 +24,7 @@ import {
   type ConfigureOptions,
   type Operation,
 } from './options.js';
-import { lockPageScroll, pageRegistry, registerCopy, whenBodyReady, type ActiveSession } from './page.js';
+import { keepScrollPosition, pageRegistry, registerCopy, whenBodyReady, type ActiveSession } from './page.js';
 import { TokenStore, type TokenProvider } from './token.js';
 import { SDK_VERSION } from './version.js';
 
@@ -124,11 +118,11 @@ export interface AlloyInstance {
   /** Integrations with the token user's install state (`GET /2024-03/integrations`). */
   getIntegrations(): Promise<IntegrationListResponse>;
   /** The token user's workflows (`GET /2024-03/workflows`). */
-  getWorkflows(): Promise<WorkflowListResponse>;
+  getWorkflows(): Promise<UserWorkflowList>;
   /** `PUT /2024-03/workflows/deactivate`. */
-  deactivate(target: WorkflowTarget): Promise<DeactivateWorkflowResponse>;
+  deactivate(target: WorkflowTarget): Promise<WorkflowDeactivated>;
   /** `PUT /2024-03/workflows/activate`. */
-  reactivate(target: WorkflowTarget): Promise<ActivateWorkflowResponse>;
+  reactivate(target: WorkflowTarget): Promise<WorkflowActivated>;
   /** Closes the open modal (its Promise resolves with `{ success: false, reason: 'api' }`). */
   close(): void;
   on<K extends AlloyEventType>(type: K, listener: AlloyEventListener<K>): () => void;
@@ -313,16 +307,7 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
           cleanups.push(() => element.removeEventListener(domType, listener));
         }
         cleanups.push(tokens.keepFresh((error) => events.emit('error', { type: 'error', error })));
-        // With `hide`, the modal may install without ever showing: lock the page only once a step is on screen.
-        let unlock: (() => void) | undefined;
-        const lock = (): void => void (unlock ??= lockPageScroll());
-        if (request.props.hideWhenNoInput) {
-          element.addEventListener('alloy-ready', lock, { once: true });
-          cleanups.push(() => element.removeEventListener('alloy-ready', lock));
-        } else {
-          lock();
-        }
-        cleanups.push(() => unlock?.());
+        cleanups.push(keepScrollPosition());
         modal = element;
         document.body.append(element);
         cleanups.push(() => element.remove());
@@ -565,5 +550,10 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 function mergeAppearance(base: Appearance | undefined, override: Appearance | undefined): ModalAppearance | undefined {
   if (!base) return override;
   if (!override) return base;
-  return { ...base, ...override, colors: { ...base.colors, ...override.colors } };
+  const merged: ModalAppearance = { ...base, ...override };
+  // Palettes merge key by key; an absent one stays absent (the modal treats `darkColors: {}` as given).
+  for (const palette of ['colors', 'darkColors'] as const) {
+    if (base[palette] || override[palette]) merged[palette] = { ...base[palette], ...override[palette] };
+  }
+  return merged;
 }

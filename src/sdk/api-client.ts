@@ -4,12 +4,12 @@ import {
   DeactivateWorkflowResponse,
   InstallationResponse,
   IntegrationListResponse,
+  UserWorkflowListResponse,
   WidgetIntegration,
-  WorkflowListResponse,
   type CreateInstallationRequest,
   type WidgetApi,
-  type WorkflowSelector,
 } from '../contract/index.js';
+import type * as z from 'zod/mini';
 import { AlloyError } from './errors.js';
 import type { TokenStore } from './token.js';
 
@@ -27,6 +27,13 @@ export const RETRY_POLICY = {
   /** No retry starts after this much time since the first attempt. */
   totalBudgetMs: 30_000,
 } as const;
+
+export type UserWorkflowList = z.infer<typeof UserWorkflowListResponse>;
+export type WorkflowActivated = z.infer<typeof ActivateWorkflowResponse>;
+export type WorkflowDeactivated = z.infer<typeof DeactivateWorkflowResponse>;
+
+/** Which workflow to (de)activate: its id (as `GET /integrations` shows it) or its name. */
+export type WorkflowSelector = { workflowId: string } | { workflowName: string };
 
 const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
 
@@ -74,15 +81,15 @@ export class ApiClient implements WidgetApi {
     return this.request('GET', '/integrations', IntegrationListResponse, { signal });
   }
 
-  getWorkflows(signal?: AbortSignal): Promise<WorkflowListResponse> {
-    return this.request('GET', '/workflows', WorkflowListResponse, { signal });
+  getWorkflows(signal?: AbortSignal): Promise<UserWorkflowList> {
+    return this.request('GET', '/workflows', UserWorkflowListResponse, { signal });
   }
 
-  activateWorkflow(selector: WorkflowSelector): Promise<ActivateWorkflowResponse> {
+  activateWorkflow(selector: WorkflowSelector): Promise<WorkflowActivated> {
     return this.request('PUT', '/workflows/activate', ActivateWorkflowResponse, { body: selector });
   }
 
-  deactivateWorkflow(selector: WorkflowSelector): Promise<DeactivateWorkflowResponse> {
+  deactivateWorkflow(selector: WorkflowSelector): Promise<WorkflowDeactivated> {
     return this.request('PUT', '/workflows/deactivate', DeactivateWorkflowResponse, { body: selector });
   }
 

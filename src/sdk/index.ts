@@ -25,10 +25,10 @@ export {
   type AlloyErrorDetails,
   type AlloyErrorIssue,
 } from './errors.js';
+export type { UserWorkflowList, WorkflowActivated, WorkflowDeactivated } from './api-client.js';
 export type {
   IntegrationListResponse,
   IntegrationSummary,
-  WorkflowListResponse,
   UserWorkflow,
   InstallationResponse,
 } from '../contract/index.js';

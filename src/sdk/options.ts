@@ -47,19 +47,21 @@ const webUrl = z.string().check(
 export const isLoopback = (hostname: string): boolean =>
   hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]' || hostname.endsWith('.localhost');
 
+const ColorsSchema = z.strictObject({
+  primary: z.optional(cssColor),
+  onPrimary: z.optional(cssColor),
+  surface: z.optional(cssColor),
+  text: z.optional(cssColor),
+  textMuted: z.optional(cssColor),
+  border: z.optional(cssColor),
+  danger: z.optional(cssColor),
+});
+
 export const AppearanceSchema = z.strictObject({
   theme: z.optional(z.enum(['light', 'dark', 'auto'])),
-  colors: z.optional(
-    z.strictObject({
-      primary: z.optional(cssColor),
-      onPrimary: z.optional(cssColor),
-      surface: z.optional(cssColor),
-      text: z.optional(cssColor),
-      textMuted: z.optional(cssColor),
-      border: z.optional(cssColor),
-      danger: z.optional(cssColor),
-    }),
-  ),
+  colors: z.optional(ColorsSchema),
+  /** Colours while the modal is dark (theme `dark`, or `auto` on a dark system). */
+  darkColors: z.optional(ColorsSchema),
   radius: z.optional(z.string().check(z.maxLength(40))),
   fontFamily: z.optional(z.string().check(z.maxLength(200))),
   brandName: z.optional(z.string().check(z.maxLength(100))),

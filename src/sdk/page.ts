@@ -1,6 +1,6 @@
 /**
  * Everything the SDK does to the host page, kept in one place so it can be undone exactly:
- * waiting for <body>, locking and restoring scroll, and the page-wide registry that lets several
+ * waiting for <body>, keeping the scroll position, and the page-wide registry that lets several
  * copies of the SDK agree on one modal.
  */
 
@@ -12,44 +12,15 @@ export function whenBodyReady(): Promise<HTMLElement> {
   });
 }
 
-interface SavedProperty {
-  value: string;
-  priority: string;
-}
-
-const LOCKED_PROPERTIES = ['overflow', 'scrollbar-gutter'] as const;
-
 /**
- * Stops the page behind the modal from scrolling. Returns the function that puts back the inline
- * styles exactly as they were (through CSSOM, which a strict CSP allows) and the scroll position
- * (instantly, whatever the page's `scroll-behavior`).
+ * The modal locks the page's scroll itself (CSSOM only, inline styles put back exactly); what the
+ * SDK adds is the scroll position: focus moving into the dialog and back, or a host's
+ * `scroll-behavior: smooth`, must not leave the page somewhere else. Returns the restore function.
  */
-export function lockPageScroll(): () => void {
-  const root = document.documentElement;
-  const hadStyleAttribute = root.hasAttribute('style');
-  const saved = new Map<string, SavedProperty>();
-  for (const name of LOCKED_PROPERTIES) {
-    saved.set(name, { value: root.style.getPropertyValue(name), priority: root.style.getPropertyPriority(name) });
-  }
+export function keepScrollPosition(): () => void {
   const scrollX = window.scrollX;
   const scrollY = window.scrollY;
-  const hasScrollbar = window.innerWidth - root.clientWidth > 0;
-
-  root.style.setProperty('overflow', 'hidden', 'important');
-  // Keep the scrollbar's space so the page does not shift sideways while it is hidden.
-  if (hasScrollbar) root.style.setProperty('scrollbar-gutter', 'stable', 'important');
-
   return () => {
-    for (const [name, { value, priority }] of saved) {
-      if (value) root.style.setProperty(name, value, priority);
-      else root.style.removeProperty(name);
-    }
-    if (!hadStyleAttribute && root.style.length === 0) {
-      // Chrome writes CSSOM changes back to the attribute lazily; reading it first makes the
-      // removal stick instead of reappearing as style="" on the next read.
-      root.getAttribute('style');
-      root.removeAttribute('style');
-    }
     if (window.scrollX !== scrollX || window.scrollY !== scrollY) {
       window.scrollTo({ left: scrollX, top: scrollY, behavior: 'instant' });
     }

@@ -133,6 +133,12 @@ export class TokenStore {
       const delay = Math.max(this.held.expiresAt - REFRESH_BEFORE_EXPIRY_MS - this.now(), 1_000);
       timer = setTimeout(() => {
         if (stopped) return;
+        // Another path (a token_expired answer) may have refreshed meanwhile: then just wait again.
+        const current = this.held?.expiresAt;
+        if (current !== undefined && current - this.now() > REFRESH_BEFORE_EXPIRY_MS) {
+          schedule();
+          return;
+        }
         this.refresh().then(schedule, (error: unknown) => {
           if (!stopped && error instanceof AlloyError) onError(error);
         });

@@ -3,18 +3,43 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
+import {
+  CreateInstallationRequest,
+  InstallationResponse,
+  IntegrationParams,
+  WidgetIntegration,
+} from '../contract/index.js';
+import { ApiRouter } from './api-routes.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db.js';
-import { loadDefinitions } from './definitions.js';
+import { DefinitionRegistry } from './definition-registry.js';
+import { loadEncryptionKey, SecretBox } from './encryption.js';
 import { installErrorHandling } from './http-errors.js';
-import { isvRoutes } from './routes/isv.js';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
+import { renderReferencePage } from './reference-page.js';
+import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './retention.js';
+import { accountRoutes } from './routes/account.js';
+import { credentialRoutes } from './routes/credentials.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { logRoutes } from './routes/logs.js';
+import { runRoutes } from './routes/run.js';
+import { userRoutes } from './routes/users.js';
 import { widgetRoutes } from './routes/widget.js';
-import { loadSecrets } from './secrets.js';
+import { workflowRoutes } from './routes/workflows.js';
+import { registerSandbox, type SandboxOptions } from './sandbox/index.js';
+import { loadSecrets, type ServerSecrets } from './secrets.js';
+import { CredentialService } from './services/credentials.js';
+import { ExecutionStore } from './services/executions.js';
+import { HeadlessInstallService } from './services/headless.js';
 import { IntegrationService } from './services/integrations.js';
+import { LinkService } from './services/links.js';
+import { RunService } from './services/runs.js';
+import { SettingsService } from './services/settings.js';
 import { UserService } from './services/users.js';
+import { WorkflowService } from './services/workflows.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SEED_DEFINITIONS_DIR = path.join(here, 'seed');
@@ -24,20 +49,25 @@ const STATIC_DIR = path.join(here, 'static');
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** API paths carry a dated version (`/2024-03/users`); every date routes to the same handlers. */
-const VERSIONED_PATH = /^\/(\d{4}-\d{2})(\/[^?#]*)?(\?.*)?$/;
+const VERSIONED_PATH = /^\/(\d{4}-(?:0[1-9]|1[0-2]))(\/[^?#]*)?(\?.*)?$/;
+/** How often the retention job looks for expired logs. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 /** Internal prefix the versioned paths are rewritten to. */
 const API_PREFIX = '/_api';
 
 export interface EmbeddedServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /** The OpenAPI 3.1 document served at /openapi.json. */
+  openApi(): OpenApiDocument;
   /** Stops accepting connections, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
 }
 
 export interface CreateServerOptions extends Partial<ServerConfig> {
   dataDir: string;
-  definitionsDir?: string;
+  /** Tuning for the Demo Store sandbox app (tests shorten its webhook retries). */
+  sandbox?: Pick<SandboxOptions, 'webhookDelivery'>;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -47,15 +77,32 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     port: 0,
     host: '127.0.0.1',
     pinnedDevApiKey: undefined,
+    pinnedProdApiKey: undefined,
     publicUrl: undefined,
     cdnDir: path.resolve(here, '../../dist/cdn'),
+    definitionsDir: undefined,
+    encryptionKey: undefined,
+    logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
+    installationWebhookUrl: undefined,
+    errorStreamUrl: undefined,
+    validateResponses: true,
     logger: false,
     ...options,
-  } satisfies ServerConfig & { definitionsDir?: string };
+  } satisfies ServerConfig;
 
   const db = openDatabase(config.dataDir);
-  const secrets = loadSecrets(db, config.pinnedDevApiKey);
-  const definitions = loadDefinitions(config.definitionsDir ?? SEED_DEFINITIONS_DIR);
+  // Refuse to start on bad definitions, a wrong encryption key or a bad pinned key, and say why.
+  let definitions: DefinitionRegistry;
+  let credentials: CredentialService;
+  let secrets: ServerSecrets;
+  try {
+    definitions = new DefinitionRegistry(db, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
+    credentials = new CredentialService(db, new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey)));
+    secrets = loadSecrets(db, config.pinnedDevApiKey, config.pinnedProdApiKey);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 
   const app = Fastify({
     logger: config.logger ? { level: process.env.ALLOY_LOG_LEVEL ?? 'warn' } : false,
@@ -63,6 +110,19 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     return503OnClosing: true,
+    // Path params hold usernames (up to 320 characters, more once percent-encoded).
+    routerOptions: { maxParamLength: 1000 },
+    // Router-level failures get the same JSON error shape as everything else.
+    frameworkErrors(error, _request, routerReply) {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const reply = routerReply as unknown as FastifyReply;
+      void reply.status(tooLong ? 414 : 400).send({
+        error: {
+          code: 'bad_request',
+          message: tooLong ? 'A path segment is longer than 1000 characters.' : 'The URL is malformed.',
+        },
+      });
+    },
     rewriteUrl(req) {
       const url = req.url ?? '/';
       const match = VERSIONED_PATH.exec(url);
@@ -76,14 +136,32 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
 
   // The public URL is only known after listen() when the port is 0, so it is read lazily.
   const publicUrl = (): string => config.publicUrl ?? `http://localhost:${addressPort(app) ?? config.port}`;
+  const absoluteUrl = (p: string): string => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`);
+  const currentDefinitions = () => definitions.current;
+  const users = new UserService(db);
+  const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl);
+  const workflows = new WorkflowService(db, definitions, absoluteUrl);
   const ctx: AppContext = {
     db,
     secrets,
-    users: new UserService(db),
-    integrations: new IntegrationService(db, definitions, (p) => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`)),
+    definitions,
+    users,
+    integrations,
+    workflows,
+    runs: new RunService(db, definitions, workflows),
+    executions: new ExecutionStore(db, currentDefinitions, absoluteUrl),
+    credentials,
+    headless: new HeadlessInstallService(db, currentDefinitions, integrations, credentials),
+    links: new LinkService(db, publicUrl),
+    settings: new SettingsService(db, {
+      installationWebhookUrl: config.installationWebhookUrl ?? null,
+      errorStreamUrl: config.errorStreamUrl ?? null,
+    }),
+    retention: new RetentionJob(db, config.logRetentionDays, PRUNE_INTERVAL_MS),
     get publicUrl() {
       return publicUrl();
     },
+    absoluteUrl,
   };
 
   installErrorHandling(app);
@@ -97,13 +175,38 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     maxAge: 600,
   });
 
+  // Every API route must be in the route table (schemas + OpenAPI); checked once all are registered.
+  const registered: string[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method !== 'HEAD' && route.url.startsWith(`${API_PREFIX}/`)) {
+        registered.push(`${method} ${route.url.slice(API_PREFIX.length)}`);
+      }
+    }
+  });
+  let router: ApiRouter | undefined;
   await app.register(
     async (api) => {
-      isvRoutes(api, ctx);
+      router = new ApiRouter(api, secrets, config.validateResponses);
+      userRoutes(router, ctx);
+      integrationRoutes(router, ctx);
+      workflowRoutes(router, ctx);
+      runRoutes(router, ctx);
+      logRoutes(router, ctx);
+      credentialRoutes(router, ctx);
+      accountRoutes(router, ctx);
       widgetRoutes(api, ctx);
+      documentWidgetRoutes(router);
     },
     { prefix: API_PREFIX },
   );
+  await registerSandbox(app, { db, publicUrl, webhookDelivery: options.sandbox?.webhookDelivery });
+  const routeDocs = router!.docs;
+  const documented = new Set(routeDocs.map((d) => `${d.method} ${d.path}`));
+  const undocumented = registered.filter((r) => !documented.has(r));
+  if (undocumented.length > 0) throw new Error(`API routes without a contract entry: ${undocumented.join(', ')}`);
+  const openApi = (): OpenApiDocument => buildOpenApiDocument(routeDocs, publicUrl());
 
   if (fs.existsSync(config.cdnDir)) {
     await app.register(fastifyStatic, {
@@ -120,15 +223,63 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   }
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', decorateReply: false });
   app.get('/health', async () => ({ ok: true }));
+  app.get('/openapi.json', async (_request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    return openApi();
+  });
+  app.get('/reference', async (_request, reply) => {
+    reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+      )
+      .header('x-content-type-options', 'nosniff');
+    return renderReferencePage(openApi());
+  });
 
+  ctx.retention.start();
   return {
     app,
     ctx,
+    openApi,
     async close() {
+      ctx.retention.stop();
       await app.close();
       db.close();
     },
   };
+}
+
+/** The widget routes live in routes/widget.ts (the modal's contract); they are documented here. */
+function documentWidgetRoutes(router: ApiRouter): void {
+  router.document({
+    method: 'GET',
+    path: '/widget/integrations/:integrationId',
+    operationId: 'widgetGetIntegration',
+    tag: 'Widget',
+    summary: 'What the install modal renders for one integration',
+    description:
+      'Called by the browser SDK with the user token: workflows, the fields to fill, and the current answers.',
+    auth: 'userToken',
+    params: IntegrationParams,
+    response: WidgetIntegration,
+    errors: [404],
+  });
+  router.document({
+    method: 'POST',
+    path: '/widget/installations',
+    operationId: 'widgetCreateInstallation',
+    tag: 'Widget',
+    summary: 'Install an integration from the modal',
+    description: 'Called by the browser SDK with the user token when the user presses Finish Installation.',
+    auth: 'userToken',
+    body: CreateInstallationRequest,
+    response: InstallationResponse,
+    status: 201,
+    idempotent: true,
+    errors: [404, 422],
+  });
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

@@ -1,14 +1,29 @@
 import path from 'node:path';
 import * as z from 'zod/mini';
+import { isAllowedWebhookUrl } from '../contract/index.js';
 
 export const DEFAULT_PORT = 4000;
+
+const WebhookUrlEnv = z.optional(
+  z.string().check(z.refine(isAllowedWebhookUrl, 'must be an https URL (http only for localhost)')),
+);
 
 const Env = z.object({
   PORT: z.optional(z.string().check(z.regex(/^\d{1,5}$/, 'PORT must be a number'))),
   HOST: z.optional(z.string()),
   ALLOY_DATA_DIR: z.optional(z.string().check(z.minLength(1))),
   ALLOY_API_KEY: z.optional(z.string().check(z.minLength(16, 'ALLOY_API_KEY must be at least 16 characters'))),
+  ALLOY_PRODUCTION_API_KEY: z.optional(
+    z.string().check(z.minLength(16, 'ALLOY_PRODUCTION_API_KEY must be at least 16 characters')),
+  ),
   ALLOY_PUBLIC_URL: z.optional(z.string()),
+  ALLOY_DEFINITIONS_DIR: z.optional(z.string().check(z.minLength(1))),
+  ALLOY_ENCRYPTION_KEY: z.optional(z.string().check(z.minLength(1))),
+  ALLOY_LOG_RETENTION_DAYS: z.optional(
+    z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'ALLOY_LOG_RETENTION_DAYS must be a whole number of days (1-9999)')),
+  ),
+  ALLOY_INSTALLATION_WEBHOOK_URL: WebhookUrlEnv,
+  ALLOY_ERROR_STREAM_URL: WebhookUrlEnv,
 });
 
 export interface ServerConfig {
@@ -17,10 +32,22 @@ export interface ServerConfig {
   dataDir: string;
   /** Pins the development API key; otherwise one is generated and persisted. */
   pinnedDevApiKey: string | undefined;
+  /** Pins the production API key; otherwise one is generated and persisted. */
+  pinnedProdApiKey: string | undefined;
   /** Base URL printed and used in generated links; defaults to http://localhost:PORT. */
   publicUrl: string | undefined;
   /** Directory holding the built browser bundles (dist/cdn). */
   cdnDir: string;
+  /** Where the `*.integration.json` definition files are; the bundled seed when absent. */
+  definitionsDir: string | undefined;
+  /** The credential encryption key (hex or base64 of 32 bytes); else `<dataDir>/encryption.key`. */
+  encryptionKey: string | undefined;
+  /** Executions older than this are deleted by the pruning job. */
+  logRetentionDays: number;
+  installationWebhookUrl: string | undefined;
+  errorStreamUrl: string | undefined;
+  /** Check every API answer against its response schema (tests turn this on). */
+  validateResponses: boolean;
   /** Log requests (off in tests). */
   logger: boolean;
 }
@@ -28,7 +55,7 @@ export interface ServerConfig {
 export function configFromEnv(env: NodeJS.ProcessEnv, root: string): ServerConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => i.message).join('; ');
+    const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid environment: ${message}`);
   }
   const e = parsed.data;
@@ -37,8 +64,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv, root: string): ServerConfi
     host: e.HOST ?? '127.0.0.1',
     dataDir: path.resolve(root, e.ALLOY_DATA_DIR ?? '.data'),
     pinnedDevApiKey: e.ALLOY_API_KEY,
+    pinnedProdApiKey: e.ALLOY_PRODUCTION_API_KEY,
     publicUrl: e.ALLOY_PUBLIC_URL,
     cdnDir: path.resolve(root, 'dist/cdn'),
+    definitionsDir: e.ALLOY_DEFINITIONS_DIR === undefined ? undefined : path.resolve(root, e.ALLOY_DEFINITIONS_DIR),
+    encryptionKey: e.ALLOY_ENCRYPTION_KEY,
+    logRetentionDays: e.ALLOY_LOG_RETENTION_DAYS === undefined ? 60 : Number(e.ALLOY_LOG_RETENTION_DAYS),
+    installationWebhookUrl: e.ALLOY_INSTALLATION_WEBHOOK_URL,
+    errorStreamUrl: e.ALLOY_ERROR_STREAM_URL,
+    validateResponses: false,
     logger: true,
   };
 }

@@ -50,6 +50,118 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, key)
   );
   `,
+  `
+  -- Integrations as code: the first load of a workflow version records its fingerprint; a file
+  -- that later changes a recorded version is refused (released versions are immutable).
+  CREATE TABLE released_versions (
+    workflow_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    released_at TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, version)
+  );
+  CREATE TABLE environment_settings (
+    env TEXT NOT NULL CHECK (env IN ('development', 'production')),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (env, key)
+  );
+  -- Third-party credentials: data is AES-256-GCM ciphertext; the key never enters the database.
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    connector TEXT NOT NULL,
+    name TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    iv BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    auth_tag BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX credentials_user ON credentials (user_id, connector);
+  CREATE TABLE installation_credentials (
+    installation_id TEXT NOT NULL REFERENCES installations (id) ON DELETE CASCADE,
+    connector TEXT NOT NULL,
+    credential_id TEXT NOT NULL REFERENCES credentials (id) ON DELETE CASCADE,
+    PRIMARY KEY (installation_id, connector)
+  );
+  -- Headless installs between startInstallation and completeInstallation.
+  CREATE TABLE pending_installations (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    integration_id TEXT NOT NULL,
+    workflow_ids TEXT NOT NULL,
+    credential_ids TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  -- Embedded Link tokens, stored as SHA-256 hashes; used_at makes them single use.
+  CREATE TABLE link_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    integration_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+  );
+  -- Accepted runs (custom events, webhook-trigger runs), written before the API answers; the
+  -- workflow runtime consumes them.
+  CREATE TABLE run_queue (
+    id TEXT PRIMARY KEY,
+    env TEXT NOT NULL CHECK (env IN ('development', 'production')),
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('event', 'workflow')),
+    event_name TEXT,
+    workflow_id TEXT,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    available_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((kind = 'event') = (event_name IS NOT NULL)),
+    CHECK ((kind = 'workflow') = (workflow_id IS NOT NULL))
+  );
+  CREATE INDEX run_queue_ready ON run_queue (status, available_at);
+  CREATE INDEX run_queue_user ON run_queue (user_id);
+  -- Workflow runs and each block's input, output, timing and status (written by the runtime).
+  -- No foreign key to users: logs outlive a deleted user until DELETE /users/:userId/logs.
+  CREATE TABLE executions (
+    id TEXT PRIMARY KEY,
+    env TEXT NOT NULL CHECK (env IN ('development', 'production')),
+    user_id TEXT NOT NULL,
+    workflow_id TEXT NOT NULL,
+    workflow_version INTEGER NOT NULL,
+    integration_id TEXT NOT NULL,
+    run_id TEXT,
+    mode TEXT NOT NULL CHECK (mode IN ('trigger', 'webhook', 'manual', 'retry', 'internal')),
+    status TEXT NOT NULL CHECK (status IN ('running', 'success', 'error')),
+    started_at TEXT NOT NULL,
+    stopped_at TEXT,
+    error_block_id TEXT,
+    error_message TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX executions_workflow ON executions (env, workflow_id, started_at);
+  CREATE INDEX executions_user ON executions (env, user_id, started_at);
+  CREATE INDEX executions_created ON executions (created_at);
+  CREATE TABLE execution_blocks (
+    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    block_id TEXT NOT NULL,
+    block_type TEXT NOT NULL,
+    connector TEXT,
+    status TEXT NOT NULL CHECK (status IN ('success', 'error', 'skipped')),
+    input TEXT,
+    output TEXT,
+    error TEXT,
+    started_at TEXT NOT NULL,
+    stopped_at TEXT,
+    PRIMARY KEY (execution_id, position)
+  );
+  CREATE INDEX idempotency_created ON idempotency_keys (created_at);
+  `,
 ];
 
 export function openDatabase(dataDir: string): Db {
@@ -59,6 +171,8 @@ export function openDatabase(dataDir: string): Db {
   // FULL: a 2xx is only sent after the commit is on disk, so an acknowledged write survives a crash.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // Deleted rows (purged logs, removed credentials) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;

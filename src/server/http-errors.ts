@@ -15,22 +15,38 @@ export class ApiError extends Error {
 
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} was not found.`);
 
+interface ZodIssueLike {
+  code?: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
 interface SafeParser<T> {
   safeParse(
     value: unknown,
-  ):
-    | { success: true; data: T }
-    | { success: false; error: { issues: readonly { path: PropertyKey[]; message: string }[] } };
+  ): { success: true; data: T } | { success: false; error: { issues: readonly ZodIssueLike[] } };
+}
+
+/** zod issues as API issues; an unknown-keys issue becomes one issue per key, at that key's path. */
+export function toValidationIssues(
+  issues: readonly ZodIssueLike[],
+  prefix: (string | number)[] = [],
+): ValidationIssue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+    if (issue.code === 'unrecognized_keys' && issue.keys && issue.keys.length > 0) {
+      return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown field' }));
+    }
+    return [{ path, message: issue.message }];
+  });
 }
 
 /** Parses input with a contract schema, or throws a 400 listing every problem with its field path. */
 export function parseInput<T>(schema: SafeParser<T>, value: unknown, where: 'body' | 'query' | 'params'): T {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))),
-    message: issue.message,
-  }));
+  const issues = toValidationIssues(result.error.issues);
   const first = issues[0];
   const summary = first ? `${[where, ...first.path].join('.')}: ${first.message}` : `invalid ${where}`;
   return throwError(new ApiError(400, 'validation_failed', `Invalid request ${where}. ${summary}`, issues));
@@ -39,6 +55,9 @@ export function parseInput<T>(schema: SafeParser<T>, value: unknown, where: 'bod
 function throwError(error: ApiError): never {
   throw error;
 }
+
+const UNVERSIONED_API_PATH =
+  /^\/(users|user|integrations|installations|workflows|run|logs|events|metadata|credentials|headless|settings|admin|widget)(\/|$)/;
 
 /** Maps every failure to the JSON error shape; unexpected ones become a 500 with a request id, never a stack. */
 export function installErrorHandling(app: FastifyInstance): void {
@@ -63,9 +82,12 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      error: { code: 'not_found', message: `No route for ${request.method} ${request.originalUrl.split('?')[0]}.` },
-    });
+    const path = request.originalUrl.split('?')[0] ?? '/';
+    // An ISV who forgot the version gets told how to send it rather than a bare 404.
+    const hint = UNVERSIONED_API_PATH.test(path)
+      ? ` API paths start with a version (e.g. /2024-03${path}), or send an x-api-version: YYYY-MM header.`
+      : '';
+    reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${path}.${hint}` } });
   });
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from './app.js';
 import { configFromEnv } from './config.js';
+import { reloadDefinitionsOnSighup } from './reload-signal.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -13,6 +14,10 @@ const url = server.ctx.publicUrl;
 console.log(`Alloy Embedded API listening on ${url}`);
 console.log(`  SDK script:          ${url}/scripts/embedded.js`);
 console.log(`  development API key: ${server.ctx.secrets.apiKeys.development}`);
+console.log(`  production API key:  ${server.ctx.secrets.apiKeys.production}`);
+console.log(`  API reference:       ${url}/reference`);
+console.log(`  reload definitions:  kill -HUP ${process.pid}`);
+reloadDefinitionsOnSighup(server);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -25,9 +25,13 @@ function generateApiKey(env: Environment): string {
 
 /**
  * Loads the JWT signing secret and the two API keys, creating them on first start.
- * A pinned development key (ALLOY_API_KEY) replaces the stored one.
+ * A pinned key (ALLOY_API_KEY, ALLOY_PRODUCTION_API_KEY) replaces the stored one.
  */
-export function loadSecrets(db: Db, pinnedDevApiKey: string | undefined): ServerSecrets {
+export function loadSecrets(
+  db: Db,
+  pinnedDevApiKey: string | undefined,
+  pinnedProdApiKey: string | undefined = undefined,
+): ServerSecrets {
   return db.transaction(() => {
     let jwtSecret = readSetting(db, 'jwt_secret');
     if (!jwtSecret) {
@@ -37,13 +41,14 @@ export function loadSecrets(db: Db, pinnedDevApiKey: string | undefined): Server
     const keys = {} as Record<Environment, string>;
     for (const env of ['development', 'production'] as const) {
       const settingKey = `api_key_${env}`;
-      let key = env === 'development' && pinnedDevApiKey ? pinnedDevApiKey : readSetting(db, settingKey);
+      const pinned = env === 'development' ? pinnedDevApiKey : pinnedProdApiKey;
+      let key = pinned ?? readSetting(db, settingKey);
       if (!key) key = generateApiKey(env);
       writeSetting(db, settingKey, key);
       keys[env] = key;
     }
     if (keys.development === keys.production) {
-      throw new Error('ALLOY_API_KEY must differ from the production API key');
+      throw new Error('the development and production API keys must differ');
     }
     return { jwtSecret: Buffer.from(jwtSecret, 'hex'), apiKeys: keys };
   })();

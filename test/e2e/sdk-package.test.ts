@@ -133,7 +133,8 @@ test('npm pack → a fresh Vite + React app: offline install, no server deps, no
     await app.page.goto(`${app.url}index.html?api=${encodeURIComponent(harness.apiUrl)}`);
     await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
     await finishInstall(app.page);
-    await app.page.getByRole('status').getByText('Installed').waitFor();
+    // The app's own status line (the modal has a live region of its own).
+    await app.page.locator('#root p[role="status"]').getByText('Installed', { exact: true }).waitFor();
     assert.equal(
       await app.page.evaluate(() => (window as unknown as { alloyErrorIsExported: boolean }).alloyErrorIsExported),
       true,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServer, type EmbeddedServer } from '../../src/server/app.js';
+import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
 
 export const TEST_API_KEY = 'ak_dev_test_key_0123456789abcdef';
 
@@ -11,10 +11,12 @@ export interface TestServer extends EmbeddedServer {
   dispose(): Promise<void>;
 }
 
-/** A real server on a real SQLite file in a fresh temp dir. */
-export async function startTestServer(options: { listen?: boolean } = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-test-'));
-  const server = await createServer({ dataDir, pinnedDevApiKey: TEST_API_KEY });
+/** A real server on a real SQLite file in a fresh temp dir (or `dataDir`, to restart on the same data). */
+export async function startTestServer(
+  options: { listen?: boolean; dataDir?: string; server?: Partial<CreateServerOptions> } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-test-'));
+  const server = await createServer({ dataDir, pinnedDevApiKey: TEST_API_KEY, ...options.server });
   if (options.listen) await server.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ...server,

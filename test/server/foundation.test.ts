@@ -301,7 +301,8 @@ describe('integrations and installation', () => {
     assert.equal(install.statusCode, 201, install.body);
     const { installationId, workflowIds } = install.json();
     assert.match(installationId, /^[0-9a-f]{24}$/);
-    assert.deepEqual(workflowIds, [WORKFLOW_ID]);
+    // The seeded integration has the Quick Start's two workflows; installing it installs both.
+    assert.deepEqual(workflowIds, [WORKFLOW_ID, '65a1c0de0000000000000102']);
 
     const viaKey = await inject({
       method: 'GET',
@@ -327,6 +328,8 @@ describe('integrations and installation', () => {
       headers: { 'x-alloy-user-token': token },
     });
     assert.equal(again.json().installation.installationId, installationId);
+    const installedWorkflow = again.json().workflows.find((w: { workflowId: string }) => w.workflowId === WORKFLOW_ID);
+    assert.deepEqual([installedWorkflow.installed, installedWorkflow.installedVersion], [true, 1]);
     assert.deepEqual(again.json().installation.values, [{ ...FIELD, value: 'DS-' }]);
   });
 

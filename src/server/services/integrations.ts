@@ -2,6 +2,8 @@ import type {
   ConfigEntry,
   ConfigField,
   CreateInstallationRequest,
+  Installation,
+  InstallationFormData,
   InstallationResponse,
   IntegrationSummary,
   WidgetIntegration,
@@ -9,13 +11,21 @@ import type {
 import type { Db } from '../db.js';
 import { nowIso } from '../db.js';
 import {
+  blockConnector,
+  blockIcon,
   configurableFields,
+  findVersion,
   latestVersion,
+  versionBlocks,
+  versionConnectors,
+  type DefinitionSet,
   type IntegrationDefinition,
   type WorkflowDefinition,
 } from '../definitions.js';
+import { checkValue, isEmpty, normalise } from '../field-values.js';
 import { ApiError, notFound } from '../http-errors.js';
 import { newId } from '../ids.js';
+import type { Environment } from '../secrets.js';
 
 interface UserWorkflowRow {
   workflow_id: string;
@@ -25,7 +35,14 @@ interface UserWorkflowRow {
   config: string;
 }
 
-type StoredConfig = { blockId: string; name: string; value: unknown }[];
+export type StoredConfig = { blockId: string; name: string; value: unknown }[];
+
+export interface InstallOptions {
+  /** Connector → credentialId links to record (headless installs); left unchanged when absent. */
+  credentials?: ReadonlyMap<string, string>;
+  /** The id to give a new installation (headless installs announce it before completing). */
+  installationId?: string;
+}
 
 /**
  * Integrations come from the definitions; what a user installed lives in SQLite.
@@ -35,17 +52,13 @@ type StoredConfig = { blockId: string; name: string; value: unknown }[];
 export class IntegrationService {
   constructor(
     private readonly db: Db,
-    private definitions: readonly IntegrationDefinition[],
+    private readonly definitions: () => DefinitionSet,
     /** Turns a definition's relative icon path into an absolute URL. */
     private readonly absoluteUrl: (pathOrUrl: string) => string,
   ) {}
 
-  replaceDefinitions(definitions: readonly IntegrationDefinition[]): void {
-    this.definitions = definitions;
-  }
-
   private definition(integrationId: string): IntegrationDefinition {
-    const found = this.definitions.find((d) => d.integrationId === integrationId);
+    const found = this.definitions().integration(integrationId);
     if (!found) throw notFound('The integration');
     return found;
   }
@@ -57,37 +70,44 @@ export class IntegrationService {
     return new Map(rows.map((r) => [r.workflow_id, r]));
   }
 
-  list(userId: string): IntegrationSummary[] {
-    const installed = this.userWorkflows(userId);
-    return this.definitions.map((def) => {
-      const workflows = def.workflows.map((wf) => {
-        const latest = latestVersion(wf);
-        const mine = installed.get(wf.workflowId);
-        return {
-          workflowId: wf.workflowId,
-          name: wf.name,
-          installed: mine !== undefined,
-          version: latest.version,
-          installedVersion: mine ? mine.version : null,
-          active: mine ? mine.active === 1 : false,
-          blocks: latest.blocks.map((b) => ({
-            name: b.name,
-            id: b.id,
-            type: b.type,
-            icon: this.absoluteUrl(b.icon ?? def.icon),
-          })),
-        };
-      });
+  private summarize(def: IntegrationDefinition, installed: Map<string, UserWorkflowRow>): IntegrationSummary {
+    const workflows = def.workflows.map((wf) => {
+      const latest = latestVersion(wf);
+      const mine = installed.get(wf.workflowId);
       return {
-        integrationId: def.integrationId,
-        name: def.name,
-        app: def.app,
-        description: def.description,
-        installed: workflows.some((w) => w.installed),
-        icon: this.absoluteUrl(def.icon),
-        workflows,
+        workflowId: wf.workflowId,
+        name: wf.name,
+        installed: mine !== undefined,
+        version: latest.version,
+        installedVersion: mine ? mine.version : null,
+        active: mine ? mine.active === 1 : false,
+        blocks: versionBlocks(latest).map((b) => ({
+          name: b.name,
+          id: b.id,
+          type: b.type,
+          icon: this.absoluteUrl(blockIcon(b, def)),
+        })),
       };
     });
+    return {
+      integrationId: def.integrationId,
+      name: def.name,
+      app: def.app,
+      description: def.description,
+      installed: workflows.some((w) => w.installed),
+      icon: this.absoluteUrl(def.icon),
+      workflows,
+      credentials: [...new Set(def.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))].sort(),
+    };
+  }
+
+  list(userId: string): IntegrationSummary[] {
+    const installed = this.userWorkflows(userId);
+    return this.definitions().integrations.map((def) => this.summarize(def, installed));
+  }
+
+  get(userId: string, integrationId: string): IntegrationSummary {
+    return this.summarize(this.definition(integrationId), this.userWorkflows(userId));
   }
 
   widgetView(userId: string, integrationId: string): WidgetIntegration {
@@ -110,6 +130,8 @@ export class IntegrationService {
         workflowId: wf.workflowId,
         name: wf.name,
         version: latestVersion(wf).version,
+        installed: installed.has(wf.workflowId),
+        installedVersion: installed.get(wf.workflowId)?.version ?? null,
       })),
       fields,
       installation: installationId ? { installationId, values } : null,
@@ -120,7 +142,7 @@ export class IntegrationService {
    * Installs (or re-installs) the chosen workflows of an integration for a user at their
    * latest versions, after checking every value against the definitions.
    */
-  install(userId: string, request: CreateInstallationRequest): InstallationResponse {
+  install(userId: string, request: CreateInstallationRequest, options: InstallOptions = {}): InstallationResponse {
     const def = this.definition(request.integrationId);
     const chosen = this.chooseWorkflows(def, request.workflowIds);
     const configByWorkflow = this.validateValues(chosen, request.values);
@@ -129,7 +151,7 @@ export class IntegrationService {
       const existing = this.db
         .prepare('SELECT id FROM installations WHERE user_id = ? AND integration_id = ?')
         .get(userId, def.integrationId) as { id: string } | undefined;
-      const installationId = existing?.id ?? newId();
+      const installationId = existing?.id ?? options.installationId ?? newId();
       const now = nowIso();
       if (existing) {
         this.db.prepare('UPDATE installations SET updated_at = ? WHERE id = ?').run(now, installationId);
@@ -157,8 +179,62 @@ export class IntegrationService {
           now,
         );
       }
+      if (options.credentials) {
+        this.db.prepare('DELETE FROM installation_credentials WHERE installation_id = ?').run(installationId);
+        const link = this.db.prepare(
+          'INSERT INTO installation_credentials (installation_id, connector, credential_id) VALUES (?, ?, ?)',
+        );
+        for (const [connector, credentialId] of options.credentials) link.run(installationId, connector, credentialId);
+      }
       return { installationId, integrationId: def.integrationId, workflowIds: chosen.map((w) => w.workflowId) };
     })();
+  }
+
+  /** Every installation of the environment, optionally for one user and/or one integration. */
+  installations(env: Environment, filter: { userId?: string; integrationId?: string }): Installation[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.user_id, i.integration_id, i.created_at, i.updated_at FROM installations i
+         JOIN users u ON u.id = i.user_id
+         WHERE u.env = @env AND (@userId IS NULL OR i.user_id = @userId)
+           AND (@integrationId IS NULL OR i.integration_id = @integrationId)
+         ORDER BY i.created_at, i.id`,
+      )
+      .all({ env, userId: filter.userId ?? null, integrationId: filter.integrationId ?? null }) as {
+      id: string;
+      user_id: string;
+      integration_id: string;
+      created_at: string;
+      updated_at: string;
+    }[];
+    const workflowsOf = this.db.prepare(
+      'SELECT workflow_id, installation_id, version, active, config FROM user_workflows WHERE installation_id = ? ORDER BY workflow_id',
+    );
+    const credentialsOf = this.db.prepare(
+      'SELECT connector, credential_id FROM installation_credentials WHERE installation_id = ? ORDER BY connector',
+    );
+    const definitions = this.definitions();
+    return rows.map((row) => {
+      const workflows = workflowsOf.all(row.id) as UserWorkflowRow[];
+      const credentials = credentialsOf.all(row.id) as { connector: string; credential_id: string }[];
+      return {
+        installationId: row.id,
+        integrationId: row.integration_id,
+        userId: row.user_id,
+        formData: workflows.flatMap((w) => {
+          const version = definitions.workflow(w.workflow_id)?.workflow;
+          const installedVersion = version && findVersion(version, w.version);
+          return installedVersion
+            ? formData(w.workflow_id, installedVersion, JSON.parse(w.config) as StoredConfig)
+            : [];
+        }),
+        credentialIds: Object.fromEntries(credentials.map((c) => [c.connector, c.credential_id])),
+        workflowIds: workflows.map((w) => w.workflow_id),
+        installedAt: row.created_at,
+        updatedAt: row.updated_at,
+        enabled: workflows.some((w) => w.active === 1),
+      };
+    });
   }
 
   private chooseWorkflows(def: IntegrationDefinition, workflowIds: string[] | undefined): WorkflowDefinition[] {
@@ -208,60 +284,31 @@ export class IntegrationService {
   }
 }
 
-const isEmpty = (value: unknown): boolean =>
-  value === undefined ||
-  value === null ||
-  (typeof value === 'string' && value.trim() === '') ||
-  (Array.isArray(value) && value.length === 0);
-
-const normalise = (field: ConfigField, value: unknown): unknown =>
-  typeof value === 'string' && field.type !== 'secret' ? value.trim() : value;
-
-/** Checks one value against its field's type; returns a message, or undefined when it is fine. */
-function checkValue(field: ConfigField, value: unknown): string | undefined {
-  switch (field.type) {
-    case 'text':
-    case 'textarea':
-    case 'secret': {
-      if (typeof value !== 'string') return `${field.displayName} must be text`;
-      if (value.length > 10_000) return `${field.displayName} is too long`;
-      return checkTextRules(field, field.type === 'secret' ? value : value.trim());
-    }
-    case 'number': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `${field.displayName} must be a number`;
-      const { min, max } = field.rules ?? {};
-      if (min !== undefined && value < min) return `${field.displayName} must be at least ${min}`;
-      if (max !== undefined && value > max) return `${field.displayName} must be at most ${max}`;
-      return undefined;
-    }
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${field.displayName} must be true or false`;
-    case 'select':
-    case 'dynamicSelect':
-      if (typeof value !== 'string') return `${field.displayName} must be one of the options`;
-      if (field.options && !field.options.some((o) => o.value === value))
-        return `${field.displayName} must be one of the options`;
-      return undefined;
-    case 'multiselect':
-      if (!Array.isArray(value)) return `${field.displayName} must be a list of options`;
-      if (field.options && !value.every((v) => field.options!.some((o) => o.value === v))) {
-        return `${field.displayName} must only contain listed options`;
-      }
-      return undefined;
-  }
-}
-
-function checkTextRules(field: ConfigField, value: string): string | undefined {
-  const rules = field.rules;
-  if (!rules || value === '') return undefined;
-  if (rules.minLength !== undefined && value.length < rules.minLength) {
-    return `${field.displayName} must be at least ${rules.minLength} characters`;
-  }
-  if (rules.maxLength !== undefined && value.length > rules.maxLength) {
-    return `${field.displayName} must be at most ${rules.maxLength} characters`;
-  }
-  if (rules.pattern !== undefined && !new RegExp(`^(?:${rules.pattern})$`).test(value)) {
-    return rules.patternMessage ?? `${field.displayName} is not in the expected format`;
-  }
-  return undefined;
+/** What the user was asked for one workflow version, with their answers (secrets left out). */
+function formData(
+  workflowId: string,
+  version: Parameters<typeof versionBlocks>[0],
+  config: StoredConfig,
+): InstallationFormData[] {
+  return versionBlocks(version).flatMap((block) => {
+    const fields = block.fields.filter((f) => f.userConfigurable);
+    if (fields.length === 0) return [];
+    return [
+      {
+        workflowId,
+        app: blockConnector(block) ?? block.type,
+        blockId: block.id,
+        fields: fields.map((f) => {
+          const answer = config.find((c) => c.blockId === block.id && c.name === f.name);
+          return {
+            name: f.name,
+            displayName: f.displayName,
+            type: f.type,
+            required: f.required,
+            ...(answer && f.type !== 'secret' ? { value: answer.value } : {}),
+          };
+        }),
+      },
+    ];
+  });
 }

@@ -1,14 +1,17 @@
+import {
+  CreateUserRequest,
+  type BatchCreateUsersResponse,
+  type InvalidUser,
+  type UpdateUserRequest,
+  type User,
+} from '../../contract/index.js';
 import type { Db } from '../db.js';
 import { nowIso } from '../db.js';
 import { ApiError, notFound } from '../http-errors.js';
 import { newId } from '../ids.js';
 import type { Environment } from '../secrets.js';
 
-export interface UserRecord {
-  userId: string;
-  username: string;
-  fullName: string | null;
-}
+export type UserRecord = User;
 
 interface UserRow {
   id: string;
@@ -18,6 +21,7 @@ interface UserRow {
 
 const toRecord = (row: UserRow): UserRecord => ({ userId: row.id, username: row.username, fullName: row.full_name });
 
+/** End users (the ISV's tenants). Every query filters on the environment of the API key. */
 export class UserService {
   constructor(private readonly db: Db) {}
 
@@ -33,6 +37,62 @@ export class UserService {
       throw new ApiError(409, 'conflict', `A user with username "${username}" already exists.`);
     }
     return { userId: id, username, fullName: fullName ?? null };
+  }
+
+  /**
+   * Creates the valid entries and reports each invalid one (bad shape, duplicate in the batch,
+   * username taken) with its reason. One transaction: the batch is on disk before the answer.
+   */
+  createBatch(env: Environment, entries: unknown[]): BatchCreateUsersResponse {
+    return this.db.transaction(() => {
+      const invalidUsers: InvalidUser[] = [];
+      const users: { userId: string; username: string }[] = [];
+      const seen = new Set<string>();
+      const now = nowIso();
+      const insert = this.db.prepare(
+        `INSERT INTO users (id, env, username, full_name, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (env, username) DO NOTHING`,
+      );
+      entries.forEach((entry, index) => {
+        const echo = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry : { value: entry };
+        const parsed = CreateUserRequest.safeParse(entry);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+          invalidUsers.push({ ...echo, index, reason: `${where}${issue?.message ?? 'invalid user'}` });
+          return;
+        }
+        const { username, fullName } = parsed.data;
+        if (seen.has(username)) {
+          invalidUsers.push({ ...echo, index, reason: 'username appears more than once in this batch' });
+          return;
+        }
+        seen.add(username);
+        const id = newId();
+        if (insert.run(id, env, username, fullName ?? null, now).changes === 0) {
+          invalidUsers.push({ ...echo, index, reason: 'a user with this username already exists' });
+          return;
+        }
+        users.push({ userId: id, username });
+      });
+      return { message: 'success' as const, invalidUsers, users };
+    })();
+  }
+
+  /** All users of the environment, oldest first; with a workflow id, only those who installed it. */
+  list(env: Environment, parentWorkflowId?: string): UserRecord[] {
+    const rows = (
+      parentWorkflowId === undefined
+        ? this.db.prepare('SELECT id, username, full_name FROM users WHERE env = ? ORDER BY created_at, id').all(env)
+        : this.db
+            .prepare(
+              `SELECT u.id, u.username, u.full_name FROM users u
+               JOIN user_workflows w ON w.user_id = u.id
+               WHERE u.env = ? AND w.workflow_id = ? ORDER BY u.created_at, u.id`,
+            )
+            .all(env, parentWorkflowId)
+    ) as UserRow[];
+    return rows.map(toRecord);
   }
 
   /** Finds a user of this environment by id or, as the docs allow, by username. */
@@ -52,5 +112,28 @@ export class UserService {
     const user = this.find(env, idOrUsername);
     if (!user) throw notFound('The user');
     return user;
+  }
+
+  update(env: Environment, idOrUsername: string, patch: UpdateUserRequest): UserRecord {
+    return this.db.transaction(() => {
+      const user = this.require(env, idOrUsername);
+      const username = patch.username ?? user.username;
+      const fullName = patch.fullName === undefined ? user.fullName : patch.fullName;
+      if (username !== user.username) {
+        const taken = this.db.prepare('SELECT 1 FROM users WHERE env = ? AND username = ?').get(env, username);
+        if (taken) throw new ApiError(409, 'conflict', `A user with username "${username}" already exists.`);
+      }
+      this.db.prepare('UPDATE users SET username = ?, full_name = ? WHERE id = ?').run(username, fullName, user.userId);
+      return { userId: user.userId, username, fullName };
+    })();
+  }
+
+  /**
+   * Deletes the user with their installations, credentials, pending runs and links. Logs stay
+   * (as the docs say) until `DELETE /users/:userId/logs`.
+   */
+  delete(env: Environment, idOrUsername: string): void {
+    const user = this.require(env, idOrUsername);
+    this.db.prepare('DELETE FROM users WHERE id = ?').run(user.userId);
   }
 }

@@ -1,0 +1,47 @@
+import { el, json, mountShell } from './shell.js';
+
+mountShell('inbox.html');
+const statusLine = document.getElementById('status');
+const list = el('ol', { class: 'inbox', 'aria-label': 'Received requests' });
+document.getElementById('content').append(list);
+
+const badge = (ok, label) =>
+  el('span', { class: `badge ${ok ? 'on' : 'bad'}` }, `${label} ${ok ? 'verified' : 'NOT verified'}`);
+
+function item(entry) {
+  return el(
+    'li',
+    { class: 'panel' },
+    el(
+      'div',
+      { class: 'row spread' },
+      el('strong', {}, `${entry.method} ${entry.path}`),
+      el('time', { datetime: entry.receivedAt }, new Date(entry.receivedAt).toLocaleTimeString()),
+    ),
+    el(
+      'div',
+      { class: 'badges' },
+      badge(entry.alloySignatureValid, 'X-Alloy-Signature'),
+      badge(entry.standardSignatureValid, 'webhook-signature'),
+    ),
+    el('p', { class: 'meta' }, `webhook-id ${entry.webhookId ?? '—'}`),
+    el('pre', { class: 'code' }, JSON.stringify(entry.body, null, 2)),
+  );
+}
+
+let last = '';
+async function refresh() {
+  try {
+    const { data } = await json(await fetch('/demo/api/inbox'));
+    const signature = JSON.stringify(data.map((d) => d.id));
+    if (signature !== last) {
+      last = signature;
+      list.replaceChildren(...data.map(item));
+    }
+    statusLine.textContent = data.length ? '' : 'Nothing received yet. Create an order in the Demo Store admin.';
+  } catch (error) {
+    statusLine.textContent = `Could not load the inbox: ${error.message}`;
+  }
+}
+await refresh();
+setInterval(refresh, 2000);

@@ -1,0 +1,53 @@
+import type { ModalOperation } from '../options.js';
+
+/**
+ * Every string the modal shows. A locale is one object of this type, so a missing or misspelled key
+ * is a type error, and plurals or interpolation are plain functions of already-formatted values.
+ * Strings from the API (names, labels, help text) are never translated here.
+ */
+export interface ModalMessages {
+  /** BCP 47 tag of the table; becomes the dialog's `lang`. */
+  locale: string;
+  close: string;
+  loading: string;
+  /** Accessible name of the step list. */
+  progress: string;
+  stepOf: (step: number, total: number) => string;
+  /** Step names in the progress list; `config` also titles the settings step, `done` the last button. */
+  stepNames: { workflows: string; config: string; done: string };
+  workflowsTitle: string;
+  workflowsIntro: string;
+  chooseOneWorkflow: string;
+  configIntro: string;
+  noConfiguration: string;
+  /** Shown next to the label of a field that may stay empty. */
+  optional: string;
+  selectPlaceholder: string;
+  show: string;
+  hide: string;
+  back: string;
+  next: string;
+  /** The primary button of the last step, per operation. */
+  finish: Record<ModalOperation, string>;
+  working: Record<ModalOperation, string>;
+  succeeded: Record<ModalOperation, (integrationName: string) => string>;
+  retry: string;
+  errorTitle: string;
+  loadFailed: string;
+  failed: Record<ModalOperation, string>;
+  notInstalled: string;
+  noWorkflows: string;
+  fixErrors: (count: number) => string;
+  required: string;
+  mustBeNumber: string;
+  tooShort: (min: string) => string;
+  tooLong: (max: string) => string;
+  tooSmall: (min: string) => string;
+  tooLarge: (max: string) => string;
+  badFormat: string;
+  notAnOption: string;
+  discardTitle: string;
+  discardText: string;
+  keepEditing: string;
+  discard: string;
+}

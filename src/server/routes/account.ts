@@ -1,0 +1,56 @@
+import { EmptyBody, ReloadDefinitionsResponse, Settings, UpdateSettingsRequest } from '../../contract/index.js';
+import type { ApiRouter } from '../api-routes.js';
+import type { AppContext } from '../context.js';
+import { DefinitionError } from '../definitions.js';
+import { ApiError } from '../http-errors.js';
+
+export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
+  api.add({
+    method: 'GET',
+    path: '/settings',
+    operationId: 'getSettings',
+    tag: 'Settings',
+    summary: 'The environment’s settings',
+    description:
+      'Each API key’s environment has its own. A value set with PUT wins over the ALLOY_INSTALLATION_WEBHOOK_URL / ALLOY_ERROR_STREAM_URL environment variables.',
+    auth: 'apiKey',
+    response: Settings,
+    handler: ({ caller }) => ctx.settings.get(caller.env),
+  });
+
+  api.add({
+    method: 'PUT',
+    path: '/settings',
+    operationId: 'updateSettings',
+    tag: 'Settings',
+    summary: 'Set the installation webhook and error stream URLs',
+    description:
+      'https URLs (http only for localhost). `null` clears a value (the environment variable applies again).',
+    auth: 'apiKey',
+    body: UpdateSettingsRequest,
+    response: Settings,
+    handler: ({ caller, body }) => ctx.settings.update(caller.env, body),
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/admin/definitions/reload',
+    operationId: 'reloadDefinitions',
+    tag: 'Definitions',
+    summary: 'Reload the integration definitions',
+    description:
+      'Re-reads the definition files (as SIGHUP does). New versions are released; a file that changes a released version, drops an installed one or fails validation is refused with 409 `definitions_invalid`, and the loaded definitions stay as they were.',
+    auth: 'apiKey',
+    body: EmptyBody,
+    response: ReloadDefinitionsResponse,
+    errors: [409],
+    handler: () => {
+      try {
+        return ctx.definitions.reload();
+      } catch (error) {
+        if (error instanceof DefinitionError) throw new ApiError(409, 'definitions_invalid', error.message);
+        throw error;
+      }
+    },
+  });
+}

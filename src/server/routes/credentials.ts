@@ -1,0 +1,229 @@
+import {
+  AppListResponse,
+  CompleteInstallationRequest,
+  CompleteInstallationResponse,
+  CreateCredentialRequest,
+  CreateCredentialResponse,
+  CredentialListResponse,
+  CredentialMetadataListResponse,
+  CredentialMetadataResponse,
+  CredentialNameParams,
+  DeleteCredentialResponse,
+  LegacyCredentialParams,
+  LegacyOAuthRedirectQuery,
+  LegacyOAuthRedirectResponse,
+  OAuthUrlQuery,
+  OAuthUrlResponse,
+  StartInstallationRequest,
+  StartInstallationResponse,
+  UserCredentialParams,
+  UserParams,
+} from '../../contract/index.js';
+import type { ApiRouter } from '../api-routes.js';
+import { CONNECTORS, credentialMetadata, findConnector, isOauth } from '../connectors/index.js';
+import type { AppContext } from '../context.js';
+import { ApiError, notFound } from '../http-errors.js';
+import { runIdempotent } from '../idempotency.js';
+import { idempotencyKey } from './common.js';
+
+const oauthNotSupported = (app: string): ApiError =>
+  new ApiError(
+    400,
+    'oauth_not_supported',
+    `${app} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
+  );
+
+export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
+  api.add({
+    method: 'GET',
+    path: '/metadata/credentials',
+    operationId: 'listCredentialMetadata',
+    tag: 'Credentials',
+    summary: 'How to connect each app',
+    description: 'Every connector with whether it uses OAuth and the properties a user fills in to connect it.',
+    auth: 'apiKey',
+    response: CredentialMetadataListResponse,
+    handler: () => ({ data: CONNECTORS.map((c) => credentialMetadata(c, ctx.absoluteUrl)) }),
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/apps',
+    operationId: 'listApps',
+    tag: 'Credentials',
+    summary: 'The app catalogue',
+    description: 'Every connector with the events its triggers listen to and the actions its blocks can take.',
+    auth: 'apiKey',
+    response: AppListResponse,
+    handler: () => ({
+      data: CONNECTORS.map((c) => ({
+        name: c.id,
+        displayName: c.displayName,
+        icon: ctx.absoluteUrl(c.icon),
+        isOauth: isOauth(c),
+        events: c.events,
+        actions: c.actions.map((a) => ({ name: a.name, description: a.description })),
+      })),
+    }),
+  });
+
+  for (const [path, operationId] of [
+    ['/metadata/credentials/:credentialName', 'getCredentialMetadata'],
+    ['/credentials/:credentialName', 'getCredentialMetadataLegacy'],
+  ] as const) {
+    api.add({
+      method: 'GET',
+      path,
+      operationId,
+      tag: 'Credentials',
+      summary: path.startsWith('/metadata') ? 'How to connect one app' : 'How to connect one app (alloy-node path)',
+      auth: 'apiKey',
+      params: CredentialNameParams,
+      response: CredentialMetadataResponse,
+      errors: [404],
+      handler: ({ params }) => {
+        const connector = findConnector(params.credentialName);
+        if (!connector) throw notFound('The connector');
+        return { data: credentialMetadata(connector, ctx.absoluteUrl) };
+      },
+    });
+  }
+
+  api.add({
+    method: 'GET',
+    path: '/users/:userId/credentials/:credentialName',
+    operationId: 'getLegacyOAuthRedirect',
+    tag: 'Credentials',
+    summary: 'The OAuth redirect of an app (legacy)',
+    description:
+      'The older form of /headless/oauthUrl (alloy-node, alloy-python), answering `{data:{redirectUrl}}` for OAuth apps. API-key connectors answer 400 `oauth_not_supported`.',
+    auth: 'apiKey',
+    params: LegacyCredentialParams,
+    query: LegacyOAuthRedirectQuery,
+    response: LegacyOAuthRedirectResponse,
+    errors: [404],
+    handler: ({ caller, params }) => {
+      ctx.users.require(caller.env, params.userId);
+      const connector = findConnector(params.credentialName);
+      if (!connector) throw notFound('The connector');
+      throw oauthNotSupported(connector.displayName);
+    },
+  });
+
+  for (const [path, operationId] of [
+    ['/users/:userId/credentials', 'listUserCredentials'],
+    ['/credentials/users/:userId', 'listUserCredentialsV2'],
+  ] as const) {
+    api.add({
+      method: 'GET',
+      path,
+      operationId,
+      tag: 'Credentials',
+      summary: path.startsWith('/users/') ? 'List a user’s credentials' : 'List a user’s credentials (2025-09 path)',
+      description: 'Metadata only: credential data is never returned.',
+      auth: 'apiKey',
+      params: UserParams,
+      response: CredentialListResponse,
+      errors: [404],
+      handler: ({ caller, params }) => ({
+        data: ctx.credentials.list(ctx.users.require(caller.env, params.userId).userId),
+      }),
+    });
+  }
+
+  api.add({
+    method: 'DELETE',
+    path: '/users/:userId/credentials/:credentialId',
+    operationId: 'deleteUserCredential',
+    tag: 'Credentials',
+    summary: 'Delete a user’s credential',
+    description: 'Installations that used it lose the connection; their runs fail until the user connects again.',
+    auth: 'apiKey',
+    params: UserCredentialParams,
+    response: DeleteCredentialResponse,
+    errors: [404],
+    handler: ({ caller, params }) => {
+      ctx.credentials.remove(ctx.users.require(caller.env, params.userId).userId, params.credentialId);
+      return { success: true as const };
+    },
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/headless/credentials',
+    operationId: 'createCredential',
+    tag: 'Headless',
+    summary: 'Create a credential for a user',
+    description:
+      '`credential.data` holds the connector’s properties (see /metadata/credentials). It is checked, then stored encrypted (AES-256-GCM) and never returned.',
+    auth: 'apiKey',
+    body: CreateCredentialRequest,
+    response: CreateCredentialResponse,
+    errors: [404],
+    handler: ({ caller, body }) => {
+      const user = ctx.users.require(caller.env, body.userId);
+      return {
+        success: true as const,
+        credentialId: ctx.credentials.create(user.userId, body.credential.type, body.credential.data),
+      };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/headless/oauthUrl',
+    operationId: 'getOAuthUrl',
+    tag: 'Headless',
+    summary: 'The authorize URL of an OAuth app',
+    description:
+      'For OAuth connectors only, with their pre-OAuth properties as extra query parameters. API-key connectors answer 400 `oauth_not_supported`: create their credential with POST /headless/credentials.',
+    auth: 'apiKey',
+    query: OAuthUrlQuery,
+    response: OAuthUrlResponse,
+    errors: [404],
+    handler: ({ caller, query }) => {
+      ctx.users.require(caller.env, query.userId);
+      const connector = findConnector(query.app);
+      if (!connector) throw notFound('The connector');
+      throw oauthNotSupported(connector.displayName);
+    },
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/headless/startInstallation',
+    operationId: 'startInstallation',
+    tag: 'Headless',
+    summary: 'Start a headless installation',
+    description:
+      'Picks the credential for each app the integration uses (the user’s only one, or the one named in `credentialIds`; 400 `credential_required` otherwise) and returns the fields to fill. Complete within 24 hours.',
+    auth: 'apiKey',
+    body: StartInstallationRequest,
+    response: StartInstallationResponse,
+    errors: [404],
+    handler: ({ caller, body }) => ctx.headless.start(ctx.users.require(caller.env, body.userId).userId, body),
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/headless/completeInstallation',
+    operationId: 'completeInstallation',
+    tag: 'Headless',
+    summary: 'Complete a headless installation',
+    description:
+      'Checks the answers against the fields (required, type, rules) and installs. Honours `Idempotency-Key`, so a retried completion answers the same.',
+    auth: 'apiKey',
+    body: CompleteInstallationRequest,
+    response: CompleteInstallationResponse,
+    idempotent: true,
+    errors: [404, 422],
+    handler: ({ caller, body, request, reply }) => {
+      const result = runIdempotent(ctx.db, `headless-complete:${caller.env}`, idempotencyKey(request), body, () => ({
+        status: 200,
+        body: ctx.headless.complete(caller.env, body),
+      }));
+      reply.status(result.status);
+      return result.body;
+    },
+  });
+}

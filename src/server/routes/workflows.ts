@@ -1,0 +1,148 @@
+import {
+  ActivateWorkflowResponse,
+  DeactivateWorkflowResponse,
+  DeleteWorkflowResponse,
+  EmptyBody,
+  OptionalUserQuery,
+  RequiredUserQuery,
+  UpgradeWorkflowResponse,
+  UserWorkflowDetailResponse,
+  UserWorkflowListResponse,
+  WorkflowParams,
+  WorkflowRefRequest,
+  WorkflowUsersResponse,
+  WorkflowVersionsResponse,
+} from '../../contract/index.js';
+import type { ApiRouter } from '../api-routes.js';
+import type { AppContext } from '../context.js';
+import { resolveUser } from './common.js';
+
+export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
+  api.add({
+    method: 'GET',
+    path: '/workflows',
+    operationId: 'listUserWorkflows',
+    tag: 'Workflows',
+    summary: 'List a user’s installed workflows',
+    description: 'With a user token, `userId` may be left out.',
+    auth: 'apiKeyOrUserToken',
+    query: OptionalUserQuery,
+    response: UserWorkflowListResponse,
+    errors: [403, 404],
+    handler: ({ caller, query }) => ({ data: ctx.workflows.list(resolveUser(ctx, caller, query.userId).userId) }),
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/workflows/:workflowId',
+    operationId: 'getUserWorkflow',
+    tag: 'Workflows',
+    summary: 'Get a user’s workflow',
+    description:
+      'The workflow at the version the user installed: trigger, blocks and field values (secret values left out).',
+    auth: 'apiKeyOrUserToken',
+    params: WorkflowParams,
+    query: OptionalUserQuery,
+    response: UserWorkflowDetailResponse,
+    errors: [403, 404],
+    handler: ({ caller, params, query }) => ({
+      data: ctx.workflows.detail(resolveUser(ctx, caller, query.userId).userId, params.workflowId),
+    }),
+  });
+
+  for (const active of [true, false]) {
+    api.add({
+      method: 'PUT',
+      path: active ? '/workflows/activate' : '/workflows/deactivate',
+      operationId: active ? 'activateWorkflow' : 'deactivateWorkflow',
+      tag: 'Workflows',
+      summary: active ? 'Activate a user’s workflow' : 'Deactivate a user’s workflow',
+      description: active
+        ? 'Re-enables a workflow the user deactivated. Name it by `workflowId` or `workflowName`.'
+        : 'Stops all future runs of the workflow for this user. Name it by `workflowId` or `workflowName`.',
+      auth: 'apiKeyOrUserToken',
+      body: WorkflowRefRequest,
+      response: active ? ActivateWorkflowResponse : DeactivateWorkflowResponse,
+      errors: [403, 404],
+      handler: ({ caller, body }) => {
+        const user = resolveUser(ctx, caller, body.userId);
+        const entry = ctx.workflows.resolve(body);
+        ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
+        return active ? { activated: true as const } : { deactivated: true as const };
+      },
+    });
+  }
+
+  api.add({
+    method: 'PUT',
+    path: '/workflows/:workflowId/upgrade',
+    operationId: 'upgradeUserWorkflow',
+    tag: 'Workflows',
+    summary: 'Upgrade a user’s workflow to the latest version',
+    description:
+      'Keeps the user’s answers. Only possible when the configurable fields and needed connections are unchanged and the saved answers pass the new rules; otherwise 409 `reinstall_required` with the reasons in `issues`.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: RequiredUserQuery,
+    body: EmptyBody,
+    response: UpgradeWorkflowResponse,
+    errors: [404, 409],
+    handler: ({ caller, params, query }) =>
+      ctx.workflows.upgrade(ctx.users.require(caller.env, query.userId).userId, params.workflowId),
+  });
+
+  api.add({
+    method: 'DELETE',
+    path: '/workflows/:workflowId',
+    operationId: 'deleteUserWorkflow',
+    tag: 'Workflows',
+    summary: 'Delete a user’s workflow',
+    description: 'Removes it for this user only; other users and the parent workflow are untouched.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: RequiredUserQuery,
+    response: DeleteWorkflowResponse,
+    errors: [404],
+    handler: ({ caller, params, query }) => {
+      ctx.workflows.remove(ctx.users.require(caller.env, query.userId).userId, params.workflowId);
+      return { deleted: true as const };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/workflows/:workflowId/versions',
+    operationId: 'listWorkflowVersions',
+    tag: 'Workflows',
+    summary: 'List a workflow’s released versions',
+    description: 'With `userId`: which one the user runs and which would need a reinstall.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: OptionalUserQuery,
+    response: WorkflowVersionsResponse,
+    errors: [404],
+    handler: ({ caller, params, query }) => {
+      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      return { data: ctx.workflows.versions(params.workflowId, userId) };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/workflows/:workflowId/users',
+    operationId: 'listWorkflowUsers',
+    tag: 'Workflows',
+    summary: 'List the users of a workflow',
+    description: 'With `userId` (as alloy-node sends it), only that user’s entry.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: OptionalUserQuery,
+    response: WorkflowUsersResponse,
+    errors: [404],
+    handler: ({ caller, params, query }) => {
+      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      const users = ctx.workflows.users(caller.env, params.workflowId);
+      return { data: userId === undefined ? users : users.filter((u) => u.userId === userId) };
+    },
+  });
+}

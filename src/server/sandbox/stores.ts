@@ -1,0 +1,102 @@
+import type { Db } from '../db.js';
+import { ApiError } from '../http-errors.js';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from './crypto.js';
+import { newStoreApiKey } from './schema.js';
+
+export interface Store {
+  id: string;
+  name: string;
+  subdomain: string;
+  createdAt: string;
+}
+
+/** What the store dashboard sees: the store and its API key. */
+export interface StoreWithKey extends Store {
+  apiKey: string;
+}
+
+interface StoreRow {
+  id: string;
+  name: string;
+  subdomain: string;
+  api_key: string;
+  created_at: string;
+}
+
+const toStore = (row: StoreRow): Store => ({
+  id: row.id,
+  name: row.name,
+  subdomain: row.subdomain,
+  createdAt: row.created_at,
+});
+
+export class StoreService {
+  constructor(private readonly db: Db) {}
+
+  list(): StoreWithKey[] {
+    const rows = this.db
+      .prepare('SELECT id, name, subdomain, api_key, created_at FROM sandbox_stores ORDER BY created_at, id')
+      .all() as StoreRow[];
+    return rows.map((row) => ({ ...toStore(row), apiKey: row.api_key }));
+  }
+
+  find(storeId: string): Store | undefined {
+    const row = this.db
+      .prepare('SELECT id, name, subdomain, api_key, created_at FROM sandbox_stores WHERE id = ?')
+      .get(storeId) as StoreRow | undefined;
+    return row && toStore(row);
+  }
+
+  require(storeId: string): Store {
+    const store = this.find(storeId);
+    if (!store) throw new ApiError(404, 'not_found', `Store ${storeId} was not found.`);
+    return store;
+  }
+
+  findBySubdomain(subdomain: string): Store | undefined {
+    const row = this.db
+      .prepare('SELECT id, name, subdomain, api_key, created_at FROM sandbox_stores WHERE subdomain = ?')
+      .get(subdomain) as StoreRow | undefined;
+    return row && toStore(row);
+  }
+
+  /** The store an API key belongs to; the key is matched through its digest. */
+  findByApiKey(apiKey: string): Store | undefined {
+    const row = this.db
+      .prepare('SELECT id, name, subdomain, api_key, created_at FROM sandbox_stores WHERE api_key_hash = ?')
+      .get(sha256Hex(apiKey)) as StoreRow | undefined;
+    return row && toStore(row);
+  }
+
+  create(name: string, subdomain: string): StoreWithKey {
+    const apiKey = newStoreApiKey();
+    const row: StoreRow = {
+      id: `store_${randomBytes(6).toString('hex')}`,
+      name,
+      subdomain,
+      api_key: apiKey,
+      created_at: new Date().toISOString(),
+    };
+    const inserted = this.db
+      .prepare(
+        `INSERT INTO sandbox_stores (id, name, subdomain, api_key, api_key_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subdomain) DO NOTHING`,
+      )
+      .run(row.id, name, subdomain, apiKey, sha256Hex(apiKey), row.created_at);
+    if (inserted.changes === 0) {
+      throw new ApiError(409, 'conflict', `The subdomain "${subdomain}" is already taken by another store.`);
+    }
+    return { ...toStore(row), apiKey };
+  }
+
+  /** Replaces the store's API key; the old one stops working at once. */
+  rotateApiKey(storeId: string): StoreWithKey {
+    const store = this.require(storeId);
+    const apiKey = newStoreApiKey();
+    this.db
+      .prepare('UPDATE sandbox_stores SET api_key = ?, api_key_hash = ? WHERE id = ?')
+      .run(apiKey, sha256Hex(apiKey), storeId);
+    return { ...store, apiKey };
+  }
+}

@@ -1,0 +1,157 @@
+import type { Credential, ValidationIssue } from '../../contract/index.js';
+import { findConnector } from '../connectors/index.js';
+import type { Db } from '../db.js';
+import { nowIso } from '../db.js';
+import type { SecretBox } from '../encryption.js';
+import { checkTextRules } from '../field-values.js';
+import { ApiError, notFound } from '../http-errors.js';
+import { newId } from '../ids.js';
+
+interface CredentialRow {
+  id: string;
+  user_id: string;
+  connector: string;
+  name: string;
+  key_id: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  auth_tag: Buffer;
+  created_at: string;
+  updated_at: string;
+}
+
+const toCredential = (
+  row: Pick<CredentialRow, 'id' | 'connector' | 'name' | 'created_at' | 'updated_at'>,
+): Credential => ({
+  credentialId: row.id,
+  type: row.connector,
+  name: row.name,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/**
+ * Users' connections to third-party apps. The whole `data` object is sealed with AES-256-GCM
+ * (associated data: credential id + user id); only metadata ever leaves through the API.
+ */
+export class CredentialService {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {
+    const other = this.db.prepare('SELECT key_id FROM credentials WHERE key_id <> ? LIMIT 1').get(box.keyId) as
+      { key_id: string } | undefined;
+    if (other) {
+      throw new Error(
+        `stored credentials were encrypted with another key (${other.key_id}); set ALLOY_ENCRYPTION_KEY or restore encryption.key`,
+      );
+    }
+  }
+
+  /** Checks `data` against the connector's properties, then stores it encrypted. */
+  create(userId: string, type: string, data: Record<string, string>): string {
+    const connector = findConnector(type);
+    if (!connector) {
+      throw new ApiError(400, 'validation_failed', `There is no connector "${type}".`, [
+        { path: ['credential', 'type'], message: 'unknown connector' },
+      ]);
+    }
+    if (connector.auth.type !== 'apiKey') {
+      throw new ApiError(400, 'validation_failed', `${connector.displayName} connects with OAuth.`);
+    }
+    const issues: ValidationIssue[] = [];
+    const properties = connector.auth.properties;
+    for (const name of Object.keys(data)) {
+      if (!properties.some((p) => p.name === name)) {
+        issues.push({ path: ['credential', 'data', name], message: 'unknown field' });
+      }
+    }
+    const clean: Record<string, string> = {};
+    for (const property of properties) {
+      const raw = data[property.name];
+      const value = raw === undefined ? undefined : property.type === 'secret' ? raw : raw.trim();
+      if (value === undefined || value === '') {
+        if (property.required) {
+          issues.push({ path: ['credential', 'data', property.name], message: `${property.displayName} is required` });
+        }
+        continue;
+      }
+      const problem = checkTextRules(property, value);
+      if (problem) {
+        issues.push({ path: ['credential', 'data', property.name], message: problem });
+        continue;
+      }
+      clean[property.name] = value;
+    }
+    if (issues.length > 0) {
+      throw new ApiError(
+        400,
+        'validation_failed',
+        `Invalid ${connector.displayName} credential: ${issues[0]!.message}.`,
+        issues,
+      );
+    }
+    const id = newId();
+    const sealed = this.box.seal(JSON.stringify(clean), `${id}:${userId}`);
+    const now = nowIso();
+    this.db
+      .prepare(
+        `INSERT INTO credentials (id, user_id, connector, name, key_id, iv, ciphertext, auth_tag, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        userId,
+        connector.id,
+        connector.credentialLabel(clean),
+        sealed.keyId,
+        sealed.iv,
+        sealed.ciphertext,
+        sealed.authTag,
+        now,
+        now,
+      );
+    return id;
+  }
+
+  list(userId: string): Credential[] {
+    const rows = this.db
+      .prepare(
+        'SELECT id, connector, name, created_at, updated_at FROM credentials WHERE user_id = ? ORDER BY created_at, id',
+      )
+      .all(userId) as CredentialRow[];
+    return rows.map(toCredential);
+  }
+
+  /** The user's credentials for one connector, oldest first. */
+  forConnector(userId: string, connector: string): Credential[] {
+    return this.list(userId).filter((c) => c.type === connector);
+  }
+
+  /** A credential of this user; another user's id is indistinguishable from an unknown one. */
+  require(userId: string, credentialId: string): Credential {
+    const row = this.db
+      .prepare('SELECT id, connector, name, created_at, updated_at FROM credentials WHERE id = ? AND user_id = ?')
+      .get(credentialId, userId) as CredentialRow | undefined;
+    if (!row) throw notFound('The credential');
+    return toCredential(row);
+  }
+
+  /** Deletes the credential; installations that used it lose the link (the runtime reports it). */
+  remove(userId: string, credentialId: string): void {
+    this.require(userId, credentialId);
+    this.db.prepare('DELETE FROM credentials WHERE id = ? AND user_id = ?').run(credentialId, userId);
+  }
+
+  /** The decrypted data, for the runtime calling the app. Never sent through the API. */
+  reveal(userId: string, credentialId: string): Record<string, string> {
+    const row = this.db.prepare('SELECT * FROM credentials WHERE id = ? AND user_id = ?').get(credentialId, userId) as
+      CredentialRow | undefined;
+    if (!row) throw notFound('The credential');
+    const plaintext = this.box.open(
+      { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext, authTag: row.auth_tag },
+      `${row.id}:${row.user_id}`,
+    );
+    return JSON.parse(plaintext) as Record<string, string>;
+  }
+}

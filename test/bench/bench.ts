@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: sizes, install latency in-page vs iframe, API throughput against a bare ceiling,
+ * and memory after open/close cycles. Writes test/bench/results.json and the README table.
+ * Timings are for comparison inside one run on this machine, not absolute promises.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../helpers/chromium.js';
+import { measureIframe, measureInPage, measureMemory, type MemoryResult, type Timing } from './browser.js';
+import { load, type LoadResult } from './load.js';
+import { BENCH_API_KEY, startBareServer, startServerProcess } from './processes.js';
+import { ourSizes, peerSizes, type SizeRow } from './sizes.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
+const CONNECTIONS = 16;
+const CYCLES = 100;
+
+interface Results {
+  date: string;
+  machine: string;
+  sizes: SizeRow[];
+  install: { inPage: Timing; iframe: Timing; ratio: number };
+  api: { rows: LoadResult[]; ceiling: LoadResult };
+  memory: MemoryResult;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const log = (message: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${message}`);
+
+  log('sizes');
+  const sizes = [...ourSizes(path.join(root, 'dist/cdn')), ...peerSizes()];
+
+  log('starting the server');
+  const server = await startServerProcess();
+  const auth = { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' };
+  const created = await fetch(`${server.url}/2024-03/users`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ username: 'bench' }),
+  });
+  const { userId } = (await created.json()) as { userId: string };
+  const tokenResponse = await fetch(`${server.url}/2024-03/users/${userId}/token`, { headers: auth });
+  const { token } = (await tokenResponse.json()) as { token: string };
+
+  let install: Results['install'];
+  let memory: MemoryResult;
+  const browser = await launchChromium();
+  try {
+    log(`install() → first input focusable, ${RUNS} runs each`);
+    const inPage = await measureInPage(browser, server.url, token, RUNS);
+    const iframe = await measureIframe(browser, server.url, token, RUNS);
+    install = { inPage, iframe, ratio: Math.round((iframe.median / inPage.median) * 10) / 10 };
+    log(`memory over ${CYCLES} open/close cycles`);
+    memory = await measureMemory(browser, server.url, token, CYCLES);
+  } finally {
+    await browser.close();
+  }
+
+  log(`API load, ${LOAD_SECONDS}s per endpoint, ${CONNECTIONS} connections`);
+  const rows = [
+    await load(
+      {
+        name: 'GET /users/:id/token (token issuance)',
+        url: `${server.url}/2024-03/users/${userId}/token`,
+        headers: auth,
+      },
+      LOAD_SECONDS,
+      CONNECTIONS,
+    ),
+    await load(
+      { name: 'GET /integrations?userId=', url: `${server.url}/2024-03/integrations?userId=${userId}`, headers: auth },
+      LOAD_SECONDS,
+      CONNECTIONS,
+    ),
+  ];
+  await server.stop();
+  const bare = await startBareServer();
+  const ceiling = await load({ name: 'bare node:http (ceiling)', url: bare.url }, LOAD_SECONDS, CONNECTIONS);
+  await bare.stop();
+
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    sizes,
+    install,
+    api: { rows, ceiling },
+    memory,
+  };
+  fs.writeFileSync(path.join(root, 'test/bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeReadme(results);
+  log('done: README.md and test/bench/results.json updated');
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
+
+function table(results: Results): string {
+  const lines: string[] = [];
+  lines.push(`Measured ${results.date.slice(0, 10)} on ${results.machine} (\`npm run bench\`).`, '');
+  lines.push('| Browser file | Raw | Gzip | Loaded |', '| --- | ---: | ---: | --- |');
+  for (const row of results.sizes)
+    lines.push(`| ${row.name} (\`${row.file}\`) | ${kb(row.bytes)} | ${kb(row.gzipBytes)} | ${row.note} |`);
+  const { inPage, iframe, ratio } = results.install;
+  lines.push(
+    '',
+    `| \`install()\` → first input focusable | Runs | Cold | Median | p95 |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+  );
+  lines.push(`| In-page modal (ours) | ${inPage.runs} | ${inPage.cold} ms | ${inPage.median} ms | ${inPage.p95} ms |`);
+  lines.push(
+    `| Same UI as a page in an iframe (peers' architecture) | ${iframe.runs} | ${iframe.cold} ms | ${iframe.median} ms | ${iframe.p95} ms |`,
+  );
+  lines.push('', `The iframe takes ${ratio}× as long as the in-page modal (median).`);
+  const { rows, ceiling } = results.api;
+  lines.push(
+    '',
+    '| API on loopback | Requests/s | p50 | p99 | Non-2xx | Share of ceiling |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of [...rows, ceiling]) {
+    const share = `${Math.round((row.requestsPerSecond / ceiling.requestsPerSecond) * 100)} %`;
+    lines.push(
+      `| ${row.name} | ${row.requestsPerSecond} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms | ${row.non2xx + row.errors} | ${share} |`,
+    );
+  }
+  const m = results.memory;
+  lines.push(
+    '',
+    `After ${m.cycles} open/close cycles (after GC): JS heap ${m.heapBeforeKb} KB → ${m.heapAfterKb} KB (${m.heapGrowthKb >= 0 ? '+' : ''}${m.heapGrowthKb} KB), ` +
+      `DOM nodes ${m.domNodesBefore} → ${m.domNodesAfter}, listeners ${m.listenersBefore} → ${m.listenersAfter}, modal elements left: ${m.modalElementsLeft}.`,
+  );
+  return lines.join('\n');
+}
+
+function writeReadme(results: Results): void {
+  const readmePath = path.join(root, 'README.md');
+  const readme = fs.readFileSync(readmePath, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const block = `${start}\n${table(results)}\n${end}`;
+  const next = readme.includes(start)
+    ? readme.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
+    : `${readme.trimEnd()}\n\n## Benchmarks\n\n${block}\n`;
+  fs.writeFileSync(readmePath, next);
+}
+
+await main();

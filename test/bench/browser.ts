@@ -1,0 +1,201 @@
+import type { Browser, Page } from 'playwright-core';
+
+export const DEMO_INTEGRATION_ID = '65a1c0de0000000000000001';
+
+/** The part of window.Alloy the page-side bench code uses. */
+interface PageAlloy {
+  setToken(token: string): void;
+  install(options: { integrationId: string }): Promise<unknown>;
+  close(): void;
+}
+
+/** Milliseconds, summarised. */
+export interface Timing {
+  runs: number;
+  cold: number;
+  median: number;
+  p95: number;
+}
+
+export function summarise(samples: number[], cold: number): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { runs: samples.length, cold: round(cold), median: round(at(0.5)), p95: round(at(0.95)) };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+const HOST_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench host</title>
+<script src="/scripts/embedded.js"></script></head><body><button id="opener">Open</button></body></html>`;
+
+const FRAME_HOST_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench iframe host</title></head>
+<body><button id="opener">Open</button></body></html>`;
+
+/** The same modal as a page of its own, as the iframe-based peers load their UI. */
+const FRAME_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench frame</title>
+<script src="/scripts/embedded.js"></script></head><body></body></html>`;
+
+/** Serves the bench pages from the server's own origin, so the SDK talks to it as on a real page. */
+async function routeBenchPages(page: Page, origin: string): Promise<void> {
+  const pages: Record<string, string> = {
+    '/bench/host.html': HOST_PAGE,
+    '/bench/frame-host.html': FRAME_HOST_PAGE,
+    '/bench/frame.html': FRAME_PAGE,
+  };
+  // tsx compiles with keepNames, which wraps functions in `__name(...)`; functions passed to
+  // page.evaluate run in the page, where that helper does not exist.
+  await page.addInitScript('window.__name = (fn) => fn;');
+  await page.route(`${origin}/bench/**`, (route) => {
+    const body = pages[new URL(route.request().url()).pathname];
+    return body ? route.fulfill({ contentType: 'text/html', body }) : route.fulfill({ status: 404 });
+  });
+}
+
+/** In-page: `Alloy.install()` → the first input of the modal has focus. */
+export async function measureInPage(browser: Browser, origin: string, token: string, runs: number): Promise<Timing> {
+  const page = await browser.newPage();
+  await routeBenchPages(page, origin);
+  await page.goto(`${origin}/bench/host.html`);
+  const samples = await page.evaluate(
+    async ({ token, runs, integrationId }) => {
+      const alloy = (window as unknown as { Alloy: PageAlloy }).Alloy;
+      alloy.setToken(token);
+      const once = () =>
+        new Promise<number>((resolve) => {
+          const start = performance.now();
+          const onFocus = (event: FocusEvent) => {
+            if ((event.composedPath()[0] as Element).tagName === 'INPUT') {
+              document.removeEventListener('focusin', onFocus);
+              resolve(performance.now() - start);
+            }
+          };
+          document.addEventListener('focusin', onFocus);
+          void alloy.install({ integrationId });
+        });
+      const closed = () =>
+        new Promise<void>((resolve) => {
+          const check = () => (document.querySelector('alloy-install-modal') ? setTimeout(check, 5) : resolve());
+          alloy.close();
+          check();
+        });
+      const results: number[] = [];
+      for (let i = 0; i <= runs; i++) {
+        results.push(await once());
+        await closed();
+      }
+      return results;
+    },
+    { token, runs, integrationId: DEMO_INTEGRATION_ID },
+  );
+  await page.close();
+  return summarise(samples.slice(1), samples[0]!);
+}
+
+/** The peers' architecture: each open creates an iframe that loads the UI as a page of its own. */
+export async function measureIframe(browser: Browser, origin: string, token: string, runs: number): Promise<Timing> {
+  const page = await browser.newPage();
+  await routeBenchPages(page, origin);
+  await page.goto(`${origin}/bench/frame-host.html`);
+  const samples = await page.evaluate(
+    async ({ token, runs, integrationId }) => {
+      const once = () =>
+        new Promise<number>((resolve) => {
+          const start = performance.now();
+          const frame = document.createElement('iframe');
+          frame.style.cssText = 'position:fixed;inset:0;width:100%;height:100%;border:0';
+          frame.addEventListener('load', () => {
+            const inner = frame.contentWindow as unknown as Window & { Alloy: PageAlloy };
+            inner.document.addEventListener('focusin', (event: FocusEvent) => {
+              if ((event.composedPath()[0] as Element).tagName === 'INPUT') {
+                resolve(performance.now() - start);
+                frame.remove();
+              }
+            });
+            inner.Alloy.setToken(token);
+            void inner.Alloy.install({ integrationId });
+          });
+          frame.src = '/bench/frame.html';
+          document.body.append(frame);
+        });
+      const results: number[] = [];
+      for (let i = 0; i <= runs; i++) results.push(await once());
+      return results;
+    },
+    { token, runs, integrationId: DEMO_INTEGRATION_ID },
+  );
+  await page.close();
+  return summarise(samples.slice(1), samples[0]!);
+}
+
+export interface MemoryResult {
+  cycles: number;
+  heapBeforeKb: number;
+  heapAfterKb: number;
+  heapGrowthKb: number;
+  domNodesBefore: number;
+  domNodesAfter: number;
+  listenersBefore: number;
+  listenersAfter: number;
+  modalElementsLeft: number;
+}
+
+/** Opens and closes the modal many times, then compares heap, DOM nodes and listeners after a GC. */
+export async function measureMemory(
+  browser: Browser,
+  origin: string,
+  token: string,
+  cycles: number,
+): Promise<MemoryResult> {
+  const page = await browser.newPage();
+  await routeBenchPages(page, origin);
+  await page.goto(`${origin}/bench/host.html`);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const cycle = (count: number) =>
+    page.evaluate(
+      async ({ token, count, integrationId }) => {
+        const alloy = (window as unknown as { Alloy: PageAlloy }).Alloy;
+        alloy.setToken(token);
+        for (let i = 0; i < count; i++) {
+          const focused = new Promise<void>((resolve) => {
+            const onFocus = (event: FocusEvent) => {
+              if ((event.composedPath()[0] as Element).tagName === 'INPUT') {
+                document.removeEventListener('focusin', onFocus);
+                resolve();
+              }
+            };
+            document.addEventListener('focusin', onFocus);
+          });
+          const result = alloy.install({ integrationId });
+          await focused;
+          alloy.close();
+          await result;
+        }
+      },
+      { token, count, integrationId: DEMO_INTEGRATION_ID },
+    );
+  const snapshot = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+    const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+    return { heap: metric('JSHeapUsedSize'), nodes: metric('Nodes'), listeners: metric('JSEventListeners') };
+  };
+  await cycle(2); // warm-up: the chunks load and Lit's template caches fill once
+  const before = await snapshot();
+  await cycle(cycles);
+  const after = await snapshot();
+  const modalElementsLeft = await page.evaluate(() => document.querySelectorAll('alloy-install-modal').length);
+  await page.close();
+  return {
+    cycles,
+    heapBeforeKb: Math.round(before.heap / 1024),
+    heapAfterKb: Math.round(after.heap / 1024),
+    heapGrowthKb: Math.round((after.heap - before.heap) / 1024),
+    domNodesBefore: before.nodes,
+    domNodesAfter: after.nodes,
+    listenersBefore: before.listeners,
+    listenersAfter: after.listeners,
+    modalElementsLeft,
+  };
+}

@@ -1,0 +1,231 @@
+// The screenshot page: puts the modal into one named state against a WidgetApi double. Bundled by
+// capture.ts and driven through `window.renderScenario(name, dark)`.
+import type { WidgetIntegration } from '../../src/contract/index.js';
+import { defineInstallModal, type AlloyInstallModal } from '../../src/modal/index.js';
+import {
+  DEMO_STORE,
+  EVERY_FIELD_INTEGRATION,
+  FakeApi,
+  INTEGRATION_ID,
+  TWO_WORKFLOWS,
+  WORKFLOW_ID,
+  validationError,
+} from '../helpers/modal-doubles.js';
+
+defineInstallModal();
+
+const icon = `${location.origin}/static/icons/demo-store.svg`;
+const store: WidgetIntegration = { ...DEMO_STORE, icon };
+const everyField: WidgetIntegration = { ...EVERY_FIELD_INTEGRATION, icon };
+const twoWorkflows: WidgetIntegration = { ...TWO_WORKFLOWS, icon };
+const installed: WidgetIntegration = {
+  ...twoWorkflows,
+  workflows: [
+    { ...TWO_WORKFLOWS.workflows[0]!, installed: true, installedVersion: 1, version: 2 },
+    { ...TWO_WORKFLOWS.workflows[1]!, installed: false, installedVersion: null },
+  ],
+  installation: {
+    installationId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+    values: [{ workflowId: WORKFLOW_ID, blockId: 'stream-to-acmeco', name: 'referencePrefix', value: 'DS-' }],
+  },
+};
+
+const until = async (check: () => unknown): Promise<void> => {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!check()) throw new Error('the modal did not reach the expected state');
+};
+
+let dark = false;
+
+async function open(api: FakeApi, props: Partial<AlloyInstallModal> = {}, ready = 'footer .primary') {
+  const el = document.createElement('alloy-install-modal');
+  el.integrationId = INTEGRATION_ID;
+  el.api = api;
+  el.successDuration = 1e9;
+  el.appearance = { theme: dark ? 'dark' : 'light' };
+  Object.assign(el, props);
+  document.body.append(el);
+  void el.show();
+  const root = el.shadowRoot!;
+  await until(() => root.querySelector(ready));
+  return { el, root };
+}
+
+const find = <T extends Element = HTMLInputElement>(root: ShadowRoot, selector: string) =>
+  root.querySelector(selector) as T;
+
+function type(input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, value: string) {
+  input.value = value;
+  input.dispatchEvent(new Event('input'));
+  input.dispatchEvent(new Event('change'));
+}
+
+async function fillEveryField(el: AlloyInstallModal, root: ShadowRoot) {
+  const byId = (index: number) => root.getElementById(`alloy-field-${index}`) as HTMLInputElement;
+  type(byId(0), 'DS-');
+  type(byId(1), 'Ship before noon.');
+  type(byId(2), '25');
+  byId(3).checked = true;
+  byId(3).dispatchEvent(new Event('change'));
+  type(byId(4), 'eu');
+  await el.updateComplete;
+  byId(5).checked = true;
+  byId(5).dispatchEvent(new Event('change'));
+  type(byId(6), 'whsec_4f9a1c2e');
+  await el.updateComplete;
+  find<HTMLButtonElement>(root, '.reveal').click();
+  await el.updateComplete;
+}
+
+const scenarios: Record<string, () => Promise<unknown>> = {
+  async loading() {
+    const api = new FakeApi(store);
+    api.getIntegration = () => new Promise(() => undefined);
+    await open(api, {}, '.skeleton');
+  },
+  async config() {
+    await open(new FakeApi(store));
+  },
+  async branded() {
+    await open(new FakeApi(store), {
+      appearance: {
+        theme: dark ? 'dark' : 'light',
+        brandName: 'AcmeCo',
+        logoUrl: '/acme-logo.svg',
+        colors: { primary: '#0f766e' },
+        darkColors: { primary: '#5eead4', onPrimary: '#042f2e' },
+        radius: '8px',
+      },
+    });
+  },
+  async 'every-field'() {
+    await open(new FakeApi(everyField));
+  },
+  async filled() {
+    const { el, root } = await open(new FakeApi(everyField));
+    await fillEveryField(el, root);
+    // Show the lower half (multi-select, secret, dynamic select); every-field shows the upper half.
+    find(root, '.body').scrollTop = 1e6;
+  },
+  async invalid() {
+    const { el, root } = await open(new FakeApi(everyField));
+    type(find(root, '#alloy-field-0'), 'has space');
+    type(find(root, '#alloy-field-2'), '900');
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await el.updateComplete;
+  },
+  async workflows() {
+    await open(new FakeApi(twoWorkflows), { workflowSelection: true });
+  },
+  async submitting() {
+    const api = new FakeApi(store);
+    api.holdInstall();
+    const { root } = await open(api);
+    type(find(root, 'input'), 'DS-');
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await until(() => root.querySelector('.spinner'));
+  },
+  async success() {
+    const { root } = await open(new FakeApi(store));
+    type(find(root, 'input'), 'DS-');
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await until(() => root.querySelector('.success'));
+  },
+  async 'install-error'() {
+    const api = new FakeApi(store);
+    api.installResult = new Error('Could not reach the Alloy API. Check the connection and try again.');
+    const { root } = await open(api);
+    type(find(root, 'input'), 'DS-');
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await until(() => root.querySelector('.result.error'));
+  },
+  async 'server-field-error'() {
+    const api = new FakeApi(store);
+    api.installResult = validationError('Invalid configuration.', [
+      { path: ['values', 0, 'value'], message: 'Order reference prefix is already used by another store' },
+    ]);
+    const { root } = await open(api);
+    type(find(root, 'input'), 'DS-');
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await until(() => root.querySelector('.field-error'));
+  },
+  async 'load-error'() {
+    await open(new FakeApi(new Error('The Alloy API did not answer within 15000 ms.')));
+  },
+  async 'discard-confirm'() {
+    const { el, root } = await open(new FakeApi(store));
+    type(find(root, 'input'), 'DS-');
+    find<HTMLButtonElement>(root, '.close').click();
+    await el.updateComplete;
+  },
+  async edit() {
+    await open(new FakeApi(installed), { operation: 'edit' });
+  },
+  async update() {
+    await open(new FakeApi(installed), { operation: 'update' });
+  },
+  async german() {
+    const { el, root } = await open(new FakeApi(everyField), { locale: 'de' });
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await el.updateComplete;
+  },
+  async french() {
+    await open(new FakeApi(twoWorkflows), { locale: 'fr', workflowSelection: true });
+  },
+  async spanish() {
+    const { root } = await open(new FakeApi(store), { locale: 'es' });
+    type(find(root, 'input'), 'DS-');
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await until(() => root.querySelector('.success'));
+  },
+  async rtl() {
+    document.documentElement.dir = 'rtl';
+    document.documentElement.lang = 'ar';
+    await open(
+      new FakeApi({
+        ...everyField,
+        name: 'متجر تجريبي',
+        description: 'أرسل الطلبات الجديدة إلى AcmeCo فور إنشائها.',
+        fields: everyField.fields.map((field, index) =>
+          index === 0 ? { ...field, displayName: 'بادئة مرجع الطلب', help: 'تضاف أمام رقم كل طلب.' } : field,
+        ),
+      }),
+      { appearance: { theme: dark ? 'dark' : 'light', brandName: 'AcmeCo' } },
+    );
+  },
+  async hostile() {
+    const style = document.createElement('style');
+    style.textContent = `* { all: unset } html { font-size: 40px !important } body { font: 2px/0 serif;
+      color: transparent; direction: rtl; letter-spacing: 9px } button { display: none !important }`;
+    document.head.append(style);
+    await open(new FakeApi(everyField));
+  },
+  async xss() {
+    const payload = '<img src=x onerror="alert(1)">';
+    await open(
+      new FakeApi({
+        ...store,
+        name: `${payload} Store`,
+        icon: 'javascript:alert(1)',
+        description: '<script>alert(1)</script>',
+        fields: [{ ...DEMO_STORE.fields[0]!, displayName: `</style><b>Prefix</b>`, help: '{{7*7}} ${7*7}' }],
+      }),
+      { appearance: { theme: dark ? 'dark' : 'light', brandName: payload, logoUrl: 'javascript:alert(1)' } },
+    );
+  },
+};
+
+declare global {
+  interface Window {
+    renderScenario(name: string, dark: boolean): Promise<void>;
+    scenarioNames: string[];
+  }
+}
+
+window.scenarioNames = Object.keys(scenarios);
+window.renderScenario = async (name, darkTheme) => {
+  dark = darkTheme;
+  const scenario = scenarios[name];
+  if (!scenario) throw new Error(`unknown scenario ${name}`);
+  await scenario();
+};

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { configFromEnv } from '../../src/server/config.js';
+import { startApi } from './support.js';
+
+test('the environment variables of the API are read and checked', () => {
+  const config = configFromEnv(
+    {
+      ALLOY_DEFINITIONS_DIR: 'defs',
+      ALLOY_ENCRYPTION_KEY: 'a'.repeat(64),
+      ALLOY_LOG_RETENTION_DAYS: '30',
+      ALLOY_INSTALLATION_WEBHOOK_URL: 'https://acme.example/installed',
+      ALLOY_ERROR_STREAM_URL: 'http://localhost:9000/errors',
+      ALLOY_PRODUCTION_API_KEY: 'ak_prod_0123456789abcdef',
+    },
+    '/srv/app',
+  );
+  assert.equal(config.definitionsDir, path.resolve('/srv/app', 'defs'));
+  assert.equal(config.encryptionKey, 'a'.repeat(64));
+  assert.equal(config.logRetentionDays, 30);
+  assert.equal(config.installationWebhookUrl, 'https://acme.example/installed');
+  assert.equal(config.errorStreamUrl, 'http://localhost:9000/errors');
+  assert.equal(config.pinnedProdApiKey, 'ak_prod_0123456789abcdef');
+  assert.equal(configFromEnv({}, '/srv/app').logRetentionDays, 60);
+  for (const env of [
+    { ALLOY_LOG_RETENTION_DAYS: '0' },
+    { ALLOY_LOG_RETENTION_DAYS: 'forever' },
+    { ALLOY_ERROR_STREAM_URL: 'http://acme.example/errors' },
+    { ALLOY_INSTALLATION_WEBHOOK_URL: 'not a url' },
+    { ALLOY_PRODUCTION_API_KEY: 'short' },
+  ]) {
+    assert.throws(() => configFromEnv(env, '/srv/app'), /Invalid environment/, JSON.stringify(env));
+  }
+});
+
+test('ALLOY_PRODUCTION_API_KEY pins the production key', async () => {
+  const key = 'ak_prod_pinned_0123456789abcdef';
+  const api = await startApi({ server: { pinnedProdApiKey: key } });
+  try {
+    assert.equal(api.server.ctx.secrets.apiKeys.production, key);
+    const response = await api.server.app.inject({
+      method: 'POST',
+      url: '/2024-03/users',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { username: 'pinned-prod' },
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal((await api.call('GET', '/users/pinned-prod')).statusCode, 404, 'not a development user');
+  } finally {
+    await api.server.dispose();
+  }
+});

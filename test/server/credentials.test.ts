@@ -1,0 +1,357 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createServer } from '../../src/server/app.js';
+import {
+  type Api,
+  DEMO_STORE_CREDENTIAL,
+  EVENT_WORKFLOW_ID,
+  INTEGRATION_ID,
+  PREFIX_FIELD,
+  STREAM_WORKFLOW_ID,
+  UNKNOWN_ID,
+  startApi,
+} from './support.js';
+
+let api: Api;
+before(async () => {
+  api = await startApi();
+});
+after(async () => {
+  await api.server.dispose();
+});
+
+const SECRET = DEMO_STORE_CREDENTIAL.apiKey;
+
+describe('credential metadata', () => {
+  test('lists connectors with how to connect them; one by name', async () => {
+    const list = await api.call('GET', '/metadata/credentials');
+    assert.equal(list.statusCode, 200);
+    const [demoStore] = list.json().data;
+    assert.equal(demoStore.connector, 'demoStore');
+    assert.equal(demoStore.isOauth, false);
+    assert.deepEqual(
+      demoStore.properties.map((p: { name: string; type: string; required: boolean }) => [p.name, p.type, p.required]),
+      [
+        ['apiKey', 'secret', true],
+        ['storeId', 'text', true],
+      ],
+    );
+    assert.match(demoStore.icon, /\/static\/icons\/demo-store\.svg$/);
+    const one = await api.call('GET', '/metadata/credentials/demoStore');
+    assert.equal(one.statusCode, 200);
+    assert.deepEqual(one.json().data, demoStore);
+    assert.equal((await api.call('GET', '/metadata/credentials/shopify')).statusCode, 404);
+    assert.equal((await api.call('GET', '/metadata/credentials', { key: 'wrong' })).statusCode, 401);
+  });
+});
+
+describe('the app catalogue and the legacy credential paths', () => {
+  test('GET /apps lists each connector with its events and actions', async () => {
+    const response = await api.call('GET', '/2023-01/apps');
+    assert.equal(response.statusCode, 200);
+    const [app] = response.json().data;
+    assert.equal(app.name, 'demoStore');
+    assert.equal(app.isOauth, false);
+    assert.deepEqual(
+      app.events.map((e: { name: string }) => e.name),
+      ['order.created'],
+    );
+    assert.deepEqual(
+      app.actions.map((a: { name: string }) => a.name),
+      ['updateOrderStatus'],
+    );
+    assert.equal((await api.call('GET', '/apps?all=1')).statusCode, 400);
+  });
+
+  test('GET /credentials/:name is the metadata, as alloy-node reads it', async () => {
+    const legacy = await api.call('GET', '/2023-01/credentials/demoStore');
+    assert.equal(legacy.statusCode, 200);
+    assert.deepEqual(legacy.json(), (await api.call('GET', '/metadata/credentials/demoStore')).json());
+    assert.equal((await api.call('GET', '/credentials/nope')).statusCode, 404);
+  });
+
+  test('the legacy OAuth redirect answers like /headless/oauthUrl', async () => {
+    const userId = await api.createUser('legacy-oauth');
+    const response = await api.call(
+      'GET',
+      `/2023-12/users/${userId}/credentials/demoStore?integrationId=${INTEGRATION_ID}&storeId=acme`,
+    );
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error.code, 'oauth_not_supported');
+    assert.equal((await api.call('GET', `/users/${userId}/credentials/shopify`)).statusCode, 404);
+    assert.equal((await api.call('GET', '/users/ghost/credentials/demoStore')).statusCode, 404);
+    assert.equal((await api.call('GET', `/users/${userId}/credentials/demoStore`, { key: 'prod' })).statusCode, 404);
+  });
+});
+
+describe('POST /headless/credentials and a user’s credentials', () => {
+  test('creates, lists (both paths) and deletes; data is never returned', async () => {
+    const userId = await api.createUser('connector');
+    const credentialId = await api.createCredential(userId);
+    assert.match(credentialId, /^[0-9a-f]{24}$/);
+    for (const url of [`/users/${userId}/credentials`, `/credentials/users/connector`]) {
+      const response = await api.call('GET', url);
+      assert.equal(response.statusCode, 200, url);
+      const [credential] = response.json().data;
+      assert.deepEqual(Object.keys(credential).sort(), ['createdAt', 'credentialId', 'name', 'type', 'updatedAt']);
+      assert.deepEqual(
+        [credential.credentialId, credential.type, credential.name],
+        [credentialId, 'demoStore', 'Demo Store acme-shop'],
+      );
+      assert.ok(!response.body.includes(SECRET));
+    }
+    assert.deepEqual(api.server.ctx.credentials.reveal(userId, credentialId), DEMO_STORE_CREDENTIAL);
+
+    const other = await api.createUser('connector-other');
+    const notTheirs = await api.call('DELETE', `/users/${other}/credentials/${credentialId}`);
+    assert.equal(notTheirs.statusCode, 404);
+    assert.equal(
+      (await api.call('DELETE', `/users/${userId}/credentials/${credentialId}`, { key: 'prod' })).statusCode,
+      404,
+    );
+    const deleted = await api.call('DELETE', `/users/${userId}/credentials/${credentialId}`);
+    assert.equal(deleted.statusCode, 200);
+    assert.deepEqual(deleted.json(), { success: true });
+    assert.deepEqual((await api.call('GET', `/users/${userId}/credentials`)).json(), { data: [] });
+    assert.equal((await api.call('DELETE', `/users/${userId}/credentials/${credentialId}`)).statusCode, 404);
+    assert.equal((await api.call('DELETE', `/users/${userId}/credentials/abc`)).statusCode, 400);
+  });
+
+  test('checks the data against the connector’s properties', async () => {
+    const userId = await api.createUser('connector-bad');
+    const cases: [unknown, number, (string | number)[]?][] = [
+      [{ userId, credential: { type: 'shopify', data: {} } }, 400, ['credential', 'type']],
+      [{ userId, credential: { type: 'demoStore', data: { storeId: 'acme' } } }, 400, ['credential', 'data', 'apiKey']],
+      [
+        { userId, credential: { type: 'demoStore', data: { ...DEMO_STORE_CREDENTIAL, region: 'eu' } } },
+        400,
+        ['credential', 'data', 'region'],
+      ],
+      [
+        { userId, credential: { type: 'demoStore', data: { ...DEMO_STORE_CREDENTIAL, storeId: 'Not A Slug!' } } },
+        400,
+        ['credential', 'data', 'storeId'],
+      ],
+      [
+        { userId, credential: { type: 'demoStore', data: { ...DEMO_STORE_CREDENTIAL, apiKey: 'short' } } },
+        400,
+        ['credential', 'data', 'apiKey'],
+      ],
+      [
+        { userId, credential: { type: 'demoStore', data: { apiKey: 123, storeId: 'a' } } },
+        400,
+        ['credential', 'data', 'apiKey'],
+      ],
+      [{ userId, credential: { type: 'demoStore' } }, 400, ['credential', 'data']],
+      [{ credential: { type: 'demoStore', data: DEMO_STORE_CREDENTIAL } }, 400, ['userId']],
+      [{ userId: 'ghost', credential: { type: 'demoStore', data: DEMO_STORE_CREDENTIAL } }, 404],
+    ];
+    for (const [body, status, issuePath] of cases) {
+      const response = await api.call('POST', '/headless/credentials', { body });
+      assert.equal(response.statusCode, status, JSON.stringify(body));
+      if (issuePath) assert.deepEqual(response.json().error.issues[0].path, issuePath, JSON.stringify(body));
+    }
+    const prod = await api.call('POST', '/headless/credentials', {
+      key: 'prod',
+      body: { userId, credential: { type: 'demoStore', data: DEMO_STORE_CREDENTIAL } },
+    });
+    assert.equal(prod.statusCode, 404);
+    assert.equal((await api.call('GET', '/users/ghost/credentials')).statusCode, 404);
+    assert.equal((await api.call('GET', `/credentials/users/${userId}`, { key: 'prod' })).statusCode, 404);
+  });
+});
+
+describe('encryption at rest', () => {
+  test('the secret is not in the database file; the key file is 0600; ciphertext is bound to its row', async () => {
+    const userId = await api.createUser('sealed');
+    const credentialId = await api.createCredential(userId, {
+      apiKey: 'sk_live_unmistakable_4242',
+      storeId: 'sealed-shop',
+    });
+    api.server.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+    const dbBytes = fs.readFileSync(path.join(api.server.dataDir, 'alloy.db'));
+    assert.ok(!dbBytes.includes('sk_live_unmistakable_4242'));
+    assert.ok(!dbBytes.includes('"storeId"'), 'the whole data object is encrypted');
+    const keyFile = path.join(api.server.dataDir, 'encryption.key');
+    assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+
+    // Moving the ciphertext to another user's credential does not decrypt (AES-GCM associated data).
+    const thief = await api.createUser('thief');
+    const stolen = await api.createCredential(thief);
+    api.server.ctx.db
+      .prepare(
+        `UPDATE credentials SET iv = (SELECT iv FROM credentials WHERE id = @from), ciphertext = (SELECT ciphertext FROM credentials WHERE id = @from),
+         auth_tag = (SELECT auth_tag FROM credentials WHERE id = @from) WHERE id = @to`,
+      )
+      .run({ from: credentialId, to: stolen });
+    assert.throws(() => api.server.ctx.credentials.reveal(thief, stolen));
+  });
+
+  test('ALLOY_ENCRYPTION_KEY replaces the key file; another key refuses to start', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-key-'));
+    const key = randomBytes(32).toString('hex');
+    const first = await startApi({ dataDir, server: { encryptionKey: key } });
+    const userId = await first.createUser('env-keyed');
+    const credentialId = await first.createCredential(userId);
+    assert.ok(!fs.existsSync(path.join(dataDir, 'encryption.key')));
+    await first.server.close();
+
+    const again = await startApi({ dataDir, server: { encryptionKey: Buffer.from(key, 'hex').toString('base64') } });
+    assert.deepEqual(again.server.ctx.credentials.reveal(userId, credentialId), DEMO_STORE_CREDENTIAL);
+    await again.server.close();
+
+    await assert.rejects(
+      createServer({ dataDir, encryptionKey: randomBytes(32).toString('hex') }),
+      /encrypted with another key/,
+    );
+    await assert.rejects(createServer({ dataDir, encryptionKey: 'too-short' }), /32 bytes/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a key file other users can read is refused', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-key-'));
+    fs.writeFileSync(path.join(dataDir, 'encryption.key'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o644 });
+    fs.chmodSync(path.join(dataDir, 'encryption.key'), 0o644);
+    await assert.rejects(createServer({ dataDir }), /readable by other users/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('GET /headless/oauthUrl', () => {
+  test('an API-key connector answers a clear 400; unknown apps and users are 404s', async () => {
+    const userId = await api.createUser('oauth-asker');
+    const response = await api.call('GET', `/headless/oauthUrl?userId=${userId}&app=demoStore&storeId=acme`);
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error.code, 'oauth_not_supported');
+    assert.match(response.json().error.message, /POST \/headless\/credentials/);
+    assert.equal((await api.call('GET', `/headless/oauthUrl?userId=${userId}&app=shopify`)).statusCode, 404);
+    assert.equal((await api.call('GET', `/headless/oauthUrl?userId=ghost&app=demoStore`)).statusCode, 404);
+    assert.equal((await api.call('GET', `/headless/oauthUrl?app=demoStore`)).statusCode, 400);
+    assert.equal((await api.call('GET', `/headless/oauthUrl?userId=${userId}`)).statusCode, 400);
+    assert.equal(
+      (await api.call('GET', `/headless/oauthUrl?userId=${userId}&app=demoStore`, { key: 'prod' })).statusCode,
+      404,
+    );
+  });
+});
+
+describe('headless installation', () => {
+  const complete = (installationId: string, prefix: unknown = 'HD-', headers: Record<string, string> = {}) =>
+    api.call('POST', '/headless/completeInstallation', {
+      headers,
+      body: {
+        installationId,
+        data: [
+          {
+            workflowId: STREAM_WORKFLOW_ID,
+            blockId: PREFIX_FIELD.blockId,
+            fields: [{ name: 'referencePrefix', value: prefix }],
+          },
+        ],
+      },
+    });
+
+  test('start returns the fields to fill; complete installs with the credential', async () => {
+    const userId = await api.createUser('headless');
+    const credentialId = await api.createCredential(userId);
+    const start = await api.call('POST', '/2025-09/headless/startInstallation', {
+      body: { userId, integrationId: INTEGRATION_ID },
+    });
+    assert.equal(start.statusCode, 200, start.body);
+    const started = start.json();
+    assert.match(started.installationId, /^[0-9a-f]{24}$/);
+    assert.deepEqual(started.credentialIds, { demoStore: credentialId });
+    assert.deepEqual(
+      started.data.map((d: { workflowId: string; app: string; blockId: string }) => [d.workflowId, d.app, d.blockId]),
+      [[STREAM_WORKFLOW_ID, 'streamData', 'stream-to-acmeco']],
+    );
+    const [field] = started.data[0].fields;
+    assert.deepEqual(
+      [field.name, field.displayName, field.type, field.required],
+      ['referencePrefix', 'Order reference prefix', 'text', true],
+    );
+
+    const missing = await api.call('POST', '/headless/completeInstallation', {
+      body: { installationId: started.installationId, data: [] },
+    });
+    assert.equal(missing.statusCode, 400);
+    assert.equal((await complete(started.installationId, 'has spaces')).statusCode, 400);
+    assert.equal((await complete(started.installationId, 5)).statusCode, 400);
+
+    const done = await complete(started.installationId, 'HD-', { 'idempotency-key': 'complete-1' });
+    assert.equal(done.statusCode, 200, done.body);
+    assert.deepEqual(done.json(), {
+      success: true,
+      installationId: started.installationId,
+      integrationId: INTEGRATION_ID,
+      workflowIds: [STREAM_WORKFLOW_ID, EVENT_WORKFLOW_ID],
+      credentialIds: { demoStore: credentialId },
+    });
+    const retried = await complete(started.installationId, 'HD-', { 'idempotency-key': 'complete-1' });
+    assert.deepEqual(retried.json(), done.json(), 'a retried completion answers the same');
+    assert.equal((await complete(started.installationId)).statusCode, 404, 'the started installation is used up');
+    const integration = (await api.call('GET', `/integrations/${INTEGRATION_ID}?userId=${userId}`)).json().data;
+    assert.equal(integration.installed, true);
+  });
+
+  test('credentials: none, several without a choice, another user’s, one of an unused app', async () => {
+    const userId = await api.createUser('headless-creds');
+    const start = (body: Record<string, unknown> = {}) =>
+      api.call('POST', '/headless/startInstallation', { body: { userId, integrationId: INTEGRATION_ID, ...body } });
+    const none = await start();
+    assert.equal(none.statusCode, 400);
+    assert.equal(none.json().error.code, 'credential_required');
+    const first = await api.createCredential(userId);
+    const second = await api.createCredential(userId, { apiKey: 'sk_test_second_key', storeId: 'second-shop' });
+    const several = await start();
+    assert.equal(several.statusCode, 400);
+    assert.match(several.json().error.message, /credentialIds/);
+    const chosen = await start({ credentialIds: [second] });
+    assert.equal(chosen.statusCode, 200);
+    assert.deepEqual(chosen.json().credentialIds, { demoStore: second });
+    assert.equal((await start({ credentialIds: [first, second] })).statusCode, 400);
+    const stranger = await api.createUser('headless-stranger');
+    const theirs = await api.createCredential(stranger);
+    assert.equal((await start({ credentialIds: [theirs] })).statusCode, 404);
+
+    // A credential deleted between start and complete: the completion says so.
+    await api.call('DELETE', `/users/${userId}/credentials/${second}`);
+    const stale = await complete(chosen.json().installationId);
+    assert.equal(stale.statusCode, 400);
+    assert.equal(stale.json().error.code, 'credential_required');
+  });
+
+  test('bad input: unknown integration or workflows, unknown or expired installation, another tenant', async () => {
+    const userId = await api.createUser('headless-bad');
+    await api.createCredential(userId);
+    const start = (body: Record<string, unknown>, key: 'dev' | 'prod' = 'dev') =>
+      api.call('POST', '/headless/startInstallation', { key, body: { userId, ...body } });
+    assert.equal((await start({ integrationId: UNKNOWN_ID })).statusCode, 404);
+    assert.equal((await start({ integrationId: 'bad' })).statusCode, 400);
+    assert.equal((await start({})).statusCode, 400);
+    assert.equal((await start({ integrationId: INTEGRATION_ID, workflowIds: [UNKNOWN_ID] })).statusCode, 400);
+    assert.equal((await start({ integrationId: INTEGRATION_ID }, 'prod')).statusCode, 404);
+    const ok = await start({ integrationId: INTEGRATION_ID, workflowIds: [EVENT_WORKFLOW_ID] });
+    assert.equal(ok.statusCode, 200);
+    assert.deepEqual(ok.json().data, [], 'the fulfillment workflow asks nothing');
+
+    assert.equal((await complete(UNKNOWN_ID)).statusCode, 404);
+    const prod = await api.call('POST', '/headless/completeInstallation', {
+      key: 'prod',
+      body: { installationId: ok.json().installationId, data: [] },
+    });
+    assert.equal(prod.statusCode, 404);
+    api.server.ctx.db
+      .prepare('UPDATE pending_installations SET expires_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 1000).toISOString(), ok.json().installationId);
+    const expired = await api.call('POST', '/headless/completeInstallation', {
+      body: { installationId: ok.json().installationId, data: [] },
+    });
+    assert.equal(expired.statusCode, 404);
+    assert.match(expired.json().error.message, /startInstallation/);
+  });
+});

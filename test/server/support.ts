@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { InjectOptions } from 'fastify';
+import { SEED_DEFINITIONS_DIR } from '../../src/server/app.js';
+import { apiKeyHeaders, startTestServer, type TestServer } from '../helpers/server.js';
+
+export const INTEGRATION_ID = '65a1c0de0000000000000001';
+export const STREAM_WORKFLOW_ID = '65a1c0de0000000000000101';
+export const EVENT_WORKFLOW_ID = '65a1c0de0000000000000102';
+export const UNKNOWN_ID = 'ffffffffffffffffffffffff';
+export const PREFIX_FIELD = { workflowId: STREAM_WORKFLOW_ID, blockId: 'stream-to-acmeco', name: 'referencePrefix' };
+export const DEMO_STORE_CREDENTIAL = { apiKey: 'sk_test_0123456789', storeId: 'acme-shop' };
+
+export type Key = 'dev' | 'prod' | 'none' | 'wrong';
+
+export interface CallOptions {
+  body?: unknown;
+  key?: Key;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** A thin client over `inject` for the versioned API, with the test's keys. */
+export class Api {
+  constructor(readonly server: TestServer) {}
+
+  headersFor(key: Key): Record<string, string> {
+    switch (key) {
+      case 'dev':
+        return apiKeyHeaders();
+      case 'prod':
+        return apiKeyHeaders(this.server.ctx.secrets.apiKeys.production);
+      case 'wrong':
+        return apiKeyHeaders('ak_dev_not_the_right_key_000000');
+      case 'none':
+        return {};
+    }
+  }
+
+  /** `path` without a version gets `/2024-03` in front. */
+  call(method: InjectOptions['method'], path: string, options: CallOptions = {}) {
+    const url = /^\/\d{4}-\d{2}\//.test(path) || !path.startsWith('/') ? path : `/2024-03${path}`;
+    const headers = {
+      ...(options.token ? { 'x-alloy-user-token': options.token } : this.headersFor(options.key ?? 'dev')),
+      ...options.headers,
+    };
+    return this.server.app.inject({
+      method,
+      url,
+      headers,
+      ...(options.body === undefined ? {} : { payload: options.body as InjectOptions['payload'] }),
+    });
+  }
+
+  async createUser(username: string, key: Key = 'dev'): Promise<string> {
+    const response = await this.call('POST', '/users', { body: { username }, key });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json().userId;
+  }
+
+  async token(userId: string, key: Key = 'dev'): Promise<string> {
+    const response = await this.call('GET', `/users/${userId}/token`, { key });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json().token;
+  }
+
+  /** Installs the seeded integration as the modal does (user token, Finish Installation). */
+  async installWithWidget(userId: string, prefix = 'DS-', key: Key = 'dev'): Promise<string> {
+    const response = await this.call('POST', '/widget/installations', {
+      token: await this.token(userId, key),
+      body: { integrationId: INTEGRATION_ID, values: [{ ...PREFIX_FIELD, value: prefix }] },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    return response.json().installationId;
+  }
+
+  async createCredential(userId: string, data: Record<string, string> = DEMO_STORE_CREDENTIAL): Promise<string> {
+    const response = await this.call('POST', '/headless/credentials', {
+      body: { userId, credential: { type: 'demoStore', data } },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json().credentialId;
+  }
+}
+
+/** Starts a server and hands back the client; `dispose` in `after`. */
+export async function startApi(options: Parameters<typeof startTestServer>[0] = {}): Promise<Api> {
+  return new Api(await startTestServer(options));
+}
+
+/** A fresh definitions directory holding copies of the seed plus `extra` files (name → JSON). */
+export function definitionsDir(extra: Record<string, unknown> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-defs-'));
+  for (const file of fs.readdirSync(SEED_DEFINITIONS_DIR)) {
+    fs.copyFileSync(path.join(SEED_DEFINITIONS_DIR, file), path.join(dir, file));
+  }
+  for (const [name, content] of Object.entries(extra)) writeDefinition(dir, name, content);
+  return dir;
+}
+
+export function writeDefinition(dir: string, name: string, content: unknown): void {
+  fs.writeFileSync(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+}
+
+/** A deep copy of a JSON value, to derive test definitions from others. */
+export const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** The seed integration as JSON. */
+export function seedDefinition(): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(SEED_DEFINITIONS_DIR, 'demo-store.integration.json'), 'utf8'));
+}
+
+export const OPS_INTEGRATION_ID = '65a1c0de0000000000000002';
+export const WEBHOOK_WORKFLOW_ID = '65a1c0de0000000000000201';
+export const SETTINGS_WORKFLOW_ID = '65a1c0de0000000000000202';
+
+/**
+ * A second integration for tests: a webhook-trigger workflow (with a data schema) and a
+ * workflow with a configurable select field, each at version 1.
+ */
+export function opsIntegration(): Record<string, unknown> {
+  return {
+    integrationId: OPS_INTEGRATION_ID,
+    name: 'Ops Tools',
+    app: 'demoStore',
+    icon: '/static/icons/webhook.svg',
+    workflows: [
+      {
+        workflowId: WEBHOOK_WORKFLOW_ID,
+        name: 'Ticket webhook',
+        versions: [
+          {
+            version: 1,
+            trigger: {
+              type: 'webhook',
+              id: 'incoming',
+              name: 'Webhook',
+              schema: { ticketId: 'String', priority: 'Number?', tags: ['String'] },
+            },
+            blocks: [
+              {
+                type: 'streamData',
+                id: 'forward',
+                name: 'Stream Data',
+                fields: [{ name: 'url', displayName: 'URL', type: 'text', value: 'https://example.test/tickets' }],
+              },
+            ],
+          },
+        ],
+      },
+      {
+        workflowId: SETTINGS_WORKFLOW_ID,
+        name: 'Nightly summary',
+        versions: [
+          {
+            version: 1,
+            trigger: { type: 'onInstallation', id: 'installed', name: 'On Installation' },
+            blocks: [
+              {
+                type: 'streamData',
+                id: 'send',
+                name: 'Stream Data',
+                fields: [
+                  { name: 'url', displayName: 'URL', type: 'text', value: '/demo/api/inbox/summary' },
+                  {
+                    name: 'channel',
+                    displayName: 'Channel',
+                    type: 'select',
+                    userConfigurable: true,
+                    options: [
+                      { value: 'email', label: 'Email' },
+                      { value: 'slack', label: 'Slack' },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
