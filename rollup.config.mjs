@@ -1,17 +1,156 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
-import esbuild from 'rollup-plugin-esbuild';
+import replace from '@rollup/plugin-replace';
+import esbuild, { minify } from 'rollup-plugin-esbuild';
 
-const pkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync('./package.json', 'utf8')));
+const pkg = JSON.parse(fs.readFileSync('./package.json', 'utf8'));
 const dependencies = Object.keys(pkg.dependencies ?? {});
 /** `lit`, `lit/decorators.js`, `zod/mini`...: every dependency and its subpaths stay imports in the ESM build. */
 const isDependency = (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
+const MODAL_SOURCE = path.resolve('src/modal/index.ts');
 
 const esbuildOptions = { target: 'es2022', tsconfig: 'tsconfig.json' };
 
+// Every build starts clean, so dist/cdn holds exactly one runtime and the tarball no stale files.
+// dist/types is written before rollup runs (tsc), so it stays; everything rollup writes starts clean.
+for (const dir of ['esm', 'cjs', 'cdn', 'node']) fs.rmSync(path.join('dist', dir), { recursive: true, force: true });
+
+const sri = (code) => `sha384-${createHash('sha384').update(code).digest('base64')}`;
+const gzipKb = (code) => (gzipSync(code, { level: 9 }).length / 1024).toFixed(2);
+
+/** What the runtime build produced; the loader build (which rollup runs after it) embeds it. */
+const runtime = { entry: '', chunks: [] };
+
+function captureRuntime() {
+  return {
+    name: 'alloy-capture-runtime',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
+      runtime.entry = chunks.find((chunk) => chunk.isEntry).fileName;
+      runtime.chunks = chunks.map((chunk) => ({
+        file: chunk.fileName,
+        integrity: sri(chunk.code),
+        gzipKb: Number(gzipKb(chunk.code)),
+        modules: Object.keys(chunk.modules).length,
+        lit: Object.keys(chunk.modules).some((id) => id.includes('/lit-html/')),
+      }));
+    },
+  };
+}
+
+/** Writes the loader a second time under an immutable versioned name, then prints and records the SRI hashes. */
+function versionedLoader() {
+  return {
+    name: 'alloy-versioned-loader',
+    generateBundle(_options, bundle) {
+      const loader = bundle['embedded.js'];
+      if (loader.code.includes('__ALLOY_RUNTIME_MANIFEST__'))
+        this.error('the runtime manifest was not written into the loader');
+      const hash = createHash('sha256').update(loader.code).digest('hex').slice(0, 10);
+      const fileName = `embedded-${pkg.version}-${hash}.js`;
+      this.emitFile({ type: 'asset', fileName, source: loader.code });
+      const manifest = {
+        version: pkg.version,
+        loader: { file: fileName, integrity: sri(loader.code), gzipKb: Number(gzipKb(loader.code)) },
+        alias: 'embedded.js',
+        runtimeEntry: runtime.entry,
+        chunks: runtime.chunks.map(({ file, integrity, gzipKb }) => ({ file, integrity, gzipKb })),
+      };
+      this.emitFile({ type: 'asset', fileName: 'manifest.json', source: `${JSON.stringify(manifest, null, 2)}\n` });
+      const row = (name, kb, note) => `  ${name.padEnd(34)} ${`${kb.toFixed(2)} KB gzip`.padStart(14)}  ${note}`;
+      const total = runtime.chunks.reduce((sum, chunk) => sum + chunk.gzipKb, 0);
+      console.log(
+        [
+          `Alloy SDK ${pkg.version}: CDN files in dist/cdn (immutable names; serve with CORS; integrity = SRI)`,
+          row(manifest.loader.file, manifest.loader.gzipKb, `loader  ${manifest.loader.integrity}`),
+          ...runtime.chunks.map((chunk) =>
+            row(chunk.file, chunk.gzipKb, `${chunk.lit ? 'modal  ' : 'runtime'} ${chunk.integrity}`),
+          ),
+          `  ${'embedded.js'.padEnd(34)} ${'alias'.padStart(14)}  the loader under its evergreen name (revalidate; no SRI)`,
+          `  chunks the loader fetches on first use or when idle: ${total.toFixed(2)} KB gzip in all`,
+        ].join('\n'),
+      );
+    },
+  };
+}
+
+/**
+ * `npm run size`: the same runtime chunk built with classic `zod` in place of `zod/mini`, to
+ * measure what zod/mini saves (written to .tmp/, never shipped).
+ */
+function classicZodComparison() {
+  return {
+    input: 'src/sdk/cdn-runtime.ts',
+    plugins: [
+      {
+        name: 'alloy-zod-classic',
+        resolveId(source, importer) {
+          return source === 'zod/mini' ? this.resolve('zod', importer, { skipSelf: true }) : null;
+        },
+      },
+      nodeResolve({ browser: true }),
+      esbuild({ ...esbuildOptions, minify: true, legalComments: 'none' }),
+      {
+        name: 'alloy-size-report',
+        generateBundle(_options, bundle) {
+          const classic = Object.values(bundle).find((output) => output.type === 'chunk' && output.isEntry);
+          const mini = runtime.chunks.find((chunk) => chunk.file === runtime.entry);
+          console.log(
+            [
+              'Runtime chunk (the SDK; the modal chunk is separate and has no zod):',
+              `  with zod/mini       ${mini.gzipKb.toFixed(2)} KB gzip`,
+              `  with classic zod    ${gzipKb(classic.code)} KB gzip`,
+            ].join('\n'),
+          );
+        },
+      },
+    ],
+    output: { dir: '.tmp/size-classic-zod', format: 'es', inlineDynamicImports: true },
+  };
+}
+
+const RELATIVE_JS = /(from\s+['"]\.{1,2}\/[^'"]+)\.js(['"])/g;
+
+/**
+ * Mirrors the `./node` entry's declarations (and the contract's) as `.d.cts`, so TypeScript projects
+ * compiled as CommonJS (`module: node16`) get CommonJS types for `require('alloy-embedded-kit/node')`:
+ * in a `"type": "module"` package a `.d.ts` is ESM. Needs dist/types, which tsc writes first.
+ */
+function commonJsDeclarations() {
+  return {
+    name: 'alloy-node-cts-types',
+    writeBundle() {
+      for (const dir of ['node', 'contract'].map((name) => path.join('dist/types', name))) {
+        if (!fs.existsSync(dir)) this.error(`${dir} is missing: run tsc -p tsconfig.build.json before rollup`);
+        for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.d.ts'))) {
+          const text = fs
+            .readFileSync(path.join(dir, file), 'utf8')
+            .replace(RELATIVE_JS, '$1.cjs$2')
+            .replace(/^\/\/# sourceMappingURL=.*$/m, '');
+          fs.writeFileSync(path.join(dir, file.replace(/\.d\.ts$/, '.d.cts')), text);
+        }
+      }
+    },
+  };
+}
+
 export default [
   {
+    // Node client for ISV backends: ESM + CJS; dependencies and node: built-ins stay external.
+    input: { index: 'src/node/index.ts' },
+    external: (id) => isDependency(id) || id.startsWith('node:'),
+    plugins: [esbuild(esbuildOptions), commonJsDeclarations()],
+    output: [
+      { dir: 'dist/node', format: 'es', sourcemap: true, entryFileNames: '[name].js' },
+      { dir: 'dist/node', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', exports: 'named' },
+    ],
+  },
+  {
     // npm: ESM with dependencies external, so the app's bundler dedupes lit/zod/jose.
-    input: { index: 'src/sdk/index.ts', modal: 'src/modal/index.ts' },
+    input: { index: 'src/sdk/index.ts', global: 'src/sdk/global.ts', modal: 'src/modal/index.ts' },
     external: isDependency,
     plugins: [esbuild(esbuildOptions)],
     output: {
@@ -23,14 +162,86 @@ export default [
     },
   },
   {
-    // CDN: one classic script that defines window.Alloy; everything bundled and minified.
-    input: 'src/sdk/cdn.ts',
-    plugins: [nodeResolve({ browser: true }), esbuild({ ...esbuildOptions, minify: true, legalComments: 'none' })],
+    // npm, CommonJS: `const Alloy = require('alloy-embedded-kit'); const alloy = Alloy();`. jose is
+    // ESM-only, so its decodeJwt is bundled; the modal stays the ESM file, loaded with import().
+    input: 'src/sdk/cjs.ts',
+    external: (id) => (id !== 'jose' && isDependency(id)) || id === MODAL_SOURCE,
+    plugins: [
+      {
+        name: 'alloy-modal-external',
+        resolveId: (source, importer) =>
+          importer && path.resolve(path.dirname(importer), source.replace(/\.js$/, '.ts')) === MODAL_SOURCE
+            ? { id: MODAL_SOURCE, external: true }
+            : null,
+      },
+      nodeResolve({ browser: true }),
+      esbuild(esbuildOptions),
+      {
+        name: 'alloy-cjs-types',
+        generateBundle() {
+          // `export =` so TypeScript sees module.exports as the callable factory.
+          this.emitFile({
+            type: 'asset',
+            fileName: 'index.d.cts',
+            source: [
+              `type AlloyFactory = import('../types/sdk/factory.js', { with: { 'resolution-mode': 'import' } }).AlloyFactory;`,
+              'declare const Alloy: AlloyFactory & { default: AlloyFactory };',
+              'export = Alloy;',
+              '',
+            ].join('\n'),
+          });
+        },
+      },
+    ],
     output: {
-      file: 'dist/cdn/embedded.js',
-      format: 'iife',
+      file: 'dist/cjs/index.cjs',
+      format: 'cjs',
+      exports: 'default',
       sourcemap: true,
-      inlineDynamicImports: true,
+      paths: { [MODAL_SOURCE]: '../esm/modal.js' },
+      dynamicImportInCjs: true,
     },
   },
+  {
+    // CDN runtime: the SDK (zod/mini, jose) and, split off, the modal chunk (Lit included), both
+    // preloaded by embedded.js with their SRI hashes.
+    input: 'src/sdk/cdn-runtime.ts',
+    // Minify after tree-shaking: minifying each module first would drop the contract's
+    // /* @__PURE__ */ annotations and keep schemas the browser never uses.
+    plugins: [
+      nodeResolve({ browser: true }),
+      esbuild(esbuildOptions),
+      minify({ legalComments: 'none' }),
+      captureRuntime(),
+    ],
+    output: {
+      dir: 'dist/cdn',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: 'alloy-runtime-[hash].js',
+      chunkFileNames: (chunk) =>
+        chunk.facadeModuleId === MODAL_SOURCE ? 'alloy-modal-[hash].js' : 'alloy-[name]-[hash].js',
+    },
+  },
+  {
+    // CDN loader: a classic script (works in a plain <script> tag, before or after DOMContentLoaded).
+    input: 'src/sdk/cdn.ts',
+    plugins: [
+      replace({
+        preventAssignment: true,
+        values: {
+          __ALLOY_RUNTIME_MANIFEST__: () =>
+            JSON.stringify({
+              entry: runtime.entry,
+              chunks: runtime.chunks.map(({ file, integrity }) => ({ file, integrity })),
+            }),
+        },
+      }),
+      nodeResolve({ browser: true }),
+      esbuild({ ...esbuildOptions, minify: true, legalComments: 'none' }),
+      versionedLoader(),
+    ],
+    output: { file: 'dist/cdn/embedded.js', format: 'iife', sourcemap: true },
+  },
+  ...(process.env.ALLOY_SIZE_REPORT ? [classicZodComparison()] : []),
 ];

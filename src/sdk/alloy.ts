@@ -1,130 +1,559 @@
-import * as z from 'zod/mini';
-import type { IntegrationListResponse } from '../contract/index.js';
+import type { IntegrationListResponse, WidgetApi } from '../contract/index.js';
 import type * as ModalModule from '../modal/index.js';
-import type { AlloyInstallModal, InstallOutcome } from '../modal/index.js';
-import { ApiClient } from './api-client.js';
+import type {
+  AlloyInstallModal,
+  CloseReason,
+  InstallOutcome,
+  ModalAppearance,
+  ModalOperation,
+  PrefilledValue,
+} from '../modal/index.js';
+import { ApiClient, type UserWorkflowList, type WorkflowActivated, type WorkflowDeactivated } from './api-client.js';
 import { AlloyError } from './errors.js';
+import { Emitter, toAlloyError, type AlloyEventListener, type AlloyEventMap, type AlloyEventType } from './events.js';
+import {
+  AuthenticateOptionsSchema,
+  ConfigureOptionsSchema,
+  InstallOptionsSchema,
+  KNOWN_AUTHENTICATE_OPTIONS,
+  KNOWN_INSTALL_OPTIONS,
+  WorkflowSelectorSchema,
+  parseOptions,
+  warnUnknownOptions,
+  type Appearance,
+  type ConfigureOptions,
+  type Operation,
+} from './options.js';
+import { keepScrollPosition, pageRegistry, registerCopy, whenBodyReady, type ActiveSession } from './page.js';
+import { TokenStore, type TokenProvider } from './token.js';
+import { SDK_VERSION } from './version.js';
 
-export const SDK_VERSION = '0.1.0';
+export { SDK_VERSION };
 
 export const REGION_BASE_URLS = {
   us: 'https://embedded.runalloy.com',
   eu: 'https://eu-embedded.runalloy.com',
 } as const;
+export type Region = keyof typeof REGION_BASE_URLS;
 
 export type InstallResult = InstallOutcome;
+/** What `callback` receives: the outcome, or `{ success: false, reason: 'error', error }` when the call failed. */
+export type InstallCallbackResult = InstallResult | { success: false; reason: 'error'; error: AlloyError };
 
-/** zod/mini ships no messages (that keeps it small), so each option says its own. */
-const requiredString = (name: string, hint: string) =>
-  z
-    .string({
-      error: (issue) => (issue.input === undefined ? `${name} is required: ${hint}` : `${name} must be a string`),
-    })
-    .check(z.minLength(1, `${name} must not be empty`));
+export interface InstallOptions {
+  /** The integration to install (from `GET /integrations`). Required unless `workflowIds` is given. */
+  integrationId?: string;
+  /** Install only these workflows (one id or a list). Without `integrationId`, the integration is looked up. */
+  workflowIds?: string | string[];
+  /** Called once with the outcome; the returned Promise resolves with the same value. */
+  callback?: (result: InstallCallbackResult) => void;
+  /** Let the user toggle which workflows to install. */
+  workflowSelection?: boolean;
+  /** Show the authentication step even when the user's apps are already connected. */
+  alwaysShowAuthentication?: boolean;
+  /** Install silently when nothing needs the user's input; show the modal otherwise. */
+  hide?: boolean;
+  /** The modal's heading. */
+  title?: string;
+  operation?: Operation;
+  /** Accepted for alloy-frontend compatibility; this server installs the released version (a warning says so). */
+  versionIds?: string[];
+  /** Values to fill in for the user; fields match by name, narrowed by workflowId/blockId. */
+  preFilledValues?: PrefilledValue[];
+  /** Accepted for alloy-frontend compatibility; has no effect here (a warning says so). */
+  outputOverride?: unknown[];
+  /** The modal's language (BCP 47); defaults to `configure({ locale })`, then the page's `lang`. */
+  locale?: string;
+  appearance?: Appearance;
+}
 
-const InstallOptionsSchema = z.object({
-  integrationId: requiredString('integrationId', 'pass the integrationId from GET /integrations'),
-  callback: z.optional(
-    z.custom<(result: InstallResult) => void>((v) => typeof v === 'function', { error: 'callback must be a function' }),
-  ),
-  title: z.optional(z.string({ error: 'title must be a string' })),
-});
+export interface AuthenticateOptions {
+  /** The app to connect, e.g. `"shopify"`; the first integration using it provides the auth step. */
+  app?: string;
+  /** Connect the apps of this integration. */
+  integrationId?: string;
+  /** Unified API only; not provided by this server. */
+  category?: string;
+  useUnifiedSettings?: boolean;
+  callback?: (result: AuthenticateCallbackResult) => void;
+  title?: string;
+  locale?: string;
+  appearance?: Appearance;
+}
 
-export type InstallOptions = z.infer<typeof InstallOptionsSchema>;
+export type AuthenticateResult =
+  | {
+      success: true;
+      integrationId: string;
+      app?: string;
+      /** The stored credential, when the user connected one in this session. */
+      credentialId?: string;
+      /** alloy-frontend's name for the same id. */
+      connectionId?: string;
+    }
+  | { success: false; reason: Exclude<CloseReason, 'installed'> };
+export type AuthenticateCallbackResult = AuthenticateResult | { success: false; reason: 'error'; error: AlloyError };
+
+export type WorkflowTarget = { workflowId: string } | { workflowName: string };
 
 export interface AlloyInstance {
   readonly version: string;
-  /** Sets the short-lived user token your backend got from `GET /users/:userId/token`. */
-  setToken(token: string): void;
-  /** Points the SDK at a region of the hosted service. */
-  setRegion(region: string): void;
-  /** Points the SDK at a self-hosted Embedded API. */
-  configure(options: { baseUrl?: string }): void;
+  /**
+   * The user token from your backend (`GET /users/:userId/token`), or a function that fetches a
+   * fresh one: it is called when needed, ~60 s before `exp` and when the API says `token_expired`.
+   */
+  setToken(token: string | TokenProvider): void;
+  /** `'us'` (default) or `'eu'` of the hosted service. */
+  setRegion(region: Region | (string & {})): void;
+  /** A self-hosted server (`baseUrl`), and defaults for `locale` / `appearance`. */
+  configure(options: ConfigureOptions): void;
   /** Opens the install modal; resolves when it closes. */
   install(options: InstallOptions): Promise<InstallResult>;
-  /** Lists integrations with the token user's install state. */
+  /** `install` with `operation: 'edit'` and the authentication step shown. */
+  edit(options: InstallOptions): Promise<InstallResult>;
+  /** `install` with `operation: 'update'` and the authentication step shown. */
+  update(options: InstallOptions): Promise<InstallResult>;
+  /** Connects an app (the modal's authentication step only); resolves with the credential. */
+  authenticate(options: AuthenticateOptions): Promise<AuthenticateResult>;
+  /** Integrations with the token user's install state (`GET /2024-03/integrations`). */
   getIntegrations(): Promise<IntegrationListResponse>;
+  /** The token user's workflows (`GET /2024-03/workflows`). */
+  getWorkflows(): Promise<UserWorkflowList>;
+  /** `PUT /2024-03/workflows/deactivate`. */
+  deactivate(target: WorkflowTarget): Promise<WorkflowDeactivated>;
+  /** `PUT /2024-03/workflows/activate`. */
+  reactivate(target: WorkflowTarget): Promise<WorkflowActivated>;
+  /** Closes the open modal (its Promise resolves with `{ success: false, reason: 'api' }`). */
+  close(): void;
+  on<K extends AlloyEventType>(type: K, listener: AlloyEventListener<K>): () => void;
+  off<K extends AlloyEventType>(type: K, listener: AlloyEventListener<K>): void;
 }
 
 export interface CreateAlloyOptions {
   baseUrl?: string;
+  /** Per-request timeout (default 15 s). */
+  timeoutMs?: number;
+  /** How this copy was loaded; only named in the two-copies warning. */
+  kind?: string;
+}
+
+/** The properties the SDK sets on `<alloy-install-modal>` (the modal's public interface). */
+interface InstallModalProps {
+  integrationId: string;
+  heading: string | undefined;
+  api: WidgetApi;
+  workflowIds: string[] | undefined;
+  locale: string | undefined;
+  appearance: ModalAppearance | undefined;
+  operation: ModalOperation;
+  alwaysShowAuthentication: boolean;
+  hideWhenNoInput: boolean;
+  workflowSelection: boolean;
+  preFilledValues: PrefilledValue[] | undefined;
+}
+
+interface ModalRequest {
+  kind: Operation | 'authenticate';
+  integrationId: () => Promise<string>;
+  props: Omit<InstallModalProps, 'integrationId' | 'api'>;
+  /** Lets authenticate() end the session early; gets every modal event. */
+  watch?: (type: string, detail: unknown, close: () => void) => void;
+}
+
+const MODAL_EVENTS = {
+  'alloy-ready': 'ready',
+  'alloy-step': 'step',
+  'alloy-auth-started': 'auth-started',
+  'alloy-auth-succeeded': 'auth-succeeded',
+  'alloy-auth-failed': 'auth-failed',
+  'alloy-installed': 'installed',
+  'alloy-error': 'error',
+  'alloy-close': 'close',
+} as const satisfies Record<string, AlloyEventType>;
+
+class Cancelled {}
+
+/** Identifies this copy of the SDK code (not an instance): `Alloy()` may make many instances of one copy. */
+const COPY_ID = Symbol('alloy-sdk-copy');
+
+let modalModule: Promise<typeof ModalModule> | undefined;
+
+/** Loads the modal once; a failed load is forgotten so the next call tries again. */
+function loadModalModule(): Promise<typeof ModalModule> {
+  modalModule ??= import('../modal/index.js').catch((error: unknown) => {
+    modalModule = undefined;
+    throw new AlloyError('LOAD_FAILED', `The install modal could not be loaded${trustedTypesHint(error)}.`, {
+      cause: error,
+    });
+  });
+  return modalModule;
+}
+
+function trustedTypesHint(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return /policy|trusted/i.test(text)
+    ? ` (the page's Trusted Types policy refused Lit: add "lit-html" to the trusted-types directive, and 'allow-duplicates' if the page ships its own Lit)`
+    : '';
 }
 
 /** Creates an independent SDK instance. The CDN global and the default export are instances too. */
 export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
-  let token: string | undefined;
-  let baseUrl = options.baseUrl ?? REGION_BASE_URLS.us;
-  let openModal: AlloyInstallModal | undefined;
+  const tokens = new TokenStore();
+  const events = new Emitter();
+  let baseUrl = trimSlash(options.baseUrl ?? REGION_BASE_URLS.us);
+  let defaults: { locale?: string; appearance?: Appearance } = {};
+  let timeoutMs = options.timeoutMs;
 
-  const client = new ApiClient({ baseUrl: () => baseUrl, token: () => token });
+  const client = new ApiClient({
+    baseUrl: () => baseUrl,
+    tokens,
+    get timeoutMs() {
+      return timeoutMs;
+    },
+  });
 
-  async function openInstallModal(opts: InstallOptions): Promise<InstallResult> {
-    if (!token) {
-      throw new AlloyError('TOKEN_MISSING', 'No user token is set. Call Alloy.setToken(token) before Alloy.install().');
-    }
-    if (openModal) throw new AlloyError('ALREADY_OPEN', 'The install modal is already open.');
-    let modalModule: typeof ModalModule;
-    try {
-      modalModule = await import('../modal/index.js');
-    } catch (error) {
-      throw new AlloyError('LOAD_FAILED', 'The install modal could not be loaded.', { cause: error });
-    }
-    modalModule.defineInstallModal();
-    const modal = document.createElement(modalModule.INSTALL_MODAL_TAG);
-    modal.integrationId = opts.integrationId;
-    modal.api = client;
-    if (opts.title !== undefined) modal.heading = opts.title;
-    openModal = modal;
-    document.body.append(modal);
-    try {
-      return await modal.show();
-    } finally {
-      modal.remove();
-      openModal = undefined;
-    }
+  function callbackFailure(error: unknown): { success: false; reason: 'error'; error: AlloyError } {
+    return { success: false, reason: 'error', error: toAlloyError(error) };
   }
 
-  return {
-    version: SDK_VERSION,
-    setToken(value) {
-      if (typeof value !== 'string' || value.trim() === '') {
-        throw new AlloyError('TOKEN_INVALID', 'setToken expects the JWT string your backend received from the API.');
-      }
-      token = value.trim();
-    },
-    setRegion(region) {
-      baseUrl = String(region).toLowerCase() === 'eu' ? REGION_BASE_URLS.eu : REGION_BASE_URLS.us;
-    },
-    configure(config) {
-      if (config.baseUrl !== undefined) baseUrl = config.baseUrl.replace(/\/+$/, '');
-    },
-    install(raw) {
-      const parsed = InstallOptionsSchema.safeParse(raw ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const error = new AlloyError('VALIDATION_FAILED', `Alloy.install: ${issue?.message ?? 'invalid options'}`, {
-          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-        });
-        return Promise.reject(error);
-      }
-      const opts = parsed.data;
-      const result = openInstallModal(opts).then(
-        (outcome) => {
-          opts.callback?.(outcome);
-          return outcome;
-        },
-        (error: unknown) => {
-          // Callback-style callers get the failure there; the Promise still rejects for awaiters.
-          opts.callback?.({ success: false, reason: 'error' } as InstallResult);
-          throw error;
-        },
+  /** Promise plus callback, the alloy-frontend way; no unhandled rejection for callback-only callers. */
+  function settleWith<T>(
+    run: () => Promise<T>,
+    callback: ((value: T | ReturnType<typeof callbackFailure>) => void) | undefined,
+  ): Promise<T> {
+    let result: Promise<T>;
+    try {
+      result = run();
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    const settled = result.then(
+      (value) => {
+        callback?.(value);
+        return value;
+      },
+      (error: unknown) => {
+        callback?.(callbackFailure(error));
+        throw error;
+      },
+    );
+    if (callback) settled.catch(() => undefined);
+    return settled;
+  }
+
+  /** One modal per page, whichever copy of the SDK asks: joins a duplicate request, refuses another. */
+  function openModal(request: ModalRequest, key: string): Promise<InstallOutcome> {
+    if (typeof document === 'undefined') {
+      return Promise.reject(
+        new AlloyError(
+          'LOAD_FAILED',
+          `Alloy.${request.kind}() needs a browser: call it from an event handler or effect.`,
+        ),
       );
-      // A caller who passed a callback may never look at the Promise: do not report it as unhandled.
-      if (opts.callback) result.catch(() => undefined);
-      return result;
+    }
+    registerCopy(COPY_ID, SDK_VERSION, options.kind ?? 'npm');
+    const registry = pageRegistry();
+    const active = registry.active;
+    if (active) {
+      if (active.key === key) return active.promise as Promise<InstallOutcome>;
+      return Promise.reject(
+        new AlloyError('ALREADY_OPEN', 'The Alloy modal is already open; wait for it to close or call Alloy.close().'),
+      );
+    }
+    if (!tokens.isSet) {
+      return Promise.reject(
+        new AlloyError(
+          'TOKEN_MISSING',
+          `No user token is set. Call Alloy.setToken(token) before Alloy.${request.kind}().`,
+        ),
+      );
+    }
+
+    let modal: AlloyInstallModal | undefined;
+    let cancel: (() => void) | undefined;
+    const cancelled = new Promise<never>((_resolve, reject) => (cancel = () => reject(new Cancelled())));
+    cancelled.catch(() => undefined);
+    const guard = <T>(step: Promise<T>): Promise<T> => Promise.race([step, cancelled]);
+
+    const session: ActiveSession = {
+      key,
+      promise: undefined as unknown as Promise<unknown>,
+      close(reason) {
+        if (registry.active === session) registry.active = undefined;
+        if (modal) modal.close(reason);
+        else cancel?.();
+      },
+    };
+
+    const run = async (): Promise<InstallOutcome> => {
+      const cleanups: (() => void)[] = [];
+      let opened = false;
+      try {
+        await guard(tokens.current());
+        const integrationId = await guard(request.integrationId());
+        const [module] = await guard(Promise.all([loadModalModule(), whenBodyReady()]));
+        module.defineInstallModal();
+        const element = document.createElement(module.INSTALL_MODAL_TAG);
+        const props: InstallModalProps = { ...request.props, integrationId, api: client };
+        Object.assign(element, props);
+
+        for (const [domType, sdkType] of Object.entries(MODAL_EVENTS)) {
+          const listener = (event: Event): void => {
+            const detail = (event as CustomEvent<unknown>).detail;
+            forward(sdkType, detail);
+            request.watch?.(sdkType, detail, () => queueMicrotask(() => element.close('api')));
+          };
+          element.addEventListener(domType, listener);
+          cleanups.push(() => element.removeEventListener(domType, listener));
+        }
+        cleanups.push(tokens.keepFresh((error) => events.emit('error', { type: 'error', error })));
+        cleanups.push(keepScrollPosition());
+        modal = element;
+        document.body.append(element);
+        cleanups.push(() => element.remove());
+        opened = true;
+        events.emit('open', { type: 'open', operation: request.kind, integrationId });
+        return await element.show();
+      } catch (error) {
+        if (error instanceof Cancelled) return { success: false, reason: 'api' };
+        const alloyError = toAlloyError(error);
+        events.emit('error', { type: 'error', error: alloyError });
+        throw alloyError;
+      } finally {
+        // Undo in reverse: element out, scroll and styles back, timers and listeners gone.
+        for (const cleanup of cleanups.reverse()) cleanup();
+        if (registry.active === session) registry.active = undefined;
+        if (opened && modal?.isConnected) modal.remove();
+        modal = undefined;
+      }
+    };
+
+    const promise = run();
+    (session as { promise: Promise<unknown> }).promise = promise;
+    registry.active = session;
+    return promise;
+  }
+
+  function forward(type: (typeof MODAL_EVENTS)[keyof typeof MODAL_EVENTS], detail: unknown): void {
+    const data = (detail ?? {}) as Record<string, unknown>;
+    if (type === 'error') events.emit('error', { type, error: toAlloyError(data.error) });
+    else events.emit(type, { ...data, type } as AlloyEventMap[typeof type]);
+  }
+
+  function installLike(operation: Operation, raw: InstallOptions, defaultsFor: Partial<InstallOptions>) {
+    const method = `Alloy.${operation}`;
+    let callback: InstallOptions['callback'];
+    if (raw && typeof raw === 'object' && typeof raw.callback === 'function') callback = raw.callback;
+    return settleWith<InstallResult>(() => {
+      const parsed = parseOptions(InstallOptionsSchema, raw ?? undefined, method);
+      warnUnknownOptions(raw, KNOWN_INSTALL_OPTIONS, method);
+      if (parsed.versionIds?.length) {
+        console.warn(
+          `[Alloy] ${method}: versionIds is not supported by this server; the released version is installed.`,
+        );
+      }
+      if (parsed.outputOverride?.length)
+        console.warn(`[Alloy] ${method}: outputOverride has no effect on this server.`);
+      const opts = { ...defaultsFor, ...stripUndefined(parsed) };
+      const workflowIds =
+        opts.workflowIds === undefined
+          ? undefined
+          : Array.isArray(opts.workflowIds)
+            ? opts.workflowIds
+            : [opts.workflowIds];
+      const op = opts.operation ?? operation;
+      const key = JSON.stringify([op, opts.integrationId ?? null, workflowIds ?? null]);
+      return openModal(
+        {
+          kind: op,
+          integrationId: () =>
+            opts.integrationId !== undefined
+              ? Promise.resolve(opts.integrationId)
+              : integrationForWorkflows(workflowIds ?? [], method),
+          props: {
+            heading: opts.title,
+            workflowIds,
+            locale: opts.locale ?? defaults.locale,
+            appearance: mergeAppearance(defaults.appearance, opts.appearance),
+            operation: op,
+            alwaysShowAuthentication: opts.alwaysShowAuthentication ?? false,
+            hideWhenNoInput: opts.hide ?? false,
+            workflowSelection: opts.workflowSelection ?? false,
+            preFilledValues: opts.preFilledValues,
+          },
+        },
+        key,
+      );
+    }, callback);
+  }
+
+  async function integrationForWorkflows(workflowIds: string[], method: string): Promise<string> {
+    const { data } = await client.getIntegrations();
+    const owners = new Set(
+      workflowIds.map((id) => data.find((integration) => integration.workflows.some((w) => w.workflowId === id))),
+    );
+    if (owners.has(undefined)) {
+      throw new AlloyError('VALIDATION_FAILED', `${method}: a workflowId matches no integration of this user.`);
+    }
+    if (owners.size !== 1) {
+      throw new AlloyError(
+        'VALIDATION_FAILED',
+        `${method}: the workflowIds belong to different integrations; install one at a time.`,
+      );
+    }
+    return [...owners][0]!.integrationId;
+  }
+
+  async function integrationForApp(app: string): Promise<string> {
+    const { data } = await client.getIntegrations();
+    const match = data.find((integration) => integration.app.toLowerCase() === app.toLowerCase());
+    if (!match) {
+      throw new AlloyError(
+        'VALIDATION_FAILED',
+        `Alloy.authenticate: no integration uses the app "${app}"; pass integrationId or one of: ${[...new Set(data.map((i) => i.app))].join(', ') || '(none)'}.`,
+      );
+    }
+    return match.integrationId;
+  }
+
+  const instance: AlloyInstance = {
+    version: SDK_VERSION,
+
+    setToken(token) {
+      tokens.set(token);
     },
+
+    setRegion(region) {
+      const name = String(region).toLowerCase();
+      if (name !== 'us' && name !== 'eu') {
+        console.warn(
+          `[Alloy] setRegion: unknown region "${String(region)}"; using "us" (the regions are "us" and "eu").`,
+        );
+      }
+      baseUrl = name === 'eu' ? REGION_BASE_URLS.eu : REGION_BASE_URLS.us;
+    },
+
+    configure(config) {
+      const parsed = parseOptions(ConfigureOptionsSchema, config, 'Alloy.configure');
+      if (parsed.baseUrl !== undefined) baseUrl = trimSlash(parsed.baseUrl);
+      if (parsed.locale !== undefined) defaults = { ...defaults, locale: parsed.locale };
+      if (parsed.appearance !== undefined) defaults = { ...defaults, appearance: parsed.appearance };
+      if (parsed.timeoutMs !== undefined) timeoutMs = parsed.timeoutMs;
+    },
+
+    install(raw) {
+      return installLike('install', raw, {});
+    },
+    edit(raw) {
+      return installLike('edit', raw, { alwaysShowAuthentication: true, operation: 'edit' });
+    },
+    update(raw) {
+      return installLike('update', raw, { alwaysShowAuthentication: true, operation: 'update' });
+    },
+
+    authenticate(raw) {
+      const method = 'Alloy.authenticate';
+      const callback = raw && typeof raw === 'object' && typeof raw.callback === 'function' ? raw.callback : undefined;
+      return settleWith<AuthenticateResult>(async () => {
+        const opts = parseOptions(AuthenticateOptionsSchema, raw ?? undefined, method);
+        warnUnknownOptions(raw, KNOWN_AUTHENTICATE_OPTIONS, method);
+        if (opts.useUnifiedSettings)
+          console.warn(`[Alloy] ${method}: useUnifiedSettings has no effect on this server.`);
+        let credential: { app: string; credentialId: string } | undefined;
+        let passedAuthStep = false;
+        let resolvedIntegrationId = opts.integrationId;
+        const wantedApp = opts.app?.toLowerCase();
+        const outcome = await openModal(
+          {
+            kind: 'authenticate',
+            integrationId: async () => (resolvedIntegrationId ??= await integrationForApp(opts.app!)),
+            props: {
+              heading: opts.title,
+              workflowIds: undefined,
+              locale: opts.locale ?? defaults.locale,
+              appearance: mergeAppearance(defaults.appearance, opts.appearance),
+              operation: 'install',
+              alwaysShowAuthentication: true,
+              hideWhenNoInput: false,
+              workflowSelection: false,
+              preFilledValues: undefined,
+            },
+            // Only the authentication step: end the session as soon as the app is connected, and
+            // never let it reach Finish Installation.
+            watch(type, detail, close) {
+              if (type === 'auth-succeeded') {
+                const auth = detail as { app: string; credentialId: string };
+                if (!wantedApp || auth.app.toLowerCase() === wantedApp) {
+                  credential = auth;
+                  close();
+                }
+              } else if (type === 'step') {
+                const step = (detail as { step: string }).step;
+                if (step === 'workflows' || step === 'config' || step === 'success') {
+                  passedAuthStep = true;
+                  close();
+                }
+              }
+            },
+          },
+          JSON.stringify(['authenticate', opts.integrationId ?? null, wantedApp ?? null]),
+        );
+        if (credential || passedAuthStep) {
+          return {
+            success: true,
+            integrationId: resolvedIntegrationId!,
+            ...(opts.app !== undefined ? { app: credential?.app ?? opts.app } : {}),
+            ...(credential ? { credentialId: credential.credentialId, connectionId: credential.credentialId } : {}),
+          };
+        }
+        return { success: false, reason: outcome.success ? 'api' : outcome.reason };
+      }, callback);
+    },
+
     getIntegrations() {
       return client.getIntegrations();
     },
+    getWorkflows() {
+      return client.getWorkflows();
+    },
+    deactivate(target) {
+      return Promise.resolve()
+        .then(() => parseOptions(WorkflowSelectorSchema, target, 'Alloy.deactivate', 'the argument'))
+        .then((selector) => client.deactivateWorkflow(selector));
+    },
+    reactivate(target) {
+      return Promise.resolve()
+        .then(() => parseOptions(WorkflowSelectorSchema, target, 'Alloy.reactivate', 'the argument'))
+        .then((selector) => client.activateWorkflow(selector));
+    },
+
+    close() {
+      pageRegistry().active?.close('api');
+    },
+
+    on(type, listener) {
+      return events.on(type, listener);
+    },
+    off(type, listener) {
+      events.off(type, listener);
+    },
   };
+  return instance;
+}
+
+const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function mergeAppearance(base: Appearance | undefined, override: Appearance | undefined): ModalAppearance | undefined {
+  if (!base) return override;
+  if (!override) return base;
+  const merged: ModalAppearance = { ...base, ...override };
+  // Palettes merge key by key; an absent one stays absent (the modal treats `darkColors: {}` as given).
+  for (const palette of ['colors', 'darkColors'] as const) {
+    if (base[palette] || override[palette]) merged[palette] = { ...base[palette], ...override[palette] };
+  }
+  return merged;
 }

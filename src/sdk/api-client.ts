@@ -1,31 +1,68 @@
 import {
+  ActivateWorkflowResponse,
   ApiErrorBody,
+  DeactivateWorkflowResponse,
   InstallationResponse,
   IntegrationListResponse,
+  UserWorkflowListResponse,
   WidgetIntegration,
   type CreateInstallationRequest,
   type WidgetApi,
 } from '../contract/index.js';
+import type * as z from 'zod/mini';
 import { AlloyError } from './errors.js';
+import type { TokenStore } from './token.js';
 
 /** The API version alloy-frontend pins; our server routes every dated prefix the same way. */
 export const API_VERSION_PREFIX = '/2024-03';
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
+/** Capped full jitter (AWS "Exponential Backoff and Jitter"): sleep = random(0, min(cap, base·2^n)). */
+export const RETRY_POLICY = {
+  maxRetries: 3,
+  baseDelayMs: 100,
+  maxDelayMs: 2_000,
+  /** A `Retry-After` longer than this is not waited for: the caller gets RATE_LIMITED/SERVER_ERROR. */
+  maxRetryAfterMs: 10_000,
+  /** No retry starts after this much time since the first attempt. */
+  totalBudgetMs: 30_000,
+} as const;
+
+export type UserWorkflowList = z.infer<typeof UserWorkflowListResponse>;
+export type WorkflowActivated = z.infer<typeof ActivateWorkflowResponse>;
+export type WorkflowDeactivated = z.infer<typeof DeactivateWorkflowResponse>;
+
+/** Which workflow to (de)activate: its id (as `GET /integrations` shows it) or its name. */
+export type WorkflowSelector = { workflowId: string } | { workflowName: string };
+
+const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+
 interface Schema<T> {
   safeParse(value: unknown): { success: true; data: T } | { success: false };
 }
 
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RequestInitOptions {
+  body?: unknown;
+  idempotencyKey?: string;
+  signal?: AbortSignal | undefined;
+}
+
 export interface ApiClientOptions {
   baseUrl: () => string;
-  token: () => string | undefined;
+  tokens: TokenStore;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Injected in tests; `Math.random` otherwise. */
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
- * Calls the Embedded API with the user token in the `x-alloy-user-token` header (never in a URL)
- * and checks every response against the contract, so the UI never renders `undefined`.
+ * Calls the Embedded API with the user token in the `x-alloy-user-token` header (never in a URL),
+ * times every request out, retries what is safe to retry, refreshes an expired token once through
+ * the host's provider (so the modal never notices), and checks every response against the contract.
  */
 export class ApiClient implements WidgetApi {
   constructor(private readonly options: ApiClientOptions) {}
@@ -40,31 +77,68 @@ export class ApiClient implements WidgetApi {
     return this.request('POST', '/widget/installations', InstallationResponse, { body: request, idempotencyKey });
   }
 
-  getIntegrations(): Promise<IntegrationListResponse> {
-    return this.request('GET', '/integrations', IntegrationListResponse, {});
+  getIntegrations(signal?: AbortSignal): Promise<IntegrationListResponse> {
+    return this.request('GET', '/integrations', IntegrationListResponse, { signal });
   }
 
-  async request<T>(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    path: string,
-    schema: Schema<T>,
-    init: { body?: unknown; idempotencyKey?: string; signal?: AbortSignal | undefined },
-  ): Promise<T> {
-    const token = this.options.token();
-    if (!token) {
-      throw new AlloyError('TOKEN_MISSING', 'No user token is set. Call Alloy.setToken(token) before this call.');
+  getWorkflows(signal?: AbortSignal): Promise<UserWorkflowList> {
+    return this.request('GET', '/workflows', UserWorkflowListResponse, { signal });
+  }
+
+  activateWorkflow(selector: WorkflowSelector): Promise<WorkflowActivated> {
+    return this.request('PUT', '/workflows/activate', ActivateWorkflowResponse, { body: selector });
+  }
+
+  deactivateWorkflow(selector: WorkflowSelector): Promise<WorkflowDeactivated> {
+    return this.request('PUT', '/workflows/deactivate', DeactivateWorkflowResponse, { body: selector });
+  }
+
+  async request<T>(method: Method, path: string, schema: Schema<T>, init: RequestInitOptions): Promise<T> {
+    // GET and PUT are idempotent by HTTP; a POST only when it carries an Idempotency-Key.
+    const retryable = method === 'GET' || method === 'PUT' || init.idempotencyKey !== undefined;
+    const started = Date.now();
+    const random = this.options.random ?? Math.random;
+    const sleep = this.options.sleep ?? abortableSleep;
+    const tokens = this.options.tokens;
+    let token = await tokens.current();
+    let refreshed = false;
+    for (let attempt = 0; ; attempt += 1) {
+      init.signal?.throwIfAborted();
+      try {
+        return await this.send(method, path, schema, init, token);
+      } catch (error) {
+        if (!(error instanceof AlloyError)) throw error;
+        if (error.code === 'TOKEN_EXPIRED' && tokens.canRefresh && !refreshed) {
+          // One refresh, one replay; a second token_expired goes to the caller (no loop).
+          refreshed = true;
+          token = await tokens.refreshAfterRejection(token);
+          attempt -= 1;
+          continue;
+        }
+        if (!retryable || attempt >= RETRY_POLICY.maxRetries || !isRetryable(error)) throw error;
+        const delay = retryDelay(attempt, error.retryAfterMs, random);
+        if (delay === undefined || Date.now() - started + delay > RETRY_POLICY.totalBudgetMs) throw error;
+        await sleep(delay, init.signal);
+        // A long wait may have outlived the token; current() refreshes it if a provider is set.
+        token = await tokens.current();
+      }
     }
+  }
+
+  private async send<T>(method: Method, path: string, schema: Schema<T>, init: RequestInitOptions, token: string) {
     const headers: Record<string, string> = { accept: 'application/json', 'x-alloy-user-token': token };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
+    if (init.idempotencyKey !== undefined) headers['idempotency-key'] = init.idempotencyKey;
 
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const signal = init.signal ? anySignal([init.signal, timeout]) : timeout;
     const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
     const url = `${this.options.baseUrl()}${API_VERSION_PREFIX}${path}`;
+    const where = `${method} ${API_VERSION_PREFIX}${path}`;
 
     let response: Response;
+    let text: string;
     try {
       response = await doFetch(url, {
         method,
@@ -73,31 +147,66 @@ export class ApiClient implements WidgetApi {
         signal,
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
+        cache: 'no-store',
       });
+      // The body can hang too; it is read under the same signal.
+      text = await response.text();
     } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason ?? error;
       if (timeout.aborted) {
-        throw new AlloyError('TIMEOUT', `The Alloy API did not answer within ${timeoutMs} ms.`, { cause: error });
+        throw new AlloyError('TIMEOUT', `The Alloy API did not answer ${where} within ${timeoutMs / 1000} s.`, {
+          cause: error,
+        });
       }
-      if (init.signal?.aborted) throw error;
-      throw new AlloyError('NETWORK_ERROR', 'Could not reach the Alloy API. Check the connection and try again.', {
-        cause: error,
-      });
+      throw new AlloyError(
+        'NETWORK_ERROR',
+        `Could not reach the Alloy API at ${this.options.baseUrl()} (${where}). Check the connection, the base URL and that the server allows this origin (CORS).`,
+        { cause: error },
+      );
     }
 
-    const payload = await readJson(response);
-    if (!response.ok) throw errorFromResponse(response, payload);
+    const payload = parseJson(text);
+    if (!response.ok) throw errorFromResponse(response, payload, where);
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
-      throw new AlloyError('BAD_RESPONSE', `The Alloy API sent an unexpected response to ${method} ${path}.`, {
-        status: response.status,
-      });
+      throw new AlloyError(
+        'BAD_RESPONSE',
+        `The Alloy API sent an unexpected response to ${where}${payload === undefined ? ' (not JSON)' : ''}. Check that the base URL points at an Alloy Embedded API.`,
+        { status: response.status },
+      );
     }
     return parsed.data;
   }
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => '');
+const isRetryable = (error: AlloyError): boolean =>
+  error.code === 'NETWORK_ERROR' ||
+  error.code === 'RATE_LIMITED' ||
+  (error.code === 'SERVER_ERROR' && error.status !== undefined && RETRYABLE_STATUSES.has(error.status));
+
+/** Full jitter, but never sooner than the server's Retry-After; undefined when that is too long to wait. */
+export function retryDelay(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
+): number | undefined {
+  const ceiling = Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.baseDelayMs * 2 ** attempt);
+  const jitter = Math.floor(random() * ceiling);
+  if (retryAfterMs === undefined) return jitter;
+  if (retryAfterMs > RETRY_POLICY.maxRetryAfterMs) return undefined;
+  return retryAfterMs + jitter;
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -106,14 +215,16 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-function errorFromResponse(response: Response, payload: unknown): AlloyError {
+function errorFromResponse(response: Response, payload: unknown, where: string): AlloyError {
   const parsed = ApiErrorBody.safeParse(payload);
   const body = parsed.success ? parsed.data.error : undefined;
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   const details = {
     status: response.status,
     ...(body ? { serverCode: body.code, ...(body.issues ? { issues: body.issues } : {}) } : {}),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
-  const message = body?.message ?? `The Alloy API answered ${response.status}.`;
+  const message = body?.message ?? `The Alloy API answered ${response.status} to ${where}.`;
   if (response.status === 401) {
     return new AlloyError(body?.code === 'token_expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', message, details);
   }
@@ -121,4 +232,36 @@ function errorFromResponse(response: Response, payload: unknown): AlloyError {
   if (response.status >= 500) return new AlloyError('SERVER_ERROR', message, details);
   if (!body) return new AlloyError('BAD_RESPONSE', message, details);
   return new AlloyError('VALIDATION_FAILED', message, details);
+}
+
+/** `AbortSignal.any` where the browser has it (Chrome 116, Safari 17.4, Firefox 124), a listener pair otherwise. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const controller = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true, signal: controller.signal });
+  }
+  return controller.signal;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -1,22 +1,193 @@
-import { createAlloy, type AlloyInstance } from './alloy.js';
-
-declare global {
-  interface Window {
-    Alloy?: AlloyInstance;
-  }
-}
+import type { AlloyInstance, InstallCallbackResult } from './alloy.js';
+import type * as RuntimeModule from './cdn-runtime.js';
+import type { AlloyGlobal } from './factory.js';
+import { AlloyError } from './errors.js';
+import { describeNonToken, looksLikeJwt } from './token-shape.js';
+import { SDK_VERSION } from './version.js';
 
 /**
- * The CDN entry: the one module with a side effect. It defines `window.Alloy`, talking to the
- * server that served this script (so a self-hosted `/scripts/embedded.js` needs no configuration).
+ * `embedded.js`, the CDN loader: the one module with a side effect. It defines `window.Alloy` at
+ * once, queues calls, and loads the runtime chunk (SDK + modal + Lit) on first use or when the
+ * page is idle, checked against the SRI hash the build wrote in here. The API it talks to is the
+ * origin that served this script, so a self-hosted `/scripts/embedded.js` needs no configuration.
  */
-function scriptOrigin(): string | undefined {
-  const script = document.currentScript;
-  if (script instanceof HTMLScriptElement && script.src) return new URL(script.src).origin;
-  return undefined;
+
+/** Written in by the build (rollup.config.mjs): the runtime entry and every chunk with its sha384. */
+const RUNTIME = JSON.parse('__ALLOY_RUNTIME_MANIFEST__') as {
+  entry: string;
+  chunks: { file: string; integrity: string }[];
+};
+
+type Runtime = typeof RuntimeModule;
+type AsyncMethod = (typeof ASYNC_METHODS)[number];
+type SyncMethod = (typeof SYNC_METHODS)[number];
+
+const ASYNC_METHODS = [
+  'install',
+  'edit',
+  'update',
+  'authenticate',
+  'getIntegrations',
+  'getWorkflows',
+  'deactivate',
+  'reactivate',
+] as const;
+const SYNC_METHODS = ['setToken', 'setRegion', 'configure', 'close', 'off'] as const;
+
+interface Queued {
+  run(instance: AlloyInstance): void;
+  /** Set for calls that return a Promise: they fail with the load instead of waiting forever. */
+  fail?(error: AlloyError): void;
 }
 
-if (!window.Alloy) {
-  const origin = scriptOrigin();
-  window.Alloy = createAlloy(origin ? { baseUrl: origin } : {});
+function defineLoader(): void {
+  const script = document.currentScript;
+  const scriptUrl = script instanceof HTMLScriptElement && script.src ? script.src : undefined;
+  const existing = window.Alloy;
+  if (existing) {
+    console.warn(
+      `[Alloy] Two copies of the Alloy SDK are on this page: ${String(existing.version)} (window.Alloy, kept) and ` +
+        `${SDK_VERSION} (${scriptUrl ?? 'this script'}, not used). Include the script once.`,
+    );
+    return;
+  }
+
+  let instance: AlloyInstance | undefined;
+  let loading: Promise<AlloyInstance> | undefined;
+  let queue: Queued[] = [];
+
+  const load = (): Promise<AlloyInstance> =>
+    (loading ??= importRuntime(scriptUrl).then(
+      (runtime) => {
+        const created = runtime.createAlloy({
+          ...(scriptUrl ? { baseUrl: new URL(scriptUrl).origin } : {}),
+          kind: 'cdn',
+        });
+        instance = created;
+        for (const call of queue.splice(0)) {
+          // A queued setting that fails (say configure({ baseUrl: 'nope' })) is reported like an
+          // uncaught error, and the calls after it still run.
+          try {
+            call.run(created);
+          } catch (error) {
+            reportError(error);
+          }
+        }
+        return created;
+      },
+      (cause: unknown) => {
+        // Forget the failure so a later call tries again; settings already queued stay queued.
+        loading = undefined;
+        const error = new AlloyError(
+          'LOAD_FAILED',
+          `The Alloy runtime could not be loaded from ${chunkUrl(RUNTIME.entry, scriptUrl)}${loadHint(cause)}.`,
+          { cause },
+        );
+        const waiting = queue.filter((call) => call.fail);
+        queue = queue.filter((call) => !call.fail);
+        for (const call of waiting) call.fail!(error);
+        throw error;
+      },
+    ));
+
+  const alloy = { version: SDK_VERSION, AlloyError } as AlloyGlobal;
+  const target = alloy as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+  for (const method of ASYNC_METHODS) {
+    target[method] = (...args: unknown[]) => {
+      if (instance) return (instance[method as AsyncMethod] as (...a: unknown[]) => unknown)(...args);
+      return new Promise((resolve, reject) => {
+        queue.push({
+          run: (i) => (i[method] as (...a: unknown[]) => Promise<unknown>)(...args).then(resolve, reject),
+          fail(error) {
+            const options = args[0] as { callback?: unknown } | undefined;
+            if (typeof options?.callback === 'function') {
+              (options.callback as (r: InstallCallbackResult) => void)({ success: false, reason: 'error', error });
+            }
+            reject(error);
+          },
+        });
+        load().catch(() => undefined);
+      });
+    };
+  }
+
+  for (const method of SYNC_METHODS) {
+    target[method] = (...args: unknown[]) => {
+      // A wrong token fails here and now, as it will once the runtime is in.
+      if (method === 'setToken' && typeof args[0] !== 'function' && !looksLikeJwt(args[0])) {
+        throw new AlloyError(
+          'TOKEN_INVALID',
+          `Alloy.setToken: expected the JWT string from GET /users/:userId/token, ${describeNonToken(args[0])}`,
+        );
+      }
+      if (instance) return (instance[method as SyncMethod] as (...a: unknown[]) => unknown)(...args);
+      queue.push({ run: (i) => (i[method] as (...a: unknown[]) => unknown)(...args) });
+      return undefined;
+    };
+  }
+
+  alloy.on = (type, listener) => {
+    if (instance) return instance.on(type, listener);
+    let off: (() => void) | undefined;
+    const call: Queued = { run: (i) => (off = i.on(type, listener)) };
+    queue.push(call);
+    return () => {
+      if (off) off();
+      else queue = queue.filter((queued) => queued !== call);
+    };
+  };
+
+  window.Alloy = alloy;
+
+  // Warm up when the page has nothing better to do, so the first install() opens at once.
+  const warmUp = (): void => {
+    const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
+    idle(() => void load().catch(() => undefined), { timeout: 10_000 });
+  };
+  if (document.readyState === 'complete') warmUp();
+  else window.addEventListener('load', warmUp, { once: true });
 }
+
+const chunkUrl = (file: string, scriptUrl: string | undefined): string =>
+  new URL(file, scriptUrl ?? document.baseURI).href;
+
+/**
+ * `modulepreload` links carry the SRI hashes (a bare `import()` cannot), so the module map holds
+ * the checked files and `import()` (ours, and the runtime's own for the modal chunk) then evaluates
+ * exactly those. Neither a link's href nor `import()` is a Trusted Types sink: no policy needed.
+ */
+function importRuntime(scriptUrl: string | undefined): Promise<Runtime> {
+  const preloads = RUNTIME.chunks.map(
+    ({ file, integrity }) =>
+      new Promise<void>((resolve, reject) => {
+        const link = document.createElement('link');
+        link.rel = 'modulepreload';
+        link.crossOrigin = 'anonymous';
+        link.integrity = integrity;
+        link.href = chunkUrl(file, scriptUrl);
+        link.onload = () => {
+          link.remove();
+          resolve();
+        };
+        link.onerror = () => {
+          link.remove();
+          reject(new Error(`${file} could not be fetched, or does not match its integrity hash`));
+        };
+        (document.head ?? document.documentElement).append(link);
+      }),
+  );
+  return Promise.all(preloads).then(
+    () => import(/* @vite-ignore */ chunkUrl(RUNTIME.entry, scriptUrl)) as Promise<Runtime>,
+  );
+}
+
+function loadHint(cause: unknown): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  if (/policy|trusted/i.test(text)) {
+    return ` (the page's Trusted Types policy refused Lit: add "lit-html" to the trusted-types directive, and 'allow-duplicates' if the page ships its own Lit)`;
+  }
+  return `: ${text}`;
+}
+
+defineLoader();

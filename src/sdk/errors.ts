@@ -19,21 +19,35 @@ export const ALLOY_ERROR_CODES = [
 
 export type AlloyErrorCode = (typeof ALLOY_ERROR_CODES)[number];
 
+export interface AlloyErrorIssue {
+  path: (string | number)[];
+  message: string;
+}
+
 export interface AlloyErrorDetails {
   /** HTTP status, when the error came from a response. */
   status?: number;
   /** The server's own error code, e.g. `validation_failed`. */
   serverCode?: string;
-  /** Field-level problems, with paths into the request. */
-  issues?: { path: (string | number)[]; message: string }[];
+  /** Field-level problems, with paths into the request or the options. */
+  issues?: AlloyErrorIssue[];
+  /** How long the server asked us to wait (`Retry-After`), when it did. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
+
+/**
+ * Shared by every copy of the SDK on a page (CDN loader, CDN runtime, an npm copy): `instanceof`
+ * checks the brand rather than the class, so an error from one copy is an `AlloyError` to all.
+ */
+const BRAND = Symbol.for('alloy-embedded.AlloyError');
 
 export class AlloyError extends Error {
   override readonly name = 'AlloyError';
   readonly status: number | undefined;
   readonly serverCode: string | undefined;
-  readonly issues: { path: (string | number)[]; message: string }[] | undefined;
+  readonly issues: AlloyErrorIssue[] | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     readonly code: AlloyErrorCode,
@@ -44,6 +58,12 @@ export class AlloyError extends Error {
     this.status = details.status;
     this.serverCode = details.serverCode;
     this.issues = details.issues;
+    this.retryAfterMs = details.retryAfterMs;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 

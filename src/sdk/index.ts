@@ -1,9 +1,41 @@
-import { createAlloy, type AlloyInstance } from './alloy.js';
+import { createAlloyFactory, type AlloyFactory } from './factory.js';
 
 export { createAlloy, SDK_VERSION, REGION_BASE_URLS } from './alloy.js';
-export type { AlloyInstance, CreateAlloyOptions, InstallOptions, InstallResult } from './alloy.js';
-export { AlloyError, ALLOY_ERROR_CODES, isAlloyError, type AlloyErrorCode } from './errors.js';
+export type {
+  AlloyInstance,
+  AuthenticateCallbackResult,
+  AuthenticateOptions,
+  AuthenticateResult,
+  CreateAlloyOptions,
+  InstallCallbackResult,
+  InstallOptions,
+  InstallResult,
+  Region,
+  WorkflowTarget,
+} from './alloy.js';
+export type { AlloyFactory } from './factory.js';
+export type { AlloyEventListener, AlloyEventMap, AlloyEventType } from './events.js';
+export type { Appearance, ConfigureOptions, Operation } from './options.js';
+export type { TokenProvider } from './token.js';
+export {
+  AlloyError,
+  ALLOY_ERROR_CODES,
+  isAlloyError,
+  type AlloyErrorCode,
+  type AlloyErrorDetails,
+  type AlloyErrorIssue,
+} from './errors.js';
+export type { UserWorkflowList, WorkflowActivated, WorkflowDeactivated } from './api-client.js';
+export type {
+  IntegrationListResponse,
+  IntegrationSummary,
+  UserWorkflow,
+  InstallationResponse,
+} from '../contract/index.js';
 
-/** A ready instance, so `Alloy.setToken(...)`, `Alloy.install(...)` work as with the CDN global. */
-const Alloy: AlloyInstance = createAlloy();
+/**
+ * A ready instance that is also a factory: `Alloy.setToken(...)`, `Alloy.install(...)` as with the
+ * CDN global, and `const alloy = Alloy()` as with alloy-frontend.
+ */
+const Alloy: AlloyFactory = createAlloyFactory();
 export default Alloy;

@@ -52,6 +52,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 const VERSIONED_PATH = /^\/(\d{4}-(?:0[1-9]|1[0-2]))(\/[^?#]*)?(\?.*)?$/;
 /** How often the retention job looks for expired logs. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/** Build outputs whose names carry their content hash (`alloy-modal-<hash>.js`, `embedded-<version>-<hash>.js`). */
+const CONTENT_HASHED_FILE = /^(?:alloy-[\w]+-[\w-]{8,}|embedded-\d+\.\d+\.\d+[\w.-]*-[0-9a-f]{10})\.js(?:\.map)?$/;
 /** Internal prefix the versioned paths are rewritten to. */
 const API_PREFIX = '/_api';
 
@@ -215,8 +217,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       decorateReply: false,
       // Versioned files are immutable; the unversioned alias revalidates.
       cacheControl: false,
-      setHeaders(reply) {
-        reply.header('cache-control', 'no-cache');
+      setHeaders(reply, filePath) {
+        const hashed = CONTENT_HASHED_FILE.test(path.basename(filePath));
+        reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+        // SRI on a cross-origin script needs CORS.
         reply.header('access-control-allow-origin', '*');
       },
     });
