@@ -33,6 +33,8 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
       status: 201,
       body: ctx.integrations.install(userId, body),
     }));
+    // App-event triggers subscribe before the answer; an app that is down is retried in the background.
+    await ctx.runtime.triggers.sync(userId);
     return reply.status(result.status).send(result.body);
   });
 }
