@@ -45,8 +45,8 @@ for (const [prefix, bits] of [
 for (const [prefix, bits] of [
   ['::', 128],
   ['::1', 128],
-  // IPv4-mapped and translated addresses can carry a private IPv4 address.
-  ['::ffff:0:0', 96],
+  // IPv4-mapped addresses (::ffff:a.b.c.d) are checked against the IPv4 rules by BlockList
+  // itself; translated ones (NAT64) can carry any IPv4 address, so they are not public.
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
