@@ -115,10 +115,12 @@ export class AppTriggers {
     for (const { user_id } of users) await this.sync(user_id);
   }
 
-  close(): void {
+  /** Stops retrying and waits for changes under way (each is bounded by the request timeout). */
+  async close(): Promise<void> {
     this.closed = true;
     for (const { timer } of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
+    await Promise.all([...this.chains.values()]);
   }
 
   private wanted(userId: string): Map<string, Wanted> {

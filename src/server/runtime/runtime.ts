@@ -153,8 +153,8 @@ export class Runtime {
 
   /** Stops claiming work; running work gets the grace period, then gives its rows back. */
   async close(): Promise<void> {
-    this.triggers.close();
     await Promise.all([
+      this.triggers.close(),
       this.runWorker.close(this.options.shutdownGraceMs),
       this.deliveryWorker.close(this.options.shutdownGraceMs),
     ]);
