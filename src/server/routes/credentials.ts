@@ -154,7 +154,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       // Webhook subscriptions made with it are removed while it still works; others take over after.
       await ctx.runtime.triggers.releaseCredential(userId, params.credentialId);
       ctx.credentials.remove(userId, params.credentialId);
-      await ctx.runtime.triggers.sync(userId);
+      await ctx.runtime.triggers.settle(userId);
       return { success: true as const };
     },
   });
@@ -177,7 +177,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       await ctx.runtime.testCredential(prepared.connector, prepared.data);
       const credentialId = ctx.credentials.save(user.userId, prepared);
       // Installed app-event workflows waiting for a connection subscribe now.
-      await ctx.runtime.triggers.sync(user.userId);
+      await ctx.runtime.triggers.settle(user.userId);
       return { success: true as const, credentialId };
     },
   });
@@ -236,7 +236,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
         body: ctx.headless.complete(caller.env, body),
       }));
       const installed = ctx.integrations.installationOwner(result.body.installationId);
-      if (installed) await ctx.runtime.triggers.sync(installed);
+      if (installed) await ctx.runtime.triggers.settle(installed);
       reply.status(result.status);
       return result.body;
     },

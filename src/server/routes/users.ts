@@ -128,7 +128,7 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, params }) => {
       const userId = ctx.users.require(caller.env, params.userId).userId;
       ctx.workflows.deactivateAll(userId);
-      await ctx.runtime.triggers.sync(userId);
+      await ctx.runtime.triggers.settle(userId);
       return { message: 'Success' };
     },
   });

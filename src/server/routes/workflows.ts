@@ -69,7 +69,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
         const entry = ctx.workflows.resolve(body);
         ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
         // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate.
-        await ctx.runtime.triggers.sync(user.userId);
+        await ctx.runtime.triggers.settle(user.userId);
         return active ? { activated: true as const } : { deactivated: true as const };
       },
     });
@@ -92,7 +92,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, params, query }) => {
       const userId = ctx.users.require(caller.env, query.userId).userId;
       const result = ctx.workflows.upgrade(userId, params.workflowId);
-      await ctx.runtime.triggers.sync(userId);
+      await ctx.runtime.triggers.settle(userId);
       return result;
     },
   });
@@ -112,7 +112,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, params, query }) => {
       const userId = ctx.users.require(caller.env, query.userId).userId;
       ctx.workflows.remove(userId, params.workflowId);
-      await ctx.runtime.triggers.sync(userId);
+      await ctx.runtime.triggers.settle(userId);
       return { deleted: true as const };
     },
   });

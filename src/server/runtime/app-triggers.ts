@@ -81,6 +81,21 @@ export class AppTriggers {
     return this.serially(userId, () => this.syncNow(userId));
   }
 
+  /**
+   * `sync`, waited for at most `maxWaitMs` (API answers should not hang on a slow app: what is
+   * not done by then finishes in the background, and is retried if it fails).
+   */
+  async settle(userId: string, maxWaitMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.sync(userId),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Unsubscribes everything of a user (before the user is deleted, while the credentials exist). */
   releaseUser(userId: string): Promise<void> {
     return this.serially(userId, () => this.removeWhere(userId, () => true));
