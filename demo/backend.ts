@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
-import { Alloy, AlloyApiError } from '../src/node/index.js';
+import { Alloy, AlloyApiError, verifyAlloySignature, verifyStandardWebhook } from '../src/node/index.js';
 import { registerConsoleRoutes } from './console-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,7 +17,37 @@ export interface DemoBackendOptions {
   apiBaseUrl: () => string;
   /** The ISV's API key: used here, on the server, and never sent to the browser. */
   apiKey: string;
+  /** Where the demo itself is reached (the URL Alloy signs); the API's base URL when absent. */
+  publicUrl?: () => string;
+  /** How many received requests the inbox keeps. */
+  inboxSize?: number;
 }
+
+/** One request the inbox received, with what its two signatures said. */
+export interface InboxEntry {
+  /** The Standard Webhooks id (retries of one delivery share it). */
+  webhookId: string | null;
+  receivedAt: string;
+  method: string;
+  path: string;
+  /** The headers worth showing (the X-Alloy-* ones, the webhook-* ones, content-type, user-agent). */
+  headers: Record<string, string>;
+  /** The parsed JSON body, or the raw text when it is not JSON. */
+  body: unknown;
+  verified: {
+    /** X-Alloy-Signature (RSA over method + URL + body) against the published public key. */
+    alloySignature: boolean;
+    /** webhook-signature (HMAC over id.timestamp.body, ±5 min) with the webhook secret. */
+    standardWebhooks: boolean;
+    /** Why the Standard Webhooks check failed, if it did. */
+    error?: string;
+  };
+  /** An earlier request carried the same webhook-id (a retry after a lost answer): handled once. */
+  duplicate: boolean;
+}
+
+const SHOWN_HEADERS = /^(x-alloy-|webhook-|content-type$|user-agent$)/;
+const INBOX_PREFIX = '/demo/api/inbox';
 
 /**
  * "AcmeCo", the ISV app of the demo: static pages plus a tiny backend that holds the API key,
@@ -75,4 +105,123 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
       return sendApiError(reply, error);
     }
   });
+
+  const inbox = new Inbox(options.inboxSize ?? 100, async () => {
+    const [key, settings] = await Promise.all([
+      fetch(`${options.apiBaseUrl()}/security/alloy_public_key.pem`).then((r) => r.text()),
+      alloy().getSettings(),
+    ]);
+    return { publicKey: key, webhookSecret: settings.webhookSecret };
+  });
+  // The inbox receives raw bodies: the signatures are over the bytes as sent, not re-serialised JSON.
+  await app.register(async (receiver) => {
+    receiver.removeAllContentTypeParsers();
+    receiver.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) =>
+      done(null, body),
+    );
+    receiver.post(`${INBOX_PREFIX}/*`, async (request, reply) => {
+      const ownUrl = (options.publicUrl ?? options.apiBaseUrl)();
+      const entry = await inbox.receive(request, `${ownUrl}${request.url}`);
+      const ok = entry.verified.alloySignature && entry.verified.standardWebhooks;
+      return reply
+        .status(ok ? 200 : 401)
+        .send(
+          ok
+            ? { received: true, duplicate: entry.duplicate }
+            : { error: { code: 'unauthorized', message: 'A signature does not verify.' } },
+        );
+    });
+  });
+  // What the inbox holds, newest first (the demo's inbox page reads this).
+  app.get(INBOX_PREFIX, async () => ({ data: inbox.list() }));
+  app.delete(INBOX_PREFIX, async () => {
+    inbox.clear();
+    return { cleared: true };
+  });
+}
+
+interface VerificationKeys {
+  publicKey: string;
+  webhookSecret: string;
+}
+
+/**
+ * The AcmeCo side of Stream Data: keeps the last requests in memory and checks both signatures
+ * of each, as an ISV's receiver should (the keys are fetched once and fetched again when a
+ * signature fails, in case they changed).
+ */
+class Inbox {
+  private entries: InboxEntry[] = [];
+  private readonly seen = new Set<string>();
+  private keys: Promise<VerificationKeys> | undefined;
+
+  constructor(
+    private readonly size: number,
+    private readonly loadKeys: () => Promise<VerificationKeys>,
+  ) {}
+
+  async receive(request: FastifyRequest, url: string): Promise<InboxEntry> {
+    const raw = typeof request.body === 'string' ? request.body : '';
+    let verified = await this.verify(request, url, raw, false);
+    if (!verified.alloySignature || !verified.standardWebhooks) verified = await this.verify(request, url, raw, true);
+    const webhookId = typeof request.headers['webhook-id'] === 'string' ? request.headers['webhook-id'] : null;
+    const duplicate = webhookId !== null && verified.standardWebhooks && this.seen.has(webhookId);
+    if (webhookId !== null && verified.standardWebhooks) this.seen.add(webhookId);
+    let body: unknown = raw;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
+    const entry: InboxEntry = {
+      webhookId,
+      receivedAt: new Date().toISOString(),
+      method: request.method,
+      path: request.url,
+      headers: Object.fromEntries(
+        Object.entries(request.headers).flatMap(([name, value]) =>
+          SHOWN_HEADERS.test(name) && typeof value === 'string' ? [[name, value]] : [],
+        ),
+      ),
+      body,
+      verified,
+      duplicate,
+    };
+    this.entries = [entry, ...this.entries].slice(0, this.size);
+    if (this.seen.size > this.size * 10) this.seen.clear();
+    return entry;
+  }
+
+  private async verify(request: FastifyRequest, url: string, raw: string, refresh: boolean) {
+    if (refresh || !this.keys) this.keys = this.loadKeys();
+    let keys: VerificationKeys;
+    try {
+      keys = await this.keys;
+    } catch {
+      this.keys = undefined;
+      return { alloySignature: false, standardWebhooks: false, error: 'The verification keys could not be fetched.' };
+    }
+    const signature = request.headers['x-alloy-signature'];
+    const alloySignature = verifyAlloySignature(keys.publicKey, {
+      method: request.method,
+      url,
+      body: raw,
+      signature: typeof signature === 'string' ? signature : undefined,
+    });
+    try {
+      verifyStandardWebhook(keys.webhookSecret, request.headers, raw);
+      return { alloySignature, standardWebhooks: true };
+    } catch (error) {
+      return { alloySignature, standardWebhooks: false, error: (error as Error).message };
+    }
+  }
+
+  list(): InboxEntry[] {
+    return this.entries;
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.seen.clear();
+  }
 }

@@ -9,7 +9,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** `npm start`: the Embedded API server with the AcmeCo demo mounted on it. */
 export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
-  const config = configFromEnv(env, root);
+  // The demo's Stream Data target (its own inbox) is on localhost, so loopback targets are allowed
+  // unless ALLOY_ALLOW_PRIVATE_TARGETS says otherwise.
+  const config = configFromEnv(env, root, { allowPrivateTargets: 'loopback' });
   const server = await createServer(config);
   const apiKey = server.ctx.secrets.apiKeys.development;
   await registerDemo(server.app, { apiBaseUrl: () => server.ctx.publicUrl, apiKey });

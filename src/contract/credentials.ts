@@ -22,6 +22,16 @@ export const CredentialMetadata = z.object({
   icon: z.string(),
   isOauth: z.boolean(),
   properties: z.array(CredentialProperty),
+  /**
+   * Present when the app can also be connected with OAuth 2 (authorization code + PKCE):
+   * `properties` are asked before the redirect (e.g. the shop subdomain), `scopes` are requested.
+   */
+  oauth: z.optional(
+    z.object({
+      properties: z.array(CredentialProperty),
+      scopes: z.array(z.string()),
+    }),
+  ),
 });
 export type CredentialMetadata = z.infer<typeof CredentialMetadata>;
 

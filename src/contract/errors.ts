@@ -31,6 +31,14 @@ export const API_ERROR_CODES = [
   'wrong_trigger',
   /** The definition files on disk are invalid or change a released version; the old ones stay loaded. */
   'definitions_invalid',
+  /** The third-party app refused the credential (wrong key, another store, revoked). */
+  'credential_invalid',
+  /** The third-party app could not be reached or answered with a server error; try again later. */
+  'app_unreachable',
+  /** The third-party app refused the request (e.g. an unknown order); the message says why. */
+  'app_error',
+  /** The execution cannot be rerun (it recorded no trigger data, or its workflow changed trigger). */
+  'not_rerunnable',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

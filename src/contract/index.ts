@@ -10,4 +10,5 @@ export * from './credentials.js';
 export * from './links.js';
 export * from './settings.js';
 export * from './admin.js';
+export * from './runtime.js';
 export type { WidgetApi } from './widget-api.js';

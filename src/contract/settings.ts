@@ -27,6 +27,13 @@ export const Settings = z.object({
   installationWebhookUrl: z.nullable(z.string()),
   /** Every failed execution is POSTed here. */
   errorStreamUrl: z.nullable(z.string()),
+  /**
+   * The Standard Webhooks secret (`whsec_...`) that signs every outgoing request
+   * (`webhook-signature`); verify with it and deduplicate on `webhook-id`.
+   */
+  webhookSecret: z.string(),
+  /** Where the RSA public key for `X-Alloy-Signature` is served (PEM). */
+  publicKeyUrl: z.string(),
 });
 export type Settings = z.infer<typeof Settings>;
 

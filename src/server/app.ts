@@ -36,10 +36,15 @@ import { ExecutionStore } from './services/executions.js';
 import { HeadlessInstallService } from './services/headless.js';
 import { IntegrationService } from './services/integrations.js';
 import { LinkService } from './services/links.js';
+import { receiverRoutes } from './routes/receiver.js';
+import { runtimeRoutes } from './routes/runtime.js';
+import { securityRoutes } from './routes/security.js';
+import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { RunService } from './services/runs.js';
 import { SettingsService } from './services/settings.js';
 import { UserService } from './services/users.js';
 import { WorkflowService } from './services/workflows.js';
+import { loadSigningKeys, type SigningKeys } from './webhook-signing.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SEED_DEFINITIONS_DIR = path.join(here, 'seed');
@@ -70,6 +75,8 @@ export interface CreateServerOptions extends Partial<ServerConfig> {
   dataDir: string;
   /** Tuning for the Demo Store sandbox app (tests shorten its webhook retries). */
   sandbox?: Pick<SandboxOptions, 'webhookDelivery'>;
+  /** Tuning for the workflow runtime (tests shorten retries and leases). */
+  runtime?: Partial<Omit<RuntimeOptions, 'allowPrivateTargets'>>;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -87,6 +94,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     installationWebhookUrl: undefined,
     errorStreamUrl: undefined,
+    allowPrivateTargets: 'none',
     validateResponses: true,
     logger: false,
     ...options,
@@ -97,10 +105,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let definitions: DefinitionRegistry;
   let credentials: CredentialService;
   let secrets: ServerSecrets;
+  let box: SecretBox;
+  let signingKeys: SigningKeys;
   try {
     definitions = new DefinitionRegistry(db, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
-    credentials = new CredentialService(db, new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey)));
+    box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
+    credentials = new CredentialService(db, box);
     secrets = loadSecrets(db, config.pinnedDevApiKey, config.pinnedProdApiKey);
+    signingKeys = loadSigningKeys(config.dataDir);
   } catch (error) {
     db.close();
     throw error;
@@ -143,6 +155,26 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const users = new UserService(db);
   const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl);
   const workflows = new WorkflowService(db, definitions, absoluteUrl);
+  const executions = new ExecutionStore(db, currentDefinitions, absoluteUrl);
+  const settings = new SettingsService(db, {
+    installationWebhookUrl: config.installationWebhookUrl ?? null,
+    errorStreamUrl: config.errorStreamUrl ?? null,
+  });
+  const runtime = new Runtime(
+    {
+      db,
+      definitions: currentDefinitions,
+      executions,
+      credentials,
+      integrations,
+      settings,
+      box,
+      keys: signingKeys,
+      publicUrl,
+      log: app.log,
+    },
+    { ...options.runtime, allowPrivateTargets: config.allowPrivateTargets },
+  );
   const ctx: AppContext = {
     db,
     secrets,
@@ -150,15 +182,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     users,
     integrations,
     workflows,
-    runs: new RunService(db, definitions, workflows),
-    executions: new ExecutionStore(db, currentDefinitions, absoluteUrl),
+    runs: new RunService(db, definitions, workflows, runtime.queue),
+    executions,
     credentials,
     headless: new HeadlessInstallService(db, currentDefinitions, integrations, credentials),
     links: new LinkService(db, publicUrl),
-    settings: new SettingsService(db, {
-      installationWebhookUrl: config.installationWebhookUrl ?? null,
-      errorStreamUrl: config.errorStreamUrl ?? null,
-    }),
+    settings,
+    runtime,
+    signingKeys,
     retention: new RetentionJob(db, config.logRetentionDays, PRUNE_INTERVAL_MS),
     get publicUrl() {
       return publicUrl();
@@ -198,12 +229,15 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       logRoutes(router, ctx);
       credentialRoutes(router, ctx);
       accountRoutes(router, ctx);
+      runtimeRoutes(router, ctx);
       widgetRoutes(api, ctx);
       documentWidgetRoutes(router);
     },
     { prefix: API_PREFIX },
   );
   await registerSandbox(app, { db, publicUrl, webhookDelivery: options.sandbox?.webhookDelivery });
+  await app.register(async (receiver) => receiverRoutes(receiver, ctx));
+  securityRoutes(app, ctx);
   const routeDocs = router!.docs;
   const documented = new Set(routeDocs.map((d) => `${d.method} ${d.path}`));
   const undocumented = registered.filter((r) => !documented.has(r));
@@ -243,14 +277,22 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   });
 
   ctx.retention.start();
+  // The runtime calls apps served here (the sandbox), so it starts once the server listens.
+  app.addHook('onListen', async () => runtime.start());
+  let closing: Promise<void> | undefined;
   return {
     app,
     ctx,
     openApi,
-    async close() {
-      ctx.retention.stop();
-      await app.close();
-      db.close();
+    close() {
+      closing ??= (async () => {
+        ctx.retention.stop();
+        // Workers first: running work finishes (or gives its row back) while the apps it calls are up.
+        await runtime.close();
+        await app.close();
+        db.close();
+      })();
+      return closing;
     },
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { isAllowedWebhookUrl } from '../contract/index.js';
+import { PRIVATE_TARGET_POLICIES, type PrivateTargetPolicy } from './runtime/outbound-http.js';
 
 export const DEFAULT_PORT = 4000;
 
@@ -24,6 +25,9 @@ const Env = z.object({
   ),
   ALLOY_INSTALLATION_WEBHOOK_URL: WebhookUrlEnv,
   ALLOY_ERROR_STREAM_URL: WebhookUrlEnv,
+  ALLOY_ALLOW_PRIVATE_TARGETS: z.optional(
+    z.enum(PRIVATE_TARGET_POLICIES, `ALLOY_ALLOW_PRIVATE_TARGETS must be one of ${PRIVATE_TARGET_POLICIES.join(', ')}`),
+  ),
 });
 
 export interface ServerConfig {
@@ -46,13 +50,26 @@ export interface ServerConfig {
   logRetentionDays: number;
   installationWebhookUrl: string | undefined;
   errorStreamUrl: string | undefined;
+  /**
+   * Which non-public addresses outgoing requests (Stream Data, HTTP request blocks, installation
+   * webhook, error stream) may reach: `none`, `loopback` (this machine, for development) or `all`.
+   */
+  allowPrivateTargets: PrivateTargetPolicy;
   /** Check every API answer against its response schema (tests turn this on). */
   validateResponses: boolean;
   /** Log requests (off in tests). */
   logger: boolean;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv, root: string): ServerConfig {
+/**
+ * The configuration from the environment. `defaults` are what this entry point assumes when a
+ * variable is unset (the demo allows loopback targets, the bare API server does not).
+ */
+export function configFromEnv(
+  env: NodeJS.ProcessEnv,
+  root: string,
+  defaults: { allowPrivateTargets?: PrivateTargetPolicy } = {},
+): ServerConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -72,6 +89,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, root: string): ServerConfi
     logRetentionDays: e.ALLOY_LOG_RETENTION_DAYS === undefined ? 60 : Number(e.ALLOY_LOG_RETENTION_DAYS),
     installationWebhookUrl: e.ALLOY_INSTALLATION_WEBHOOK_URL,
     errorStreamUrl: e.ALLOY_ERROR_STREAM_URL,
+    allowPrivateTargets: e.ALLOY_ALLOW_PRIVATE_TARGETS ?? defaults.allowPrivateTargets ?? 'none',
     validateResponses: false,
     logger: true,
   };

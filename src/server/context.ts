@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import type { DefinitionRegistry } from './definition-registry.js';
 import type { RetentionJob } from './retention.js';
+import type { Runtime } from './runtime/runtime.js';
 import type { ServerSecrets } from './secrets.js';
 import type { CredentialService } from './services/credentials.js';
 import type { ExecutionStore } from './services/executions.js';
@@ -11,6 +12,7 @@ import type { RunService } from './services/runs.js';
 import type { SettingsService } from './services/settings.js';
 import type { UserService } from './services/users.js';
 import type { WorkflowService } from './services/workflows.js';
+import type { SigningKeys } from './webhook-signing.js';
 
 /** The long-lived parts every route needs, built once by `createServer`. */
 export interface AppContext {
@@ -26,6 +28,10 @@ export interface AppContext {
   headless: HeadlessInstallService;
   links: LinkService;
   settings: SettingsService;
+  /** The workflow runtime: run queue and worker, app triggers, outgoing deliveries. */
+  runtime: Runtime;
+  /** Signs every outgoing request; the public half is served at /security/alloy_public_key.pem. */
+  signingKeys: SigningKeys;
   retention: RetentionJob;
   publicUrl: string;
   /** A definition's relative path (`/static/...`) as an absolute URL on this server. */

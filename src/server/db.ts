@@ -162,6 +162,85 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idempotency_created ON idempotency_keys (created_at);
   `,
+  `
+  -- The workflow runtime. The queue gains leases (a crashed worker's rows are claimed again once
+  -- the lease expires), the kinds of run that name one workflow (app events, on-installation,
+  -- reruns), and a dedupe key so a third party's redelivered webhook starts one run, not two.
+  CREATE TABLE run_queue_v3 (
+    id TEXT PRIMARY KEY,
+    env TEXT NOT NULL CHECK (env IN ('development', 'production')),
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('event', 'workflow', 'appEvent', 'installation', 'rerun')),
+    event_name TEXT,
+    workflow_id TEXT,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    available_at TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at TEXT,
+    last_error TEXT,
+    dedupe_key TEXT,
+    rerun_of TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((kind = 'event') = (event_name IS NOT NULL)),
+    CHECK ((kind = 'event') = (workflow_id IS NULL))
+  );
+  INSERT INTO run_queue_v3 (id, env, user_id, kind, event_name, workflow_id, payload, status, attempts, available_at, created_at, updated_at)
+    SELECT id, env, user_id, kind, event_name, workflow_id, payload, status, attempts, available_at, created_at, updated_at FROM run_queue;
+  DROP TABLE run_queue;
+  ALTER TABLE run_queue_v3 RENAME TO run_queue;
+  CREATE INDEX run_queue_ready ON run_queue (status, available_at);
+  CREATE INDEX run_queue_user ON run_queue (user_id);
+  CREATE UNIQUE INDEX run_queue_dedupe ON run_queue (user_id, workflow_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
+  -- One execution per run and workflow: a run resumed after a crash continues its execution.
+  CREATE UNIQUE INDEX executions_run_workflow ON executions (run_id, workflow_id) WHERE run_id IS NOT NULL;
+  CREATE INDEX executions_status ON executions (env, status);
+
+  -- Outgoing installation webhooks and error-stream posts: written in the transaction that causes
+  -- them, then sent and retried by the delivery worker. The id is the webhook-id receivers see.
+  CREATE TABLE outbound_deliveries (
+    id TEXT PRIMARY KEY,
+    env TEXT NOT NULL CHECK (env IN ('development', 'production')),
+    kind TEXT NOT NULL CHECK (kind IN ('installationWebhook', 'errorStream')),
+    url TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at TEXT,
+    response_status INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    delivered_at TEXT
+  );
+  CREATE INDEX outbound_deliveries_due ON outbound_deliveries (status, next_attempt_at);
+  CREATE INDEX outbound_deliveries_env ON outbound_deliveries (env, created_at);
+
+  -- Webhook subscriptions made in third-party apps for app-event triggers. The signing secret
+  -- the app gave us is sealed like credentials. No foreign key to users: a deleted user's rows
+  -- are still needed to unsubscribe.
+  CREATE TABLE app_subscriptions (
+    user_id TEXT NOT NULL,
+    workflow_id TEXT NOT NULL,
+    env TEXT NOT NULL CHECK (env IN ('development', 'production')),
+    connector TEXT NOT NULL,
+    event TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    target_url TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    iv BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    auth_tag BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, workflow_id)
+  );
+  `,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -26,6 +26,11 @@ const FieldDefinition = z.strictObject({
   options: z.optional(z.array(ConfigFieldOption)),
   /** Value the ISV set; the default shown to the user when the field is configurable. May hold templates. */
   value: z.optional(z.unknown()),
+  /**
+   * Where a `dynamicSelect` field's choices come from: an option loader of a connector (the
+   * block's own when `connector` is left out), run with the user's credential.
+   */
+  dynamicOptions: z.optional(z.strictObject({ connector: z.optional(z.string()), loader: z.string() })),
 });
 export type FieldDefinition = z.infer<typeof FieldDefinition>;
 
@@ -77,7 +82,9 @@ const ConnectorActionBlock = z.strictObject({
   connector: z.string(),
   action: z.string(),
 });
-const ActionBlock = z.discriminatedUnion('type', [StreamDataBlock, ConnectorActionBlock]);
+/** Any HTTP call: fields `url`, `method` (POST by default), `headers` (an object) and `body`. */
+const HttpRequestBlock = z.strictObject({ type: z.literal('httpRequest'), ...blockShape });
+const ActionBlock = z.discriminatedUnion('type', [StreamDataBlock, ConnectorActionBlock, HttpRequestBlock]);
 export type ActionBlock = z.infer<typeof ActionBlock>;
 /** The trigger or an action block: what listings show as `blocks`. */
 export type AnyBlock = TriggerDefinition | ActionBlock;
@@ -331,6 +338,11 @@ function checkVersion(where: string, version: WorkflowVersionDefinition): void {
   for (const block of version.blocks) {
     if (block.type === 'streamData') checkStreamData(`${where}: block ${block.id}`, block);
     if (block.type === 'connectorAction') checkAction(`${where}: block ${block.id}`, block);
+    if (block.type === 'httpRequest') checkHttpRequest(`${where}: block ${block.id}`, block);
+  }
+  for (const block of blocks) {
+    for (const field of block.fields)
+      checkDynamicOptions(`${where}: block ${block.id} field ${field.name}`, block, field);
   }
 
   const configurable = new Set(blocks.flatMap((b) => b.fields.filter((f) => f.userConfigurable).map((f) => f.name)));
@@ -358,15 +370,65 @@ function checkField(where: string, field: FieldDefinition): void {
   }
 }
 
-function checkStreamData(where: string, block: Extract<ActionBlock, { type: 'streamData' }>): void {
+function checkUrlField(where: string, what: string, block: ActionBlock): void {
   const url = block.fields.find((f) => f.name === 'url');
-  if (!url) throw new DefinitionError(`${where}: Stream Data needs a "url" field`);
+  if (!url) throw new DefinitionError(`${where}: ${what} needs a "url" field`);
   if (url.value === undefined) {
     if (!url.userConfigurable) throw new DefinitionError(`${where}: the "url" field needs a value`);
     return;
   }
-  if (typeof url.value !== 'string' || !isStreamTarget(url.value)) {
+  if (typeof url.value !== 'string' || (!isStreamTarget(url.value) && !url.value.includes('{{'))) {
     throw new DefinitionError(`${where}: "url" must be an http(s) URL or a path on this server starting with /`);
+  }
+}
+
+function checkStreamData(where: string, block: Extract<ActionBlock, { type: 'streamData' }>): void {
+  checkUrlField(where, 'Stream Data', block);
+}
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const HTTP_REQUEST_FIELDS = new Set(['url', 'method', 'headers', 'body']);
+
+function checkHttpRequest(where: string, block: Extract<ActionBlock, { type: 'httpRequest' }>): void {
+  checkUrlField(where, 'An HTTP request', block);
+  for (const field of block.fields) {
+    if (!HTTP_REQUEST_FIELDS.has(field.name)) {
+      throw new DefinitionError(`${where}: an HTTP request has no field "${field.name}" (url, method, headers, body)`);
+    }
+  }
+  const method = block.fields.find((f) => f.name === 'method')?.value;
+  if (method !== undefined && !(HTTP_METHODS as readonly unknown[]).includes(method)) {
+    throw new DefinitionError(`${where}: "method" must be one of ${HTTP_METHODS.join(', ')}`);
+  }
+  const headers = block.fields.find((f) => f.name === 'headers')?.value;
+  if (
+    headers !== undefined &&
+    (headers === null ||
+      typeof headers !== 'object' ||
+      Array.isArray(headers) ||
+      !Object.values(headers).every((v) => typeof v === 'string'))
+  ) {
+    throw new DefinitionError(`${where}: "headers" must be an object of strings`);
+  }
+}
+
+function checkDynamicOptions(where: string, block: AnyBlock, field: FieldDefinition): void {
+  if (field.type !== 'dynamicSelect') {
+    if (field.dynamicOptions) throw new DefinitionError(`${where}: dynamicOptions is only for dynamicSelect fields`);
+    return;
+  }
+  if (!field.dynamicOptions) {
+    throw new DefinitionError(`${where}: a dynamicSelect field needs dynamicOptions {connector?, loader}`);
+  }
+  const connectorId = field.dynamicOptions.connector ?? blockConnector(block);
+  if (!connectorId) throw new DefinitionError(`${where}: dynamicOptions needs a connector (the block has none)`);
+  const connector = findConnector(connectorId);
+  if (!connector) throw new DefinitionError(`${where}: unknown connector "${connectorId}"`);
+  if (!connector.optionLoaders.some((l) => l.name === field.dynamicOptions!.loader)) {
+    const known = connector.optionLoaders.map((l) => l.name).join(', ') || 'none';
+    throw new DefinitionError(
+      `${where}: ${connector.displayName} has no option loader "${field.dynamicOptions.loader}" (it has: ${known})`,
+    );
   }
 }
 
@@ -486,6 +548,7 @@ const BUILT_IN_ICONS: Record<string, string> = {
   webhook: '/static/icons/webhook.svg',
   onInstallation: '/static/icons/installation.svg',
   streamData: '/static/icons/stream-data.svg',
+  httpRequest: '/static/icons/webhook.svg',
 };
 
 /** A block's icon: its own, else its connector's or its built-in type's, else the integration's. */
@@ -504,9 +567,21 @@ export function blockConnector(block: AnyBlock): string | null {
   return 'connector' in block ? block.connector : null;
 }
 
-/** Connectors a workflow version needs a credential for. */
+/** The connector a field's dynamic options load from, if it has them. */
+export function optionsConnector(block: AnyBlock, field: FieldDefinition): string | null {
+  return field.dynamicOptions ? (field.dynamicOptions.connector ?? blockConnector(block)) : null;
+}
+
+/** Connectors a workflow version needs a credential for (blocks, and fields' dynamic options). */
 export function versionConnectors(version: WorkflowVersionDefinition): string[] {
-  return [...new Set(versionBlocks(version).flatMap((b) => blockConnector(b) ?? []))].sort();
+  return [
+    ...new Set(
+      versionBlocks(version).flatMap((b) => [
+        ...(blockConnector(b) ? [blockConnector(b)!] : []),
+        ...b.fields.flatMap((f) => optionsConnector(b, f) ?? []),
+      ]),
+    ),
+  ].sort();
 }
 
 /** The fields of one workflow version that the end user fills in (hidden ones are not shown). */

@@ -57,7 +57,7 @@ function throwError(error: ApiError): never {
 }
 
 const UNVERSIONED_API_PATH =
-  /^\/(users|user|integrations|installations|workflows|run|logs|events|metadata|credentials|headless|settings|admin|widget)(\/|$)/;
+  /^\/(users|user|integrations|installations|workflows|run|logs|events|metadata|credentials|headless|settings|admin|widget|webhook-deliveries)(\/|$)/;
 
 /** Maps every failure to the JSON error shape; unexpected ones become a 500 with a request id, never a stack. */
 export function installErrorHandling(app: FastifyInstance): void {

@@ -11,12 +11,13 @@ export interface PruneResult {
   idempotencyKeys: number;
   linkTokens: number;
   pendingInstallations: number;
+  deliveries: number;
 }
 
 /**
- * Deletes what is past its retention: executions (with their blocks) and finished queue entries
- * older than the log retention, expired link tokens and pending installations, and idempotency
- * keys older than a day. Runs at start and then on an interval that does not keep the process up.
+ * Deletes what is past its retention: executions (with their blocks), finished queue entries and
+ * finished outgoing deliveries older than the log retention, expired link tokens and pending
+ * installations, and idempotency keys older than a day. Runs at start and then on an interval that does not keep the process up.
  */
 export class RetentionJob {
   private timer: NodeJS.Timeout | undefined;
@@ -51,6 +52,9 @@ export class RetentionJob {
       linkTokens: this.db.prepare('DELETE FROM link_tokens WHERE expires_at < ?').run(logCutoff).changes,
       pendingInstallations: this.db.prepare('DELETE FROM pending_installations WHERE expires_at < ?').run(nowIso)
         .changes,
+      deliveries: this.db
+        .prepare("DELETE FROM outbound_deliveries WHERE status IN ('delivered', 'failed') AND updated_at < ?")
+        .run(logCutoff).changes,
     }))();
   }
 }

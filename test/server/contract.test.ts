@@ -25,6 +25,9 @@ const PARAM_VALUES: Record<string, () => string> = {
   executionId: () => UNKNOWN_ID,
   credentialName: () => 'demoStore',
   app: () => 'demoStore',
+  deliveryId: () => 'msg_ffffffffffffffffffffffff',
+  blockId: () => 'update-order-status',
+  fieldName: () => 'status',
 };
 
 /** The path with the query parameters the operation requires, so only the part under test is wrong. */

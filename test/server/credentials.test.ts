@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import { createServer } from '../../src/server/app.js';
 import {
   type Api,
-  DEMO_STORE_CREDENTIAL,
   EVENT_WORKFLOW_ID,
   INTEGRATION_ID,
   PREFIX_FIELD,
@@ -17,14 +16,17 @@ import {
 } from './support.js';
 
 let api: Api;
+/** The seeded store's real credential: POST /headless/credentials tests it against the store. */
+let DEMO_STORE_CREDENTIAL: { apiKey: string; storeId: string };
+let SECRET: string;
 before(async () => {
   api = await startApi();
+  DEMO_STORE_CREDENTIAL = await api.storeCredential();
+  SECRET = DEMO_STORE_CREDENTIAL.apiKey;
 });
 after(async () => {
   await api.server.dispose();
 });
-
-const SECRET = DEMO_STORE_CREDENTIAL.apiKey;
 
 describe('credential metadata', () => {
   test('lists connectors with how to connect them; one by name', async () => {
@@ -41,6 +43,12 @@ describe('credential metadata', () => {
       ],
     );
     assert.match(demoStore.icon, /\/static\/icons\/demo-store\.svg$/);
+    // The OAuth variant is declared with its pre-OAuth field and scopes.
+    assert.deepEqual(
+      demoStore.oauth.properties.map((p: { name: string }) => p.name),
+      ['shop'],
+    );
+    assert.ok(demoStore.oauth.scopes.includes('orders:write'));
     const one = await api.call('GET', '/metadata/credentials/demoStore');
     assert.equal(one.statusCode, 200);
     assert.deepEqual(one.json().data, demoStore);
@@ -58,11 +66,11 @@ describe('the app catalogue and the legacy credential paths', () => {
     assert.equal(app.isOauth, false);
     assert.deepEqual(
       app.events.map((e: { name: string }) => e.name),
-      ['order.created'],
+      ['order.created', 'order.updated'],
     );
     assert.deepEqual(
       app.actions.map((a: { name: string }) => a.name),
-      ['updateOrderStatus'],
+      ['updateOrderStatus', 'createCustomer'],
     );
     assert.equal((await api.call('GET', '/apps?all=1')).statusCode, 400);
   });
@@ -155,6 +163,7 @@ describe('POST /headless/credentials and a user’s credentials', () => {
       assert.equal(response.statusCode, status, JSON.stringify(body));
       if (issuePath) assert.deepEqual(response.json().error.issues[0].path, issuePath, JSON.stringify(body));
     }
+    assert.deepEqual((await api.call('GET', `/users/${userId}/credentials`)).json(), { data: [] }, 'nothing stored');
     const prod = await api.call('POST', '/headless/credentials', {
       key: 'prod',
       body: { userId, credential: { type: 'demoStore', data: DEMO_STORE_CREDENTIAL } },
@@ -165,10 +174,51 @@ describe('POST /headless/credentials and a user’s credentials', () => {
   });
 });
 
+describe('the credential test against the app', () => {
+  test('a wrong key, another store’s key or an unknown store is refused and nothing is stored', async () => {
+    const userId = await api.createUser('connector-tested');
+    const other = await api.createStore('Other Shop', 'other-shop');
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ apiKey: 'dsk_not_a_real_key_123', storeId: 'acme-shop' }, /API key is not valid/],
+      [{ apiKey: other.apiKey, storeId: 'acme-shop' }, /another store/],
+      [{ apiKey: DEMO_STORE_CREDENTIAL.apiKey, storeId: 'no-such-shop' }, /no Demo Store with the id no-such-shop/],
+    ];
+    for (const [data, message] of cases) {
+      const response = await api.call('POST', '/headless/credentials', {
+        body: { userId, credential: { type: 'demoStore', data } },
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().error.code, 'credential_invalid');
+      assert.match(response.json().error.message, message);
+      assert.ok(!response.body.includes(data.apiKey!), 'the key is not echoed');
+    }
+    assert.deepEqual((await api.call('GET', `/users/${userId}/credentials`)).json(), { data: [] });
+    // Another store's own key works for that store.
+    await api.createCredential(userId, other);
+  });
+
+  test('an app that cannot be reached is a 502 app_unreachable, and nothing is stored', async () => {
+    const offline = await startApi({ listen: false });
+    try {
+      const userId = await offline.createUser('unreachable');
+      const response = await offline.call('POST', '/headless/credentials', {
+        body: { userId, credential: { type: 'demoStore', data: await offline.storeCredential() } },
+      });
+      assert.equal(response.statusCode, 502, response.body);
+      assert.equal(response.json().error.code, 'app_unreachable');
+      assert.deepEqual((await offline.call('GET', `/users/${userId}/credentials`)).json(), { data: [] });
+    } finally {
+      await offline.server.dispose();
+    }
+  });
+});
+
 describe('encryption at rest', () => {
   test('the secret is not in the database file; the key file is 0600; ciphertext is bound to its row', async () => {
     const userId = await api.createUser('sealed');
-    const credentialId = await api.createCredential(userId, {
+    // Stored directly: the sandbox keeps its own store keys in the same file, so the test uses a
+    // key no store has (the credential test against the app is covered above).
+    const credentialId = api.server.ctx.credentials.create(userId, 'demoStore', {
       apiKey: 'sk_live_unmistakable_4242',
       storeId: 'sealed-shop',
     });
@@ -196,12 +246,13 @@ describe('encryption at rest', () => {
     const key = randomBytes(32).toString('hex');
     const first = await startApi({ dataDir, server: { encryptionKey: key } });
     const userId = await first.createUser('env-keyed');
-    const credentialId = await first.createCredential(userId);
+    const data = await first.storeCredential();
+    const credentialId = await first.createCredential(userId, data);
     assert.ok(!fs.existsSync(path.join(dataDir, 'encryption.key')));
     await first.server.close();
 
     const again = await startApi({ dataDir, server: { encryptionKey: Buffer.from(key, 'hex').toString('base64') } });
-    assert.deepEqual(again.server.ctx.credentials.reveal(userId, credentialId), DEMO_STORE_CREDENTIAL);
+    assert.deepEqual(again.server.ctx.credentials.reveal(userId, credentialId), data);
     await again.server.close();
 
     await assert.rejects(
@@ -306,7 +357,7 @@ describe('headless installation', () => {
     assert.equal(none.statusCode, 400);
     assert.equal(none.json().error.code, 'credential_required');
     const first = await api.createCredential(userId);
-    const second = await api.createCredential(userId, { apiKey: 'sk_test_second_key', storeId: 'second-shop' });
+    const second = await api.createCredential(userId, await api.createStore('Second Shop', 'second-shop'));
     const several = await start();
     assert.equal(several.statusCode, 400);
     assert.match(several.json().error.message, /credentialIds/);

@@ -124,6 +124,62 @@ describe('the definition format', () => {
         /invalid rules.pattern/,
       ],
       ['no blocks', seedWith((s) => (firstVersion(s).blocks = [])), /blocks/],
+      [
+        'dynamic select without a loader',
+        seedWith((s) => (((firstVersion(s).blocks[0] as { fields: Json[] }).fields[1] as Json).type = 'dynamicSelect')),
+        /needs dynamicOptions/,
+      ],
+      [
+        'unknown option loader',
+        seedWith((s) =>
+          Object.assign((firstVersion(s, 1).blocks[0] as { fields: Json[] }).fields[1] as Json, {
+            type: 'dynamicSelect',
+            userConfigurable: true,
+            dynamicOptions: { loader: 'warehouses' },
+          }),
+        ),
+        /no option loader "warehouses" \(it has: orderStatuses\)/,
+      ],
+      [
+        'dynamic options on a text field',
+        seedWith(
+          (s) =>
+            (((firstVersion(s, 1).blocks[0] as { fields: Json[] }).fields[1] as Json).dynamicOptions = {
+              loader: 'orderStatuses',
+            }),
+        ),
+        /only for dynamicSelect/,
+      ],
+      [
+        'HTTP request with an unknown field',
+        seedWith((s) =>
+          firstVersion(s).blocks.push({
+            type: 'httpRequest',
+            id: 'call',
+            name: 'Call',
+            fields: [
+              { name: 'url', displayName: 'URL', type: 'text', value: 'https://api.example/x' },
+              { name: 'timeout', displayName: 'Timeout', type: 'number', value: 5 },
+            ],
+          }),
+        ),
+        /has no field "timeout"/,
+      ],
+      [
+        'HTTP request with a bad method',
+        seedWith((s) =>
+          firstVersion(s).blocks.push({
+            type: 'httpRequest',
+            id: 'call',
+            name: 'Call',
+            fields: [
+              { name: 'url', displayName: 'URL', type: 'text', value: 'https://api.example/x' },
+              { name: 'method', displayName: 'Method', type: 'text', value: 'TRACE' },
+            ],
+          }),
+        ),
+        /"method" must be one of GET, POST, PUT, PATCH, DELETE/,
+      ],
       ['bad workflow id', seedWith((s) => ((s.workflows[0] as Json).workflowId = '101')), /24-character hex/],
     ];
     for (const [name, text, message] of cases) {

@@ -87,9 +87,15 @@ describe('settings', () => {
   test('environment variables give the defaults; the API sets and clears values per environment', async () => {
     const initial = await api.call('GET', '/settings');
     assert.equal(initial.statusCode, 200);
+    const signing = {
+      webhookSecret: api.server.ctx.signingKeys.webhookSecret,
+      publicKeyUrl: `${api.server.ctx.publicUrl}/security/alloy_public_key.pem`,
+    };
+    assert.match(signing.webhookSecret, /^whsec_/);
     assert.deepEqual(initial.json(), {
       installationWebhookUrl: 'https://acme.example/hooks/installed',
       errorStreamUrl: null,
+      ...signing,
     });
     const set = await api.call('PUT', '/settings', {
       body: {
@@ -101,18 +107,21 @@ describe('settings', () => {
     assert.deepEqual(set.json(), {
       installationWebhookUrl: 'https://acme.example/v2/installed',
       errorStreamUrl: 'http://localhost:9000/errors',
+      ...signing,
     });
     assert.deepEqual((await api.call('GET', '/settings')).json(), set.json());
     const prod = await api.call('GET', '/settings', { key: 'prod' });
     assert.deepEqual(prod.json(), {
       installationWebhookUrl: 'https://acme.example/hooks/installed',
       errorStreamUrl: null,
+      ...signing,
     });
 
     const cleared = await api.call('PUT', '/settings', { body: { installationWebhookUrl: null } });
     assert.deepEqual(cleared.json(), {
       installationWebhookUrl: 'https://acme.example/hooks/installed',
       errorStreamUrl: 'http://localhost:9000/errors',
+      ...signing,
     });
   });
 

@@ -93,6 +93,7 @@ const definition = {
                   type: 'dynamicSelect',
                   required: false,
                   userConfigurable: true,
+                  dynamicOptions: { connector: 'demoStore', loader: 'orderStatuses' },
                   options: [{ value: 'p1', label: 'One' }],
                 },
               ],

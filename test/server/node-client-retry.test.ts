@@ -18,7 +18,7 @@ import {
   startScriptedServer,
 } from './node-client-support.js';
 import {
-  DEMO_STORE_CREDENTIAL,
+  storeCredentialOf,
   INTEGRATION_ID,
   OPS_INTEGRATION_ID,
   PREFIX_FIELD,
@@ -47,7 +47,7 @@ after(async () => {
 async function installedUser(username: string): Promise<{ userId: string }> {
   const { userId } = await direct.createUser({ username });
   const installer = direct.forUser(userId);
-  await installer.createCredential('demoStore', DEMO_STORE_CREDENTIAL);
+  await installer.createCredential('demoStore', await storeCredentialOf(server));
   const started = await installer.startInstallation({ integrationId: INTEGRATION_ID });
   await installer.completeInstallation({
     installationId: started.installationId,
@@ -140,7 +140,7 @@ describe('retries through a proxy that drops the first connection', () => {
   test('a run whose answer was lost runs once too', async () => {
     const { userId } = await direct.createUser({ username: 'dropped-run' });
     const installer = direct.forUser(userId);
-    await installer.createCredential('demoStore', DEMO_STORE_CREDENTIAL);
+    await installer.createCredential('demoStore', await storeCredentialOf(server));
     const started = await installer.startInstallation({
       integrationId: OPS_INTEGRATION_ID,
       workflowIds: [WEBHOOK_WORKFLOW_ID],

@@ -6,7 +6,7 @@ import { Alloy, AlloyApiError, isAlloyApiError } from '../../src/node/index.js';
 import { TEST_API_KEY, type TestServer } from '../helpers/server.js';
 import { closedPortUrl, queuedRuns, startListeningServer, startScriptedServer } from './node-client-support.js';
 import {
-  DEMO_STORE_CREDENTIAL,
+  storeCredentialOf,
   EVENT_WORKFLOW_ID,
   INTEGRATION_ID,
   OPS_INTEGRATION_ID,
@@ -48,7 +48,7 @@ async function apiError(promise: Promise<unknown>): Promise<AlloyApiError> {
 async function installedUser(username: string): Promise<{ client: Alloy; userId: string; credentialId: string }> {
   const { userId } = await alloy.createUser({ username });
   const client = alloy.forUser(userId);
-  const { credentialId } = await client.createCredential('demoStore', DEMO_STORE_CREDENTIAL);
+  const { credentialId } = await client.createCredential('demoStore', await storeCredentialOf(server));
   const started = await client.startInstallation({ integrationId: INTEGRATION_ID });
   await client.completeInstallation({
     installationId: started.installationId,
@@ -173,13 +173,13 @@ describe('apps, credentials and headless installation', () => {
 
     const { userId } = await alloy.createUser({ username: 'creds' });
     const client = alloy.forUser(userId);
-    const { credentialId } = await client.createCredential('demoStore', DEMO_STORE_CREDENTIAL);
+    const { credentialId } = await client.createCredential('demoStore', await storeCredentialOf(server));
     const listed = await client.getCredentials();
     assert.deepEqual(
       listed.data.map((c) => [c.credentialId, c.type]),
       [[credentialId, 'demoStore']],
     );
-    assert.ok(!JSON.stringify(listed).includes(DEMO_STORE_CREDENTIAL.apiKey), 'secrets never come back');
+    assert.ok(!JSON.stringify(listed).includes((await storeCredentialOf(server)).apiKey), 'secrets never come back');
     assert.deepEqual(await client.deleteCredential(credentialId), { success: true });
     assert.deepEqual((await client.getCredentials()).data, []);
   });
@@ -213,7 +213,7 @@ describe('apps, credentials and headless installation', () => {
   test('a completion is idempotent: the same key answers the same', async () => {
     const { userId } = await alloy.createUser({ username: 'complete-twice' });
     const client = alloy.forUser(userId);
-    await client.createCredential('demoStore', DEMO_STORE_CREDENTIAL);
+    await client.createCredential('demoStore', await storeCredentialOf(server));
     const started = await client.startInstallation({
       integrationId: INTEGRATION_ID,
       workflowIds: [STREAM_WORKFLOW_ID],
@@ -293,7 +293,7 @@ describe('runs and events', () => {
   test('run a webhook workflow by id and by name; each call is its own run', async () => {
     const { userId } = await alloy.createUser({ username: 'webhook-runner' });
     const client = alloy.forUser(userId);
-    await client.createCredential('demoStore', DEMO_STORE_CREDENTIAL);
+    await client.createCredential('demoStore', await storeCredentialOf(server));
     const started = await client.startInstallation({
       integrationId: OPS_INTEGRATION_ID,
       workflowIds: [WEBHOOK_WORKFLOW_ID],
@@ -393,7 +393,9 @@ describe('links and settings', () => {
 
   test('settings round-trip; definitions reload', async () => {
     const before = await alloy.getSettings();
-    assert.deepEqual(before, { installationWebhookUrl: null, errorStreamUrl: null });
+    assert.deepEqual([before.installationWebhookUrl, before.errorStreamUrl], [null, null]);
+    assert.match(before.webhookSecret, /^whsec_/);
+    assert.match(before.publicKeyUrl, /\/security\/alloy_public_key\.pem$/);
     const updated = await alloy.updateSettings({ installationWebhookUrl: 'https://acme.example/hooks/installed' });
     assert.equal(updated.installationWebhookUrl, 'https://acme.example/hooks/installed');
     assert.deepEqual(await alloy.getSettings(), updated);

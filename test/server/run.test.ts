@@ -25,14 +25,19 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Reads the queue through a second connection to the file: what is there is committed. */
+/**
+ * Reads the runs the API accepted (events and webhook-trigger runs; installs queue on-installation
+ * runs of their own) through a second connection to the file: what is there is committed.
+ */
 function queuedOnDisk(
   userId: string,
 ): { kind: string; event_name: string | null; workflow_id: string | null; payload: string }[] {
   const reader = new Database(path.join(api.server.dataDir, 'alloy.db'), { readonly: true });
   try {
     return reader
-      .prepare('SELECT kind, event_name, workflow_id, payload FROM run_queue WHERE user_id = ? ORDER BY created_at')
+      .prepare(
+        "SELECT kind, event_name, workflow_id, payload FROM run_queue WHERE user_id = ? AND kind IN ('event', 'workflow') ORDER BY created_at",
+      )
       .all(userId) as { kind: string; event_name: string | null; workflow_id: string | null; payload: string }[];
   } finally {
     reader.close();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi } from './support.js';
+import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi, waitFor } from './support.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -140,7 +140,9 @@ for (const fixture of ['quickstart-2023-12.txt', 'quickstart-2022-09.txt']) {
       assert.deepEqual(Object.keys(token.body), ['token']);
       assert.equal(decodeJwt(token.body.token as string).sub, userId);
 
-      // The docs render the modal here: Alloy.install() with this token, then Finish Installation.
+      // The user connects their store (the modal's auth step), then the docs render the modal
+      // here: Alloy.install() with this token, then Finish Installation.
+      await api.createCredential(userId);
       const install = await api.call('POST', '/widget/installations', {
         token: token.body.token as string,
         body: { integrationId: INTEGRATION_ID, values: [{ ...PREFIX_FIELD, value: 'DS-' }] },
@@ -155,6 +157,11 @@ for (const fixture of ['quickstart-2023-12.txt', 'quickstart-2022-09.txt']) {
         .get(event.body.eventId) as { event_name: string; payload: string };
       assert.equal(queued.event_name, 'Fulfillment Updated');
       assert.deepEqual(JSON.parse(queued.payload), { orderId: '123', status: 'FULFILLED' });
+      // The runtime runs it: the store has no order 123, so the Update Order Status block fails.
+      await waitFor('the event to run', () => {
+        const run = api.server.ctx.runtime.queue.get(event.body.eventId as string);
+        return run?.status === 'failed' || run?.status === 'done';
+      });
 
       const deactivated = await step('deactivate', { userId });
       assert.equal(deactivated.status, 200);
@@ -162,42 +169,13 @@ for (const fixture of ['quickstart-2023-12.txt', 'quickstart-2022-09.txt']) {
       const state = (await api.call('GET', `/workflows/${EVENT_WORKFLOW_ID}?userId=${userId}`)).json().data;
       assert.equal(state.active, false);
 
-      // The workflow runtime (a later issue) runs the queued event and records the execution
-      // through ExecutionStore; it is recorded here the same way, so logs and errors have content.
-      const store = api.server.ctx.executions;
-      const executionId = store.start({
-        env: 'development',
-        userId,
-        workflowId: EVENT_WORKFLOW_ID,
-        version: 1,
-        integrationId: INTEGRATION_ID,
-        runId: event.body.eventId as string,
-        mode: 'trigger',
-      });
-      const now = new Date().toISOString();
-      store.recordBlock(executionId, {
-        blockId: 'update-order-status',
-        blockType: 'connectorAction',
-        connector: 'demoStore',
-        status: 'error',
-        input: { orderId: '123', status: 'FULFILLED' },
-        output: undefined,
-        error: 'Order 123 was not found in the store',
-        startedAt: now,
-        stoppedAt: now,
-      });
-      store.finish(executionId, {
-        status: 'error',
-        errorBlockId: 'update-order-status',
-        errorMessage: 'Order 123 was not found in the store',
-      });
-
       const logs = await step('logs', { userId });
       assert.equal(logs.status, 200);
       const [execution] = logs.body.data as Record<string, unknown>[];
-      assert.equal(execution!.executionId, executionId);
+      assert.equal(execution!.status, 'error');
       assert.ok(isTimestamp(execution!.startedAt) && isTimestamp(execution!.stoppedAt));
-      const [result] = execution!.results as Record<string, unknown>[];
+      const [trigger, result] = execution!.results as Record<string, unknown>[];
+      assert.deepEqual([trigger!.blockId, trigger!.status], ['trigger-fulfillment-updated', 'success']);
       assert.deepEqual([result!.blockId, result!.connectorId], ['update-order-status', 'demoStore']);
       assert.ok(isTimestamp(result!.startedAt) && isTimestamp(result!.stoppedAt));
 
@@ -207,7 +185,8 @@ for (const fixture of ['quickstart-2023-12.txt', 'quickstart-2022-09.txt']) {
       assert.equal(error!.workflowId, EVENT_WORKFLOW_ID);
       assert.equal(error!.block, 'demoStore');
       assert.ok(isTimestamp(error!.errorOccurredAt));
-      assert.equal(error!.message, 'Order 123 was not found in the store');
+      assert.equal(error!.executionId, execution!.executionId);
+      assert.equal(error!.message, 'Order 123 was not found.');
 
       const erased = await step('delete-logs', { userId });
       assert.equal(erased.status, 200);

@@ -11,7 +11,19 @@ export const STREAM_WORKFLOW_ID = '65a1c0de0000000000000101';
 export const EVENT_WORKFLOW_ID = '65a1c0de0000000000000102';
 export const UNKNOWN_ID = 'ffffffffffffffffffffffff';
 export const PREFIX_FIELD = { workflowId: STREAM_WORKFLOW_ID, blockId: 'stream-to-acmeco', name: 'referencePrefix' };
-export const DEMO_STORE_CREDENTIAL = { apiKey: 'sk_test_0123456789', storeId: 'acme-shop' };
+/** The seeded sandbox store every test user connects to unless a test makes another. */
+export const STORE_ID = 'acme-shop';
+
+/** Short retries, leases and polls so runtime tests are quick; real values are in RuntimeOptions. */
+export const FAST_RUNTIME = {
+  retry: { baseDelayMs: 10, maxDelayMs: 40, maxAttempts: 4 },
+  deliveryRetry: { baseDelayMs: 10, maxDelayMs: 40, maxAttempts: 4 },
+  leaseMs: 2_000,
+  pollIntervalMs: 50,
+  requestTimeoutMs: 3_000,
+  shutdownGraceMs: 1_000,
+};
+export const FAST_SANDBOX = { webhookDelivery: { retryDelaysMs: [20, 50, 100], timeoutMs: 3_000 } };
 
 export type Key = 'dev' | 'prod' | 'none' | 'wrong';
 
@@ -76,18 +88,64 @@ export class Api {
     return response.json().installationId;
   }
 
-  async createCredential(userId: string, data: Record<string, string> = DEMO_STORE_CREDENTIAL): Promise<string> {
+  /** A sandbox store's credential: `{apiKey, storeId}` (the key read from the store's admin API). */
+  async storeCredential(storeId = STORE_ID): Promise<{ apiKey: string; storeId: string }> {
+    return storeCredentialOf(this.server, storeId);
+  }
+
+  /** A new sandbox store; returns its credential. */
+  async createStore(name: string, subdomain: string): Promise<{ apiKey: string; storeId: string }> {
+    const response = await this.server.app.inject({
+      method: 'POST',
+      url: '/sandbox/demo-store/admin/api/stores',
+      payload: { name, subdomain },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    return { apiKey: response.json().apiKey, storeId: response.json().id };
+  }
+
+  /** Connects the user to a sandbox store through POST /headless/credentials (tested against the store). */
+  async createCredential(userId: string, data?: Record<string, string>): Promise<string> {
     const response = await this.call('POST', '/headless/credentials', {
-      body: { userId, credential: { type: 'demoStore', data } },
+      body: { userId, credential: { type: 'demoStore', data: data ?? (await this.storeCredential()) } },
     });
     assert.equal(response.statusCode, 200, response.body);
     return response.json().credentialId;
   }
+
+  /** A path on this server as an absolute URL. */
+  url(path: string): string {
+    return `${this.server.ctx.publicUrl}${path}`;
+  }
 }
 
-/** Starts a server and hands back the client; `dispose` in `after`. */
+/**
+ * Starts a listening server (the runtime calls the sandbox over HTTP) with quick retries and
+ * loopback targets allowed, and hands back the client; `dispose` in `after`.
+ */
 export async function startApi(options: Parameters<typeof startTestServer>[0] = {}): Promise<Api> {
-  return new Api(await startTestServer(options));
+  return new Api(
+    await startTestServer({
+      listen: true,
+      ...options,
+      server: { allowPrivateTargets: 'loopback', runtime: FAST_RUNTIME, sandbox: FAST_SANDBOX, ...options.server },
+    }),
+  );
+}
+
+/** Polls until `check` returns a value (not undefined/false); fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** A fresh definitions directory holding copies of the seed plus `extra` files (name → JSON). */
@@ -144,7 +202,8 @@ export function opsIntegration(): Record<string, unknown> {
                 type: 'streamData',
                 id: 'forward',
                 name: 'Stream Data',
-                fields: [{ name: 'url', displayName: 'URL', type: 'text', value: 'https://example.test/tickets' }],
+                // Port 9 on this machine: nothing listens, and no test request leaves the machine.
+                fields: [{ name: 'url', displayName: 'URL', type: 'text', value: 'http://127.0.0.1:9/tickets' }],
               },
             ],
           },
@@ -182,4 +241,16 @@ export function opsIntegration(): Record<string, unknown> {
       },
     ],
   };
+}
+
+/** A sandbox store's real credential (API key + store id), read from the sandbox admin API. */
+export async function storeCredentialOf(
+  server: Pick<TestServer, 'app'>,
+  storeId = STORE_ID,
+): Promise<{ apiKey: string; storeId: string }> {
+  const response = await server.app.inject({ method: 'GET', url: '/sandbox/demo-store/admin/api/stores' });
+  assert.equal(response.statusCode, 200, response.body);
+  const store = (response.json().data as { id: string; apiKey: string }[]).find((s) => s.id === storeId);
+  assert.ok(store, `store ${storeId} exists`);
+  return { apiKey: store.apiKey, storeId: store.id };
 }

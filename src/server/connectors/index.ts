@@ -1,8 +1,19 @@
 import type { CredentialMetadata } from '../../contract/index.js';
 import { demoStore } from './demo-store.js';
-import type { Connector } from './types.js';
+import type { Connector, ConnectorProperty } from './types.js';
 
-export type { Connector, ConnectorAction, ConnectorAuth, ConnectorEvent, ConnectorProperty } from './types.js';
+export type {
+  AppDelivery,
+  Connector,
+  ConnectorAction,
+  ConnectorContext,
+  ConnectorEvent,
+  ConnectorProperty,
+  CredentialData,
+  OAuth2Auth,
+  OptionLoader,
+} from './types.js';
+export { ConnectorError } from './types.js';
 
 /** The connector catalog: every app an integration may use. */
 export const CONNECTORS: readonly Connector[] = [demoStore];
@@ -11,10 +22,22 @@ export function findConnector(id: string): Connector | undefined {
   return CONNECTORS.find((c) => c.id === id);
 }
 
-/** Only OAuth connectors have an authorize URL; none exist until the sandbox OAuth provider lands. */
+/**
+ * Whether the app's default way to connect is OAuth. A connector that also offers OAuth next to
+ * an API key (like Demo Store) says so in its metadata's `oauth` instead.
+ */
 export function isOauth(connector: Connector): boolean {
-  return connector.auth.type !== 'apiKey';
+  return connector.auth.type === 'oauth2';
 }
+
+const publicProperty = (p: ConnectorProperty) => ({
+  name: p.name,
+  displayName: p.displayName,
+  description: p.description,
+  type: p.type,
+  required: p.required,
+  ...(p.rules ? { rules: p.rules } : {}),
+});
 
 /** The public description of how to connect an app (`GET /metadata/credentials`). */
 export function credentialMetadata(connector: Connector, absoluteUrl: (path: string) => string): CredentialMetadata {
@@ -23,13 +46,9 @@ export function credentialMetadata(connector: Connector, absoluteUrl: (path: str
     displayName: connector.displayName,
     icon: absoluteUrl(connector.icon),
     isOauth: isOauth(connector),
-    properties: connector.auth.properties.map((p) => ({
-      name: p.name,
-      displayName: p.displayName,
-      description: p.description,
-      type: p.type,
-      required: p.required,
-      ...(p.rules ? { rules: p.rules } : {}),
-    })),
+    properties: connector.auth.properties.map(publicProperty),
+    ...(connector.oauth
+      ? { oauth: { properties: connector.oauth.properties.map(publicProperty), scopes: connector.oauth.scopes } }
+      : {}),
   };
 }

@@ -3,8 +3,16 @@ import type { ApiRouter } from '../api-routes.js';
 import type { AppContext } from '../context.js';
 import { DefinitionError } from '../definitions.js';
 import { ApiError } from '../http-errors.js';
+import { PUBLIC_KEY_PATH } from './security.js';
 
 export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
+  /** What receivers need to verify our requests, next to where they go. */
+  const withSigning = (settings: { installationWebhookUrl: string | null; errorStreamUrl: string | null }) => ({
+    ...settings,
+    webhookSecret: ctx.signingKeys.webhookSecret,
+    publicKeyUrl: ctx.absoluteUrl(PUBLIC_KEY_PATH),
+  });
+
   api.add({
     method: 'GET',
     path: '/settings',
@@ -12,10 +20,10 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Settings',
     summary: 'The environment’s settings',
     description:
-      'Each API key’s environment has its own. A value set with PUT wins over the ALLOY_INSTALLATION_WEBHOOK_URL / ALLOY_ERROR_STREAM_URL environment variables.',
+      'Each API key’s environment has its own URLs. A value set with PUT wins over the ALLOY_INSTALLATION_WEBHOOK_URL / ALLOY_ERROR_STREAM_URL environment variables. `webhookSecret` (Standard Webhooks) and the key at `publicKeyUrl` (`X-Alloy-Signature`) verify every request the server sends.',
     auth: 'apiKey',
     response: Settings,
-    handler: ({ caller }) => ctx.settings.get(caller.env),
+    handler: ({ caller }) => withSigning(ctx.settings.get(caller.env)),
   });
 
   api.add({
@@ -29,7 +37,7 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     body: UpdateSettingsRequest,
     response: Settings,
-    handler: ({ caller, body }) => ctx.settings.update(caller.env, body),
+    handler: ({ caller, body }) => withSigning(ctx.settings.update(caller.env, body)),
   });
 
   api.add({

@@ -20,17 +20,23 @@ import {
   UserParams,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../api-routes.js';
-import { CONNECTORS, credentialMetadata, findConnector, isOauth } from '../connectors/index.js';
+import { CONNECTORS, credentialMetadata, findConnector, isOauth, type Connector } from '../connectors/index.js';
 import type { AppContext } from '../context.js';
 import { ApiError, notFound } from '../http-errors.js';
 import { runIdempotent } from '../idempotency.js';
 import { idempotencyKey } from './common.js';
 
-const oauthNotSupported = (app: string): ApiError =>
+/**
+ * No connector's OAuth flow is wired to the server yet (Demo Store declares its OAuth variant in
+ * the metadata); every app connects with the properties of POST /headless/credentials for now.
+ */
+const oauthNotSupported = (connector: Connector): ApiError =>
   new ApiError(
     400,
     'oauth_not_supported',
-    `${app} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
+    connector.oauth
+      ? `${connector.displayName} will also connect with OAuth, but that flow is not available on this server yet: create the credential with its API key (POST /headless/credentials).`
+      : `${connector.displayName} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
   );
 
 export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
@@ -106,7 +112,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       ctx.users.require(caller.env, params.userId);
       const connector = findConnector(params.credentialName);
       if (!connector) throw notFound('The connector');
-      throw oauthNotSupported(connector.displayName);
+      throw oauthNotSupported(connector);
     },
   });
 
@@ -142,8 +148,13 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     params: UserCredentialParams,
     response: DeleteCredentialResponse,
     errors: [404],
-    handler: ({ caller, params }) => {
-      ctx.credentials.remove(ctx.users.require(caller.env, params.userId).userId, params.credentialId);
+    handler: async ({ caller, params }) => {
+      const userId = ctx.users.require(caller.env, params.userId).userId;
+      ctx.credentials.require(userId, params.credentialId);
+      // Webhook subscriptions made with it are removed while it still works; others take over after.
+      await ctx.runtime.triggers.releaseCredential(userId, params.credentialId);
+      ctx.credentials.remove(userId, params.credentialId);
+      await ctx.runtime.triggers.settle(userId);
       return { success: true as const };
     },
   });
@@ -155,17 +166,19 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Headless',
     summary: 'Create a credential for a user',
     description:
-      '`credential.data` holds the connector’s properties (see /metadata/credentials). It is checked, then stored encrypted (AES-256-GCM) and never returned.',
+      '`credential.data` holds the connector’s properties (see /metadata/credentials). It is checked against the properties, then tested against the app (400 `credential_invalid` when the app refuses it, 502 `app_unreachable` when the app cannot be reached), then stored encrypted (AES-256-GCM) and never returned.',
     auth: 'apiKey',
     body: CreateCredentialRequest,
     response: CreateCredentialResponse,
-    errors: [404],
-    handler: ({ caller, body }) => {
+    errors: [404, 502],
+    handler: async ({ caller, body }) => {
       const user = ctx.users.require(caller.env, body.userId);
-      return {
-        success: true as const,
-        credentialId: ctx.credentials.create(user.userId, body.credential.type, body.credential.data),
-      };
+      const prepared = ctx.credentials.prepare(body.credential.type, body.credential.data);
+      await ctx.runtime.testCredential(prepared.connector, prepared.data);
+      const credentialId = ctx.credentials.save(user.userId, prepared);
+      // Installed app-event workflows waiting for a connection subscribe now.
+      await ctx.runtime.triggers.settle(user.userId);
+      return { success: true as const, credentialId };
     },
   });
 
@@ -185,7 +198,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       ctx.users.require(caller.env, query.userId);
       const connector = findConnector(query.app);
       if (!connector) throw notFound('The connector');
-      throw oauthNotSupported(connector.displayName);
+      throw oauthNotSupported(connector);
     },
   });
 
@@ -217,11 +230,13 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     response: CompleteInstallationResponse,
     idempotent: true,
     errors: [404, 422],
-    handler: ({ caller, body, request, reply }) => {
+    handler: async ({ caller, body, request, reply }) => {
       const result = runIdempotent(ctx.db, `headless-complete:${caller.env}`, idempotencyKey(request), body, () => ({
         status: 200,
         body: ctx.headless.complete(caller.env, body),
       }));
+      const installed = ctx.integrations.installationOwner(result.body.installationId);
+      if (installed) await ctx.runtime.triggers.settle(installed);
       reply.status(result.status);
       return result.body;
     },

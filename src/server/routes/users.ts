@@ -104,8 +104,11 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     params: UserParams,
     response: DeleteUserResponse,
     errors: [404],
-    handler: ({ caller, params }) => {
-      ctx.users.delete(caller.env, params.userId);
+    handler: async ({ caller, params }) => {
+      const user = ctx.users.require(caller.env, params.userId);
+      // Webhook subscriptions in apps go first, while the user's credentials can still remove them.
+      await ctx.runtime.triggers.releaseUser(user.userId);
+      ctx.users.delete(caller.env, user.userId);
       return { success: true as const };
     },
   });
@@ -122,8 +125,10 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     body: EmptyBody,
     response: DeactivateUserWorkflowsResponse,
     errors: [404],
-    handler: ({ caller, params }) => {
-      ctx.workflows.deactivateAll(ctx.users.require(caller.env, params.userId).userId);
+    handler: async ({ caller, params }) => {
+      const userId = ctx.users.require(caller.env, params.userId).userId;
+      ctx.workflows.deactivateAll(userId);
+      await ctx.runtime.triggers.settle(userId);
       return { message: 'Success' };
     },
   });

@@ -33,6 +33,9 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
       status: 201,
       body: ctx.integrations.install(userId, body),
     }));
+    // App-event triggers subscribe before the answer (up to 5 s); a slow or failing app finishes or
+    // retries in the background.
+    await ctx.runtime.triggers.settle(userId);
     return reply.status(result.status).send(result.body);
   });
 }

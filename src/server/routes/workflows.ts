@@ -64,10 +64,12 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
       body: WorkflowRefRequest,
       response: active ? ActivateWorkflowResponse : DeactivateWorkflowResponse,
       errors: [403, 404],
-      handler: ({ caller, body }) => {
+      handler: async ({ caller, body }) => {
         const user = resolveUser(ctx, caller, body.userId);
         const entry = ctx.workflows.resolve(body);
         ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
+        // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate.
+        await ctx.runtime.triggers.settle(user.userId);
         return active ? { activated: true as const } : { deactivated: true as const };
       },
     });
@@ -87,8 +89,12 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     body: EmptyBody,
     response: UpgradeWorkflowResponse,
     errors: [404, 409],
-    handler: ({ caller, params, query }) =>
-      ctx.workflows.upgrade(ctx.users.require(caller.env, query.userId).userId, params.workflowId),
+    handler: async ({ caller, params, query }) => {
+      const userId = ctx.users.require(caller.env, query.userId).userId;
+      const result = ctx.workflows.upgrade(userId, params.workflowId);
+      await ctx.runtime.triggers.settle(userId);
+      return result;
+    },
   });
 
   api.add({
@@ -103,8 +109,10 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: RequiredUserQuery,
     response: DeleteWorkflowResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
-      ctx.workflows.remove(ctx.users.require(caller.env, query.userId).userId, params.workflowId);
+    handler: async ({ caller, params, query }) => {
+      const userId = ctx.users.require(caller.env, query.userId).userId;
+      ctx.workflows.remove(userId, params.workflowId);
+      await ctx.runtime.triggers.settle(userId);
       return { deleted: true as const };
     },
   });

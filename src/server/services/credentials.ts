@@ -1,5 +1,5 @@
 import type { Credential, ValidationIssue } from '../../contract/index.js';
-import { findConnector } from '../connectors/index.js';
+import { findConnector, type Connector } from '../connectors/index.js';
 import type { Db } from '../db.js';
 import { nowIso } from '../db.js';
 import type { SecretBox } from '../encryption.js';
@@ -48,8 +48,13 @@ export class CredentialService {
     }
   }
 
-  /** Checks `data` against the connector's properties, then stores it encrypted. */
+  /** Checks `data` against the connector's properties, then stores it encrypted (no call to the app). */
   create(userId: string, type: string, data: Record<string, string>): string {
+    return this.save(userId, this.prepare(type, data));
+  }
+
+  /** Checks `data` against the connector's properties: the cleaned data, or a 400 naming each bad field. */
+  prepare(type: string, data: Record<string, string>): { connector: Connector; data: Record<string, string> } {
     const connector = findConnector(type);
     if (!connector) {
       throw new ApiError(400, 'validation_failed', `There is no connector "${type}".`, [
@@ -91,6 +96,12 @@ export class CredentialService {
         issues,
       );
     }
+    return { connector, data: clean };
+  }
+
+  /** Stores a prepared credential (after the app accepted it); returns its id. */
+  save(userId: string, prepared: { connector: Connector; data: Record<string, string> }): string {
+    const { connector, data: clean } = prepared;
     const id = newId();
     const sealed = this.box.seal(JSON.stringify(clean), `${id}:${userId}`);
     const now = nowIso();

@@ -178,6 +178,53 @@ export class ExecutionStore {
       );
   }
 
+  /** The execution a run started for a workflow, if any (a resumed run continues it). */
+  forRun(
+    runId: string,
+    workflowId: string,
+  ): { id: string; status: ExecutionRow['status']; version: number } | undefined {
+    return this.db
+      .prepare('SELECT id, status, workflow_version AS version FROM executions WHERE run_id = ? AND workflow_id = ?')
+      .get(runId, workflowId) as { id: string; status: ExecutionRow['status']; version: number } | undefined;
+  }
+
+  /** Running executions of a run (a resumed run finishes them even if their workflow no longer listens). */
+  runningForRun(runId: string): { id: string; workflowId: string; version: number }[] {
+    return this.db
+      .prepare(
+        "SELECT id, workflow_id AS workflowId, workflow_version AS version FROM executions WHERE run_id = ? AND status = 'running'",
+      )
+      .all(runId) as { id: string; workflowId: string; version: number }[];
+  }
+
+  /** What the runtime recorded so far for one execution, in order, with outputs parsed. */
+  recordedBlocks(
+    executionId: string,
+  ): { blockId: string; status: BlockRow['status']; input: unknown; output: unknown }[] {
+    const rows = this.db
+      .prepare('SELECT block_id, status, input, output FROM execution_blocks WHERE execution_id = ? ORDER BY position')
+      .all(executionId) as Pick<BlockRow, 'block_id' | 'status' | 'input' | 'output'>[];
+    return rows.map((r) => ({
+      blockId: r.block_id,
+      status: r.status,
+      input: parseJson(r.input),
+      output: parseJson(r.output),
+    }));
+  }
+
+  /** The raw row of one execution of the environment, for reruns. */
+  summary(
+    env: Environment,
+    executionId: string,
+  ): { id: string; userId: string; workflowId: string; version: number; status: ExecutionRow['status'] } | undefined {
+    return this.db
+      .prepare(
+        'SELECT id, user_id AS userId, workflow_id AS workflowId, workflow_version AS version, status FROM executions WHERE env = ? AND id = ?',
+      )
+      .get(env, executionId) as
+      { id: string; userId: string; workflowId: string; version: number; status: ExecutionRow['status'] } | undefined;
+  }
+
   private blocksOf(executionIds: string[]): Map<string, BlockRow[]> {
     const byExecution = new Map<string, BlockRow[]>(executionIds.map((id) => [id, []]));
     if (executionIds.length === 0) return byExecution;

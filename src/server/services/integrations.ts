@@ -37,6 +37,19 @@ interface UserWorkflowRow {
 
 export type StoredConfig = { blockId: string; name: string; value: unknown }[];
 
+/** What an install did, for the runtime (on-installation runs, installation webhook). */
+export interface InstalledEvent {
+  userId: string;
+  installationId: string;
+  integrationId: string;
+  workflowIds: string[];
+  /** Workflows the user did not have before this install. */
+  newlyInstalled: string[];
+  /** Connector → the credentialId the installation uses. */
+  credentials: Record<string, string>;
+  installedAt: string;
+}
+
 export interface InstallOptions {
   /** Connector → credentialId links to record (headless installs); left unchanged when absent. */
   credentials?: ReadonlyMap<string, string>;
@@ -50,12 +63,22 @@ export interface InstallOptions {
  * `GET /integrations` shows, and the user is the scope.
  */
 export class IntegrationService {
+  private readonly installListeners: ((event: InstalledEvent) => void)[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly definitions: () => DefinitionSet,
     /** Turns a definition's relative icon path into an absolute URL. */
     private readonly absoluteUrl: (pathOrUrl: string) => string,
   ) {}
+
+  /**
+   * Called inside every install's transaction, so what a listener writes (queued runs, the
+   * installation webhook) commits with the install or not at all.
+   */
+  onInstalled(listener: (event: InstalledEvent) => void): void {
+    this.installListeners.push(listener);
+  }
 
   private definition(integrationId: string): IntegrationDefinition {
     const found = this.definitions().integration(integrationId);
@@ -162,6 +185,13 @@ export class IntegrationService {
           )
           .run(installationId, userId, def.integrationId, now, now);
       }
+      const before = new Set(
+        (
+          this.db.prepare('SELECT workflow_id FROM user_workflows WHERE user_id = ?').all(userId) as {
+            workflow_id: string;
+          }[]
+        ).map((r) => r.workflow_id),
+      );
       const upsert = this.db.prepare(
         `INSERT INTO user_workflows (user_id, workflow_id, installation_id, version, active, config, installed_at)
          VALUES (?, ?, ?, ?, 1, ?, ?)
@@ -185,9 +215,60 @@ export class IntegrationService {
           'INSERT INTO installation_credentials (installation_id, connector, credential_id) VALUES (?, ?, ?)',
         );
         for (const [connector, credentialId] of options.credentials) link.run(installationId, connector, credentialId);
+      } else {
+        this.linkNewestCredentials(userId, installationId, chosen);
       }
-      return { installationId, integrationId: def.integrationId, workflowIds: chosen.map((w) => w.workflowId) };
+      const workflowIds = chosen.map((w) => w.workflowId);
+      const credentials = Object.fromEntries(
+        (
+          this.db
+            .prepare(
+              'SELECT connector, credential_id FROM installation_credentials WHERE installation_id = ? ORDER BY connector',
+            )
+            .all(installationId) as { connector: string; credential_id: string }[]
+        ).map((r) => [r.connector, r.credential_id]),
+      );
+      const event: InstalledEvent = {
+        userId,
+        installationId,
+        integrationId: def.integrationId,
+        workflowIds,
+        newlyInstalled: workflowIds.filter((id) => !before.has(id)),
+        credentials,
+        installedAt: now,
+      };
+      for (const listener of this.installListeners) listener(event);
+      return { installationId, integrationId: def.integrationId, workflowIds };
     })();
+  }
+
+  /**
+   * The modal's install names no credentials: each app the workflows need keeps the credential
+   * the installation already uses, or gets the user's newest (the one just connected).
+   */
+  private linkNewestCredentials(userId: string, installationId: string, workflows: WorkflowDefinition[]): void {
+    const needed = [...new Set(workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))];
+    const linked = this.db.prepare(
+      'SELECT 1 FROM installation_credentials WHERE installation_id = ? AND connector = ?',
+    );
+    const newest = this.db.prepare(
+      'SELECT id FROM credentials WHERE user_id = ? AND connector = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+    );
+    const link = this.db.prepare(
+      'INSERT INTO installation_credentials (installation_id, connector, credential_id) VALUES (?, ?, ?)',
+    );
+    for (const connector of needed) {
+      if (linked.get(installationId, connector)) continue;
+      const credential = newest.get(userId, connector) as { id: string } | undefined;
+      if (credential) link.run(installationId, connector, credential.id);
+    }
+  }
+
+  /** The user an installation belongs to. */
+  installationOwner(installationId: string): string | undefined {
+    const row = this.db.prepare('SELECT user_id FROM installations WHERE id = ?').get(installationId) as
+      { user_id: string } | undefined;
+    return row?.user_id;
   }
 
   /** Every installation of the environment, optionally for one user and/or one integration. */

@@ -1,25 +1,26 @@
 import type { RunEventResponse, RunWorkflowResponse, ValidationIssue } from '../../contract/index.js';
 import type { Db } from '../db.js';
-import { nowIso } from '../db.js';
 import type { DefinitionRegistry } from '../definition-registry.js';
 import { findVersion } from '../definitions.js';
 import type { EventValidator } from '../event-schema.js';
 import { ApiError, toValidationIssues } from '../http-errors.js';
 import { runIdempotent, type StoredResponse } from '../idempotency.js';
-import { newId } from '../ids.js';
+import type { RunQueue } from '../runtime/run-queue.js';
 import type { Environment } from '../secrets.js';
 import type { WorkflowRef, WorkflowService } from './workflows.js';
 
 /**
  * Accepts runs for the workflow runtime: the run is validated, then written to the `run_queue`
  * table (WAL, synchronous=FULL) in the same transaction as its idempotency record, and only
- * then answered. A 2xx therefore means the run is on disk and happens once per Idempotency-Key.
+ * then answered. A 2xx therefore means the run is on disk and happens once per Idempotency-Key;
+ * whether a workflow is active is decided when it runs.
  */
 export class RunService {
   constructor(
     private readonly db: Db,
     private readonly registry: DefinitionRegistry,
     private readonly workflows: WorkflowService,
+    private readonly queue: RunQueue,
   ) {}
 
   acceptEvent(
@@ -38,7 +39,7 @@ export class RunService {
     }
     checkData(event.validate, data, `"${eventName}"`);
     return runIdempotent(this.db, `run-event:${env}`, idempotencyKey, requestBody, () => {
-      const id = this.enqueue(env, userId, { kind: 'event', eventName, data });
+      const { id } = this.queue.enqueue({ env, userId, kind: 'event', eventName, data });
       return { status: 200, body: { message: 'Event successfully triggered', eventId: id } };
     });
   }
@@ -73,36 +74,9 @@ export class RunService {
     const validate = this.registry.current.webhookValidator(workflowId, row.version);
     if (validate) checkData(validate, data, 'the webhook trigger');
     return runIdempotent(this.db, `run-workflow:${env}`, idempotencyKey, requestBody, () => {
-      const id = this.enqueue(env, userId, { kind: 'workflow', workflowId, data });
+      const { id } = this.queue.enqueue({ env, userId, kind: 'workflow', workflowId, data });
       return { status: 200, body: { message: 'success', runId: id } };
     });
-  }
-
-  private enqueue(
-    env: Environment,
-    userId: string,
-    run: { kind: 'event'; eventName: string; data: unknown } | { kind: 'workflow'; workflowId: string; data: unknown },
-  ): string {
-    const id = newId();
-    const now = nowIso();
-    this.db
-      .prepare(
-        `INSERT INTO run_queue (id, env, user_id, kind, event_name, workflow_id, payload, available_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        env,
-        userId,
-        run.kind,
-        run.kind === 'event' ? run.eventName : null,
-        run.kind === 'workflow' ? run.workflowId : null,
-        JSON.stringify(run.data),
-        now,
-        now,
-        now,
-      );
-    return id;
   }
 }
 

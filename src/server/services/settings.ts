@@ -2,6 +2,9 @@ import type { Settings, UpdateSettingsRequest } from '../../contract/index.js';
 import type { Db } from '../db.js';
 import type { Environment } from '../secrets.js';
 
+/** The settings stored per environment (the signing material is the server's, added by the route). */
+export type UrlSettings = Pick<Settings, 'installationWebhookUrl' | 'errorStreamUrl'>;
+
 const KEYS = { installationWebhookUrl: 'installation_webhook_url', errorStreamUrl: 'error_stream_url' } as const;
 
 /**
@@ -11,10 +14,10 @@ const KEYS = { installationWebhookUrl: 'installation_webhook_url', errorStreamUr
 export class SettingsService {
   constructor(
     private readonly db: Db,
-    private readonly defaults: Partial<Settings>,
+    private readonly defaults: Partial<UrlSettings>,
   ) {}
 
-  get(env: Environment): Settings {
+  get(env: Environment): UrlSettings {
     const rows = this.db.prepare('SELECT key, value FROM environment_settings WHERE env = ?').all(env) as {
       key: string;
       value: string;
@@ -26,7 +29,7 @@ export class SettingsService {
     };
   }
 
-  update(env: Environment, patch: UpdateSettingsRequest): Settings {
+  update(env: Environment, patch: UpdateSettingsRequest): UrlSettings {
     this.db.transaction(() => {
       for (const name of ['installationWebhookUrl', 'errorStreamUrl'] as const) {
         const value = patch[name];

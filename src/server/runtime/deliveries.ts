@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  ErrorStreamPayload,
+  InstallationWebhookPayload,
+  WebhookDelivery,
+  DELIVERY_KINDS,
+  DELIVERY_STATUSES,
+} from '../../contract/index.js';
+import type { Db } from '../db.js';
+import { nowIso } from '../db.js';
+import { notFound } from '../http-errors.js';
+import type { Environment } from '../secrets.js';
+import type { SettingsService } from '../services/settings.js';
+import type { LeasedSource } from './lease-worker.js';
+import { retryDelay, type RetryPolicy } from './retry.js';
+import type { SignedSender } from './signed-sender.js';
+
+type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface DeliveryRow {
+  id: string;
+  env: Environment;
+  kind: DeliveryKind;
+  url: string;
+  headers: string;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  response_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A Standard Webhooks message id: `msg_` and 24 hex characters. */
+export const newMessageId = (): string => `msg_${randomBytes(12).toString('hex')}`;
+
+/**
+ * The outbox of outgoing installation webhooks and error-stream posts. A delivery is written in
+ * the transaction that causes it (the install, the failed execution), so it cannot be lost;
+ * the delivery worker sends it, signed, and retries failures with capped full-jitter backoff,
+ * keeping its id (`webhook-id`) and signing each attempt afresh. Exhausted deliveries stay as
+ * `failed` with their last error (`GET /webhook-deliveries?status=failed`) and can be retried.
+ */
+export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
+  onEnqueued: () => void = () => undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly settings: SettingsService,
+    private readonly retry: RetryPolicy,
+  ) {}
+
+  /** Queues the installation webhook when the environment has one set; returns its id. */
+  enqueueInstallationWebhook(env: Environment, payload: InstallationWebhookPayload): string | null {
+    const url = this.settings.get(env).installationWebhookUrl;
+    return url ? this.enqueue(env, 'installationWebhook', url, {}, payload) : null;
+  }
+
+  /** Queues a failed execution for the error stream when the environment has one set. */
+  enqueueErrorStream(env: Environment, payload: ErrorStreamPayload): string | null {
+    const url = this.settings.get(env).errorStreamUrl;
+    if (!url) return null;
+    const headers = {
+      'x-alloy-workflowid': payload.workflowId,
+      'x-alloy-userid': payload.userId,
+      // Header values are latin-1; a block name with other characters is percent-encoded.
+      'x-alloy-blockname': /^[\x20-\x7e]*$/.test(payload.block.name)
+        ? payload.block.name
+        : encodeURIComponent(payload.block.name),
+      'x-alloy-blocktype': payload.block.type,
+      'x-alloy-executionuuid': payload.executionId,
+    };
+    return this.enqueue(env, 'errorStream', url, headers, payload);
+  }
+
+  private enqueue(
+    env: Environment,
+    kind: DeliveryKind,
+    url: string,
+    headers: Record<string, string>,
+    payload: unknown,
+  ): string {
+    const id = newMessageId();
+    const now = nowIso();
+    this.db
+      .prepare(
+        `INSERT INTO outbound_deliveries (id, env, kind, url, headers, body, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, env, kind, url, JSON.stringify(headers), JSON.stringify(payload), now, now, now);
+    setImmediate(() => this.onEnqueued());
+    return id;
+  }
+
+  claim(owner: string, limit: number, leaseMs: number): DeliveryRow[] {
+    const now = Date.now();
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT id FROM outbound_deliveries
+           WHERE (status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now)
+           ORDER BY next_attempt_at LIMIT @limit`,
+        )
+        .all({ now: iso(now), limit }) as { id: string }[];
+      const lease = this.db.prepare(
+        `UPDATE outbound_deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+         WHERE id = ? RETURNING *`,
+      );
+      return rows.map((r) => lease.get(owner, iso(now + leaseMs), iso(now), r.id) as DeliveryRow);
+    })();
+  }
+
+  renew(id: string, owner: string, leaseMs: number): boolean {
+    return (
+      this.db
+        .prepare(
+          "UPDATE outbound_deliveries SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+        )
+        .run(iso(Date.now() + leaseMs), id, owner).changes === 1
+    );
+  }
+
+  recoverExpired(): number {
+    const now = nowIso();
+    return this.db
+      .prepare(
+        `UPDATE outbound_deliveries SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+         WHERE status = 'sending' AND lease_expires_at <= ?`,
+      )
+      .run(now, now).changes;
+  }
+
+  nextDueAt(): number | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT MIN(t) AS t FROM (
+           SELECT MIN(next_attempt_at) AS t FROM outbound_deliveries WHERE status = 'pending'
+           UNION ALL SELECT MIN(lease_expires_at) FROM outbound_deliveries WHERE status = 'sending')`,
+      )
+      .get() as { t: string | null };
+    return row.t === null ? undefined : Date.parse(row.t);
+  }
+
+  /** Sends one attempt of a claimed delivery and records the outcome. */
+  async attempt(row: DeliveryRow, owner: string, sender: SignedSender, signal: AbortSignal): Promise<void> {
+    const result = await sender.send({
+      id: row.id,
+      method: 'POST',
+      url: row.url,
+      body: row.body,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+      signal,
+    });
+    const now = Date.now();
+    const mine = 'WHERE id = @id AND lease_owner = @owner';
+    if (result.ok) {
+      this.db
+        .prepare(
+          `UPDATE outbound_deliveries SET status = 'delivered', attempts = attempts + 1, response_status = @status,
+             last_error = NULL, delivered_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${mine}`,
+        )
+        .run({ id: row.id, owner, status: result.status, now: iso(now) });
+      return;
+    }
+    if (result.aborted) {
+      this.db
+        .prepare(
+          `UPDATE outbound_deliveries SET status = 'pending', next_attempt_at = @now, lease_owner = NULL,
+             lease_expires_at = NULL, updated_at = @now ${mine}`,
+        )
+        .run({ id: row.id, owner, now: iso(now) });
+      return;
+    }
+    const attempts = row.attempts + 1;
+    const giveUp = !result.retryable || attempts >= this.retry.maxAttempts;
+    const error = giveUp && result.retryable ? `${result.error} Gave up after ${attempts} attempts.` : result.error;
+    this.db
+      .prepare(
+        `UPDATE outbound_deliveries SET status = @status, attempts = @attempts, response_status = @responseStatus,
+           last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${mine}`,
+      )
+      .run({
+        id: row.id,
+        owner,
+        status: giveUp ? 'failed' : 'pending',
+        attempts,
+        responseStatus: result.status,
+        error,
+        next: iso(now + (giveUp ? 0 : retryDelay(this.retry, attempts, result.retryAfterMs))),
+        now: iso(now),
+      });
+  }
+
+  list(
+    env: Environment,
+    filter: { status?: DeliveryStatus | undefined; kind?: DeliveryKind | undefined; limit: number },
+  ): WebhookDelivery[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM outbound_deliveries WHERE env = @env AND (@status IS NULL OR status = @status)
+           AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+      )
+      .all({ env, status: filter.status ?? null, kind: filter.kind ?? null, limit: filter.limit }) as DeliveryRow[];
+    return rows.map(toDelivery);
+  }
+
+  get(env: Environment, id: string): WebhookDelivery {
+    const row = this.db.prepare('SELECT * FROM outbound_deliveries WHERE env = ? AND id = ?').get(env, id) as
+      DeliveryRow | undefined;
+    if (!row) throw notFound('The delivery');
+    return toDelivery(row);
+  }
+
+  /** Sends a delivery again, with the same id and a full set of attempts (e.g. after fixing the receiver). */
+  retryNow(env: Environment, id: string): WebhookDelivery {
+    const now = nowIso();
+    const changed = this.db
+      .prepare(
+        `UPDATE outbound_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
+         WHERE env = ? AND id = ? AND status IN ('failed', 'delivered', 'pending')`,
+      )
+      .run(now, now, env, id).changes;
+    if (changed === 1) setImmediate(() => this.onEnqueued());
+    return this.get(env, id);
+  }
+}
+
+function toDelivery(row: DeliveryRow): WebhookDelivery {
+  return {
+    deliveryId: row.id,
+    kind: row.kind,
+    url: row.url,
+    status: row.status,
+    attempts: row.attempts,
+    responseStatus: row.response_status,
+    lastError: row.last_error,
+    nextAttemptAt: row.status === 'pending' ? row.next_attempt_at : null,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+    payload: JSON.parse(row.body) as unknown,
+  };
+}

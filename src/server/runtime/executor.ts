@@ -1,0 +1,478 @@
+import { createHash } from 'node:crypto';
+import type { ExecutionMode, StreamDataPayload } from '../../contract/index.js';
+import { ConnectorError, findConnector } from '../connectors/index.js';
+import type { Db } from '../db.js';
+import { nowIso } from '../db.js';
+import {
+  blockConnector,
+  findVersion,
+  type ActionBlock,
+  type DefinitionSet,
+  type TriggerDefinition,
+  type WorkflowEntry,
+  type WorkflowVersionDefinition,
+} from '../definitions.js';
+import { ApiError } from '../http-errors.js';
+import type { Environment } from '../secrets.js';
+import type { ExecutionStore } from '../services/executions.js';
+import type { StoredConfig } from '../services/integrations.js';
+import { type Connections, MissingConnectionError } from './connections.js';
+import type { DeliveryOutbox } from './deliveries.js';
+import type { RunKind, RunRow } from './run-queue.js';
+import type { SendResult, SignedSender } from './signed-sender.js';
+import { render, type TemplateScope } from './templates.js';
+
+/** Why a block did not finish; `retryable` failures are tried again later with backoff. */
+export class BlockFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    readonly aborted = false,
+  ) {
+    super(message);
+  }
+}
+
+/** How one run ended for now. */
+export type RunOutcome =
+  | { kind: 'done'; failed: boolean }
+  | { kind: 'retry'; error: string; retryAfterMs?: number | undefined }
+  /** The server is stopping: nothing was decided, the run goes back to the queue. */
+  | { kind: 'released' };
+
+export interface ExecutorOptions {
+  /** Per outgoing request (Stream Data, HTTP request blocks, app calls). */
+  requestTimeoutMs: number;
+}
+
+interface UserWorkflowRow {
+  workflow_id: string;
+  version: number;
+  active: number;
+  config: string;
+}
+
+const MODES: Record<RunKind, ExecutionMode> = {
+  event: 'trigger',
+  workflow: 'webhook',
+  appEvent: 'trigger',
+  installation: 'internal',
+  rerun: 'manual',
+};
+
+const SECRET_MASK = '[secret]';
+
+/**
+ * Runs the workflows a queued run starts, one execution per workflow, recording each block's
+ * input, output, timing and status as it goes. A run resumed after a crash or a retry continues
+ * its executions after the last recorded block, so a block that finished is never done twice
+ * (one that was cut off is redone: Stream Data keeps its webhook-id so receivers can dedupe).
+ */
+export class WorkflowExecutor {
+  constructor(
+    private readonly db: Db,
+    private readonly definitions: () => DefinitionSet,
+    private readonly executions: ExecutionStore,
+    private readonly connections: Connections,
+    private readonly outbox: DeliveryOutbox,
+    private readonly sender: SignedSender,
+    /** Sends to this server's own paths (relative Stream Data URLs): the operator's own public URL. */
+    private readonly ownSender: SignedSender,
+    private readonly publicUrl: () => string,
+    private readonly options: ExecutorOptions,
+  ) {}
+
+  async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
+    const definitions = this.definitions();
+    const targets = this.targets(row, definitions);
+    let failed = false;
+    let retry: RunOutcome | undefined;
+    for (const target of targets) {
+      const outcome = await this.runWorkflow(row, target, definitions, signal, lastAttempt);
+      if (outcome.kind === 'released') return outcome;
+      if (outcome.kind === 'retry') retry ??= outcome;
+      else failed ||= outcome.failed;
+    }
+    return retry ?? { kind: 'done', failed };
+  }
+
+  /** The workflows this run starts or continues, in a stable order. */
+  private targets(row: RunRow, definitions: DefinitionSet): { workflowId: string; resumeVersion?: number }[] {
+    const targets = new Map<string, { workflowId: string; resumeVersion?: number }>();
+    for (const running of this.executions.runningForRun(row.id)) {
+      targets.set(running.workflowId, { workflowId: running.workflowId, resumeVersion: running.version });
+    }
+    const installed = this.db
+      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? ORDER BY workflow_id')
+      .all(row.user_id) as UserWorkflowRow[];
+    for (const uw of installed) {
+      if (targets.has(uw.workflow_id)) continue;
+      if (row.kind === 'event' ? false : uw.workflow_id !== row.workflow_id) continue;
+      const version =
+        definitions.workflow(uw.workflow_id) && findVersion(definitions.workflow(uw.workflow_id)!.workflow, uw.version);
+      if (!version || !triggerMatches(row, version.trigger)) continue;
+      targets.set(uw.workflow_id, { workflowId: uw.workflow_id });
+    }
+    return [...targets.values()];
+  }
+
+  private async runWorkflow(
+    row: RunRow,
+    target: { workflowId: string; resumeVersion?: number },
+    definitions: DefinitionSet,
+    signal: AbortSignal,
+    lastAttempt: boolean,
+  ): Promise<RunOutcome> {
+    const entry = definitions.workflow(target.workflowId);
+    const installed = this.db
+      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+      .get(row.user_id, target.workflowId) as UserWorkflowRow | undefined;
+    const existing = this.executions.forRun(row.id, target.workflowId);
+    if (existing && existing.status !== 'running') return { kind: 'done', failed: existing.status === 'error' };
+
+    // A workflow deactivated or removed after the event was accepted does not run.
+    if (!entry || !installed || installed.active !== 1) {
+      if (existing) {
+        this.executions.finish(existing.id, {
+          status: 'error',
+          errorMessage: 'The workflow was deactivated or removed before this run finished.',
+        });
+      }
+      return { kind: 'done', failed: false };
+    }
+    // Upgraded users run their new version; an execution already under way keeps its own.
+    const versionNumber = existing?.version ?? target.resumeVersion ?? installed.version;
+    const version = findVersion(entry.workflow, versionNumber);
+    if (!version) {
+      if (existing) {
+        this.executions.finish(existing.id, {
+          status: 'error',
+          errorMessage: `Version ${versionNumber} of the workflow is no longer defined.`,
+        });
+      }
+      return { kind: 'done', failed: true };
+    }
+
+    const triggerData = JSON.parse(row.payload) as unknown;
+    const executionId = existing?.id ?? this.startExecution(row, entry, version, triggerData);
+    const recorded = this.executions.recordedBlocks(executionId);
+    const outputs: Record<string, unknown> = {};
+    for (const block of recorded) if (block.status === 'success') outputs[block.blockId] = block.output;
+    const answers = JSON.parse(installed.config) as StoredConfig;
+    const scope: TemplateScope = { trigger: triggerData, blocks: outputs, config: configValues(version, answers) };
+
+    for (const block of version.blocks) {
+      if (Object.hasOwn(outputs, block.id)) continue;
+      const startedAt = nowIso();
+      const { values, logged } = blockInput(block, answers, scope);
+      try {
+        const output = await this.runBlock(block, values, {
+          row,
+          entry,
+          version,
+          executionId,
+          triggerData,
+          signal,
+        });
+        this.executions.recordBlock(executionId, {
+          blockId: block.id,
+          blockType: block.type,
+          connector: blockConnector(block),
+          status: 'success',
+          input: logged,
+          output,
+          startedAt,
+          stoppedAt: nowIso(),
+        });
+        outputs[block.id] = output;
+      } catch (error) {
+        const failure = toFailure(error);
+        if (failure.aborted) return { kind: 'released' };
+        if (failure.retryable && !lastAttempt) {
+          return { kind: 'retry', error: `${block.name}: ${failure.message}`, retryAfterMs: failure.retryAfterMs };
+        }
+        const message =
+          failure.retryable && lastAttempt
+            ? `${failure.message} Gave up after ${row.attempts + 1} attempts.`
+            : failure.message;
+        this.failExecution(row, entry, executionId, block, logged, message, startedAt);
+        return { kind: 'done', failed: true };
+      }
+    }
+    this.executions.finish(executionId, { status: 'success' });
+    return { kind: 'done', failed: false };
+  }
+
+  private startExecution(
+    row: RunRow,
+    entry: WorkflowEntry,
+    version: WorkflowVersionDefinition,
+    triggerData: unknown,
+  ): string {
+    return this.db.transaction(() => {
+      const id = this.executions.start({
+        env: row.env,
+        userId: row.user_id,
+        workflowId: entry.workflow.workflowId,
+        version: version.version,
+        integrationId: entry.integration.integrationId,
+        runId: row.id,
+        mode: MODES[row.kind],
+      });
+      // The trigger is the first block of the log: what started the run, and when it was accepted.
+      this.executions.recordBlock(id, {
+        blockId: version.trigger.id,
+        blockType: version.trigger.type,
+        connector: blockConnector(version.trigger),
+        status: 'success',
+        input: triggerData,
+        output: triggerData,
+        startedAt: row.created_at,
+        stoppedAt: nowIso(),
+      });
+      return id;
+    })();
+  }
+
+  private failExecution(
+    row: RunRow,
+    entry: WorkflowEntry,
+    executionId: string,
+    block: ActionBlock,
+    input: unknown,
+    message: string,
+    startedAt: string,
+  ): void {
+    const stoppedAt = nowIso();
+    this.db.transaction(() => {
+      this.executions.recordBlock(executionId, {
+        blockId: block.id,
+        blockType: block.type,
+        connector: blockConnector(block),
+        status: 'error',
+        input,
+        output: undefined,
+        error: message,
+        startedAt,
+        stoppedAt,
+      });
+      this.executions.finish(executionId, {
+        status: 'error',
+        stoppedAt,
+        errorBlockId: block.id,
+        errorMessage: message,
+      });
+      this.outbox.enqueueErrorStream(row.env as Environment, {
+        executionId,
+        workflowId: entry.workflow.workflowId,
+        workflowName: entry.workflow.name,
+        integrationId: entry.integration.integrationId,
+        userId: row.user_id,
+        block: { id: block.id, name: block.name, type: block.type, connector: blockConnector(block) },
+        message,
+        errorOccurredAt: stoppedAt,
+      });
+    })();
+  }
+
+  private async runBlock(
+    block: ActionBlock,
+    input: Record<string, unknown>,
+    run: {
+      row: RunRow;
+      entry: WorkflowEntry;
+      version: WorkflowVersionDefinition;
+      executionId: string;
+      triggerData: unknown;
+      signal: AbortSignal;
+    },
+  ): Promise<unknown> {
+    switch (block.type) {
+      case 'streamData':
+        return this.streamData(block, input, run);
+      case 'httpRequest':
+        return this.httpRequest(block, input, run);
+      case 'connectorAction':
+        return this.connectorAction(block, input, run);
+    }
+  }
+
+  private async streamData(
+    block: ActionBlock,
+    input: Record<string, unknown>,
+    run: {
+      row: RunRow;
+      entry: WorkflowEntry;
+      version: WorkflowVersionDefinition;
+      executionId: string;
+      triggerData: unknown;
+      signal: AbortSignal;
+    },
+  ): Promise<unknown> {
+    const body = input.body;
+    const fields = Object.fromEntries(Object.entries(input).filter(([name]) => name !== 'url' && name !== 'body'));
+    const payload: StreamDataPayload = {
+      workflowId: run.entry.workflow.workflowId,
+      executionId: run.executionId,
+      userId: run.row.user_id,
+      integrationId: run.entry.integration.integrationId,
+      trigger: {
+        type: run.version.trigger.type,
+        event: 'event' in run.version.trigger ? run.version.trigger.event : null,
+      },
+      data: body === undefined ? run.triggerData : body,
+      fields,
+    };
+    const result = await this.send(block, input.url, 'POST', JSON.stringify(payload), {}, run);
+    return responseOutput(result);
+  }
+
+  private async httpRequest(
+    block: ActionBlock,
+    input: Record<string, unknown>,
+    run: { executionId: string; signal: AbortSignal },
+  ): Promise<unknown> {
+    const method = typeof input.method === 'string' ? input.method : 'POST';
+    const headers = Object.fromEntries(
+      Object.entries((input.headers as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [
+        k.toLowerCase(),
+        String(v),
+      ]),
+    );
+    const body = method === 'GET' || input.body === undefined ? undefined : JSON.stringify(input.body);
+    const result = await this.send(block, input.url, method, body, headers, run);
+    return responseOutput(result);
+  }
+
+  private async send(
+    block: ActionBlock,
+    target: unknown,
+    method: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+    run: { executionId: string; signal: AbortSignal },
+  ): Promise<Extract<SendResult, { ok: true }>> {
+    if (typeof target !== 'string' || target === '') {
+      throw new BlockFailure(`The URL is empty: the block's mapping gave ${JSON.stringify(target ?? null)}.`, false);
+    }
+    const own = target.startsWith('/') && !target.startsWith('//');
+    const result = await (own ? this.ownSender : this.sender).send({
+      // The same on every attempt of this block in this execution: receivers deduplicate on it.
+      id: messageId(run.executionId, block.id),
+      method,
+      url: own ? `${this.publicUrl()}${target}` : target,
+      body,
+      headers,
+      signal: run.signal,
+    });
+    if (result.ok) return result;
+    throw new BlockFailure(result.error, result.retryable, result.retryAfterMs, result.aborted);
+  }
+
+  private async connectorAction(
+    block: Extract<ActionBlock, { type: 'connectorAction' }>,
+    input: Record<string, unknown>,
+    run: { row: RunRow; entry: WorkflowEntry; signal: AbortSignal },
+  ): Promise<unknown> {
+    const connector = findConnector(block.connector);
+    const action = connector?.actions.find((a) => a.name === block.action);
+    if (!connector || !action)
+      throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
+    const credential = this.connections.resolve(run.row.user_id, connector, {
+      workflowId: run.entry.workflow.workflowId,
+    });
+    try {
+      return await action.run(
+        { publicUrl: this.publicUrl(), signal: run.signal, timeoutMs: this.options.requestTimeoutMs },
+        credential.data,
+        input,
+      );
+    } catch (error) {
+      if (error instanceof ConnectorError && error.kind === 'credential_invalid') {
+        throw new BlockFailure(`${connector.displayName} refused the connection: ${error.message}`, false);
+      }
+      throw error;
+    }
+  }
+}
+
+/** Whether a workflow version's trigger is what this run fires. */
+function triggerMatches(row: RunRow, trigger: TriggerDefinition): boolean {
+  switch (row.kind) {
+    case 'event':
+      return trigger.type === 'customEvent' && trigger.event === row.event_name;
+    case 'workflow':
+      return trigger.type === 'webhook';
+    case 'appEvent':
+      return trigger.type === 'appEvent';
+    case 'installation':
+      return trigger.type === 'onInstallation';
+    case 'rerun':
+      return true;
+  }
+}
+
+/** The user's answers by field name, with the ISV's defaults for fields they left empty. */
+function configValues(version: WorkflowVersionDefinition, answers: StoredConfig): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const block of [version.trigger, ...version.blocks]) {
+    for (const field of block.fields) {
+      if (!field.userConfigurable) continue;
+      const answer = answers.find((a) => a.blockId === block.id && a.name === field.name);
+      config[field.name] = answer ? answer.value : field.value;
+    }
+  }
+  return config;
+}
+
+/**
+ * A block's resolved fields, and the same with secret values masked for the log. The user's
+ * answers are data, never templates; the ISV's values are rendered.
+ */
+function blockInput(
+  block: ActionBlock,
+  answers: StoredConfig,
+  scope: TemplateScope,
+): { values: Record<string, unknown>; logged: Record<string, unknown> } {
+  const values: Record<string, unknown> = {};
+  const logged: Record<string, unknown> = {};
+  for (const field of block.fields) {
+    const answer = field.userConfigurable
+      ? answers.find((a) => a.blockId === block.id && a.name === field.name)
+      : undefined;
+    const value = answer ? answer.value : render(field.value, scope);
+    if (value === undefined) continue;
+    values[field.name] = value;
+    logged[field.name] = field.type === 'secret' ? SECRET_MASK : value;
+  }
+  return { values, logged };
+}
+
+/** The webhook-id of a block's request: stable across attempts and resumptions of the execution. */
+function messageId(executionId: string, blockId: string): string {
+  return `msg_${createHash('sha256').update(`${executionId}:${blockId}`).digest('hex').slice(0, 24)}`;
+}
+
+function responseOutput(result: Extract<SendResult, { ok: true }>): { status: number; body: unknown } {
+  let body: unknown = result.body;
+  if (result.contentType?.includes('json')) {
+    try {
+      body = JSON.parse(result.body);
+    } catch {
+      body = result.body;
+    }
+  }
+  return { status: result.status, body: body === '' ? null : body };
+}
+
+function toFailure(error: unknown): BlockFailure {
+  if (error instanceof BlockFailure) return error;
+  if (error instanceof ConnectorError) {
+    return new BlockFailure(error.message, error.retryable, error.retryAfterMs, error.kind === 'aborted');
+  }
+  if (error instanceof MissingConnectionError || error instanceof ApiError)
+    return new BlockFailure(error.message, false);
+  // A bug or a broken credential record: not something a retry fixes, and the log says what.
+  return new BlockFailure(`Internal error: ${(error as Error).message ?? String(error)}`, false);
+}

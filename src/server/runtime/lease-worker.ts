@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** A table of leased work items, as the worker sees it. */
+export interface LeasedSource<T extends { id: string }> {
+  claim(owner: string, limit: number, leaseMs: number): T[];
+  renew(id: string, owner: string, leaseMs: number): boolean;
+  recoverExpired(): number;
+  /** When the next item becomes due, in ms since the epoch. */
+  nextDueAt(): number | undefined;
+}
+
+export interface LeaseWorkerOptions {
+  concurrency: number;
+  leaseMs: number;
+  /** The longest the worker sleeps without looking at the table (another process may have written). */
+  pollIntervalMs: number;
+}
+
+/**
+ * Runs leased items from a durable table in process: claims up to `concurrency` due items,
+ * renews their leases while they run, and sleeps until the next one is due (or `wake()`).
+ * `close()` stops claiming, waits for running items up to a grace period, then aborts the rest,
+ * which give their items back.
+ */
+export class LeaseWorker<T extends { id: string }> {
+  readonly owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private pumpAgain = false;
+  private started = false;
+  private closed = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly source: LeasedSource<T>,
+    private readonly handle: (item: T, signal: AbortSignal) => Promise<void>,
+    private readonly options: LeaseWorkerOptions,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    const recovered = this.source.recoverExpired();
+    if (recovered > 0) this.log.warn({ worker: this.name, recovered }, 'resuming work left by a stopped process');
+    this.wake();
+  }
+
+  /** Looks for due work now (called after something was queued). */
+  wake(): void {
+    if (!this.started || this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pump();
+      } while (this.pumpAgain && !this.closed);
+    } finally {
+      this.pumping = false;
+    }
+    this.scheduleNext();
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private pump(): void {
+    const room = this.options.concurrency - this.running.size;
+    if (room <= 0) return;
+    let items: T[];
+    try {
+      items = this.source.claim(this.owner, room, this.options.leaseMs);
+    } catch (error) {
+      this.log.error({ err: error, worker: this.name }, 'claiming work failed');
+      return;
+    }
+    for (const item of items) this.run(item);
+  }
+
+  private run(item: T): void {
+    const abort = new AbortController();
+    const heartbeat = setInterval(
+      () => {
+        try {
+          if (!this.source.renew(item.id, this.owner, this.options.leaseMs)) abort.abort();
+        } catch (error) {
+          this.log.error({ err: error, worker: this.name, id: item.id }, 'renewing a lease failed');
+        }
+      },
+      Math.max(10, Math.floor(this.options.leaseMs / 3)),
+    );
+    heartbeat.unref();
+    const promise = this.handle(item, abort.signal)
+      .catch((error: unknown) => {
+        this.log.error({ err: error, worker: this.name, id: item.id }, 'work item failed unexpectedly');
+      })
+      .finally(() => {
+        clearInterval(heartbeat);
+        this.running.delete(item.id);
+        if (!this.closed) this.wake();
+      });
+    this.running.set(item.id, { promise, abort });
+  }
+
+  private scheduleNext(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    let delay = this.options.pollIntervalMs;
+    try {
+      const due = this.source.nextDueAt();
+      if (due !== undefined) delay = Math.min(delay, Math.max(0, due - Date.now()));
+    } catch (error) {
+      this.log.error({ err: error, worker: this.name }, 'reading the next due time failed');
+    }
+    // A full worker is woken by its own items finishing; the poll covers the rest.
+    this.timer = setTimeout(() => this.wake(), Math.max(delay, 5));
+    this.timer.unref();
+  }
+
+  /** Stops claiming; running items get `graceMs` to finish, then are aborted and give their rows back. */
+  async close(graceMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const all = () => Promise.all([...this.running.values()].map((r) => r.promise));
+    if (this.running.size === 0) return;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const outcome = await Promise.race([all().then(() => 'done' as const), graceOver]);
+    clearTimeout(graceTimer);
+    if (outcome === 'timeout') {
+      for (const { abort } of this.running.values()) abort.abort();
+      await all();
+    }
+  }
+}

@@ -1,0 +1,318 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
+import { ConnectorError, findConnector, type Connector, type CredentialData } from '../connectors/index.js';
+import type { Db } from '../db.js';
+import type { DefinitionSet } from '../definitions.js';
+import type { SecretBox } from '../encryption.js';
+import { ApiError, notFound } from '../http-errors.js';
+import type { Environment } from '../secrets.js';
+import type { CredentialService } from '../services/credentials.js';
+import type { ExecutionStore } from '../services/executions.js';
+import type { InstalledEvent, IntegrationService } from '../services/integrations.js';
+import type { SettingsService } from '../services/settings.js';
+import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions.js';
+import type { SigningKeys } from '../webhook-signing.js';
+import { AppTriggers } from './app-triggers.js';
+import { Connections, MissingConnectionError } from './connections.js';
+import { DeliveryOutbox, type DeliveryRow } from './deliveries.js';
+import { WorkflowExecutor } from './executor.js';
+import { LeaseWorker } from './lease-worker.js';
+import { OutboundHttp, type PrivateTargetPolicy } from './outbound-http.js';
+import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
+import { RunQueue, type RunRow } from './run-queue.js';
+import { SignedSender } from './signed-sender.js';
+
+export interface RuntimeOptions {
+  /** Runs executed at the same time. */
+  concurrency: number;
+  /** Deliveries (installation webhook, error stream) sent at the same time. */
+  deliveryConcurrency: number;
+  /** How long a claimed row is held before another worker may take it over; renewed while running. */
+  leaseMs: number;
+  /** The longest the workers sleep without looking at the queue. */
+  pollIntervalMs: number;
+  /** Retries of a run whose block failed transiently (app or receiver down, 429, 5xx, timeout). */
+  retry: RetryPolicy;
+  /** Retries of installation-webhook and error-stream deliveries. */
+  deliveryRetry: RetryPolicy;
+  /** Per outgoing request. */
+  requestTimeoutMs: number;
+  /** How long close() lets running work finish before aborting it (it resumes after the next start). */
+  shutdownGraceMs: number;
+  /** Which non-public addresses outgoing requests may reach. */
+  allowPrivateTargets: PrivateTargetPolicy;
+}
+
+export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
+  concurrency: 8,
+  deliveryConcurrency: 4,
+  leaseMs: 30_000,
+  pollIntervalMs: 1_000,
+  retry: DEFAULT_RETRY_POLICY,
+  deliveryRetry: DEFAULT_RETRY_POLICY,
+  requestTimeoutMs: 15_000,
+  shutdownGraceMs: 10_000,
+  allowPrivateTargets: 'none',
+};
+
+export interface RuntimeDeps {
+  db: Db;
+  definitions: () => DefinitionSet;
+  executions: ExecutionStore;
+  credentials: CredentialService;
+  integrations: IntegrationService;
+  settings: SettingsService;
+  box: SecretBox;
+  keys: SigningKeys;
+  publicUrl: () => string;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * The workflow runtime: the durable run queue and its worker, the executor, app-event triggers,
+ * and the outbox of signed installation webhooks and error-stream posts with its own worker.
+ * Everything it does starts from a row on disk, so a crash loses nothing that was acknowledged.
+ */
+export class Runtime {
+  readonly queue: RunQueue;
+  readonly outbox: DeliveryOutbox;
+  readonly triggers: AppTriggers;
+  readonly connections: Connections;
+  readonly options: RuntimeOptions;
+  private readonly http: OutboundHttp;
+  private readonly ownHttp: OutboundHttp;
+  private readonly executor: WorkflowExecutor;
+  private readonly sender: SignedSender;
+  private readonly runWorker: LeaseWorker<RunRow>;
+  private readonly deliveryWorker: LeaseWorker<DeliveryRow>;
+  private started = false;
+
+  constructor(
+    private readonly deps: RuntimeDeps,
+    options: Partial<RuntimeOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...options };
+    const { db, log } = deps;
+    this.http = new OutboundHttp(this.options.allowPrivateTargets);
+    // This server's own paths (relative Stream Data URLs) are the operator's address, not a user's.
+    this.ownHttp = new OutboundHttp('all');
+    this.sender = new SignedSender(deps.keys, this.http, this.options.requestTimeoutMs);
+    this.queue = new RunQueue(db);
+    this.outbox = new DeliveryOutbox(db, deps.settings, this.options.deliveryRetry);
+    this.connections = new Connections(db, deps.credentials);
+    this.triggers = new AppTriggers(
+      db,
+      deps.definitions,
+      this.connections,
+      deps.credentials,
+      deps.box,
+      this.queue,
+      deps.publicUrl,
+      this.options.requestTimeoutMs,
+      log,
+    );
+    this.executor = new WorkflowExecutor(
+      db,
+      deps.definitions,
+      deps.executions,
+      this.connections,
+      this.outbox,
+      this.sender,
+      new SignedSender(deps.keys, this.ownHttp, this.options.requestTimeoutMs),
+      deps.publicUrl,
+      { requestTimeoutMs: this.options.requestTimeoutMs },
+    );
+    const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
+    this.runWorker = new LeaseWorker(
+      'runs',
+      this.queue,
+      (row, signal) => this.handleRun(row, signal),
+      { ...workerOptions, concurrency: this.options.concurrency },
+      log,
+    );
+    this.deliveryWorker = new LeaseWorker(
+      'deliveries',
+      this.outbox,
+      (row, signal) => this.outbox.attempt(row, this.deliveryWorker.owner, this.sender, signal),
+      { ...workerOptions, concurrency: this.options.deliveryConcurrency },
+      log,
+    );
+    this.queue.onEnqueued = () => this.runWorker.wake();
+    this.outbox.onEnqueued = () => this.deliveryWorker.wake();
+    deps.integrations.onInstalled((event) => this.installed(event));
+  }
+
+  /** Starts the workers (once the server listens, so apps on this server can be called). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.runWorker.start();
+    this.deliveryWorker.start();
+    void this.triggers.syncAll();
+  }
+
+  /** Stops claiming work; running work gets the grace period, then gives its rows back. */
+  async close(): Promise<void> {
+    await Promise.all([
+      this.triggers.close(),
+      this.runWorker.close(this.options.shutdownGraceMs),
+      this.deliveryWorker.close(this.options.shutdownGraceMs),
+    ]);
+    this.http.close();
+    this.ownHttp.close();
+  }
+
+  private async handleRun(row: RunRow, signal: AbortSignal): Promise<void> {
+    const owner = this.runWorker.owner;
+    const failedAttempts = row.attempts + 1;
+    try {
+      const outcome = await this.executor.runRow(row, signal, failedAttempts >= this.options.retry.maxAttempts);
+      if (outcome.kind === 'released') this.queue.release(row.id, owner);
+      else if (outcome.kind === 'retry') {
+        this.queue.reschedule(
+          row.id,
+          owner,
+          retryDelay(this.options.retry, failedAttempts, outcome.retryAfterMs),
+          outcome.error,
+        );
+      } else this.queue.complete(row.id, owner, outcome.failed ? 'failed' : 'done');
+    } catch (error) {
+      // Not a block failing (those are recorded): the database or a bug. Try again later, then stop.
+      this.deps.log.error({ err: error, runId: row.id }, 'run failed unexpectedly');
+      const message = `Internal error: ${(error as Error).message}`;
+      if (failedAttempts >= this.options.retry.maxAttempts) this.queue.complete(row.id, owner, 'failed', message);
+      else this.queue.reschedule(row.id, owner, retryDelay(this.options.retry, failedAttempts), message);
+    }
+  }
+
+  /**
+   * Inside the install transaction: on-installation runs for newly installed workflows, and the
+   * installation webhook, so neither can be lost if the process dies right after the answer.
+   */
+  private installed(event: InstalledEvent): void {
+    const user = this.deps.db.prepare('SELECT env FROM users WHERE id = ?').get(event.userId) as
+      { env: Environment } | undefined;
+    if (!user) return;
+    const definitions = this.deps.definitions();
+    for (const workflowId of event.newlyInstalled) {
+      const entry = definitions.workflow(workflowId);
+      const installed = this.deps.db
+        .prepare('SELECT version FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+        .get(event.userId, workflowId) as { version: number } | undefined;
+      const version = entry && installed && findVersion(entry.workflow, installed.version);
+      if (version?.trigger.type !== 'onInstallation') continue;
+      this.queue.enqueue({
+        env: user.env,
+        userId: event.userId,
+        kind: 'installation',
+        workflowId,
+        data: {
+          userId: event.userId,
+          integrationId: event.integrationId,
+          installationId: event.installationId,
+          workflowIds: event.workflowIds,
+          installedAt: event.installedAt,
+        },
+      });
+    }
+    this.outbox.enqueueInstallationWebhook(user.env, {
+      userId: event.userId,
+      workflowIds: event.workflowIds,
+      integrationId: event.integrationId,
+      credentials: event.credentials,
+      success: true,
+    });
+  }
+
+  private connectorContext() {
+    return { publicUrl: this.deps.publicUrl(), timeoutMs: this.options.requestTimeoutMs };
+  }
+
+  /** Checks a credential with the app before it is stored (`credential_invalid`, `app_unreachable`). */
+  async testCredential(connector: Connector, data: CredentialData): Promise<void> {
+    try {
+      await connector.testCredential(this.connectorContext(), data);
+    } catch (error) {
+      throw connectorFailure(connector, error);
+    }
+  }
+
+  /** The choices of a `dynamicSelect` field, loaded from the app with the user's credential. */
+  async fieldOptions(
+    userId: string,
+    params: FieldOptionsParams,
+    credentialId: string | undefined,
+  ): Promise<FieldOptionsResponse> {
+    const integration = this.deps.definitions().integration(params.integrationId);
+    const workflow = integration?.workflows.find((w) => w.workflowId === params.workflowId);
+    const block = workflow && versionBlocks(latestVersion(workflow)).find((b) => b.id === params.blockId);
+    const field = block?.fields.find((f) => f.name === params.fieldName && f.userConfigurable);
+    if (!block || !field) throw notFound('The field');
+    const connectorId = optionsConnector(block, field);
+    const connector = connectorId === null ? undefined : findConnector(connectorId);
+    const loader = connector?.optionLoaders.find((l) => l.name === field.dynamicOptions?.loader);
+    if (!connector || !loader) {
+      throw new ApiError(400, 'bad_request', `${field.displayName} has fixed options; they are in the integration.`);
+    }
+    let credential: CredentialData;
+    try {
+      credential = this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId }).data;
+    } catch (error) {
+      if (error instanceof MissingConnectionError) throw new ApiError(400, 'credential_required', error.message);
+      throw error;
+    }
+    try {
+      return { data: await loader.load(this.connectorContext(), credential) };
+    } catch (error) {
+      throw connectorFailure(connector, error);
+    }
+  }
+
+  /** Queues a rerun of an execution with the trigger data it recorded, at the user's current version. */
+  rerun(env: Environment, workflowId: string, executionId: string, userId: string | undefined): RerunResponse {
+    const execution = this.deps.executions.summary(env, executionId);
+    if (!execution || execution.workflowId !== workflowId || (userId !== undefined && userId !== execution.userId)) {
+      throw notFound('The execution');
+    }
+    const installed = this.deps.db
+      .prepare('SELECT active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+      .get(execution.userId, workflowId) as { active: number } | undefined;
+    if (!installed) throw new ApiError(404, 'not_found', 'The user no longer has this workflow installed.');
+    if (installed.active !== 1) {
+      throw new ApiError(409, 'workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
+    }
+    if (execution.status === 'running') {
+      throw new ApiError(409, 'not_rerunnable', 'The execution is still running; rerun it once it has finished.');
+    }
+    const trigger = this.deps.executions.recordedBlocks(executionId)[0];
+    if (!trigger || trigger.output === null || trigger.output === undefined) {
+      throw new ApiError(409, 'not_rerunnable', 'The execution recorded no trigger data to run again.');
+    }
+    const run = this.queue.enqueue({
+      env,
+      userId: execution.userId,
+      kind: 'rerun',
+      workflowId,
+      data: trigger.output,
+      rerunOf: executionId,
+    });
+    return { message: 'Execution queued for rerun', runId: run.id, rerunOf: executionId };
+  }
+}
+
+/** A failed call to an app, as the API answers it. */
+function connectorFailure(connector: Connector, error: unknown): unknown {
+  if (!(error instanceof ConnectorError)) return error;
+  switch (error.kind) {
+    case 'credential_invalid':
+      return new ApiError(
+        400,
+        'credential_invalid',
+        `${connector.displayName} refused the credential: ${error.message}`,
+      );
+    case 'rejected':
+      return new ApiError(502, 'app_error', `${connector.displayName} refused the request: ${error.message}`);
+    default:
+      return new ApiError(502, 'app_unreachable', `${connector.displayName} could not be reached: ${error.message}`);
+  }
+}
