@@ -12,3 +12,4 @@ export * from './settings.js';
 export * from './admin.js';
 export * from './runtime.js';
 export type { WidgetApi } from './widget-api.js';
+export * from './widget-auth.js';

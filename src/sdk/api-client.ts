@@ -2,11 +2,19 @@ import {
   ActivateWorkflowResponse,
   ApiErrorBody,
   DeactivateWorkflowResponse,
+  FieldOptionsResponse,
   InstallationResponse,
   IntegrationListResponse,
+  OAuthSession,
+  OAuthSessionView,
   UserWorkflowListResponse,
+  WidgetAppsResponse,
+  WidgetCredentialResponse,
   WidgetIntegration,
   type CreateInstallationRequest,
+  type CreateWidgetCredentialRequest,
+  type FieldOptionsParams,
+  type StartOAuthRequest,
   type WidgetApi,
 } from '../contract/index.js';
 import type * as z from 'zod/mini';
@@ -75,6 +83,38 @@ export class ApiClient implements WidgetApi {
 
   createInstallation(request: CreateInstallationRequest, idempotencyKey: string): Promise<InstallationResponse> {
     return this.request('POST', '/widget/installations', InstallationResponse, { body: request, idempotencyKey });
+  }
+
+  getApps(integrationId: string, signal?: AbortSignal): Promise<WidgetAppsResponse> {
+    return this.request('GET', `/widget/integrations/${encodeURIComponent(integrationId)}/apps`, WidgetAppsResponse, {
+      signal,
+    });
+  }
+
+  createCredential(request: CreateWidgetCredentialRequest): Promise<WidgetCredentialResponse> {
+    return this.request('POST', '/widget/credentials', WidgetCredentialResponse, { body: request });
+  }
+
+  startOAuth(request: StartOAuthRequest): Promise<OAuthSession> {
+    return this.request('POST', '/widget/oauth/sessions', OAuthSession, { body: request });
+  }
+
+  getOAuthSession(sessionId: string, signal?: AbortSignal): Promise<OAuthSessionView> {
+    return this.request('GET', `/widget/oauth/sessions/${encodeURIComponent(sessionId)}`, OAuthSessionView, {
+      signal,
+    });
+  }
+
+  getFieldOptions(
+    field: FieldOptionsParams,
+    credentialId: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<FieldOptionsResponse> {
+    const path = [field.integrationId, 'fields', field.workflowId, field.blockId, field.fieldName]
+      .map(encodeURIComponent)
+      .join('/');
+    const query = credentialId === undefined ? '' : `?credentialId=${encodeURIComponent(credentialId)}`;
+    return this.request('GET', `/widget/integrations/${path}/options${query}`, FieldOptionsResponse, { signal });
   }
 
   getIntegrations(signal?: AbortSignal): Promise<IntegrationListResponse> {
