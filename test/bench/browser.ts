@@ -2,6 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 
 export const DEMO_INTEGRATION_ID = '65a1c0de0000000000000001';
 
+type WaitForInput = (doc: Document, start: number) => Promise<number>;
+
 /** The part of window.Alloy the page-side bench code uses. */
 interface PageAlloy {
   setToken(token: string): void;
@@ -45,13 +47,40 @@ async function routeBenchPages(page: Page, origin: string): Promise<void> {
   // tsx compiles with keepNames, which wraps functions in `__name(...)`; functions passed to
   // page.evaluate run in the page, where that helper does not exist.
   await page.addInitScript('window.__name = (fn) => fn;');
+  await page.addInitScript(WAIT_FOR_INPUT);
   await page.route(`${origin}/bench/**`, (route) => {
     const body = pages[new URL(route.request().url()).pathname];
     return body ? route.fulfill({ contentType: 'text/html', body }) : route.fulfill({ status: 404 });
   });
 }
 
-/** In-page: `Alloy.install()` → the first input of the modal has focus. */
+/**
+ * Page-side helper, installed by an init script: resolves with the time from `start` until the
+ * modal's first input is focusable (connected, enabled, laid out). Mutation observers on the page
+ * and on the modal's shadow root check at each change, so nothing polls and no timer clamps it.
+ */
+const WAIT_FOR_INPUT = `
+window.__firstInputFocusable = (doc, start) => new Promise((resolve) => {
+  const observed = new WeakSet();
+  const finish = (elapsed) => { pageObserver.disconnect(); shadowObserver.disconnect(); resolve(elapsed); };
+  const check = () => {
+    const modal = doc.querySelector('alloy-install-modal');
+    const root = modal && modal.shadowRoot;
+    if (!root) return;
+    if (!observed.has(root)) {
+      observed.add(root);
+      shadowObserver.observe(root, { childList: true, subtree: true, attributes: true });
+    }
+    const input = root.querySelector('input:not([disabled]), textarea:not([disabled]), select:not([disabled])');
+    if (input && input.isConnected && input.getClientRects().length > 0) finish(performance.now() - start);
+  };
+  const pageObserver = new MutationObserver(check);
+  const shadowObserver = new MutationObserver(check);
+  pageObserver.observe(doc.documentElement, { childList: true, subtree: true });
+  check();
+});`;
+
+/** In-page: `Alloy.install()` → the first input of the modal is focusable. */
 export async function measureInPage(browser: Browser, origin: string, token: string, runs: number): Promise<Timing> {
   const page = await browser.newPage();
   await routeBenchPages(page, origin);
@@ -59,29 +88,15 @@ export async function measureInPage(browser: Browser, origin: string, token: str
   const samples = await page.evaluate(
     async ({ token, runs, integrationId }) => {
       const alloy = (window as unknown as { Alloy: PageAlloy }).Alloy;
+      const wait = (window as unknown as { __firstInputFocusable: WaitForInput }).__firstInputFocusable;
       alloy.setToken(token);
-      const once = () =>
-        new Promise<number>((resolve) => {
-          const start = performance.now();
-          const onFocus = (event: FocusEvent) => {
-            if ((event.composedPath()[0] as Element).tagName === 'INPUT') {
-              document.removeEventListener('focusin', onFocus);
-              resolve(performance.now() - start);
-            }
-          };
-          document.addEventListener('focusin', onFocus);
-          void alloy.install({ integrationId });
-        });
-      const closed = () =>
-        new Promise<void>((resolve) => {
-          const check = () => (document.querySelector('alloy-install-modal') ? setTimeout(check, 5) : resolve());
-          alloy.close();
-          check();
-        });
       const results: number[] = [];
       for (let i = 0; i <= runs; i++) {
-        results.push(await once());
-        await closed();
+        const start = performance.now();
+        const outcome = alloy.install({ integrationId });
+        results.push(await wait(document, start));
+        alloy.close();
+        await outcome;
       }
       return results;
     },
@@ -98,6 +113,7 @@ export async function measureIframe(browser: Browser, origin: string, token: str
   await page.goto(`${origin}/bench/frame-host.html`);
   const samples = await page.evaluate(
     async ({ token, runs, integrationId }) => {
+      const wait = (window as unknown as { __firstInputFocusable: WaitForInput }).__firstInputFocusable;
       const once = () =>
         new Promise<number>((resolve) => {
           const start = performance.now();
@@ -105,14 +121,12 @@ export async function measureIframe(browser: Browser, origin: string, token: str
           frame.style.cssText = 'position:fixed;inset:0;width:100%;height:100%;border:0';
           frame.addEventListener('load', () => {
             const inner = frame.contentWindow as unknown as Window & { Alloy: PageAlloy };
-            inner.document.addEventListener('focusin', (event: FocusEvent) => {
-              if ((event.composedPath()[0] as Element).tagName === 'INPUT') {
-                resolve(performance.now() - start);
-                frame.remove();
-              }
-            });
             inner.Alloy.setToken(token);
             void inner.Alloy.install({ integrationId });
+            void wait(inner.document, start).then((elapsed) => {
+              frame.remove();
+              resolve(elapsed);
+            });
           });
           frame.src = '/bench/frame.html';
           document.body.append(frame);
@@ -155,19 +169,11 @@ export async function measureMemory(
     page.evaluate(
       async ({ token, count, integrationId }) => {
         const alloy = (window as unknown as { Alloy: PageAlloy }).Alloy;
+        const wait = (window as unknown as { __firstInputFocusable: WaitForInput }).__firstInputFocusable;
         alloy.setToken(token);
         for (let i = 0; i < count; i++) {
-          const focused = new Promise<void>((resolve) => {
-            const onFocus = (event: FocusEvent) => {
-              if ((event.composedPath()[0] as Element).tagName === 'INPUT') {
-                document.removeEventListener('focusin', onFocus);
-                resolve();
-              }
-            };
-            document.addEventListener('focusin', onFocus);
-          });
           const result = alloy.install({ integrationId });
-          await focused;
+          await wait(document, performance.now());
           alloy.close();
           await result;
         }
