@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -68,6 +69,15 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
   };
 
   await app.register(fastifyStatic, { root: path.join(here, 'public'), prefix: '/demo/', decorateReply: false });
+  // The React page is built by Vite (`npm run build:demo`); a plain index.html fallback tells how.
+  const reactBuild = path.join(here, '../dist/demo-react');
+  if (fs.existsSync(reactBuild)) {
+    await app.register(fastifyStatic, { root: reactBuild, prefix: '/demo/react/', decorateReply: false });
+  } else {
+    app.get('/demo/react/', async (_request, reply) =>
+      reply.status(503).type('text/plain').send('The React page is not built yet: run `npm run build:demo`.'),
+    );
+  }
   app.get('/', async (_request, reply) => reply.redirect('/demo/'));
   registerConsoleRoutes(app, alloy, sendApiError);
 

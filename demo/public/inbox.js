@@ -21,8 +21,8 @@ function item(entry) {
     el(
       'div',
       { class: 'badges' },
-      badge(entry.alloySignatureValid, 'X-Alloy-Signature'),
-      badge(entry.standardSignatureValid, 'webhook-signature'),
+      badge(entry.verified.alloySignature, 'X-Alloy-Signature'),
+      badge(entry.verified.standardWebhooks, 'webhook-signature'),
     ),
     el('p', { class: 'meta' }, `webhook-id ${entry.webhookId ?? '—'}`),
     el('pre', { class: 'code' }, JSON.stringify(entry.body, null, 2)),
@@ -33,7 +33,7 @@ let last = '';
 async function refresh() {
   try {
     const { data } = await json(await fetch('/demo/api/inbox'));
-    const signature = JSON.stringify(data.map((d) => d.id));
+    const signature = JSON.stringify(data.map((d) => `${d.webhookId}@${d.receivedAt}`));
     if (signature !== last) {
       last = signature;
       list.replaceChildren(...data.map(item));

@@ -1,4 +1,4 @@
-import { el, json, mountShell, postJson } from './shell.js';
+import { el, json, mountShell, postJson, signIn } from './shell.js';
 
 const { username } = mountShell('link.html');
 const statusLine = document.getElementById('status');
@@ -17,6 +17,8 @@ const form = el(
 );
 document.getElementById('content').append(form, result);
 
+// Signing in creates the end user on a first visit, so the list below always has someone to be about.
+await signIn(username);
 const { data } = await json(await fetch(`/demo/api/integrations?username=${encodeURIComponent(username)}`));
 for (const integration of data) select.append(el('option', { value: integration.integrationId }, integration.name));
 

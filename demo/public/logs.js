@@ -1,4 +1,4 @@
-import { el, json, mountShell } from './shell.js';
+import { el, json, mountShell, signIn } from './shell.js';
 
 const { username } = mountShell('logs.html');
 const statusLine = document.getElementById('status');
@@ -52,6 +52,8 @@ async function load() {
   }
 }
 
+// Signing in creates the end user on a first visit, so the list below always has someone to be about.
+await signIn(username);
 const { data } = await json(await fetch(`/demo/api/integrations?username=${encodeURIComponent(username)}`));
 for (const integration of data) {
   for (const workflow of integration.workflows) {
