@@ -35,11 +35,12 @@ function ConnectPage() {
       const alloy = window.Alloy;
       if (!alloy) throw new Error('the Alloy script did not load');
       alloy.setToken(await signIn(username));
-      // Exactly what the docs show for React apps: window.Alloy.install(...).
-      const result = await alloy.install({
+      // What the docs show for React apps: window.Alloy.install(...) (edit once it is installed).
+      const options = {
         integrationId: DEMO_STORE,
-        callback: (outcome) => console.info('[AcmeCo React] Alloy callback', outcome),
-      });
+        callback: (outcome: unknown) => console.info('[AcmeCo React] Alloy callback', outcome),
+      };
+      const result = await (integration?.installed ? alloy.edit(options) : alloy.install(options));
       await refresh();
       setStatus(result.success ? 'Demo Store is connected.' : 'Demo Store was not connected.');
     } catch (error) {
