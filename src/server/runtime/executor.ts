@@ -23,6 +23,17 @@ import type { SendResult, SignedSender } from './signed-sender.js';
 import { render, type TemplateScope } from './templates.js';
 
 /** Why a block did not finish; `retryable` failures are tried again later with backoff. */
+
+/** What a block needs to know about the run it belongs to. */
+interface BlockRun {
+  row: RunRow;
+  entry: WorkflowEntry;
+  version: WorkflowVersionDefinition;
+  executionId: string;
+  triggerData: unknown;
+  signal: AbortSignal;
+}
+
 export class BlockFailure extends Error {
   constructor(
     message: string,
@@ -276,18 +287,7 @@ export class WorkflowExecutor {
     })();
   }
 
-  private async runBlock(
-    block: ActionBlock,
-    input: Record<string, unknown>,
-    run: {
-      row: RunRow;
-      entry: WorkflowEntry;
-      version: WorkflowVersionDefinition;
-      executionId: string;
-      triggerData: unknown;
-      signal: AbortSignal;
-    },
-  ): Promise<unknown> {
+  private async runBlock(block: ActionBlock, input: Record<string, unknown>, run: BlockRun): Promise<unknown> {
     switch (block.type) {
       case 'streamData':
         return this.streamData(block, input, run);
@@ -298,18 +298,7 @@ export class WorkflowExecutor {
     }
   }
 
-  private async streamData(
-    block: ActionBlock,
-    input: Record<string, unknown>,
-    run: {
-      row: RunRow;
-      entry: WorkflowEntry;
-      version: WorkflowVersionDefinition;
-      executionId: string;
-      triggerData: unknown;
-      signal: AbortSignal;
-    },
-  ): Promise<unknown> {
+  private async streamData(block: ActionBlock, input: Record<string, unknown>, run: BlockRun): Promise<unknown> {
     const body = input.body;
     const fields = Object.fromEntries(Object.entries(input).filter(([name]) => name !== 'url' && name !== 'body'));
     const payload: StreamDataPayload = {
