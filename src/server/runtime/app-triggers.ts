@@ -234,7 +234,7 @@ export class AppTriggers {
   }
 
   private async subscribe(userId: string, want: Wanted): Promise<void> {
-    const credential = this.connections.resolve(userId, want.connector, { workflowId: want.workflowId });
+    const credential = await this.connections.resolveFresh(userId, want.connector, { workflowId: want.workflowId });
     const url = this.receiverUrl(want.workflowId, userId);
     const { externalId, secret } = await want.event.subscribe(this.context(), credential.data, url);
     const sealed = this.box.seal(secret, `subscription:${userId}:${want.workflowId}`);
