@@ -332,6 +332,9 @@ describe('OAuth with the sandbox provider', () => {
     const late = await fetch(api.url(`/oauth/callback?code=whatever&state=${session.state}`));
     assert.equal(dataAttribute(await late.text(), 'status'), 'expired');
     assert.deepEqual((await api.call('GET', `/users/${userId}/credentials`)).json().data, []);
+    // A day after it expired, the retention job removes the session.
+    assert.ok(api.server.ctx.retention.runOnce(Date.now() + 25 * 60 * 60 * 1000).oauthSessions >= 1);
+    assert.equal((await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).statusCode, 404);
   });
 
   test('bad input: origins that are not http(s) origins, missing pre-OAuth fields, API-key-only apps', async () => {

@@ -13,6 +13,8 @@ export const OAUTH_SESSION_TTL_MS = 10 * 60 * 1000;
 /** Refresh an access token this long before it expires, so a run never starts with a dying token. */
 export const REFRESH_MARGIN_MS = 60 * 1000;
 const TOKEN_TIMEOUT_MS = 10_000;
+/** A claimed session's state is replaced (the column is unique), so it cannot be used again. */
+const USED_STATE_PREFIX = 'used:';
 
 interface SessionRow {
   id: string;
@@ -132,6 +134,7 @@ export class OAuthClientFlow {
     const row = this.row(sessionId);
     if (!row || row.status !== 'pending' || row.expires_at <= now || row.connector !== connector.id) return undefined;
     const state = row.state;
+    if (state.startsWith(USED_STATE_PREFIX)) return undefined;
     const fields = JSON.parse(row.fields) as Record<string, string>;
     const challenge = createHash('sha256').update(row.code_verifier).digest('base64url');
     const query = new URLSearchParams({
@@ -162,15 +165,16 @@ export class OAuthClientFlow {
     testCredential: (connector: Connector, data: CredentialData) => Promise<void>,
   ): Promise<CallbackOutcome | undefined> {
     const now = nowIso();
-    // Claim the session in one statement, so a replayed or concurrent callback finds nothing.
+    // Claim the session by retiring its state, so a replayed or concurrent callback finds nothing;
+    // it stays `pending` (what a poll should see) until the exchange is over.
     const row = this.db.transaction(() => {
       const found = this.db
         .prepare("SELECT * FROM oauth_sessions WHERE state = ? AND status = 'pending'")
         .get(input.state) as SessionRow | undefined;
       if (!found) return undefined;
       this.db
-        .prepare("UPDATE oauth_sessions SET status = 'failed', state = ? WHERE id = ?")
-        .run(`used:${found.id}`, found.id);
+        .prepare('UPDATE oauth_sessions SET state = ? WHERE id = ?')
+        .run(`${USED_STATE_PREFIX}${found.id}`, found.id);
       return found;
     })();
     if (!row) return undefined;
