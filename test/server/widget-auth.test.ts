@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { findConnector } from '../../src/server/connectors/index.js';
+import { getEmbeddedOAuthClient } from '../../src/server/sandbox/index.js';
 import { EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi, UNKNOWN_ID, waitFor, type Api } from './support.js';
 
 let api: Api;
@@ -282,6 +284,55 @@ describe('OAuth with the sandbox provider', () => {
     assert.equal(dataAttribute(await replay.text(), 'origin'), undefined, 'nothing is posted on a replay');
     // And the start URL of a finished session ends.
     assert.equal((await fetch(session.authorizeUrl, { redirect: 'manual' })).status, 404);
+  });
+
+  test('concurrent refreshes make one token request; a revoked grant fails the run without retrying', async () => {
+    const userId = await api.createUser('oauth-refresher');
+    const token = await api.token(userId);
+    const session = (await startSession(token)).json();
+    await fetch(await throughConsent(session.authorizeUrl, 'approve'));
+    const { credentialId } = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
+    const { ctx } = api.server;
+    const connector = findConnector('demoStore')!;
+    const data = ctx.credentials.reveal(userId, credentialId);
+    ctx.credentials.replaceData(userId, credentialId, { ...data, expiresAt: new Date().toISOString() });
+    const dying = ctx.credentials.reveal(userId, credentialId);
+    // Refresh tokens rotate: a second refresh with the old one would revoke the grant.
+    const [a, b] = await Promise.all([
+      ctx.oauth.fresh(userId, credentialId, connector, dying),
+      ctx.oauth.fresh(userId, credentialId, connector, dying),
+    ]);
+    assert.equal(a.accessToken, b.accessToken);
+    assert.notEqual(a.accessToken, data.accessToken);
+    const status = await fetch(api.url('/sandbox/demo-store/api/v1/stores/acme-shop'), {
+      headers: { authorization: `Bearer ${a.accessToken}` },
+    });
+    assert.equal(status.status, 200, 'the grant survived');
+
+    // The user revokes the app's access: the next refresh is refused and the run fails for good.
+    const client = getEmbeddedOAuthClient(ctx.db);
+    const revoked = await fetch(api.url('/sandbox/demo-store/oauth/revoke'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: a.refreshToken!,
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+      }).toString(),
+    });
+    assert.equal(revoked.status, 200);
+    ctx.credentials.replaceData(userId, credentialId, { ...a, expiresAt: new Date().toISOString() });
+    await api.installWithWidget(userId);
+    const fired = await api.call('POST', '/run/event', {
+      body: { event: 'Fulfillment Updated', userId, data: { orderId: 'ord_any', status: 'paid' } },
+    });
+    const row = await waitFor('the run', () => {
+      const queued = ctx.runtime.queue.get(fired.json().eventId);
+      return queued && (queued.status === 'done' || queued.status === 'failed') ? queued : undefined;
+    });
+    assert.equal(row.status, 'failed');
+    const logs = (await api.call('GET', `/workflows/${EVENT_WORKFLOW_ID}/logs?userId=${userId}`)).json().data;
+    assert.match(logs[0].results[1].error, /refused the connection: the access token could not be refreshed/);
   });
 
   test('Deny → the session is cancelled and no credential is stored', async () => {
