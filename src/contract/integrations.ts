@@ -130,6 +130,11 @@ export const CreateInstallationRequest = z.strictObject({
   integrationId: ObjectId,
   workflowIds: z.optional(z.array(ObjectId).check(z.minLength(1))),
   values: z.array(ConfigEntry).check(z.maxLength(500)),
+  /**
+   * App → credentialId, for a connection the user picked in the auth step ("use a different
+   * account"). Apps left out keep their current connection, or get the user's newest one.
+   */
+  credentialIds: z.optional(z.record(z.string().check(z.maxLength(100)), z.string().check(z.maxLength(100)))),
 });
 export type CreateInstallationRequest = z.infer<typeof CreateInstallationRequest>;
 

@@ -36,6 +36,10 @@ import { ExecutionStore } from './services/executions.js';
 import { HeadlessInstallService } from './services/headless.js';
 import { IntegrationService } from './services/integrations.js';
 import { LinkService } from './services/links.js';
+import { OAuthClientFlow } from './services/oauth.js';
+import { linkPageRoutes } from './routes/link-page.js';
+import { oauthCallbackRoutes } from './routes/oauth-callback.js';
+import { documentWidgetAuthRoutes, widgetAuthRoutes } from './routes/widget-auth.js';
 import { receiverRoutes } from './routes/receiver.js';
 import { runtimeRoutes } from './routes/runtime.js';
 import { securityRoutes } from './routes/security.js';
@@ -160,8 +164,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
   });
+  const oauth = new OAuthClientFlow(db, credentials, publicUrl);
   const runtime = new Runtime(
     {
+      refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
       db,
       definitions: currentDefinitions,
       executions,
@@ -187,6 +193,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     credentials,
     headless: new HeadlessInstallService(db, currentDefinitions, integrations, credentials),
     links: new LinkService(db, publicUrl),
+    oauth,
     settings,
     runtime,
     signingKeys,
@@ -231,13 +238,19 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       accountRoutes(router, ctx);
       runtimeRoutes(router, ctx);
       widgetRoutes(api, ctx);
+      widgetAuthRoutes(api, ctx);
       documentWidgetRoutes(router);
+      documentWidgetAuthRoutes(router);
     },
     { prefix: API_PREFIX },
   );
   await registerSandbox(app, { db, publicUrl, webhookDelivery: options.sandbox?.webhookDelivery });
   await app.register(async (receiver) => receiverRoutes(receiver, ctx));
   securityRoutes(app, ctx);
+  await app.register(async (pages) => {
+    oauthCallbackRoutes(pages, ctx);
+    linkPageRoutes(pages, ctx);
+  });
   const routeDocs = router!.docs;
   const documented = new Set(routeDocs.map((d) => `${d.method} ${d.path}`));
   const undocumented = registered.filter((r) => !documented.has(r));

@@ -8,6 +8,7 @@ import type { ExecutionStore } from './services/executions.js';
 import type { HeadlessInstallService } from './services/headless.js';
 import type { IntegrationService } from './services/integrations.js';
 import type { LinkService } from './services/links.js';
+import type { OAuthClientFlow } from './services/oauth.js';
 import type { RunService } from './services/runs.js';
 import type { SettingsService } from './services/settings.js';
 import type { UserService } from './services/users.js';
@@ -27,6 +28,8 @@ export interface AppContext {
   credentials: CredentialService;
   headless: HeadlessInstallService;
   links: LinkService;
+  /** Our OAuth client: the modal's popup sessions, code exchange and token refresh. */
+  oauth: OAuthClientFlow;
   settings: SettingsService;
   /** The workflow runtime: run queue and worker, app triggers, outgoing deliveries. */
   runtime: Runtime;

@@ -241,6 +241,31 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, workflow_id)
   );
   `,
+  `
+  -- The install modal's OAuth popups: PKCE verifier and one-time state live only here, server side.
+  CREATE TABLE oauth_sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    connector TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    state TEXT NOT NULL UNIQUE,
+    code_verifier TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed', 'cancelled', 'expired')),
+    credential_id TEXT,
+    message TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    completed_at TEXT
+  );
+  -- Embedded Link page sessions: the link token is swapped for one of these (an HttpOnly cookie).
+  CREATE TABLE link_sessions (
+    id_hash TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL REFERENCES link_tokens (token_hash) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -10,6 +10,10 @@ export interface PruneResult {
   runs: number;
   idempotencyKeys: number;
   linkTokens: number;
+  /** OAuth popup sessions, a day after they expired. */
+  oauthSessions: number;
+  /** Embedded Link page sessions, once expired. */
+  linkSessions: number;
   pendingInstallations: number;
   deliveries: number;
 }
@@ -50,6 +54,8 @@ export class RetentionJob {
         .run(logCutoff).changes,
       idempotencyKeys: this.db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(keyCutoff).changes,
       linkTokens: this.db.prepare('DELETE FROM link_tokens WHERE expires_at < ?').run(logCutoff).changes,
+      oauthSessions: this.db.prepare('DELETE FROM oauth_sessions WHERE expires_at < ?').run(keyCutoff).changes,
+      linkSessions: this.db.prepare('DELETE FROM link_sessions WHERE expires_at < ?').run(nowIso).changes,
       pendingInstallations: this.db.prepare('DELETE FROM pending_installations WHERE expires_at < ?').run(nowIso)
         .changes,
       deliveries: this.db

@@ -28,6 +28,7 @@ const PARAM_VALUES: Record<string, () => string> = {
   deliveryId: () => 'msg_ffffffffffffffffffffffff',
   blockId: () => 'update-order-status',
   fieldName: () => 'status',
+  sessionId: () => UNKNOWN_ID,
 };
 
 /** The path with the query parameters the operation requires, so only the part under test is wrong. */

@@ -86,10 +86,13 @@ describe('the app catalogue and the legacy credential paths', () => {
     const userId = await api.createUser('legacy-oauth');
     const response = await api.call(
       'GET',
-      `/2023-12/users/${userId}/credentials/demoStore?integrationId=${INTEGRATION_ID}&storeId=acme`,
+      `/2023-12/users/${userId}/credentials/demoStore?integrationId=${INTEGRATION_ID}&shop=acme-shop`,
     );
-    assert.equal(response.statusCode, 400);
-    assert.equal(response.json().error.code, 'oauth_not_supported');
+    assert.equal(response.statusCode, 200, response.body);
+    assert.match(response.json().data.redirectUrl, /\/oauth\/start\/[0-9a-f]{24}$/);
+    const wrongField = await api.call('GET', `/2023-12/users/${userId}/credentials/demoStore?storeId=acme`);
+    assert.equal(wrongField.statusCode, 400);
+    assert.equal(wrongField.json().error.code, 'validation_failed');
     assert.equal((await api.call('GET', `/users/${userId}/credentials/shopify`)).statusCode, 404);
     assert.equal((await api.call('GET', '/users/ghost/credentials/demoStore')).statusCode, 404);
     assert.equal((await api.call('GET', `/users/${userId}/credentials/demoStore`, { key: 'prod' })).statusCode, 404);
@@ -273,12 +276,18 @@ describe('encryption at rest', () => {
 });
 
 describe('GET /headless/oauthUrl', () => {
-  test('an API-key connector answers a clear 400; unknown apps and users are 404s', async () => {
+  test('Demo Store answers a start URL; missing pre-OAuth fields are 400s; unknown apps and users 404s', async () => {
     const userId = await api.createUser('oauth-asker');
-    const response = await api.call('GET', `/headless/oauthUrl?userId=${userId}&app=demoStore&storeId=acme`);
-    assert.equal(response.statusCode, 400);
-    assert.equal(response.json().error.code, 'oauth_not_supported');
-    assert.match(response.json().error.message, /POST \/headless\/credentials/);
+    const response = await api.call('GET', `/headless/oauthUrl?userId=${userId}&app=demoStore&shop=acme-shop`);
+    assert.equal(response.statusCode, 200, response.body);
+    const start = new URL(response.json().oauthUrl);
+    assert.match(start.pathname, /^\/oauth\/start\/[0-9a-f]{24}$/);
+    const missing = await api.call('GET', `/headless/oauthUrl?userId=${userId}&app=demoStore&storeId=acme`);
+    assert.equal(missing.statusCode, 400);
+    assert.deepEqual(
+      missing.json().error.issues.map((i: { path: string[] }) => i.path.join('.')),
+      ['query.storeId', 'query.shop'],
+    );
     assert.equal((await api.call('GET', `/headless/oauthUrl?userId=${userId}&app=shopify`)).statusCode, 404);
     assert.equal((await api.call('GET', `/headless/oauthUrl?userId=ghost&app=demoStore`)).statusCode, 404);
     assert.equal((await api.call('GET', `/headless/oauthUrl?app=demoStore`)).statusCode, 400);

@@ -184,13 +184,15 @@ describe('apps, credentials and headless installation', () => {
     assert.deepEqual((await client.getCredentials()).data, []);
   });
 
-  test('OAuth redirects answer oauth_not_supported for an API-key app', async () => {
+  test('OAuth redirects answer a start URL for Demo Store; wrong pre-OAuth fields are 400s', async () => {
     const { userId } = await alloy.createUser({ username: 'oauth-user' });
     const client = alloy.forUser(userId);
-    const legacy = await apiError(client.getUserOauthRedirect({ credentialName: 'demoStore', storeId: 'acme-shop' }));
-    assert.deepEqual([legacy.status, legacy.code], [400, 'oauth_not_supported']);
-    const headless = await apiError(client.getOAuthUrl('demoStore', { storeId: 'acme-shop' }));
-    assert.deepEqual([headless.status, headless.code], [400, 'oauth_not_supported']);
+    const legacy = await client.getUserOauthRedirect({ credentialName: 'demoStore', shop: 'acme-shop' });
+    assert.match(legacy.data.redirectUrl, /\/oauth\/start\/[0-9a-f]{24}$/);
+    const headless = await client.getOAuthUrl('demoStore', { shop: 'acme-shop' });
+    assert.match(headless.oauthUrl, /\/oauth\/start\/[0-9a-f]{24}$/);
+    const wrong = await apiError(client.getOAuthUrl('demoStore', { storeId: 'acme-shop' }));
+    assert.deepEqual([wrong.status, wrong.code], [400, 'validation_failed']);
     assert.equal((await apiError(client.getOAuthUrl('shopify'))).status, 404);
   });
 

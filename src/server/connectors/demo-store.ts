@@ -177,10 +177,19 @@ export const demoStore: Connector = {
       throw new ConnectorError(
         'credential_invalid',
         `This API key belongs to another store than ${credential.storeId}.`,
+        403,
+        undefined,
+        'apiKey',
       );
     }
     if (response.status === 404) {
-      throw new ConnectorError('credential_invalid', `There is no Demo Store with the id ${credential.storeId}.`);
+      throw new ConnectorError(
+        'credential_invalid',
+        `There is no Demo Store with the id ${credential.storeId}.`,
+        404,
+        undefined,
+        'storeId',
+      );
     }
   },
   events: [

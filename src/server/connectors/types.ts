@@ -41,6 +41,8 @@ export class ConnectorError extends Error {
     message: string,
     readonly status: number | null = null,
     readonly retryAfterMs?: number,
+    /** For `credential_invalid`: the auth property the app refused, when it says which. */
+    readonly field?: string,
   ) {
     super(message);
     this.retryable = kind === 'unreachable';

@@ -24,22 +24,29 @@ import { CONNECTORS, credentialMetadata, findConnector, isOauth, type Connector 
 import type { AppContext } from '../context.js';
 import { ApiError, notFound } from '../http-errors.js';
 import { runIdempotent } from '../idempotency.js';
+import { checkProperties } from '../services/credentials.js';
 import { idempotencyKey } from './common.js';
-
-/**
- * No connector's OAuth flow is wired to the server yet (Demo Store declares its OAuth variant in
- * the metadata); every app connects with the properties of POST /headless/credentials for now.
- */
-const oauthNotSupported = (connector: Connector): ApiError =>
-  new ApiError(
-    400,
-    'oauth_not_supported',
-    connector.oauth
-      ? `${connector.displayName} will also connect with OAuth, but that flow is not available on this server yet: create the credential with its API key (POST /headless/credentials).`
-      : `${connector.displayName} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
-  );
+import { oauthOf } from './widget-auth.js';
 
 export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
+  /**
+   * A headless OAuth connection: the same session as the modal's, without an opener to tell (its
+   * callback page posts only to this server's own origin, then says the window can be closed).
+   */
+  const startHeadlessOAuth = (userId: string, connector: Connector, fields: Record<string, string>): string => {
+    const oauth = oauthOf(connector);
+    if (!oauth) {
+      throw new ApiError(
+        400,
+        'oauth_not_supported',
+        `${connector.displayName} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
+      );
+    }
+    const clean = checkProperties(connector.displayName, oauth.oauth.properties, fields, ['query']);
+    const session = ctx.oauth.createSession(userId, oauth, clean, new URL(ctx.publicUrl).origin);
+    return `${ctx.publicUrl}/oauth/start/${session.sessionId}`;
+  };
+
   api.add({
     method: 'GET',
     path: '/metadata/credentials',
@@ -102,17 +109,20 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Credentials',
     summary: 'The OAuth redirect of an app (legacy)',
     description:
-      'The older form of /headless/oauthUrl (alloy-node, alloy-python), answering `{data:{redirectUrl}}` for OAuth apps. API-key connectors answer 400 `oauth_not_supported`.',
+      'The older form of /headless/oauthUrl (alloy-node, alloy-python), answering `{data:{redirectUrl}}` for apps with OAuth. API-key-only connectors answer 400 `oauth_not_supported`.',
     auth: 'apiKey',
     params: LegacyCredentialParams,
     query: LegacyOAuthRedirectQuery,
     response: LegacyOAuthRedirectResponse,
     errors: [404],
-    handler: ({ caller, params }) => {
-      ctx.users.require(caller.env, params.userId);
+    handler: ({ caller, params, query }) => {
+      const user = ctx.users.require(caller.env, params.userId);
       const connector = findConnector(params.credentialName);
       if (!connector) throw notFound('The connector');
-      throw oauthNotSupported(connector);
+      const fields = Object.fromEntries(
+        Object.entries(query).filter(([name]) => name !== 'integrationId' && name !== 'userId'),
+      );
+      return { data: { redirectUrl: startHeadlessOAuth(user.userId, connector, fields) } };
     },
   });
 
@@ -189,16 +199,19 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Headless',
     summary: 'The authorize URL of an OAuth app',
     description:
-      'For OAuth connectors only, with their pre-OAuth properties as extra query parameters. API-key connectors answer 400 `oauth_not_supported`: create their credential with POST /headless/credentials.',
+      'For connectors with OAuth (Demo Store offers it next to its API key), with their pre-OAuth properties as extra query parameters (e.g. `shop`). Send the user to the URL: it starts a 10-minute session with PKCE; after consent the server exchanges the code and stores the credential (list the user’s credentials to see it). API-key-only connectors answer 400 `oauth_not_supported`.',
     auth: 'apiKey',
     query: OAuthUrlQuery,
     response: OAuthUrlResponse,
     errors: [404],
     handler: ({ caller, query }) => {
-      ctx.users.require(caller.env, query.userId);
+      const user = ctx.users.require(caller.env, query.userId);
+      const fields = Object.fromEntries(
+        Object.entries(query).filter(([name]) => name !== 'userId' && name !== 'app'),
+      ) as Record<string, string>;
       const connector = findConnector(query.app);
       if (!connector) throw notFound('The connector');
-      throw oauthNotSupported(connector);
+      return { oauthUrl: startHeadlessOAuth(user.userId, connector, fields) };
     },
   });
 

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
-import { CreateInstallationRequest, ObjectId } from '../../contract/index.js';
+import { CreateInstallationRequest, ObjectId, type ValidationIssue } from '../../contract/index.js';
 import { callerOf, requireUserToken } from '../auth.js';
 import type { AppContext } from '../context.js';
-import { ApiError, parseInput } from '../http-errors.js';
+import { latestVersion, versionConnectors } from '../definitions.js';
+import { ApiError, notFound, parseInput } from '../http-errors.js';
 import { runIdempotent } from '../idempotency.js';
 
 const IntegrationParams = z.object({ integrationId: ObjectId });
@@ -28,14 +29,40 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/widget/installations', { preHandler: userToken }, async (request, reply) => {
     const userId = currentUser(request);
     const body = parseInput(CreateInstallationRequest, request.body, 'body');
+    const chosenCredentials = chosenConnections(ctx, userId, body);
     const key = request.headers['idempotency-key'];
     const result = runIdempotent(ctx.db, `widget-install:${userId}`, Array.isArray(key) ? key[0] : key, body, () => ({
       status: 201,
-      body: ctx.integrations.install(userId, body),
+      body: ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {}),
     }));
     // App-event triggers subscribe before the answer (up to 5 s); a slow or failing app finishes or
     // retries in the background.
     await ctx.runtime.triggers.settle(userId);
     return reply.status(result.status).send(result.body);
   });
+}
+
+/** `credentialIds` checked: each app is one the integration uses, each credential the user's own of that app. */
+function chosenConnections(
+  ctx: AppContext,
+  userId: string,
+  body: CreateInstallationRequest,
+): ReadonlyMap<string, string> | undefined {
+  if (!body.credentialIds) return undefined;
+  const integration = ctx.definitions.current.integration(body.integrationId);
+  if (!integration) throw notFound('The integration');
+  const needed = new Set(integration.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))));
+  const issues: ValidationIssue[] = [];
+  for (const [app, credentialId] of Object.entries(body.credentialIds)) {
+    const credential = ctx.credentials.list(userId).find((c) => c.credentialId === credentialId);
+    if (!needed.has(app))
+      issues.push({ path: ['credentialIds', app], message: 'this integration does not use this app' });
+    else if (!credential || credential.type !== app) {
+      issues.push({ path: ['credentialIds', app], message: `no ${app} connection of this user has this id` });
+    }
+  }
+  if (issues.length > 0) {
+    throw new ApiError(400, 'validation_failed', `Invalid credentialIds: ${issues[0]!.message}.`, issues);
+  }
+  return new Map(Object.entries(body.credentialIds));
 }

@@ -234,7 +234,7 @@ export class AppTriggers {
   }
 
   private async subscribe(userId: string, want: Wanted): Promise<void> {
-    const credential = this.connections.resolve(userId, want.connector, { workflowId: want.workflowId });
+    const credential = await this.connections.resolveFresh(userId, want.connector, { workflowId: want.workflowId });
     const url = this.receiverUrl(want.workflowId, userId);
     const { externalId, secret } = await want.event.subscribe(this.context(), credential.data, url);
     const sealed = this.box.seal(secret, `subscription:${userId}:${want.workflowId}`);
@@ -271,11 +271,11 @@ export class AppTriggers {
     // Without the credential (deleted) the app cannot be told; its deliveries then get a 410.
     if (connector && event && credential) {
       try {
-        await event.unsubscribe(
-          this.context(),
-          this.credentials.reveal(row.user_id, row.credential_id),
-          row.external_id,
-        );
+        // An OAuth token that expired since the subscription is refreshed first.
+        const { data } = await this.connections.resolveFresh(row.user_id, connector, {
+          credentialId: row.credential_id,
+        });
+        await event.unsubscribe(this.context(), data, row.external_id);
       } catch (cause) {
         // A revoked credential cannot unsubscribe either; anything else is worth another try.
         if (!(cause instanceof ConnectorError && cause.kind === 'credential_invalid')) throw cause;

@@ -1,8 +1,16 @@
-import type { Connector, CredentialData } from '../connectors/index.js';
+import { ConnectorError, type Connector, type CredentialData } from '../connectors/index.js';
 import type { Db } from '../db.js';
 import type { CredentialService } from '../services/credentials.js';
 
 export class MissingConnectionError extends Error {}
+
+/** Renews an OAuth credential's access token when it is about to expire (OAuthClientFlow.fresh). */
+export type CredentialRefresher = (
+  userId: string,
+  credentialId: string,
+  connector: Connector,
+  data: CredentialData,
+) => Promise<CredentialData>;
 
 /**
  * Which of a user's credentials a run or an option loader uses for an app: the one the
@@ -13,7 +21,32 @@ export class Connections {
   constructor(
     private readonly db: Db,
     private readonly credentials: CredentialService,
+    private readonly refresher?: CredentialRefresher,
   ) {}
+
+  /**
+   * `resolve`, with an OAuth access token refreshed first when it expires within a minute. A
+   * refresh the provider refuses (revoked, reused) is `credential_invalid`; one it could not
+   * answer is `unreachable`, so runs retry it.
+   */
+  async resolveFresh(
+    userId: string,
+    connector: Connector,
+    choice: { workflowId?: string; credentialId?: string } = {},
+  ): Promise<{ credentialId: string; data: CredentialData }> {
+    const resolved = this.resolve(userId, connector, choice);
+    if (!this.refresher) return resolved;
+    try {
+      return {
+        credentialId: resolved.credentialId,
+        data: await this.refresher(userId, resolved.credentialId, connector, resolved.data),
+      };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const message = `the access token could not be refreshed: ${(error as Error).message}`;
+      throw new ConnectorError(code === 'unreachable' ? 'unreachable' : 'credential_invalid', message);
+    }
+  }
 
   resolve(
     userId: string,

@@ -368,10 +368,12 @@ export class WorkflowExecutor {
     const action = connector?.actions.find((a) => a.name === block.action);
     if (!connector || !action)
       throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
-    const credential = this.connections.resolve(run.row.user_id, connector, {
-      workflowId: run.entry.workflow.workflowId,
-    });
+    // A missing connection throws before the try, as before; a failed refresh is a ConnectorError below.
+    this.connections.resolve(run.row.user_id, connector, { workflowId: run.entry.workflow.workflowId });
     try {
+      const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
+        workflowId: run.entry.workflow.workflowId,
+      });
       return await action.run(
         { publicUrl: this.publicUrl(), signal: run.signal, timeoutMs: this.options.requestTimeoutMs },
         credential.data,

@@ -13,7 +13,7 @@ import type { SettingsService } from '../services/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions.js';
 import type { SigningKeys } from '../webhook-signing.js';
 import { AppTriggers } from './app-triggers.js';
-import { Connections, MissingConnectionError } from './connections.js';
+import { Connections, MissingConnectionError, type CredentialRefresher } from './connections.js';
 import { DeliveryOutbox, type DeliveryRow } from './deliveries.js';
 import { WorkflowExecutor } from './executor.js';
 import { LeaseWorker } from './lease-worker.js';
@@ -66,6 +66,8 @@ export interface RuntimeDeps {
   keys: SigningKeys;
   publicUrl: () => string;
   log: FastifyBaseLogger;
+  /** Renews OAuth access tokens before they expire. */
+  refreshCredential?: CredentialRefresher;
 }
 
 /**
@@ -99,7 +101,7 @@ export class Runtime {
     this.sender = new SignedSender(deps.keys, this.http, this.options.requestTimeoutMs);
     this.queue = new RunQueue(db);
     this.outbox = new DeliveryOutbox(db, deps.settings, this.options.deliveryRetry);
-    this.connections = new Connections(db, deps.credentials);
+    this.connections = new Connections(db, deps.credentials, deps.refreshCredential);
     this.triggers = new AppTriggers(
       db,
       deps.definitions,
@@ -229,11 +231,26 @@ export class Runtime {
   }
 
   /** Checks a credential with the app before it is stored (`credential_invalid`, `app_unreachable`). */
-  async testCredential(connector: Connector, data: CredentialData): Promise<void> {
+  async testCredential(
+    connector: Connector,
+    data: CredentialData,
+    issuePath: readonly string[] = ['credential', 'data'],
+  ): Promise<void> {
     try {
       await connector.testCredential(this.connectorContext(), data);
     } catch (error) {
-      throw connectorFailure(connector, error);
+      const failure = connectorFailure(connector, error);
+      if (failure instanceof ApiError && failure.code === 'credential_invalid' && error instanceof ConnectorError) {
+        // The field the app refused, else the secret (a wrong key is the usual cause).
+        const auth = connector.auth.type === 'apiKey' ? connector.auth.properties : [];
+        const field = error.field ?? (auth.find((p) => p.type === 'secret') ?? auth[0])?.name;
+        if (field !== undefined && field in data) {
+          throw new ApiError(400, 'credential_invalid', failure.message, [
+            { path: [...issuePath, field], message: error.message },
+          ]);
+        }
+      }
+      throw failure;
     }
   }
 
@@ -262,6 +279,9 @@ export class Runtime {
       throw error;
     }
     try {
+      credential = (
+        await this.connections.resolveFresh(userId, connector, credentialId === undefined ? {} : { credentialId })
+      ).data;
       return { data: await loader.load(this.connectorContext(), credential) };
     } catch (error) {
       throw connectorFailure(connector, error);

@@ -1,5 +1,5 @@
 import type { Credential, ValidationIssue } from '../../contract/index.js';
-import { findConnector, type Connector } from '../connectors/index.js';
+import { findConnector, type Connector, type ConnectorProperty } from '../connectors/index.js';
 import type { Db } from '../db.js';
 import { nowIso } from '../db.js';
 import type { SecretBox } from '../encryption.js';
@@ -54,7 +54,11 @@ export class CredentialService {
   }
 
   /** Checks `data` against the connector's properties: the cleaned data, or a 400 naming each bad field. */
-  prepare(type: string, data: Record<string, string>): { connector: Connector; data: Record<string, string> } {
+  prepare(
+    type: string,
+    data: Record<string, string>,
+    path: readonly string[] = ['credential', 'data'],
+  ): { connector: Connector; data: Record<string, string> } {
     const connector = findConnector(type);
     if (!connector) {
       throw new ApiError(400, 'validation_failed', `There is no connector "${type}".`, [
@@ -64,38 +68,7 @@ export class CredentialService {
     if (connector.auth.type !== 'apiKey') {
       throw new ApiError(400, 'validation_failed', `${connector.displayName} connects with OAuth.`);
     }
-    const issues: ValidationIssue[] = [];
-    const properties = connector.auth.properties;
-    for (const name of Object.keys(data)) {
-      if (!properties.some((p) => p.name === name)) {
-        issues.push({ path: ['credential', 'data', name], message: 'unknown field' });
-      }
-    }
-    const clean: Record<string, string> = {};
-    for (const property of properties) {
-      const raw = data[property.name];
-      const value = raw === undefined ? undefined : property.type === 'secret' ? raw : raw.trim();
-      if (value === undefined || value === '') {
-        if (property.required) {
-          issues.push({ path: ['credential', 'data', property.name], message: `${property.displayName} is required` });
-        }
-        continue;
-      }
-      const problem = checkTextRules(property, value);
-      if (problem) {
-        issues.push({ path: ['credential', 'data', property.name], message: problem });
-        continue;
-      }
-      clean[property.name] = value;
-    }
-    if (issues.length > 0) {
-      throw new ApiError(
-        400,
-        'validation_failed',
-        `Invalid ${connector.displayName} credential: ${issues[0]!.message}.`,
-        issues,
-      );
-    }
+    const clean = checkProperties(connector.displayName, connector.auth.properties, data, path);
     return { connector, data: clean };
   }
 
@@ -123,6 +96,17 @@ export class CredentialService {
         now,
       );
     return id;
+  }
+
+  /** Replaces a credential's data (rotated OAuth tokens), sealed again with the same binding. */
+  replaceData(userId: string, credentialId: string, data: Record<string, string>): void {
+    const sealed = this.box.seal(JSON.stringify(data), `${credentialId}:${userId}`);
+    const changed = this.db
+      .prepare(
+        'UPDATE credentials SET key_id = ?, iv = ?, ciphertext = ?, auth_tag = ?, updated_at = ? WHERE id = ? AND user_id = ?',
+      )
+      .run(sealed.keyId, sealed.iv, sealed.ciphertext, sealed.authTag, nowIso(), credentialId, userId);
+    if (changed.changes === 0) throw notFound('The credential');
   }
 
   list(userId: string): Credential[] {
@@ -165,4 +149,41 @@ export class CredentialService {
     );
     return JSON.parse(plaintext) as Record<string, string>;
   }
+}
+
+/**
+ * Checks what a user typed against a connector's properties (required, rules, no unknown names):
+ * the cleaned values (text trimmed, secrets raw), or a 400 with an issue per bad field at
+ * `[...path, name]`.
+ */
+export function checkProperties(
+  appName: string,
+  properties: readonly ConnectorProperty[],
+  data: Record<string, string>,
+  path: readonly string[],
+): Record<string, string> {
+  const issues: ValidationIssue[] = [];
+  for (const name of Object.keys(data)) {
+    if (!properties.some((p) => p.name === name)) issues.push({ path: [...path, name], message: 'unknown field' });
+  }
+  const clean: Record<string, string> = {};
+  for (const property of properties) {
+    const raw = data[property.name];
+    const value = raw === undefined ? undefined : property.type === 'secret' ? raw : raw.trim();
+    if (value === undefined || value === '') {
+      if (property.required)
+        issues.push({ path: [...path, property.name], message: `${property.displayName} is required` });
+      continue;
+    }
+    const problem = checkTextRules(property, value);
+    if (problem) {
+      issues.push({ path: [...path, property.name], message: problem });
+      continue;
+    }
+    clean[property.name] = value;
+  }
+  if (issues.length > 0) {
+    throw new ApiError(400, 'validation_failed', `Invalid ${appName} credential: ${issues[0]!.message}.`, issues);
+  }
+  return clean;
 }

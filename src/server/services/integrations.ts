@@ -55,6 +55,11 @@ export interface InstallOptions {
   credentials?: ReadonlyMap<string, string>;
   /** The id to give a new installation (headless installs announce it before completing). */
   installationId?: string;
+  /**
+   * Connector → credentialId the user picked in the modal ("use a different account"); other
+   * connectors keep their link or get the newest credential.
+   */
+  chosenCredentials?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -216,6 +221,14 @@ export class IntegrationService {
         );
         for (const [connector, credentialId] of options.credentials) link.run(installationId, connector, credentialId);
       } else {
+        if (options.chosenCredentials) {
+          const relink = this.db.prepare(
+            `INSERT INTO installation_credentials (installation_id, connector, credential_id) VALUES (?, ?, ?)
+             ON CONFLICT DO UPDATE SET credential_id = excluded.credential_id`,
+          );
+          for (const [connector, credentialId] of options.chosenCredentials)
+            relink.run(installationId, connector, credentialId);
+        }
         this.linkNewestCredentials(userId, installationId, chosen);
       }
       const workflowIds = chosen.map((w) => w.workflowId);

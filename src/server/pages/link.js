@@ -1,0 +1,48 @@
+// The Embedded Link page: swaps the page session (an HttpOnly cookie) for a user token, then
+// opens the same install modal the ISV's app uses.
+const loading = document.getElementById('loading');
+const ended = document.getElementById('ended');
+const done = document.getElementById('done');
+const retry = document.getElementById('retry');
+
+function show(section) {
+  for (const element of [loading, ended, done, retry]) element.hidden = element !== section;
+}
+
+async function session() {
+  const response = await fetch('/link/session', { method: 'POST', credentials: 'same-origin' });
+  if (!response.ok) {
+    const error = new Error('link session ended');
+    error.ended = response.status === 401 || response.status === 410;
+    throw error;
+  }
+  return response.json();
+}
+
+async function start() {
+  show(loading);
+  let first;
+  try {
+    first = await session();
+  } catch (error) {
+    show(error.ended ? ended : retry);
+    return;
+  }
+  const Alloy = window.Alloy;
+  // The first token is the one just fetched; later ones (the SDK refreshes before expiry) come
+  // from the same page session.
+  let initial = first.token;
+  Alloy.setToken(async () => {
+    if (initial) {
+      const token = initial;
+      initial = undefined;
+      return token;
+    }
+    return (await session()).token;
+  });
+  const result = await Alloy.install({ integrationId: first.integrationId });
+  show(result && result.success ? done : retry);
+}
+
+retry.querySelector('button').addEventListener('click', () => void start());
+void start();

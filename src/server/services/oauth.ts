@@ -1,0 +1,308 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { OAuthSessionStatus, OAuthSessionView } from '../../contract/index.js';
+import type { Connector, CredentialData, OAuth2Auth } from '../connectors/index.js';
+import type { Db } from '../db.js';
+import { nowIso } from '../db.js';
+import { ApiError, notFound } from '../http-errors.js';
+import { newId } from '../ids.js';
+import { getEmbeddedOAuthClient } from '../sandbox/index.js';
+import type { CredentialService } from './credentials.js';
+
+/** How long the user has between opening the popup and coming back from the provider. */
+export const OAUTH_SESSION_TTL_MS = 10 * 60 * 1000;
+/** Refresh an access token this long before it expires, so a run never starts with a dying token. */
+export const REFRESH_MARGIN_MS = 60 * 1000;
+const TOKEN_TIMEOUT_MS = 10_000;
+/** A claimed session's state is replaced (the column is unique), so it cannot be used again. */
+const USED_STATE_PREFIX = 'used:';
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  connector: string;
+  origin: string;
+  state: string;
+  code_verifier: string;
+  fields: string;
+  status: OAuthSessionStatus;
+  credential_id: string | null;
+  message: string | null;
+  expires_at: string;
+}
+
+/** What the callback did, for its page: where to post and what. */
+export interface CallbackOutcome {
+  sessionId: string;
+  origin: string;
+  state: string;
+  status: OAuthSessionStatus;
+}
+
+interface TokenAnswer {
+  access_token: string;
+  refresh_token?: string;
+  expires_in?: number;
+  store_id?: string;
+}
+
+/** An OAuth failure from the provider: `invalid_grant` means the user must connect again. */
+export class OAuthTokenError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Our side of OAuth 2 (authorization code + PKCE S256) for connectors with an OAuth variant: the
+ * modal's sessions, the code exchange and refresh. Verifiers, codes and tokens stay on the server;
+ * the browser only ever sees the session id and its one-time state.
+ */
+export class OAuthClientFlow {
+  private readonly refreshing = new Map<string, Promise<CredentialData>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly credentials: CredentialService,
+    private readonly publicUrl: () => string,
+  ) {}
+
+  redirectUri(): string {
+    return `${this.publicUrl()}/oauth/callback`;
+  }
+
+  /** Starts a session for the modal's popup; `fields` are the connector's pre-OAuth fields, checked. */
+  createSession(
+    userId: string,
+    connector: Connector & { oauth: OAuth2Auth },
+    fields: Record<string, string>,
+    origin: string,
+    now = Date.now(),
+  ): { sessionId: string; state: string; expiresAt: string } {
+    const sessionId = newId();
+    const state = randomBytes(32).toString('base64url');
+    const verifier = randomBytes(48).toString('base64url');
+    const expiresAt = new Date(now + OAUTH_SESSION_TTL_MS).toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO oauth_sessions (id, user_id, connector, origin, state, code_verifier, fields, status, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      )
+      .run(
+        sessionId,
+        userId,
+        connector.id,
+        origin,
+        state,
+        verifier,
+        JSON.stringify(fields),
+        new Date(now).toISOString(),
+        expiresAt,
+      );
+    return { sessionId, state, expiresAt };
+  }
+
+  private row(sessionId: string): SessionRow | undefined {
+    return this.db.prepare('SELECT * FROM oauth_sessions WHERE id = ?').get(sessionId) as SessionRow | undefined;
+  }
+
+  /** What the modal polls; another user's session is a 404. */
+  view(userId: string, sessionId: string, now = nowIso()): OAuthSessionView {
+    const row = this.row(sessionId);
+    if (!row || row.user_id !== userId) throw notFound('The OAuth session');
+    const status = row.status === 'pending' && row.expires_at <= now ? 'expired' : row.status;
+    const credential =
+      row.credential_id === null
+        ? undefined
+        : this.credentials.list(userId).find((c) => c.credentialId === row.credential_id);
+    return {
+      sessionId,
+      status,
+      ...(credential ? { credentialId: credential.credentialId, name: credential.name } : {}),
+      ...(row.message !== null
+        ? { message: row.message }
+        : status === 'expired'
+          ? { message: 'The connection took longer than 10 minutes; start again.' }
+          : {}),
+    };
+  }
+
+  /** The provider's authorize URL for a pending session; undefined when unknown, finished or expired. */
+  authorizeUrl(sessionId: string, connector: Connector & { oauth: OAuth2Auth }, now = nowIso()): string | undefined {
+    const row = this.row(sessionId);
+    if (!row || row.status !== 'pending' || row.expires_at <= now || row.connector !== connector.id) return undefined;
+    const state = row.state;
+    if (state.startsWith(USED_STATE_PREFIX)) return undefined;
+    const fields = JSON.parse(row.fields) as Record<string, string>;
+    const challenge = createHash('sha256').update(row.code_verifier).digest('base64url');
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: connector.oauth.clientId,
+      redirect_uri: this.redirectUri(),
+      state,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      scope: connector.oauth.scopes.join(' '),
+      ...fields,
+    });
+    return `${this.publicUrl()}${connector.oauth.authorizePath}?${query.toString()}`;
+  }
+
+  /**
+   * Finishes the session the state belongs to, once: a code is exchanged and the credential
+   * stored; `error` marks it cancelled (access_denied) or failed. Unknown or used states → undefined.
+   */
+  async complete(
+    input: {
+      state: string;
+      code?: string | undefined;
+      error?: string | undefined;
+      errorDescription?: string | undefined;
+    },
+    findOAuthConnector: (id: string) => (Connector & { oauth: OAuth2Auth }) | undefined,
+    testCredential: (connector: Connector, data: CredentialData) => Promise<void>,
+  ): Promise<CallbackOutcome | undefined> {
+    const now = nowIso();
+    // Claim the session by retiring its state, so a replayed or concurrent callback finds nothing;
+    // it stays `pending` (what a poll should see) until the exchange is over.
+    const row = this.db.transaction(() => {
+      const found = this.db
+        .prepare("SELECT * FROM oauth_sessions WHERE state = ? AND status = 'pending'")
+        .get(input.state) as SessionRow | undefined;
+      if (!found) return undefined;
+      this.db
+        .prepare('UPDATE oauth_sessions SET state = ? WHERE id = ?')
+        .run(`${USED_STATE_PREFIX}${found.id}`, found.id);
+      return found;
+    })();
+    if (!row) return undefined;
+    const finish = (status: OAuthSessionStatus, message: string | null, credentialId: string | null = null) => {
+      this.db
+        .prepare(
+          'UPDATE oauth_sessions SET status = ?, message = ?, credential_id = ?, completed_at = ?, code_verifier = ? WHERE id = ?',
+        )
+        .run(status, message, credentialId, nowIso(), '', row.id);
+      return { sessionId: row.id, origin: row.origin, state: input.state, status };
+    };
+    if (row.expires_at <= now) return finish('expired', 'The connection took longer than 10 minutes; start again.');
+    const connector = findOAuthConnector(row.connector);
+    if (!connector) return finish('failed', 'This app no longer connects with OAuth.');
+    if (input.error !== undefined || input.code === undefined) {
+      if (input.error === 'access_denied') return finish('cancelled', 'You cancelled the connection.');
+      return finish(
+        'failed',
+        `${connector.displayName} refused the connection: ${input.errorDescription ?? input.error ?? 'no code'}.`,
+      );
+    }
+    let data: Record<string, string>;
+    try {
+      const tokens = await this.tokenRequest(connector.oauth, {
+        grant_type: 'authorization_code',
+        code: input.code,
+        redirect_uri: this.redirectUri(),
+        code_verifier: row.code_verifier,
+      });
+      data = { ...(JSON.parse(row.fields) as Record<string, string>), ...credentialData(tokens) };
+      await testCredential(connector, data);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return finish('failed', `${connector.displayName} could not be connected: ${reason}`);
+    }
+    const credentialId = this.credentials.save(row.user_id, { connector, data });
+    return finish('succeeded', null, credentialId);
+  }
+
+  /**
+   * The credential's data with an access token valid for at least a minute, refreshing (and
+   * storing the rotated tokens) when needed. One refresh per credential at a time: the provider
+   * rotates refresh tokens and treats a reused one as theft.
+   */
+  async fresh(
+    userId: string,
+    credentialId: string,
+    connector: Connector,
+    data: CredentialData,
+  ): Promise<CredentialData> {
+    if (!connector.oauth || !data.accessToken || !data.refreshToken || !data.expiresAt) return data;
+    if (Date.parse(data.expiresAt) - Date.now() > REFRESH_MARGIN_MS) return data;
+    const pending = this.refreshing.get(credentialId);
+    if (pending) return pending;
+    const oauth = connector.oauth;
+    const refresh = (async () => {
+      // Another process (or an earlier call) may have refreshed already.
+      const current = this.credentials.reveal(userId, credentialId);
+      if (current.expiresAt && Date.parse(current.expiresAt) - Date.now() > REFRESH_MARGIN_MS) return current;
+      const tokens = await this.tokenRequest(oauth, {
+        grant_type: 'refresh_token',
+        refresh_token: current.refreshToken ?? '',
+      });
+      const next = { ...current, ...credentialData(tokens) };
+      this.credentials.replaceData(userId, credentialId, next);
+      return next;
+    })();
+    this.refreshing.set(credentialId, refresh);
+    try {
+      return await refresh;
+    } finally {
+      this.refreshing.delete(credentialId);
+    }
+  }
+
+  private async tokenRequest(oauth: OAuth2Auth, fields: Record<string, string>): Promise<TokenAnswer> {
+    const client = getEmbeddedOAuthClient(this.db);
+    const basic = Buffer.from(
+      `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`,
+    ).toString('base64');
+    let response: Response;
+    try {
+      response = await fetch(`${this.publicUrl()}${oauth.tokenPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+        body: new URLSearchParams(fields).toString(),
+        signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new OAuthTokenError('unreachable', `the token endpoint could not be reached (${(error as Error).message})`);
+    }
+    const body = (await response.json().catch(() => null)) as
+      (TokenAnswer & { error?: string; error_description?: string }) | null;
+    if (!response.ok || !body || typeof body.access_token !== 'string') {
+      throw new OAuthTokenError(
+        body?.error ?? 'invalid_response',
+        body?.error_description ?? `the token endpoint answered ${response.status}`,
+      );
+    }
+    return body;
+  }
+}
+
+function credentialData(tokens: TokenAnswer): Record<string, string> {
+  return {
+    accessToken: tokens.access_token,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000).toISOString(),
+    ...(tokens.store_id ? { storeId: tokens.store_id } : {}),
+  };
+}
+
+/** `origin` as the modal sends it: an http(s) origin, nothing more (no path, no credentials). */
+export function checkOrigin(origin: string): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
+    throw new ApiError(
+      400,
+      'validation_failed',
+      'origin must be the page’s http(s) origin, e.g. https://app.example.com.',
+      [{ path: ['origin'], message: 'not an http(s) origin' }],
+    );
+  }
+  return origin;
+}
