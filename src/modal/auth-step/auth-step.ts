@@ -232,7 +232,7 @@ export class AuthStep {
       state.message = (m) => authMessages(m).popupBlocked;
       this.host.announce(authMessages(this.host.text).popupBlocked);
       this.update();
-      void this.host.focusSoon('.body .continue-oauth');
+      void this.host.focusSoon('.body .continue-oauth, .primary');
       return;
     }
     state.blocked = false;
@@ -384,7 +384,7 @@ export class AuthStep {
     });
   }
 
-  private renderOAuth(state: AppState, afterFields: boolean): TemplateResult {
+  private renderOAuth(state: AppState, afterFields: boolean): TemplateResult | typeof nothing {
     const m = this.host.text;
     if (state.busy === 'oauth') {
       return html`<div class="waiting" part="oauth-waiting">
@@ -399,6 +399,8 @@ export class AuthStep {
         </button>
       </div>`;
     }
+    // Blocked with nothing else to submit: the footer's Continue (focused) reopens it, one button not two.
+    if (state.blocked && !afterFields) return nothing;
     const label = state.blocked ? m.next : authMessages(m).connect(state.app.name);
     return html`${afterFields ? html`<p class="or">${authMessages(m).orConnect}</p>` : nothing}
       <button

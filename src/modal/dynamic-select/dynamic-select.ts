@@ -134,6 +134,7 @@ export class DynamicSelects {
           id="${ctx.id}-search"
           part="input search-input"
           aria-label=${authMessages(m).filterOptions(field.displayName)}
+          placeholder=${authMessages(m).filterOptions(field.displayName)}
           aria-controls=${ctx.id}
           autocomplete="off"
           .value=${entry.filter}

@@ -438,7 +438,7 @@ export class AlloyInstallModal extends LitElement {
       for (const field of this.activeFields) if (field.type === 'dynamicSelect') this.dynamic.ensure(field);
     }
     this.announce(`${this.text.stepOf(index + 1, this.flow.length + 1)}: ${name}`);
-    void this.focusSoon('.body :is(input, select, textarea), .body button, .primary');
+    void this.focusSoon('.body :is(input, select, textarea), .body .connect, .primary');
   }
 
   /** Checks the current step; returns false (errors shown, focus on the first) when the user must fix something. */
@@ -969,16 +969,16 @@ export class AlloyInstallModal extends LitElement {
       }
       default: {
         const last = this.stepIndex === this.flow.length - 1;
-        const busy =
-          this.phase === 'submitting' ||
-          Boolean(this.auth?.busy(this.stepIndex) && isAuthStep(this.flow[this.stepIndex]));
+        const busy = this.phase === 'submitting';
+        // While an app connects, Continue waits (the auth step shows its own progress).
+        const waiting = busy || Boolean(this.auth?.busy(this.stepIndex) && isAuthStep(this.flow[this.stepIndex]));
         return html`<footer part="footer">
           ${this.stepIndex > 0 ? back(() => this.enterStep(this.stepIndex - 1)) : nothing}
           <button
             type="submit"
             class="primary"
             part="button primary-button ${last ? 'finish-button' : 'next-button'}"
-            aria-disabled=${busy ? 'true' : 'false'}
+            aria-disabled=${waiting ? 'true' : 'false'}
           >
             ${busy ? html`<span class="spinner" aria-hidden="true"></span>${m.working[this.operation]}` : nothing}
             ${busy ? nothing : last ? m.finish[this.operation] : m.next}
