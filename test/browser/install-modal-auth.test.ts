@@ -71,7 +71,7 @@ describe('<alloy-install-modal> auth step', () => {
   it('with alwaysShowAuthentication shows the form and offers the existing connection', async () => {
     const api = new AuthApi(undefined, [{ ...DEMO_STORE_APP, connections: [CONNECTION] }]);
     const { el, root } = await openModal(api, { alwaysShowAuthentication: true });
-    expect(control(root, 'API key')).to.exist;
+    expect(control(root, 'API key').type).to.equal('password');
     const useExisting = button(root, '.existing');
     expect(useExisting.textContent!.trim()).to.equal('Use acme@demo-store');
     await expect(el).to.be.accessible();
@@ -199,7 +199,16 @@ describe('<alloy-install-modal> OAuth', () => {
     const popup = new FakePopup();
     const { root, api } = await startOAuth([popup]);
     await waitUntil(() => popup.location.href !== '');
-    window.dispatchEvent(new MessageEvent('message', { origin: 'http://evil.test', data: completion() }));
+    for (const origin of [
+      'http://evil.test',
+      `${API_ORIGIN}.evil.test`,
+      'http://evil.test/?http://api.alloy.test',
+      'https://api.alloy.test',
+      'null',
+    ]) {
+      window.dispatchEvent(new MessageEvent('message', { origin, data: completion() }));
+    }
+    window.dispatchEvent(new MessageEvent('message', { origin: API_ORIGIN, data: completion({ sessionId: 'other' }) }));
     window.dispatchEvent(
       new MessageEvent('message', { origin: API_ORIGIN, data: completion({ state: 'guessed-state' }) }),
     );
@@ -231,7 +240,7 @@ describe('<alloy-install-modal> OAuth', () => {
     popup.closed = true;
     const polls = api.sessionPolls;
     await waitUntil(() => api.sessionPolls >= polls + 3, 'polling stopped after the popup read as closed');
-    expect(root.querySelector('.waiting')).to.exist;
+    expect(root.querySelector('.waiting')).not.to.equal(null);
     api.sessionView = { sessionId: 'sess-1', status: 'succeeded', credentialId: 'cred-9', name: 'coop-account' };
     await waitUntil(() => root.querySelector('.connection'));
   });

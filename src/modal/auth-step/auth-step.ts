@@ -37,7 +37,7 @@ export interface AuthHost {
  * finished); `closed` reading true within `severedMs` of navigating is COOP cutting the opener link,
  * not the user, so from then on only the server (or Cancel) ends the wait.
  */
-export const oauthTiming = { pollMs: 1500, maxPollMs: 5000, closedCheckMs: 250, closedGraceMs: 3000, severedMs: 1500 };
+export const oauthTiming = { pollMs: 1500, maxPollMs: 4000, closedCheckMs: 250, closedGraceMs: 1500, severedMs: 1500 };
 
 interface Connection {
   credentialId: string;
