@@ -85,6 +85,21 @@ describe('<alloy-install-modal> auth step', () => {
     expect(stepTitle(root)).to.equal('Settings');
   });
 
+  it('goes straight to the settings when the server has no apps route (404)', async () => {
+    const api = new AuthApi();
+    api.getApps = () => Promise.reject(Object.assign(new Error('Not found.'), { status: 404 }));
+    const { root } = await openModal(api);
+    expect(stepTitle(root)).to.equal('Settings');
+  });
+
+  it('shows the load error (with Retry) when the apps cannot be loaded', async () => {
+    const api = new AuthApi();
+    api.getApps = () => Promise.reject(Object.assign(new Error('Could not reach the Alloy API.'), { status: 503 }));
+    const { root } = await openModal(api, {}, { waitFor: 'open' });
+    await waitUntil(() => root.querySelector('.result.error'));
+    expect(root.querySelector('.result.error')!.textContent).to.contain('Could not reach the Alloy API.');
+  });
+
   it('submits typed fields with createCredential, then moves on', async () => {
     const api = new AuthApi();
     const { el, root } = await openModal(api);

@@ -318,7 +318,17 @@ export class AlloyInstallModal extends LitElement {
       if (!api || !this.integrationId) throw new Error('integrationId and api are required.');
       [integration, apps] = await Promise.all([
         api.getIntegration(this.integrationId, abort.signal),
-        api.getApps ? api.getApps(this.integrationId, abort.signal).then((answer) => answer.data) : [],
+        api.getApps
+          ? api.getApps(this.integrationId, abort.signal).then(
+              (answer) => answer.data,
+              // A 404 here is a server without the auth step's route (the integration's own 404 fails the
+              // load through getIntegration): install as before, with the newest connection per app.
+              (error: unknown) => {
+                if ((error as { status?: unknown } | null)?.status === 404) return [];
+                throw error;
+              },
+            )
+          : [],
       ]);
       const dynamic = api.getFieldOptions && integration.fields.some((field) => field.type === 'dynamicSelect');
       if (apps.length > 0 || dynamic) {
