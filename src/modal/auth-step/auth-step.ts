@@ -264,6 +264,9 @@ export class AuthStep {
       return this.oauthEnded(state, { failure: (m) => authMessages(m).signInFailed, error });
     }
     if (stopped) return;
+    // Closed while the session was being created: nothing can be signed in there.
+    if (popup.closed)
+      return this.oauthEnded(state, { failure: (m) => authMessages(m).popupClosed, error: new Error('closed') });
     popup.location.href = session.authorizeUrl;
     const outcome = await watchSession(api, session, origin, popup, abort.signal);
     if (stopped && outcome.kind === 'stopped') return;
