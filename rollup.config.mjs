@@ -67,7 +67,11 @@ function versionedLoader() {
           `Alloy SDK ${pkg.version}: CDN files in dist/cdn (immutable names; serve with CORS; integrity = SRI)`,
           row(manifest.loader.file, manifest.loader.gzipKb, `loader  ${manifest.loader.integrity}`),
           ...runtime.chunks.map((chunk) =>
-            row(chunk.file, chunk.gzipKb, `${chunk.lit ? 'modal  ' : 'runtime'} ${chunk.integrity}`),
+            row(
+              chunk.file,
+              chunk.gzipKb,
+              `${chunk.lit ? 'modal  ' : chunk.file === runtime.entry ? 'runtime' : 'lazy   '} ${chunk.integrity}`,
+            ),
           ),
           `  ${'embedded.js'.padEnd(34)} ${'alias'.padStart(14)}  the loader under its evergreen name (revalidate; no SRI)`,
           `  chunks the loader fetches on first use or when idle: ${total.toFixed(2)} KB gzip in all`,
@@ -220,7 +224,7 @@ export default [
       sourcemap: true,
       entryFileNames: 'alloy-runtime-[hash].js',
       chunkFileNames: (chunk) =>
-        chunk.facadeModuleId === MODAL_SOURCE ? 'alloy-modal-[hash].js' : 'alloy-[name]-[hash].js',
+        chunk.moduleIds.includes(MODAL_SOURCE) ? 'alloy-modal-[hash].js' : 'alloy-[name]-[hash].js',
     },
   },
   {

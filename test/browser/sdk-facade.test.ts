@@ -115,13 +115,14 @@ describe('Alloy facade: install, edit, update', () => {
     expect(callbackResults).to.deep.equal([result]);
     expect(fetches.calls.map((c) => `${c.method} ${c.url}`)).to.deep.equal([
       `GET http://api.test/2024-03/widget/integrations/${INTEGRATION_ID}`,
+      `GET http://api.test/2024-03/widget/integrations/${INTEGRATION_ID}/apps`,
       'POST http://api.test/2024-03/widget/installations',
     ]);
     for (const call of fetches.calls) {
       expect(call.url).not.to.contain(token);
       expect(call.headers['x-alloy-user-token']).to.equal(token);
     }
-    expect(fetches.calls[1]!.headers['idempotency-key']).to.match(/^[\w-]{16,}$/);
+    expect(fetches.calls[2]!.headers['idempotency-key']).to.match(/^[\w-]{16,}$/);
     expect(modals()).to.have.length(0);
   });
 
@@ -190,7 +191,7 @@ describe('Alloy facade: install, edit, update', () => {
     expect(other.code).to.equal('ALREADY_OPEN');
     await ready();
     expect(modals()).to.have.length(1);
-    expect(fetches.calls.filter((c) => c.url.includes('/widget/integrations/'))).to.have.length(1);
+    expect(fetches.calls.filter((c) => c.url.endsWith(`/widget/integrations/${INTEGRATION_ID}`))).to.have.length(1);
     alloy.close();
     expect(await first).to.deep.equal({ success: false, reason: 'api' });
     expect(await again).to.deep.equal({ success: false, reason: 'api' });
@@ -205,7 +206,8 @@ describe('Alloy facade: install, edit, update', () => {
     expect(await first).to.deep.equal({ success: false, reason: 'api' });
     await ready();
     expect(modals()).to.have.length(1);
-    expect(fetches.calls).to.have.length(1);
+    // One load: the integration and its apps, once.
+    expect(fetches.calls).to.have.length(2);
     alloy.close();
     await second;
     expect(modals()).to.have.length(0);

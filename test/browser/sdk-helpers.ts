@@ -86,6 +86,8 @@ export function stubFetch(handler: (call: RecordedCall, init: RequestInit) => Re
 /** A handler that serves the widget API for the Demo Store integration. */
 export function widgetServer(call: RecordedCall): Response {
   if (call.url.endsWith(`/widget/integrations/${INTEGRATION_ID}`)) return json(200, WIDGET_INTEGRATION);
+  // Demo Store here needs no connection: the modal's auth step has nothing to ask.
+  if (call.url.endsWith(`/widget/integrations/${INTEGRATION_ID}/apps`)) return json(200, { data: [] });
   if (call.url.endsWith('/widget/installations') && call.method === 'POST') {
     return json(201, {
       installationId: 'bbbbbbbbbbbbbbbbbbbbbbbb',

@@ -88,7 +88,10 @@ test('CDN script and npm package on one page: one warning naming both, one modal
       { success: false, reason: 'api' },
     ]);
     assert.ok(!app.pageErrors.some((e) => /NotSupportedError/.test(e)), app.pageErrors.join('\n'));
-    assert.equal(app.requests.filter((url) => url.includes('/widget/integrations/')).length, 1);
+    assert.equal(
+      app.requests.filter((url) => url.includes('/widget/integrations/') && !url.endsWith('/apps')).length,
+      1,
+    );
   } finally {
     await app.close();
   }
@@ -123,7 +126,10 @@ test('React StrictMode: one modal, one request, one install; a route change remo
     // StrictMode's extra mount/unmount cancelled the first call before anything was fetched.
     assert.deepEqual(results[0], { success: false, reason: 'api' });
     assert.equal(results.filter((r) => (r as { success: boolean }).success).length, 1);
-    assert.equal(app.requests.filter((url) => url.includes('/widget/integrations/')).length, 1);
+    assert.equal(
+      app.requests.filter((url) => url.includes('/widget/integrations/') && !url.endsWith('/apps')).length,
+      1,
+    );
     assert.equal(app.requests.filter((url) => url.endsWith('/widget/installations')).length, 1);
     assert.equal(await isInstalled(harness.apiUrl, 'react-user'), true);
 

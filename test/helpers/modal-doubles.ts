@@ -1,8 +1,17 @@
 import type {
   ConfigField,
   CreateInstallationRequest,
+  CreateWidgetCredentialRequest,
+  FieldOptionsParams,
+  FieldOptionsResponse,
   InstallationResponse,
+  OAuthSession,
+  OAuthSessionView,
+  StartOAuthRequest,
   WidgetApi,
+  WidgetApp,
+  WidgetAppsResponse,
+  WidgetCredentialResponse,
   WidgetIntegration,
 } from '../../src/contract/index.js';
 
@@ -167,4 +176,148 @@ export class FakeApi implements WidgetApi {
 /** An Error shaped like the SDK's AlloyError for a 400 with field issues. */
 export function validationError(message: string, issues: { path: (string | number)[]; message: string }[]) {
   return Object.assign(new Error(message), { code: 'VALIDATION_FAILED', status: 400, issues });
+}
+
+// ---- Auth step and dynamic selects ---------------------------------------------------------
+
+export const API_ORIGIN = 'http://api.alloy.test';
+
+/** Demo Store with an API key (typed fields) and OAuth with a pre-OAuth subdomain field. */
+export const DEMO_STORE_APP: WidgetApp = {
+  app: 'demoStore',
+  name: 'Demo Store',
+  icon: 'http://localhost/static/icons/demo-store.svg',
+  fields: [
+    { name: 'apiKey', displayName: 'API key', type: 'secret', required: true, help: 'Find it under Settings → API.' },
+    {
+      name: 'region',
+      displayName: 'Region',
+      type: 'select',
+      required: true,
+      options: [
+        { value: 'eu', label: 'Europe' },
+        { value: 'us', label: 'United States' },
+      ],
+    },
+  ],
+  connections: [],
+};
+
+export const OAUTH_APP: WidgetApp = {
+  app: 'demoStore',
+  name: 'Demo Store',
+  icon: 'http://localhost/static/icons/demo-store.svg',
+  oauth: { preOAuthFields: [{ name: 'shop', displayName: 'Shop subdomain', type: 'text', required: true }] },
+  connections: [],
+};
+
+export const CONNECTION = {
+  credentialId: '65a1c0de0000000000000c01',
+  name: 'acme@demo-store',
+  createdAt: '2026-01-01T00:00:00Z',
+};
+
+export const STATUS_FIELD: ConfigField = {
+  workflowId: WORKFLOW_ID,
+  blockId: 'filter-orders',
+  name: 'orderStatus',
+  displayName: 'Order status',
+  type: 'dynamicSelect',
+  required: true,
+  help: 'Only orders in this status are sent.',
+};
+
+export const DYNAMIC_INTEGRATION: WidgetIntegration = { ...DEMO_STORE, fields: [STATUS_FIELD] };
+
+export const ORDER_STATUSES = [
+  { value: 'paid', label: 'Paid' },
+  { value: 'pending', label: 'Pending payment' },
+  { value: 'shipped', label: 'Shipped' },
+  { value: 'refunded', label: 'Refunded' },
+];
+
+/** A WidgetApi double with the auth calls; each answer is settable, and calls are recorded. */
+export class AuthApi extends FakeApi {
+  apps: WidgetApp[];
+  credentialCalls: CreateWidgetCredentialRequest[] = [];
+  credentialResult: WidgetCredentialResponse | Error = {
+    credentialId: '65a1c0de0000000000000c02',
+    name: 'Key ending 1234',
+  };
+  oauthCalls: StartOAuthRequest[] = [];
+  sessionPolls = 0;
+  session: OAuthSession = {
+    sessionId: 'sess-1',
+    authorizeUrl: `${API_ORIGIN}/widget/oauth/sess-1/authorize`,
+    state: 'state-abc',
+    expiresAt: new Date(Date.now() + 600_000).toISOString(),
+  };
+  sessionView: OAuthSessionView = { sessionId: 'sess-1', status: 'pending' };
+  optionCalls: { field: FieldOptionsParams; credentialId: string | undefined }[] = [];
+  options: FieldOptionsResponse | Error = { data: ORDER_STATUSES };
+  private heldOptions: Deferred<void> | undefined;
+
+  constructor(integration: WidgetIntegration = DEMO_STORE, apps: WidgetApp[] = [DEMO_STORE_APP]) {
+    super(integration);
+    this.apps = apps;
+  }
+
+  async getApps(): Promise<WidgetAppsResponse> {
+    return { data: structuredClone(this.apps) };
+  }
+
+  async createCredential(request: CreateWidgetCredentialRequest): Promise<WidgetCredentialResponse> {
+    this.credentialCalls.push(structuredClone(request));
+    if (this.credentialResult instanceof Error) throw this.credentialResult;
+    return this.credentialResult;
+  }
+
+  async startOAuth(request: StartOAuthRequest): Promise<OAuthSession> {
+    this.oauthCalls.push(structuredClone(request));
+    return this.session;
+  }
+
+  async getOAuthSession(): Promise<OAuthSessionView> {
+    this.sessionPolls++;
+    return this.sessionView;
+  }
+
+  async getFieldOptions(field: FieldOptionsParams, credentialId: string | undefined): Promise<FieldOptionsResponse> {
+    this.optionCalls.push({ field, credentialId });
+    await (this.heldOptions?.promise ?? Promise.resolve());
+    if (this.options instanceof Error) throw this.options;
+    return structuredClone(this.options);
+  }
+
+  /** Makes option loads wait until the returned function is called. */
+  holdOptions(): () => void {
+    const held = (this.heldOptions = deferred<void>());
+    return () => {
+      this.heldOptions = undefined;
+      held.resolve();
+    };
+  }
+}
+
+/** Stands in for the OAuth popup: records where it was sent and whether it was closed. */
+export class FakePopup {
+  closed = false;
+  location = { href: '' };
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/**
+ * Replaces window.open for one test: returns `popup` (null = blocked) and records each call's
+ * arguments. Returns the restore function.
+ */
+export function stubWindowOpen(popups: (FakePopup | null)[]): { calls: unknown[][]; restore: () => void } {
+  const original = window.open;
+  const calls: unknown[][] = [];
+  window.open = ((...args: unknown[]) => {
+    calls.push(args);
+    return (popups.length > 1 ? popups.shift() : popups[0]) as unknown as Window | null;
+  }) as typeof window.open;
+  return { calls, restore: () => (window.open = original) };
 }

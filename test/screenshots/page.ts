@@ -3,6 +3,13 @@
 import type { WidgetIntegration } from '../../src/contract/index.js';
 import { defineInstallModal, type AlloyInstallModal } from '../../src/modal/index.js';
 import {
+  AuthApi,
+  CONNECTION,
+  DEMO_STORE_APP,
+  DYNAMIC_INTEGRATION,
+  FakePopup,
+  OAUTH_APP,
+  stubWindowOpen,
   DEMO_STORE,
   EVERY_FIELD_INTEGRATION,
   FakeApi,
@@ -36,6 +43,22 @@ const until = async (check: () => unknown): Promise<void> => {
 };
 
 let dark = false;
+
+const storeApp = { ...DEMO_STORE_APP, icon };
+const oauthApp = { ...OAUTH_APP, icon };
+const dynamicStore: WidgetIntegration = { ...DYNAMIC_INTEGRATION, icon };
+
+/** Puts the OAuth app's step into its waiting state (or blocked, with no popup). */
+async function startOAuth(popup: FakePopup | null) {
+  stubWindowOpen([popup]);
+  const api = new AuthApi(store, [oauthApp]);
+  const { el, root } = await open(api);
+  type(find(root, 'input'), 'acme');
+  await el.updateComplete;
+  find<HTMLButtonElement>(root, '.connect').click();
+  await el.updateComplete;
+  return { el, root, api };
+}
 
 async function open(api: FakeApi, props: Partial<AlloyInstallModal> = {}, ready = 'footer .primary') {
   const el = document.createElement('alloy-install-modal');
@@ -177,6 +200,63 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     type(find(root, 'input'), 'DS-');
     find<HTMLButtonElement>(root, 'footer .primary').click();
     await until(() => root.querySelector('.success'));
+  },
+  async 'auth-connected'() {
+    await open(new AuthApi(store, [{ ...storeApp, connections: [CONNECTION] }]));
+  },
+  async 'auth-fields'() {
+    const { el, root } = await open(new AuthApi(store, [storeApp]), { alwaysShowAuthentication: true });
+    type(find(root, 'input'), 'ds_live_51f0c9');
+    find<HTMLButtonElement>(root, '.reveal').click();
+    await el.updateComplete;
+  },
+  async 'auth-field-error'() {
+    const api = new AuthApi(store, [storeApp]);
+    api.credentialResult = validationError('Demo Store refused the key', [
+      { path: ['fields', 'apiKey'], message: 'Demo Store does not know this key.' },
+    ]);
+    const { el, root } = await open(api);
+    type(find(root, 'input'), 'wrong-key');
+    type(find(root, 'select'), 'eu');
+    await el.updateComplete;
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await until(() => root.querySelector('.field-error'));
+  },
+  async 'auth-oauth'() {
+    await open(new AuthApi(store, [oauthApp]));
+  },
+  async 'auth-oauth-waiting'() {
+    const { root } = await startOAuth(new FakePopup());
+    await until(() => root.querySelector('.waiting'));
+  },
+  async 'auth-popup-blocked'() {
+    const { root } = await startOAuth(null);
+    await until(() => root.querySelector('.body .form-error'));
+  },
+  async 'auth-denied'() {
+    const { root, api } = await startOAuth(new FakePopup());
+    api.sessionView = { sessionId: api.session.sessionId, status: 'cancelled' };
+    await until(() => root.querySelector('.body .form-error'));
+  },
+  async 'dynamic-select'() {
+    const { el, root } = await open(new AuthApi(dynamicStore, []));
+    await until(() => root.querySelectorAll('option').length > 1);
+    type(find(root, 'input[type="search"]'), 'pa');
+    await el.updateComplete;
+  },
+  async 'dynamic-loading'() {
+    const api = new AuthApi(dynamicStore, []);
+    api.holdOptions();
+    await open(api);
+  },
+  async 'dynamic-error'() {
+    const api = new AuthApi(dynamicStore, []);
+    api.options = new Error('Demo Store is down');
+    const { root } = await open(api);
+    await until(() => root.querySelector('.options-state .field-error'));
+  },
+  async 'auth-german'() {
+    await open(new AuthApi(store, [{ ...storeApp, connections: [CONNECTION] }]), { locale: 'de' });
   },
   async rtl() {
     document.documentElement.dir = 'rtl';

@@ -1,4 +1,5 @@
 import type { ModalOperation } from '../options.js';
+import type { AuthMessages } from './auth-messages.js';
 
 /**
  * Every string the modal shows. A locale is one object of this type, so a missing or misspelled key
@@ -50,4 +51,9 @@ export interface ModalMessages {
   discardText: string;
   keepEditing: string;
   discard: string;
+  /**
+   * The auth step's and dynamic selects' strings. Built-in tables live in `auth-messages.ts`, which
+   * only the lazily loaded auth chunk imports; a host replacing `messages` may give its own here.
+   */
+  auth?: AuthMessages;
 }

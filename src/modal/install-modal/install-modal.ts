@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type {
   ConfigField,
+  WidgetApp,
   CreateInstallationRequest,
   InstallationResponse,
   WidgetApi,
@@ -20,14 +21,15 @@ import { lockPageScroll } from '../internal/scroll-lock.js';
 import { checkField } from '../internal/validation.js';
 import type { ModalAppearance, ModalOperation, PrefilledValue } from '../options.js';
 import { installModalStyles } from './install-modal.styles.js';
+import type { AuthStep, DynamicSelects } from '../lazy-steps.js';
 
 type Phase = 'loading' | 'step' | 'submitting' | 'success' | 'error';
 /**
- * The steps a user walks through, in order. The auth step (one per app that needs a credential) will
- * be added at the front of this list with its own renderer and `leaveStep` check; the shell around
- * it (progress, Back/Continue, focus, announcements, close handling) is shared.
+ * The steps a user walks through, in order: `auth-<i>` for the i-th app `getApps` names (its code is
+ * loaded lazily), then workflows and config. The shell (progress, Back/Continue, focus,
+ * announcements, close handling) is shared.
  */
-type FlowStep = 'workflows' | 'config';
+type FlowStep = `auth-${number}` | 'workflows' | 'config';
 type Failure = 'load' | 'install' | 'notInstalled' | 'noWorkflows';
 type WorkflowChoice = WidgetIntegration['workflows'][number];
 /** Errors are stored as functions of the message table, so switching the locale re-words them. */
@@ -177,6 +179,9 @@ export class AlloyInstallModal extends LitElement {
   private releaseScroll: (() => void) | undefined;
   private stopWatching: (() => void) | undefined;
   private themedProperties: string[] = [];
+  /** The auth step and dynamic selects, present once their lazily loaded module is in. */
+  private auth: AuthStep | undefined;
+  private dynamic: DynamicSelects | undefined;
 
   /** Opens the modal and resolves when it closes, with the outcome. Never rejects once open. */
   show(): Promise<InstallOutcome> {
@@ -239,7 +244,18 @@ export class AlloyInstallModal extends LitElement {
   }
 
   private get flow(): FlowStep[] {
-    return this.workflowSelection && this.offeredWorkflows.length > 1 ? ['workflows', 'config'] : ['config'];
+    const auth = (this.auth?.apps ?? []).map((_, index): FlowStep => `auth-${index}`);
+    return [
+      ...auth,
+      ...(this.workflowSelection && this.offeredWorkflows.length > 1 ? ['workflows' as const] : []),
+      'config',
+    ];
+  }
+
+  private stepName(step: FlowStep, m: ModalMessages): string {
+    return step === 'workflows' || step === 'config'
+      ? m.stepNames[step]
+      : (this.auth?.apps[authIndex(step)]?.app.name ?? '');
   }
 
   /** The fields of the workflows that will be installed; the server validates exactly these. */
@@ -293,9 +309,38 @@ export class AlloyInstallModal extends LitElement {
     this.emit('alloy-step', { step: 'loading' });
     this.announce(this.text.loading);
     let integration: WidgetIntegration;
+    let apps: WidgetApp[];
+    this.auth?.dispose();
+    this.dynamic?.dispose();
+    this.auth = this.dynamic = undefined;
     try {
-      if (!this.api || !this.integrationId) throw new Error('integrationId and api are required.');
-      integration = await this.api.getIntegration(this.integrationId, abort.signal);
+      const api = this.api;
+      if (!api || !this.integrationId) throw new Error('integrationId and api are required.');
+      [integration, apps] = await Promise.all([
+        api.getIntegration(this.integrationId, abort.signal),
+        api.getApps
+          ? api.getApps(this.integrationId, abort.signal).then(
+              (answer) => answer.data,
+              // A 404 here is a server without the auth step's route (the integration's own 404 fails the
+              // load through getIntegration): install as before, with the newest connection per app.
+              (error: unknown) => {
+                if ((error as { status?: unknown } | null)?.status === 404) return [];
+                throw error;
+              },
+            )
+          : [],
+      ]);
+      const dynamic = api.getFieldOptions && integration.fields.some((field) => field.type === 'dynamicSelect');
+      if (apps.length > 0 || dynamic) {
+        const lazy = await import('../lazy-steps.js');
+        if (abort.signal.aborted) return;
+        ({ auth: this.auth, dynamic: this.dynamic } = lazy.createLazySteps(
+          this.lazyHost(api),
+          this.renderRoot as ShadowRoot,
+          apps,
+          integration,
+        ));
+      }
     } catch (error) {
       if (!abort.signal.aborted) this.fail('load', error);
       return;
@@ -330,6 +375,24 @@ export class AlloyInstallModal extends LitElement {
     this.emit('alloy-ready', { integrationId: integration.integrationId });
   }
 
+  /** What the lazily loaded steps may use of the modal. */
+  private lazyHost(api: WidgetApi) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- `text` must stay a live getter (locale switches)
+    const modal = this;
+    return {
+      api,
+      get text() {
+        return modal.text;
+      },
+      alwaysShowAuthentication: this.alwaysShowAuthentication,
+      requestUpdate: () => modal.requestUpdate(),
+      emit: modal.emit.bind(modal),
+      announce: (text: string) => modal.announce(text),
+      focusSoon: (selector: string) => modal.focusSoon(selector),
+      advance: () => modal.enterStep(modal.stepIndex + 1),
+    };
+  }
+
   private initialValue(field: ConfigField): FieldValue {
     const key = fieldKey(field);
     const saved = this.integration?.installation?.values.find((value) => fieldKey(value) === key)?.value;
@@ -348,7 +411,9 @@ export class AlloyInstallModal extends LitElement {
 
   private needsInput(): boolean {
     return (
-      this.flow.includes('workflows') || this.activeFields.some((field) => this.validateField(field) !== undefined)
+      Boolean(this.auth?.needsInput()) ||
+      this.flow.includes('workflows') ||
+      this.activeFields.some((field) => this.validateField(field) !== undefined)
     );
   }
 
@@ -377,14 +442,17 @@ export class AlloyInstallModal extends LitElement {
     this.stepIndex = index;
     this.phase = 'step';
     this.formError = undefined;
-    this.emit('alloy-step', { step });
-    const name = this.text.stepNames[step];
+    this.emit('alloy-step', { step: isAuthStep(step) ? 'auth' : step });
+    const name = this.stepName(step, this.text);
+    if (step === 'config' && this.dynamic) {
+      for (const field of this.activeFields) if (field.type === 'dynamicSelect') this.dynamic.ensure(field);
+    }
     this.announce(`${this.text.stepOf(index + 1, this.flow.length + 1)}: ${name}`);
-    void this.focusSoon('.body :is(input, select, textarea), .body button, .primary');
+    void this.focusSoon('.body :is(input, select, textarea), .body .connect, .primary');
   }
 
   /** Checks the current step; returns false (errors shown, focus on the first) when the user must fix something. */
-  private leaveStep(step: FlowStep): boolean {
+  private leaveStep(step: 'workflows' | 'config'): boolean {
     if (step === 'workflows') {
       if (this.selectedWorkflows.size > 0) return true;
       this.formError = (m) => m.chooseOneWorkflow;
@@ -415,6 +483,8 @@ export class AlloyInstallModal extends LitElement {
     if (this.phase !== 'step' || this.confirmingDiscard) return;
     const step = this.flow[this.stepIndex] ?? 'config';
     this.formError = undefined;
+    // Synchronous up to window.open: an OAuth popup must open inside this gesture.
+    if (isAuthStep(step)) return this.auth?.submit(authIndex(step));
     if (!this.leaveStep(step)) return;
     if (this.stepIndex < this.flow.length - 1) this.enterStep(this.stepIndex + 1);
     else await this.install();
@@ -543,6 +613,8 @@ export class AlloyInstallModal extends LitElement {
     this.releaseScroll?.();
     this.releaseScroll = undefined;
     this.confirmingDiscard = false;
+    this.auth?.dispose();
+    this.dynamic?.dispose();
     if (this.dialog?.open) {
       this.closingOnPurpose = true;
       this.dialog.close();
@@ -755,7 +827,7 @@ export class AlloyInstallModal extends LitElement {
   private renderProgress(m: ModalMessages): TemplateResult | typeof nothing {
     const inFlow = this.phase === 'step' || this.phase === 'submitting' || this.phase === 'success';
     if (!inFlow && !(this.phase === 'error' && this.failure === 'install')) return nothing;
-    const names = [...this.flow.map((step) => m.stepNames[step]), m.stepNames.done];
+    const names = [...this.flow.map((step) => this.stepName(step, m)), m.stepNames.done];
     const current = this.phase === 'success' ? names.length - 1 : this.stepIndex;
     return html`<ol class="steps" part="steps" aria-label=${m.progress}>
       ${names.map(
@@ -792,8 +864,11 @@ export class AlloyInstallModal extends LitElement {
           <p id="alloy-error-text">${this.failureHeadline(m)}</p>
           ${this.failureDetail ? html`<p class="detail">${this.failureDetail}</p>` : nothing}
         </div>`;
-      default:
-        return this.flow[this.stepIndex] === 'workflows' ? this.renderWorkflowsStep(m) : this.renderConfigStep(m);
+      default: {
+        const step = this.flow[this.stepIndex] ?? 'config';
+        if (isAuthStep(step) && this.auth) return this.auth.render(authIndex(step), STEP_TITLE_ID);
+        return step === 'workflows' ? this.renderWorkflowsStep(m) : this.renderConfigStep(m);
+      }
     }
   }
 
@@ -856,7 +931,9 @@ export class AlloyInstallModal extends LitElement {
       ${this.renderFormError(m)}
       ${fields.map((field) => {
         const key = fieldKey(field);
-        return renderConfigField(field, {
+        const render =
+          field.type === 'dynamicSelect' && this.dynamic ? this.dynamic.render.bind(this.dynamic) : renderConfigField;
+        return render(field, {
           id: `alloy-field-${integration?.fields.indexOf(field) ?? 0}`,
           value: this.values.get(key),
           error: this.fieldErrors.get(key)?.(m),
@@ -903,13 +980,15 @@ export class AlloyInstallModal extends LitElement {
       default: {
         const last = this.stepIndex === this.flow.length - 1;
         const busy = this.phase === 'submitting';
+        // While an app connects, Continue waits (the auth step shows its own progress).
+        const waiting = busy || Boolean(this.auth?.busy(this.stepIndex) && isAuthStep(this.flow[this.stepIndex]));
         return html`<footer part="footer">
           ${this.stepIndex > 0 ? back(() => this.enterStep(this.stepIndex - 1)) : nothing}
           <button
             type="submit"
             class="primary"
             part="button primary-button ${last ? 'finish-button' : 'next-button'}"
-            aria-disabled=${busy ? 'true' : 'false'}
+            aria-disabled=${waiting ? 'true' : 'false'}
           >
             ${busy ? html`<span class="spinner" aria-hidden="true"></span>${m.working[this.operation]}` : nothing}
             ${busy ? nothing : last ? m.finish[this.operation] : m.next}
@@ -952,6 +1031,9 @@ function issuesOf(error: unknown): { path: unknown[]; message: string }[] {
 function randomKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
+
+const isAuthStep = (step: FlowStep | undefined): step is `auth-${number}` => Boolean(step?.startsWith('auth-'));
+const authIndex = (step: FlowStep): number => Number(step.slice(5));
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : '';
