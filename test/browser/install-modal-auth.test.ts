@@ -56,6 +56,13 @@ describe('<alloy-install-modal> auth step', () => {
     primaryButton(root).click();
     await waitUntil(() => stepTitle(root) === 'Settings');
     expect(api.credentialCalls).to.have.length(0);
+    // The install names the connection the user kept, so the server links that one.
+    const prefix = root.querySelector<HTMLInputElement>('input[type="text"]')!;
+    prefix.value = 'DS-';
+    prefix.dispatchEvent(new Event('input'));
+    primaryButton(root).click();
+    await waitUntil(() => api.calls.length === 1);
+    expect(api.calls[0]!.request.credentialIds).to.deep.equal({ demoStore: CONNECTION.credentialId });
   });
 
   it('"Use a different account" shows the form, accessibly', async () => {

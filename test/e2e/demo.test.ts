@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
 
 /**
  * The AcmeCo demo walked through in Chromium against the real server: the React page, the
@@ -57,24 +58,23 @@ async function storeKey(): Promise<{ apiKey: string; storeId: string }> {
   return { apiKey: store.apiKey, storeId: store.id };
 }
 
-/** A demo user with a Demo Store connection made through the ISV API (the modal's auth step is not built yet). */
+/** A demo user who connected their store before (the auth step itself is covered by modal-auth.test.ts). */
 async function connectedUser(username: string): Promise<void> {
   await api('POST', '/users', { username });
-  await api('POST', '/headless/credentials', {
-    userId: username,
-    credential: { type: 'demoStore', data: await storeKey() },
-  });
+  await connectDemoStore(base, API_KEY, username);
 }
 
 async function installThroughModal(page: Page, trigger: string): Promise<void> {
   await page.getByRole('button', { name: trigger }).click();
   const dialog = page.getByRole('dialog');
+  await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('DS-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
   await dialog.waitFor({ state: 'hidden' });
 }
 
 test('the React page installs Demo Store with window.Alloy.install under StrictMode', async () => {
+  await connectedUser('react-user');
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -90,14 +90,16 @@ test('the React page installs Demo Store with window.Alloy.install under StrictM
 });
 
 test('the integrations page: install, edit keeps the saved value, deactivate and reactivate', async () => {
+  await connectedUser('card-user');
   const page = await browser.newPage();
   await page.goto(`${base}/demo/?user=card-user`);
   await installThroughModal(page, 'Install');
-  await page.getByText('Demo Store is installed.').waitFor();
+  await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
   await page.getByText('Active · v1').waitFor();
 
   await page.getByRole('button', { name: 'Edit' }).click();
   const dialog = page.getByRole('dialog');
+  await toSettingsStep(dialog);
   assert.equal(await dialog.getByLabel('Order reference prefix').inputValue(), 'DS-');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
@@ -116,7 +118,7 @@ test('the Quick Start from the demo: an order streams into the inbox, signed; a 
   const page = await browser.newPage();
   await page.goto(`${base}/demo/?user=gregg`);
   await installThroughModal(page, 'Install');
-  await page.getByText('Demo Store is installed.').waitFor();
+  await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
 
   // Workflow 1: a new store order reaches AcmeCo's inbox with both signatures verified.
   const { apiKey, storeId } = await storeKey();

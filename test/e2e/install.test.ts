@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
 
 const API_KEY = 'ak_dev_e2e_key_0123456789abcdef';
 let server: EmbeddedServer;
@@ -29,19 +30,26 @@ test('a person installs the Demo Store integration from the demo page', async ()
   const page = await browser.newPage();
   const requestedUrls: string[] = [];
   page.on('request', (request) => requestedUrls.push(request.url()));
+  // The user connected their store before (the auth step itself is covered by modal-auth.test.ts).
+  await fetch(`${server.ctx.publicUrl}/2024-03/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'e2e-user' }),
+  });
+  await connectDemoStore(server.ctx.publicUrl, API_KEY, 'e2e-user');
   await page.goto(`${server.ctx.publicUrl}/demo/?user=e2e-user`);
 
   const installButton = page.getByRole('button', { name: 'Install' });
   await installButton.click();
 
   const dialog = page.getByRole('dialog', { name: 'Demo Store' });
-  await dialog.waitFor();
+  await toSettingsStep(dialog);
   const field = dialog.getByLabel('Order reference prefix');
   await field.fill('DS-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
 
   await dialog.waitFor({ state: 'hidden' });
-  await page.getByText('Demo Store is installed.').waitFor();
+  await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
   // The modal element is gone from the page once it closes.
   assert.equal(await page.locator('alloy-install-modal').count(), 0);
 

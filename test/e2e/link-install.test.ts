@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
+import { toSettingsStep } from '../helpers/e2e-modal.js';
 import { apiKeyHeaders, startTestServer, type TestServer } from '../helpers/server.js';
 import { storeCredentialOf } from '../server/support.js';
 
@@ -52,7 +53,7 @@ test('a generated Embedded Link opens the install modal and installs; the link t
   assert.equal(page.url(), `${server.ctx.publicUrl}/link`, 'the token left the address bar');
 
   const dialog = page.getByRole('dialog', { name: 'Demo Store' });
-  await dialog.waitFor();
+  await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('LK-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
   await dialog.waitFor({ state: 'hidden' });

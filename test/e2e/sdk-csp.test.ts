@@ -1,3 +1,4 @@
+import { toSettingsStep } from '../helpers/e2e-modal.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -138,7 +139,7 @@ test("the same host with 'allow-duplicates': the modal opens", async () => {
   );
   try {
     await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
-    await app.page.getByRole('dialog', { name: 'Demo Store' }).getByLabel('Order reference prefix').waitFor();
+    await toSettingsStep(app.page.getByRole('dialog', { name: 'Demo Store' }));
     await app.page.evaluate(() => window.Alloy!.close());
     await app.page.getByText('not installed: api').waitFor();
     assert.deepEqual(await app.violations(), []);

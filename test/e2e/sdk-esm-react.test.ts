@@ -1,3 +1,4 @@
+import { toSettingsStep } from '../helpers/e2e-modal.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -74,7 +75,7 @@ test('CDN script and npm package on one page: one warning naming both, one modal
       window.Alloy!.setToken(() => fetch('token').then((r) => r.text()));
       w.pending = [w.esmInstall(), window.Alloy!.install({ integrationId: '65a1c0de0000000000000001' })];
     });
-    await app.page.getByRole('dialog', { name: 'Demo Store' }).getByLabel('Order reference prefix').waitFor();
+    await toSettingsStep(app.page.getByRole('dialog', { name: 'Demo Store' }));
     assert.equal(await app.page.locator('alloy-install-modal').count(), 1);
     const warnings = app.console.filter((line) => line.includes('Two copies of the Alloy SDK'));
     assert.equal(warnings.length, 1, app.console.join('\n'));

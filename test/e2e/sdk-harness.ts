@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
+import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
 import { launchChromium } from '../helpers/chromium.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,7 +66,13 @@ export async function startHarness(): Promise<Harness> {
 /** What an ISV backend does: create the user once, then mint a user token with the API key. */
 export async function userToken(apiUrl: string, username: string): Promise<string> {
   const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
-  await fetch(`${apiUrl}/2024-03/users`, { method: 'POST', headers, body: JSON.stringify({ username }) });
+  const created = await fetch(`${apiUrl}/2024-03/users`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ username }),
+  });
+  // A user who has connected their store already, so the modal's auth step offers that connection.
+  if (created.status === 200) await connectDemoStore(apiUrl, API_KEY, username);
   const response = await fetch(`${apiUrl}/2024-03/users/${encodeURIComponent(username)}/token`, { headers });
   assert.equal(response.status, 200);
   return ((await response.json()) as { token: string }).token;
@@ -208,7 +215,7 @@ function contentTypeOf(pathname: string): string {
 /** Fills the Demo Store field and presses Finish Installation in the open modal. */
 export async function finishInstall(page: Page): Promise<void> {
   const dialog = page.getByRole('dialog', { name: 'Demo Store' });
-  await dialog.waitFor();
+  await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('AC-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
 }

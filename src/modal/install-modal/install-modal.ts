@@ -513,6 +513,10 @@ export class AlloyInstallModal extends LitElement {
         value,
       })),
     };
+    // The connection the user picked per app (e.g. "Use a different account"); without it the server
+    // links the user's newest connection.
+    const credentialIds = this.auth?.credentials() ?? {};
+    if (Object.keys(credentialIds).length > 0) request.credentialIds = credentialIds;
     const sentFields = sent.map(({ field }) => field);
     let result: InstallationResponse;
     try {

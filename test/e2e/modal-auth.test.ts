@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { startDemoServer } from '../../demo/server.js';
+import type { EmbeddedServer } from '../../src/server/app.js';
+import { launchChromium } from '../helpers/chromium.js';
+
+/**
+ * The modal's auth step against the real server and the Demo Store sandbox: connect with an API key,
+ * with OAuth in a popup (approve, deny), and on a host page that sends Cross-Origin-Opener-Policy,
+ * where the popup cannot reach its opener and completion comes from polling the server.
+ */
+
+const API_KEY = 'ak_dev_auth_e2e_key_0123456789ab';
+let server: EmbeddedServer;
+let browser: Browser;
+let dataDir: string;
+let base: string;
+
+before(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-auth-e2e-'));
+  server = await startDemoServer({ PORT: '0', ALLOY_DATA_DIR: dataDir, ALLOY_API_KEY: API_KEY });
+  base = server.ctx.publicUrl;
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function isv<T>(apiPath: string): Promise<T> {
+  const response = await fetch(`${base}/2024-03${apiPath}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  assert.ok(response.ok, `${apiPath}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+async function openInstall(page: Page, username: string): Promise<Locator> {
+  await page.goto(`${base}/demo/?user=${username}`);
+  await page.getByRole('button', { name: 'Install' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('heading', { name: 'Connect Demo Store' }).waitFor();
+  return dialog;
+}
+
+async function finishSettings(page: Page, dialog: Locator): Promise<void> {
+  await dialog.getByLabel('Order reference prefix').fill('DS-');
+  await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
+}
+
+async function assertInstalledWithOneConnection(username: string): Promise<void> {
+  const integrations = await isv<{ data: { installed: boolean }[] }>(`/integrations?userId=${username}`);
+  assert.equal(integrations.data[0]?.installed, true);
+  const credentials = await isv<{ data: unknown[] }>(`/users/${username}/credentials`);
+  assert.equal(credentials.data.length, 1);
+}
+
+test('a new user connects Demo Store with its API key in the modal, then installs', async () => {
+  const page = await browser.newPage();
+  const dialog = await openInstall(page, 'apikey-user');
+  const stores = (await (await fetch(`${base}/sandbox/demo-store/admin/api/stores`)).json()) as {
+    data: { id: string; apiKey: string }[];
+  };
+  const store = stores.data.find((s) => s.id === 'acme-shop')!;
+
+  // A wrong key is refused by the store, and the message sits by the field.
+  await dialog.getByLabel('API key').fill('dsk_wrong_key_0000000000000000');
+  await dialog.getByLabel('Store ID').fill(store.id);
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await dialog.locator('[aria-invalid="true"]').first().waitFor();
+
+  await dialog.getByLabel('API key').fill(store.apiKey);
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await dialog.getByLabel('Order reference prefix').waitFor();
+  await finishSettings(page, dialog);
+  await assertInstalledWithOneConnection('apikey-user');
+  await page.close();
+});
+
+async function connectWithOAuth(page: Page, dialog: Locator, decision: 'Approve' | 'Deny'): Promise<void> {
+  await dialog.getByLabel('Shop subdomain').fill('acme-shop');
+  const popupOpened = page.waitForEvent('popup');
+  await dialog.getByRole('button', { name: 'Connect Demo Store' }).click();
+  const popup = await popupOpened;
+  await popup.getByRole('button', { name: decision }).click();
+}
+
+test('OAuth: approving in the popup connects the store and the install completes', async () => {
+  const page = await browser.newPage();
+  const dialog = await openInstall(page, 'oauth-user');
+  await connectWithOAuth(page, dialog, 'Approve');
+  await dialog.getByText('Connected as Demo Store acme-shop').first().waitFor({ timeout: 15_000 });
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await finishSettings(page, dialog);
+  await assertInstalledWithOneConnection('oauth-user');
+  await page.close();
+});
+
+test('OAuth: denying in the popup brings the user back to the step with a message', async () => {
+  const page = await browser.newPage();
+  const dialog = await openInstall(page, 'deny-user');
+  await connectWithOAuth(page, dialog, 'Deny');
+  await dialog.getByText('Access was not granted. Try again when you are ready.').first().waitFor({ timeout: 15_000 });
+  const credentials = await isv<{ data: unknown[] }>('/users/deny-user/credentials');
+  assert.equal(credentials.data.length, 0);
+  await page.close();
+});
+
+test('OAuth on a host page with Cross-Origin-Opener-Policy: same-origin completes by polling', async () => {
+  const page = await browser.newPage();
+  // The host page sends COOP, which severs window.opener: the popup's message cannot arrive.
+  await page.route(`${base}/demo/?user=coop-user`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin' } });
+  });
+  const dialog = await openInstall(page, 'coop-user');
+  await connectWithOAuth(page, dialog, 'Approve');
+  await dialog.getByText('Connected as Demo Store acme-shop').first().waitFor({ timeout: 20_000 });
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await finishSettings(page, dialog);
+  await assertInstalledWithOneConnection('coop-user');
+  await page.close();
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
+
+/**
+ * Gives a test user a Demo Store connection through the ISV API (POST /headless/credentials with
+ * the seeded sandbox store's key), so the modal's auth step shows it as connected.
+ */
+export async function connectDemoStore(apiUrl: string, apiKey: string, username: string): Promise<void> {
+  const stores = (await (await fetch(`${apiUrl}/sandbox/demo-store/admin/api/stores`)).json()) as {
+    data: { id: string; apiKey: string }[];
+  };
+  const store = stores.data.find((s) => s.id === 'acme-shop');
+  assert.ok(store, 'the seeded sandbox store exists');
+  const response = await fetch(`${apiUrl}/2024-03/headless/credentials`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      userId: username,
+      credential: { type: 'demoStore', data: { apiKey: store.apiKey, storeId: store.id } },
+    }),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
+
+/**
+ * Walks the modal to its settings step: when the auth step shows the user's existing Demo Store
+ * connection, Continue reuses it; when it asks again (edit and update always show authentication),
+ * "Use <connection>" picks the existing one first. Resolves once the settings field is on screen.
+ */
+export async function toSettingsStep(dialog: Locator): Promise<void> {
+  const field = dialog.getByLabel('Order reference prefix');
+  const connected = dialog.getByText(/^Connected as /).first();
+  const useExisting = dialog.getByRole('button', { name: /^Use (?!a different)/ }).first();
+  await field.or(connected).or(useExisting).first().waitFor();
+  if (await field.isVisible()) return;
+  if (await useExisting.isVisible()) {
+    await useExisting.click();
+    await connected.waitFor();
+  }
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await field.waitFor();
+}
