@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startDemoServer } from '../../demo/server.js';
+import { SEED_DEFINITIONS_DIR, type EmbeddedServer } from '../../src/server/app.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
+
+/**
+ * Releasing a new version: the ISV adds version 2 to a workflow and reloads the definitions; the
+ * demo's card says "Update available" and the modal's update moves the user to version 2.
+ */
+
+const API_KEY = 'ak_dev_update_e2e_key_0123456789';
+const SEED_FILE = 'demo-store.integration.json';
+let server: EmbeddedServer;
+let browser: Browser;
+let dataDir: string;
+let definitionsDir: string;
+let base: string;
+
+before(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-update-e2e-'));
+  definitionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-update-defs-'));
+  fs.copyFileSync(path.join(SEED_DEFINITIONS_DIR, SEED_FILE), path.join(definitionsDir, SEED_FILE));
+  server = await startDemoServer({
+    PORT: '0',
+    ALLOY_DATA_DIR: dataDir,
+    ALLOY_API_KEY: API_KEY,
+    ALLOY_DEFINITIONS_DIR: definitionsDir,
+  });
+  base = server.ctx.publicUrl;
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(definitionsDir, { recursive: true, force: true });
+});
+
+async function isv<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${base}/2024-03${apiPath}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${API_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const json = (await response.json()) as T;
+  assert.ok(response.ok, `${method} ${apiPath}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+test('a released version 2 shows as an update on the demo card, and Update moves the user to it', async () => {
+  await isv('POST', '/users', { username: 'updater' });
+  await connectDemoStore(base, API_KEY, 'updater');
+  const page = await browser.newPage();
+  await page.goto(`${base}/demo/?user=updater`);
+  await page.getByRole('button', { name: 'Install' }).click();
+  const dialog = page.getByRole('dialog');
+  await toSettingsStep(dialog);
+  await dialog.getByLabel('Order reference prefix').fill('DS-');
+  await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
+
+  // The ISV releases version 2 of the first workflow (same configurable fields, a renamed block).
+  const file = path.join(definitionsDir, SEED_FILE);
+  const definition = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    workflows: { versions: { version: number; blocks: { name: string }[] }[] }[];
+  };
+  const v1 = definition.workflows[0]!.versions[0]!;
+  const v2 = structuredClone(v1);
+  v2.version = 2;
+  v2.blocks[0]!.name = 'Stream Data to AcmeCo (v2)';
+  definition.workflows[0]!.versions.push(v2);
+  fs.writeFileSync(file, JSON.stringify(definition, null, 2));
+  await isv('POST', '/admin/definitions/reload');
+
+  await page.reload();
+  await page.getByText('Update available · v2').waitFor();
+  await page.getByRole('button', { name: 'Update' }).click();
+  await toSettingsStep(dialog);
+  assert.equal(await dialog.getByLabel('Order reference prefix').inputValue(), 'DS-');
+  await dialog.getByRole('button', { name: 'Update' }).click();
+  await page.locator('#status', { hasText: 'Demo Store is up to date.' }).waitFor();
+
+  const { data } = await isv<{ data: { workflows: { workflowId: string; installedVersion: number | null }[] }[] }>(
+    'GET',
+    '/integrations?userId=updater',
+  );
+  assert.equal(data[0]!.workflows[0]!.installedVersion, 2);
+  await page.close();
+});
