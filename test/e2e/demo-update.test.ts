@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { startDemoServer } from '../../demo/server.js';
 import { SEED_DEFINITIONS_DIR, type EmbeddedServer } from '../../src/server/app.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
+import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.js';
 
 /**
  * Releasing a new version: the ISV adds version 2 to a workflow and reloads the definitions; the
@@ -43,19 +43,8 @@ after(async () => {
   fs.rmSync(definitionsDir, { recursive: true, force: true });
 });
 
-async function isv<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${base}/2024-03${apiPath}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${API_KEY}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const json = (await response.json()) as T;
-  assert.ok(response.ok, `${method} ${apiPath}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const isv = <T>(method: string, apiPath: string, body?: unknown): Promise<T> =>
+  isvCall<T>(base, API_KEY, method, apiPath, body);
 
 test('a released version 2 shows as an update on the demo card, and Update moves the user to it', async () => {
   await isv('POST', '/users', { username: 'updater' });

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
+import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.js';
 
 /**
  * The AcmeCo demo walked through in Chromium against the real server: the React page, the
@@ -35,19 +35,8 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function api<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${base}/2024-03${apiPath}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${API_KEY}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const json = (await response.json()) as T;
-  assert.ok(response.ok, `${method} ${apiPath}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = <T>(method: string, apiPath: string, body?: unknown): Promise<T> =>
+  isvCall<T>(base, API_KEY, method, apiPath, body);
 
 /** The seeded sandbox store's own API key, as its admin page shows it. */
 async function storeKey(): Promise<{ apiKey: string; storeId: string }> {

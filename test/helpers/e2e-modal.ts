@@ -40,3 +40,24 @@ export async function toSettingsStep(dialog: Locator): Promise<void> {
   await dialog.getByRole('button', { name: 'Continue' }).click();
   await field.waitFor();
 }
+
+/** One ISV API call with the API key; fails the test on a non-2xx answer. */
+export async function isvCall<T>(
+  baseUrl: string,
+  apiKey: string,
+  method: string,
+  apiPath: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}/2024-03${apiPath}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const json = (await response.json()) as T;
+  assert.ok(response.ok, `${method} ${apiPath}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
