@@ -4,51 +4,38 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startDemoServer } from '../../demo/server.js';
-import { SEED_DEFINITIONS_DIR, type EmbeddedServer } from '../../src/server/app.js';
-import { launchChromium } from '../helpers/chromium.js';
-import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.js';
+import { SEED_DEFINITIONS_DIR } from '../../src/server/app.js';
+import { DEMO_API_KEY, startDemoHarness, type DemoHarness } from '../helpers/demo-harness.js';
+import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
 
 /**
  * Releasing a new version: the ISV adds version 2 to a workflow and reloads the definitions; the
  * demo's card says "Update available" and the modal's update moves the user to version 2.
  */
 
-const API_KEY = 'ak_dev_update_e2e_key_0123456789';
 const SEED_FILE = 'demo-store.integration.json';
-let server: EmbeddedServer;
+let demo: DemoHarness;
 let browser: Browser;
-let dataDir: string;
 let definitionsDir: string;
 let base: string;
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-update-e2e-'));
   definitionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-update-defs-'));
   fs.copyFileSync(path.join(SEED_DEFINITIONS_DIR, SEED_FILE), path.join(definitionsDir, SEED_FILE));
-  server = await startDemoServer({
-    PORT: '0',
-    ALLOY_DATA_DIR: dataDir,
-    ALLOY_API_KEY: API_KEY,
-    ALLOY_DEFINITIONS_DIR: definitionsDir,
-  });
-  base = server.ctx.publicUrl;
-  browser = await launchChromium();
+  demo = await startDemoHarness({ ALLOY_DEFINITIONS_DIR: definitionsDir });
+  ({ browser, base } = demo);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await demo?.close();
   fs.rmSync(definitionsDir, { recursive: true, force: true });
 });
 
-const isv = <T>(method: string, apiPath: string, body?: unknown): Promise<T> =>
-  isvCall<T>(base, API_KEY, method, apiPath, body);
+const isv = <T>(method: string, apiPath: string, body?: unknown): Promise<T> => demo.isv<T>(method, apiPath, body);
 
 test('a released version 2 shows as an update on the demo card, and Update moves the user to it', async () => {
   await isv('POST', '/users', { username: 'updater' });
-  await connectDemoStore(base, API_KEY, 'updater');
+  await connectDemoStore(base, DEMO_API_KEY, 'updater');
   const page = await browser.newPage();
   await page.goto(`${base}/demo/?user=updater`);
   await page.getByRole('button', { name: 'Install' }).click();

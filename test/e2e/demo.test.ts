@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startDemoServer } from '../../demo/server.js';
-import type { EmbeddedServer } from '../../src/server/app.js';
-import { launchChromium } from '../helpers/chromium.js';
-import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.js';
+import { DEMO_API_KEY, startDemoHarness, type DemoHarness } from '../helpers/demo-harness.js';
+import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
 
 /**
  * The AcmeCo demo walked through in Chromium against the real server: the React page, the
@@ -15,28 +10,19 @@ import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.
  * from the event console, the Demo Store, the webhook inbox and the logs page.
  */
 
-const API_KEY = 'ak_dev_demo_e2e_key_0123456789ab';
 const STORE = '/sandbox/demo-store';
-let server: EmbeddedServer;
+const API_KEY = DEMO_API_KEY;
+let demo: DemoHarness;
 let browser: Browser;
-let dataDir: string;
 let base: string;
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-demo-e2e-'));
-  server = await startDemoServer({ PORT: '0', ALLOY_DATA_DIR: dataDir, ALLOY_API_KEY: API_KEY });
-  base = server.ctx.publicUrl;
-  browser = await launchChromium();
+  demo = await startDemoHarness();
+  ({ browser, base } = demo);
 });
+after(() => demo?.close());
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-const api = <T>(method: string, apiPath: string, body?: unknown): Promise<T> =>
-  isvCall<T>(base, API_KEY, method, apiPath, body);
+const api = <T>(method: string, apiPath: string, body?: unknown): Promise<T> => demo.isv<T>(method, apiPath, body);
 
 /** The seeded sandbox store's own API key, as its admin page shows it. */
 async function storeKey(): Promise<{ apiKey: string; storeId: string }> {

@@ -1,30 +1,20 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { DEMO_API_KEY, startDemoHarness, type DemoHarness } from '../helpers/demo-harness.js';
 import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
 
-const API_KEY = 'ak_dev_e2e_key_0123456789abcdef';
+const API_KEY = DEMO_API_KEY;
+let demo: DemoHarness;
 let server: EmbeddedServer;
 let browser: Browser;
-let dataDir: string;
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-e2e-'));
-  server = await startDemoServer({ PORT: '0', ALLOY_DATA_DIR: dataDir, ALLOY_API_KEY: API_KEY });
-  browser = await launchChromium();
+  demo = await startDemoHarness();
+  ({ server, browser } = demo);
 });
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => demo?.close());
 
 test('a person installs the Demo Store integration from the demo page', async () => {
   const page = await browser.newPage();

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { startDemoServer } from '../../demo/server.js';
-import type { EmbeddedServer } from '../../src/server/app.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { startDemoHarness, type DemoHarness } from '../helpers/demo-harness.js';
 
 /**
  * The modal's auth step against the real server and the Demo Store sandbox: connect with an API key,
@@ -14,30 +9,17 @@ import { launchChromium } from '../helpers/chromium.js';
  * where the popup cannot reach its opener and completion comes from polling the server.
  */
 
-const API_KEY = 'ak_dev_auth_e2e_key_0123456789ab';
-let server: EmbeddedServer;
+let demo: DemoHarness;
 let browser: Browser;
-let dataDir: string;
 let base: string;
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-auth-e2e-'));
-  server = await startDemoServer({ PORT: '0', ALLOY_DATA_DIR: dataDir, ALLOY_API_KEY: API_KEY });
-  base = server.ctx.publicUrl;
-  browser = await launchChromium();
+  demo = await startDemoHarness();
+  ({ browser, base } = demo);
 });
+after(() => demo?.close());
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function isv<T>(apiPath: string): Promise<T> {
-  const response = await fetch(`${base}/2024-03${apiPath}`, { headers: { authorization: `Bearer ${API_KEY}` } });
-  assert.ok(response.ok, `${apiPath}: ${response.status}`);
-  return (await response.json()) as T;
-}
+const isv = <T>(apiPath: string): Promise<T> => demo.isv<T>('GET', apiPath);
 
 async function openInstall(page: Page, username: string): Promise<Locator> {
   await page.goto(`${base}/demo/?user=${username}`);
