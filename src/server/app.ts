@@ -18,6 +18,7 @@ import { openDatabase } from './db.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { loadEncryptionKey, SecretBox } from './encryption.js';
 import { installErrorHandling } from './http-errors.js';
+import { loggerOptions } from './log-redaction.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { renderReferencePage } from './reference-page.js';
 import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './retention.js';
@@ -101,6 +102,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     allowPrivateTargets: 'none',
     validateResponses: true,
     logger: false,
+    logLevel: undefined,
+    logFile: undefined,
     ...options,
   } satisfies ServerConfig;
 
@@ -123,7 +126,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   }
 
   const app = Fastify({
-    logger: config.logger ? { level: process.env.ALLOY_LOG_LEVEL ?? 'warn' } : false,
+    logger: config.logger
+      ? loggerOptions(config.logLevel ?? process.env.ALLOY_LOG_LEVEL ?? 'warn', config.logFile)
+      : false,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,

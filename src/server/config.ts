@@ -4,6 +4,8 @@ import { isAllowedWebhookUrl } from '../contract/index.js';
 import { PRIVATE_TARGET_POLICIES, type PrivateTargetPolicy } from './runtime/outbound-http.js';
 
 export const DEFAULT_PORT = 4000;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const WebhookUrlEnv = z.optional(
   z.string().check(z.refine(isAllowedWebhookUrl, 'must be an https URL (http only for localhost)')),
@@ -25,6 +27,8 @@ const Env = z.object({
   ),
   ALLOY_INSTALLATION_WEBHOOK_URL: WebhookUrlEnv,
   ALLOY_ERROR_STREAM_URL: WebhookUrlEnv,
+  ALLOY_LOG_LEVEL: z.optional(z.enum(LOG_LEVELS, `ALLOY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)),
+  ALLOY_LOG_FILE: z.optional(z.string().check(z.minLength(1))),
   ALLOY_ALLOW_PRIVATE_TARGETS: z.optional(
     z.enum(PRIVATE_TARGET_POLICIES, `ALLOY_ALLOW_PRIVATE_TARGETS must be one of ${PRIVATE_TARGET_POLICIES.join(', ')}`),
   ),
@@ -57,8 +61,12 @@ export interface ServerConfig {
   allowPrivateTargets: PrivateTargetPolicy;
   /** Check every API answer against its response schema (tests turn this on). */
   validateResponses: boolean;
-  /** Log requests (off in tests). */
+  /** Log requests (off in tests unless a test captures logs); URLs and errors are redacted. */
   logger: boolean;
+  /** `ALLOY_LOG_LEVEL`; `warn` when unset. `info` logs every request. */
+  logLevel: LogLevel | undefined;
+  /** `ALLOY_LOG_FILE`: append the log to this file instead of writing it to stdout. */
+  logFile: string | undefined;
 }
 
 /**
@@ -92,5 +100,7 @@ export function configFromEnv(
     allowPrivateTargets: e.ALLOY_ALLOW_PRIVATE_TARGETS ?? defaults.allowPrivateTargets ?? 'none',
     validateResponses: false,
     logger: true,
+    logLevel: e.ALLOY_LOG_LEVEL,
+    logFile: e.ALLOY_LOG_FILE === undefined ? undefined : path.resolve(root, e.ALLOY_LOG_FILE),
   };
 }
