@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
 import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
+import { captureServerEnv } from '../helpers/capture.js';
 import { launchChromium } from '../helpers/chromium.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,6 +43,7 @@ export async function startHarness(): Promise<Harness> {
     ALLOY_DATA_DIR: dataDir,
     ALLOY_API_KEY: API_KEY,
     ALLOY_LOG_LEVEL: 'error',
+    ...captureServerEnv(),
   });
   const browser = await launchChromium();
   const sites = new Map<string, Site>();

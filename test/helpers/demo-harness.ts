@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
+import { captureServerEnv } from './capture.js';
 import { launchChromium } from './chromium.js';
 import { isvCall } from './e2e-modal.js';
 
@@ -22,7 +23,13 @@ export interface DemoHarness {
 /** The real demo server (API + AcmeCo + sandbox) on a fresh data dir, and Debian's Chromium. */
 export async function startDemoHarness(env: NodeJS.ProcessEnv = {}): Promise<DemoHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-demo-e2e-'));
-  const server = await startDemoServer({ PORT: '0', ALLOY_DATA_DIR: dataDir, ALLOY_API_KEY: DEMO_API_KEY, ...env });
+  const server = await startDemoServer({
+    PORT: '0',
+    ALLOY_DATA_DIR: dataDir,
+    ALLOY_API_KEY: DEMO_API_KEY,
+    ...captureServerEnv(),
+    ...env,
+  });
   const browser = await launchChromium();
   const base = server.ctx.publicUrl;
   return {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
+import { captureServerOptions } from './capture.js';
 
 export const TEST_API_KEY = 'ak_dev_test_key_0123456789abcdef';
 
@@ -16,7 +17,12 @@ export async function startTestServer(
   options: { listen?: boolean; dataDir?: string; server?: Partial<CreateServerOptions> } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-test-'));
-  const server = await createServer({ dataDir, pinnedDevApiKey: TEST_API_KEY, ...options.server });
+  const server = await createServer({
+    dataDir,
+    pinnedDevApiKey: TEST_API_KEY,
+    ...captureServerOptions(),
+    ...options.server,
+  });
   if (options.listen) await server.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ...server,

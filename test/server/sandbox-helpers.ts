@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
+import { captureServerOptions } from '../helpers/capture.js';
 import { registerOAuthClient, type OAuthClientCredentials } from '../../src/server/sandbox/index.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 
@@ -26,7 +27,12 @@ export async function startSandboxServer(
 ): Promise<SandboxTestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-sandbox-test-'));
   const { listen, ...serverOptions } = options;
-  const server = await createServer({ pinnedDevApiKey: TEST_API_KEY, ...serverOptions, dataDir });
+  const server = await createServer({
+    pinnedDevApiKey: TEST_API_KEY,
+    ...captureServerOptions(),
+    ...serverOptions,
+    dataDir,
+  });
   if (listen) await server.app.listen({ port: 0, host: '127.0.0.1' });
   const self: SandboxTestServer = {
     ...server,
