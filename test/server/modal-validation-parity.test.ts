@@ -11,6 +11,7 @@ import { en } from '../../src/modal/i18n/en.js';
 import { fieldKey, toWireValue, type FieldValue } from '../../src/modal/internal/field-values.js';
 import { checkField } from '../../src/modal/internal/validation.js';
 import { createServer, type EmbeddedServer } from '../../src/server/app.js';
+import { captureServerOptions } from '../helpers/capture.js';
 
 const API_KEY = 'ak_dev_parity_key_0123456789abcdef';
 const INTEGRATION_ID = '65a1c0de00000000000000aa';
@@ -158,6 +159,7 @@ before(async () => {
     dataDir: path.join(dir, 'data'),
     definitionsDir: path.join(dir, 'definitions'),
     pinnedDevApiKey: API_KEY,
+    ...captureServerOptions(),
   });
   const isv = { authorization: `Bearer ${API_KEY}` };
   const user = await api('POST', '/2024-03/users', { username: 'parity' }, isv);
