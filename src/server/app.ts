@@ -217,6 +217,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
     allowedHeaders: ['content-type', 'authorization', 'x-alloy-user-token', 'idempotency-key', 'x-api-version'],
+    // Not CORS-safelisted: without this the browser SDK on another origin cannot see how long to wait.
+    exposedHeaders: ['retry-after'],
     maxAge: 600,
   });
 

@@ -1,4 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
+import { measureOpenCloseCycles, type MemoryResult } from '../hardening/browser-memory-probe.js';
+
+export type { MemoryResult };
 
 export const DEMO_INTEGRATION_ID = '65a1c0de0000000000000001';
 
@@ -141,18 +144,6 @@ export async function measureIframe(browser: Browser, origin: string, token: str
   return summarise(samples.slice(1), samples[0]!);
 }
 
-export interface MemoryResult {
-  cycles: number;
-  heapBeforeKb: number;
-  heapAfterKb: number;
-  heapGrowthKb: number;
-  domNodesBefore: number;
-  domNodesAfter: number;
-  listenersBefore: number;
-  listenersAfter: number;
-  modalElementsLeft: number;
-}
-
 /** Opens and closes the modal many times, then compares heap, DOM nodes and listeners after a GC. */
 export async function measureMemory(
   browser: Browser,
@@ -163,45 +154,8 @@ export async function measureMemory(
   const page = await browser.newPage();
   await routeBenchPages(page, origin);
   await page.goto(`${origin}/bench/host.html`);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const cycle = (count: number) =>
-    page.evaluate(
-      async ({ token, count, integrationId }) => {
-        const alloy = (window as unknown as { Alloy: PageAlloy }).Alloy;
-        const wait = (window as unknown as { __firstInputFocusable: WaitForInput }).__firstInputFocusable;
-        alloy.setToken(token);
-        for (let i = 0; i < count; i++) {
-          const result = alloy.install({ integrationId });
-          await wait(document, performance.now());
-          alloy.close();
-          await result;
-        }
-      },
-      { token, count, integrationId: DEMO_INTEGRATION_ID },
-    );
-  const snapshot = async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
-    await cdp.send('HeapProfiler.collectGarbage');
-    const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-    const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
-    return { heap: metric('JSHeapUsedSize'), nodes: metric('Nodes'), listeners: metric('JSEventListeners') };
-  };
-  await cycle(2); // warm-up: the chunks load and Lit's template caches fill once
-  const before = await snapshot();
-  await cycle(cycles);
-  const after = await snapshot();
-  const modalElementsLeft = await page.evaluate(() => document.querySelectorAll('alloy-install-modal').length);
+  await page.evaluate((token) => (window as unknown as { Alloy: PageAlloy }).Alloy.setToken(token), token);
+  const result = await measureOpenCloseCycles(page, { cycles, integrationId: DEMO_INTEGRATION_ID });
   await page.close();
-  return {
-    cycles,
-    heapBeforeKb: Math.round(before.heap / 1024),
-    heapAfterKb: Math.round(after.heap / 1024),
-    heapGrowthKb: Math.round((after.heap - before.heap) / 1024),
-    domNodesBefore: before.nodes,
-    domNodesAfter: after.nodes,
-    listenersBefore: before.listeners,
-    listenersAfter: after.listeners,
-    modalElementsLeft,
-  };
+  return result;
 }
