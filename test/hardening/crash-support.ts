@@ -27,6 +27,8 @@ export interface ChildServer {
   exited(): Promise<void>;
   /** Everything the process wrote to stderr. */
   stderr(): string;
+  /** The lines the process wrote to stdout, with when the test received each (ms since the epoch). */
+  stdout(): { at: number; line: string }[];
 }
 
 /**
@@ -47,6 +49,8 @@ export async function spawnServer(
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });
+  const stdout: { at: number; line: string }[] = [];
+  lines.on('line', (line) => stdout.push({ at: Date.now(), line }));
   const url = await new Promise<string>((resolve, reject) => {
     void exit.then(() => reject(new Error(`the server exited (${child.exitCode}) before listening: ${stderr}`)));
     lines.on('line', (line) => {
@@ -58,7 +62,7 @@ export async function spawnServer(
       }
     });
   });
-  return { child, url, exited: () => exit, stderr: () => stderr };
+  return { child, url, exited: () => exit, stderr: () => stderr, stdout: () => stdout };
 }
 
 export interface Answer {
