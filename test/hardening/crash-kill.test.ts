@@ -120,6 +120,7 @@ test(`kill -9 at random moments during ${EVENTS} concurrent run/event calls, ${R
       );
       assert.equal(install.status, 201, JSON.stringify(install.json));
 
+      const roundStarted = Date.now();
       const keyOf = (n: number) => `crash-r${round}-${n}`;
       const fire = (n: number) =>
         call('POST', '/run/event', { event: PING_EVENT, userId, data: { n } }, { 'idempotency-key': keyOf(n) });
@@ -163,7 +164,9 @@ test(`kill -9 at random moments during ${EVENTS} concurrent run/event calls, ${R
       const integrityAfterKill = afterKill.pragma('integrity_check', { simple: true });
       afterKill.close();
 
+      const killedAt = Date.now();
       server = await start();
+      const restartedAt = Date.now();
       // The client resends what it has no answer for, with the same Idempotency-Key.
       const unanswered = Array.from({ length: EVENTS }, (_, n) => n).filter((n) => !acknowledged.has(n));
       const resentRunIds = new Map<number, string>();
@@ -196,6 +199,7 @@ test(`kill -9 at random moments during ${EVENTS} concurrent run/event calls, ${R
         );
         await until(`round ${round}: every run delivered`, () => deliveries.of(userId).ids.size >= EVENTS, 30_000);
 
+        const drainedAt = Date.now();
         const runs = db.prepare('SELECT id FROM run_queue WHERE user_id = ?').all(userId) as { id: string }[];
         const answered = new Set([...acknowledged.values(), ...resentRunIds.values()]);
         const duplicateRuns = runs.length - answered.size;
@@ -245,7 +249,8 @@ test(`kill -9 at random moments during ${EVENTS} concurrent run/event calls, ${R
           killPoint <= EVENTS ? `after ack #${killPoint}` : `${(killPoint - EVENTS) * 2} ms after the last ack`;
         t.diagnostic(
           `round ${round}: killed ${moment}; acknowledged ${acknowledgedBeforeKill}, resent ${unanswered.length}, ` +
-            `runs ${runs.length}, lost ${lost.length}, redelivered same webhook-id ${redelivered}, integrity ${integrity}`,
+            `runs ${runs.length}, lost ${lost.length}, redelivered same webhook-id ${redelivered}, integrity ${integrity}; ` +
+            `load until the kill ${killedAt - roundStarted} ms, restart ${restartedAt - killedAt} ms, resend and drain ${drainedAt - restartedAt} ms`,
         );
       } finally {
         db.close();
