@@ -266,6 +266,11 @@ const MIGRATIONS: readonly string[] = [
     expires_at TEXT NOT NULL
   );
   `,
+  `
+  -- The Embedded Link page session that redeemed the link (POST /link/session): the link is that
+  -- session's alone until the install uses it up.
+  ALTER TABLE link_tokens ADD COLUMN claimed_session_hash TEXT;
+  `,
 ];
 
 export function openDatabase(dataDir: string): Db {

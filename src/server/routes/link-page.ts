@@ -92,7 +92,7 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
         .send({ error: { code: 'forbidden', message: 'Only the link page may ask for a session.' } });
     }
     const sessionId = readCookie(request, COOKIE);
-    const state = sessionId === undefined ? ({ ok: false, reason: 'unknown' } as const) : sessions.find(sessionId);
+    const state = sessionId === undefined ? ({ ok: false, reason: 'unknown' } as const) : sessions.redeem(sessionId);
     if (!state.ok) {
       return reply
         .status(410)

@@ -37,7 +37,11 @@ export interface RuntimeOptions {
   deliveryRetry: RetryPolicy;
   /** Per outgoing request. */
   requestTimeoutMs: number;
-  /** How long close() lets running work finish before aborting it (it resumes after the next start). */
+  /**
+   * How long close() lets running work finish before aborting it (it resumes after the next
+   * start). Well under 10 s, so that a SIGTERM with deliveries hanging still exits within the
+   * usual 10 s a supervisor waits before SIGKILL, HTTP drain included.
+   */
   shutdownGraceMs: number;
   /** Which non-public addresses outgoing requests may reach. */
   allowPrivateTargets: PrivateTargetPolicy;
@@ -51,7 +55,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   retry: DEFAULT_RETRY_POLICY,
   deliveryRetry: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: 15_000,
-  shutdownGraceMs: 10_000,
+  shutdownGraceMs: 5_000,
   allowPrivateTargets: 'none',
 };
 

@@ -31,6 +31,11 @@ export class LinkPageSessions {
   ): { ok: true; sessionId: string; expiresAt: string } | { ok: false; reason: 'unknown' | 'expired' | 'used' } {
     const state = this.links.inspect(token, new Date(now).toISOString());
     if (!state.ok) return state;
+    // Redeemed by another page: opening it again (or elsewhere) must not replace that page's cookie.
+    const claimed = this.db
+      .prepare('SELECT claimed_session_hash FROM link_tokens WHERE token_hash = ?')
+      .get(sha256(token)) as { claimed_session_hash: string | null } | undefined;
+    if (claimed?.claimed_session_hash) return { ok: false, reason: 'used' };
     const sessionId = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Math.min(now + LINK_PAGE_SESSION_TTL_MS, Date.parse(state.expiresAt))).toISOString();
     this.db
@@ -43,7 +48,8 @@ export class LinkPageSessions {
   find(sessionId: string, now = nowIso()): LinkPageState {
     const row = this.db
       .prepare(
-        `SELECT s.expires_at AS session_expires, l.user_id, u.env, l.integration_id, l.expires_at, l.used_at
+        `SELECT s.expires_at AS session_expires, l.user_id, u.env, l.integration_id, l.expires_at, l.used_at,
+           l.claimed_session_hash
          FROM link_sessions s JOIN link_tokens l ON l.token_hash = s.token_hash JOIN users u ON u.id = l.user_id
          WHERE s.id_hash = ?`,
       )
@@ -55,12 +61,38 @@ export class LinkPageSessions {
           integration_id: string;
           expires_at: string;
           used_at: string | null;
+          claimed_session_hash: string | null;
         }
       | undefined;
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.used_at !== null) return { ok: false, reason: 'used' };
+    if (row.claimed_session_hash !== null && row.claimed_session_hash !== sha256(sessionId)) {
+      return { ok: false, reason: 'used' };
+    }
     if (row.expires_at <= now || row.session_expires <= now) return { ok: false, reason: 'expired' };
     return { ok: true, userId: row.user_id, env: row.env, integrationId: row.integration_id };
+  }
+
+  /**
+   * Redeems the link for this page session: the first session to ask takes it (one statement, so
+   * of any number of parallel pages exactly one wins); the same session may ask again (reload,
+   * token refresh); every other one gets `used`. Opening alone takes nothing, so a mail scanner
+   * fetching the link (it runs no script) cannot use it up.
+   */
+  redeem(sessionId: string, now = nowIso()): LinkPageState {
+    return this.db.transaction((): LinkPageState => {
+      const state = this.find(sessionId, now);
+      if (!state.ok) return state;
+      const own = sha256(sessionId);
+      const taken = this.db
+        .prepare(
+          `UPDATE link_tokens SET claimed_session_hash = ?
+           WHERE token_hash = (SELECT token_hash FROM link_sessions WHERE id_hash = ?)
+             AND (claimed_session_hash IS NULL OR claimed_session_hash = ?)`,
+        )
+        .run(own, own, own).changes;
+      return taken === 1 ? state : { ok: false, reason: 'used' };
+    })();
   }
 
   /**

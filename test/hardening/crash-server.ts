@@ -1,0 +1,29 @@
+/**
+ * The API server in its own process, for the hardening tests that kill it: options come as JSON
+ * in CRASH_SERVER_OPTIONS (`dataDir`, `definitionsDir`, `runtime`); it prints `{"url": ...}` on one
+ * line once it listens and closes gracefully on SIGTERM.
+ */
+import { createServer } from '../../src/server/app.js';
+import { TEST_API_KEY } from '../helpers/server.js';
+
+const options = JSON.parse(process.env.CRASH_SERVER_OPTIONS ?? 'null') as {
+  dataDir: string;
+  definitionsDir: string;
+  runtime?: Record<string, unknown>;
+} | null;
+if (!options?.dataDir || !options.definitionsDir)
+  throw new Error('CRASH_SERVER_OPTIONS needs dataDir and definitionsDir');
+
+const server = await createServer({
+  dataDir: options.dataDir,
+  definitionsDir: options.definitionsDir,
+  pinnedDevApiKey: TEST_API_KEY,
+  allowPrivateTargets: 'loopback',
+  validateResponses: false,
+  runtime: options.runtime,
+});
+await server.app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write(
+  `${JSON.stringify({ url: `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}` })}\n`,
+);
+process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -1,0 +1,122 @@
+/** Helpers shared by the crash-* hardening tests: child servers, a seeded PRNG, a client over fetch. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { TEST_API_KEY } from '../helpers/server.js';
+
+export const CRASH_SERVER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-server.ts');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** mulberry32: a small seeded PRNG, so a failing kill schedule can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ChildServer {
+  child: ChildProcess;
+  url: string;
+  /** Resolves once the process has exited (at once if it already has). */
+  exited(): Promise<void>;
+  /** Everything the process wrote to stderr. */
+  stderr(): string;
+  /** The lines the process wrote to stdout, with when the test received each (ms since the epoch). */
+  stdout(): { at: number; line: string }[];
+}
+
+/**
+ * Spawns `node --import tsx <script>` and resolves once it prints a line `readyLine` recognises
+ * (it returns the server's URL). Fails if the process exits first.
+ */
+export async function spawnServer(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  readyLine: (line: string) => string | undefined = (line) => (JSON.parse(line) as { url: string }).url,
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const stdout: { at: number; line: string }[] = [];
+  lines.on('line', (line) => stdout.push({ at: Date.now(), line }));
+  const url = await new Promise<string>((resolve, reject) => {
+    void exit.then(() => reject(new Error(`the server exited (${child.exitCode}) before listening: ${stderr}`)));
+    lines.on('line', (line) => {
+      try {
+        const found = readyLine(line);
+        if (found !== undefined) resolve(found);
+      } catch {
+        // Not the line announcing the URL.
+      }
+    });
+  });
+  return { child, url, exited: () => exit, stderr: () => stderr, stdout: () => stdout };
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown>;
+}
+
+/** A client of the versioned API on a running server, with the pinned development key. */
+export function apiClient(baseUrl: () => string) {
+  return async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const response = await fetch(`${baseUrl()}/2024-03${url}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${TEST_API_KEY}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+  };
+}
+
+/** Runs `work` over `items` with at most `concurrency` at a time. */
+export async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** Polls until `check` returns something other than undefined/false; fails after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
