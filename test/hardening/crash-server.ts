@@ -4,6 +4,7 @@
  * line once it listens and closes gracefully on SIGTERM.
  */
 import { createServer } from '../../src/server/app.js';
+import { captureServerOptions } from '../helpers/capture.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 
 const options = JSON.parse(process.env.CRASH_SERVER_OPTIONS ?? 'null') as {
@@ -21,6 +22,7 @@ const server = await createServer({
   allowPrivateTargets: 'loopback',
   validateResponses: false,
   runtime: options.runtime,
+  ...captureServerOptions('crash-server-child'),
 });
 await server.app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(

@@ -16,6 +16,7 @@ import { TEST_API_KEY } from '../helpers/server.js';
 import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from '../server/lab-integration.js';
 import { TestReceiver } from '../server/receiver.js';
 import { definitionsDir } from '../server/support.js';
+import { captureServerEnv } from '../helpers/capture.js';
 import { REPO_ROOT, apiClient, spawnServer, until, type ChildServer } from './crash-support.js';
 
 const MAIN = path.join(REPO_ROOT, 'src/server/main.ts');
@@ -50,6 +51,7 @@ const startMain = () =>
       ALLOY_DEFINITIONS_DIR: definitions,
       ALLOY_ALLOW_PRIVATE_TARGETS: 'loopback',
       ALLOY_LOG_LEVEL: 'error',
+      ...captureServerEnv('crash-shutdown-main'),
     },
     (line) => /listening on http:\/\/localhost:(\d+)/.exec(line)?.[1]?.replace(/^/, 'http://127.0.0.1:'),
   );
