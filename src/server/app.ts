@@ -17,7 +17,7 @@ import type { AppContext } from './context.js';
 import { openDatabase } from './db.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { loadEncryptionKey, SecretBox } from './encryption.js';
-import { installErrorHandling } from './http-errors.js';
+import { handleClientError, installErrorHandling } from './http-errors.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { renderReferencePage } from './reference-page.js';
 import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './retention.js';
@@ -128,6 +128,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     return503OnClosing: true,
+    clientErrorHandler: handleClientError,
     // Path params hold usernames (up to 320 characters, more once percent-encoded).
     routerOptions: { maxParamLength: 1000 },
     // Router-level failures get the same JSON error shape as everything else.
