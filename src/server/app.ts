@@ -12,7 +12,13 @@ import {
   WidgetIntegration,
 } from '../contract/index.js';
 import { ApiRouter } from './api-routes.js';
-import type { ServerConfig } from './config.js';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  slowClientOptions,
+  type ServerConfig,
+} from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db.js';
 import { DefinitionRegistry } from './definition-registry.js';
@@ -99,11 +105,15 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     installationWebhookUrl: undefined,
     errorStreamUrl: undefined,
     allowPrivateTargets: 'none',
+    headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
     validateResponses: true,
     logger: false,
     ...options,
   } satisfies ServerConfig;
 
+  const slowClients = slowClientOptions(config);
   const db = openDatabase(config.dataDir);
   // Refuse to start on bad definitions, a wrong encryption key or a bad pinned key, and say why.
   let definitions: DefinitionRegistry;
@@ -125,8 +135,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const app = Fastify({
     logger: config.logger ? { level: process.env.ALLOY_LOG_LEVEL ?? 'warn' } : false,
     bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
+    // Slow clients (slowloris, a body dribbled byte by byte) get a 408 and a closed socket.
+    http: slowClients,
+    requestTimeout: slowClients.requestTimeout,
+    connectionTimeout: config.idleTimeoutMs,
     return503OnClosing: true,
     clientErrorHandler: handleClientError,
     // Path params hold usernames (up to 320 characters, more once percent-encoded).
