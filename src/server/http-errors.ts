@@ -60,6 +60,27 @@ function throwError(error: ApiError): never {
 const UNVERSIONED_API_PATH =
   /^\/(users|user|integrations|installations|workflows|run|logs|events|metadata|credentials|headless|settings|admin|widget|webhook-deliveries)(\/|$)/;
 
+/** Request bodies deeper than this are refused: no contract needs more, and echoing or serialising one recursively overflows the stack. */
+export const MAX_JSON_DEPTH = 512;
+
+/** True when the JSON text nests arrays/objects more than `max` levels (strings skipped); one pass, no recursion. */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Maps every failure to the JSON error shape; unexpected ones become a 500 with a request id, never a stack. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
