@@ -96,6 +96,13 @@ function figure(name: string, stats: Map<string, TargetStats>): string {
   return `FIGURE ${name} | ${stats.size} operations x ${perOp} payloads = ${total} requests: ${sum('fiveHundreds')} >=500, ${sum('stacks')} stacks, ${sum('hangs')} hangs (max ${maxMs} ms)`;
 }
 
+/** Targets none of whose payloads got a 2xx/3xx: reached only validation and lookups (said, not hidden). */
+function neverSucceeded(stats: Map<string, TargetStats>): string[] {
+  return [...stats.entries()]
+    .filter(([, s]) => ![...s.statuses.keys()].some((status) => status < 400))
+    .map(([name]) => name.split(' ')[0]!);
+}
+
 function statusSpread(stats: Map<string, TargetStats>): string {
   const spread = new Map<number, number>();
   for (const s of stats.values())
@@ -119,7 +126,7 @@ test(
     assert.equal(targets.length, operations, 'one target per documented operation');
     t.diagnostic(`seed ${FUZZ_SEED}, ${FUZZ_RUNS} payloads per operation`);
     const { stats, failures } = await fuzz(targets);
-    t.diagnostic(`statuses ${statusSpread(stats)}`);
+    t.diagnostic(`statuses ${statusSpread(stats)}; no 2xx/3xx: ${neverSucceeded(stats).join(', ') || 'none'}`);
     t.diagnostic(figure('fuzz', stats));
     assert.deepEqual(failures, [], `counterexamples (seed ${FUZZ_SEED}):\n${failures.join('\n')}`);
     if (!only)
@@ -136,7 +143,7 @@ test(
   async (t) => {
     const targets = undocumentedTargets(fixture);
     const { stats, failures } = await fuzz(targets);
-    t.diagnostic(`statuses ${statusSpread(stats)}`);
+    t.diagnostic(`statuses ${statusSpread(stats)}; no 2xx/3xx: ${neverSucceeded(stats).join(', ') || 'none'}`);
     t.diagnostic(figure('fuzz undocumented surfaces', stats));
     assert.deepEqual(failures, [], `counterexamples (seed ${FUZZ_SEED}):\n${failures.join('\n')}`);
   },
