@@ -27,6 +27,9 @@ import {
   STREAM_WORKFLOW_ID,
   EVENT_WORKFLOW_ID,
   waitFor,
+  OPS_INTEGRATION_ID,
+  SETTINGS_WORKFLOW_ID,
+  WEBHOOK_WORKFLOW_ID,
 } from '../server/support.js';
 import {
   asQueryValue,
@@ -74,6 +77,14 @@ export interface Target {
   destructive?: boolean;
   /** Replaces hints for this target (e.g. only sacrificial users for DELETE /users). */
   hints?: Hints;
+  /** Known-good requests: about a third of the payloads start from one (valid-then-mutated). */
+  examples?: Example[];
+}
+
+export interface Example {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
 }
 
 /** Real data (plain, so it can be posted to the client's worker): users, tokens, an installation, a connection, an execution, a delivery, a store, a link. */
@@ -99,6 +110,8 @@ export interface Fixture {
   oauthClient: { clientId: string; clientSecret: string };
   receiver: { workflowId: string; userId: string; secret: string } | undefined;
   hints: Hints;
+  /** Known-good requests by operationId (the ones random data rarely gets right). */
+  examples: Record<string, Example[]>;
 }
 
 export async function buildFixture(api: Api): Promise<Fixture> {
@@ -117,8 +130,23 @@ export async function buildFixture(api: Api): Promise<Fixture> {
   const token = await api.token(userId);
   const credentialId = await api.createCredential(userId);
   await api.installWithWidget(userId);
+  // The second test integration: a webhook-trigger workflow with a data schema (for /run/workflow).
+  const ops = await api.call('POST', '/widget/installations', {
+    token,
+    body: {
+      integrationId: OPS_INTEGRATION_ID,
+      values: [{ workflowId: SETTINGS_WORKFLOW_ID, blockId: 'send', name: 'channel', value: 'email' }],
+    },
+  });
+  assert.equal(ops.statusCode, 201, ops.body);
   const victims: string[] = [];
-  for (let i = 0; i < 4; i++) victims.push(await api.createUser(`fuzz-victim-${i}`));
+  const victimCredentials: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const victim = await api.createUser(`fuzz-victim-${i}`);
+    victims.push(victim);
+    victimCredentials.push(await api.createCredential(victim));
+    await api.installWithWidget(victim);
+  }
   const victimTokens = await Promise.all(victims.map((v) => api.token(v)));
 
   const deleted = await api.createUser('fuzz-deleted');
@@ -150,7 +178,9 @@ export async function buildFixture(api: Api): Promise<Fixture> {
     }),
   );
   const executionId = await waitFor('an execution', () => {
-    const row = server.ctx.db.prepare('SELECT id FROM executions LIMIT 1').get() as { id: string } | undefined;
+    const row = server.ctx.db
+      .prepare('SELECT id FROM executions WHERE workflow_id = ? LIMIT 1')
+      .get(EVENT_WORKFLOW_ID) as { id: string } | undefined;
     return row?.id;
   });
   const deliveryId = await waitFor('an installation webhook delivery', () => {
@@ -161,15 +191,12 @@ export async function buildFixture(api: Api): Promise<Fixture> {
   const session = await ok(
     await api.call('POST', '/widget/oauth/sessions', {
       token,
-      body: { app: 'demoStore', origin, fields: {} },
+      body: { app: 'demoStore', origin, fields: { shop: 'acme' } },
     }),
     201,
   ).catch(() => ({ sessionId: 'oauth_session_missing' }));
 
-  const link = await ok(await api.call('GET', `/users/${userId}/integrations/${INTEGRATION_ID}/install-url`));
-  const linkToken = String(link.url).split('/link/')[1]!;
-  const opened = await server.app.inject({ method: 'GET', url: `/link/${linkToken}` });
-  const linkCookie = String(opened.headers['set-cookie'] ?? '').split(';')[0]!;
+  const { linkToken, linkCookie } = await openLink(api, userId);
 
   const created = await ok(
     await server.app.inject({
@@ -201,33 +228,71 @@ export async function buildFixture(api: Api): Promise<Fixture> {
     201,
   ).catch(() => ({ id: 'wh_missing' }));
 
-  const subscription = server.ctx.db
-    .prepare('SELECT * FROM app_subscriptions WHERE user_id = ? LIMIT 1')
-    .get(userId) as
-    | { workflow_id: string; user_id: string; key_id: string; iv: Buffer; ciphertext: Buffer; auth_tag: Buffer }
-    | undefined;
-  const receiver = subscription && {
-    workflowId: subscription.workflow_id,
-    userId: subscription.user_id,
-    secret: new SecretBox(loadEncryptionKey(server.dataDir, undefined)).open(
-      {
-        keyId: subscription.key_id,
-        iv: subscription.iv,
-        ciphertext: subscription.ciphertext,
-        authTag: subscription.auth_tag,
-      },
-      `subscription:${subscription.user_id}:${subscription.workflow_id}`,
-    ),
-  };
+  const receiver = receiverOf(api, userId);
 
   const oauthClient = getEmbeddedOAuthClient(server.ctx.db);
+  const started = await ok(
+    await api.call('POST', '/headless/startInstallation', { body: { userId, integrationId: INTEGRATION_ID } }),
+  ).catch(() => ({ installationId: 'ffffffffffffffffffffffff' }));
+  const acme = await api.storeCredential();
+  const prefix = [{ name: PREFIX_FIELD.name, value: 'DS-' }];
+  const examples: Record<string, Example[]> = {
+    runEvent: [{ body: { event: 'Fulfillment Updated', userId, data: { orderId: String(order.id), status: 'paid' } } }],
+    runWorkflow: [
+      { body: { workflowId: WEBHOOK_WORKFLOW_ID, userId, data: { ticketId: 'T-1', priority: 2, tags: ['a', 'b'] } } },
+      { body: { workflowName: 'Ticket webhook', userId, data: { ticketId: 'T-2', tags: [] } } },
+    ],
+    createCredential: [{ body: { userId, credential: { type: 'demoStore', data: acme } } }],
+    getOAuthUrl: [{ query: { userId, app: 'demoStore', shop: 'acme' } }],
+    getLegacyOAuthRedirect: [{ params: { userId, credentialName: 'demoStore' }, query: { shop: 'acme' } }],
+    completeInstallation: [
+      {
+        body: {
+          installationId: String(started.installationId),
+          data: [{ workflowId: STREAM_WORKFLOW_ID, blockId: PREFIX_FIELD.blockId, fields: prefix }],
+        },
+      },
+    ],
+    rerunExecution: [{ params: { workflowId: EVENT_WORKFLOW_ID, executionId }, query: { userId }, body: {} }],
+    widgetCreateInstallation: [
+      { body: { integrationId: INTEGRATION_ID, values: [{ ...PREFIX_FIELD, value: 'DS-' }] } },
+      {
+        body: {
+          integrationId: OPS_INTEGRATION_ID,
+          values: [{ workflowId: SETTINGS_WORKFLOW_ID, blockId: 'send', name: 'channel', value: 'slack' }],
+        },
+      },
+    ],
+    widgetCreateCredential: [{ body: { app: 'demoStore', fields: acme } }],
+    widgetStartOAuth: [{ body: { app: 'demoStore', origin, fields: { shop: 'acme' } } }],
+    widgetGetOAuthSession: [{ params: { sessionId: String(session.sessionId) } }],
+    widgetFieldOptions: [
+      {
+        params: {
+          integrationId: INTEGRATION_ID,
+          workflowId: EVENT_WORKFLOW_ID,
+          blockId: 'update-order-status',
+          fieldName: 'status',
+        },
+      },
+    ],
+    deactivateUserWorkflows: victims.map((victim) => ({ params: { userId: victim }, body: {} })),
+    deleteUserWorkflow: victims.map((victim) => ({
+      params: { workflowId: STREAM_WORKFLOW_ID },
+      query: { userId: victim },
+    })),
+    deleteUserLogs: victims.map((victim) => ({ params: { userId: victim } })),
+    deleteUserCredential: victims.map((victim, i) => ({
+      params: { userId: victim, credentialId: victimCredentials[i]! },
+    })),
+  };
   const hints: Hints = {
     userId: [userId, username, victims[0]!],
     associatedUserId: [userId],
     username: ['fuzz-new', username],
-    integrationId: [INTEGRATION_ID],
-    workflowId: [STREAM_WORKFLOW_ID, EVENT_WORKFLOW_ID],
-    parentWorkflowId: [STREAM_WORKFLOW_ID, EVENT_WORKFLOW_ID],
+    integrationId: [INTEGRATION_ID, OPS_INTEGRATION_ID],
+    workflowId: [STREAM_WORKFLOW_ID, EVENT_WORKFLOW_ID, WEBHOOK_WORKFLOW_ID],
+    parentWorkflowId: [STREAM_WORKFLOW_ID, EVENT_WORKFLOW_ID, WEBHOOK_WORKFLOW_ID],
     workflowName: ['When a new order is created in Demo Store, stream it to AcmeCo'],
     executionId: [executionId],
     credentialId: [credentialId],
@@ -284,7 +349,58 @@ export async function buildFixture(api: Api): Promise<Fixture> {
     oauthClient,
     receiver,
     hints,
+    examples,
   };
+}
+
+/** The app-event subscription of the user (address and secret), to sign receiver payloads as the store does. */
+function receiverOf(api: Api, userId: string): Fixture['receiver'] {
+  const server = api.server;
+  const subscription = server.ctx.db
+    .prepare('SELECT * FROM app_subscriptions WHERE user_id = ? LIMIT 1')
+    .get(userId) as
+    | { workflow_id: string; user_id: string; key_id: string; iv: Buffer; ciphertext: Buffer; auth_tag: Buffer }
+    | undefined;
+  return (
+    subscription && {
+      workflowId: subscription.workflow_id,
+      userId: subscription.user_id,
+      secret: new SecretBox(loadEncryptionKey(server.dataDir, undefined)).open(
+        {
+          keyId: subscription.key_id,
+          iv: subscription.iv,
+          ciphertext: subscription.ciphertext,
+          authTag: subscription.auth_tag,
+        },
+        `subscription:${subscription.user_id}:${subscription.workflow_id}`,
+      ),
+    }
+  );
+}
+
+/** A fresh install link, opened: its token and the link page's session cookie. */
+async function openLink(api: Api, userId: string): Promise<{ linkToken: string; linkCookie: string }> {
+  const link = await api.call('GET', `/users/${userId}/integrations/${INTEGRATION_ID}/install-url`);
+  assert.equal(link.statusCode, 200, link.body);
+  const linkToken = String(link.json().url).split('/link/')[1]!;
+  const opened = await api.server.app.inject({ method: 'GET', url: `/link/${linkToken}` });
+  return { linkToken, linkCookie: String(opened.headers['set-cookie'] ?? '').split(';')[0]! };
+}
+
+/**
+ * After the documented operations ran (they deactivate workflows and install with the link's
+ * user), the surfaces get live data again: the stream workflow active (so its store subscription
+ * exists), a new open link.
+ */
+export async function refreshForSurfaces(api: Api, fixture: Fixture): Promise<void> {
+  const activate = await api.call('PUT', '/workflows/activate', {
+    body: { userId: fixture.userId, workflowId: STREAM_WORKFLOW_ID },
+  });
+  assert.equal(activate.statusCode, 200, activate.body);
+  await waitFor('the store subscription', () => receiverOf(api, fixture.userId));
+  fixture.receiver = receiverOf(api, fixture.userId);
+  Object.assign(fixture, await openLink(api, fixture.userId));
+  fixture.hints = { ...fixture.hints, token: [fixture.linkToken] };
 }
 
 /** The store's current API key (a fuzzed rotate-key changes it). */
@@ -299,6 +415,7 @@ export function refreshStoreKey(api: Api, fixture: Fixture): void {
 // Targets
 
 const DESTRUCTIVE = new Set([
+  'deactivateWorkflow',
   'deleteUser',
   'deleteUserWorkflow',
   'deleteUserCredential',
@@ -345,6 +462,7 @@ export function documentedTargets(doc: OpenApiDocument, fixture: Fixture): Targe
         shape: 'api',
         destructive,
         hints: destructive ? { ...fixture.hints, userId: fixture.victims } : undefined,
+        examples: fixture.examples[op.operationId],
       });
     }
   }
@@ -582,11 +700,11 @@ export function undocumentedTargets(fixture: Fixture): Target[] {
   return targets;
 }
 
-/** Non-destructive targets first, so deletions cannot starve the others of real data. */
-export const ordered = (targets: Target[]): Target[] => [
-  ...targets.filter((t) => !t.destructive),
-  ...targets.filter((t) => t.destructive),
-];
+/** Non-destructive targets first, so deletions cannot starve the others of real data; deleting users last of all. */
+export const ordered = (targets: Target[]): Target[] => {
+  const rank = (t: Target) => (!t.destructive ? 0 : t.name.startsWith('deleteUser ') ? 2 : 1);
+  return [...targets].sort((a, b) => rank(a) - rank(b));
+};
 
 // ---------------------------------------------------------------------------------------------
 // The request generator
@@ -739,7 +857,23 @@ function signReceiver(fixture: Fixture, request: FuzzRequest, mode: 'valid' | 's
 export function requestArb(target: Target, fixture: Fixture): fc.Arbitrary<FuzzRequest> {
   const hints = target.hints ?? fixture.hints;
   const hasBody = target.body !== undefined;
-  const base = fc.tuple(partsArb(target, hints), fc.nat(), fc.constantFrom(...VERSIONS));
+  const examples = target.examples ?? [];
+  const parts =
+    examples.length === 0
+      ? partsArb(target, hints)
+      : fc.oneof(
+          { weight: 2, arbitrary: partsArb(target, hints) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(...examples).map((e): Parts => ({
+              params: { ...e.params },
+              rawParams: {},
+              query: e.query && { ...e.query },
+              body: e.body,
+            })),
+          },
+        );
+  const base = fc.tuple(parts, fc.nat(), fc.constantFrom(...VERSIONS));
 
   const finish = (
     parts: Parts,
