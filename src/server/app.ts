@@ -12,12 +12,24 @@ import {
   WidgetIntegration,
 } from '../contract/index.js';
 import { ApiRouter } from './api-routes.js';
-import type { ServerConfig } from './config.js';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  slowClientOptions,
+  type ServerConfig,
+} from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { loadEncryptionKey, SecretBox } from './encryption.js';
-import { installErrorHandling } from './http-errors.js';
+import {
+  ApiError,
+  handleClientError,
+  installErrorHandling,
+  jsonNestsDeeperThan,
+  MAX_JSON_DEPTH,
+} from './http-errors.js';
 import { loggerOptions } from './log-redaction.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { renderReferencePage } from './reference-page.js';
@@ -100,6 +112,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     installationWebhookUrl: undefined,
     errorStreamUrl: undefined,
     allowPrivateTargets: 'none',
+    headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
     validateResponses: true,
     logger: false,
     logLevel: undefined,
@@ -107,6 +122,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     ...options,
   } satisfies ServerConfig;
 
+  const slowClients = slowClientOptions(config);
   const db = openDatabase(config.dataDir);
   // Refuse to start on bad definitions, a wrong encryption key or a bad pinned key, and say why.
   let definitions: DefinitionRegistry;
@@ -130,9 +146,12 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       ? loggerOptions(config.logLevel ?? process.env.ALLOY_LOG_LEVEL ?? 'warn', config.logFile)
       : false,
     bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
+    // Slow clients (slowloris, a body dribbled byte by byte) get a 408 and a closed socket.
+    http: slowClients,
+    requestTimeout: slowClients.requestTimeout,
+    connectionTimeout: config.idleTimeoutMs,
     return503OnClosing: true,
+    clientErrorHandler: handleClientError,
     // Path params hold usernames (up to 320 characters, more once percent-encoded).
     routerOptions: { maxParamLength: 1000 },
     // Router-level failures get the same JSON error shape as everything else.
@@ -212,7 +231,15 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   installErrorHandling(app);
   // JSON only: any other body type is a 415 rather than a string handed to the handlers.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // Found by the fuzzer: POST /users/batch echoed a 100 000-deep array and the reply overflowed the stack.
+    if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      done(new ApiError(400, 'bad_request', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
   await app.register(cors, {
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],

@@ -7,6 +7,18 @@ export const DEFAULT_PORT = 4000;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Slow-client bounds (milliseconds). Headers are a few hundred bytes: 10 s is generous and stops slowloris early. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included (bodies are at most 1 MiB). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A connection with no traffic at all is closed after this. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+const Millis = (name: string) =>
+  z.optional(
+    z.string().check(z.regex(/^[1-9]\d{2,6}$/, `${name} must be a whole number of milliseconds (100-9999999)`)),
+  );
+
 const WebhookUrlEnv = z.optional(
   z.string().check(z.refine(isAllowedWebhookUrl, 'must be an https URL (http only for localhost)')),
 );
@@ -29,6 +41,9 @@ const Env = z.object({
   ALLOY_ERROR_STREAM_URL: WebhookUrlEnv,
   ALLOY_LOG_LEVEL: z.optional(z.enum(LOG_LEVELS, `ALLOY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)),
   ALLOY_LOG_FILE: z.optional(z.string().check(z.minLength(1))),
+  ALLOY_HEADERS_TIMEOUT_MS: Millis('ALLOY_HEADERS_TIMEOUT_MS'),
+  ALLOY_REQUEST_TIMEOUT_MS: Millis('ALLOY_REQUEST_TIMEOUT_MS'),
+  ALLOY_IDLE_TIMEOUT_MS: Millis('ALLOY_IDLE_TIMEOUT_MS'),
   ALLOY_ALLOW_PRIVATE_TARGETS: z.optional(
     z.enum(PRIVATE_TARGET_POLICIES, `ALLOY_ALLOW_PRIVATE_TARGETS must be one of ${PRIVATE_TARGET_POLICIES.join(', ')}`),
   ),
@@ -59,6 +74,12 @@ export interface ServerConfig {
    * webhook, error stream) may reach: `none`, `loopback` (this machine, for development) or `all`.
    */
   allowPrivateTargets: PrivateTargetPolicy;
+  /** A client must have sent all request headers within this (else 408 and the socket is closed). */
+  headersTimeoutMs: number;
+  /** A client must have sent the whole request, body included, within this (else 408). At least headersTimeoutMs. */
+  requestTimeoutMs: number;
+  /** A connection that carries no bytes for this long is closed. */
+  idleTimeoutMs: number;
   /** Check every API answer against its response schema (tests turn this on). */
   validateResponses: boolean;
   /** Log requests (off in tests unless a test captures logs); URLs and errors are redacted. */
@@ -98,9 +119,42 @@ export function configFromEnv(
     installationWebhookUrl: e.ALLOY_INSTALLATION_WEBHOOK_URL,
     errorStreamUrl: e.ALLOY_ERROR_STREAM_URL,
     allowPrivateTargets: e.ALLOY_ALLOW_PRIVATE_TARGETS ?? defaults.allowPrivateTargets ?? 'none',
+    headersTimeoutMs: optionalNumber(e.ALLOY_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS),
+    requestTimeoutMs: optionalNumber(e.ALLOY_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
+    idleTimeoutMs: optionalNumber(e.ALLOY_IDLE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS),
     validateResponses: false,
     logger: true,
     logLevel: e.ALLOY_LOG_LEVEL,
     logFile: e.ALLOY_LOG_FILE === undefined ? undefined : path.resolve(root, e.ALLOY_LOG_FILE),
+  };
+}
+
+const optionalNumber = (value: string | undefined, fallback: number): number =>
+  value === undefined ? fallback : Number(value);
+
+/**
+ * Node's HTTP server options for the slow-client bounds. Node checks the bounds on a timer
+ * (`connectionsCheckingInterval`, 30 s by default, which could double them); it runs here at a
+ * quarter of the shorter bound, at most once a second.
+ */
+export function slowClientOptions(config: Pick<ServerConfig, 'headersTimeoutMs' | 'requestTimeoutMs'>): {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  const { headersTimeoutMs, requestTimeoutMs } = config;
+  for (const [name, value] of Object.entries({ headersTimeoutMs, requestTimeoutMs })) {
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive number of milliseconds.`);
+  }
+  // Node refuses a headers bound above the request bound.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error(
+      `The headers timeout (${headersTimeoutMs} ms) cannot be longer than the request timeout (${requestTimeoutMs} ms).`,
+    );
+  }
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
   };
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiErrorCode, ValidationIssue } from '../contract/index.js';
 
@@ -59,6 +60,27 @@ function throwError(error: ApiError): never {
 const UNVERSIONED_API_PATH =
   /^\/(users|user|integrations|installations|workflows|run|logs|events|metadata|credentials|headless|settings|admin|widget|webhook-deliveries)(\/|$)/;
 
+/** Request bodies deeper than this are refused: no contract needs more, and echoing or serialising one recursively overflows the stack. */
+export const MAX_JSON_DEPTH = 512;
+
+/** True when the JSON text nests arrays/objects more than `max` levels (strings skipped); one pass, no recursion. */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Maps every failure to the JSON error shape; unexpected ones become a 500 with a request id, never a stack. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
@@ -109,4 +131,30 @@ function mapFrameworkError(error: FastifyError): { status: number; code: ApiErro
     return { status: error.statusCode, code: 'bad_request', message: error.message };
   }
   return undefined;
+}
+
+/**
+ * Failures Node's HTTP parser reports before there is a request for Fastify (headers over the
+ * limit, a malformed request line, a client too slow to send its request): the same JSON error
+ * shape as every other answer, with `Connection: close`, because the socket is destroyed right
+ * after and a keep-alive client must not send its next request on it.
+ */
+export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'The request did not arrive in time.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+        : [400, 'Bad Request', 'The request is not valid HTTP.'];
+  // A response already under way on this socket cannot be followed by another one.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const body = JSON.stringify({ error: { code: 'bad_request', message } });
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { configFromEnv } from '../../src/server/config.js';
+import { configFromEnv, slowClientOptions } from '../../src/server/config.js';
 import { startApi } from './support.js';
 
 test('the environment variables of the API are read and checked', () => {
@@ -24,6 +24,9 @@ test('the environment variables of the API are read and checked', () => {
   assert.equal(config.pinnedProdApiKey, 'ak_prod_0123456789abcdef');
   assert.equal(configFromEnv({}, '/srv/app').logRetentionDays, 60);
   for (const env of [
+    { ALLOY_HEADERS_TIMEOUT_MS: '0' },
+    { ALLOY_REQUEST_TIMEOUT_MS: '30s' },
+    { ALLOY_IDLE_TIMEOUT_MS: '-1' },
     { ALLOY_LOG_RETENTION_DAYS: '0' },
     { ALLOY_LOG_RETENTION_DAYS: 'forever' },
     { ALLOY_ERROR_STREAM_URL: 'http://acme.example/errors' },
@@ -50,4 +53,25 @@ test('ALLOY_PRODUCTION_API_KEY pins the production key', async () => {
   } finally {
     await api.server.dispose();
   }
+});
+
+test('slow-client bounds: defaults, environment, and a headers bound longer than the request bound refused', () => {
+  const defaults = configFromEnv({}, '/srv/app');
+  assert.deepEqual(
+    [defaults.headersTimeoutMs, defaults.requestTimeoutMs, defaults.idleTimeoutMs],
+    [10_000, 30_000, 60_000],
+  );
+  const tuned = configFromEnv(
+    { ALLOY_HEADERS_TIMEOUT_MS: '2000', ALLOY_REQUEST_TIMEOUT_MS: '5000', ALLOY_IDLE_TIMEOUT_MS: '9000' },
+    '/srv/app',
+  );
+  assert.deepEqual([tuned.headersTimeoutMs, tuned.requestTimeoutMs, tuned.idleTimeoutMs], [2000, 5000, 9000]);
+  // Node checks the bounds on a timer; it must run often enough not to stretch them.
+  assert.deepEqual(slowClientOptions(tuned), {
+    headersTimeout: 2000,
+    requestTimeout: 5000,
+    connectionsCheckingInterval: 500,
+  });
+  assert.equal(slowClientOptions(defaults).connectionsCheckingInterval, 1000);
+  assert.throws(() => slowClientOptions({ headersTimeoutMs: 6000, requestTimeoutMs: 5000 }), /cannot be longer/);
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
@@ -410,5 +411,47 @@ describe('integrations and installation', () => {
     } finally {
       server.ctx.integrations.widgetView = original;
     }
+  });
+});
+
+describe("errors before there is a request (Node's HTTP parser)", () => {
+  let listening: TestServer;
+  before(async () => {
+    listening = await startTestServer({ listen: true });
+  });
+  after(async () => {
+    await listening.dispose();
+  });
+
+  /** Writes raw bytes on a fresh connection and reads until the server closes it. */
+  const raw = (bytes: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const { port } = listening.app.server.address() as { port: number };
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+  // Found by the endpoint fuzzer: Fastify's default answer here was {"error":"...","statusCode":431}
+  // without Connection: close, so a keep-alive client sent its next request into a dead socket.
+  test('oversize headers are a 431 in the JSON error shape, and the connection says close', async () => {
+    const answer = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20_000)}\r\n\r\n`);
+    const [head, body] = answer.split('\r\n\r\n');
+    assert.match(head!, /^HTTP\/1\.1 431 /);
+    assert.match(head!, /\r\nConnection: close/i);
+    assert.match(head!, /\r\nContent-Type: application\/json/i);
+    assert.deepEqual(JSON.parse(body!), {
+      error: { code: 'bad_request', message: 'The request headers are too large.' },
+    });
+  });
+
+  test('a request that is not HTTP is a 400 in the JSON error shape', async () => {
+    const answer = await raw('NOT HTTP AT ALL\r\n\r\n');
+    const [head, body] = answer.split('\r\n\r\n');
+    assert.match(head!, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(body!).error.code, 'bad_request');
   });
 });

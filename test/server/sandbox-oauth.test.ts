@@ -393,6 +393,15 @@ describe('token endpoint: authorization_code', () => {
     });
     assert.equal(text.statusCode, 400);
     assert.equal(text.json().error, 'invalid_request');
+    // Found by the hardening suite: an oversize body was a 400; it is a 413, still in the RFC shape.
+    const huge = await server.inject({
+      method: 'POST',
+      url: `${STORE_PATH}/oauth/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basicAuth(client) },
+      payload: `grant_type=authorization_code&code=${'x'.repeat(20 * 1024)}`,
+    });
+    assert.equal(huge.statusCode, 413);
+    assert.equal(huge.json().error, 'invalid_request');
     const nonString = await server.inject({
       method: 'POST',
       url: `${STORE_PATH}/oauth/token`,

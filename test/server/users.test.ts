@@ -12,6 +12,35 @@ after(async () => {
 });
 
 describe('POST /users/batch', () => {
+  // Found by the endpoint fuzzer: an entry nested 100 000 deep was echoed into invalidUsers and the
+  // reply overflowed the stack (500). JSON bodies nested deeper than 512 levels are now a 400.
+  test('a body nested deeper than 512 levels is a 400, even in a field that takes anything', async () => {
+    const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    for (const levels of [513, 100_000]) {
+      const response = await api.server.app.inject({
+        method: 'POST',
+        url: '/2024-03/users/batch',
+        headers: { ...api.headersFor('dev'), 'content-type': 'application/json' },
+        payload: `{"users":[${deep(levels - 2)}]}`,
+      });
+      assert.equal(response.statusCode, 400, String(levels));
+      assert.equal(response.json().error.code, 'bad_request');
+      assert.match(response.json().error.message, /nested more than 512 levels/);
+    }
+    // Brackets inside strings are text, not nesting.
+    const text = await api.call('POST', '/users/batch', {
+      body: { users: [{ username: '['.repeat(600).slice(0, 100) }] },
+    });
+    assert.equal(text.statusCode, 200, text.body);
+    const fits = await api.server.app.inject({
+      method: 'POST',
+      url: '/2024-03/users/batch',
+      headers: { ...api.headersFor('dev'), 'content-type': 'application/json' },
+      payload: `{"users":[${deep(510)}]}`,
+    });
+    assert.equal(fits.statusCode, 200, fits.body);
+  });
+
   test('creates the valid users and reports each invalid one with its reason', async () => {
     await api.createUser('batch-existing');
     const response = await api.call('POST', '/users/batch', {

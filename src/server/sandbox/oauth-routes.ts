@@ -300,7 +300,10 @@ function oauthErrorHandler(error: FastifyError | OAuthError, request: FastifyReq
       error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
         ? 'Send the parameters as application/x-www-form-urlencoded or JSON.'
         : error.message;
-    void reply.status(400).send({ error: 'invalid_request', error_description: description });
+    // RFC 6749 §5.2 answers 400 for what the client can fix in its parameters; a body over the
+    // size limit is refused before they are read, so it keeps HTTP's 413 (in the RFC's shape).
+    const status = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 413 : 400;
+    void reply.status(status).send({ error: 'invalid_request', error_description: description });
     return;
   }
   request.log.error({ err: error }, 'oauth endpoint failed');
