@@ -33,8 +33,15 @@ const SENSITIVE_QUERY_PARAMS = new Set([
   'user_token',
 ]);
 
-/** Paths whose last segment is a capability: the Embedded Link token, an OAuth session's start link. */
-const CAPABILITY_PATHS = [/^(\/link\/)(?!link\.js$|ended\/)([^/?#]+)$/, /^(\/oauth\/start\/)([^/?#]+)$/];
+/**
+ * Paths whose segment after the prefix is a capability: the Embedded Link token, an OAuth session's
+ * start link. Not anchored at the end and tolerant of repeated slashes and case, because a client
+ * may send `/link/<token>//` or `//LINK/<token>`; the router refuses those, the log still gets them.
+ */
+const CAPABILITY_PATHS = [
+  /^(\/+link\/+)(?!link\.js(?:$|\/)|ended(?:$|\/))([^/?#]+)/i,
+  /^(\/+oauth\/+start\/+)([^/?#]+)/i,
+];
 
 /**
  * Strings shaped like one of our credentials: a JWT, an Alloy API key, a Demo Store key, client

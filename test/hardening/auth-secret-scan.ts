@@ -19,7 +19,7 @@ const PATTERNS: Record<SecretKind, RegExp> = {
   jwt: /eyJ[\w-]{2,}\.eyJ[\w-]{2,}\.[\w-]*/g,
   apiKey: /\bak_(?:dev|prod)_[\w-]{6,}/g,
   fixtureSecret: /\b(?:dsk|dscs|dsat|dsrt|whsec)_[\w-]{6,}|\bsk_test_12345678\b/g,
-  oneTimeSecret: /\bdsac_[\w-]{6,}|\/link\/(?!link\.js|ended\/)[\w-]{40,}/g,
+  oneTimeSecret: /\bdsac_[\w-]{6,}|\/link\/+(?!link\.js|ended\/)[\w-]{40,}/gi,
 };
 
 export interface Finding {

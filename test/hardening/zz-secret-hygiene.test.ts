@@ -207,6 +207,10 @@ test('the log redaction: capability URLs and credential-shaped strings', () => {
   const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
   assert.equal(redactUrl('/link/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd'), '/link/[redacted]');
   assert.equal(redactUrl('/link/link.js'), '/link/link.js');
+  // Found by the fuzzer's captured log: a trailing slash, a doubled one or another case kept the token.
+  assert.equal(redactUrl('/link/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd//'), '/link/[redacted]//');
+  assert.equal(redactUrl('//LINK//AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd/x'), '//LINK//[redacted]/x');
+  assert.equal(redactUrl('/oauth/start/session-id-1234/'), '/oauth/start/[redacted]/');
   assert.equal(redactUrl('/link/ended/used'), '/link/ended/used');
   assert.equal(
     redactUrl('/oauth/callback?code=abc&state=def&x=1'),
