@@ -5,14 +5,10 @@
  * does. Every round checks the database and the receiver against the answers the client saw.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from '../server/lab-integration.js';
-import { TestReceiver } from '../server/receiver.js';
-import { definitionsDir } from '../server/support.js';
+import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID } from '../server/lab-integration.js';
 import {
   CRASH_SERVER_SCRIPT,
   apiClient,
@@ -20,6 +16,7 @@ import {
   seededRandom,
   spawnServer,
   until,
+  useLab,
   type ChildServer,
 } from './crash-support.js';
 
@@ -32,25 +29,13 @@ const KILL_SPAN = 1.25;
 const seed = Number(process.env.CRASH_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const random = seededRandom(seed);
 
-let receiver: TestReceiver;
-let definitions: string;
-let dataDir: string;
-before(async () => {
-  receiver = await TestReceiver.start();
-  definitions = definitionsDir({ 'lab.integration.json': labIntegration((p) => receiver.url(p)) });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-crash-kill-'));
-});
-after(async () => {
-  await receiver.close();
-  fs.rmSync(definitions, { recursive: true, force: true });
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const lab = useLab('crash-kill');
 
 const start = () =>
   spawnServer(CRASH_SERVER_SCRIPT, {
     CRASH_SERVER_OPTIONS: JSON.stringify({
-      dataDir,
-      definitionsDir: definitions,
+      dataDir: lab.dataDir,
+      definitionsDir: lab.definitions,
       runtime: {
         concurrency: 16,
         // A short lease, so the runs a killed process held are taken over soon after the restart.
@@ -72,8 +57,8 @@ class Deliveries {
   >();
 
   update(): void {
-    for (; this.read < receiver.requests.length; this.read++) {
-      const request = receiver.requests[this.read]!;
+    for (; this.read < lab.receiver.requests.length; this.read++) {
+      const request = lab.receiver.requests[this.read]!;
       if (request.path !== '/stream') continue;
       const body = JSON.parse(request.body) as { userId: string; data: { n: number } };
       let user = this.byUser.get(body.userId);
@@ -160,7 +145,7 @@ test(`kill -9 at random moments during ${EVENTS} concurrent run/event calls, ${R
       assert.equal(victim.child.signalCode, 'SIGKILL', 'the server was killed, not stopped');
       const acknowledgedBeforeKill = acknowledged.size;
 
-      const afterKill = new Database(path.join(dataDir, 'alloy.db'), { readonly: true });
+      const afterKill = new Database(path.join(lab.dataDir, 'alloy.db'), { readonly: true });
       const integrityAfterKill = afterKill.pragma('integrity_check', { simple: true });
       afterKill.close();
 
@@ -183,7 +168,7 @@ test(`kill -9 at random moments during ${EVENTS} concurrent run/event calls, ${R
         assert.equal(again.json.eventId, acknowledged.get(n), `event ${n} replays its first answer`);
       }
 
-      const db = new Database(path.join(dataDir, 'alloy.db'), { readonly: true });
+      const db = new Database(path.join(lab.dataDir, 'alloy.db'), { readonly: true });
       try {
         const counts = db.prepare(
           `SELECT COUNT(*) AS total, SUM(status = 'done') AS done, SUM(status = 'failed') AS failed FROM run_queue WHERE user_id = ?`,

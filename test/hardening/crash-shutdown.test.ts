@@ -6,18 +6,14 @@
  * delivers every acknowledged event, the cut-off deliveries with their original webhook-id.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { TEST_API_KEY } from '../helpers/server.js';
-import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from '../server/lab-integration.js';
-import { TestReceiver } from '../server/receiver.js';
-import { definitionsDir } from '../server/support.js';
+import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID } from '../server/lab-integration.js';
 import { captureServerEnv } from '../helpers/capture.js';
-import { REPO_ROOT, apiClient, spawnServer, until, type ChildServer } from './crash-support.js';
+import { REPO_ROOT, apiClient, spawnServer, until, useLab, type ChildServer } from './crash-support.js';
 
 const MAIN = path.join(REPO_ROOT, 'src/server/main.ts');
 const RATE_PER_SECOND = 200;
@@ -25,19 +21,7 @@ const LOAD_BEFORE_SIGTERM_MS = 2_000;
 /** The target is 10 s; the bound only catches a hang. */
 const EXIT_BOUND_MS = 10_000;
 
-let receiver: TestReceiver;
-let definitions: string;
-let dataDir: string;
-before(async () => {
-  receiver = await TestReceiver.start();
-  definitions = definitionsDir({ 'lab.integration.json': labIntegration((p) => receiver.url(p)) });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-crash-shutdown-'));
-});
-after(async () => {
-  await receiver.close();
-  fs.rmSync(definitions, { recursive: true, force: true });
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const lab = useLab('crash-shutdown');
 
 /** main.ts as an operator runs it: configuration from the environment only. */
 const startMain = () =>
@@ -46,9 +30,9 @@ const startMain = () =>
     {
       PORT: '0',
       HOST: '127.0.0.1',
-      ALLOY_DATA_DIR: dataDir,
+      ALLOY_DATA_DIR: lab.dataDir,
       ALLOY_API_KEY: TEST_API_KEY,
-      ALLOY_DEFINITIONS_DIR: definitions,
+      ALLOY_DEFINITIONS_DIR: lab.definitions,
       ALLOY_ALLOW_PRIVATE_TARGETS: 'loopback',
       ALLOY_LOG_LEVEL: 'error',
       ...captureServerEnv('crash-shutdown-main'),
@@ -145,7 +129,7 @@ test('SIGTERM at ~200 rps over keep-alive, deliveries hanging: 0 failed in-fligh
   assert.equal(install.status, 201, JSON.stringify(install.json));
 
   // Every delivery hangs: the runtime is busy with outbound requests that never answer.
-  receiver.react = (request) => (request.path === '/stream' ? 'hang' : 200);
+  lab.receiver.react = (request) => (request.path === '/stream' ? 'hang' : 200);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const base = new URL(server.url);
   const victim = server;
@@ -219,8 +203,8 @@ test('SIGTERM at ~200 rps over keep-alive, deliveries hanging: 0 failed in-fligh
     [],
     'after SIGTERM: a full answer, a 503 or a refused connection, nothing else',
   );
-  const held = receiver.at('/stream');
-  receiver.release(503);
+  const held = lab.receiver.at('/stream');
+  lab.receiver.release(503);
 
   // Every event acknowledged (before or after the signal) is delivered after the next start; the
   // client resends the ones it got no answer for, with their Idempotency-Key.
@@ -228,8 +212,8 @@ test('SIGTERM at ~200 rps over keep-alive, deliveries hanging: 0 failed in-fligh
   const eventIdOf = (r: Outcome) => (JSON.parse(r.body!) as { eventId: string }).eventId;
   for (const r of results) if (r.kind === 'event' && answeredInFull(r)) acknowledged.set(r.n, eventIdOf(r));
   const unanswered = results.filter((r) => r.kind === 'event' && !answeredInFull(r));
-  receiver.react = () => 200;
-  const deliveredBefore = receiver.at('/stream').length;
+  lab.receiver.react = () => 200;
+  const deliveredBefore = lab.receiver.at('/stream').length;
   server = await startMain();
   try {
     const resendAgent = new http.Agent({ keepAlive: true });
@@ -241,7 +225,7 @@ test('SIGTERM at ~200 rps over keep-alive, deliveries hanging: 0 failed in-fligh
       resent.set(r.n, eventIdOf(again));
     }
     resendAgent.destroy();
-    const db = new Database(path.join(dataDir, 'alloy.db'), { readonly: true });
+    const db = new Database(path.join(lab.dataDir, 'alloy.db'), { readonly: true });
     try {
       const expected = new Set([...acknowledged.values(), ...resent.values()]);
       await until(
@@ -264,7 +248,7 @@ test('SIGTERM at ~200 rps over keep-alive, deliveries hanging: 0 failed in-fligh
     } finally {
       db.close();
     }
-    const after = receiver.at('/stream').slice(deliveredBefore);
+    const after = lab.receiver.at('/stream').slice(deliveredBefore);
     const deliveredEvents = new Set(after.map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n));
     const lost = [...acknowledged.keys(), ...resent.keys()].filter((event) => !deliveredEvents.has(event));
     assert.deepEqual(lost, [], 'every acknowledged event delivered after the restart');

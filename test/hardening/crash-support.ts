@@ -1,9 +1,15 @@
 /** Helpers shared by the crash-* hardening tests: child servers, a seeded PRNG, a client over fetch. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { TEST_API_KEY } from '../helpers/server.js';
+import { labIntegration } from '../server/lab-integration.js';
+import { TestReceiver } from '../server/receiver.js';
+import { definitionsDir } from '../server/support.js';
 
 export const CRASH_SERVER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-server.ts');
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -119,4 +125,27 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** The lab integration pointed at a test receiver, and a data directory for the server under test. */
+export interface Lab {
+  receiver: TestReceiver;
+  definitions: string;
+  dataDir: string;
+}
+
+/** Sets up a Lab before the file's tests and removes it after them; its fields are set once `before` ran. */
+export function useLab(name: string): Lab {
+  const lab = {} as Lab;
+  before(async () => {
+    lab.receiver = await TestReceiver.start();
+    lab.definitions = definitionsDir({ 'lab.integration.json': labIntegration((p) => lab.receiver.url(p)) });
+    lab.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `alloy-${name}-`));
+  });
+  after(async () => {
+    await lab.receiver.close();
+    fs.rmSync(lab.definitions, { recursive: true, force: true });
+    fs.rmSync(lab.dataDir, { recursive: true, force: true });
+  });
+  return lab;
 }
