@@ -5,12 +5,13 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { issueUserToken } from '../../src/server/user-token.js';
 import {
-  FIXTURES,
   INTEGRATION_ID,
   ROOT,
+  cdnHostPage,
   cdnManifest,
   finishInstall,
   fixture,
+  fixtureFile,
   isInstalled,
   openApp,
   startHarness,
@@ -19,7 +20,6 @@ import {
 } from './sdk-harness.js';
 
 let harness: Harness;
-const file = (name: string) => ({ body: fs.readFileSync(path.join(FIXTURES, name), 'utf8') });
 
 before(async () => {
   harness = await startHarness();
@@ -30,15 +30,7 @@ const loaderUrl = () => `${harness.apiUrl}/scripts/${cdnManifest().loader.file}`
 
 test('CDN script tag: the versioned loader with SRI installs Demo Store; the token is never leaked', async () => {
   const token = await userToken(harness.apiUrl, 'cdn-user');
-  const app = await openApp(
-    harness,
-    {
-      '/': { body: fixture('cdn.html', { LOADER_URL: loaderUrl(), LOADER_INTEGRITY: cdnManifest().loader.integrity }) },
-      '/app.js': file('app.js'),
-      '/csp-probe.js': file('csp-probe.js'),
-    },
-    { token },
-  );
+  const app = await openApp(harness, cdnHostPage(harness), { token });
   try {
     await app.page.goto(app.url);
     assert.equal(await app.page.evaluate(() => window.Alloy?.version), cdnManifest().version);
@@ -93,15 +85,9 @@ test('token expiry mid-flow: refreshed through the provider, retried once, the t
     Date.now() - 2 * 3600_000,
   );
   const handedOut: string[] = [];
-  const app = await openApp(
-    harness,
-    {
-      '/': { body: fixture('cdn.html', { LOADER_URL: loaderUrl(), LOADER_INTEGRITY: cdnManifest().loader.integrity }) },
-      '/app.js': file('app.js'),
-      '/csp-probe.js': file('csp-probe.js'),
-    },
-    { token: () => (handedOut.push(handedOut.length === 0 ? expired : fresh), handedOut.at(-1)!) },
-  );
+  const app = await openApp(harness, cdnHostPage(harness), {
+    token: () => (handedOut.push(handedOut.length === 0 ? expired : fresh), handedOut.at(-1)!),
+  });
   try {
     // The first install POST is answered token_expired, as if the token died while the user typed.
     let postsSeen = 0;
@@ -152,7 +138,7 @@ test('called from <head> before DOMContentLoaded: waits for <body>, then opens',
   const token = await userToken(harness.apiUrl, 'early-user');
   const app = await openApp(
     harness,
-    { '/': { body: fixture('early.html', { LOADER_URL: loaderUrl() }) }, '/early.js': file('early.js') },
+    { '/': { body: fixture('early.html', { LOADER_URL: loaderUrl() }) }, '/early.js': fixtureFile('early.js') },
     { token },
   );
   try {
@@ -182,7 +168,7 @@ test('the script included twice: window.Alloy is kept, one warning names both ve
           LOADER_URL: loaderUrl(),
         }),
       },
-      '/app.js': file('app.js'),
+      '/app.js': fixtureFile('app.js'),
     },
     { token },
   );
@@ -220,15 +206,7 @@ test('the script included twice: window.Alloy is kept, one warning names both ve
 test('a tampered runtime chunk is refused (LOAD_FAILED, no modal), and a later call loads the real one', async () => {
   const token = await userToken(harness.apiUrl, 'sri-user');
   const manifest = cdnManifest();
-  const app = await openApp(
-    harness,
-    {
-      '/': { body: fixture('cdn.html', { LOADER_URL: loaderUrl(), LOADER_INTEGRITY: manifest.loader.integrity }) },
-      '/app.js': file('app.js'),
-      '/csp-probe.js': file('csp-probe.js'),
-    },
-    { token },
-  );
+  const app = await openApp(harness, cdnHostPage(harness), { token });
   try {
     const runtimeUrl = `${harness.apiUrl}/scripts/${manifest.runtimeEntry}`;
     let tamper = true;
@@ -267,15 +245,7 @@ test('a tampered runtime chunk is refused (LOAD_FAILED, no modal), and a later c
 test('API down: NETWORK_ERROR at once for data calls, the modal shows the error, no unhandled rejection', async () => {
   const token = await userToken(harness.apiUrl, 'down-user');
   const closedPort = await freePort();
-  const app = await openApp(
-    harness,
-    {
-      '/': { body: fixture('cdn.html', { LOADER_URL: loaderUrl(), LOADER_INTEGRITY: cdnManifest().loader.integrity }) },
-      '/app.js': file('app.js'),
-      '/csp-probe.js': file('csp-probe.js'),
-    },
-    { token },
-  );
+  const app = await openApp(harness, cdnHostPage(harness), { token });
   try {
     await app.page.goto(app.url);
     await app.page.evaluate(() => {
@@ -314,15 +284,7 @@ test('API hanging: TIMEOUT after the configured timeout, never a spinner forever
   const hanging = net.createServer((socket) => sockets.add(socket));
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   const port = (hanging.address() as net.AddressInfo).port;
-  const app = await openApp(
-    harness,
-    {
-      '/': { body: fixture('cdn.html', { LOADER_URL: loaderUrl(), LOADER_INTEGRITY: cdnManifest().loader.integrity }) },
-      '/app.js': file('app.js'),
-      '/csp-probe.js': file('csp-probe.js'),
-    },
-    { token },
-  );
+  const app = await openApp(harness, cdnHostPage(harness), { token });
   try {
     await app.page.goto(app.url);
     await app.page.evaluate(
@@ -356,7 +318,7 @@ test('a bad setting queued before the runtime loaded is reported, and the calls 
   const token = await userToken(harness.apiUrl, 'queue-user');
   const app = await openApp(
     harness,
-    { '/': { body: fixture('early.html', { LOADER_URL: loaderUrl() }) }, '/early.js': file('early.js') },
+    { '/': { body: fixture('early.html', { LOADER_URL: loaderUrl() }) }, '/early.js': fixtureFile('early.js') },
     { token },
   );
   try {

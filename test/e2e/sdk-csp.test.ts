@@ -1,13 +1,11 @@
 import { toSettingsStep } from '../helpers/e2e-modal.js';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  FIXTURES,
   cdnManifest,
   finishInstall,
   fixture,
+  fixtureFile,
   isInstalled,
   openApp,
   startHarness,
@@ -49,7 +47,6 @@ async function openCspPage(
   const token = await userToken(harness.apiUrl, username);
   const manifest = cdnManifest();
   const nonce = options.nonce ? `nonce="${NONCE}"` : '';
-  const read = (name: string) => ({ body: fs.readFileSync(path.join(FIXTURES, name), 'utf8') });
   const app = await openApp(
     harness,
     {
@@ -62,10 +59,10 @@ async function openCspPage(
         }),
         headers: { 'content-security-policy': csp(harness.apiUrl) },
       },
-      '/app.js': read('app.js'),
-      '/csp-probe.js': read('csp-probe.js'),
-      '/host-lit.js': read('host-lit.js'),
-      '/page.css': { ...read('page.css'), contentType: 'text/css' },
+      '/app.js': fixtureFile('app.js'),
+      '/csp-probe.js': fixtureFile('csp-probe.js'),
+      '/host-lit.js': fixtureFile('host-lit.js'),
+      '/page.css': { ...fixtureFile('page.css'), contentType: 'text/css' },
     },
     { token },
   );

@@ -1,6 +1,5 @@
 import { toSettingsStep } from '../helpers/e2e-modal.js';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as esbuild from 'esbuild';
@@ -10,6 +9,7 @@ import {
   cdnManifest,
   finishInstall,
   fixture,
+  fixtureFile,
   isInstalled,
   openApp,
   startHarness,
@@ -34,7 +34,7 @@ function esmPage(withCdn: boolean) {
       }),
     },
     '/esm-app.js': { body: fixture('esm-app.js', { API_URL: harness.apiUrl }) },
-    '/app.js': { body: fs.readFileSync(path.join(FIXTURES, 'app.js'), 'utf8') },
+    '/app.js': fixtureFile('app.js'),
   };
 }
 

@@ -126,6 +126,27 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
+/** A fixture file as it is, for `openApp`. */
+export const fixtureFile = (name: string): AppFile => ({ body: fs.readFileSync(path.join(FIXTURES, name), 'utf8') });
+
+/**
+ * The ISV page most SDK tests use: the versioned loader by script tag with its SRI hash
+ * (fixtures/sdk/cdn.html), the host's app.js and the CSP probe.
+ */
+export function cdnHostPage(harness: Pick<Harness, 'apiUrl'>): Record<string, AppFile> {
+  const { loader } = cdnManifest();
+  return {
+    '/': {
+      body: fixture('cdn.html', {
+        LOADER_URL: `${harness.apiUrl}/scripts/${loader.file}`,
+        LOADER_INTEGRITY: loader.integrity,
+      }),
+    },
+    '/app.js': fixtureFile('app.js'),
+    '/csp-probe.js': fixtureFile('csp-probe.js'),
+  };
+}
+
 let siteCounter = 0;
 
 /** Serves `/<site>/<path>` from that site's files (with their headers) or mounts; `token` plays the ISV backend. */

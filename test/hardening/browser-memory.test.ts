@@ -1,17 +1,6 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  FIXTURES,
-  INTEGRATION_ID,
-  cdnManifest,
-  fixture,
-  openApp,
-  startHarness,
-  userToken,
-  type Harness,
-} from '../e2e/sdk-harness.js';
+import { INTEGRATION_ID, cdnHostPage, openApp, startHarness, userToken, type Harness } from '../e2e/sdk-harness.js';
 import { measureOpenCloseCycles } from './browser-memory-probe.js';
 
 /**
@@ -30,21 +19,7 @@ const CYCLES = 100;
 
 test('memory: 100 open/close cycles leave no modal, no listeners, < 1 MB of heap', async (t) => {
   const token = await userToken(harness.apiUrl, 'memory-user');
-  const manifest = cdnManifest();
-  const app = await openApp(
-    harness,
-    {
-      '/': {
-        body: fixture('cdn.html', {
-          LOADER_URL: `${harness.apiUrl}/scripts/${manifest.loader.file}`,
-          LOADER_INTEGRITY: manifest.loader.integrity,
-        }),
-      },
-      '/app.js': { body: fs.readFileSync(path.join(FIXTURES, 'app.js'), 'utf8') },
-      '/csp-probe.js': { body: fs.readFileSync(path.join(FIXTURES, 'csp-probe.js'), 'utf8') },
-    },
-    { token },
-  );
+  const app = await openApp(harness, cdnHostPage(harness), { token });
   try {
     await app.page.goto(app.url);
     const result = await measureOpenCloseCycles(app.page, { cycles: CYCLES, integrationId: INTEGRATION_ID });

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page, Route } from 'playwright-core';
 import { toSettingsStep } from '../helpers/e2e-modal.js';
 import {
-  FIXTURES,
   INTEGRATION_ID,
-  cdnManifest,
-  fixture,
+  cdnHostPage,
   openApp,
   startHarness,
   userToken,
@@ -56,22 +52,9 @@ window.addEventListener('error', (e) => window.__unhandled.push('error: ' + e.me
 `;
 
 async function openHost(username: string, token?: string | (() => string)): Promise<AppPage> {
-  const manifest = cdnManifest();
-  const read = (name: string) => ({ body: fs.readFileSync(path.join(FIXTURES, name), 'utf8') });
-  const app = await openApp(
-    harness,
-    {
-      '/': {
-        body: fixture('cdn.html', {
-          LOADER_URL: `${harness.apiUrl}/scripts/${manifest.loader.file}`,
-          LOADER_INTEGRITY: manifest.loader.integrity,
-        }),
-      },
-      '/app.js': read('app.js'),
-      '/csp-probe.js': read('csp-probe.js'),
-    },
-    { token: token ?? (await userToken(harness.apiUrl, username)) },
-  );
+  const app = await openApp(harness, cdnHostPage(harness), {
+    token: token ?? (await userToken(harness.apiUrl, username)),
+  });
   pages.push(app);
   app.page.on('pageerror', (error) => pageFailures.push(`${username}: ${String(error)}`));
   await app.page.addInitScript(UNHANDLED_PROBE);

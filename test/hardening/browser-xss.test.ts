@@ -6,11 +6,11 @@ import type { BrowserContext, Page, Route } from 'playwright-core';
 import { isvCall } from '../helpers/e2e-modal.js';
 import {
   API_KEY,
-  FIXTURES,
   INTEGRATION_ID,
   ROOT,
   cdnManifest,
   fixture,
+  fixtureFile,
   openApp,
   startHarness,
   userToken,
@@ -667,7 +667,6 @@ test(`XSS corpus (${P} payloads) in every API-rendered field: 0 executions, 0 CS
   const token = await userToken(api, 'xss-user');
 
   // The ISV's page (served from the app's origin): strict CSP + Trusted Types, the CDN loader with SRI.
-  const read = (name: string) => ({ body: fs.readFileSync(path.join(FIXTURES, name), 'utf8') });
   const app = await openApp(
     harness,
     {
@@ -680,9 +679,9 @@ test(`XSS corpus (${P} payloads) in every API-rendered field: 0 executions, 0 CS
         }),
         headers: { 'content-security-policy': strictCsp(api) },
       },
-      '/app.js': read('app.js'),
-      '/csp-probe.js': read('csp-probe.js'),
-      '/page.css': { ...read('page.css'), contentType: 'text/css' },
+      '/app.js': fixtureFile('app.js'),
+      '/csp-probe.js': fixtureFile('csp-probe.js'),
+      '/page.css': { ...fixtureFile('page.css'), contentType: 'text/css' },
     },
     { token },
   );
