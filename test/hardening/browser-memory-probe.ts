@@ -39,11 +39,26 @@ interface Snapshot {
   pageListeners: number;
 }
 
+/** Collections a snapshot may take while the node and listener counters still fall. */
+const MAX_SETTLE_ROUNDS = 8;
+
 async function snapshot(cdp: CDPSession): Promise<Snapshot> {
-  // Two collections: the first can leave finalizer-held objects for the second.
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { metrics } = await cdp.send('Performance.getMetrics');
+  // Blink frees DOM nodes when it sweeps, which may finish after the collection returns (lazily,
+  // later still on a loaded machine), and the Nodes / JSEventListeners counters drop only then.
+  // So collect (twice: the first can leave finalizer-held objects for the second), let the sweep
+  // run, and read again until the counters stop falling; a real leak never falls.
+  let metrics: { name: string; value: number }[] = [];
+  let settled = { nodes: Infinity, listeners: Infinity };
+  for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ({ metrics } = await cdp.send('Performance.getMetrics'));
+    const read = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+    const now = { nodes: read('Nodes'), listeners: read('JSEventListeners') };
+    if (now.nodes >= settled.nodes && now.listeners >= settled.listeners) break;
+    settled = now;
+  }
   const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
   let pageListeners = 0;
   for (const expression of ['window', 'document', 'document.documentElement']) {
