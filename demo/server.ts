@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from '../src/server/app.js';
+import { createServer, type EmbeddedServer } from '../src/server/app.js';
 import { configFromEnv } from '../src/server/config.js';
 import { reloadDefinitionsOnSighup } from '../src/server/reload-signal.js';
 import { registerDemo } from './backend.js';
@@ -19,18 +19,35 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
   return server;
 }
 
+/**
+ * What `npm start` prints: where everything is, the API keys, and the loaded integrations with their
+ * workflows' ids, which every install call (`Alloy.install({ integrationId })`, alloy-node) needs.
+ */
+export function startupBanner(server: EmbeddedServer): string[] {
+  const url = server.ctx.publicUrl;
+  const lines = [
+    '',
+    `  AcmeCo demo:          ${url}/demo/`,
+    `  Embedded API:         ${url}/2024-03/...`,
+    `  SDK script:           ${url}/scripts/embedded.js`,
+    `  Demo Store sandbox:   ${url}/sandbox/demo-store/`,
+    `  Development API key:  ${server.ctx.secrets.apiKeys.development}`,
+    `  Production API key:   ${server.ctx.secrets.apiKeys.production}`,
+    `  API reference:        ${url}/reference`,
+    '',
+    '  Integrations (integrationId, then each workflowId):',
+  ];
+  for (const integration of server.ctx.definitions.current.integrations) {
+    lines.push(`    ${integration.integrationId}  ${integration.name} (${integration.app})`);
+    for (const workflow of integration.workflows) lines.push(`      ${workflow.workflowId}  ${workflow.name}`);
+  }
+  lines.push('');
+  return lines;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const server = await startDemoServer();
-  const url = server.ctx.publicUrl;
-  console.log('');
-  console.log(`  AcmeCo demo:          ${url}/demo/`);
-  console.log(`  Embedded API:         ${url}/2024-03/...`);
-  console.log(`  SDK script:           ${url}/scripts/embedded.js`);
-  console.log(`  Demo Store sandbox:   ${url}/sandbox/demo-store/`);
-  console.log(`  Development API key:  ${server.ctx.secrets.apiKeys.development}`);
-  console.log(`  Production API key:   ${server.ctx.secrets.apiKeys.production}`);
-  console.log(`  API reference:        ${url}/reference`);
-  console.log('');
+  for (const line of startupBanner(server)) console.log(line);
   reloadDefinitionsOnSighup(server);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void server.close().then(() => process.exit(0)));

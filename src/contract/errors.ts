@@ -49,13 +49,26 @@ export const ValidationIssue = z.object({
 });
 export type ValidationIssue = z.infer<typeof ValidationIssue>;
 
-/** Every non-2xx response body. `code` is a plain string so newer servers do not break older clients. */
+export const ApiErrorDetail = z.object({
+  code: z.string(),
+  message: z.string(),
+  issues: z.optional(z.array(ValidationIssue)),
+  requestId: z.optional(z.string()),
+});
+
+/**
+ * Every non-2xx response body. `code` is a plain string so newer servers do not break older clients.
+ * The top-level `message` repeats `error.message` because alloy-node 2.2.1 throws
+ * `err.response.data.message`: without it every error reaches its callers as `undefined`.
+ */
 export const ApiErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    issues: z.optional(z.array(ValidationIssue)),
-    requestId: z.optional(z.string()),
-  }),
+  message: z.string().check(z.describe('The same text as `error.message` (what alloy-node 2.2.1 throws).')),
+  error: ApiErrorDetail,
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/**
+ * What our clients read from an error answer: only `error`, so a body from an older server or a
+ * proxy that copied our shape without the top-level `message` is still understood.
+ */
+export const ApiErrorReply = z.object({ error: ApiErrorDetail });

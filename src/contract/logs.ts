@@ -54,6 +54,50 @@ export type ExecutionLog = z.infer<typeof ExecutionLog>;
 export const WorkflowLogsResponse = z.object({ data: z.array(ExecutionLog), pagination: Pagination });
 export type WorkflowLogsResponse = z.infer<typeof WorkflowLogsResponse>;
 
+/** Days `GET /workflows/:workflowId/analytics` covers at most; by default 30. */
+export const MAX_ANALYTICS_DAYS = 90;
+
+export const WorkflowAnalyticsQuery = z.strictObject({
+  userId: z.optional(UserRef),
+  days: z.optional(
+    /* @__PURE__ */ z.coerce
+      .number()
+      .check(
+        z.int(),
+        z.minimum(1),
+        z.maximum(MAX_ANALYTICS_DAYS),
+        z.describe('How many UTC days back, today included (default 30)'),
+      ),
+  ),
+});
+
+const RunCounts = {
+  /** Executions started in the period, finished or not. */
+  runs: z.number(),
+  successes: z.number(),
+  failures: z.number(),
+  /** Started and not finished yet. */
+  running: z.number(),
+};
+
+/** A workflow's runs over the last `days` UTC days, from the executions kept (the log retention period). */
+export const WorkflowAnalyticsResponse = z.object({
+  data: z.object({
+    workflowId: z.string(),
+    /** The user the counts are for, or null for every user of the environment. */
+    userId: z.nullable(z.string()),
+    /** First and last UTC day counted, `YYYY-MM-DD`. */
+    from: z.string(),
+    to: z.string(),
+    ...RunCounts,
+    /** Share of finished runs that succeeded (0..1), null when none finished. */
+    successRate: z.nullable(z.number()),
+    /** One entry per UTC day, oldest first, days without runs included. */
+    days: z.array(z.object({ date: z.string(), ...RunCounts })),
+  }),
+});
+export type WorkflowAnalyticsResponse = z.infer<typeof WorkflowAnalyticsResponse>;
+
 export const WorkflowErrorsQuery = z.strictObject({
   userId: z.optional(UserRef),
   page: z.optional(PageQuery),

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { ApiErrorBody } from '../contract/index.js';
+import { ApiErrorReply } from '../contract/index.js';
 import { AlloyApiError } from './errors.js';
 
 export const NODE_CLIENT_VERSION = '0.1.0';
@@ -204,7 +204,7 @@ export class Transport {
 
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     const transient = RETRYABLE_STATUSES.has(response.status);
-    const body = ApiErrorBody.safeParse(payload);
+    const body = ApiErrorReply.safeParse(payload);
     if (body.success) {
       const { code, message, issues, requestId } = body.data.error;
       return {

@@ -1,6 +1,6 @@
 import {
   ActivateWorkflowResponse,
-  ApiErrorBody,
+  ApiErrorReply,
   DeactivateWorkflowResponse,
   FieldOptionsResponse,
   InstallationResponse,
@@ -256,7 +256,7 @@ function parseJson(text: string): unknown {
 }
 
 function errorFromResponse(response: Response, payload: unknown, where: string): AlloyError {
-  const parsed = ApiErrorBody.safeParse(payload);
+  const parsed = ApiErrorReply.safeParse(payload);
   const body = parsed.success ? parsed.data.error : undefined;
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   const details = {

@@ -25,6 +25,7 @@ import { DefinitionRegistry } from './definition-registry.js';
 import { loadEncryptionKey, SecretBox } from './encryption.js';
 import {
   ApiError,
+  errorBody,
   handleClientError,
   installErrorHandling,
   jsonNestsDeeperThan,
@@ -158,12 +159,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     frameworkErrors(error, _request, routerReply) {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const reply = routerReply as unknown as FastifyReply;
-      void reply.status(tooLong ? 414 : 400).send({
-        error: {
-          code: 'bad_request',
-          message: tooLong ? 'A path segment is longer than 1000 characters.' : 'The URL is malformed.',
-        },
-      });
+      void reply
+        .status(tooLong ? 414 : 400)
+        .send(
+          errorBody(
+            'bad_request',
+            tooLong ? 'A path segment is longer than 1000 characters.' : 'The URL is malformed.',
+          ),
+        );
     },
     rewriteUrl(req) {
       const url = req.url ?? '/';
@@ -229,16 +232,27 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   };
 
   installErrorHandling(app);
-  // JSON only: any other body type is a 415 rather than a string handed to the handlers.
+  // JSON only: any other non-empty body is a 415 rather than a string handed to the handlers.
   app.removeAllContentTypeParsers();
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // An empty body is no body, as for any other content type below.
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
     // Found by the fuzzer: POST /users/batch echoed a 100 000-deep array and the reply overflowed the stack.
     if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
       done(new ApiError(400, 'bad_request', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
       return;
     }
     parseJson(request, body as string, done);
+  });
+  // An empty body is an empty body whatever its content type: axios (alloy-node's disableAllWorkflows)
+  // labels a bodyless PUT `application/x-www-form-urlencoded`. Only a non-empty non-JSON body is a 415.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    if ((body as Buffer).length === 0) done(null, undefined);
+    else done(new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.'));
   });
   await app.register(cors, {
     origin: true,

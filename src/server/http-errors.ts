@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { ApiErrorCode, ValidationIssue } from '../contract/index.js';
+import type { ApiErrorBody, ApiErrorCode, ValidationIssue } from '../contract/index.js';
 
-/** An error a handler throws on purpose; it becomes `{ error: { code, message, issues? } }`. */
+/** An error a handler throws on purpose; it becomes `{ message, error: { code, message, issues? } }`. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -12,6 +12,19 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The one error body shape: `{ message, error: { code, message, issues?, requestId? } }`. Every error
+ * answer goes through here (error handler, 404, router and parser failures, rate limits), so the
+ * top-level `message` that alloy-node throws is never missing.
+ */
+export function errorBody(
+  code: ApiErrorCode,
+  message: string,
+  extra: { issues?: ValidationIssue[]; requestId?: string } = {},
+): ApiErrorBody {
+  return { message, error: { code, message, ...extra } };
 }
 
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} was not found.`);
@@ -85,22 +98,18 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
-      return reply.status(error.status).send({
-        error: {
-          code: error.code,
-          message: error.message,
-          ...(error.issues ? { issues: error.issues } : {}),
-        },
-      });
+      return reply
+        .status(error.status)
+        .send(errorBody(error.code, error.message, error.issues ? { issues: error.issues } : {}));
     }
     const mapped = mapFrameworkError(error);
     if (mapped) {
-      return reply.status(mapped.status).send({ error: { code: mapped.code, message: mapped.message } });
+      return reply.status(mapped.status).send(errorBody(mapped.code, mapped.message));
     }
     request.log.error({ err: error, requestId: request.id }, 'unhandled error');
-    return reply.status(500).send({
-      error: { code: 'internal', message: 'Something went wrong on our side.', requestId: String(request.id) },
-    });
+    return reply
+      .status(500)
+      .send(errorBody('internal', 'Something went wrong on our side.', { requestId: String(request.id) }));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -109,7 +118,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     const hint = UNVERSIONED_API_PATH.test(path)
       ? ` API paths start with a version (e.g. /2024-03${path}), or send an x-api-version: YYYY-MM header.`
       : '';
-    reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${path}.${hint}` } });
+    reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${path}.${hint}`));
   });
 }
 
@@ -150,7 +159,7 @@ export function handleClientError(error: Error & { code?: string }, socket: Sock
   // A response already under way on this socket cannot be followed by another one.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
-    const body = JSON.stringify({ error: { code: 'bad_request', message } });
+    const body = JSON.stringify(errorBody('bad_request', message));
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

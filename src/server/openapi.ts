@@ -144,7 +144,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], publicUrl: str
       title: 'Alloy Embedded API',
       version: '2024-03',
       description:
-        'The Embedded API: ISV calls with `Authorization: Bearer <API key>`, browser calls with `x-alloy-user-token`. Every dated prefix (`/2022-09`, `/2023-12`, `/2024-03`, ...) reaches the same handlers, as does an unprefixed path with an `x-api-version: YYYY-MM` header. Errors are `{ "error": { "code", "message", "issues?" } }`; unknown fields are refused.',
+        'The Embedded API: ISV calls with `Authorization: Bearer <API key>`, browser calls with `x-alloy-user-token`. Every dated prefix (`/2022-09`, `/2023-12`, `/2024-03`, ...) reaches the same handlers, as does an unprefixed path with an `x-api-version: YYYY-MM` header. Errors are `{ "message", "error": { "code", "message", "issues?" } }` (the top-level `message` repeats `error.message`, which is what alloy-node throws); unknown fields are refused.',
     },
     servers: [{ url: `${publicUrl}/2024-03`, description: 'Any YYYY-MM prefix works the same' }],
     tags,

@@ -34,7 +34,7 @@ describe('credential metadata', () => {
     assert.equal(list.statusCode, 200);
     const [demoStore] = list.json().data;
     assert.equal(demoStore.connector, 'demoStore');
-    assert.equal(demoStore.isOauth, false);
+    assert.equal(demoStore.isOauth, true, 'Demo Store offers OAuth next to its API key');
     assert.deepEqual(
       demoStore.properties.map((p: { name: string; type: string; required: boolean }) => [p.name, p.type, p.required]),
       [
@@ -63,7 +63,7 @@ describe('the app catalogue and the legacy credential paths', () => {
     assert.equal(response.statusCode, 200);
     const [app] = response.json().data;
     assert.equal(app.name, 'demoStore');
-    assert.equal(app.isOauth, false);
+    assert.equal(app.isOauth, true);
     assert.deepEqual(
       app.events.map((e: { name: string }) => e.name),
       ['order.created', 'order.updated'],

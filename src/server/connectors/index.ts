@@ -23,11 +23,12 @@ export function findConnector(id: string): Connector | undefined {
 }
 
 /**
- * Whether the app's default way to connect is OAuth. A connector that also offers OAuth next to
- * an API key (like Demo Store) says so in its metadata's `oauth` instead.
+ * Whether a user can connect the app with OAuth: its main way to connect, or offered next to an API
+ * key (Demo Store). alloy-frontend and headless integrators branch on it to offer the OAuth redirect;
+ * `properties` still lists the API-key fields and `oauth.properties` what to ask before redirecting.
  */
 export function isOauth(connector: Connector): boolean {
-  return connector.auth.type === 'oauth2';
+  return connector.auth.type === 'oauth2' || connector.oauth !== undefined;
 }
 
 const publicProperty = (p: ConnectorProperty) => ({

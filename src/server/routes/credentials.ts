@@ -28,6 +28,9 @@ import { checkProperties } from '../services/credentials.js';
 import { idempotencyKey } from './common.js';
 import { oauthOf } from './widget-auth.js';
 
+/** Query parameters the legacy clients add that are not connector properties (alloy-node sends its whole argument). */
+const LEGACY_REDIRECT_ECHOES = new Set(['integrationId', 'userId', 'credentialName']);
+
 export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
   /**
    * A headless OAuth connection: the same session as the modal's, without an opener to tell (its
@@ -109,7 +112,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Credentials',
     summary: 'The OAuth redirect of an app (legacy)',
     description:
-      'The older form of /headless/oauthUrl (alloy-node, alloy-python), answering `{data:{redirectUrl}}` for apps with OAuth. API-key-only connectors answer 400 `oauth_not_supported`.',
+      'The older form of /headless/oauthUrl (alloy-node, alloy-python), answering `{data:{redirectUrl}}` for apps with OAuth. The query carries the app’s pre-OAuth properties; `integrationId`, `userId` and `credentialName` (which must equal the path’s) are accepted because the official clients send them. API-key-only connectors answer 400 `oauth_not_supported`.',
     auth: 'apiKey',
     params: LegacyCredentialParams,
     query: LegacyOAuthRedirectQuery,
@@ -119,9 +122,16 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       const user = ctx.users.require(caller.env, params.userId);
       const connector = findConnector(params.credentialName);
       if (!connector) throw notFound('The connector');
-      const fields = Object.fromEntries(
-        Object.entries(query).filter(([name]) => name !== 'integrationId' && name !== 'userId'),
-      );
+      // alloy-node's getUserOauthRedirect(data) sends all of `data` as the query, credentialName included.
+      if (query.credentialName !== undefined && query.credentialName !== params.credentialName) {
+        throw new ApiError(
+          400,
+          'validation_failed',
+          'Invalid request query. credentialName: must equal the credential name in the path',
+          [{ path: ['credentialName'], message: 'must equal the credential name in the path' }],
+        );
+      }
+      const fields = Object.fromEntries(Object.entries(query).filter(([name]) => !LEGACY_REDIRECT_ECHOES.has(name)));
       return { data: { redirectUrl: startHeadlessOAuth(user.userId, connector, fields) } };
     },
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../http-errors.js';
 import type { AppContext } from '../context.js';
 import { PAGE_FILES, pageHeaders, renderPage, sendAsset } from '../pages/index.js';
 import { LinkPageSessions } from '../services/link-pages.js';
@@ -89,7 +90,7 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (request.headers.origin !== new URL(ctx.publicUrl).origin) {
       return reply
         .status(403)
-        .send({ error: { code: 'forbidden', message: 'Only the link page may ask for a session.' } });
+        .send(errorBody('forbidden', 'Only the link page may ask for a session.'));
     }
     const sessionId = readCookie(request, COOKIE);
     const state = sessionId === undefined ? ({ ok: false, reason: 'unknown' } as const) : sessions.redeem(sessionId);
@@ -97,7 +98,7 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
       return reply
         .status(410)
         .header('set-cookie', `${COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict${secure()}`)
-        .send({ error: { code: 'not_found', message: `${ENDED_TEXT[state.reason]} Ask for a new install link.` } });
+        .send(errorBody('not_found', `${ENDED_TEXT[state.reason]} Ask for a new install link.`));
     }
     const token = await issueUserToken(ctx.secrets.jwtSecret, { userId: state.userId, env: state.env });
     return { token, integrationId: state.integrationId };

@@ -7,6 +7,8 @@ import {
   LogSearchResponse,
   OptionalUserQuery,
   UserParams,
+  WorkflowAnalyticsQuery,
+  WorkflowAnalyticsResponse,
   WorkflowErrorsQuery,
   WorkflowErrorsResponse,
   WorkflowLogsQuery,
@@ -25,7 +27,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Logs',
     summary: 'A workflow’s executions',
     description:
-      'Newest first (or `order=asc`), `limit` at most 30 (default 10). Each execution has its blocks’ inputs and results with timing and status. Logs are kept for the retention period (60 days by default).',
+      'Newest first (or `order=asc`), `limit` at most 30 (default 10). For every user of the environment unless `userId` is given (the API key sees all its users; alloy-node’s `getLogs(workflowId)` sends no `userId`), each execution naming its `userId`. Each execution has its blocks’ inputs and results with timing and status. Logs are kept for the retention period (60 days by default).',
     auth: 'apiKey',
     params: WorkflowParams,
     query: WorkflowLogsQuery,
@@ -42,6 +44,28 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
         query.limit ?? 10,
         query.order ?? 'desc',
       );
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/workflows/:workflowId/analytics',
+    operationId: 'getWorkflowAnalytics',
+    tag: 'Logs',
+    summary: 'A workflow’s runs, successes and failures per day',
+    description:
+      'Counted from the executions kept (the log retention period, 60 days by default) over the last `days` UTC days, today included (default 30, at most 90), with one entry per day. For every user of the environment unless `userId` is given. alloy-node’s `getAnalytics(workflowId)`.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: WorkflowAnalyticsQuery,
+    response: WorkflowAnalyticsResponse,
+    errors: [404],
+    handler: ({ caller, params, query }) => {
+      ctx.workflows.resolve({ workflowId: params.workflowId });
+      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      return {
+        data: ctx.executions.workflowAnalytics(caller.env, params.workflowId, userId, query.days ?? 30),
+      };
     },
   });
 

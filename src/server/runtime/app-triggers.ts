@@ -39,7 +39,7 @@ export interface ReceiverAnswer {
 
 const error = (status: number, code: string, message: string): ReceiverAnswer => ({
   status,
-  body: { error: { code, message } },
+  body: { message, error: { code, message } },
 });
 
 /** Resync attempts after a failure (the app was down), with backoff, before waiting for the next change. */

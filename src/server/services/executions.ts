@@ -5,6 +5,7 @@ import type {
   LogNotification,
   LogSearchResponse,
   Pagination,
+  WorkflowAnalyticsResponse,
   WorkflowError,
 } from '../../contract/index.js';
 import type { LOG_SORT_FIELDS } from '../../contract/index.js';
@@ -290,6 +291,66 @@ export class ExecutionStore {
     return {
       data: rows.map((r) => this.toLog(r, blocks.get(r.id)!)),
       pagination: { currentPage: page, pageSize: limit, totalItems: total, totalPages: Math.ceil(total / limit) },
+    };
+  }
+
+  /**
+   * A workflow's runs, successes and failures per UTC day over the last `days` days (today
+   * included), counted from the executions kept: older ones are gone with the log retention.
+   */
+  workflowAnalytics(
+    env: Environment,
+    workflowId: string,
+    userId: string | undefined,
+    days: number,
+    now: Date = new Date(),
+  ): WorkflowAnalyticsResponse['data'] {
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const dayMs = 24 * 60 * 60 * 1000;
+    const dates = Array.from({ length: days }, (_, i) =>
+      new Date(today - (days - 1 - i) * dayMs).toISOString().slice(0, 10),
+    );
+    const rows = this.db
+      .prepare(
+        `SELECT substr(started_at, 1, 10) AS date, COUNT(*) AS runs,
+                SUM(status = 'success') AS successes, SUM(status = 'error') AS failures, SUM(status = 'running') AS running
+         FROM executions
+         WHERE env = @env AND workflow_id = @workflowId AND (@userId IS NULL OR user_id = @userId) AND started_at >= @from
+         GROUP BY date`,
+      )
+      .all({ env, workflowId, userId: userId ?? null, from: dates[0] }) as {
+      date: string;
+      runs: number;
+      successes: number;
+      failures: number;
+      running: number;
+    }[];
+    const byDate = new Map(rows.map((r) => [r.date, r]));
+    const perDay = dates.map((date) => {
+      const row = byDate.get(date);
+      return {
+        date,
+        runs: row?.runs ?? 0,
+        successes: row?.successes ?? 0,
+        failures: row?.failures ?? 0,
+        running: row?.running ?? 0,
+      };
+    });
+    const total = (key: 'runs' | 'successes' | 'failures' | 'running'): number =>
+      perDay.reduce((sum, day) => sum + day[key], 0);
+    const successes = total('successes');
+    const failures = total('failures');
+    return {
+      workflowId,
+      userId: userId ?? null,
+      from: dates[0]!,
+      to: dates[dates.length - 1]!,
+      runs: total('runs'),
+      successes,
+      failures,
+      running: total('running'),
+      successRate: successes + failures === 0 ? null : successes / (successes + failures),
+      days: perDay,
     };
   }
 
