@@ -444,6 +444,7 @@ describe("errors before there is a request (Node's HTTP parser)", () => {
     assert.match(head!, /\r\nConnection: close/i);
     assert.match(head!, /\r\nContent-Type: application\/json/i);
     assert.deepEqual(JSON.parse(body!), {
+      message: 'The request headers are too large.',
       error: { code: 'bad_request', message: 'The request headers are too large.' },
     });
   });
