@@ -88,9 +88,7 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     // Same-origin only: the cookie is SameSite=Strict, and the Origin check refuses any other page.
     if (request.headers.origin !== new URL(ctx.publicUrl).origin) {
-      return reply
-        .status(403)
-        .send(errorBody('forbidden', 'Only the link page may ask for a session.'));
+      return reply.status(403).send(errorBody('forbidden', 'Only the link page may ask for a session.'));
     }
     const sessionId = readCookie(request, COOKIE);
     const state = sessionId === undefined ? ({ ok: false, reason: 'unknown' } as const) : sessions.redeem(sessionId);
