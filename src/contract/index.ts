@@ -13,3 +13,4 @@ export * from './admin.js';
 export * from './runtime.js';
 export type { WidgetApi } from './widget-api.js';
 export * from './widget-auth.js';
+export * from './regions.js';

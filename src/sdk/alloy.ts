@@ -30,11 +30,12 @@ import { SDK_VERSION } from './version.js';
 
 export { SDK_VERSION };
 
-export const REGION_BASE_URLS = {
-  us: 'https://embedded.runalloy.com',
-  eu: 'https://eu-embedded.runalloy.com',
-} as const;
-export type Region = keyof typeof REGION_BASE_URLS;
+/**
+ * alloy-frontend's regions. Their base URLs are whatever this deployment declares (`configure({
+ * regions })`, or the server's `GET /widget/regions`), never the vendor's hosted API: a user token
+ * only goes to a host the operator configured.
+ */
+export type Region = 'us' | 'eu';
 
 export type InstallResult = InstallOutcome;
 /** What `callback` receives: the outcome, or `{ success: false, reason: 'error', error }` when the call failed. */
@@ -103,9 +104,12 @@ export interface AlloyInstance {
    * fresh one: it is called when needed, ~60 s before `exp` and when the API says `token_expired`.
    */
   setToken(token: string | TokenProvider): void;
-  /** `'us'` (default) or `'eu'` of the hosted service. */
+  /**
+   * `'us'` or `'eu'`: the base URL `configure({ regions })` or the server declares for it. With none
+   * declared, requests stay on the current server (the origin that served the SDK) and a warning says so once.
+   */
   setRegion(region: Region | (string & {})): void;
-  /** A self-hosted server (`baseUrl`), and defaults for `locale` / `appearance`. */
+  /** A self-hosted server (`baseUrl`), region base URLs, and defaults for `locale` / `appearance`. */
   configure(options: ConfigureOptions): void;
   /** Opens the install modal; resolves when it closes. */
   install(options: InstallOptions): Promise<InstallResult>;
@@ -200,12 +204,54 @@ function trustedTypesHint(error: unknown): string {
 export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
   const tokens = new TokenStore();
   const events = new Emitter();
-  let baseUrl = trimSlash(options.baseUrl ?? REGION_BASE_URLS.us);
+  let baseUrl = trimSlash(options.baseUrl ?? pageOrigin());
   let defaults: { locale?: string; appearance?: Appearance } = {};
   let timeoutMs = options.timeoutMs;
+  /** Region base URLs from `configure({ regions })`. */
+  let configuredRegions: Partial<Record<Region, string>> = {};
+  /** A `setRegion` the server still has to be asked about (on the next request). */
+  let pendingRegion: Region | undefined;
+  /** What each server declared, asked once per origin. */
+  const declaredRegions = new Map<string, Promise<Partial<Record<Region, string>>>>();
+  const warnedRegions = new Set<string>();
+
+  /** The base URL for the next request: a pending region is looked up at the current server first. */
+  async function currentBaseUrl(): Promise<string> {
+    const region = pendingRegion;
+    if (region === undefined) return baseUrl;
+    const asked = baseUrl;
+    const configured = configuredRegions[region];
+    if (configured !== undefined) {
+      pendingRegion = undefined;
+      return (baseUrl = trimSlash(configured));
+    }
+    let declared = declaredRegions.get(asked);
+    if (!declared) {
+      declared = client.getRegions(asked).then(
+        (answer) => answer.regions,
+        () => ({}), // an older server, or none: no region declared
+      );
+      declaredRegions.set(asked, declared);
+    }
+    const target = (await declared)[region];
+    // A later setRegion or configure({ baseUrl }) wins over this lookup.
+    if (pendingRegion !== region || baseUrl !== asked) return baseUrl;
+    pendingRegion = undefined;
+    if (target !== undefined && isWebUrl(target)) baseUrl = trimSlash(target);
+    else warnNoRegion(region, asked);
+    return baseUrl;
+  }
+
+  function warnNoRegion(region: Region, origin: string): void {
+    if (warnedRegions.has(region)) return;
+    warnedRegions.add(region);
+    console.warn(
+      `[Alloy] setRegion("${region}"): no API base URL is declared for this region (configure({ regions }) or the server's ALLOY_REGION_URLS); requests stay on ${origin}.`,
+    );
+  }
 
   const client = new ApiClient({
-    baseUrl: () => baseUrl,
+    baseUrl: () => (pendingRegion === undefined ? baseUrl : currentBaseUrl()),
     tokens,
     get timeoutMs() {
       return timeoutMs;
@@ -427,15 +473,24 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
       const name = String(region).toLowerCase();
       if (name !== 'us' && name !== 'eu') {
         console.warn(
-          `[Alloy] setRegion: unknown region "${String(region)}"; using "us" (the regions are "us" and "eu").`,
+          `[Alloy] setRegion: unknown region "${String(region)}"; the regions are "us" and "eu". Requests stay on ${baseUrl}.`,
         );
+        return;
       }
-      baseUrl = name === 'eu' ? REGION_BASE_URLS.eu : REGION_BASE_URLS.us;
+      const configured = configuredRegions[name];
+      if (configured !== undefined) {
+        pendingRegion = undefined;
+        baseUrl = trimSlash(configured);
+      } else pendingRegion = name;
     },
 
     configure(config) {
       const parsed = parseOptions(ConfigureOptionsSchema, config, 'Alloy.configure');
-      if (parsed.baseUrl !== undefined) baseUrl = trimSlash(parsed.baseUrl);
+      if (parsed.regions !== undefined) configuredRegions = { ...configuredRegions, ...stripUndefined(parsed.regions) };
+      if (parsed.baseUrl !== undefined) {
+        pendingRegion = undefined;
+        baseUrl = trimSlash(parsed.baseUrl);
+      }
       if (parsed.locale !== undefined) defaults = { ...defaults, locale: parsed.locale };
       if (parsed.appearance !== undefined) defaults = { ...defaults, appearance: parsed.appearance };
       if (parsed.timeoutMs !== undefined) timeoutMs = parsed.timeoutMs;
@@ -542,6 +597,20 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+
+/** Without `baseUrl`, the API is the origin that served the page (and this bundled copy of the SDK). */
+function pageOrigin(): string {
+  const origin = typeof location === 'undefined' ? undefined : location.origin;
+  return origin && /^https?:/.test(origin) ? origin : '';
+}
+
+function isWebUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

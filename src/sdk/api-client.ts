@@ -7,6 +7,7 @@ import {
   IntegrationListResponse,
   OAuthSession,
   OAuthSessionView,
+  RegionsResponse,
   UserWorkflowListResponse,
   WidgetAppsResponse,
   WidgetCredentialResponse,
@@ -55,10 +56,13 @@ export interface RequestInitOptions {
   body?: unknown;
   idempotencyKey?: string;
   signal?: AbortSignal | undefined;
+  /** Another server than the current one (the region lookup asks the server the SDK talks to now). */
+  baseUrl?: string;
 }
 
 export interface ApiClientOptions {
-  baseUrl: () => string;
+  /** Read before each request; a Promise while `setRegion` asks the server where its region is. */
+  baseUrl: () => string | Promise<string>;
   tokens: TokenStore;
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -133,6 +137,11 @@ export class ApiClient implements WidgetApi {
     return this.request('PUT', '/workflows/deactivate', DeactivateWorkflowResponse, { body: selector });
   }
 
+  /** The region base URLs the server at `baseUrl` declares (`GET /widget/regions`). */
+  getRegions(baseUrl: string): Promise<RegionsResponse> {
+    return this.request('GET', '/widget/regions', RegionsResponse, { baseUrl });
+  }
+
   async request<T>(method: Method, path: string, schema: Schema<T>, init: RequestInitOptions): Promise<T> {
     // GET and PUT are idempotent by HTTP; a POST only when it carries an Idempotency-Key.
     const retryable = method === 'GET' || method === 'PUT' || init.idempotencyKey !== undefined;
@@ -174,7 +183,8 @@ export class ApiClient implements WidgetApi {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? anySignal([init.signal, timeout]) : timeout;
     const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-    const url = `${this.options.baseUrl()}${API_VERSION_PREFIX}${path}`;
+    const baseUrl = init.baseUrl ?? (await this.options.baseUrl());
+    const url = `${baseUrl}${API_VERSION_PREFIX}${path}`;
     const where = `${method} ${API_VERSION_PREFIX}${path}`;
 
     let response: Response;
@@ -200,7 +210,7 @@ export class ApiClient implements WidgetApi {
       }
       throw new AlloyError(
         'NETWORK_ERROR',
-        `Could not reach the Alloy API at ${this.options.baseUrl()} (${where}). Check the connection, the base URL and that the server allows this origin (CORS).`,
+        `Could not reach the Alloy API at ${baseUrl} (${where}). Check the connection, the base URL and that the server allows this origin (CORS).`,
         { cause: error },
       );
     }
@@ -261,7 +271,14 @@ function errorFromResponse(response: Response, payload: unknown, where: string):
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   const details = {
     status: response.status,
-    ...(body ? { serverCode: body.code, ...(body.issues ? { issues: body.issues } : {}) } : {}),
+    ...(body
+      ? {
+          serverCode: body.code,
+          ...(body.issues ? { issues: body.issues } : {}),
+          // The server's body as sent (what alloy-frontend resolved with), `message` always on top.
+          body: { message: body.message, ...(payload as object), error: body },
+        }
+      : {}),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
   const message = body?.message ?? `The Alloy API answered ${response.status} to ${where}.`;
@@ -270,6 +287,7 @@ function errorFromResponse(response: Response, payload: unknown, where: string):
   }
   if (response.status === 429) return new AlloyError('RATE_LIMITED', message, details);
   if (response.status >= 500) return new AlloyError('SERVER_ERROR', message, details);
+  if (response.status === 404) return new AlloyError('NOT_FOUND', message, details);
   if (!body) return new AlloyError('BAD_RESPONSE', message, details);
   return new AlloyError('VALIDATION_FAILED', message, details);
 }

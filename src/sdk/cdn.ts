@@ -1,4 +1,4 @@
-import type { AlloyInstance, InstallCallbackResult } from './alloy.js';
+import type { AlloyInstance, CreateAlloyOptions, InstallCallbackResult } from './alloy.js';
 import type * as RuntimeModule from './cdn-runtime.js';
 import type { AlloyGlobal } from './factory.js';
 import { AlloyError } from './errors.js';
@@ -52,15 +52,54 @@ function defineLoader(): void {
     return;
   }
 
+  // One runtime for every instance on the page; a failed load is forgotten so a later call retries.
+  let runtime: Promise<Runtime> | undefined;
+  const loadRuntime = (): Promise<Runtime> =>
+    (runtime ??= importRuntime(scriptUrl).catch((error: unknown) => {
+      runtime = undefined;
+      throw error;
+    }));
+
+  const main = standIn(loadRuntime, scriptUrl, {});
+  // `Alloy()` as alloy-frontend's factory: an independent instance (its own token and settings),
+  // from the script tag as from npm. `Alloy.install(...)` etc. stay the page's default instance.
+  const factory = ((options?: Pick<CreateAlloyOptions, 'baseUrl' | 'timeoutMs'>) =>
+    standIn(loadRuntime, scriptUrl, { baseUrl: options?.baseUrl, timeoutMs: options?.timeoutMs }).alloy) as AlloyGlobal;
+  const alloy = Object.assign(factory, main.alloy, { AlloyError });
+  const load = main.load;
+
+  window.Alloy = alloy;
+
+  // Warm up when the page has nothing better to do, so the first install() opens at once.
+  const warmUp = (): void => {
+    const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
+    idle(() => void load().catch(() => undefined), { timeout: 10_000 });
+  };
+  if (document.readyState === 'complete') warmUp();
+  else window.addEventListener('load', warmUp, { once: true });
+}
+
+/**
+ * A stand-in for one SDK instance until the runtime is in: calls are queued in order and replayed
+ * on the instance the runtime creates; Promise-returning calls fail with the load if it fails.
+ */
+function standIn(
+  loadRuntime: () => Promise<Runtime>,
+  scriptUrl: string | undefined,
+  options: { baseUrl?: string | undefined; timeoutMs?: number | undefined },
+): { alloy: AlloyInstance; load: () => Promise<AlloyInstance> } {
   let instance: AlloyInstance | undefined;
   let loading: Promise<AlloyInstance> | undefined;
   let queue: Queued[] = [];
 
   const load = (): Promise<AlloyInstance> =>
-    (loading ??= importRuntime(scriptUrl).then(
+    (loading ??= loadRuntime().then(
       (runtime) => {
+        // The API is the origin that served this script unless Alloy({ baseUrl }) says otherwise.
+        const baseUrl = options.baseUrl ?? (scriptUrl ? new URL(scriptUrl).origin : undefined);
         const created = runtime.createAlloy({
-          ...(scriptUrl ? { baseUrl: new URL(scriptUrl).origin } : {}),
+          ...(baseUrl === undefined ? {} : { baseUrl }),
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
           kind: 'cdn',
         });
         instance = created;
@@ -90,7 +129,7 @@ function defineLoader(): void {
       },
     ));
 
-  const alloy = { version: SDK_VERSION, AlloyError } as AlloyGlobal;
+  const alloy = { version: SDK_VERSION } as AlloyInstance;
   const target = alloy as unknown as Record<string, (...args: unknown[]) => unknown>;
 
   for (const method of ASYNC_METHODS) {
@@ -138,15 +177,7 @@ function defineLoader(): void {
     };
   };
 
-  window.Alloy = alloy;
-
-  // Warm up when the page has nothing better to do, so the first install() opens at once.
-  const warmUp = (): void => {
-    const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
-    idle(() => void load().catch(() => undefined), { timeout: 10_000 });
-  };
-  if (document.readyState === 'complete') warmUp();
-  else window.addEventListener('load', warmUp, { once: true });
+  return { alloy, load };
 }
 
 const chunkUrl = (file: string, scriptUrl: string | undefined): string =>

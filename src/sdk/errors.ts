@@ -10,6 +10,8 @@ export const ALLOY_ERROR_CODES = [
   'SERVER_ERROR',
   'BAD_RESPONSE',
   'VALIDATION_FAILED',
+  /** The server answered 404: an unknown integration, workflow or user (or a wrong base URL). */
+  'NOT_FOUND',
   'POPUP_BLOCKED',
   'OAUTH_CANCELLED',
   'ALREADY_OPEN',
@@ -33,7 +35,18 @@ export interface AlloyErrorDetails {
   issues?: AlloyErrorIssue[];
   /** How long the server asked us to wait (`Retry-After`), when it did. */
   retryAfterMs?: number;
+  /** The server's error body, when it answered with one. */
+  body?: AlloyErrorBody;
   cause?: unknown;
+}
+
+/**
+ * The server's error body: `{ message, error: { code, message, issues?, requestId? } }`. alloy-frontend
+ * resolved data calls with it; `.catch((e) => e.body)` gives code written for that the same value.
+ */
+export interface AlloyErrorBody {
+  message: string;
+  error: { code: string; message: string; issues?: AlloyErrorIssue[]; requestId?: string };
 }
 
 /**
@@ -48,6 +61,11 @@ export class AlloyError extends Error {
   readonly serverCode: string | undefined;
   readonly issues: AlloyErrorIssue[] | undefined;
   readonly retryAfterMs: number | undefined;
+  /**
+   * The server's error body as it sent it; for a failure with no server answer (network, timeout,
+   * a missing token) the same shape, built from this error's `code` and `message`.
+   */
+  readonly body: AlloyErrorBody;
 
   constructor(
     readonly code: AlloyErrorCode,
@@ -59,6 +77,7 @@ export class AlloyError extends Error {
     this.serverCode = details.serverCode;
     this.issues = details.issues;
     this.retryAfterMs = details.retryAfterMs;
+    this.body = details.body ?? { message, error: { code, message } };
     Object.defineProperty(this, BRAND, { value: true });
   }
 

@@ -13,8 +13,14 @@ export interface AlloyFactory extends AlloyInstance {
   ALLOY_ERROR_CODES: typeof ALLOY_ERROR_CODES;
 }
 
-/** What `window.Alloy` holds: the CDN loader's stand-in, or the npm instance from `alloy-embedded-kit/global`. */
-export type AlloyGlobal = AlloyInstance & { AlloyError: typeof AlloyError };
+/**
+ * What `window.Alloy` holds: the CDN loader's stand-in, or the npm factory from
+ * `alloy-embedded-kit/global`. Both are an instance and a factory: `Alloy()` makes an independent one.
+ */
+export type AlloyGlobal = AlloyInstance & {
+  (options?: Pick<CreateAlloyOptions, 'baseUrl' | 'timeoutMs'>): AlloyInstance;
+  AlloyError: typeof AlloyError;
+};
 
 declare global {
   interface Window {

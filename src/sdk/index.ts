@@ -1,6 +1,6 @@
 import { createAlloyFactory, type AlloyFactory } from './factory.js';
 
-export { createAlloy, SDK_VERSION, REGION_BASE_URLS } from './alloy.js';
+export { createAlloy, SDK_VERSION } from './alloy.js';
 export type {
   AlloyInstance,
   AuthenticateCallbackResult,
@@ -21,6 +21,7 @@ export {
   AlloyError,
   ALLOY_ERROR_CODES,
   isAlloyError,
+  type AlloyErrorBody,
   type AlloyErrorCode,
   type AlloyErrorDetails,
   type AlloyErrorIssue,

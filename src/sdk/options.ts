@@ -135,6 +135,8 @@ export const ConfigureOptionsSchema = z.strictObject({
       }, 'must be an absolute http(s) URL such as "https://alloy.example.com"'),
     ),
   ),
+  /** The API base URL of each region `setRegion` may choose; overrides what the server declares. */
+  regions: z.optional(z.strictObject({ us: z.optional(webUrl), eu: z.optional(webUrl) })),
   locale: z.optional(locale),
   appearance: z.optional(AppearanceSchema),
   timeoutMs: z.optional(z.number().check(z.int(), z.minimum(1_000), z.maximum(120_000))),

@@ -55,6 +55,7 @@ import { linkPageRoutes } from './routes/link-page.js';
 import { oauthCallbackRoutes } from './routes/oauth-callback.js';
 import { documentWidgetAuthRoutes, widgetAuthRoutes } from './routes/widget-auth.js';
 import { receiverRoutes } from './routes/receiver.js';
+import { regionRoutes } from './routes/regions.js';
 import { runtimeRoutes } from './routes/runtime.js';
 import { securityRoutes } from './routes/security.js';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
@@ -112,6 +113,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     installationWebhookUrl: undefined,
     errorStreamUrl: undefined,
+    regionUrls: {},
     allowPrivateTargets: 'none',
     headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
@@ -287,6 +289,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       runtimeRoutes(router, ctx);
       widgetRoutes(api, ctx);
       widgetAuthRoutes(api, ctx);
+      regionRoutes(router, config.regionUrls);
       documentWidgetRoutes(router);
       documentWidgetAuthRoutes(router);
     },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { isAllowedWebhookUrl } from '../contract/index.js';
+import { isAllowedWebhookUrl, type Region } from '../contract/index.js';
 import { PRIVATE_TARGET_POLICIES, type PrivateTargetPolicy } from './runtime/outbound-http.js';
 
 export const DEFAULT_PORT = 4000;
@@ -39,6 +39,16 @@ const Env = z.object({
   ),
   ALLOY_INSTALLATION_WEBHOOK_URL: WebhookUrlEnv,
   ALLOY_ERROR_STREAM_URL: WebhookUrlEnv,
+  ALLOY_REGION_URLS: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => parseRegionUrls(value) !== undefined,
+          'ALLOY_REGION_URLS must be "us=https://...,eu=https://..." (https, or http on localhost)',
+        ),
+      ),
+  ),
   ALLOY_LOG_LEVEL: z.optional(z.enum(LOG_LEVELS, `ALLOY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)),
   ALLOY_LOG_FILE: z.optional(z.string().check(z.minLength(1))),
   ALLOY_HEADERS_TIMEOUT_MS: Millis('ALLOY_HEADERS_TIMEOUT_MS'),
@@ -69,6 +79,11 @@ export interface ServerConfig {
   logRetentionDays: number;
   installationWebhookUrl: string | undefined;
   errorStreamUrl: string | undefined;
+  /**
+   * The API base URL of each region (`ALLOY_REGION_URLS`), which the SDK's `setRegion` reads from
+   * `GET /widget/regions`. A region absent here keeps the SDK on the origin it already talks to.
+   */
+  regionUrls: Partial<Record<Region, string>>;
   /**
    * Which non-public addresses outgoing requests (Stream Data, HTTP request blocks, installation
    * webhook, error stream) may reach: `none`, `loopback` (this machine, for development) or `all`.
@@ -118,6 +133,7 @@ export function configFromEnv(
     logRetentionDays: e.ALLOY_LOG_RETENTION_DAYS === undefined ? 60 : Number(e.ALLOY_LOG_RETENTION_DAYS),
     installationWebhookUrl: e.ALLOY_INSTALLATION_WEBHOOK_URL,
     errorStreamUrl: e.ALLOY_ERROR_STREAM_URL,
+    regionUrls: e.ALLOY_REGION_URLS === undefined ? {} : parseRegionUrls(e.ALLOY_REGION_URLS)!,
     allowPrivateTargets: e.ALLOY_ALLOW_PRIVATE_TARGETS ?? defaults.allowPrivateTargets ?? 'none',
     headersTimeoutMs: optionalNumber(e.ALLOY_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS),
     requestTimeoutMs: optionalNumber(e.ALLOY_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
@@ -127,6 +143,22 @@ export function configFromEnv(
     logLevel: e.ALLOY_LOG_LEVEL,
     logFile: e.ALLOY_LOG_FILE === undefined ? undefined : path.resolve(root, e.ALLOY_LOG_FILE),
   };
+}
+
+/** `us=https://us.example.com,eu=https://eu.example.com` → the map; undefined when malformed. */
+export function parseRegionUrls(value: string): Partial<Record<Region, string>> | undefined {
+  const regions: Partial<Record<Region, string>> = {};
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const match = /^(us|eu)=(.+)$/i.exec(entry);
+    if (!match || !isAllowedWebhookUrl(match[2]!)) return undefined;
+    const region = match[1]!.toLowerCase() as Region;
+    if (regions[region] !== undefined) return undefined;
+    regions[region] = match[2]!.replace(/\/+$/, '');
+  }
+  return regions;
 }
 
 const optionalNumber = (value: string | undefined, fallback: number): number =>

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { ApiClient, RETRY_POLICY, parseRetryAfter, retryDelay } from '../../src/sdk/api-client.js';
-import type { AlloyError } from '../../src/sdk/index.js';
+import { AlloyError } from '../../src/sdk/index.js';
 import { TokenStore } from '../../src/sdk/token.js';
 import { fakeJwt, hang, json, type RecordedCall } from './sdk-helpers.js';
 
@@ -81,12 +81,37 @@ describe('ApiClient', () => {
     expect(sleeps.reduce((a, b) => a + b, 0)).to.be.below(1000);
   });
 
-  it('never retries 400, 403, 404 or 422', async () => {
+  it('never retries 400, 403, 404 or 422; a 404 is NOT_FOUND', async () => {
     for (const status of [400, 403, 404, 422]) {
       const { api, calls } = client(() => json(status, { error: { code: 'validation_failed', message: 'no' } }));
-      expect(await codeOf(api.getIntegrations())).to.equal('VALIDATION_FAILED');
+      expect(await codeOf(api.getIntegrations())).to.equal(status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED');
       expect(calls, String(status)).to.have.length(1);
     }
+  });
+
+  it('carries the server body on the error; a failure without an answer gets the same shape', async () => {
+    const body = {
+      message: 'The integration was not found.',
+      error: { code: 'not_found', message: 'The integration was not found.' },
+    };
+    const { api } = client(() => json(404, body));
+    const error = (await api.getIntegrations().catch((e: unknown) => e)) as AlloyError;
+    expect([error.code, error.status, error.serverCode, error.message]).to.deep.equal([
+      'NOT_FOUND',
+      404,
+      'not_found',
+      body.message,
+    ]);
+    expect(error.body).to.deep.equal(body);
+    // An older server without the top-level message: the body still has one.
+    const { api: older } = client(() => json(409, { error: { code: 'conflict', message: 'Taken.' } }));
+    const olderError = (await older.getIntegrations().catch((e: unknown) => e)) as AlloyError;
+    expect(olderError.body).to.deep.equal({ message: 'Taken.', error: { code: 'conflict', message: 'Taken.' } });
+    const offline = new AlloyError('NETWORK_ERROR', 'Could not reach the Alloy API.');
+    expect(offline.body).to.deep.equal({
+      message: 'Could not reach the Alloy API.',
+      error: { code: 'NETWORK_ERROR', message: 'Could not reach the Alloy API.' },
+    });
   });
 
   it('retries a POST only when it carries an Idempotency-Key, with the same key', async () => {

@@ -14,6 +14,7 @@ describe('AlloyError', () => {
       'SERVER_ERROR',
       'BAD_RESPONSE',
       'VALIDATION_FAILED',
+      'NOT_FOUND',
       'POPUP_BLOCKED',
       'OAUTH_CANCELLED',
       'ALREADY_OPEN',

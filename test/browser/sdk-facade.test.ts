@@ -502,9 +502,15 @@ describe('Alloy facade: data calls and settings', () => {
   });
 
   it('setRegion and configure choose the server; bad settings fail loudly', async () => {
-    fetches = stubFetch(widgetServer);
+    // The server (the page's origin here) declares where `eu` is; `us` it does not declare.
+    fetches = stubFetch((call) =>
+      call.url.endsWith('/widget/regions')
+        ? json(200, { regions: { eu: 'https://eu.alloy.test' } })
+        : widgetServer(call),
+    );
     const alloy = createAlloy();
     alloy.setToken(fakeJwt());
+    await alloy.getIntegrations();
     alloy.setRegion('EU');
     await alloy.getIntegrations();
     alloy.configure({ baseUrl: 'http://localhost:4000/' });
@@ -513,15 +519,33 @@ describe('Alloy facade: data calls and settings', () => {
     try {
       alloy.setRegion('mars');
       await alloy.getIntegrations();
+      alloy.setRegion('us');
+      await alloy.getIntegrations();
+      alloy.setRegion('us');
+      await alloy.getIntegrations();
+      alloy.configure({ regions: { us: 'https://us.alloy.test' } });
+      alloy.setRegion('us');
+      await alloy.getIntegrations();
     } finally {
       warnings.restore();
     }
+    const origin = location.origin;
     expect(fetches.calls.map((c) => c.url)).to.deep.equal([
-      'https://eu-embedded.runalloy.com/2024-03/integrations',
+      `${origin}/2024-03/integrations`,
+      `${origin}/2024-03/widget/regions`,
+      'https://eu.alloy.test/2024-03/integrations',
       'http://localhost:4000/2024-03/integrations',
-      'https://embedded.runalloy.com/2024-03/integrations',
+      'http://localhost:4000/2024-03/integrations',
+      'http://localhost:4000/2024-03/widget/regions',
+      'http://localhost:4000/2024-03/integrations',
+      'http://localhost:4000/2024-03/integrations',
+      'https://us.alloy.test/2024-03/integrations',
     ]);
+    expect(fetches.calls.some((c) => c.url.includes('runalloy.com'))).to.equal(false);
+    expect(warnings.messages).to.have.length(2);
     expect(warnings.messages[0]).to.contain('unknown region "mars"');
+    expect(warnings.messages[1]).to.contain('setRegion("us"): no API base URL is declared');
+    expect(warnings.messages[1]).to.contain('requests stay on http://localhost:4000');
     expect(() => alloy.configure({ baseUrl: 'javascript:alert(1)' })).to.throw(
       AlloyError,
       'baseUrl must be an absolute http(s) URL',

@@ -35,8 +35,11 @@ interface Site {
   mounts: Record<string, string>;
 }
 
-/** The real server (with the demo backend) on a temp SQLite file, and one Chromium for the whole file. */
-export async function startHarness(): Promise<Harness> {
+/**
+ * The real server (with the demo backend) on a temp SQLite file, and one Chromium for the whole
+ * file. `env` adds server settings (e.g. `ALLOY_REGION_URLS`).
+ */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-sdk-e2e-'));
   const server = await startDemoServer({
     PORT: '0',
@@ -44,6 +47,7 @@ export async function startHarness(): Promise<Harness> {
     ALLOY_API_KEY: API_KEY,
     ALLOY_LOG_LEVEL: 'error',
     ...captureServerEnv(),
+    ...env,
   });
   const browser = await launchChromium();
   const sites = new Map<string, Site>();

@@ -285,7 +285,7 @@ test('every fault settles with its typed AlloyError code within its bound; Retry
 
   const notFound = await run({ kind: 'status', status: 404 });
   record('404', 'getIntegrations', notFound, arrivals.length);
-  assert.equal(notFound.code, 'VALIDATION_FAILED');
+  assert.equal(notFound.code, 'NOT_FOUND');
   assert.equal(arrivals.length, 1, '4xx is never retried');
 
   // Token providers that fail: install() rejects with the typed code and opens nothing.

@@ -1,0 +1,19 @@
+import { RegionsResponse, type Region } from '../../contract/index.js';
+import type { ApiRouter } from '../api-routes.js';
+
+/** Where each region's API is, as the operator declared it: the SDK's `setRegion` goes nowhere else. */
+export function regionRoutes(api: ApiRouter, regionUrls: Partial<Record<Region, string>>): void {
+  const answer: RegionsResponse = { regions: { ...regionUrls } };
+  api.add({
+    method: 'GET',
+    path: '/widget/regions',
+    operationId: 'widgetGetRegions',
+    tag: 'Widget',
+    summary: 'The API base URL of each region',
+    description:
+      'Read by the browser SDK’s `setRegion("us" | "eu")`: the base URLs the operator declared in `ALLOY_REGION_URLS`. A region that is absent is not served by this deployment, and the SDK stays on the origin it talks to (it never falls back to a hosted service).',
+    auth: 'userToken',
+    response: RegionsResponse,
+    handler: () => answer,
+  });
+}
