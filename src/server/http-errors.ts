@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiErrorCode, ValidationIssue } from '../contract/index.js';
 
 /** An error a handler throws on purpose; it becomes `{ error: { code, message, issues? } }`. */
@@ -82,7 +82,10 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
 }
 
 /** Maps every failure to the JSON error shape; unexpected ones become a 500 with a request id, never a stack. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  options: { notFoundPreHandler?: preHandlerAsyncHookHandler } = {},
+): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
       return reply.status(error.status).send({
@@ -103,7 +106,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     });
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  // Unknown paths count against the client's rate limit too (scanners mostly find 404s).
+  app.setNotFoundHandler({ preHandler: options.notFoundPreHandler }, (request, reply) => {
     const path = request.originalUrl.split('?')[0] ?? '/';
     // An ISV who forgot the version gets told how to send it rather than a bare 404.
     const hint = UNVERSIONED_API_PATH.test(path)
