@@ -127,6 +127,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     logger: false,
     logLevel: undefined,
     logFile: undefined,
+    trustProxy: undefined,
     ...options,
     rateLimits: checkRateLimits({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
   } satisfies ServerConfig;
@@ -163,6 +164,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       ? loggerOptions(config.logLevel ?? process.env.ALLOY_LOG_LEVEL ?? 'warn', config.logFile)
       : false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Only the configured proxies' X-Forwarded-For is believed: anyone else could pick an address per request.
+    ...(config.trustProxy === undefined ? {} : { trustProxy: trustProxyOption(config.trustProxy) }),
     // Slow clients (slowloris, a body dribbled byte by byte) get a 408 and a closed socket.
     http: slowClients,
     requestTimeout: slowClients.requestTimeout,
@@ -407,6 +410,11 @@ function documentWidgetRoutes(router: ApiRouter): void {
     idempotent: true,
     errors: [404, 422],
   });
+}
+
+/** Fastify's form: the nearest `hops` proxies trusted, or the listed proxy addresses. */
+function trustProxyOption(trust: number | string[]): string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

@@ -124,6 +124,16 @@ const WebhookUrlEnv = z.optional(
 const Env = z.object({
   PORT: z.optional(z.string().check(z.regex(/^\d{1,5}$/, 'PORT must be a number'))),
   HOST: z.optional(z.string()),
+  ALLOY_TRUST_PROXY: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?:[1-9]|[\d.:a-fA-F]+(?:\/\d{1,3})?(?:\s*,\s*[\d.:a-fA-F]+(?:\/\d{1,3})?)*)$/,
+          'ALLOY_TRUST_PROXY must be a number of proxy hops (1-9) or a comma-separated list of proxy addresses/CIDRs',
+        ),
+      ),
+  ),
   ALLOY_DATA_DIR: z.optional(z.string().check(z.minLength(1))),
   ALLOY_API_KEY: PinnedKeyEnv('ALLOY_API_KEY'),
   ALLOY_PRODUCTION_API_KEY: PinnedKeyEnv('ALLOY_PRODUCTION_API_KEY'),
@@ -183,6 +193,12 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   /** Per-IP request limits (429 with Retry-After past them). */
   rateLimits: RateLimits;
+  /**
+   * Behind a reverse proxy, which `X-Forwarded-For` entries to believe for the client's address
+   * (what the rate limits key on): a number of proxy hops, or the proxies' addresses/CIDRs.
+   * Unset: the socket's address (every client behind a proxy would share one limit).
+   */
+  trustProxy: number | string[] | undefined;
   /** Check every API answer against its response schema (tests turn this on). */
   validateResponses: boolean;
   /** Log requests (off in tests unless a test captures logs); URLs and errors are redacted. */
@@ -226,11 +242,17 @@ export function configFromEnv(
     requestTimeoutMs: optionalNumber(e.ALLOY_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
     idleTimeoutMs: optionalNumber(e.ALLOY_IDLE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS),
     rateLimits: rateLimitsFromEnv(e),
+    trustProxy: trustProxyFromEnv(e.ALLOY_TRUST_PROXY),
     validateResponses: false,
     logger: true,
     logLevel: e.ALLOY_LOG_LEVEL,
     logFile: e.ALLOY_LOG_FILE === undefined ? undefined : path.resolve(root, e.ALLOY_LOG_FILE),
   };
+}
+
+function trustProxyFromEnv(value: string | undefined): number | string[] | undefined {
+  if (value === undefined) return undefined;
+  return /^[1-9]$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim());
 }
 
 function rateLimitsFromEnv(env: Partial<Record<string, string>>): RateLimits {

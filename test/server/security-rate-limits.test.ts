@@ -157,6 +157,30 @@ describe('rate limits', () => {
     assert.equal(limited.headers['access-control-expose-headers'], 'retry-after');
   });
 
+  test('behind a configured proxy the limits key on X-Forwarded-For; from anyone else that header is ignored', async () => {
+    const server = await startTestServer({
+      server: { rateLimits: { ...DEFAULT_RATE_LIMITS, globalPerMinute: 2 }, trustProxy: ['10.0.0.1'] },
+    });
+    servers.push(server);
+    const viaProxy = (client: string) =>
+      from(server, '10.0.0.1', { method: 'GET', url: '/health', headers: { 'x-forwarded-for': client } });
+    for (let i = 0; i < 2; i++) assert.equal((await viaProxy('198.51.100.20')).statusCode, 200);
+    assertLimited(await viaProxy('198.51.100.20'), 'the third request of one client');
+    assert.equal((await viaProxy('198.51.100.21')).statusCode, 200, 'another client behind the same proxy');
+    // A client that is not the proxy cannot pick a fresh address per request.
+    const spoofing = (i: number) =>
+      from(server, '203.0.113.30', { method: 'GET', url: '/health', headers: { 'x-forwarded-for': `192.0.2.${i}` } });
+    for (let i = 0; i < 2; i++) assert.equal((await spoofing(i)).statusCode, 200);
+    assertLimited(await spoofing(3), 'a spoofed X-Forwarded-For');
+    assert.deepEqual(configFromEnv({ ALLOY_TRUST_PROXY: '1' }, '/srv/app').trustProxy, 1);
+    assert.deepEqual(configFromEnv({ ALLOY_TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }, '/srv/app').trustProxy, [
+      '10.0.0.1',
+      '10.1.0.0/16',
+    ]);
+    assert.equal(configFromEnv({}, '/srv/app').trustProxy, undefined);
+    assert.throws(() => configFromEnv({ ALLOY_TRUST_PROXY: 'true' }, '/srv/app'), /ALLOY_TRUST_PROXY/);
+  });
+
   test('limits come from the environment (whole numbers per minute) with generous defaults', () => {
     assert.deepEqual(configFromEnv({}, '/srv/app').rateLimits, DEFAULT_RATE_LIMITS);
     const config = configFromEnv(
