@@ -6,6 +6,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
 import { Alloy, AlloyApiError, verifyAlloySignature, verifyStandardWebhook } from '../src/node/index.js';
 import { registerConsoleRoutes } from './console-routes.js';
+import {
+  DemoSessions,
+  demoUserOf,
+  isSameOriginRequest,
+  readCookie,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+} from './session.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -49,7 +57,6 @@ export interface InboxEntry {
 
 const SHOWN_HEADERS = /^(x-alloy-|webhook-|content-type$|user-agent$)/;
 const INBOX_PREFIX = '/demo/api/inbox';
-
 /**
  * "AcmeCo", the ISV app of the demo: static pages plus a tiny backend that holds the API key,
  * creates the end user on first visit and hands the browser a short-lived user token.
@@ -79,42 +86,13 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
     );
   }
   app.get('/', async (_request, reply) => reply.redirect('/demo/'));
-  registerConsoleRoutes(app, alloy, sendApiError);
 
-  // Signs the demo visitor in as an end user: creates them once, then returns a fresh user token.
-  app.post('/demo/api/session', async (request, reply) => {
-    const parsed = SessionRequest.safeParse(request.body);
-    if (!parsed.success) {
-      return reply.status(400).send({ error: { code: 'validation_failed', message: 'username is required' } });
-    }
-    const { username } = parsed.data;
-    try {
-      await alloy().createUser({ username });
-    } catch (error) {
-      // A returning visitor already exists; any other failure is the backend's, not the browser's.
-      if (!(error instanceof AlloyApiError && error.code === 'conflict')) return sendApiError(reply, error, 502);
-    }
-    try {
-      // One client per request: an identity shared between concurrent requests would mix users up.
-      const { token } = await alloy().forUser(username).getUserToken();
-      return { username, token };
-    } catch (error) {
-      return sendApiError(reply, error, 502);
-    }
-  });
-
-  // The integrations page is rendered from the ISV API (API key + userId), as the docs describe.
-  app.get('/demo/api/integrations', async (request, reply) => {
-    const parsed = SessionRequest.safeParse(request.query);
-    if (!parsed.success) {
-      return reply.status(400).send({ error: { code: 'validation_failed', message: 'username is required' } });
-    }
-    try {
-      return await alloy().forUser(parsed.data.username).getIntegrations();
-    } catch (error) {
-      return sendApiError(reply, error);
-    }
-  });
+  const ownOrigin = (): string => new URL((options.publicUrl ?? options.apiBaseUrl)()).origin;
+  const sessions = new DemoSessions();
+  const sessionCookie = (value: string, maxAgeSeconds: number): string =>
+    `${SESSION_COOKIE}=${value}; Path=/demo; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${
+      ownOrigin().startsWith('https:') ? '; Secure' : ''
+    }`;
 
   const inbox = new Inbox(options.inboxSize ?? 100, async () => {
     const [key, settings] = await Promise.all([
@@ -123,6 +101,83 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
     ]);
     return { publicKey: key, webhookSecret: settings.webhookSecret };
   });
+
+  // The demo's own API holds the API key, so it answers only the demo's pages: same origin, and
+  // (except signing in) a signed-in session. The inbox receiver is outside: Alloy posts to it and
+  // it checks both signatures instead.
+  await app.register(async (demoApi) => {
+    demoApi.addHook('onRequest', async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (!isSameOriginRequest(request, ownOrigin())) {
+        return reply.status(403).send({
+          error: {
+            code: 'forbidden',
+            message: `Only the demo's own pages (${ownOrigin()}) may call the demo API; open the demo there.`,
+          },
+        });
+      }
+      if (request.routeOptions.url === '/demo/api/session') return;
+      const username = sessions.username(readCookie(request, SESSION_COOKIE));
+      if (username === undefined) {
+        return reply
+          .status(401)
+          .send({ error: { code: 'unauthorized', message: 'Sign in first (POST /demo/api/session).' } });
+      }
+      request.demoUsername = username;
+    });
+
+    // Signs the demo visitor in as an end user: creates them once, starts the browser's session
+    // and returns a fresh user token.
+    demoApi.post('/demo/api/session', async (request, reply) => {
+      const parsed = SessionRequest.safeParse(request.body);
+      if (!parsed.success) {
+        return reply.status(400).send({ error: { code: 'validation_failed', message: 'username is required' } });
+      }
+      const { username } = parsed.data;
+      try {
+        await alloy().createUser({ username });
+      } catch (error) {
+        // A returning visitor already exists; any other failure is the backend's, not the browser's.
+        if (!(error instanceof AlloyApiError && error.code === 'conflict')) return sendApiError(reply, error, 502);
+      }
+      let token: string;
+      try {
+        // One client per request: an identity shared between concurrent requests would mix users up.
+        token = (await alloy().forUser(username).getUserToken()).token;
+      } catch (error) {
+        return sendApiError(reply, error, 502);
+      }
+      // A new id on every sign-in: a session id known before signing in is worth nothing after.
+      sessions.drop(readCookie(request, SESSION_COOKIE));
+      reply.header('set-cookie', sessionCookie(sessions.create(username), SESSION_TTL_MS / 1000));
+      return { username, token };
+    });
+
+    demoApi.delete('/demo/api/session', async (request, reply) => {
+      sessions.drop(readCookie(request, SESSION_COOKIE));
+      reply.header('set-cookie', sessionCookie('', 0));
+      return { signedOut: true };
+    });
+
+    // The integrations page is rendered from the ISV API (API key + userId), as the docs describe.
+    demoApi.get('/demo/api/integrations', async (request, reply) => {
+      try {
+        return await alloy().forUser(demoUserOf(request)).getIntegrations();
+      } catch (error) {
+        return sendApiError(reply, error);
+      }
+    });
+
+    registerConsoleRoutes(demoApi, alloy, sendApiError);
+
+    // What the inbox holds, newest first (the demo's inbox page reads this).
+    demoApi.get(INBOX_PREFIX, async () => ({ data: inbox.list() }));
+    demoApi.delete(INBOX_PREFIX, async () => {
+      inbox.clear();
+      return { cleared: true };
+    });
+  });
+
   // The inbox receives raw bodies: the signatures are over the bytes as sent, not re-serialised JSON.
   await app.register(async (receiver) => {
     receiver.removeAllContentTypeParsers();
@@ -141,12 +196,6 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
             : { error: { code: 'unauthorized', message: 'A signature does not verify.' } },
         );
     });
-  });
-  // What the inbox holds, newest first (the demo's inbox page reads this).
-  app.get(INBOX_PREFIX, async () => ({ data: inbox.list() }));
-  app.delete(INBOX_PREFIX, async () => {
-    inbox.clear();
-    return { cleared: true };
   });
 }
 

@@ -1,19 +1,17 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
 import type { Alloy } from '../src/node/index.js';
+import { demoUserOf } from './session.js';
 
-const Username = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
 const ObjectId = z.string().check(z.regex(/^[0-9a-f]{24}$/));
 
 const FireEvent = z.strictObject({
-  username: Username,
   event: z.string().check(z.minLength(1), z.maxLength(200)),
   data: z.record(z.string(), z.unknown()),
 });
-const ToggleWorkflow = z.strictObject({ username: Username, workflowId: ObjectId });
-const LogsQuery = z.strictObject({ username: Username, workflowId: ObjectId });
+const ToggleWorkflow = z.strictObject({ workflowId: ObjectId });
+const LogsQuery = z.strictObject({ workflowId: ObjectId });
 const LinkRequest = z.strictObject({
-  username: Username,
   integrationId: ObjectId,
   expiresIn: z.optional(z.number().check(z.int(), z.positive())),
 });
@@ -27,6 +25,7 @@ function invalid(reply: FastifyReply, message: string) {
 /**
  * The AcmeCo back office pages (event console, workflow switches, logs, Embedded Link): each is a
  * thin route over the Node client, holding the API key on the server as an ISV backend would.
+ * They act for the signed-in end user of the demo session (`app` is the demo API's guarded scope).
  */
 export function registerConsoleRoutes(app: FastifyInstance, alloy: () => Alloy, sendApiError: SendApiError): void {
   const attempt = async <T>(reply: FastifyReply, work: () => Promise<T>) => {
@@ -40,25 +39,25 @@ export function registerConsoleRoutes(app: FastifyInstance, alloy: () => Alloy, 
   // The client sends an Idempotency-Key with each event, so a retried request runs once.
   app.post('/demo/api/events', async (request, reply) => {
     const parsed = FireEvent.safeParse(request.body);
-    if (!parsed.success) return invalid(reply, 'Send {username, event, data} with data a JSON object.');
-    const { username, event, data } = parsed.data;
-    return attempt(reply, () => alloy().forUser(username).event(event, data));
+    if (!parsed.success) return invalid(reply, 'Send {event, data} with data a JSON object.');
+    const { event, data } = parsed.data;
+    return attempt(reply, () => alloy().forUser(demoUserOf(request)).event(event, data));
   });
 
   app.put('/demo/api/workflows/:action', async (request, reply) => {
     const action = (request.params as { action: string }).action;
     if (action !== 'activate' && action !== 'deactivate') return invalid(reply, 'Use activate or deactivate.');
     const parsed = ToggleWorkflow.safeParse(request.body);
-    if (!parsed.success) return invalid(reply, 'Send {username, workflowId}.');
-    const user = alloy().forUser(parsed.data.username);
+    if (!parsed.success) return invalid(reply, 'Send {workflowId}.');
+    const user = alloy().forUser(demoUserOf(request));
     const ref = { workflowId: parsed.data.workflowId };
     return attempt<object>(reply, () => (action === 'activate' ? user.reactivate(ref) : user.deactivate(ref)));
   });
 
   app.get('/demo/api/logs', async (request, reply) => {
     const parsed = LogsQuery.safeParse(request.query);
-    if (!parsed.success) return invalid(reply, 'Pass username and workflowId.');
-    const user = alloy().forUser(parsed.data.username);
+    if (!parsed.success) return invalid(reply, 'Pass workflowId.');
+    const user = alloy().forUser(demoUserOf(request));
     return attempt(reply, async () => {
       const [logs, errors] = await Promise.all([
         user.getLogs(parsed.data.workflowId, { limit: 30 }),
@@ -70,11 +69,11 @@ export function registerConsoleRoutes(app: FastifyInstance, alloy: () => Alloy, 
 
   app.post('/demo/api/links', async (request, reply) => {
     const parsed = LinkRequest.safeParse(request.body);
-    if (!parsed.success) return invalid(reply, 'Send {username, integrationId, expiresIn?}.');
-    const { username, integrationId, expiresIn } = parsed.data;
+    if (!parsed.success) return invalid(reply, 'Send {integrationId, expiresIn?}.');
+    const { integrationId, expiresIn } = parsed.data;
     return attempt(reply, () =>
       alloy()
-        .forUser(username)
+        .forUser(demoUserOf(request))
         .generateLink(integrationId, expiresIn === undefined ? {} : { expiresIn }),
     );
   });

@@ -1,6 +1,8 @@
-import { el, mountShell, postJson } from './shell.js';
+import { el, mountShell, postJson, signIn } from './shell.js';
 
 const { username } = mountShell('events.html');
+// The demo API answers signed-in pages only (the session cookie names the user events are fired for).
+const signedIn = signIn(username);
 const statusLine = document.getElementById('status');
 const SAMPLE = { orderId: '', status: 'fulfilled' };
 
@@ -33,7 +35,8 @@ form.addEventListener('submit', async (event) => {
   }
   fire.disabled = true;
   try {
-    const response = await postJson('/demo/api/events', { username, event: eventInput.value.trim(), data });
+    await signedIn;
+    const response = await postJson('/demo/api/events', { event: eventInput.value.trim(), data });
     output.textContent = JSON.stringify(response, null, 2);
     statusLine.textContent = 'Event accepted. Its run shows up under Logs & errors.';
   } catch (error) {

@@ -1,6 +1,6 @@
-import { el, json, mountShell } from './shell.js';
+import { el, json, mountShell, signIn } from './shell.js';
 
-mountShell('inbox.html');
+const { username } = mountShell('inbox.html');
 const statusLine = document.getElementById('status');
 const list = el('ol', { class: 'inbox', 'aria-label': 'Received requests' });
 document.getElementById('content').append(list);
@@ -43,5 +43,7 @@ async function refresh() {
     statusLine.textContent = `Could not load the inbox: ${error.message}`;
   }
 }
+// The demo API answers signed-in pages only.
+await signIn(username).catch((error) => (statusLine.textContent = `Could not sign in: ${error.message}`));
 await refresh();
 setInterval(refresh, 2000);

@@ -101,14 +101,14 @@ async function update(integration) {
 
 async function toggle(integration, workflows, action) {
   for (const workflow of workflows) {
-    await postJson(`/demo/api/workflows/${action}`, { username, workflowId: workflow.workflowId }, 'PUT');
+    await postJson(`/demo/api/workflows/${action}`, { workflowId: workflow.workflowId }, 'PUT');
   }
   await render();
   statusLine.textContent = `${integration.name} ${action === 'activate' ? 'reactivated' : 'deactivated'}.`;
 }
 
 async function render() {
-  const { data } = await json(await fetch(`/demo/api/integrations?username=${encodeURIComponent(username)}`));
+  const { data } = await json(await fetch('/demo/api/integrations'));
   list.replaceChildren(...data.map(card));
 }
 

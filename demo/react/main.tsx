@@ -19,7 +19,7 @@ function ConnectPage() {
   const [busy, setBusy] = useState(false);
 
   const refresh = useCallback(async () => {
-    const { data } = (await json(await fetch(`/demo/api/integrations?username=${encodeURIComponent(username)}`))) as {
+    const { data } = (await json(await fetch('/demo/api/integrations'))) as {
       data: Integration[];
     };
     setIntegration(data.find((i) => i.integrationId === DEMO_STORE) ?? null);

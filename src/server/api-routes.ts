@@ -3,6 +3,7 @@ import type * as z from 'zod/mini';
 import { NoQuery } from '../contract/index.js';
 import { callerOf, requireApiKey, requireApiKeyOrUserToken, requireUserToken, type Caller } from './auth.js';
 import { parseInput } from './http-errors.js';
+import type { ApiKeyFailureGuard } from './rate-limits.js';
 import type { ServerSecrets } from './secrets.js';
 
 export type AuthMode = 'apiKey' | 'apiKeyOrUserToken' | 'userToken';
@@ -60,6 +61,8 @@ export class ApiRouter {
     private readonly app: FastifyInstance,
     private readonly secrets: ServerSecrets,
     private readonly validateResponses: boolean,
+    /** Counts wrong API keys per client IP and refuses a client that sends too many. */
+    private readonly apiKeyFailures?: ApiKeyFailureGuard,
   ) {}
 
   add<P = undefined, Q = undefined, B = undefined, R extends Schema = Schema>(spec: RouteSpec<P, Q, B, R>): void {
@@ -69,7 +72,7 @@ export class ApiRouter {
       apiKey: requireApiKey,
       apiKeyOrUserToken: requireApiKeyOrUserToken,
       userToken: requireUserToken,
-    }[spec.auth](this.secrets);
+    }[spec.auth](this.secrets, this.apiKeyFailures);
     this.app.route({
       method: spec.method,
       url: spec.path,

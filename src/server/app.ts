@@ -13,13 +13,18 @@ import {
 } from '../contract/index.js';
 import { ApiRouter } from './api-routes.js';
 import {
+  checkRateLimits,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_RATE_LIMITS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   slowClientOptions,
+  weakPinnedKeyReason,
+  type RateLimits,
   type ServerConfig,
 } from './config.js';
 import type { AppContext } from './context.js';
+import { corsPolicy } from './cors.js';
 import { openDatabase } from './db.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { loadEncryptionKey, SecretBox } from './encryption.js';
@@ -32,6 +37,7 @@ import {
   MAX_JSON_DEPTH,
 } from './http-errors.js';
 import { loggerOptions } from './log-redaction.js';
+import { registerRateLimits } from './rate-limits.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { renderReferencePage } from './reference-page.js';
 import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './retention.js';
@@ -90,8 +96,10 @@ export interface EmbeddedServer {
   close(): Promise<void>;
 }
 
-export interface CreateServerOptions extends Partial<ServerConfig> {
+export interface CreateServerOptions extends Partial<Omit<ServerConfig, 'rateLimits'>> {
   dataDir: string;
+  /** Per-IP limits; the ones left out keep their defaults (DEFAULT_RATE_LIMITS). */
+  rateLimits?: Partial<RateLimits>;
   /** Tuning for the Demo Store sandbox app (tests shorten its webhook retries). */
   sandbox?: Pick<SandboxOptions, 'webhookDelivery'>;
   /** Tuning for the workflow runtime (tests shorten retries and leases). */
@@ -122,8 +130,18 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     logger: false,
     logLevel: undefined,
     logFile: undefined,
+    trustProxy: undefined,
     ...options,
+    rateLimits: checkRateLimits({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
   } satisfies ServerConfig;
+  // The same rule as for the environment variables, for keys pinned in code.
+  for (const [name, key] of [
+    ['ALLOY_API_KEY (pinnedDevApiKey)', config.pinnedDevApiKey],
+    ['ALLOY_PRODUCTION_API_KEY (pinnedProdApiKey)', config.pinnedProdApiKey],
+  ] as const) {
+    const weak = key === undefined ? undefined : weakPinnedKeyReason(name, key);
+    if (weak) throw new Error(weak);
+  }
 
   const slowClients = slowClientOptions(config);
   const db = openDatabase(config.dataDir);
@@ -149,6 +167,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       ? loggerOptions(config.logLevel ?? process.env.ALLOY_LOG_LEVEL ?? 'warn', config.logFile)
       : false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Only the configured proxies' X-Forwarded-For is believed: anyone else could pick an address per request.
+    ...(config.trustProxy === undefined ? {} : { trustProxy: trustProxyOption(config.trustProxy) }),
     // Slow clients (slowloris, a body dribbled byte by byte) get a 408 and a closed socket.
     http: slowClients,
     requestTimeout: slowClients.requestTimeout,
@@ -233,7 +253,12 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     absoluteUrl,
   };
 
-  installErrorHandling(app);
+  // Before any route: the global per-IP ceiling is attached to each route as it is registered.
+  const limiting = await registerRateLimits(app, config.rateLimits);
+  const linkLimit = limiting.perRoute(config.rateLimits.linkPerMinute);
+  const oauthLimit = limiting.perRoute(config.rateLimits.oauthPerMinute);
+  const pageLimit = limiting.perRoute(config.rateLimits.pagesPerMinute);
+  installErrorHandling(app, { notFoundPreHandler: app.rateLimit() });
   // JSON only: any other non-empty body is a 415 rather than a string handed to the handlers.
   app.removeAllContentTypeParsers();
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -256,14 +281,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     if ((body as Buffer).length === 0) done(null, undefined);
     else done(new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.'));
   });
-  await app.register(cors, {
-    origin: true,
-    methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
-    allowedHeaders: ['content-type', 'authorization', 'x-alloy-user-token', 'idempotency-key', 'x-api-version'],
-    // Not CORS-safelisted: without this the browser SDK on another origin cannot see how long to wait.
-    exposedHeaders: ['retry-after'],
-    maxAge: 600,
-  });
+  // CORS only for what the browser SDK calls with the user token (src/server/cors.ts); API-key
+  // routes answer none, so a page on another origin cannot use an API key it should not have.
+  await app.register(cors, { delegator: corsPolicy });
 
   // Every API route must be in the route table (schemas + OpenAPI); checked once all are registered.
   const registered: string[] = [];
@@ -278,7 +298,12 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let router: ApiRouter | undefined;
   await app.register(
     async (api) => {
-      router = new ApiRouter(api, secrets, config.validateResponses);
+      // API answers are per user and per key, and many carry secrets (user tokens, install links,
+      // webhook secrets, credentials): none may sit in a browser or proxy cache.
+      api.addHook('onRequest', async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+      router = new ApiRouter(api, secrets, config.validateResponses, limiting.apiKeyFailures);
       userRoutes(router, ctx);
       integrationRoutes(router, ctx);
       workflowRoutes(router, ctx);
@@ -297,8 +322,20 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   );
   await registerSandbox(app, { db, publicUrl, webhookDelivery: options.sandbox?.webhookDelivery });
   await app.register(async (receiver) => receiverRoutes(receiver, ctx));
-  securityRoutes(app, ctx);
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', pageLimit);
+    securityRoutes(scope, ctx);
+  });
   await app.register(async (pages) => {
+    // Link opens and redemptions, and the OAuth popup's pages, have their own (lower) limits.
+    pages.addHook('onRequest', async (request, reply) => {
+      const route = `${request.method} ${request.routeOptions.url ?? ''}`;
+      if (route === 'GET /link/:token' || route === 'POST /link/session') return linkLimit(request, reply);
+      if (route === 'GET /oauth/start/:sessionId' || route === 'GET /oauth/callback') {
+        return oauthLimit(request, reply);
+      }
+      return pageLimit(request, reply);
+    });
     oauthCallbackRoutes(pages, ctx);
     linkPageRoutes(pages, ctx);
   });
@@ -325,11 +362,11 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   }
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', decorateReply: false });
   app.get('/health', async () => ({ ok: true }));
-  app.get('/openapi.json', async (_request, reply) => {
+  app.get('/openapi.json', { onRequest: pageLimit }, async (_request, reply) => {
     reply.header('access-control-allow-origin', '*');
     return openApi();
   });
-  app.get('/reference', async (_request, reply) => {
+  app.get('/reference', { onRequest: pageLimit }, async (_request, reply) => {
     reply
       .type('text/html; charset=utf-8')
       .header(
@@ -390,6 +427,11 @@ function documentWidgetRoutes(router: ApiRouter): void {
     idempotent: true,
     errors: [404, 422],
   });
+}
+
+/** Fastify's form: the nearest `hops` proxies trusted, or the listed proxy addresses. */
+function trustProxyOption(trust: number | string[]): string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './http-errors.js';
+import type { ApiKeyFailureGuard } from './rate-limits.js';
 import { environmentForApiKey, type Environment, type ServerSecrets } from './secrets.js';
 import { verifyUserToken } from './user-token.js';
 
@@ -18,12 +19,26 @@ declare module 'fastify' {
 const BEARER = /^bearer\s+(\S+)\s*$/i;
 export const USER_TOKEN_HEADER = 'x-alloy-user-token';
 
-function apiKeyCaller(secrets: ServerSecrets, request: FastifyRequest): Caller | undefined {
+/**
+ * The caller an `Authorization` header names. A client over its failure limit is refused before
+ * its key is even compared (so a correct guess cannot be told apart), and every wrong or
+ * malformed key counts against it.
+ */
+async function apiKeyCaller(
+  secrets: ServerSecrets,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  guard: ApiKeyFailureGuard | undefined,
+): Promise<Caller | undefined> {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
+  await guard?.refuseIfBlocked(request, reply);
   const match = BEARER.exec(header);
   const env = match ? environmentForApiKey(secrets, match[1]!) : undefined;
-  if (!env) throw new ApiError(401, 'unauthorized', 'The API key is missing or not valid.');
+  if (!env) {
+    await guard?.recordFailure(request);
+    throw new ApiError(401, 'unauthorized', 'The API key is missing or not valid.');
+  }
   return { env };
 }
 
@@ -38,9 +53,9 @@ async function userTokenCaller(secrets: ServerSecrets, request: FastifyRequest):
 
 /** A preHandler that admits the ISV's API key (`Authorization: Bearer <key>`, any case of "bearer"). */
 export const requireApiKey =
-  (secrets: ServerSecrets) =>
-  async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const caller = apiKeyCaller(secrets, request);
+  (secrets: ServerSecrets, guard?: ApiKeyFailureGuard) =>
+  async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const caller = await apiKeyCaller(secrets, request, reply, guard);
     if (!caller) throw new ApiError(401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
     request.caller = caller;
   };
@@ -56,9 +71,9 @@ export const requireUserToken =
 
 /** Either credential: the data calls alloy-frontend makes send the user token where the backend sends a key. */
 export const requireApiKeyOrUserToken =
-  (secrets: ServerSecrets) =>
-  async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const caller = (await userTokenCaller(secrets, request)) ?? apiKeyCaller(secrets, request);
+  (secrets: ServerSecrets, guard?: ApiKeyFailureGuard) =>
+  async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const caller = (await userTokenCaller(secrets, request)) ?? (await apiKeyCaller(secrets, request, reply, guard));
     if (!caller) throw new ApiError(401, 'unauthorized', 'Send an API key or a user token.');
     request.caller = caller;
   };

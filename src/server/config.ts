@@ -14,9 +14,107 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** A connection with no traffic at all is closed after this. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
+/** Requests per minute from one client IP address, per kind of request (`ALLOY_RATE_LIMIT_*`). */
+export interface RateLimits {
+  /** Any request (the ceiling for everything else); `ALLOY_RATE_LIMIT`. */
+  globalPerMinute: number;
+  /** Requests with a wrong API key; past it, every API-key request from that IP gets 429 until the minute ends. */
+  authFailuresPerMinute: number;
+  /** Embedded Link opens (`GET /link/<token>`) and redemptions (`POST /link/session`), each. */
+  linkPerMinute: number;
+  /** The OAuth popup's start and callback pages, each. */
+  oauthPerMinute: number;
+  /** Each other unauthenticated page or document (`/link`, `/reference`, `/openapi.json`, page assets, public key). */
+  pagesPerMinute: number;
+}
+
+/**
+ * Far above what a person or an ISV backend sends (the global ceiling is 100 requests a second
+ * per IP on average), far below what guessing needs. Keys are ≥128 bits and link tokens 256, so
+ * the limits stop noise and scanners, not a feasible search.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  globalPerMinute: 6000,
+  authFailuresPerMinute: 30,
+  linkPerMinute: 60,
+  oauthPerMinute: 60,
+  pagesPerMinute: 300,
+};
+
+const RATE_LIMIT_ENV: Record<keyof RateLimits, string> = {
+  globalPerMinute: 'ALLOY_RATE_LIMIT',
+  authFailuresPerMinute: 'ALLOY_RATE_LIMIT_AUTH_FAILURES',
+  linkPerMinute: 'ALLOY_RATE_LIMIT_LINKS',
+  oauthPerMinute: 'ALLOY_RATE_LIMIT_OAUTH',
+  pagesPerMinute: 'ALLOY_RATE_LIMIT_PAGES',
+};
+
+const PerMinute = (name: string) =>
+  z.optional(
+    z.string().check(z.regex(/^[1-9]\d{0,8}$/, `${name} must be a whole number of requests per minute (1-999999999)`)),
+  );
+
 const Millis = (name: string) =>
   z.optional(
     z.string().check(z.regex(/^[1-9]\d{2,6}$/, `${name} must be a whole number of milliseconds (100-9999999)`)),
+  );
+
+/** Pinned API keys: at least this long and at least this many estimated bits (see `estimateKeyBits`). */
+export const MIN_PINNED_KEY_LENGTH = 32;
+export const MIN_PINNED_KEY_BITS = 128;
+
+/**
+ * A conservative guess at how many bits of randomness a key holds: each character is worth
+ * log2 of the character classes the key uses (lower, upper, digits, other), except characters
+ * that continue a run (`aaa`, `123`, `cba`) or repeat an earlier three-character piece
+ * (`passwordpassword`), which are worth nothing. Random keys score about their real entropy (32
+ * base64url characters ≈ 190 bits, 32 hex ≈ 165); typed ones score low.
+ */
+export function estimateKeyBits(key: string): number {
+  const chars = [...key];
+  const pool =
+    (/[a-z]/.test(key) ? 26 : 0) +
+    (/[A-Z]/.test(key) ? 26 : 0) +
+    (/\d/.test(key) ? 10 : 0) +
+    (/[^a-zA-Z\d]/.test(key) ? 33 : 0);
+  if (pool === 0) return 0;
+  const code = (i: number): number => chars[i]!.codePointAt(0)!;
+  const seenTriples = new Set<string>();
+  let repeatedLeft = 0;
+  let counted = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const step = i >= 1 ? code(i) - code(i - 1) : Number.NaN;
+    const continuesRun = i >= 2 && Math.abs(step) <= 1 && step === code(i - 1) - code(i - 2);
+    if (i + 3 <= chars.length && seenTriples.has(chars.slice(i, i + 3).join(''))) repeatedLeft = 3;
+    const repeated = repeatedLeft > 0;
+    if (repeatedLeft > 0) repeatedLeft--;
+    if (i >= 2) seenTriples.add(chars.slice(i - 2, i + 1).join(''));
+    if (!continuesRun && !repeated) counted++;
+  }
+  return counted * Math.log2(pool);
+}
+
+/** Why a pinned API key is too weak to guard an API, or undefined when it is fine. */
+export function weakPinnedKeyReason(name: string, key: string): string | undefined {
+  const advice = 'generate one, e.g. `node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"`';
+  if (key.length < MIN_PINNED_KEY_LENGTH) {
+    return `${name} must be at least ${MIN_PINNED_KEY_LENGTH} characters (it has ${key.length}); ${advice}`;
+  }
+  const bits = Math.floor(estimateKeyBits(key));
+  if (bits < MIN_PINNED_KEY_BITS) {
+    return `${name} is too guessable (about ${bits} bits of randomness, at least ${MIN_PINNED_KEY_BITS} needed: no runs like "aaaa" or "1234", no repeated pieces); ${advice}`;
+  }
+  return undefined;
+}
+
+const PinnedKeyEnv = (name: string) =>
+  z.optional(
+    z.string().check(
+      z.superRefine((key, ctx) => {
+        const reason = weakPinnedKeyReason(name, key);
+        if (reason) ctx.addIssue({ code: 'custom', message: reason, input: key });
+      }),
+    ),
   );
 
 const WebhookUrlEnv = z.optional(
@@ -26,11 +124,19 @@ const WebhookUrlEnv = z.optional(
 const Env = z.object({
   PORT: z.optional(z.string().check(z.regex(/^\d{1,5}$/, 'PORT must be a number'))),
   HOST: z.optional(z.string()),
-  ALLOY_DATA_DIR: z.optional(z.string().check(z.minLength(1))),
-  ALLOY_API_KEY: z.optional(z.string().check(z.minLength(16, 'ALLOY_API_KEY must be at least 16 characters'))),
-  ALLOY_PRODUCTION_API_KEY: z.optional(
-    z.string().check(z.minLength(16, 'ALLOY_PRODUCTION_API_KEY must be at least 16 characters')),
+  ALLOY_TRUST_PROXY: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?:[1-9]|[\d.:a-fA-F]+(?:\/\d{1,3})?(?:\s*,\s*[\d.:a-fA-F]+(?:\/\d{1,3})?)*)$/,
+          'ALLOY_TRUST_PROXY must be a number of proxy hops (1-9) or a comma-separated list of proxy addresses/CIDRs',
+        ),
+      ),
   ),
+  ALLOY_DATA_DIR: z.optional(z.string().check(z.minLength(1))),
+  ALLOY_API_KEY: PinnedKeyEnv('ALLOY_API_KEY'),
+  ALLOY_PRODUCTION_API_KEY: PinnedKeyEnv('ALLOY_PRODUCTION_API_KEY'),
   ALLOY_PUBLIC_URL: z.optional(z.string()),
   ALLOY_DEFINITIONS_DIR: z.optional(z.string().check(z.minLength(1))),
   ALLOY_ENCRYPTION_KEY: z.optional(z.string().check(z.minLength(1))),
@@ -54,6 +160,11 @@ const Env = z.object({
   ALLOY_HEADERS_TIMEOUT_MS: Millis('ALLOY_HEADERS_TIMEOUT_MS'),
   ALLOY_REQUEST_TIMEOUT_MS: Millis('ALLOY_REQUEST_TIMEOUT_MS'),
   ALLOY_IDLE_TIMEOUT_MS: Millis('ALLOY_IDLE_TIMEOUT_MS'),
+  ALLOY_RATE_LIMIT: PerMinute('ALLOY_RATE_LIMIT'),
+  ALLOY_RATE_LIMIT_AUTH_FAILURES: PerMinute('ALLOY_RATE_LIMIT_AUTH_FAILURES'),
+  ALLOY_RATE_LIMIT_LINKS: PerMinute('ALLOY_RATE_LIMIT_LINKS'),
+  ALLOY_RATE_LIMIT_OAUTH: PerMinute('ALLOY_RATE_LIMIT_OAUTH'),
+  ALLOY_RATE_LIMIT_PAGES: PerMinute('ALLOY_RATE_LIMIT_PAGES'),
   ALLOY_ALLOW_PRIVATE_TARGETS: z.optional(
     z.enum(PRIVATE_TARGET_POLICIES, `ALLOY_ALLOW_PRIVATE_TARGETS must be one of ${PRIVATE_TARGET_POLICIES.join(', ')}`),
   ),
@@ -95,6 +206,14 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** A connection that carries no bytes for this long is closed. */
   idleTimeoutMs: number;
+  /** Per-IP request limits (429 with Retry-After past them). */
+  rateLimits: RateLimits;
+  /**
+   * Behind a reverse proxy, which `X-Forwarded-For` entries to believe for the client's address
+   * (what the rate limits key on): a number of proxy hops, or the proxies' addresses/CIDRs.
+   * Unset: the socket's address (every client behind a proxy would share one limit).
+   */
+  trustProxy: number | string[] | undefined;
   /** Check every API answer against its response schema (tests turn this on). */
   validateResponses: boolean;
   /** Log requests (off in tests unless a test captures logs); URLs and errors are redacted. */
@@ -138,6 +257,8 @@ export function configFromEnv(
     headersTimeoutMs: optionalNumber(e.ALLOY_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS),
     requestTimeoutMs: optionalNumber(e.ALLOY_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
     idleTimeoutMs: optionalNumber(e.ALLOY_IDLE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS),
+    rateLimits: rateLimitsFromEnv(e),
+    trustProxy: trustProxyFromEnv(e.ALLOY_TRUST_PROXY),
     validateResponses: false,
     logger: true,
     logLevel: e.ALLOY_LOG_LEVEL,
@@ -159,6 +280,29 @@ export function parseRegionUrls(value: string): Partial<Record<Region, string>> 
     regions[region] = match[2]!.replace(/\/+$/, '');
   }
   return regions;
+}
+
+function trustProxyFromEnv(value: string | undefined): number | string[] | undefined {
+  if (value === undefined) return undefined;
+  return /^[1-9]$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim());
+}
+
+function rateLimitsFromEnv(env: Partial<Record<string, string>>): RateLimits {
+  const limits = { ...DEFAULT_RATE_LIMITS };
+  for (const [key, name] of Object.entries(RATE_LIMIT_ENV) as [keyof RateLimits, string][]) {
+    const value = env[name];
+    if (value !== undefined) limits[key] = Number(value);
+  }
+  return limits;
+}
+
+/** Checks limits given in code (createServer options): whole numbers of at least 1. */
+export function checkRateLimits(limits: RateLimits): RateLimits {
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new Error(`rateLimits.${key} must be a whole number ≥ 1 (got ${value}).`);
+  }
+  return limits;
 }
 
 const optionalNumber = (value: string | undefined, fallback: number): number =>

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiErrorBody, ApiErrorCode, ValidationIssue } from '../contract/index.js';
 
 /** An error a handler throws on purpose; it becomes `{ message, error: { code, message, issues? } }`. */
@@ -95,7 +95,10 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
 }
 
 /** Maps every failure to the JSON error shape; unexpected ones become a 500 with a request id, never a stack. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  options: { notFoundPreHandler?: preHandlerAsyncHookHandler } = {},
+): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
       return reply
@@ -112,7 +115,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       .send(errorBody('internal', 'Something went wrong on our side.', { requestId: String(request.id) }));
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  // Unknown paths count against the client's rate limit too (scanners mostly find 404s).
+  app.setNotFoundHandler({ preHandler: options.notFoundPreHandler }, (request, reply) => {
     const path = request.originalUrl.split('?')[0] ?? '/';
     // An ISV who forgot the version gets told how to send it rather than a bare 404.
     const hint = UNVERSIONED_API_PATH.test(path)

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_RATE_LIMIT_ENV } from '../helpers/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -49,7 +50,7 @@ function startPrinting(
   });
 }
 
-export const BENCH_API_KEY = 'ak_dev_bench_key_0123456789abcdef';
+export const BENCH_API_KEY = 'ak_dev_bench_m8w_JVu2ftoxzL26VAS_akAEsTwRzQgq';
 
 /** The real server (API + demo), in its own process as in production, on a fresh data dir. */
 export async function startServerProcess(): Promise<RunningProcess & { dataDir: string }> {
@@ -57,7 +58,14 @@ export async function startServerProcess(): Promise<RunningProcess & { dataDir: 
   const running = await startPrinting(
     process.execPath,
     ['--import', 'tsx', 'demo/server.ts'],
-    { PORT: '0', ALLOY_DATA_DIR: dataDir, ALLOY_API_KEY: BENCH_API_KEY, ALLOY_LOG_LEVEL: 'error' },
+    // The load tool sends everything from 127.0.0.1: the per-IP limits would measure themselves.
+    {
+      PORT: '0',
+      ALLOY_DATA_DIR: dataDir,
+      ALLOY_API_KEY: BENCH_API_KEY,
+      ALLOY_LOG_LEVEL: 'error',
+      ...TEST_RATE_LIMIT_ENV,
+    },
     /AcmeCo demo:\s+(http:\/\/[^/\s]+)/,
   );
   return {

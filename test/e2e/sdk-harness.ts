@@ -14,7 +14,7 @@ import { launchChromium } from '../helpers/chromium.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(ROOT, 'test/e2e/fixtures/sdk');
-export const API_KEY = 'ak_dev_sdk_e2e_key_0123456789abcdef';
+export const API_KEY = 'ak_dev_sdk_l_LnLnTeMD7EQnckr7vQtN4h5haWxuL4';
 export const INTEGRATION_ID = '65a1c0de0000000000000001';
 
 export interface Harness {

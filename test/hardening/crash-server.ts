@@ -5,7 +5,7 @@
  */
 import { createServer } from '../../src/server/app.js';
 import { captureServerOptions } from '../helpers/capture.js';
-import { TEST_API_KEY } from '../helpers/server.js';
+import { TEST_API_KEY, TEST_RATE_LIMITS } from '../helpers/server.js';
 
 const options = JSON.parse(process.env.CRASH_SERVER_OPTIONS ?? 'null') as {
   dataDir: string;
@@ -19,6 +19,8 @@ const server = await createServer({
   dataDir: options.dataDir,
   definitionsDir: options.definitionsDir,
   pinnedDevApiKey: TEST_API_KEY,
+  // Thousands of run/event calls from one address.
+  rateLimits: TEST_RATE_LIMITS,
   allowPrivateTargets: 'loopback',
   validateResponses: false,
   runtime: options.runtime,

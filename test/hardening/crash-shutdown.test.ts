@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { TEST_API_KEY } from '../helpers/server.js';
+import { TEST_API_KEY, TEST_RATE_LIMIT_ENV } from '../helpers/server.js';
 import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID } from '../server/lab-integration.js';
 import { captureServerEnv } from '../helpers/capture.js';
 import { REPO_ROOT, apiClient, spawnServer, until, useLab, type ChildServer } from './crash-support.js';
@@ -35,6 +35,8 @@ const startMain = () =>
       ALLOY_DEFINITIONS_DIR: lab.definitions,
       ALLOY_ALLOW_PRIVATE_TARGETS: 'loopback',
       ALLOY_LOG_LEVEL: 'error',
+      // The load before SIGTERM comes from one address.
+      ...TEST_RATE_LIMIT_ENV,
       ...captureServerEnv('crash-shutdown-main'),
     },
     (line) => /listening on http:\/\/localhost:(\d+)/.exec(line)?.[1]?.replace(/^/, 'http://127.0.0.1:'),

@@ -8,7 +8,7 @@ import { captureServerEnv } from './capture.js';
 import { launchChromium } from './chromium.js';
 import { isvCall } from './e2e-modal.js';
 
-export const DEMO_API_KEY = 'ak_dev_demo_e2e_key_0123456789ab';
+export const DEMO_API_KEY = 'ak_dev_demo_T-eJd1Fnt0GudCwLycz1N4W9Re9Vgog8';
 
 export interface DemoHarness {
   server: EmbeddedServer;

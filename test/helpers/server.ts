@@ -2,9 +2,33 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
+import type { RateLimits } from '../../src/server/config.js';
 import { captureServerOptions } from './capture.js';
 
-export const TEST_API_KEY = 'ak_dev_test_key_0123456789abcdef';
+/** Random, like a real key: pinned keys must pass the start-up strength check (≥ 32 characters, ≥ 128 bits). */
+export const TEST_API_KEY = 'ak_dev_test_7ir4wBezuFX8QOuELMpaCvDg-y7if9dT';
+
+/**
+ * The suites send tens of thousands of requests from 127.0.0.1 (fuzzers, crash and load tests),
+ * and some send wrong keys on purpose, so the servers they start allow that much. Tests of the
+ * limits themselves pass their own (`server: { rateLimits }`).
+ */
+export const TEST_RATE_LIMITS: RateLimits = {
+  globalPerMinute: 10_000_000,
+  authFailuresPerMinute: 10_000_000,
+  linkPerMinute: 10_000_000,
+  oauthPerMinute: 10_000_000,
+  pagesPerMinute: 10_000_000,
+};
+
+/** The same as environment variables, for servers configured from the environment (demo, main.ts). */
+export const TEST_RATE_LIMIT_ENV: Record<string, string> = {
+  ALLOY_RATE_LIMIT: '10000000',
+  ALLOY_RATE_LIMIT_AUTH_FAILURES: '10000000',
+  ALLOY_RATE_LIMIT_LINKS: '10000000',
+  ALLOY_RATE_LIMIT_OAUTH: '10000000',
+  ALLOY_RATE_LIMIT_PAGES: '10000000',
+};
 
 export interface TestServer extends EmbeddedServer {
   dataDir: string;
@@ -20,6 +44,7 @@ export async function startTestServer(
   const server = await createServer({
     dataDir,
     pinnedDevApiKey: TEST_API_KEY,
+    rateLimits: TEST_RATE_LIMITS,
     ...captureServerOptions(),
     ...options.server,
   });

@@ -12,7 +12,7 @@ test('the environment variables of the API are read and checked', () => {
       ALLOY_LOG_RETENTION_DAYS: '30',
       ALLOY_INSTALLATION_WEBHOOK_URL: 'https://acme.example/installed',
       ALLOY_ERROR_STREAM_URL: 'http://localhost:9000/errors',
-      ALLOY_PRODUCTION_API_KEY: 'ak_prod_0123456789abcdef',
+      ALLOY_PRODUCTION_API_KEY: 'ak_prod_cfg_4cBn5vnYShIaX8uK7bKmDCTNIuOBhyGJ',
     },
     '/srv/app',
   );
@@ -21,7 +21,7 @@ test('the environment variables of the API are read and checked', () => {
   assert.equal(config.logRetentionDays, 30);
   assert.equal(config.installationWebhookUrl, 'https://acme.example/installed');
   assert.equal(config.errorStreamUrl, 'http://localhost:9000/errors');
-  assert.equal(config.pinnedProdApiKey, 'ak_prod_0123456789abcdef');
+  assert.equal(config.pinnedProdApiKey, 'ak_prod_cfg_4cBn5vnYShIaX8uK7bKmDCTNIuOBhyGJ');
   assert.equal(configFromEnv({}, '/srv/app').logRetentionDays, 60);
   for (const env of [
     { ALLOY_HEADERS_TIMEOUT_MS: '0' },
@@ -38,7 +38,7 @@ test('the environment variables of the API are read and checked', () => {
 });
 
 test('ALLOY_PRODUCTION_API_KEY pins the production key', async () => {
-  const key = 'ak_prod_pinned_0123456789abcdef';
+  const key = 'ak_prod_pinned_JRoqzJRY7NbjcsPskQnpRwi3Pu9c09Ok';
   const api = await startApi({ server: { pinnedProdApiKey: key } });
   try {
     assert.equal(api.server.ctx.secrets.apiKeys.production, key);

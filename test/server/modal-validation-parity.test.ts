@@ -13,7 +13,7 @@ import { checkField } from '../../src/modal/internal/validation.js';
 import { createServer, type EmbeddedServer } from '../../src/server/app.js';
 import { captureServerOptions } from '../helpers/capture.js';
 
-const API_KEY = 'ak_dev_parity_key_0123456789abcdef';
+const API_KEY = 'ak_dev_parity_Z0XkRaEveKHQT96ua5iJkENMMbaD3iIZ';
 const INTEGRATION_ID = '65a1c0de00000000000000aa';
 const WORKFLOW_ID = '65a1c0de00000000000000ab';
 

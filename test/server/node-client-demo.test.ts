@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { registerDemo } from '../../demo/backend.js';
-import { TEST_API_KEY, startTestServer, type TestServer } from '../helpers/server.js';
+import { TEST_API_KEY, apiKeyHeaders, startTestServer, type TestServer } from '../helpers/server.js';
 import { urlOf } from './node-client-support.js';
 import { INTEGRATION_ID } from './support.js';
 
 let server: TestServer;
+
+/** The demo API answers its own pages only: same origin, signed in. */
+const demoHeaders = (cookie?: string) => ({
+  origin: urlOf(server.app.server),
+  'sec-fetch-site': 'same-origin',
+  ...(cookie ? { cookie } : {}),
+});
+const sessionCookieOf = (response: { headers: Record<string, unknown> }) =>
+  String(response.headers['set-cookie']).split(';')[0]!;
 
 before(async () => {
   server = await startTestServer();
@@ -22,6 +31,7 @@ describe('the demo backend on the Node client', () => {
     const first = await server.app.inject({
       method: 'POST',
       url: '/demo/api/session',
+      headers: demoHeaders(),
       payload: { username: 'demo-ann' },
     });
     assert.equal(first.statusCode, 200, first.body);
@@ -30,6 +40,7 @@ describe('the demo backend on the Node client', () => {
     const again = await server.app.inject({
       method: 'POST',
       url: '/demo/api/session',
+      headers: demoHeaders(),
       payload: { username: 'demo-ann' },
     });
     assert.equal(again.statusCode, 200, 'a returning visitor (409 from the API) signs in too');
@@ -37,18 +48,29 @@ describe('the demo backend on the Node client', () => {
   });
 
   test('integrations come from the API for the user; API errors keep their shape', async () => {
-    await server.app.inject({ method: 'POST', url: '/demo/api/session', payload: { username: 'demo-bob' } });
-    const listed = await server.app.inject({ method: 'GET', url: '/demo/api/integrations?username=demo-bob' });
+    const bob = sessionCookieOf(
+      await server.app.inject({
+        method: 'POST',
+        url: '/demo/api/session',
+        headers: demoHeaders(),
+        payload: { username: 'demo-bob' },
+      }),
+    );
+    const listed = await server.app.inject({ method: 'GET', url: '/demo/api/integrations', headers: demoHeaders(bob) });
     assert.equal(listed.statusCode, 200, listed.body);
     assert.deepEqual(
       listed.json().data.map((i: { integrationId: string; installed: boolean }) => [i.integrationId, i.installed]),
       [[INTEGRATION_ID, false]],
     );
-    const unknown = await server.app.inject({ method: 'GET', url: '/demo/api/integrations?username=nobody-here' });
+    // The session outlives its user: the API's 404 comes through in its own shape.
+    await server.app.inject({ method: 'DELETE', url: '/2024-03/users/demo-bob', headers: apiKeyHeaders() });
+    const unknown = await server.app.inject({
+      method: 'GET',
+      url: '/demo/api/integrations',
+      headers: demoHeaders(bob),
+    });
     assert.equal(unknown.statusCode, 404);
     assert.equal(unknown.json().error.code, 'not_found');
-    const missing = await server.app.inject({ method: 'GET', url: '/demo/api/integrations' });
-    assert.equal(missing.statusCode, 400);
   });
 
   test('a backend whose key is refused answers 502, not the API’s 401', async () => {
@@ -59,7 +81,12 @@ describe('the demo backend on the Node client', () => {
         apiKey: 'ak_dev_not_the_right_key_000000',
       });
       await other.app.listen({ port: 0, host: '127.0.0.1' });
-      const response = await other.app.inject({ method: 'POST', url: '/demo/api/session', payload: { username: 'x' } });
+      const response = await other.app.inject({
+        method: 'POST',
+        url: '/demo/api/session',
+        headers: { origin: urlOf(other.app.server) },
+        payload: { username: 'x' },
+      });
       assert.equal(response.statusCode, 502);
       assert.equal(response.json().error.code, 'unauthorized');
     } finally {

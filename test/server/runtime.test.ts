@@ -52,6 +52,21 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** The demo inbox as its page reads it: same origin, signed in. */
+async function demoInbox(): Promise<{ data: InboxEntry[] }> {
+  const origin = new URL(api.server.ctx.publicUrl).origin;
+  const signedIn = await fetch(api.url('/demo/api/session'), {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'inbox-reader' }),
+  });
+  assert.equal(signedIn.status, 200);
+  const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+  const response = await fetch(api.url('/demo/api/inbox'), { headers: { origin, cookie } });
+  assert.equal(response.status, 200);
+  return (await response.json()) as { data: InboxEntry[] };
+}
+
 /** Both signatures of a request the server sent, checked the way an ISV would. */
 function assertSigned(
   request: Received,
@@ -196,7 +211,7 @@ describe('the Quick Start, run for real', () => {
 
     const order = await createOrder();
     const entry = await waitFor('the order in the demo inbox', async () => {
-      const inbox = (await (await fetch(api.url('/demo/api/inbox'))).json()) as { data: InboxEntry[] };
+      const inbox = await demoInbox();
       // Every user connected to this store streams its orders; this user's copy is the one to check.
       return inbox.data.find((e) => {
         const sent = e.body as { userId?: string; data?: { id?: string } };
@@ -235,7 +250,7 @@ describe('the Quick Start, run for real', () => {
       body: '{"forged":true}',
     });
     assert.equal(response.status, 401);
-    const inbox = (await (await fetch(api.url('/demo/api/inbox'))).json()) as { data: InboxEntry[] };
+    const inbox = await demoInbox();
     const forged = inbox.data.find((e) => e.webhookId === 'msg_forged');
     assert.ok(forged);
     assert.equal(forged.verified.alloySignature, false);
