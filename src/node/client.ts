@@ -762,7 +762,10 @@ export class Alloy {
     return this.#call({ method: 'PUT', path: '/settings', body: settings, response: Settings, signal: options.signal });
   }
 
-  /** `POST /admin/definitions/reload`: re-reads the integration definition files (409 if refused). */
+  /**
+   * `POST /admin/definitions/reload`: re-reads the integration definition files (409 if refused).
+   * Production API key only (403 with the development key): the definitions serve both environments.
+   */
   async reloadDefinitions(options: CallOptions = {}): Promise<ReloadDefinitionsResult> {
     return this.#call({
       method: 'POST',
