@@ -270,8 +270,14 @@ export class Alloy {
     return this.#call({ method: 'GET', path: `/users/${segment(ref)}`, response: User, signal: options.signal });
   }
 
-  /** `GET /users`: every user of the environment, or those who installed `parentWorkflowId`. */
-  async getUsers(query: { parentWorkflowId?: string } = {}, options: CallOptions = {}): Promise<UserListResult> {
+  /**
+   * `GET /users`: the environment's users (or those who installed `parentWorkflowId`), `limit` per
+   * page (1000 by default); when more follow, `nextCursor` is set: pass it as `cursor`.
+   */
+  async getUsers(
+    query: { parentWorkflowId?: string; limit?: number; cursor?: string } = {},
+    options: CallOptions = {},
+  ): Promise<UserListResult> {
     return this.#call({ method: 'GET', path: '/users', query, response: UserListResponse, signal: options.signal });
   }
 
