@@ -31,11 +31,29 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
+/**
+ * `GET /users` pages by keyset (creation order). The default page is large on purpose: a client
+ * that never pages (alloy-node's `getUsers`, which reads `{data}`) still gets every user of an
+ * environment of up to this many users, and the same answer as before paging existed.
+ */
+export const DEFAULT_USERS_PAGE_SIZE = 1000;
+export const MAX_USERS_PAGE_SIZE = 1000;
+
 export const ListUsersQuery = z.strictObject({
   /** Only users who installed this (parent) workflow. */
   parentWorkflowId: z.optional(ObjectId),
+  /** Users per page, 1-1000; 1000 when absent. */
+  limit: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_USERS_PAGE_SIZE))),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.optional(
+    /* @__PURE__ */ z.string().check(z.regex(/^[\w-]{1,200}$/, 'cursor must be a nextCursor this API returned')),
+  ),
 });
-export const UserListResponse = z.object({ data: z.array(User) });
+export const UserListResponse = z.object({
+  data: z.array(User),
+  /** Present when more users follow: pass it as `cursor` for the next page. */
+  nextCursor: z.optional(z.string()),
+});
 export type UserListResponse = z.infer<typeof UserListResponse>;
 
 export const UpdateUserRequest = /* @__PURE__ */ z

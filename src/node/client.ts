@@ -270,8 +270,14 @@ export class Alloy {
     return this.#call({ method: 'GET', path: `/users/${segment(ref)}`, response: User, signal: options.signal });
   }
 
-  /** `GET /users`: every user of the environment, or those who installed `parentWorkflowId`. */
-  async getUsers(query: { parentWorkflowId?: string } = {}, options: CallOptions = {}): Promise<UserListResult> {
+  /**
+   * `GET /users`: the environment's users (or those who installed `parentWorkflowId`), `limit` per
+   * page (1000 by default); when more follow, `nextCursor` is set: pass it as `cursor`.
+   */
+  async getUsers(
+    query: { parentWorkflowId?: string; limit?: number; cursor?: string } = {},
+    options: CallOptions = {},
+  ): Promise<UserListResult> {
     return this.#call({ method: 'GET', path: '/users', query, response: UserListResponse, signal: options.signal });
   }
 
@@ -762,7 +768,10 @@ export class Alloy {
     return this.#call({ method: 'PUT', path: '/settings', body: settings, response: Settings, signal: options.signal });
   }
 
-  /** `POST /admin/definitions/reload`: re-reads the integration definition files (409 if refused). */
+  /**
+   * `POST /admin/definitions/reload`: re-reads the integration definition files (409 if refused).
+   * Production API key only (403 with the development key): the definitions serve both environments.
+   */
   async reloadDefinitions(options: CallOptions = {}): Promise<ReloadDefinitionsResult> {
     return this.#call({
       method: 'POST',

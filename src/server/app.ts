@@ -116,6 +116,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     pinnedProdApiKey: undefined,
     publicUrl: undefined,
     cdnDir: path.resolve(here, '../../dist/cdn'),
+    serveSourceMaps: false,
     definitionsDir: undefined,
     encryptionKey: undefined,
     logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
@@ -350,6 +351,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       root: config.cdnDir,
       prefix: '/scripts/',
       decorateReply: false,
+      // The maps carry the full sources (audit issue 13 item 17a): a 404 unless configured.
+      allowedPath: (pathName) => config.serveSourceMaps || !/\.map$/i.test(pathName),
       // Versioned files are immutable; the unversioned alias revalidates.
       cacheControl: false,
       setHeaders(reply, filePath) {

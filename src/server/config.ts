@@ -165,6 +165,7 @@ const Env = z.object({
   ALLOY_RATE_LIMIT_LINKS: PerMinute('ALLOY_RATE_LIMIT_LINKS'),
   ALLOY_RATE_LIMIT_OAUTH: PerMinute('ALLOY_RATE_LIMIT_OAUTH'),
   ALLOY_RATE_LIMIT_PAGES: PerMinute('ALLOY_RATE_LIMIT_PAGES'),
+  ALLOY_SERVE_SOURCE_MAPS: z.optional(z.enum(['0', '1'], 'ALLOY_SERVE_SOURCE_MAPS must be 0 or 1')),
   ALLOY_ALLOW_PRIVATE_TARGETS: z.optional(
     z.enum(PRIVATE_TARGET_POLICIES, `ALLOY_ALLOW_PRIVATE_TARGETS must be one of ${PRIVATE_TARGET_POLICIES.join(', ')}`),
   ),
@@ -182,6 +183,12 @@ export interface ServerConfig {
   publicUrl: string | undefined;
   /** Directory holding the built browser bundles (dist/cdn). */
   cdnDir: string;
+  /**
+   * `ALLOY_SERVE_SOURCE_MAPS=1`: serve the CDN bundles' source maps (`/scripts/*.map`, which hold
+   * the full TypeScript sources) too. Off by default: a public server hands out what runs, not how
+   * it was written; turn it on to debug the SDK against this server.
+   */
+  serveSourceMaps: boolean;
   /** Where the `*.integration.json` definition files are; the bundled seed when absent. */
   definitionsDir: string | undefined;
   /** The credential encryption key (hex or base64 of 32 bytes); else `<dataDir>/encryption.key`. */
@@ -247,6 +254,7 @@ export function configFromEnv(
     pinnedProdApiKey: e.ALLOY_PRODUCTION_API_KEY,
     publicUrl: e.ALLOY_PUBLIC_URL,
     cdnDir: path.resolve(root, 'dist/cdn'),
+    serveSourceMaps: e.ALLOY_SERVE_SOURCE_MAPS === '1',
     definitionsDir: e.ALLOY_DEFINITIONS_DIR === undefined ? undefined : path.resolve(root, e.ALLOY_DEFINITIONS_DIR),
     encryptionKey: e.ALLOY_ENCRYPTION_KEY,
     logRetentionDays: e.ALLOY_LOG_RETENTION_DAYS === undefined ? 60 : Number(e.ALLOY_LOG_RETENTION_DAYS),

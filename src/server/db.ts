@@ -271,6 +271,12 @@ const MIGRATIONS: readonly string[] = [
   -- session's alone until the install uses it up.
   ALTER TABLE link_tokens ADD COLUMN claimed_session_hash TEXT;
   `,
+  `
+  -- GET /users pages by keyset (creation order, ties by id) within an environment.
+  CREATE INDEX users_env_created ON users (env, created_at, id);
+  -- Opening a link keeps its newest page sessions only; found by link.
+  CREATE INDEX link_sessions_token ON link_sessions (token_hash, created_at);
+  `,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { SEED_DEFINITIONS_DIR } from '../../src/server/app.js';
 import { DEMO_API_KEY, startDemoHarness, type DemoHarness } from '../helpers/demo-harness.js';
-import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
+import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.js';
 
 /**
  * Releasing a new version: the ISV adds version 2 to a workflow and reloads the definitions; the
@@ -56,7 +56,8 @@ test('a released version 2 shows as an update on the demo card, and Update moves
   v2.blocks[0]!.name = 'Stream Data to AcmeCo (v2)';
   definition.workflows[0]!.versions.push(v2);
   fs.writeFileSync(file, JSON.stringify(definition, null, 2));
-  await isv('POST', '/admin/definitions/reload');
+  // Only the production key may reload (the definitions serve both environments).
+  await isvCall(base, demo.server.ctx.secrets.apiKeys.production, 'POST', '/admin/definitions/reload');
 
   await page.reload();
   await page.getByText('Update available · v2').waitFor();

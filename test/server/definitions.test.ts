@@ -266,7 +266,7 @@ describe('releasing and reloading', () => {
     ops.workflows[1]!.versions.push(v2);
     ops.workflows[1]!.name = 'Nightly summary (renamed)';
     writeDefinition(dir, 'ops.integration.json', ops);
-    const reload = await api.call('POST', '/admin/definitions/reload');
+    const reload = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(reload.statusCode, 200, reload.body);
     assert.deepEqual(reload.json(), {
       integrations: 2,
@@ -285,7 +285,7 @@ describe('releasing and reloading', () => {
     (edited.workflows[1]!.versions[0]!.blocks as { name: string }[])[0]!.name = 'Changed after release';
     edited.workflows[1]!.name = 'Should not appear';
     writeDefinition(dir, 'ops.integration.json', edited);
-    const refused = await api.call('POST', '/admin/definitions/reload');
+    const refused = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(refused.statusCode, 409);
     assert.equal(refused.json().error.code, 'definitions_invalid');
     assert.match(refused.json().error.message, new RegExp(`${SETTINGS_WORKFLOW_ID} version 1 was released`));
@@ -297,10 +297,13 @@ describe('releasing and reloading', () => {
 
     // A broken file is refused the same way.
     writeDefinition(dir, 'ops.integration.json', '{ "integrationId": ');
-    assert.equal((await api.call('POST', '/admin/definitions/reload')).statusCode, 409);
+    assert.equal((await api.call('POST', '/admin/definitions/reload', { key: 'prod' })).statusCode, 409);
     writeDefinition(dir, 'ops.integration.json', ops);
-    assert.equal((await api.call('POST', '/admin/definitions/reload')).statusCode, 200);
-    assert.equal((await api.call('POST', '/admin/definitions/reload', { body: { force: true } })).statusCode, 400);
+    assert.equal((await api.call('POST', '/admin/definitions/reload', { key: 'prod' })).statusCode, 200);
+    assert.equal(
+      (await api.call('POST', '/admin/definitions/reload', { body: { force: true }, key: 'prod' })).statusCode,
+      400,
+    );
     assert.equal((await api.call('POST', '/admin/definitions/reload', { key: 'wrong' })).statusCode, 401);
   });
 
@@ -309,7 +312,7 @@ describe('releasing and reloading', () => {
     await api.installWithWidget(userId);
     const seed = seedDefinition() as { workflows: unknown[] };
     writeDefinition(dir, 'demo-store.integration.json', { ...seed, workflows: seed.workflows.slice(1) });
-    const refused = await api.call('POST', '/admin/definitions/reload');
+    const refused = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(refused.statusCode, 409);
     assert.match(refused.json().error.message, /installed by 1 user\(s\) and cannot be removed/);
     writeDefinition(dir, 'demo-store.integration.json', seed);
@@ -320,7 +323,7 @@ describe('releasing and reloading', () => {
     ops.workflows[1]!.versions.push(v2);
     ops.workflows = ops.workflows.slice(1);
     writeDefinition(dir, 'ops.integration.json', ops);
-    const ok = await api.call('POST', '/admin/definitions/reload');
+    const ok = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(ok.json().workflows, 3);
   });

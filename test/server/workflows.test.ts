@@ -41,7 +41,7 @@ async function installOps(userId: string, channel = 'email'): Promise<void> {
 }
 
 async function reload(): Promise<void> {
-  const response = await api.call('POST', '/admin/definitions/reload');
+  const response = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
   assert.equal(response.statusCode, 200, response.body);
 }
 

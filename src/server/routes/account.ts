@@ -47,12 +47,22 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Definitions',
     summary: 'Reload the integration definitions',
     description:
-      'Re-reads the definition files (as SIGHUP does). New versions are released; a file that changes a released version, drops an installed one or fails validation is refused with 409 `definitions_invalid`, and the loaded definitions stay as they were.',
+      'Re-reads the definition files (as SIGHUP does). New versions are released; a file that changes a released version, drops an installed one or fails validation is refused with 409 `definitions_invalid`, and the loaded definitions stay as they were. ' +
+      'The definitions serve both environments, so only the production API key may reload them (403 `forbidden` for the development key); an operator can also send SIGHUP.',
     auth: 'apiKey',
     body: EmptyBody,
     response: ReloadDefinitionsResponse,
-    errors: [409],
-    handler: () => {
+    errors: [403, 409],
+    handler: ({ caller }) => {
+      // Audit issue 13 item 17e: the development key (shared with the ISV's developers and test
+      // setups) could release new workflow versions to production users.
+      if (caller.env !== 'production') {
+        throw new ApiError(
+          403,
+          'forbidden',
+          'Reloading the definitions releases new versions to production too: use the production API key, or send SIGHUP to the server process.',
+        );
+      }
       try {
         return ctx.definitions.reload();
       } catch (error) {

@@ -3,6 +3,7 @@ import {
   BatchCreateUsersResponse,
   CreateUserRequest,
   CreateUserResponse,
+  DEFAULT_USERS_PAGE_SIZE,
   DeactivateUserWorkflowsResponse,
   DeleteUserResponse,
   EmptyBody,
@@ -53,14 +54,21 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     operationId: 'listUsers',
     tag: 'Users',
     summary: 'List users',
-    description: 'All users of the environment; with `parentWorkflowId`, only those who installed that workflow.',
+    description:
+      'The users of the environment in creation order; with `parentWorkflowId`, only those who installed that workflow. ' +
+      `Pages of \`limit\` users (default ${DEFAULT_USERS_PAGE_SIZE}, the most): when more follow, \`nextCursor\` is set; ` +
+      'pass it back as `cursor` for the next page.',
     auth: 'apiKey',
     query: ListUsersQuery,
     response: UserListResponse,
     errors: [404],
     handler: ({ caller, query }) => {
       if (query.parentWorkflowId !== undefined) ctx.workflows.resolve({ workflowId: query.parentWorkflowId });
-      return { data: ctx.users.list(caller.env, query.parentWorkflowId) };
+      return ctx.users.list(caller.env, {
+        parentWorkflowId: query.parentWorkflowId,
+        limit: query.limit ?? DEFAULT_USERS_PAGE_SIZE,
+        cursor: query.cursor,
+      });
     },
   });
 

@@ -313,17 +313,20 @@ export class AppTriggers {
     const row = this.db
       .prepare('SELECT * FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
       .get(userId, workflowId) as SubscriptionRow | undefined;
-    // 410: nothing listens here any more; a well-behaved sender stops.
-    if (!row) return error(410, 'not_found', 'No trigger subscription at this address.');
-    const event = findConnector(row.connector)?.events.find((e) => e.name === row.event);
-    if (!event) return error(410, 'not_found', 'No trigger subscription at this address.');
+    // No subscription and a bad signature get the same answer: a 410 for the first told anyone
+    // which users have subscriptions (audit issue 13 item 17d). A 401 rather than a 410 for both,
+    // so a real sender with a wrong secret is not told to stop for good; removing a subscription
+    // deletes the app's webhook too, so nothing well-behaved keeps sending here.
+    const refused = (): ReceiverAnswer => error(401, 'unauthorized', 'The signature does not verify.');
+    const event = row && findConnector(row.connector)?.events.find((e) => e.name === row.event);
+    if (!row || !event) return refused();
     const secret = this.box.open(
       { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext, authTag: row.auth_tag },
       `subscription:${userId}:${workflowId}`,
     );
     if (!event.verify({ headers, rawBody, secret })) {
       this.log.warn({ workflowId, userId }, 'app webhook with a bad signature refused');
-      return error(401, 'unauthorized', 'The signature does not verify.');
+      return refused();
     }
     let body: unknown;
     try {

@@ -42,17 +42,18 @@ for (const [prefix, bits] of [
 ] as const) {
   NON_PUBLIC.addSubnet(prefix, bits, 'ipv4');
 }
+// IPv6 ranges that embed an IPv4 address (::/96, ::ffff:0:0/96, ::ffff:0:0:0/96, 64:ff9b::/96,
+// 2002::/16, ISATAP identifiers) are not listed: classifyAddress judges them by the IPv4 address.
 for (const [prefix, bits] of [
-  ['::', 128],
   ['::1', 128],
-  // IPv4-mapped addresses (::ffff:a.b.c.d) are checked against the IPv4 rules by BlockList
-  // itself; translated ones (NAT64) can carry any IPv4 address, so they are not public.
-  ['64:ff9b::', 96],
+  // Local-use NAT64 (RFC 8215): the operator picks where the IPv4 address sits, so it cannot be judged.
   ['64:ff9b:1::', 48],
   ['100::', 64],
+  // IETF protocol assignments, Teredo (2001::/32, an obfuscated IPv4 client address) among them.
   ['2001::', 23],
   ['2001:db8::', 32],
-  ['2002::', 16],
+  ['3fff::', 20],
+  ['5f00::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
   ['fec0::', 10],
@@ -63,12 +64,75 @@ for (const [prefix, bits] of [
 
 export type AddressClass = 'public' | 'loopback' | 'private';
 
+/**
+ * The class of an IP address (a name is `private`: only addresses are judged).
+ *
+ * Found by the security audit (issue 13 item 15): `::a.b.c.d` (IPv4-compatible) and
+ * `::ffff:0:a.b.c.d` (IPv4-translated) counted as public whatever IPv4 address they carry, and a
+ * scoped address (`fe80::1%eth0`) matched no rule at all. Every IPv6 form that embeds an IPv4
+ * address now takes that address's class: the direct forms (compatible, mapped, translated) its
+ * exact class, the gateway forms (NAT64 64:ff9b::/96, 6to4 2002::/16) `private` unless it is
+ * public, ISATAP identifiers `private` when it is not public. `::` and 0.0.0.0/8 are never public.
+ */
 export function classifyAddress(address: string): AddressClass {
   const family = net.isIP(address);
   if (family === 0) return 'private';
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (LOOPBACK.check(address, type)) return 'loopback';
-  return NON_PUBLIC.check(address, type) ? 'private' : 'public';
+  if (family === 4) {
+    if (LOOPBACK.check(address, 'ipv4')) return 'loopback';
+    return NON_PUBLIC.check(address, 'ipv4') ? 'private' : 'public';
+  }
+  // A zone (`%eth0`) only says which interface; BlockList matches nothing with one.
+  const unscoped = address.includes('%') ? address.slice(0, address.indexOf('%')) : address;
+  if (LOOPBACK.check(unscoped, 'ipv6')) return 'loopback';
+  const hextets = ipv6Hextets(unscoped);
+  if (hextets === undefined) return 'private';
+  const embedded = embeddedIpv4(hextets);
+  if (embedded?.via === 'direct') return classifyAddress(embedded.address);
+  if (embedded?.via === 'gateway') return classifyAddress(embedded.address) === 'public' ? 'public' : 'private';
+  if (embedded?.via === 'interface' && classifyAddress(embedded.address) !== 'public') return 'private';
+  return NON_PUBLIC.check(unscoped, 'ipv6') ? 'private' : 'public';
+}
+
+/**
+ * Where an IPv6 address carries an IPv4 one: `direct` when the packet goes to that IPv4 host
+ * (IPv4-compatible ::/96, IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96), `gateway`
+ * when a translator or relay forwards it there (NAT64 well-known prefix 64:ff9b::/96, RFC 6052;
+ * 6to4 2002:AABB:CCDD::/48, RFC 3056), `interface` for an ISATAP identifier (`::0:5efe:a.b.c.d`
+ * or `::200:5efe:a.b.c.d` under any prefix, RFC 5214).
+ */
+function embeddedIpv4(h: readonly number[]): { address: string; via: 'direct' | 'gateway' | 'interface' } | undefined {
+  const ipv4 = (high: number, low: number): string => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  const zeros = (from: number, to: number): boolean => h.slice(from, to).every((x) => x === 0);
+  const last32 = ipv4(h[6]!, h[7]!);
+  if (zeros(0, 6) || (zeros(0, 5) && h[5] === 0xffff) || (zeros(0, 4) && h[4] === 0xffff && h[5] === 0)) {
+    return { address: last32, via: 'direct' };
+  }
+  if (h[0] === 0x64 && h[1] === 0xff9b && zeros(2, 6)) return { address: last32, via: 'gateway' };
+  if (h[0] === 0x2002) return { address: ipv4(h[1]!, h[2]!), via: 'gateway' };
+  if ((h[4] === 0 || h[4] === 0x200) && h[5] === 0x5efe) return { address: last32, via: 'interface' };
+  return undefined;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (net.isIP said so), a trailing dotted quad included. */
+function ipv6Hextets(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    const octets = text
+      .slice(lastColon + 1)
+      .split('.')
+      .map(Number);
+    text = `${text.slice(0, lastColon + 1)}${((octets[0]! << 8) | octets[1]!).toString(16)}:${((octets[2]! << 8) | octets[3]!).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const groups = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const hextets =
+    tail === undefined ? front : [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+  return hextets.length === 8 && hextets.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff)
+    ? hextets
+    : undefined;
 }
 
 export function isAddressAllowed(policy: PrivateTargetPolicy, address: string): boolean {

@@ -4,6 +4,12 @@ import { EMBEDDED_CLIENT_ID, ensureSandboxSchema, newClientSecret } from './sche
 import { OAUTH_SCOPES, type OAuthScope } from './schemas.js';
 
 export const AUTHORIZATION_REQUEST_TTL_MS = 10 * 60_000;
+/**
+ * Consent requests kept per store. `GET /oauth/authorize` needs no sign-in and stores one request
+ * per call, so beyond this the oldest give way (audit issue 13 item 17c); a real visitor answers
+ * within minutes, long before a hundred newer requests push theirs out.
+ */
+export const MAX_AUTHORIZATION_REQUESTS_PER_STORE = 100;
 export const AUTHORIZATION_CODE_TTL_MS = 60_000;
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const REFRESH_TOKEN_TTL_MS = 90 * 24 * 3600_000;
@@ -169,6 +175,12 @@ export class OAuthService {
           sha256Hex(browserSecret),
           now + AUTHORIZATION_REQUEST_TTL_MS,
         );
+      this.db
+        .prepare(
+          `DELETE FROM sandbox_oauth_requests WHERE store_id = ? AND id NOT IN
+             (SELECT id FROM sandbox_oauth_requests WHERE store_id = ? ORDER BY expires_at DESC, rowid DESC LIMIT ?)`,
+        )
+        .run(input.storeId, input.storeId, MAX_AUTHORIZATION_REQUESTS_PER_STORE);
     })();
     return { requestId, csrfToken, browserSecret };
   }

@@ -8,6 +8,11 @@ const sha256 = (value: string): string => createHash('sha256').update(value).dig
 
 /** A page session lives an hour at most, and never beyond its link. */
 export const LINK_PAGE_SESSION_TTL_MS = 60 * 60 * 1000;
+/**
+ * Page sessions kept per link while it is unclaimed. Every open of the link makes one, and whoever
+ * holds the link can open it in a loop, so beyond this the oldest end (audit issue 13 item 17c).
+ */
+export const MAX_LINK_PAGE_SESSIONS_PER_LINK = 10;
 
 export type LinkPageState =
   | { ok: true; userId: string; env: Environment; integrationId: string }
@@ -38,9 +43,18 @@ export class LinkPageSessions {
     if (claimed?.claimed_session_hash) return { ok: false, reason: 'used' };
     const sessionId = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Math.min(now + LINK_PAGE_SESSION_TTL_MS, Date.parse(state.expiresAt))).toISOString();
-    this.db
-      .prepare('INSERT INTO link_sessions (id_hash, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(sha256(sessionId), sha256(token), new Date(now).toISOString(), expiresAt);
+    const tokenHash = sha256(token);
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO link_sessions (id_hash, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)')
+        .run(sha256(sessionId), tokenHash, new Date(now).toISOString(), expiresAt);
+      this.db
+        .prepare(
+          `DELETE FROM link_sessions WHERE token_hash = ? AND (expires_at <= ? OR id_hash NOT IN
+             (SELECT id_hash FROM link_sessions WHERE token_hash = ? ORDER BY created_at DESC, rowid DESC LIMIT ?))`,
+        )
+        .run(tokenHash, new Date(now).toISOString(), tokenHash, MAX_LINK_PAGE_SESSIONS_PER_LINK);
+    })();
     return { ok: true, sessionId, expiresAt };
   }
 

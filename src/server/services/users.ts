@@ -1,5 +1,7 @@
+import * as z from 'zod/mini';
 import {
   CreateUserRequest,
+  DEFAULT_USERS_PAGE_SIZE,
   type BatchCreateUsersResponse,
   type InvalidUser,
   type UpdateUserRequest,
@@ -12,6 +14,37 @@ import { newId } from '../ids.js';
 import type { Environment } from '../secrets.js';
 
 export type UserRecord = User;
+
+export interface UserPage {
+  data: UserRecord[];
+  nextCursor?: string;
+}
+
+/** A cursor is where the previous page ended: opaque to clients (base64url JSON), checked on the way in. */
+const UserCursor = z.tuple([
+  z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/)),
+  z.string().check(z.regex(/^[0-9a-f]{24}$/)),
+]);
+
+function encodeUserCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeUserCursor(cursor: string): { createdAt: string; id: string } {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const parsed = UserCursor.safeParse(decoded);
+  if (!parsed.success) {
+    throw new ApiError(400, 'validation_failed', 'Invalid request query. cursor: not a nextCursor this API returned.', [
+      { path: ['cursor'], message: 'not a nextCursor this API returned' },
+    ]);
+  }
+  return { createdAt: parsed.data[0], id: parsed.data[1] };
+}
 
 interface UserRow {
   id: string;
@@ -80,19 +113,39 @@ export class UserService {
   }
 
   /** All users of the environment, oldest first; with a workflow id, only those who installed it. */
-  list(env: Environment, parentWorkflowId?: string): UserRecord[] {
-    const rows = (
-      parentWorkflowId === undefined
-        ? this.db.prepare('SELECT id, username, full_name FROM users WHERE env = ? ORDER BY created_at, id').all(env)
-        : this.db
-            .prepare(
-              `SELECT u.id, u.username, u.full_name FROM users u
-               JOIN user_workflows w ON w.user_id = u.id
-               WHERE u.env = ? AND w.workflow_id = ? ORDER BY u.created_at, u.id`,
-            )
-            .all(env, parentWorkflowId)
-    ) as UserRow[];
-    return rows.map(toRecord);
+  /**
+   * One page of the environment's users in creation order (ties by id), after `cursor`: keyset
+   * paging, so a page costs the same wherever it is and users created meanwhile are neither
+   * skipped nor repeated. `nextCursor` is set when more users follow.
+   */
+  list(
+    env: Environment,
+    options: { parentWorkflowId?: string | undefined; limit?: number; cursor?: string | undefined } = {},
+  ): UserPage {
+    const limit = options.limit ?? DEFAULT_USERS_PAGE_SIZE;
+    const after = options.cursor === undefined ? undefined : decodeUserCursor(options.cursor);
+    const conditions = ['u.env = ?'];
+    const values: unknown[] = [env];
+    if (options.parentWorkflowId !== undefined) {
+      conditions.push('EXISTS (SELECT 1 FROM user_workflows w WHERE w.user_id = u.id AND w.workflow_id = ?)');
+      values.push(options.parentWorkflowId);
+    }
+    if (after !== undefined) {
+      conditions.push('(u.created_at > ? OR (u.created_at = ? AND u.id > ?))');
+      values.push(after.createdAt, after.createdAt, after.id);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT u.id, u.username, u.full_name, u.created_at FROM users u WHERE ${conditions.join(' AND ')}
+         ORDER BY u.created_at, u.id LIMIT ?`,
+      )
+      .all(...values, limit + 1) as (UserRow & { created_at: string })[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map(toRecord),
+      ...(rows.length > limit && last ? { nextCursor: encodeUserCursor(last.created_at, last.id) } : {}),
+    };
   }
 
   /** Finds a user of this environment by id or, as the docs allow, by username. */
