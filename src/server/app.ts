@@ -61,7 +61,7 @@ import { RunService } from './services/runs.js';
 import { SettingsService } from './services/settings.js';
 import { UserService } from './services/users.js';
 import { WorkflowService } from './services/workflows.js';
-import { loadSigningKeys, type SigningKeys } from './webhook-signing.js';
+import { loadSigningKeys, type EnvironmentSigningKeys } from './webhook-signing.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SEED_DEFINITIONS_DIR = path.join(here, 'seed');
@@ -129,7 +129,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let credentials: CredentialService;
   let secrets: ServerSecrets;
   let box: SecretBox;
-  let signingKeys: SigningKeys;
+  let signingKeys: EnvironmentSigningKeys;
   try {
     definitions = new DefinitionRegistry(db, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));

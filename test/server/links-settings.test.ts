@@ -88,8 +88,9 @@ describe('settings', () => {
     const initial = await api.call('GET', '/settings');
     assert.equal(initial.statusCode, 200);
     const signing = {
-      webhookSecret: api.server.ctx.signingKeys.webhookSecret,
-      publicKeyUrl: `${api.server.ctx.publicUrl}/security/alloy_public_key.pem`,
+      webhookSecret: api.server.ctx.signingKeys.development.webhookSecret,
+      environment: 'development',
+      publicKeyUrl: `${api.server.ctx.publicUrl}/security/development/alloy_public_key.pem`,
     };
     assert.match(signing.webhookSecret, /^whsec_/);
     assert.deepEqual(initial.json(), {

@@ -302,6 +302,7 @@ export class WorkflowExecutor {
     const body = input.body;
     const fields = Object.fromEntries(Object.entries(input).filter(([name]) => name !== 'url' && name !== 'body'));
     const payload: StreamDataPayload = {
+      environment: run.row.env,
       workflowId: run.entry.workflow.workflowId,
       executionId: run.executionId,
       userId: run.row.user_id,
@@ -320,7 +321,7 @@ export class WorkflowExecutor {
   private async httpRequest(
     block: ActionBlock,
     input: Record<string, unknown>,
-    run: { executionId: string; signal: AbortSignal },
+    run: { row: RunRow; executionId: string; signal: AbortSignal },
   ): Promise<unknown> {
     const method = typeof input.method === 'string' ? input.method : 'POST';
     const headers = Object.fromEntries(
@@ -340,7 +341,7 @@ export class WorkflowExecutor {
     method: string,
     body: string | undefined,
     headers: Record<string, string>,
-    run: { executionId: string; signal: AbortSignal },
+    run: { row: RunRow; executionId: string; signal: AbortSignal },
   ): Promise<Extract<SendResult, { ok: true }>> {
     if (typeof target !== 'string' || target === '') {
       throw new BlockFailure(`The URL is empty: the block's mapping gave ${JSON.stringify(target ?? null)}.`, false);
@@ -349,6 +350,7 @@ export class WorkflowExecutor {
     const result = await (own ? this.ownSender : this.sender).send({
       // The same on every attempt of this block in this execution: receivers deduplicate on it.
       id: messageId(run.executionId, block.id),
+      env: run.row.env,
       method,
       url: own ? `${this.publicUrl()}${target}` : target,
       body,
