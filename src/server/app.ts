@@ -20,7 +20,7 @@ import {
   type ServerConfig,
 } from './config.js';
 import type { AppContext } from './context.js';
-import { openDatabase } from './db.js';
+import { openDatabase, type Db } from './db.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { loadEncryptionKey, SecretBox } from './encryption.js';
 import {
@@ -49,7 +49,8 @@ import { ExecutionStore } from './services/executions.js';
 import { HeadlessInstallService } from './services/headless.js';
 import { IntegrationService } from './services/integrations.js';
 import { LinkService } from './services/links.js';
-import { OAuthClientFlow } from './services/oauth.js';
+import { OAuthClientFlow, sealLegacyVerifiers } from './services/oauth.js';
+import { sealLegacyConfigs } from './services/config-answers.js';
 import { linkPageRoutes } from './routes/link-page.js';
 import { oauthCallbackRoutes } from './routes/oauth-callback.js';
 import { documentWidgetAuthRoutes, widgetAuthRoutes } from './routes/widget-auth.js';
@@ -134,7 +135,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     definitions = new DefinitionRegistry(db, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
     credentials = new CredentialService(db, box);
-    secrets = loadSecrets(db, config.pinnedDevApiKey, config.pinnedProdApiKey);
+    secrets = loadSecrets(db, box, config.pinnedDevApiKey, config.pinnedProdApiKey);
+    sealLegacyPlaintext(db, box);
     signingKeys = loadSigningKeys(config.dataDir);
   } catch (error) {
     db.close();
@@ -181,14 +183,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const absoluteUrl = (p: string): string => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`);
   const currentDefinitions = () => definitions.current;
   const users = new UserService(db);
-  const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl);
-  const workflows = new WorkflowService(db, definitions, absoluteUrl);
+  const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl, box);
+  const workflows = new WorkflowService(db, definitions, absoluteUrl, box);
   const executions = new ExecutionStore(db, currentDefinitions, absoluteUrl);
   const settings = new SettingsService(db, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
   });
-  const oauth = new OAuthClientFlow(db, credentials, publicUrl);
+  const oauth = new OAuthClientFlow(db, credentials, publicUrl, box);
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
@@ -373,6 +375,15 @@ function documentWidgetRoutes(router: ApiRouter): void {
     idempotent: true,
     errors: [404, 422],
   });
+}
+
+/**
+ * Seals what an older version stored in plaintext (configuration answers, pending PKCE
+ * verifiers), then empties the WAL so the plaintext does not linger in its frames.
+ */
+function sealLegacyPlaintext(db: Db, box: SecretBox): void {
+  const sealed = db.transaction(() => sealLegacyConfigs(db, box) + sealLegacyVerifiers(db, box))();
+  if (sealed > 0) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

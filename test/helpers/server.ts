@@ -5,6 +5,11 @@ import { createServer, type CreateServerOptions, type EmbeddedServer } from '../
 import { captureServerOptions } from './capture.js';
 
 export const TEST_API_KEY = 'ak_dev_test_key_0123456789abcdef';
+/**
+ * Pinned too: the server keeps only API keys' hashes, and a pinned key is what keeps
+ * `ctx.secrets.apiKeys.production` readable after a restart on the same data dir.
+ */
+export const TEST_PRODUCTION_API_KEY = 'ak_prod_test_key_0123456789abcdef';
 
 export interface TestServer extends EmbeddedServer {
   dataDir: string;
@@ -20,6 +25,7 @@ export async function startTestServer(
   const server = await createServer({
     dataDir,
     pinnedDevApiKey: TEST_API_KEY,
+    pinnedProdApiKey: TEST_PRODUCTION_API_KEY,
     ...captureServerOptions(),
     ...options.server,
   });

@@ -21,6 +21,8 @@ import type { DeliveryOutbox } from './deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
 import type { SendResult, SignedSender } from './signed-sender.js';
 import { render, type TemplateScope } from './templates.js';
+import type { SecretBox } from '../encryption.js';
+import { openConfig } from '../services/config-answers.js';
 
 /** Why a block did not finish; `retryable` failures are tried again later with backoff. */
 
@@ -92,6 +94,8 @@ export class WorkflowExecutor {
     private readonly ownSender: SignedSender,
     private readonly publicUrl: () => string,
     private readonly options: ExecutorOptions,
+    /** Opens the users' sealed configuration answers. */
+    private readonly box: SecretBox,
   ) {}
 
   async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
@@ -170,7 +174,7 @@ export class WorkflowExecutor {
     const recorded = this.executions.recordedBlocks(executionId);
     const outputs: Record<string, unknown> = {};
     for (const block of recorded) if (block.status === 'success') outputs[block.blockId] = block.output;
-    const answers = JSON.parse(installed.config) as StoredConfig;
+    const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
     const scope: TemplateScope = { trigger: triggerData, blocks: outputs, config: configValues(version, answers) };
 
     for (const block of version.blocks) {

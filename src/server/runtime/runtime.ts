@@ -127,6 +127,7 @@ export class Runtime {
       new SignedSender(deps.keys, this.ownHttp, this.options.requestTimeoutMs),
       deps.publicUrl,
       { requestTimeoutMs: this.options.requestTimeoutMs },
+      deps.box,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
     this.runWorker = new LeaseWorker(
