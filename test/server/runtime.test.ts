@@ -567,6 +567,7 @@ describe('the installation webhook', () => {
       const [headlessPost] = await receiver.waitFor('/installations', 1);
       assertSigned(headlessPost!, receiver.url('/installations'));
       assert.deepEqual(JSON.parse(headlessPost!.body), {
+        environment: 'development',
         userId: headless,
         workflowIds: [STREAM_WORKFLOW_ID, EVENT_WORKFLOW_ID],
         integrationId: INTEGRATION_ID,
