@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
-import { Alloy, AlloyApiError, verifyAlloySignature, verifyStandardWebhook } from '../src/node/index.js';
+import {
+  Alloy,
+  AlloyApiError,
+  ENVIRONMENT_HEADER,
+  verifyAlloySignature,
+  verifyStandardWebhook,
+  type AlloyEnvironment,
+} from '../src/node/index.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import {
   DemoSessions,
@@ -94,12 +101,14 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
       ownOrigin().startsWith('https:') ? '; Secure' : ''
     }`;
 
+  // The demo's key is development's: its settings give development's secret and public key.
   const inbox = new Inbox(options.inboxSize ?? 100, async () => {
-    const [key, settings] = await Promise.all([
-      fetch(`${options.apiBaseUrl()}/security/alloy_public_key.pem`).then((r) => r.text()),
-      alloy().getSettings(),
-    ]);
-    return { publicKey: key, webhookSecret: settings.webhookSecret };
+    const settings = await alloy().getSettings();
+    const key = await fetch(settings.publicKeyUrl).then((r) => {
+      if (!r.ok) throw new Error(`${settings.publicKeyUrl} answered ${r.status}`);
+      return r.text();
+    });
+    return { environment: settings.environment, publicKey: key, webhookSecret: settings.webhookSecret };
   });
 
   // The demo's own API holds the API key, so it answers only the demo's pages: same origin, and
@@ -200,6 +209,8 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
 }
 
 interface VerificationKeys {
+  /** The environment of the demo's API key: the only one whose requests it can verify. */
+  environment: AlloyEnvironment;
   publicKey: string;
   webhookSecret: string;
 }
@@ -260,6 +271,11 @@ class Inbox {
       this.keys = undefined;
       return { alloySignature: false, standardWebhooks: false, error: 'The verification keys could not be fetched.' };
     }
+    const named = request.headers[ENVIRONMENT_HEADER];
+    if (named !== keys.environment) {
+      const error = `The request names the ${String(named)} environment; the demo holds the ${keys.environment} keys only.`;
+      return { alloySignature: false, standardWebhooks: false, error };
+    }
     const signature = request.headers['x-alloy-signature'];
     const alloySignature = verifyAlloySignature(keys.publicKey, {
       method: request.method,
@@ -269,6 +285,11 @@ class Inbox {
     });
     try {
       verifyStandardWebhook(keys.webhookSecret, request.headers, raw);
+      // The signed body names the same environment as the header the keys were picked by.
+      const claimed = bodyEnvironment(raw);
+      if (claimed !== undefined && claimed !== keys.environment) {
+        return { alloySignature, standardWebhooks: false, error: `The body says ${String(claimed)}.` };
+      }
       return { alloySignature, standardWebhooks: true };
     } catch (error) {
       return { alloySignature, standardWebhooks: false, error: (error as Error).message };
@@ -282,5 +303,17 @@ class Inbox {
   clear(): void {
     this.entries = [];
     this.seen.clear();
+  }
+}
+
+/** The `environment` field of a JSON object body, if it has one. */
+function bodyEnvironment(raw: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed !== null && typeof parsed === 'object' && 'environment' in parsed
+      ? (parsed as { environment: unknown }).environment
+      : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,11 +1,51 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type EmbeddedServer } from '../src/server/app.js';
 import { configFromEnv } from '../src/server/config.js';
+import { DATA_FILE_MODE, restrictFile } from '../src/server/db.js';
 import { reloadDefinitionsOnSighup } from '../src/server/reload-signal.js';
+import { apiKeyLines } from '../src/server/rotate-api-key.js';
+import { environmentForApiKey, rotateApiKey } from '../src/server/secrets.js';
 import { registerDemo } from './backend.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The demo's own copy of the development API key, as an ISV keeps its key in a secret store. */
+export const DEMO_KEY_FILE = 'demo-api-key';
+
+/**
+ * The development API key for the demo backend. The server keeps only the key's hash, so the
+ * demo saves the key (0600, in the 0700 data dir) whenever the server knows it in plaintext
+ * (pinned by ALLOY_API_KEY, generated at this start, or read once from an older data dir) and
+ * reads its copy on later starts. With no valid copy (deleted, or the key was rotated since) the
+ * demo rotates the development key, keeps the new one, and says so: `rotated` is then true.
+ */
+export function demoApiKey(server: EmbeddedServer, dataDir: string): { key: string; rotated: boolean } {
+  const file = path.join(dataDir, DEMO_KEY_FILE);
+  const save = (key: string) => {
+    fs.writeFileSync(file, `${key}\n`, { mode: DATA_FILE_MODE });
+    restrictFile(file);
+  };
+  const known = server.ctx.secrets.knownApiKey('development');
+  if (known !== undefined) {
+    save(known);
+    return { key: known, rotated: false };
+  }
+  let saved: string | undefined;
+  try {
+    saved = fs.readFileSync(file, 'utf8').trim();
+    restrictFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (saved && environmentForApiKey(server.ctx.secrets, saved) === 'development') {
+    return { key: saved, rotated: false };
+  }
+  const key = rotateApiKey(server.ctx.db, 'development');
+  save(key);
+  return { key, rotated: true };
+}
 
 /** `npm start`: the Embedded API server with the AcmeCo demo mounted on it. */
 export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
@@ -13,17 +53,17 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
   // unless ALLOY_ALLOW_PRIVATE_TARGETS says otherwise.
   const config = configFromEnv(env, root, { allowPrivateTargets: 'loopback' });
   const server = await createServer(config);
-  const apiKey = server.ctx.secrets.apiKeys.development;
-  await registerDemo(server.app, { apiBaseUrl: () => server.ctx.publicUrl, apiKey });
+  const demoKey = demoApiKey(server, config.dataDir);
+  await registerDemo(server.app, { apiBaseUrl: () => server.ctx.publicUrl, apiKey: demoKey.key });
   await server.app.listen({ port: config.port, host: config.host });
-  return server;
+  return { ...server, demoKey };
 }
 
 /**
  * What `npm start` prints: where everything is, the API keys, and the loaded integrations with their
  * workflows' ids, which every install call (`Alloy.install({ integrationId })`, alloy-node) needs.
  */
-export function startupBanner(server: EmbeddedServer): string[] {
+export function startupBanner(server: EmbeddedServer, demoKey?: { key: string; rotated: boolean }): string[] {
   const url = server.ctx.publicUrl;
   const lines = [
     '',
@@ -31,8 +71,8 @@ export function startupBanner(server: EmbeddedServer): string[] {
     `  Embedded API:         ${url}/2024-03/...`,
     `  SDK script:           ${url}/scripts/embedded.js`,
     `  Demo Store sandbox:   ${url}/sandbox/demo-store/`,
-    `  Development API key:  ${server.ctx.secrets.apiKeys.development}`,
-    `  Production API key:   ${server.ctx.secrets.apiKeys.production}`,
+    ...apiKeyLines(server.ctx.secrets).map((line) => `  ${line}`),
+    ...(demoKey?.rotated ? [`  The demo had no copy of the development key, so it rotated it: ${demoKey.key}`] : []),
     `  API reference:        ${url}/reference`,
     '',
     '  Integrations (integrationId, then each workflowId):',
@@ -47,7 +87,7 @@ export function startupBanner(server: EmbeddedServer): string[] {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const server = await startDemoServer();
-  for (const line of startupBanner(server)) console.log(line);
+  for (const line of startupBanner(server, server.demoKey)) console.log(line);
   reloadDefinitionsOnSighup(server);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void server.close().then(() => process.exit(0)));

@@ -73,8 +73,17 @@ export const WebhookDeliveryResponse = z.object({ data: WebhookDelivery });
 
 // ---- What the server sends (for receivers; every request is signed with both schemes) ----------
 
+/**
+ * The environment whose API key caused the request. Each environment signs with its own key and
+ * secret; the `x-alloy-environment` header names the same environment so a receiver can pick the
+ * key to verify with, and must then check this (signed) field agrees.
+ */
+export const PayloadEnvironment = /* @__PURE__ */ z.enum(['development', 'production']);
+export type PayloadEnvironment = z.infer<typeof PayloadEnvironment>;
+
 /** POSTed to the installation webhook after every successful installation. */
 export const InstallationWebhookPayload = z.object({
+  environment: PayloadEnvironment,
   userId: z.string(),
   workflowIds: z.array(z.string()),
   integrationId: z.string(),
@@ -86,6 +95,7 @@ export type InstallationWebhookPayload = z.infer<typeof InstallationWebhookPaylo
 
 /** POSTed by a Stream Data block. */
 export const StreamDataPayload = z.object({
+  environment: PayloadEnvironment,
   workflowId: z.string(),
   executionId: z.string(),
   userId: z.string(),
@@ -103,6 +113,7 @@ export type StreamDataPayload = z.infer<typeof StreamDataPayload>;
  * `X-Alloy-UserId`, `X-Alloy-BlockName`, `X-Alloy-BlockType` and `X-Alloy-ExecutionUuid`.
  */
 export const ErrorStreamPayload = z.object({
+  environment: PayloadEnvironment,
   executionId: z.string(),
   workflowId: z.string(),
   workflowName: z.string(),

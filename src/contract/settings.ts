@@ -23,6 +23,8 @@ export const WebhookUrl = /* @__PURE__ */ z
 
 /** The environment's settings (development and production each have their own). */
 export const Settings = z.object({
+  /** The environment these settings and this signing material belong to (the API key's). */
+  environment: /* @__PURE__ */ z.enum(['development', 'production']),
   /** POSTed after every successful installation. */
   installationWebhookUrl: z.nullable(z.string()),
   /** Every failed execution is POSTed here. */
@@ -32,7 +34,7 @@ export const Settings = z.object({
    * (`webhook-signature`); verify with it and deduplicate on `webhook-id`.
    */
   webhookSecret: z.string(),
-  /** Where the RSA public key for `X-Alloy-Signature` is served (PEM). */
+  /** Where this environment's RSA public key for `X-Alloy-Signature` is served (PEM). */
   publicKeyUrl: z.string(),
 });
 export type Settings = z.infer<typeof Settings>;

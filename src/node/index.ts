@@ -18,12 +18,18 @@ export { NODE_CLIENT_VERSION } from './transport.js';
 export type * from './types.js';
 export type { ApiErrorCode, ValidationIssue } from '../contract/index.js';
 export {
+  ALLOY_ENVIRONMENTS,
+  ENVIRONMENT_HEADER,
   standardWebhookSignature,
+  verifyAlloyRequest,
   verifyAlloySignature,
   verifyStandardWebhook,
   WebhookVerificationError,
   WEBHOOK_TOLERANCE_SECONDS,
+  type AlloyEnvironment,
+  type AlloyRequest,
   type AlloySignatureInput,
+  type EnvironmentVerificationKeys,
   type HeaderBag,
   type StandardWebhookOptions,
 } from './webhooks.js';

@@ -5,11 +5,17 @@ import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } 
  * stream). Each request carries two independent signatures:
  *
  * - `X-Alloy-Signature`: hex RSA-SHA256 (PKCS#1 v1.5) over `METHOD + URL + body`, checked with the
- *   server's public key (`GET /security/alloy_public_key.pem`), the scheme Alloy documents.
+ *   environment's public key (`publicKeyUrl` in `GET /settings`), the scheme Alloy documents.
  *   It has no timestamp, so it cannot stop a replay.
  * - Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`): HMAC-SHA256 over
  *   `id.timestamp.body` with the endpoint secret (`whsec_...`), with a ±5 minute window, so a
  *   captured request cannot be replayed later. Deduplicate on `webhook-id`.
+ *
+ * Development and production sign with different material (each environment's `GET /settings`
+ * gives its own `webhookSecret` and `publicKeyUrl`). Every request names its environment in the
+ * `x-alloy-environment` header and in the body's `environment` field; `verifyAlloyRequest` picks
+ * the material by the header, checks both signatures with it, then checks the signed field agrees,
+ * so a request signed with development's material is never taken for a production one.
  *
  * Always verify against the raw body bytes as received, never a re-serialised JSON object.
  */
@@ -120,4 +126,77 @@ export function verifyStandardWebhook(
   throw new WebhookVerificationError(
     'No signature matches. Verify the raw request body exactly as received, with the endpoint secret.',
   );
+}
+
+export const ALLOY_ENVIRONMENTS = ['development', 'production'] as const;
+export type AlloyEnvironment = (typeof ALLOY_ENVIRONMENTS)[number];
+/** The header naming the environment whose material signed a request. */
+export const ENVIRONMENT_HEADER = 'x-alloy-environment';
+
+/** One environment's verification material, from that environment's `GET /settings`. */
+export interface EnvironmentVerificationKeys {
+  /** The PEM at `publicKeyUrl` (or a KeyObject of it). */
+  publicKey: string | KeyObject;
+  /** `webhookSecret`. */
+  webhookSecret: string;
+}
+
+export interface AlloyRequest {
+  method: string;
+  /** The full URL the request was sent to, as the sender used it. */
+  url: string;
+  headers: HeaderBag;
+  body: string | Uint8Array;
+}
+
+/**
+ * Verifies a request our server sent with the material of the environment it names: both
+ * signatures (`X-Alloy-Signature`, Standard Webhooks with its replay window) and the body's
+ * signed `environment` field. Pass only the environments this receiver accepts; a request for
+ * another is refused. Throws WebhookVerificationError; returns the environment (act on this,
+ * never on an unverified claim), the message id (deduplicate on it) and the timestamp.
+ */
+export function verifyAlloyRequest(
+  keys: Partial<Record<AlloyEnvironment, EnvironmentVerificationKeys>>,
+  request: AlloyRequest,
+  options: StandardWebhookOptions = {},
+): { environment: AlloyEnvironment; id: string; timestamp: number } {
+  const named = header(request.headers, ENVIRONMENT_HEADER);
+  const environment = ALLOY_ENVIRONMENTS.find((env) => env === named);
+  if (!environment) throw new WebhookVerificationError(`Missing or unknown ${ENVIRONMENT_HEADER} header.`);
+  const material = keys[environment];
+  if (!material)
+    throw new WebhookVerificationError(
+      `This receiver has no ${environment} keys; it does not accept ${environment} requests.`,
+    );
+  const signatureOk = verifyAlloySignature(material.publicKey, {
+    method: request.method,
+    url: request.url,
+    body: request.body,
+    signature: header(request.headers, 'x-alloy-signature'),
+  });
+  if (!signatureOk) {
+    throw new WebhookVerificationError(`X-Alloy-Signature does not verify with the ${environment} public key.`);
+  }
+  const { id, timestamp } = verifyStandardWebhook(material.webhookSecret, request.headers, request.body, options);
+  const claimed = bodyEnvironment(request.body);
+  if (claimed !== undefined && claimed !== environment) {
+    throw new WebhookVerificationError(
+      `The body says ${String(claimed)} but the request is signed for ${environment}.`,
+    );
+  }
+  return { environment, id, timestamp };
+}
+
+/** The body's `environment` field when it is a JSON object that has one (HTTP request blocks' bodies are the ISV's own). */
+function bodyEnvironment(body: string | Uint8Array): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && 'environment' in parsed
+    ? (parsed as { environment: unknown }).environment
+    : undefined;
 }

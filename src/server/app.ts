@@ -25,7 +25,7 @@ import {
 } from './config.js';
 import type { AppContext } from './context.js';
 import { corsPolicy } from './cors.js';
-import { openDatabase } from './db.js';
+import { openDatabase, type Db } from './db.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { loadEncryptionKey, SecretBox } from './encryption.js';
 import {
@@ -56,7 +56,8 @@ import { ExecutionStore } from './services/executions.js';
 import { HeadlessInstallService } from './services/headless.js';
 import { IntegrationService } from './services/integrations.js';
 import { LinkService } from './services/links.js';
-import { OAuthClientFlow } from './services/oauth.js';
+import { OAuthClientFlow, sealLegacyVerifiers } from './services/oauth.js';
+import { sealLegacyConfigs } from './services/config-answers.js';
 import { linkPageRoutes } from './routes/link-page.js';
 import { oauthCallbackRoutes } from './routes/oauth-callback.js';
 import { documentWidgetAuthRoutes, widgetAuthRoutes } from './routes/widget-auth.js';
@@ -69,7 +70,7 @@ import { RunService } from './services/runs.js';
 import { SettingsService } from './services/settings.js';
 import { UserService } from './services/users.js';
 import { WorkflowService } from './services/workflows.js';
-import { loadSigningKeys, type SigningKeys } from './webhook-signing.js';
+import { loadSigningKeys, type EnvironmentSigningKeys } from './webhook-signing.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SEED_DEFINITIONS_DIR = path.join(here, 'seed');
@@ -151,12 +152,13 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let credentials: CredentialService;
   let secrets: ServerSecrets;
   let box: SecretBox;
-  let signingKeys: SigningKeys;
+  let signingKeys: EnvironmentSigningKeys;
   try {
     definitions = new DefinitionRegistry(db, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
     credentials = new CredentialService(db, box);
-    secrets = loadSecrets(db, config.pinnedDevApiKey, config.pinnedProdApiKey);
+    secrets = loadSecrets(db, box, config.pinnedDevApiKey, config.pinnedProdApiKey);
+    sealLegacyPlaintext(db, box);
     signingKeys = loadSigningKeys(config.dataDir);
   } catch (error) {
     db.close();
@@ -207,14 +209,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const absoluteUrl = (p: string): string => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`);
   const currentDefinitions = () => definitions.current;
   const users = new UserService(db);
-  const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl);
-  const workflows = new WorkflowService(db, definitions, absoluteUrl);
+  const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl, box);
+  const workflows = new WorkflowService(db, definitions, absoluteUrl, box);
   const executions = new ExecutionStore(db, currentDefinitions, absoluteUrl);
   const settings = new SettingsService(db, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
   });
-  const oauth = new OAuthClientFlow(db, credentials, publicUrl);
+  const oauth = new OAuthClientFlow(db, credentials, publicUrl, box);
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
@@ -435,6 +437,15 @@ function documentWidgetRoutes(router: ApiRouter): void {
 /** Fastify's form: the nearest `hops` proxies trusted, or the listed proxy addresses. */
 function trustProxyOption(trust: number | string[]): string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+/**
+ * Seals what an older version stored in plaintext (configuration answers, pending PKCE
+ * verifiers), then empties the WAL so the plaintext does not linger in its frames.
+ */
+function sealLegacyPlaintext(db: Db, box: SecretBox): void {
+  const sealed = db.transaction(() => sealLegacyConfigs(db, box) + sealLegacyVerifiers(db, box))();
+  if (sealed > 0) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

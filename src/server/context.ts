@@ -13,7 +13,7 @@ import type { RunService } from './services/runs.js';
 import type { SettingsService } from './services/settings.js';
 import type { UserService } from './services/users.js';
 import type { WorkflowService } from './services/workflows.js';
-import type { SigningKeys } from './webhook-signing.js';
+import type { EnvironmentSigningKeys } from './webhook-signing.js';
 
 /** The long-lived parts every route needs, built once by `createServer`. */
 export interface AppContext {
@@ -33,8 +33,11 @@ export interface AppContext {
   settings: SettingsService;
   /** The workflow runtime: run queue and worker, app triggers, outgoing deliveries. */
   runtime: Runtime;
-  /** Signs every outgoing request; the public half is served at /security/alloy_public_key.pem. */
-  signingKeys: SigningKeys;
+  /**
+   * Each environment's signing material for outgoing requests; the public halves are served at
+   * /security/{development,production}/alloy_public_key.pem.
+   */
+  signingKeys: EnvironmentSigningKeys;
   retention: RetentionJob;
   publicUrl: string;
   /** A definition's relative path (`/static/...`) as an absolute URL on this server. */

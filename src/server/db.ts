@@ -279,9 +279,43 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The data dir holds the database and the keys: only the server's own user may enter it. */
+export const DATA_DIR_MODE = 0o700;
+/** The database, its WAL and shared-memory files, and every key file. */
+export const DATA_FILE_MODE = 0o600;
+const DB_FILE = 'alloy.db';
+
+/**
+ * Creates the data dir (0700) and narrows an existing one and its database files to 0700/0600.
+ * chmod, not the umask-filtered mode of mkdir/open: a permissive umask (0000) cannot widen them,
+ * and a data dir made by an older version (0755 dir, 0644 files) is fixed on start.
+ */
+export function secureDataDir(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+  if (process.platform === 'win32') return;
+  fs.chmodSync(dataDir, DATA_DIR_MODE);
+  for (const name of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`]) {
+    restrictFile(path.join(dataDir, name));
+  }
+}
+
+/** chmod 0600 when the file exists (other key files call this too). */
+export function restrictFile(file: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    if ((fs.statSync(file).mode & 0o777) !== DATA_FILE_MODE) fs.chmodSync(file, DATA_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
 export function openDatabase(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'alloy.db'));
+  secureDataDir(dataDir);
+  const file = path.join(dataDir, DB_FILE);
+  // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+  fs.closeSync(fs.openSync(file, 'a', DATA_FILE_MODE));
+  restrictFile(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: a 2xx is only sent after the commit is on disk, so an acknowledged write survives a crash.
   db.pragma('synchronous = FULL');
@@ -290,6 +324,8 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  // The WAL and shm files exist now (journal_mode and the migrations wrote): same mode as the database.
+  secureDataDir(dataDir);
   return db;
 }
 

@@ -71,3 +71,27 @@ export function loadEncryptionKey(dataDir: string, fromEnv: string | undefined):
   }
   return parseEncryptionKey(fs.readFileSync(file, 'utf8'));
 }
+
+const SEALED_TEXT = 'sealed:v1:';
+
+/**
+ * A sealed value as one TEXT column (settings rows, JSON columns): `sealed:v1:<keyId>:<iv>:<ciphertext>:<tag>`
+ * (base64url). `associatedData` names the row, as for credentials.
+ */
+export function sealText(box: SecretBox, plaintext: string, associatedData: string): string {
+  const sealed = box.seal(plaintext, associatedData);
+  const parts = [sealed.iv, sealed.ciphertext, sealed.authTag].map((b) => b.toString('base64url'));
+  return `${SEALED_TEXT}${sealed.keyId}:${parts.join(':')}`;
+}
+
+export const isSealedText = (text: string): boolean => text.startsWith(SEALED_TEXT);
+
+export function openText(box: SecretBox, text: string, associatedData: string): string {
+  if (!isSealedText(text)) throw new Error('not a sealed value');
+  const [keyId, iv, ciphertext, authTag] = text.slice(SEALED_TEXT.length).split(':');
+  if (!keyId || iv === undefined || ciphertext === undefined || authTag === undefined) {
+    throw new Error('a sealed value is malformed');
+  }
+  const bytes = (part: string) => Buffer.from(part, 'base64url');
+  return box.open({ keyId, iv: bytes(iv), ciphertext: bytes(ciphertext), authTag: bytes(authTag) }, associatedData);
+}

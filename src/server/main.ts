@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from './app.js';
 import { configFromEnv } from './config.js';
 import { reloadDefinitionsOnSighup } from './reload-signal.js';
+import { apiKeyLines } from './rotate-api-key.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -13,8 +14,7 @@ await server.app.listen({ port: config.port, host: config.host });
 const url = server.ctx.publicUrl;
 console.log(`Alloy Embedded API listening on ${url}`);
 console.log(`  SDK script:          ${url}/scripts/embedded.js`);
-console.log(`  development API key: ${server.ctx.secrets.apiKeys.development}`);
-console.log(`  production API key:  ${server.ctx.secrets.apiKeys.production}`);
+for (const line of apiKeyLines(server.ctx.secrets)) console.log(`  ${line}`);
 console.log(`  API reference:       ${url}/reference`);
 console.log(`  reload definitions:  kill -HUP ${process.pid}`);
 reloadDefinitionsOnSighup(server);

@@ -9,6 +9,8 @@ import {
 } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_FILE_MODE, restrictFile, secureDataDir } from './db.js';
+import type { Environment } from './secrets.js';
 
 /**
  * Keys that sign every outgoing request. The RSA private key lives in a file beside the database
@@ -22,15 +24,32 @@ export interface SigningKeys {
   webhookSecret: string;
 }
 
+/** Each environment signs with its own material, so the development key's holders cannot forge production requests. */
+export type EnvironmentSigningKeys = Record<Environment, SigningKeys>;
+
+/**
+ * The files of each environment's material. Development keeps the names of the single pair
+ * earlier versions made, so an existing data dir's keys become development's (its receivers keep
+ * verifying); production's are generated fresh, because the old pair was readable with the
+ * development key (GET /settings) and so cannot be trusted for production.
+ */
+export const SIGNING_FILES: Record<Environment, { privateKey: string; webhookSecret: string }> = {
+  development: { privateKey: 'signing-key.pem', webhookSecret: 'webhook-secret' },
+  production: { privateKey: 'production-signing-key.pem', webhookSecret: 'production-webhook-secret' },
+};
+
 const readOrCreate = (file: string, create: () => string): string => {
   try {
-    return fs.readFileSync(file, 'utf8');
+    const value = fs.readFileSync(file, 'utf8');
+    restrictFile(file);
+    return value;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const value = create();
     // `wx`: never overwrite a key another process just wrote.
     try {
-      fs.writeFileSync(file, value, { mode: 0o600, flag: 'wx' });
+      fs.writeFileSync(file, value, { mode: DATA_FILE_MODE, flag: 'wx' });
+      restrictFile(file);
       return value;
     } catch (writeError) {
       if ((writeError as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8');
@@ -39,18 +58,26 @@ const readOrCreate = (file: string, create: () => string): string => {
   }
 };
 
-export function loadSigningKeys(dataDir: string): SigningKeys {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const privatePem = readOrCreate(path.join(dataDir, 'signing-key.pem'), () =>
+function loadEnvironmentKeys(dataDir: string, env: Environment): SigningKeys {
+  const files = SIGNING_FILES[env];
+  const privatePem = readOrCreate(path.join(dataDir, files.privateKey), () =>
     generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   );
   const webhookSecret = readOrCreate(
-    path.join(dataDir, 'webhook-secret'),
+    path.join(dataDir, files.webhookSecret),
     () => `whsec_${randomBytes(32).toString('base64')}`,
   ).trim();
   const privateKey = createPrivateKey(privatePem);
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return { privateKey, publicKeyPem, webhookSecret };
+}
+
+export function loadSigningKeys(dataDir: string): EnvironmentSigningKeys {
+  secureDataDir(dataDir);
+  return {
+    development: loadEnvironmentKeys(dataDir, 'development'),
+    production: loadEnvironmentKeys(dataDir, 'production'),
+  };
 }
 
 export interface OutgoingRequest {
@@ -62,6 +89,13 @@ export interface OutgoingRequest {
   /** Seconds; fresh on every attempt. */
   timestamp: number;
 }
+
+/**
+ * Names the environment of every outgoing request. Not covered by either signature: a receiver
+ * picks that environment's key with it, and a request re-labelled with the other environment's
+ * name fails to verify. The body's `environment` field (signed) says the same.
+ */
+export const ENVIRONMENT_HEADER = 'x-alloy-environment';
 
 /** The signature headers for one attempt of an outgoing request. */
 export function signatureHeaders(keys: SigningKeys, request: OutgoingRequest): Record<string, string> {

@@ -168,7 +168,7 @@ describe('a receiver failing for a while, then recovering', () => {
     const lastDeliveredAt = Math.max(...delivered().map((a) => a.at));
 
     // Group the attempts by delivery (webhook-id) and check each one.
-    const keys = api.server.ctx.signingKeys;
+    const keys = api.server.ctx.signingKeys.development;
     const byId = new Map<string, Attempt[]>();
     for (const attempt of receiver.attempts) {
       const id = attempt.headers['webhook-id'] as string;

@@ -29,6 +29,11 @@ export const TEST_RATE_LIMIT_ENV: Record<string, string> = {
   ALLOY_RATE_LIMIT_OAUTH: '10000000',
   ALLOY_RATE_LIMIT_PAGES: '10000000',
 };
+/**
+ * Pinned too: the server keeps only API keys' hashes, and a pinned key is what keeps
+ * `ctx.secrets.apiKeys.production` readable after a restart on the same data dir.
+ */
+export const TEST_PRODUCTION_API_KEY = 'ak_prod_test_Qm3v9ZrT1xKpL7wN2cYhB5dF8gJ0sA4e';
 
 export interface TestServer extends EmbeddedServer {
   dataDir: string;
@@ -45,6 +50,7 @@ export async function startTestServer(
     dataDir,
     pinnedDevApiKey: TEST_API_KEY,
     rateLimits: TEST_RATE_LIMITS,
+    pinnedProdApiKey: TEST_PRODUCTION_API_KEY,
     ...captureServerOptions(),
     ...options.server,
   });

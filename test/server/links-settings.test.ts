@@ -88,8 +88,9 @@ describe('settings', () => {
     const initial = await api.call('GET', '/settings');
     assert.equal(initial.statusCode, 200);
     const signing = {
-      webhookSecret: api.server.ctx.signingKeys.webhookSecret,
-      publicKeyUrl: `${api.server.ctx.publicUrl}/security/alloy_public_key.pem`,
+      webhookSecret: api.server.ctx.signingKeys.development.webhookSecret,
+      environment: 'development',
+      publicKeyUrl: `${api.server.ctx.publicUrl}/security/development/alloy_public_key.pem`,
     };
     assert.match(signing.webhookSecret, /^whsec_/);
     assert.deepEqual(initial.json(), {
@@ -110,11 +111,14 @@ describe('settings', () => {
       ...signing,
     });
     assert.deepEqual((await api.call('GET', '/settings')).json(), set.json());
+    // Production has its own URLs and its own signing material.
     const prod = await api.call('GET', '/settings', { key: 'prod' });
     assert.deepEqual(prod.json(), {
       installationWebhookUrl: 'https://acme.example/hooks/installed',
       errorStreamUrl: null,
-      ...signing,
+      webhookSecret: api.server.ctx.signingKeys.production.webhookSecret,
+      environment: 'production',
+      publicKeyUrl: `${api.server.ctx.publicUrl}/security/production/alloy_public_key.pem`,
     });
 
     const cleared = await api.call('PUT', '/settings', { body: { installationWebhookUrl: null } });

@@ -397,7 +397,8 @@ describe('links and settings', () => {
     const before = await alloy.getSettings();
     assert.deepEqual([before.installationWebhookUrl, before.errorStreamUrl], [null, null]);
     assert.match(before.webhookSecret, /^whsec_/);
-    assert.match(before.publicKeyUrl, /\/security\/alloy_public_key\.pem$/);
+    assert.match(before.publicKeyUrl, /\/security\/(development|production)\/alloy_public_key\.pem$/);
+    assert.equal(before.publicKeyUrl.includes(`/${before.environment}/`), true);
     const updated = await alloy.updateSettings({ installationWebhookUrl: 'https://acme.example/hooks/installed' });
     assert.equal(updated.installationWebhookUrl, 'https://acme.example/hooks/installed');
     assert.deepEqual(await alloy.getSettings(), updated);

@@ -117,8 +117,8 @@ const server = await createServer({
 });
 await server.app.listen({ port: 0, host: '127.0.0.1' });
 Object.assign(keys, {
-  publicKey: server.ctx.signingKeys.publicKeyPem,
-  webhookSecret: server.ctx.signingKeys.webhookSecret,
+  publicKey: server.ctx.signingKeys.development.publicKeyPem,
+  webhookSecret: server.ctx.signingKeys.development.webhookSecret,
 });
 const base = server.ctx.publicUrl;
 

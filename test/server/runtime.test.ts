@@ -42,8 +42,10 @@ before(async () => {
     apiKey: api.server.ctx.secrets.apiKeys.development,
   });
   await api.server.app.listen({ port: 0, host: '127.0.0.1' });
-  publicKey = await (await fetch(api.url('/security/alloy_public_key.pem'))).text();
-  webhookSecret = (await api.call('GET', '/settings')).json().webhookSecret;
+  // The development key's settings name development's signing material (the users here are development's).
+  const settings = (await api.call('GET', '/settings')).json();
+  publicKey = await (await fetch(settings.publicKeyUrl)).text();
+  webhookSecret = settings.webhookSecret;
 });
 
 after(async () => {
@@ -358,8 +360,8 @@ describe('Stream Data delivery', () => {
       assert.ok(attempts.length >= 2, `${attempts.length} attempts`);
       assert.equal(run.attempts, attempts.length - 1, 'every failed attempt was counted');
       const keys = {
-        publicKey: patient.server.ctx.signingKeys.publicKeyPem,
-        webhookSecret: patient.server.ctx.signingKeys.webhookSecret,
+        publicKey: patient.server.ctx.signingKeys.development.publicKeyPem,
+        webhookSecret: patient.server.ctx.signingKeys.development.webhookSecret,
       };
       const signed = attempts.map((a) => assertSigned(a, receiver.url('/stream'), keys));
       assert.equal(new Set(signed.map((s) => s.id)).size, 1, 'one webhook-id across attempts');
@@ -581,6 +583,7 @@ describe('the installation webhook', () => {
       const [headlessPost] = await receiver.waitFor('/installations', 1);
       assertSigned(headlessPost!, receiver.url('/installations'));
       assert.deepEqual(JSON.parse(headlessPost!.body), {
+        environment: 'development',
         userId: headless,
         workflowIds: [STREAM_WORKFLOW_ID, EVENT_WORKFLOW_ID],
         integrationId: INTEGRATION_ID,
@@ -658,12 +661,13 @@ describe('dynamic options', () => {
 
 describe('signing material', () => {
   test('the public key is served as PEM, and the settings expose the Standard Webhooks secret', async () => {
-    const response = await fetch(api.url('/security/alloy_public_key.pem'));
+    const response = await fetch(api.url('/security/development/alloy_public_key.pem'));
     assert.equal(response.status, 200);
     assert.match(String(response.headers.get('content-type')), /application\/x-pem-file/);
+    assert.equal(await response.text(), publicKey);
     assert.match(publicKey, /^-----BEGIN PUBLIC KEY-----/);
     const settings = (await api.call('GET', '/settings')).json();
-    assert.equal(settings.publicKeyUrl, api.url('/security/alloy_public_key.pem'));
+    assert.equal(settings.publicKeyUrl, api.url('/security/development/alloy_public_key.pem'));
     assert.match(settings.webhookSecret, /^whsec_/);
   });
 });

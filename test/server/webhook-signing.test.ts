@@ -12,7 +12,7 @@ import {
 import { loadSigningKeys, signatureHeaders } from '../../src/server/webhook-signing.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-sign-'));
-const keys = loadSigningKeys(dataDir);
+const keys = loadSigningKeys(dataDir).development;
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 const request = {
   method: 'POST',
@@ -25,7 +25,7 @@ const now = request.timestamp * 1000;
 const headers = signatureHeaders(keys, request);
 
 test('keys persist: a second load reads the same files, and the private key file is 0600', () => {
-  const again = loadSigningKeys(dataDir);
+  const again = loadSigningKeys(dataDir).development;
   assert.equal(again.publicKeyPem, keys.publicKeyPem);
   assert.equal(again.webhookSecret, keys.webhookSecret);
   assert.equal(fs.statSync(path.join(dataDir, 'signing-key.pem')).mode & 0o777, 0o600);

@@ -3,14 +3,22 @@ import type { ApiRouter } from '../api-routes.js';
 import type { AppContext } from '../context.js';
 import { DefinitionError } from '../definitions.js';
 import { ApiError } from '../http-errors.js';
-import { PUBLIC_KEY_PATH } from './security.js';
+import type { Environment } from '../secrets.js';
+import { publicKeyPath } from './security.js';
 
 export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
-  /** What receivers need to verify our requests, next to where they go. */
-  const withSigning = (settings: { installationWebhookUrl: string | null; errorStreamUrl: string | null }) => ({
+  /**
+   * What receivers need to verify our requests, next to where they go: the caller's environment's
+   * material only (a development key never sees production's secret).
+   */
+  const withSigning = (
+    env: Environment,
+    settings: { installationWebhookUrl: string | null; errorStreamUrl: string | null },
+  ) => ({
     ...settings,
-    webhookSecret: ctx.signingKeys.webhookSecret,
-    publicKeyUrl: ctx.absoluteUrl(PUBLIC_KEY_PATH),
+    environment: env,
+    webhookSecret: ctx.signingKeys[env].webhookSecret,
+    publicKeyUrl: ctx.absoluteUrl(publicKeyPath(env)),
   });
 
   api.add({
@@ -20,10 +28,10 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Settings',
     summary: 'The environment’s settings',
     description:
-      'Each API key’s environment has its own URLs. A value set with PUT wins over the ALLOY_INSTALLATION_WEBHOOK_URL / ALLOY_ERROR_STREAM_URL environment variables. `webhookSecret` (Standard Webhooks) and the key at `publicKeyUrl` (`X-Alloy-Signature`) verify every request the server sends.',
+      'Each API key’s environment has its own URLs and its own signing material. A value set with PUT wins over the ALLOY_INSTALLATION_WEBHOOK_URL / ALLOY_ERROR_STREAM_URL environment variables. `webhookSecret` (Standard Webhooks) and the key at `publicKeyUrl` (`X-Alloy-Signature`) verify every request the server sends for this environment; each request names its environment in `x-alloy-environment` and in the body’s `environment` field.',
     auth: 'apiKey',
     response: Settings,
-    handler: ({ caller }) => withSigning(ctx.settings.get(caller.env)),
+    handler: ({ caller }) => withSigning(caller.env, ctx.settings.get(caller.env)),
   });
 
   api.add({
@@ -37,7 +45,7 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     body: UpdateSettingsRequest,
     response: Settings,
-    handler: ({ caller, body }) => withSigning(ctx.settings.update(caller.env, body)),
+    handler: ({ caller, body }) => withSigning(caller.env, ctx.settings.update(caller.env, body)),
   });
 
   api.add({

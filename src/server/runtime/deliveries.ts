@@ -59,13 +59,16 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
   ) {}
 
   /** Queues the installation webhook when the environment has one set; returns its id. */
-  enqueueInstallationWebhook(env: Environment, payload: InstallationWebhookPayload): string | null {
+  enqueueInstallationWebhook(
+    env: Environment,
+    payload: Omit<InstallationWebhookPayload, 'environment'>,
+  ): string | null {
     const url = this.settings.get(env).installationWebhookUrl;
-    return url ? this.enqueue(env, 'installationWebhook', url, {}, payload) : null;
+    return url ? this.enqueue(env, 'installationWebhook', url, {}, { environment: env, ...payload }) : null;
   }
 
   /** Queues a failed execution for the error stream when the environment has one set. */
-  enqueueErrorStream(env: Environment, payload: ErrorStreamPayload): string | null {
+  enqueueErrorStream(env: Environment, payload: Omit<ErrorStreamPayload, 'environment'>): string | null {
     const url = this.settings.get(env).errorStreamUrl;
     if (!url) return null;
     const headers = {
@@ -78,7 +81,7 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
       'x-alloy-blocktype': payload.block.type,
       'x-alloy-executionuuid': payload.executionId,
     };
-    return this.enqueue(env, 'errorStream', url, headers, payload);
+    return this.enqueue(env, 'errorStream', url, headers, { environment: env, ...payload });
   }
 
   private enqueue(
@@ -153,6 +156,7 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
   async attempt(row: DeliveryRow, owner: string, sender: SignedSender, signal: AbortSignal): Promise<void> {
     const result = await sender.send({
       id: row.id,
+      env: row.env,
       method: 'POST',
       url: row.url,
       body: row.body,

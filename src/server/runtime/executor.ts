@@ -21,6 +21,8 @@ import type { DeliveryOutbox } from './deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
 import type { SendResult, SignedSender } from './signed-sender.js';
 import { render, type TemplateScope } from './templates.js';
+import type { SecretBox } from '../encryption.js';
+import { openConfig } from '../services/config-answers.js';
 
 /** Why a block did not finish; `retryable` failures are tried again later with backoff. */
 
@@ -92,6 +94,8 @@ export class WorkflowExecutor {
     private readonly ownSender: SignedSender,
     private readonly publicUrl: () => string,
     private readonly options: ExecutorOptions,
+    /** Opens the users' sealed configuration answers. */
+    private readonly box: SecretBox,
   ) {}
 
   async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
@@ -170,7 +174,7 @@ export class WorkflowExecutor {
     const recorded = this.executions.recordedBlocks(executionId);
     const outputs: Record<string, unknown> = {};
     for (const block of recorded) if (block.status === 'success') outputs[block.blockId] = block.output;
-    const answers = JSON.parse(installed.config) as StoredConfig;
+    const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
     const scope: TemplateScope = { trigger: triggerData, blocks: outputs, config: configValues(version, answers) };
 
     for (const block of version.blocks) {
@@ -302,6 +306,7 @@ export class WorkflowExecutor {
     const body = input.body;
     const fields = Object.fromEntries(Object.entries(input).filter(([name]) => name !== 'url' && name !== 'body'));
     const payload: StreamDataPayload = {
+      environment: run.row.env,
       workflowId: run.entry.workflow.workflowId,
       executionId: run.executionId,
       userId: run.row.user_id,
@@ -320,7 +325,7 @@ export class WorkflowExecutor {
   private async httpRequest(
     block: ActionBlock,
     input: Record<string, unknown>,
-    run: { executionId: string; signal: AbortSignal },
+    run: { row: RunRow; executionId: string; signal: AbortSignal },
   ): Promise<unknown> {
     const method = typeof input.method === 'string' ? input.method : 'POST';
     const headers = Object.fromEntries(
@@ -340,7 +345,7 @@ export class WorkflowExecutor {
     method: string,
     body: string | undefined,
     headers: Record<string, string>,
-    run: { executionId: string; signal: AbortSignal },
+    run: { row: RunRow; executionId: string; signal: AbortSignal },
   ): Promise<Extract<SendResult, { ok: true }>> {
     if (typeof target !== 'string' || target === '') {
       throw new BlockFailure(`The URL is empty: the block's mapping gave ${JSON.stringify(target ?? null)}.`, false);
@@ -349,6 +354,7 @@ export class WorkflowExecutor {
     const result = await (own ? this.ownSender : this.sender).send({
       // The same on every attempt of this block in this execution: receivers deduplicate on it.
       id: messageId(run.executionId, block.id),
+      env: run.row.env,
       method,
       url: own ? `${this.publicUrl()}${target}` : target,
       body,

@@ -11,7 +11,7 @@ import type { ExecutionStore } from '../services/executions.js';
 import type { InstalledEvent, IntegrationService } from '../services/integrations.js';
 import type { SettingsService } from '../services/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions.js';
-import type { SigningKeys } from '../webhook-signing.js';
+import type { EnvironmentSigningKeys } from '../webhook-signing.js';
 import { AppTriggers } from './app-triggers.js';
 import { Connections, MissingConnectionError, type CredentialRefresher } from './connections.js';
 import { DeliveryOutbox, type DeliveryRow } from './deliveries.js';
@@ -67,7 +67,7 @@ export interface RuntimeDeps {
   integrations: IntegrationService;
   settings: SettingsService;
   box: SecretBox;
-  keys: SigningKeys;
+  keys: EnvironmentSigningKeys;
   publicUrl: () => string;
   log: FastifyBaseLogger;
   /** Renews OAuth access tokens before they expire. */
@@ -127,6 +127,7 @@ export class Runtime {
       new SignedSender(deps.keys, this.ownHttp, this.options.requestTimeoutMs),
       deps.publicUrl,
       { requestTimeoutMs: this.options.requestTimeoutMs },
+      deps.box,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
     this.runWorker = new LeaseWorker(

@@ -1,4 +1,5 @@
-import { signatureHeaders, type SigningKeys } from '../webhook-signing.js';
+import type { Environment } from '../secrets.js';
+import { ENVIRONMENT_HEADER, signatureHeaders, type EnvironmentSigningKeys } from '../webhook-signing.js';
 import { OutboundError, type OutboundHttp } from './outbound-http.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
 
@@ -7,6 +8,8 @@ export const USER_AGENT = 'Alloy-Embedded-Webhooks/1.0';
 export interface SignedRequest {
   /** The `webhook-id`: the same on every attempt of one delivery, so receivers can deduplicate. */
   id: string;
+  /** Whose request this is: picks the signing material and is sent as `x-alloy-environment`. */
+  env: Environment;
   method: string;
   url: string;
   /** JSON text, signed as is; undefined for a bodyless request (signed as ""). */
@@ -33,18 +36,19 @@ export type SendResult =
 /**
  * Sends one attempt of an outgoing request, signed twice: `X-Alloy-Signature` (RSA over method +
  * URL + body, as Alloy documents) and Standard Webhooks (`webhook-id`, a fresh `webhook-timestamp`
- * and `webhook-signature` per attempt). Only 2xx counts as delivered; a redirect is not followed.
+ * and `webhook-signature` per attempt), each with the key of the request's environment, which
+ * `x-alloy-environment` names. Only 2xx counts as delivered; a redirect is not followed.
  */
 export class SignedSender {
   constructor(
-    private readonly keys: SigningKeys,
+    private readonly keys: EnvironmentSigningKeys,
     private readonly http: OutboundHttp,
     private readonly timeoutMs: number,
   ) {}
 
   async send(request: SignedRequest): Promise<SendResult> {
     const body = request.body ?? '';
-    const signed = signatureHeaders(this.keys, {
+    const signed = signatureHeaders(this.keys[request.env], {
       method: request.method,
       url: request.url,
       body,
@@ -59,6 +63,7 @@ export class SignedSender {
           'user-agent': USER_AGENT,
           ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...request.headers,
+          [ENVIRONMENT_HEADER]: request.env,
           ...signed,
         },
         body: request.body,

@@ -26,6 +26,8 @@ import { checkValue, isEmpty, normalise } from '../field-values.js';
 import { ApiError, notFound } from '../http-errors.js';
 import { newId } from '../ids.js';
 import type { Environment } from '../secrets.js';
+import type { SecretBox } from '../encryption.js';
+import { openConfig, sealConfig } from './config-answers.js';
 
 interface UserWorkflowRow {
   workflow_id: string;
@@ -75,6 +77,8 @@ export class IntegrationService {
     private readonly definitions: () => DefinitionSet,
     /** Turns a definition's relative icon path into an absolute URL. */
     private readonly absoluteUrl: (pathOrUrl: string) => string,
+    /** Seals the users' configuration answers (they include `secret` ones). */
+    private readonly box: SecretBox,
   ) {}
 
   /**
@@ -146,7 +150,7 @@ export class IntegrationService {
     const values = def.workflows.flatMap((wf) => {
       const row = installed.get(wf.workflowId);
       if (!row) return [];
-      return (JSON.parse(row.config) as StoredConfig).map((v) => ({ workflowId: wf.workflowId, ...v }));
+      return openConfig(this.box, userId, wf.workflowId, row.config).map((v) => ({ workflowId: wf.workflowId, ...v }));
     });
     return {
       integrationId: def.integrationId,
@@ -210,7 +214,7 @@ export class IntegrationService {
           wf.workflowId,
           installationId,
           latestVersion(wf).version,
-          JSON.stringify(configByWorkflow.get(wf.workflowId) ?? []),
+          sealConfig(this.box, userId, wf.workflowId, configByWorkflow.get(wf.workflowId) ?? []),
           now,
         );
       }
@@ -319,7 +323,7 @@ export class IntegrationService {
           const version = definitions.workflow(w.workflow_id)?.workflow;
           const installedVersion = version && findVersion(version, w.version);
           return installedVersion
-            ? formData(w.workflow_id, installedVersion, JSON.parse(w.config) as StoredConfig)
+            ? formData(w.workflow_id, installedVersion, openConfig(this.box, row.user_id, w.workflow_id, w.config))
             : [];
         }),
         credentialIds: Object.fromEntries(credentials.map((c) => [c.connector, c.credential_id])),

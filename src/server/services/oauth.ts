@@ -4,6 +4,7 @@ import type { Connector, CredentialData, OAuth2Auth } from '../connectors/index.
 import type { Db } from '../db.js';
 import { nowIso } from '../db.js';
 import { ApiError, notFound } from '../http-errors.js';
+import { isSealedText, openText, sealText, type SecretBox } from '../encryption.js';
 import { newId } from '../ids.js';
 import { getEmbeddedOAuthClient } from '../sandbox/index.js';
 import type { CredentialService } from './credentials.js';
@@ -13,6 +14,20 @@ export const OAUTH_SESSION_TTL_MS = 10 * 60 * 1000;
 /** Refresh an access token this long before it expires, so a run never starts with a dying token. */
 export const REFRESH_MARGIN_MS = 60 * 1000;
 const TOKEN_TIMEOUT_MS = 10_000;
+const verifierAad = (sessionId: string): string => `oauth_sessions:${sessionId}:code_verifier`;
+
+/** Seals the PKCE verifiers an older version stored in plaintext (pending sessions); returns how many. */
+export function sealLegacyVerifiers(db: Db, box: SecretBox): number {
+  const rows = db
+    .prepare(
+      "SELECT id, code_verifier FROM oauth_sessions WHERE code_verifier != '' AND code_verifier NOT LIKE 'sealed:%'",
+    )
+    .all() as { id: string; code_verifier: string }[];
+  const update = db.prepare('UPDATE oauth_sessions SET code_verifier = ? WHERE id = ?');
+  for (const row of rows) update.run(sealText(box, row.code_verifier, verifierAad(row.id)), row.id);
+  return rows.length;
+}
+
 /** A claimed session's state is replaced (the column is unique), so it cannot be used again. */
 const USED_STATE_PREFIX = 'used:';
 
@@ -67,6 +82,8 @@ export class OAuthClientFlow {
     private readonly db: Db,
     private readonly credentials: CredentialService,
     private readonly publicUrl: () => string,
+    /** Seals the PKCE verifiers, which are as good as the code they protect. */
+    private readonly box: SecretBox,
   ) {}
 
   redirectUri(): string {
@@ -96,12 +113,19 @@ export class OAuthClientFlow {
         connector.id,
         origin,
         state,
-        verifier,
+        sealText(this.box, verifier, verifierAad(sessionId)),
         JSON.stringify(fields),
         new Date(now).toISOString(),
         expiresAt,
       );
     return { sessionId, state, expiresAt };
+  }
+
+  /** The session's PKCE verifier (plaintext in a row an older version wrote, until it is sealed on start). */
+  private verifier(row: SessionRow): string {
+    return isSealedText(row.code_verifier)
+      ? openText(this.box, row.code_verifier, verifierAad(row.id))
+      : row.code_verifier;
   }
 
   private row(sessionId: string): SessionRow | undefined {
@@ -136,7 +160,7 @@ export class OAuthClientFlow {
     const state = row.state;
     if (state.startsWith(USED_STATE_PREFIX)) return undefined;
     const fields = JSON.parse(row.fields) as Record<string, string>;
-    const challenge = createHash('sha256').update(row.code_verifier).digest('base64url');
+    const challenge = createHash('sha256').update(this.verifier(row)).digest('base64url');
     const query = new URLSearchParams({
       response_type: 'code',
       client_id: connector.oauth.clientId,
@@ -202,7 +226,7 @@ export class OAuthClientFlow {
         grant_type: 'authorization_code',
         code: input.code,
         redirect_uri: this.redirectUri(),
-        code_verifier: row.code_verifier,
+        code_verifier: this.verifier(row),
       });
       data = { ...(JSON.parse(row.fields) as Record<string, string>), ...credentialData(tokens) };
       await testCredential(connector, data);

@@ -24,6 +24,8 @@ import { checkValue } from '../field-values.js';
 import { ApiError, notFound } from '../http-errors.js';
 import type { Environment } from '../secrets.js';
 import type { StoredConfig } from './integrations.js';
+import type { SecretBox } from '../encryption.js';
+import { openConfig } from './config-answers.js';
 
 interface InstalledRow {
   workflow_id: string;
@@ -46,6 +48,8 @@ export class WorkflowService {
     private readonly db: Db,
     private readonly registry: DefinitionRegistry,
     private readonly absoluteUrl: (pathOrUrl: string) => string,
+    /** Opens the users' sealed configuration answers. */
+    private readonly box: SecretBox,
   ) {}
 
   /** The parent workflow a request names; unknown ids and names are 404s. */
@@ -113,7 +117,7 @@ export class WorkflowService {
     const entry = this.resolve({ workflowId });
     const row = this.installed(userId, workflowId);
     const version = this.installedVersion(entry, row);
-    const config = JSON.parse(row.config) as StoredConfig;
+    const config = openConfig(this.box, userId, workflowId, row.config);
     const fieldsOf = (block: AnyBlock) =>
       block.fields.map((f) => {
         const answer = f.userConfigurable ? config.find((c) => c.blockId === block.id && c.name === f.name) : undefined;
@@ -184,7 +188,7 @@ export class WorkflowService {
         return { upgraded: false, installedVersion: row.version, version: latest.version };
       }
       const from = this.installedVersion(entry, row);
-      const blockers = upgradeBlockers(from, latest, JSON.parse(row.config) as StoredConfig);
+      const blockers = upgradeBlockers(from, latest, openConfig(this.box, userId, workflowId, row.config));
       if (blockers.length > 0) {
         throw new ApiError(
           409,
@@ -233,7 +237,10 @@ export class WorkflowService {
         latest: version.version === latest,
         installed: row?.version === version.version,
         ...(from && row
-          ? { requiresReinstall: upgradeBlockers(from, version, JSON.parse(row.config) as StoredConfig).length > 0 }
+          ? {
+              requiresReinstall:
+                upgradeBlockers(from, version, openConfig(this.box, userId!, workflowId, row.config)).length > 0,
+            }
           : {}),
         triggerType: version.trigger.type,
         configurableFields: userConfigurableFields(version).map(({ blockId, field }) => ({
