@@ -56,6 +56,8 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
     private readonly db: Db,
     private readonly settings: SettingsService,
     private readonly retry: RetryPolicy,
+    /** The most deliveries to one URL being sent at once, across every worker. */
+    private readonly targetLimit = Number.MAX_SAFE_INTEGER,
   ) {}
 
   /** Queues the installation webhook when the environment has one set; returns its id. */
@@ -100,22 +102,39 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
     return id;
   }
 
-  claim(owner: string, limit: number, leaseMs: number): DeliveryRow[] {
-    const now = Date.now();
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT id FROM outbound_deliveries
-           WHERE (status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now)
-           ORDER BY next_attempt_at LIMIT @limit`,
-        )
-        .all({ now: iso(now), limit }) as { id: string }[];
-      const lease = this.db.prepare(
-        `UPDATE outbound_deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?, updated_at = ?
-         WHERE id = ? RETURNING *`,
-      );
-      return rows.map((r) => lease.get(owner, iso(now + leaseMs), iso(now), r.id) as DeliveryRow);
-    })();
+  /**
+   * Leases up to `limit` due deliveries, fairly between receivers: no URL has more than
+   * `targetLimit` deliveries being sent at once (so an error stream that hangs cannot hold up the
+   * other environment's installation webhooks, or the other kind), and URLs are served
+   * round-robin, fresh deliveries before retries, oldest first. One statement, as for runs.
+   */
+  claim(owner: string, limit: number, leaseMs: number, now = Date.now()): DeliveryRow[] {
+    const rows = this.db
+      .prepare(
+        `UPDATE outbound_deliveries SET status = 'sending', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
+         WHERE id IN (
+           SELECT due.id FROM (
+             SELECT id, url, attempts, due_at, ROW_NUMBER() OVER (PARTITION BY url ORDER BY due_at, seq) AS turn, seq
+             FROM (
+               SELECT id, url, attempts, rowid AS seq,
+                 CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_expires_at END AS due_at
+               FROM outbound_deliveries
+               WHERE (status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now)
+             )
+           ) AS due
+           LEFT JOIN (
+             SELECT url, COUNT(*) AS held FROM outbound_deliveries
+             WHERE status = 'sending' AND lease_expires_at > @now GROUP BY url
+           ) AS leased USING (url)
+           WHERE due.turn + COALESCE(leased.held, 0) <= @targetLimit
+           ORDER BY due.turn + COALESCE(leased.held, 0), due.attempts > 0, due.due_at, due.seq
+           LIMIT @limit
+         )
+         AND ((status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now))
+         RETURNING *`,
+      )
+      .all({ owner, until: iso(now + leaseMs), now: iso(now), targetLimit: this.targetLimit, limit }) as DeliveryRow[];
+    return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at));
   }
 
   renew(id: string, owner: string, leaseMs: number): boolean {

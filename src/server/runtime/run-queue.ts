@@ -57,7 +57,14 @@ export class RunQueue {
   /** Called after a row is queued (after the caller's transaction, since the worker runs later). */
   onEnqueued: () => void = () => undefined;
 
-  constructor(private readonly db: Db) {}
+  /**
+   * `tenantLimit`: the most rows one tenant (environment + user) may have leased at once, across
+   * every worker; the rest of a worker's slots stay free for other tenants.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly tenantLimit = Number.MAX_SAFE_INTEGER,
+  ) {}
 
   /** Queues a run; returns its id (the existing one's for a duplicate `dedupeKey`). */
   enqueue(run: NewRun): { id: string; created: boolean } {
@@ -97,31 +104,42 @@ export class RunQueue {
     return this.db.prepare('SELECT * FROM run_queue WHERE id = ?').get(id) as RunRow | undefined;
   }
 
-  /** Leases up to `limit` due rows: queued ones whose time has come, and running ones whose lease expired. */
+  /**
+   * Leases up to `limit` due rows (queued ones whose time has come, running ones whose lease
+   * expired), fairly between tenants (environment + user): a tenant never holds more than
+   * `tenantLimit` live leases, whoever's worker holds them, so one whose receiver hangs can tie
+   * up at most that many slots; and rows are taken round-robin (each tenant's oldest first, then
+   * each one's second...), fresh work before retries, oldest first. One statement, so two
+   * workers (or nodes) cannot lease the same row or read a count the other is changing.
+   */
   claim(owner: string, limit: number, leaseMs: number, now = Date.now()): RunRow[] {
-    return this.db.transaction(() => {
-      const at = iso(now);
-      const due = this.db
-        .prepare(
-          `SELECT id FROM run_queue WHERE status = 'queued' AND available_at <= ?
-           ORDER BY available_at, rowid LIMIT ?`,
-        )
-        .all(at, limit) as { id: string }[];
-      const expired =
-        due.length < limit
-          ? (this.db
-              .prepare(
-                `SELECT id FROM run_queue WHERE status = 'running' AND lease_expires_at <= ?
-                 ORDER BY lease_expires_at LIMIT ?`,
-              )
-              .all(at, limit - due.length) as { id: string }[])
-          : [];
-      const lease = this.db.prepare(
-        `UPDATE run_queue SET status = 'running', lease_owner = ?, lease_expires_at = ?, updated_at = ?
-         WHERE id = ? RETURNING *`,
-      );
-      return [...due, ...expired].map((row) => lease.get(owner, iso(now + leaseMs), at, row.id) as RunRow);
-    })();
+    const rows = this.db
+      .prepare(
+        `UPDATE run_queue SET status = 'running', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
+         WHERE id IN (
+           SELECT due.id FROM (
+             SELECT id, env, user_id, attempts, due_at, ROW_NUMBER() OVER (PARTITION BY env, user_id ORDER BY due_at, seq) AS turn, seq
+             FROM (
+               SELECT id, env, user_id, attempts, rowid AS seq,
+                 CASE status WHEN 'queued' THEN available_at ELSE lease_expires_at END AS due_at
+               FROM run_queue
+               WHERE (status = 'queued' AND available_at <= @now) OR (status = 'running' AND lease_expires_at <= @now)
+             )
+           ) AS due
+           LEFT JOIN (
+             SELECT env, user_id, COUNT(*) AS held FROM run_queue
+             WHERE status = 'running' AND lease_expires_at > @now GROUP BY env, user_id
+           ) AS leased USING (env, user_id)
+           WHERE due.turn + COALESCE(leased.held, 0) <= @tenantLimit
+           ORDER BY due.turn + COALESCE(leased.held, 0), due.attempts > 0, due.due_at, due.seq
+           LIMIT @limit
+         )
+         AND ((status = 'queued' AND available_at <= @now) OR (status = 'running' AND lease_expires_at <= @now))
+         RETURNING *`,
+      )
+      .all({ owner, until: iso(now + leaseMs), now: iso(now), tenantLimit: this.tenantLimit, limit }) as RunRow[];
+    // RETURNING has no order; start the oldest first.
+    return rows.sort((a, b) => a.available_at.localeCompare(b.available_at));
   }
 
   /** Extends a lease; false when the row is no longer ours. */
@@ -156,6 +174,23 @@ export class RunQueue {
            WHERE id = ? AND lease_owner = ?`,
         )
         .run(iso(now + delayMs), error, iso(now), id, owner).changes === 1
+    );
+  }
+
+  /**
+   * The run could not start its next request because the target already has its share of the
+   * worker (see TargetBudget): back in the queue after `delayMs`, no attempt counted, so it
+   * waits for the slow target without holding a slot that other tenants' work could use.
+   */
+  defer(id: string, owner: string, delayMs: number): boolean {
+    const now = Date.now();
+    return (
+      this.db
+        .prepare(
+          `UPDATE run_queue SET status = 'queued', available_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+           WHERE id = ? AND lease_owner = ?`,
+        )
+        .run(iso(now + delayMs), iso(now), id, owner).changes === 1
     );
   }
 

@@ -1,0 +1,239 @@
+/**
+ * Noisy neighbours: the run and delivery workers are shared by every tenant, so one tenant whose
+ * receiver hangs must not delay another tenant's work by the length of the hang. Each test fills
+ * the queue with a noisy tenant's work that hangs until the request timeout (15 s here), then
+ * measures how long a quiet tenant's single event takes to reach its own, fast, receiver.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { afterEach, describe, test } from 'node:test';
+import { TestReceiver } from './receiver.js';
+import { type Api, FAST_RUNTIME, type Key, definitionsDir, startApi, waitFor } from './support.js';
+
+const INTEGRATION_ID = '65a1c0de00000000000000f7';
+const NOISY_WORKFLOW_ID = '65a1c0de00000000000f7001';
+const QUIET_WORKFLOW_ID = '65a1c0de00000000000f7002';
+const NOISY_EVENT = 'Noisy Ping';
+const QUIET_EVENT = 'Quiet Ping';
+
+/** Long enough that waiting it out is unmistakable next to the bound below. */
+const REQUEST_TIMEOUT_MS = 15_000;
+/** The quiet tenant's event must reach its receiver within this, hang or no hang (busy 2-core CI included). */
+const QUIET_BOUND_MS = 3_000;
+/** How many of the noisy tenant's events are queued ahead of the quiet one. */
+const NOISY_EVENTS = 24;
+
+function fairnessIntegration(noisyUrl: string, quietUrl: string): Record<string, unknown> {
+  const workflow = (workflowId: string, name: string, event: string, url: string) => ({
+    workflowId,
+    name,
+    versions: [
+      {
+        version: 1,
+        trigger: { type: 'customEvent', id: 'ping', name: 'Ping', event, schema: { n: 'Number' } },
+        blocks: [
+          {
+            type: 'streamData',
+            id: 'stream',
+            name: 'Stream Data',
+            fields: [{ name: 'url', displayName: 'URL', type: 'text', value: url }],
+          },
+        ],
+      },
+    ],
+  });
+  return {
+    integrationId: INTEGRATION_ID,
+    name: 'Fairness Lab',
+    app: 'demoStore',
+    icon: '/static/icons/webhook.svg',
+    workflows: [
+      workflow(NOISY_WORKFLOW_ID, 'Noisy ping', NOISY_EVENT, noisyUrl),
+      workflow(QUIET_WORKFLOW_ID, 'Quiet ping', QUIET_EVENT, quietUrl),
+    ],
+  };
+}
+
+interface Setup {
+  api: Api;
+  noisy: TestReceiver;
+  quiet: TestReceiver;
+}
+
+let current: (Setup & { dir: string }) | undefined;
+
+/** A listening server whose noisy workflow streams to one receiver and quiet workflow to another. */
+async function setUp(): Promise<Setup> {
+  const noisy = await TestReceiver.start();
+  const quiet = await TestReceiver.start();
+  const dir = definitionsDir({
+    'fairness.integration.json': fairnessIntegration(noisy.url('/noisy'), quiet.url('/quiet')),
+  });
+  const api = await startApi({
+    server: { definitionsDir: dir, runtime: { ...FAST_RUNTIME, requestTimeoutMs: REQUEST_TIMEOUT_MS } },
+  });
+  current = { api, noisy, quiet, dir };
+  return current;
+}
+
+afterEach(async () => {
+  if (!current) return;
+  const { api, noisy, quiet, dir } = current;
+  current = undefined;
+  await api.server.dispose();
+  await noisy.close();
+  await quiet.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function userWith(api: Api, name: string, workflowId: string, key: Key): Promise<string> {
+  const userId = await api.createUser(name, key);
+  const response = await api.call('POST', '/widget/installations', {
+    token: await api.token(userId, key),
+    body: { integrationId: INTEGRATION_ID, workflowIds: [workflowId], values: [] },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return userId;
+}
+
+async function fire(api: Api, key: Key, userId: string, event: string, n: number): Promise<string> {
+  const response = await api.call('POST', '/run/event', { key, body: { event, userId, data: { n } } });
+  assert.equal(response.statusCode, 200, response.body);
+  return response.json().eventId as string;
+}
+
+/** ms from firing the quiet tenant's event until its Stream Data POST reaches the quiet receiver. */
+async function quietLatency(api: Api, quiet: TestReceiver, userId: string): Promise<number> {
+  const before = quiet.at('/quiet').length;
+  const firedAt = Date.now();
+  await fire(api, 'prod', userId, QUIET_EVENT, 1);
+  // Generous, so the figure is measured (and reported) even when it is far over the bound.
+  const arrived = await waitFor('the quiet event', () => quiet.at('/quiet')[before], 60_000);
+  return arrived.at - firedAt;
+}
+
+/** Every run of the noisy tenant(s) finished, delivered: their work was delayed, never lost. */
+async function noisyRunsAllDelivered(api: Api, noisy: TestReceiver, runIds: string[]): Promise<void> {
+  await waitFor(
+    'the noisy runs to finish',
+    () =>
+      runIds.every((id) => api.server.ctx.runtime.queue.get(id)?.status === 'done') ||
+      (runIds.some((id) => api.server.ctx.runtime.queue.get(id)?.status === 'failed') &&
+        assert.fail('a noisy run failed')),
+    60_000,
+  ).catch((error: unknown) => {
+    const rows = runIds.map((id) => api.server.ctx.runtime.queue.get(id));
+    console.log(rows.map((r) => `${r?.status} ${r?.attempts} ${r?.available_at} ${r?.last_error}`).join('\n'));
+    throw error;
+  });
+  const delivered = new Set(noisy.at('/noisy').map((r) => r.headers['webhook-id']));
+  assert.ok(delivered.size >= runIds.length, `${delivered.size} distinct noisy deliveries for ${runIds.length} runs`);
+}
+
+describe('noisy neighbours in the runtime', () => {
+  test("one user's hanging receiver does not delay another tenant's event", { timeout: 180_000 }, async () => {
+    const { api, noisy, quiet } = await setUp();
+    noisy.react = () => 'hang';
+    const noisyUser = await userWith(api, 'noisy', NOISY_WORKFLOW_ID, 'dev');
+    const quietUser = await userWith(api, 'quiet', QUIET_WORKFLOW_ID, 'prod');
+    const runIds: string[] = [];
+    for (let n = 0; n < NOISY_EVENTS; n++) runIds.push(await fire(api, 'dev', noisyUser, NOISY_EVENT, n));
+    // The noisy receiver is holding requests: the worker's slots are being taken.
+    await noisy.waitFor('/noisy', 2);
+
+    const latency = await quietLatency(api, quiet, quietUser);
+    const held = noisy.at('/noisy').length;
+    console.log(
+      `# FIGURE noisy-neighbour | one user, ${NOISY_EVENTS} events hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
+        `other tenant's event delivered in ${(latency / 1000).toFixed(2)} s (noisy requests open: ${held})`,
+    );
+    assert.ok(latency < QUIET_BOUND_MS, `the quiet tenant waited ${latency} ms`);
+    assert.ok(held < NOISY_EVENTS, 'the noisy tenant did not get every slot');
+
+    // The noisy receiver recovers: every one of its runs is delivered.
+    noisy.react = () => 200;
+    noisy.release(200);
+    await noisyRunsAllDelivered(api, noisy, runIds);
+  });
+
+  test("many users reaching one hanging host do not delay another tenant's event", { timeout: 180_000 }, async () => {
+    const { api, noisy, quiet } = await setUp();
+    noisy.react = () => 'hang';
+    // Eight users of one environment whose runs all reach the same hanging host: each one is
+    // under its own cap, so only the budget per target keeps them from filling the worker.
+    const noisyUsers: string[] = [];
+    for (let i = 0; i < 8; i++) noisyUsers.push(await userWith(api, `noisy-${i}`, NOISY_WORKFLOW_ID, 'dev'));
+    const quietUser = await userWith(api, 'quiet', QUIET_WORKFLOW_ID, 'prod');
+    const runIds: string[] = [];
+    for (let n = 0; n < NOISY_EVENTS; n++) {
+      runIds.push(await fire(api, 'dev', noisyUsers[n % noisyUsers.length]!, NOISY_EVENT, n));
+    }
+    await noisy.waitFor('/noisy', 2);
+
+    const latency = await quietLatency(api, quiet, quietUser);
+    const held = noisy.at('/noisy').length;
+    console.log(
+      `# FIGURE noisy-neighbour | 8 users, ${NOISY_EVENTS} events to one host hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
+        `other tenant's event delivered in ${(latency / 1000).toFixed(2)} s (noisy requests open: ${held})`,
+    );
+    assert.ok(latency < QUIET_BOUND_MS, `the quiet tenant waited ${latency} ms`);
+
+    noisy.react = () => 200;
+    noisy.release(200);
+    await noisyRunsAllDelivered(api, noisy, runIds);
+  });
+
+  test(
+    "a hanging error stream does not delay the other environment's installation webhook",
+    { timeout: 180_000 },
+    async () => {
+      const { api, noisy, quiet } = await setUp();
+      // The noisy tenant's receiver refuses every event for good (400), so each run fails and
+      // queues an error-stream post; the development error stream hangs.
+      noisy.react = (request) => (request.path === '/noisy' ? 400 : 'hang');
+      const settings = await api.call('PUT', '/settings', {
+        key: 'dev',
+        body: { errorStreamUrl: noisy.url('/errors') },
+      });
+      assert.equal(settings.statusCode, 200, settings.body);
+      const prodSettings = await api.call('PUT', '/settings', {
+        key: 'prod',
+        body: { installationWebhookUrl: quiet.url('/installations') },
+      });
+      assert.equal(prodSettings.statusCode, 200, prodSettings.body);
+      const noisyUser = await userWith(api, 'noisy', NOISY_WORKFLOW_ID, 'dev');
+      for (let n = 0; n < NOISY_EVENTS; n++) await fire(api, 'dev', noisyUser, NOISY_EVENT, n);
+      await noisy.waitFor('/errors', 2);
+
+      const quietUser = await api.createUser('quiet', 'prod');
+      const startedAt = Date.now();
+      const response = await api.call('POST', '/widget/installations', {
+        token: await api.token(quietUser, 'prod'),
+        body: { integrationId: INTEGRATION_ID, workflowIds: [QUIET_WORKFLOW_ID], values: [] },
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      const webhook = await waitFor('the installation webhook', () => quiet.at('/installations')[0], 60_000);
+      const latency = webhook.at - startedAt;
+      const held = noisy.at('/errors').length;
+      console.log(
+        `# FIGURE noisy-neighbour | ${NOISY_EVENTS} error-stream posts hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
+          `other environment's installation webhook delivered in ${(latency / 1000).toFixed(2)} s (error-stream posts open: ${held})`,
+      );
+      assert.ok(latency < QUIET_BOUND_MS, `the installation webhook waited ${latency} ms`);
+
+      // The error stream recovers: every failure is posted to it, once each.
+      noisy.react = () => 200;
+      noisy.release(200);
+      await waitFor(
+        'every error-stream post',
+        () => {
+          const rows = api.server.ctx.db
+            .prepare("SELECT status, COUNT(*) AS n FROM outbound_deliveries WHERE kind = 'errorStream' GROUP BY status")
+            .all() as { status: string; n: number }[];
+          return rows.length === 1 && rows[0]!.status === 'delivered' && rows[0]!.n === NOISY_EVENTS;
+        },
+        60_000,
+      );
+    },
+  );
+});
