@@ -271,6 +271,12 @@ const MIGRATIONS: readonly string[] = [
   -- session's alone until the install uses it up.
   ALTER TABLE link_tokens ADD COLUMN claimed_session_hash TEXT;
   `,
+  `
+  -- Fair claims: the workers step from one tenant's (one receiver's) due rows to the next's, so a
+  -- claim costs one index seek per tenant, not a sort of the whole backlog.
+  CREATE INDEX run_queue_tenant_due ON run_queue (status, user_id, available_at);
+  CREATE INDEX outbound_deliveries_target_due ON outbound_deliveries (status, url, next_attempt_at);
+  `,
 ];
 
 export function openDatabase(dataDir: string): Db {

@@ -6,7 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import { type Db, openDatabase } from '../../src/server/db.js';
+import { DeliveryOutbox } from '../../src/server/runtime/deliveries.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/server/runtime/retry.js';
+import { RunQueue } from '../../src/server/runtime/run-queue.js';
+import type { SettingsService } from '../../src/server/services/settings.js';
 import { TestReceiver } from './receiver.js';
 import { type Api, FAST_RUNTIME, type Key, definitionsDir, startApi, waitFor } from './support.js';
 
@@ -236,4 +243,130 @@ describe('noisy neighbours in the runtime', () => {
       );
     },
   );
+});
+
+/** The claims themselves, on a database of their own: who gets leased, in which order. */
+describe('fair claims', () => {
+  let dir: string;
+  let db: Db;
+
+  function setUpDb(users: number): string[] {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-claims-'));
+    db = openDatabase(dir);
+    const ids = Array.from({ length: users }, (_, i) => `user-${String(i).padStart(4, '0')}`);
+    const insert = db.prepare("INSERT INTO users (id, env, username, created_at) VALUES (?, 'development', ?, ?)");
+    for (const id of ids) insert.run(id, id, new Date().toISOString());
+    return ids;
+  }
+
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const enqueue = (queue: RunQueue, userId: string, count = 1) =>
+    Array.from(
+      { length: count },
+      () => queue.enqueue({ env: 'development', userId, kind: 'event', eventName: 'Ping', data: {} }).id,
+    );
+
+  test('a tenant holds at most its cap of leases, whichever workers hold them', () => {
+    const [noisy, quiet] = setUpDb(2) as [string, string];
+    const queue = new RunQueue(db, 2);
+    enqueue(queue, noisy, 10);
+    enqueue(queue, quiet);
+    const first = queue.claim('worker-1', 16, 30_000);
+    assert.deepEqual(first.map((r) => r.user_id).sort(), [noisy, noisy, quiet].sort());
+    assert.deepEqual(queue.claim('worker-2', 16, 30_000), [], 'the noisy tenant is at its cap on another worker too');
+    queue.complete(first.find((r) => r.user_id === noisy)!.id, 'worker-1', 'done');
+    assert.deepEqual(
+      queue.claim('worker-2', 16, 30_000).map((r) => r.user_id),
+      [noisy],
+    );
+  });
+
+  test("every tenant's oldest row goes before any tenant's second", () => {
+    const [a, b, c] = setUpDb(3) as [string, string, string];
+    const queue = new RunQueue(db, 4);
+    enqueue(queue, a, 5);
+    enqueue(queue, b);
+    enqueue(queue, c);
+    assert.deepEqual(
+      queue
+        .claim('worker', 3, 30_000)
+        .map((r) => r.user_id)
+        .sort(),
+      [a, b, c],
+    );
+  });
+
+  test('a lease that expired is claimed again, within the cap', () => {
+    const [user] = setUpDb(1) as [string];
+    const queue = new RunQueue(db, 1);
+    const [crashed, next] = enqueue(queue, user, 2) as [string, string];
+    const now = Date.now();
+    assert.deepEqual(
+      queue.claim('dead-worker', 4, 1_000, now).map((r) => r.id),
+      [crashed],
+    );
+    assert.deepEqual(queue.claim('worker', 4, 1_000, now + 500), [], 'the live lease holds the tenant at its cap');
+    // The lease is over: the tenant holds nothing, so one of its rows is leased (the oldest due).
+    const [again] = queue.claim('worker', 4, 1_000, now + 2_000);
+    assert.equal(again?.id, next);
+    queue.complete(next, 'worker', 'done');
+    assert.deepEqual(
+      queue.claim('worker', 4, 1_000, now + 2_000).map((r) => [r.id, r.lease_owner]),
+      [[crashed, 'worker']],
+    );
+  });
+
+  test('with more tenants waiting than one claim looks at, each is served in turn', () => {
+    const users = setUpDb(150);
+    const queue = new RunQueue(db, 1);
+    for (const user of users) enqueue(queue, user, 2);
+    // Every tenant gets its first row leased before any gets its second, and none is skipped.
+    const served: string[] = [];
+    for (let round = 0; round < 40 && served.length < users.length; round++) {
+      const rows = queue.claim('worker', 4, 30_000);
+      served.push(...rows.map((r) => r.user_id));
+    }
+    assert.equal(new Set(served).size, users.length, 'every tenant was served once');
+    assert.equal(served.length, users.length, 'no tenant was served twice while at its cap');
+  });
+
+  test('a URL has at most its cap of deliveries being sent, and other URLs go on', () => {
+    setUpDb(0);
+    const settings = {
+      get: (env: string) => ({
+        installationWebhookUrl: `https://${env}.example.com/installations`,
+        errorStreamUrl: `https://${env}.example.com/errors`,
+      }),
+    } as unknown as SettingsService;
+    const outbox = new DeliveryOutbox(db, settings, DEFAULT_RETRY_POLICY, 2);
+    const failure = (n: number) => ({
+      executionId: `e${n}`,
+      workflowId: 'w',
+      workflowName: 'W',
+      integrationId: 'i',
+      userId: 'u',
+      block: { id: 'b', name: 'B', type: 'streamData', connector: null },
+      message: 'm',
+      errorOccurredAt: new Date().toISOString(),
+    });
+    for (let n = 0; n < 20; n++) outbox.enqueueErrorStream('development', failure(n));
+    const install = outbox.enqueueInstallationWebhook('production', {
+      userId: 'u',
+      workflowIds: [],
+      integrationId: 'i',
+      credentials: [],
+      success: true,
+    } as never);
+    const first = outbox.claim('worker-1', 8, 30_000);
+    assert.equal(first.filter((r) => r.kind === 'errorStream').length, 2);
+    assert.ok(
+      first.some((r) => r.id === install),
+      'the other URL is served at once',
+    );
+    assert.deepEqual(outbox.claim('worker-2', 8, 30_000), [], 'the error stream is at its cap on every worker');
+  });
 });

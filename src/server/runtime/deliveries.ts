@@ -39,6 +39,47 @@ export interface DeliveryRow {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * See DeliveryOutbox.claim. `target` steps through the URLs with due deliveries, one index seek
+ * each (outbound_deliveries_target_due); there are a handful (an installation webhook and an
+ * error stream per environment, and any earlier ones with deliveries left).
+ */
+const CLAIM_SQL = `
+UPDATE outbound_deliveries SET status = 'sending', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
+WHERE id IN (
+  WITH RECURSIVE
+  target (url) AS (
+    SELECT (SELECT url FROM outbound_deliveries WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY url LIMIT 1)
+    UNION ALL
+    SELECT (SELECT url FROM outbound_deliveries WHERE status = 'pending' AND url > target.url AND next_attempt_at <= @now
+            ORDER BY url LIMIT 1)
+    FROM target WHERE target.url IS NOT NULL
+  ),
+  candidate AS (
+    SELECT d.id, d.url, d.attempts, d.next_attempt_at AS due_at, d.rowid AS seq
+    FROM target JOIN outbound_deliveries AS d ON d.id IN (
+      SELECT id FROM outbound_deliveries WHERE status = 'pending' AND url = target.url AND next_attempt_at <= @now
+      ORDER BY next_attempt_at, rowid LIMIT @perTarget)
+    UNION ALL
+    SELECT id, url, attempts, lease_expires_at, rowid FROM outbound_deliveries
+    WHERE status = 'sending' AND lease_expires_at <= @now
+  ),
+  held AS (
+    SELECT url, COUNT(*) AS leases FROM outbound_deliveries
+    WHERE status = 'sending' AND lease_expires_at > @now GROUP BY url
+  ),
+  ranked AS (
+    SELECT candidate.*, ROW_NUMBER() OVER (PARTITION BY url ORDER BY due_at, seq) + COALESCE(held.leases, 0) AS turn
+    FROM candidate LEFT JOIN held USING (url)
+  )
+  SELECT id FROM ranked WHERE turn <= @targetLimit
+  ORDER BY turn, attempts > 0, due_at, seq
+  LIMIT @limit
+)
+-- Checked again on the row itself; the unary + keeps the planner on the primary key.
+AND ((+status = 'pending' AND next_attempt_at <= @now) OR (+status = 'sending' AND lease_expires_at <= @now))
+RETURNING *`;
+
 /** A Standard Webhooks message id: `msg_` and 24 hex characters. */
 export const newMessageId = (): string => `msg_${randomBytes(12).toString('hex')}`;
 
@@ -51,6 +92,7 @@ export const newMessageId = (): string => `msg_${randomBytes(12).toString('hex')
  */
 export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
   onEnqueued: () => void = () => undefined;
+  private readonly claimStatement: ReturnType<Db['prepare']>;
 
   constructor(
     private readonly db: Db,
@@ -58,7 +100,9 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
     private readonly retry: RetryPolicy,
     /** The most deliveries to one URL being sent at once, across every worker. */
     private readonly targetLimit = Number.MAX_SAFE_INTEGER,
-  ) {}
+  ) {
+    this.claimStatement = db.prepare(CLAIM_SQL);
+  }
 
   /** Queues the installation webhook when the environment has one set; returns its id. */
   enqueueInstallationWebhook(env: Environment, payload: InstallationWebhookPayload): string | null {
@@ -104,36 +148,20 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
 
   /**
    * Leases up to `limit` due deliveries, fairly between receivers: no URL has more than
-   * `targetLimit` deliveries being sent at once (so an error stream that hangs cannot hold up the
-   * other environment's installation webhooks, or the other kind), and URLs are served
-   * round-robin, fresh deliveries before retries, oldest first. One statement, as for runs.
+   * `targetLimit` deliveries being sent at once, by any worker (so an error stream that hangs
+   * cannot hold up the other environment's installation webhooks, or the other kind), and URLs
+   * are served round-robin, fresh deliveries before retries, oldest first. One statement, as for
+   * runs, and its cost does not grow with the backlog (one index seek per URL with due rows).
    */
   claim(owner: string, limit: number, leaseMs: number, now = Date.now()): DeliveryRow[] {
-    const rows = this.db
-      .prepare(
-        `UPDATE outbound_deliveries SET status = 'sending', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
-         WHERE id IN (
-           SELECT due.id FROM (
-             SELECT id, url, attempts, due_at, ROW_NUMBER() OVER (PARTITION BY url ORDER BY due_at, seq) AS turn, seq
-             FROM (
-               SELECT id, url, attempts, rowid AS seq,
-                 CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_expires_at END AS due_at
-               FROM outbound_deliveries
-               WHERE (status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now)
-             )
-           ) AS due
-           LEFT JOIN (
-             SELECT url, COUNT(*) AS held FROM outbound_deliveries
-             WHERE status = 'sending' AND lease_expires_at > @now GROUP BY url
-           ) AS leased USING (url)
-           WHERE due.turn + COALESCE(leased.held, 0) <= @targetLimit
-           ORDER BY due.turn + COALESCE(leased.held, 0), due.attempts > 0, due.due_at, due.seq
-           LIMIT @limit
-         )
-         AND ((status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now))
-         RETURNING *`,
-      )
-      .all({ owner, until: iso(now + leaseMs), now: iso(now), targetLimit: this.targetLimit, limit }) as DeliveryRow[];
+    const rows = this.claimStatement.all({
+      owner,
+      until: iso(now + leaseMs),
+      now: iso(now),
+      targetLimit: this.targetLimit,
+      perTarget: Math.min(this.targetLimit, limit),
+      limit,
+    }) as DeliveryRow[];
     return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at));
   }
 

@@ -47,6 +47,64 @@ export interface RunRow {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** How many tenants with due rows one claim looks at (its cost is about one index seek each). */
+const TENANTS_PER_CLAIM = 64;
+
+/**
+ * See RunQueue.claim. `walk` steps through the tenants with due rows in user id order, one index
+ * seek each (run_queue_tenant_due), starting after @after and wrapping round to the start, at
+ * most @walk of them; `candidate` is up to @perTenant of each one's oldest due rows, plus rows
+ * whose lease expired; `held` is each tenant's live leases, by any worker.
+ */
+const CLAIM_SQL = `
+UPDATE run_queue SET status = 'running', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
+WHERE id IN (
+  WITH RECURSIVE
+  onward (user_id, n) AS (
+    SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id > @after AND available_at <= @now
+            ORDER BY user_id LIMIT 1), 1
+    UNION ALL
+    SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id > onward.user_id AND available_at <= @now
+            ORDER BY user_id LIMIT 1), n + 1
+    FROM onward WHERE onward.user_id IS NOT NULL AND n < @walk
+  ),
+  wrapped (user_id, n) AS (
+    SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id <= @after AND available_at <= @now
+            ORDER BY user_id LIMIT 1), (SELECT COUNT(user_id) FROM onward) + 1
+    UNION ALL
+    SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id > wrapped.user_id AND user_id <= @after
+              AND available_at <= @now ORDER BY user_id LIMIT 1), n + 1
+    FROM wrapped WHERE wrapped.user_id IS NOT NULL AND n < @walk
+  ),
+  walk (user_id) AS (
+    SELECT user_id FROM onward WHERE user_id IS NOT NULL
+    UNION SELECT user_id FROM wrapped WHERE user_id IS NOT NULL
+  ),
+  candidate AS (
+    SELECT q.id, q.user_id, q.attempts, q.available_at AS due_at, q.rowid AS seq
+    FROM walk JOIN run_queue AS q ON q.id IN (
+      SELECT id FROM run_queue WHERE status = 'queued' AND user_id = walk.user_id AND available_at <= @now
+      ORDER BY available_at, rowid LIMIT @perTenant)
+    UNION ALL
+    SELECT id, user_id, attempts, lease_expires_at, rowid FROM run_queue WHERE status = 'running' AND lease_expires_at <= @now
+  ),
+  held AS (
+    SELECT user_id, COUNT(*) AS leases FROM run_queue
+    WHERE status = 'running' AND lease_expires_at > @now GROUP BY user_id
+  ),
+  ranked AS (
+    SELECT candidate.*,
+      ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY due_at, seq) + COALESCE(held.leases, 0) AS turn
+    FROM candidate LEFT JOIN held USING (user_id)
+  )
+  SELECT id FROM ranked WHERE turn <= @tenantLimit
+  ORDER BY turn, attempts > 0, due_at, seq
+  LIMIT @limit
+)
+-- Checked again on the row itself; the unary + keeps the planner on the primary key.
+AND ((+status = 'queued' AND available_at <= @now) OR (+status = 'running' AND lease_expires_at <= @now))
+RETURNING *`;
+
 /**
  * The durable run queue (`run_queue`). Rows are written before the API answers; a worker claims
  * them with a lease it renews while running, so a crashed worker's rows are claimed again once
@@ -58,13 +116,20 @@ export class RunQueue {
   onEnqueued: () => void = () => undefined;
 
   /**
-   * `tenantLimit`: the most rows one tenant (environment + user) may have leased at once, across
+   * `tenantLimit`: the most rows one tenant (a user; user ids are unique across environments) may have leased at once, across
    * every worker; the rest of a worker's slots stay free for other tenants.
    */
+  /** Prepared once: the claim runs every time a slot frees up, and compiling it costs more than running it. */
+  private readonly claimStatement: ReturnType<Db['prepare']>;
+  /** The tenant the last claim served last: the next claim's walk starts after it. */
+  private cursor = '';
+
   constructor(
     private readonly db: Db,
     private readonly tenantLimit = Number.MAX_SAFE_INTEGER,
-  ) {}
+  ) {
+    this.claimStatement = db.prepare(CLAIM_SQL);
+  }
 
   /** Queues a run; returns its id (the existing one's for a duplicate `dedupeKey`). */
   enqueue(run: NewRun): { id: string; created: boolean } {
@@ -106,38 +171,33 @@ export class RunQueue {
 
   /**
    * Leases up to `limit` due rows (queued ones whose time has come, running ones whose lease
-   * expired), fairly between tenants (environment + user): a tenant never holds more than
-   * `tenantLimit` live leases, whoever's worker holds them, so one whose receiver hangs can tie
-   * up at most that many slots; and rows are taken round-robin (each tenant's oldest first, then
-   * each one's second...), fresh work before retries, oldest first. One statement, so two
-   * workers (or nodes) cannot lease the same row or read a count the other is changing.
+   * expired), fairly between tenants: a tenant (a user, so one environment's) never holds more
+   * than `tenantLimit` live leases, whoever's worker holds them, so one whose receiver hangs ties
+   * up at most that many slots; and rows are taken round-robin (each tenant's oldest, then each
+   * one's second...), fresh work before retries, oldest first. One statement, so two workers (or
+   * nodes) cannot lease the same row or act on a count the other is changing.
+   *
+   * The cost does not grow with the backlog: it looks at most at TENANTS_PER_CLAIM tenants with
+   * due rows (one index seek each) and `tenantLimit` rows of each, so a tenant with thousands of
+   * rows queued costs what one with a single row does. With more tenants than that waiting, each
+   * claim starts after the last tenant served (`cursor`), so all of them get their turn.
    */
   claim(owner: string, limit: number, leaseMs: number, now = Date.now()): RunRow[] {
-    const rows = this.db
-      .prepare(
-        `UPDATE run_queue SET status = 'running', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
-         WHERE id IN (
-           SELECT due.id FROM (
-             SELECT id, env, user_id, attempts, due_at, ROW_NUMBER() OVER (PARTITION BY env, user_id ORDER BY due_at, seq) AS turn, seq
-             FROM (
-               SELECT id, env, user_id, attempts, rowid AS seq,
-                 CASE status WHEN 'queued' THEN available_at ELSE lease_expires_at END AS due_at
-               FROM run_queue
-               WHERE (status = 'queued' AND available_at <= @now) OR (status = 'running' AND lease_expires_at <= @now)
-             )
-           ) AS due
-           LEFT JOIN (
-             SELECT env, user_id, COUNT(*) AS held FROM run_queue
-             WHERE status = 'running' AND lease_expires_at > @now GROUP BY env, user_id
-           ) AS leased USING (env, user_id)
-           WHERE due.turn + COALESCE(leased.held, 0) <= @tenantLimit
-           ORDER BY due.turn + COALESCE(leased.held, 0), due.attempts > 0, due.due_at, due.seq
-           LIMIT @limit
-         )
-         AND ((status = 'queued' AND available_at <= @now) OR (status = 'running' AND lease_expires_at <= @now))
-         RETURNING *`,
-      )
-      .all({ owner, until: iso(now + leaseMs), now: iso(now), tenantLimit: this.tenantLimit, limit }) as RunRow[];
+    const rows = this.claimStatement.all({
+      owner,
+      until: iso(now + leaseMs),
+      now: iso(now),
+      after: this.cursor,
+      walk: TENANTS_PER_CLAIM,
+      tenantLimit: this.tenantLimit,
+      // No claim takes more than `limit` rows, from one tenant or any other.
+      perTenant: Math.min(this.tenantLimit, limit),
+      limit,
+    }) as RunRow[];
+    // Next time, start after the last tenant served in walking order (those after the cursor first).
+    const served = rows.map((row) => row.user_id).sort();
+    const onward = served.filter((userId) => userId > this.cursor);
+    this.cursor = onward.at(-1) ?? served.at(-1) ?? this.cursor;
     // RETURNING has no order; start the oldest first.
     return rows.sort((a, b) => a.available_at.localeCompare(b.available_at));
   }
