@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { type Db, openDatabase } from '../../src/server/db.js';
+import Fastify from 'fastify';
 import { DeliveryOutbox } from '../../src/server/runtime/deliveries.js';
+import { LeaseWorker } from '../../src/server/runtime/lease-worker.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/server/runtime/retry.js';
 import { RunQueue } from '../../src/server/runtime/run-queue.js';
 import type { SettingsService } from '../../src/server/services/settings.js';
@@ -332,6 +334,55 @@ describe('fair claims', () => {
     }
     assert.equal(new Set(served).size, users.length, 'every tenant was served once');
     assert.equal(served.length, users.length, 'no tenant was served twice while at its cap');
+  });
+
+  test('tenants at their cap do not hide the ones behind them', () => {
+    const users = setUpDb(81);
+    const queue = new RunQueue(db, 1);
+    const capped = users.slice(0, 80);
+    const last = users[80]!;
+    // 80 tenants (more than one claim looks at) each hold a lease and have more rows waiting.
+    for (const user of capped) enqueue(queue, user, 3);
+    for (let round = 0; round < 10; round++) queue.claim('worker-1', 16, 30_000);
+    const held = db.prepare("SELECT COUNT(DISTINCT user_id) AS n FROM run_queue WHERE status = 'running'").get() as {
+      n: number;
+    };
+    assert.equal(held.n, 80);
+    enqueue(queue, last);
+    // Another process (its walk starts at the first tenant) finds the one tenant it may serve.
+    const otherNode = new RunQueue(db, 1);
+    assert.deepEqual(
+      otherNode.claim('worker-2', 16, 30_000).map((r) => r.user_id),
+      [last],
+    );
+  });
+
+  test('a worker whose due rows are all held back by a cap waits, instead of claiming again and again', async () => {
+    const [user] = setUpDb(1) as [string];
+    const queue = new RunQueue(db, 1);
+    enqueue(queue, user, 10);
+    let claims = 0;
+    const claim = queue.claim.bind(queue);
+    queue.claim = (...args) => {
+      claims++;
+      return claim(...args);
+    };
+    let finish = () => undefined as void;
+    const hanging = new Promise<void>((resolve) => (finish = resolve));
+    const worker = new LeaseWorker(
+      'runs',
+      queue,
+      () => hanging,
+      { concurrency: 4, leaseMs: 30_000, pollIntervalMs: 300 },
+      Fastify().log,
+    );
+    worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(worker.inFlight, 1, 'the tenant holds its one slot');
+    // The first look, then about one per poll; not one every few milliseconds.
+    assert.ok(claims <= 8, `${claims} claims in 1 s`);
+    finish();
+    await worker.close(1_000);
   });
 
   test('a URL has at most its cap of deliveries being sent, and other URLs go on', () => {

@@ -195,14 +195,15 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
       .run(now, now).changes;
   }
 
-  nextDueAt(): number | undefined {
+  nextDueAt(after?: number): number | undefined {
     const row = this.db
       .prepare(
         `SELECT MIN(t) AS t FROM (
-           SELECT MIN(next_attempt_at) AS t FROM outbound_deliveries WHERE status = 'pending'
-           UNION ALL SELECT MIN(lease_expires_at) FROM outbound_deliveries WHERE status = 'sending')`,
+           SELECT MIN(next_attempt_at) AS t FROM outbound_deliveries WHERE status = 'pending' AND next_attempt_at > @after
+           UNION ALL SELECT MIN(lease_expires_at) FROM outbound_deliveries
+             WHERE status = 'sending' AND lease_expires_at > @after)`,
       )
-      .get() as { t: string | null };
+      .get({ after: after === undefined ? '' : iso(after) }) as { t: string | null };
     return row.t === null ? undefined : Date.parse(row.t);
   }
 

@@ -47,33 +47,41 @@ export interface RunRow {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** How many tenants with due rows one claim looks at (its cost is about one index seek each). */
+/** How many tenants below their cap one claim looks at (its cost is about one index seek each). */
 const TENANTS_PER_CLAIM = 64;
 
 /**
- * See RunQueue.claim. `walk` steps through the tenants with due rows in user id order, one index
- * seek each (run_queue_tenant_due), starting after @after and wrapping round to the start, at
- * most @walk of them; `candidate` is up to @perTenant of each one's oldest due rows, plus rows
- * whose lease expired; `held` is each tenant's live leases, by any worker.
+ * See RunQueue.claim. `held` is each tenant's live leases, by any worker. `onward` steps through
+ * the tenants with due rows in user id order, one index seek each (run_queue_tenant_due), from
+ * after @after, and `wrapped` round from the start, until @walk tenants below their cap have
+ * been seen (tenants at their cap are stepped over without counting: there are few of them, at
+ * most the leases in flight over the cap). `candidate` is up to @perTenant of each one's oldest
+ * due rows, plus rows whose lease expired.
  */
 const CLAIM_SQL = `
 UPDATE run_queue SET status = 'running', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
 WHERE id IN (
   WITH RECURSIVE
+  held AS (
+    SELECT user_id, COUNT(*) AS leases FROM run_queue
+    WHERE status = 'running' AND lease_expires_at > @now GROUP BY user_id
+  ),
+  capped AS (SELECT user_id FROM held WHERE leases >= @tenantLimit),
   onward (user_id, n) AS (
     SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id > @after AND available_at <= @now
-            ORDER BY user_id LIMIT 1), 1
+            ORDER BY user_id LIMIT 1), 0
     UNION ALL
     SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id > onward.user_id AND available_at <= @now
-            ORDER BY user_id LIMIT 1), n + 1
+            ORDER BY user_id LIMIT 1), n + (onward.user_id NOT IN (SELECT user_id FROM capped))
     FROM onward WHERE onward.user_id IS NOT NULL AND n < @walk
   ),
   wrapped (user_id, n) AS (
     SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id <= @after AND available_at <= @now
-            ORDER BY user_id LIMIT 1), (SELECT COUNT(user_id) FROM onward) + 1
+            ORDER BY user_id LIMIT 1),
+      (SELECT COUNT(*) FROM onward WHERE user_id IS NOT NULL AND user_id NOT IN (SELECT user_id FROM capped))
     UNION ALL
     SELECT (SELECT user_id FROM run_queue WHERE status = 'queued' AND user_id > wrapped.user_id AND user_id <= @after
-              AND available_at <= @now ORDER BY user_id LIMIT 1), n + 1
+              AND available_at <= @now ORDER BY user_id LIMIT 1), n + (wrapped.user_id NOT IN (SELECT user_id FROM capped))
     FROM wrapped WHERE wrapped.user_id IS NOT NULL AND n < @walk
   ),
   walk (user_id) AS (
@@ -85,12 +93,9 @@ WHERE id IN (
     FROM walk JOIN run_queue AS q ON q.id IN (
       SELECT id FROM run_queue WHERE status = 'queued' AND user_id = walk.user_id AND available_at <= @now
       ORDER BY available_at, rowid LIMIT @perTenant)
+    WHERE walk.user_id NOT IN (SELECT user_id FROM capped)
     UNION ALL
     SELECT id, user_id, attempts, lease_expires_at, rowid FROM run_queue WHERE status = 'running' AND lease_expires_at <= @now
-  ),
-  held AS (
-    SELECT user_id, COUNT(*) AS leases FROM run_queue
-    WHERE status = 'running' AND lease_expires_at > @now GROUP BY user_id
   ),
   ranked AS (
     SELECT candidate.*,
@@ -186,10 +191,11 @@ export class RunQueue {
    * one's second...), fresh work before retries, oldest first. One statement, so two workers (or
    * nodes) cannot lease the same row or act on a count the other is changing.
    *
-   * The cost does not grow with the backlog: it looks at most at TENANTS_PER_CLAIM tenants with
-   * due rows (one index seek each) and `tenantLimit` rows of each, so a tenant with thousands of
-   * rows queued costs what one with a single row does. With more tenants than that waiting, each
-   * claim starts after the last tenant served (`cursor`), so all of them get their turn.
+   * The cost does not grow with the backlog: it looks at TENANTS_PER_CLAIM tenants below their
+   * cap with due rows at most (one index seek each, plus one for each tenant at its cap passed on
+   * the way) and at `limit` rows of each, so a tenant with thousands of rows queued costs what one
+   * with a single row does. With more tenants than that waiting, each claim starts after the last
+   * tenant served (`cursor`), so all of them get their turn.
    */
   claim(owner: string, limit: number, leaseMs: number, now = Date.now()): RunRow[] {
     if (this.anyDueStatement.get({ now: iso(now) }) === undefined) return [];
@@ -198,7 +204,8 @@ export class RunQueue {
       until: iso(now + leaseMs),
       now: iso(now),
       after: this.cursor,
-      walk: TENANTS_PER_CLAIM,
+      // Enough tenants below their cap to fill the claim, each giving at least its oldest row.
+      walk: Math.max(TENANTS_PER_CLAIM, limit),
       tenantLimit: this.tenantLimit,
       // No claim takes more than `limit` rows, from one tenant or any other.
       perTenant: Math.min(this.tenantLimit, limit),
@@ -285,14 +292,14 @@ export class RunQueue {
   }
 
   /** When the next row becomes due (ms since the epoch), if any is waiting. */
-  nextDueAt(): number | undefined {
+  nextDueAt(after?: number): number | undefined {
     const row = this.db
       .prepare(
         `SELECT MIN(t) AS t FROM (
-           SELECT MIN(available_at) AS t FROM run_queue WHERE status = 'queued'
-           UNION ALL SELECT MIN(lease_expires_at) FROM run_queue WHERE status = 'running')`,
+           SELECT MIN(available_at) AS t FROM run_queue WHERE status = 'queued' AND available_at > @after
+           UNION ALL SELECT MIN(lease_expires_at) FROM run_queue WHERE status = 'running' AND lease_expires_at > @after)`,
       )
-      .get() as { t: string | null };
+      .get({ after: after === undefined ? '' : iso(after) }) as { t: string | null };
     return row.t === null ? undefined : Date.parse(row.t);
   }
 }
