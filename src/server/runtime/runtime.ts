@@ -202,8 +202,10 @@ export class Runtime {
     try {
       const outcome = await this.executor.runRow(row, signal, failedAttempts >= this.options.retry.maxAttempts);
       if (outcome.kind === 'released') this.queue.release(row.id, owner);
-      else if (outcome.kind === 'deferred') this.queue.defer(row.id, owner, deferDelay());
-      else if (outcome.kind === 'retry') {
+      else if (outcome.kind === 'deferred') {
+        this.deps.log.debug({ runId: row.id, target: outcome.target }, 'target at its budget; run deferred');
+        this.queue.defer(row.id, owner, deferDelay());
+      } else if (outcome.kind === 'retry') {
         this.queue.reschedule(
           row.id,
           owner,
