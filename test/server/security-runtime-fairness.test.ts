@@ -132,15 +132,15 @@ async function noisyRunsAllDelivered(api: Api, noisy: TestReceiver, runIds: stri
     60_000,
   ).catch((error: unknown) => {
     const rows = runIds.map((id) => api.server.ctx.runtime.queue.get(id));
-    console.log(rows.map((r) => `${r?.status} ${r?.attempts} ${r?.available_at} ${r?.last_error}`).join('\n'));
-    throw error;
+    const states = rows.map((r) => `${r?.status} (${r?.attempts} attempts, ${r?.last_error ?? 'no error'})`);
+    throw new Error(`${(error as Error).message}: ${states.join('; ')}`);
   });
   const delivered = new Set(noisy.at('/noisy').map((r) => r.headers['webhook-id']));
   assert.ok(delivered.size >= runIds.length, `${delivered.size} distinct noisy deliveries for ${runIds.length} runs`);
 }
 
 describe('noisy neighbours in the runtime', () => {
-  test("one user's hanging receiver does not delay another tenant's event", { timeout: 180_000 }, async () => {
+  test("one user's hanging receiver does not delay another tenant's event", { timeout: 180_000 }, async (t) => {
     const { api, noisy, quiet } = await setUp();
     noisy.react = () => 'hang';
     const noisyUser = await userWith(api, 'noisy', NOISY_WORKFLOW_ID, 'dev');
@@ -152,8 +152,8 @@ describe('noisy neighbours in the runtime', () => {
 
     const latency = await quietLatency(api, quiet, quietUser);
     const held = noisy.at('/noisy').length;
-    console.log(
-      `# FIGURE noisy-neighbour | one user, ${NOISY_EVENTS} events hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
+    t.diagnostic(
+      `FIGURE noisy-neighbour | one user, ${NOISY_EVENTS} events hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
         `other tenant's event delivered in ${(latency / 1000).toFixed(2)} s (noisy requests open: ${held})`,
     );
     assert.ok(latency < QUIET_BOUND_MS, `the quiet tenant waited ${latency} ms`);
@@ -165,7 +165,7 @@ describe('noisy neighbours in the runtime', () => {
     await noisyRunsAllDelivered(api, noisy, runIds);
   });
 
-  test("many users reaching one hanging host do not delay another tenant's event", { timeout: 180_000 }, async () => {
+  test("many users reaching one hanging host do not delay another tenant's event", { timeout: 180_000 }, async (t) => {
     const { api, noisy, quiet } = await setUp();
     noisy.react = () => 'hang';
     // Eight users of one environment whose runs all reach the same hanging host: each one is
@@ -181,8 +181,8 @@ describe('noisy neighbours in the runtime', () => {
 
     const latency = await quietLatency(api, quiet, quietUser);
     const held = noisy.at('/noisy').length;
-    console.log(
-      `# FIGURE noisy-neighbour | 8 users, ${NOISY_EVENTS} events to one host hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
+    t.diagnostic(
+      `FIGURE noisy-neighbour | 8 users, ${NOISY_EVENTS} events to one host hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
         `other tenant's event delivered in ${(latency / 1000).toFixed(2)} s (noisy requests open: ${held})`,
     );
     assert.ok(latency < QUIET_BOUND_MS, `the quiet tenant waited ${latency} ms`);
@@ -195,7 +195,7 @@ describe('noisy neighbours in the runtime', () => {
   test(
     "a hanging error stream does not delay the other environment's installation webhook",
     { timeout: 180_000 },
-    async () => {
+    async (t) => {
       const { api, noisy, quiet } = await setUp();
       // The noisy tenant's receiver refuses every event for good (400), so each run fails and
       // queues an error-stream post; the development error stream hangs.
@@ -224,8 +224,8 @@ describe('noisy neighbours in the runtime', () => {
       const webhook = await waitFor('the installation webhook', () => quiet.at('/installations')[0], 60_000);
       const latency = webhook.at - startedAt;
       const held = noisy.at('/errors').length;
-      console.log(
-        `# FIGURE noisy-neighbour | ${NOISY_EVENTS} error-stream posts hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
+      t.diagnostic(
+        `FIGURE noisy-neighbour | ${NOISY_EVENTS} error-stream posts hanging ${REQUEST_TIMEOUT_MS / 1000} s: ` +
           `other environment's installation webhook delivered in ${(latency / 1000).toFixed(2)} s (error-stream posts open: ${held})`,
       );
       assert.ok(latency < QUIET_BOUND_MS, `the installation webhook waited ${latency} ms`);
