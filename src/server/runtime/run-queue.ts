@@ -120,10 +120,6 @@ export class RunQueue {
   /** Called after a row is queued (after the caller's transaction, since the worker runs later). */
   onEnqueued: () => void = () => undefined;
 
-  /**
-   * `tenantLimit`: the most rows one tenant (a user; user ids are unique across environments) may have leased at once, across
-   * every worker; the rest of a worker's slots stay free for other tenants.
-   */
   /** Prepared once: the claim runs every time a slot frees up, and compiling it costs more than running it. */
   private readonly claimStatement: ReturnType<Db['prepare']>;
   /**
@@ -137,6 +133,10 @@ export class RunQueue {
 
   constructor(
     private readonly db: Db,
+    /**
+     * The most rows one tenant (a user; user ids are unique across environments) may have leased
+     * at once, across every worker; the rest of a worker's slots stay free for other tenants.
+     */
     private readonly tenantLimit = Number.MAX_SAFE_INTEGER,
   ) {
     this.claimStatement = db.prepare(CLAIM_SQL);

@@ -24,11 +24,6 @@ export class TargetBudget {
       else this.open.set(target, left);
     };
   }
-
-  /** Requests open to `target` now. */
-  inFlight(target: string): number {
-    return this.open.get(target) ?? 0;
-  }
 }
 
 /** The budget key of a URL: its origin (scheme, host, port), so every path of one host shares it. */
