@@ -277,6 +277,12 @@ const MIGRATIONS: readonly string[] = [
   -- Opening a link keeps its newest page sessions only; found by link.
   CREATE INDEX link_sessions_token ON link_sessions (token_hash, created_at);
   `,
+  `
+  -- Fair claims: the workers step from one tenant's (one receiver's) due rows to the next's, so a
+  -- claim costs one index seek per tenant, not a sort of the whole backlog.
+  CREATE INDEX run_queue_tenant_due ON run_queue (status, user_id, available_at);
+  CREATE INDEX outbound_deliveries_target_due ON outbound_deliveries (status, url, next_attempt_at);
+  `,
 ];
 
 /** The data dir holds the database and the keys: only the server's own user may enter it. */

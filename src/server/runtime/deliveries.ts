@@ -39,6 +39,47 @@ export interface DeliveryRow {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * See DeliveryOutbox.claim. `target` steps through the URLs with due deliveries, one index seek
+ * each (outbound_deliveries_target_due); there are a handful (an installation webhook and an
+ * error stream per environment, and any earlier ones with deliveries left).
+ */
+const CLAIM_SQL = `
+UPDATE outbound_deliveries SET status = 'sending', lease_owner = @owner, lease_expires_at = @until, updated_at = @now
+WHERE id IN (
+  WITH RECURSIVE
+  target (url) AS (
+    SELECT (SELECT url FROM outbound_deliveries WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY url LIMIT 1)
+    UNION ALL
+    SELECT (SELECT url FROM outbound_deliveries WHERE status = 'pending' AND url > target.url AND next_attempt_at <= @now
+            ORDER BY url LIMIT 1)
+    FROM target WHERE target.url IS NOT NULL
+  ),
+  candidate AS (
+    SELECT d.id, d.url, d.attempts, d.next_attempt_at AS due_at, d.rowid AS seq
+    FROM target JOIN outbound_deliveries AS d ON d.id IN (
+      SELECT id FROM outbound_deliveries WHERE status = 'pending' AND url = target.url AND next_attempt_at <= @now
+      ORDER BY next_attempt_at, rowid LIMIT @perTarget)
+    UNION ALL
+    SELECT id, url, attempts, lease_expires_at, rowid FROM outbound_deliveries
+    WHERE status = 'sending' AND lease_expires_at <= @now
+  ),
+  held AS (
+    SELECT url, COUNT(*) AS leases FROM outbound_deliveries
+    WHERE status = 'sending' AND lease_expires_at > @now GROUP BY url
+  ),
+  ranked AS (
+    SELECT candidate.*, ROW_NUMBER() OVER (PARTITION BY url ORDER BY due_at, seq) + COALESCE(held.leases, 0) AS turn
+    FROM candidate LEFT JOIN held USING (url)
+  )
+  SELECT id FROM ranked WHERE turn <= @targetLimit
+  ORDER BY turn, attempts > 0, due_at, seq
+  LIMIT @limit
+)
+-- Checked again on the row itself; the unary + keeps the planner on the primary key.
+AND ((+status = 'pending' AND next_attempt_at <= @now) OR (+status = 'sending' AND lease_expires_at <= @now))
+RETURNING *`;
+
 /** A Standard Webhooks message id: `msg_` and 24 hex characters. */
 export const newMessageId = (): string => `msg_${randomBytes(12).toString('hex')}`;
 
@@ -51,12 +92,26 @@ export const newMessageId = (): string => `msg_${randomBytes(12).toString('hex')
  */
 export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
   onEnqueued: () => void = () => undefined;
+  private readonly claimStatement: ReturnType<Db['prepare']>;
+  /**
+   * Whether anything is due: a few microseconds against the claim's fraction of a millisecond,
+   * and most wake-ups (a slot freed, nothing waiting) find nothing. Only a hint: a row that
+   * becomes due just after is claimed at the next wake-up, as if this claim had run earlier.
+   */
+  private readonly anyDueStatement: ReturnType<Db['prepare']>;
 
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
     private readonly retry: RetryPolicy,
-  ) {}
+    /** The most deliveries to one URL being sent at once, across every worker. */
+    private readonly targetLimit = Number.MAX_SAFE_INTEGER,
+  ) {
+    this.claimStatement = db.prepare(CLAIM_SQL);
+    this.anyDueStatement = db.prepare(
+      `SELECT 1 FROM outbound_deliveries WHERE (status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now) LIMIT 1`,
+    );
+  }
 
   /** Queues the installation webhook when the environment has one set; returns its id. */
   enqueueInstallationWebhook(
@@ -103,22 +158,24 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
     return id;
   }
 
-  claim(owner: string, limit: number, leaseMs: number): DeliveryRow[] {
-    const now = Date.now();
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT id FROM outbound_deliveries
-           WHERE (status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_expires_at <= @now)
-           ORDER BY next_attempt_at LIMIT @limit`,
-        )
-        .all({ now: iso(now), limit }) as { id: string }[];
-      const lease = this.db.prepare(
-        `UPDATE outbound_deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?, updated_at = ?
-         WHERE id = ? RETURNING *`,
-      );
-      return rows.map((r) => lease.get(owner, iso(now + leaseMs), iso(now), r.id) as DeliveryRow);
-    })();
+  /**
+   * Leases up to `limit` due deliveries, fairly between receivers: no URL has more than
+   * `targetLimit` deliveries being sent at once, by any worker (so an error stream that hangs
+   * cannot hold up the other environment's installation webhooks, or the other kind), and URLs
+   * are served round-robin, fresh deliveries before retries, oldest first. One statement, as for
+   * runs, and its cost does not grow with the backlog (one index seek per URL with due rows).
+   */
+  claim(owner: string, limit: number, leaseMs: number, now = Date.now()): DeliveryRow[] {
+    if (this.anyDueStatement.get({ now: iso(now) }) === undefined) return [];
+    const rows = this.claimStatement.all({
+      owner,
+      until: iso(now + leaseMs),
+      now: iso(now),
+      targetLimit: this.targetLimit,
+      perTarget: Math.min(this.targetLimit, limit),
+      limit,
+    }) as DeliveryRow[];
+    return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at));
   }
 
   renew(id: string, owner: string, leaseMs: number): boolean {
@@ -141,14 +198,15 @@ export class DeliveryOutbox implements LeasedSource<DeliveryRow> {
       .run(now, now).changes;
   }
 
-  nextDueAt(): number | undefined {
+  nextDueAt(after?: number): number | undefined {
     const row = this.db
       .prepare(
         `SELECT MIN(t) AS t FROM (
-           SELECT MIN(next_attempt_at) AS t FROM outbound_deliveries WHERE status = 'pending'
-           UNION ALL SELECT MIN(lease_expires_at) FROM outbound_deliveries WHERE status = 'sending')`,
+           SELECT MIN(next_attempt_at) AS t FROM outbound_deliveries WHERE status = 'pending' AND next_attempt_at > @after
+           UNION ALL SELECT MIN(lease_expires_at) FROM outbound_deliveries
+             WHERE status = 'sending' AND lease_expires_at > @after)`,
       )
-      .get() as { t: string | null };
+      .get({ after: after === undefined ? '' : iso(after) }) as { t: string | null };
     return row.t === null ? undefined : Date.parse(row.t);
   }
 

@@ -20,6 +20,7 @@ import { type Connections, MissingConnectionError } from './connections.js';
 import type { DeliveryOutbox } from './deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
 import type { SendResult, SignedSender } from './signed-sender.js';
+import { type TargetBudget, TargetBusy, targetOf } from './target-budget.js';
 import { render, type TemplateScope } from './templates.js';
 import type { SecretBox } from '../encryption.js';
 import { openConfig } from '../services/config-answers.js';
@@ -51,12 +52,16 @@ export class BlockFailure extends Error {
 export type RunOutcome =
   | { kind: 'done'; failed: boolean }
   | { kind: 'retry'; error: string; retryAfterMs?: number | undefined }
+  /** A target was at its budget: nothing failed, the run waits in the queue for a while. */
+  | { kind: 'deferred'; target: string }
   /** The server is stopping: nothing was decided, the run goes back to the queue. */
   | { kind: 'released' };
 
 export interface ExecutorOptions {
   /** Per outgoing request (Stream Data, HTTP request blocks, app calls). */
   requestTimeoutMs: number;
+  /** Requests open at once per target, shared by all runs of this process. */
+  budget: TargetBudget;
 }
 
 interface UserWorkflowRow {
@@ -103,13 +108,16 @@ export class WorkflowExecutor {
     const targets = this.targets(row, definitions);
     let failed = false;
     let retry: RunOutcome | undefined;
+    let deferred: RunOutcome | undefined;
     for (const target of targets) {
       const outcome = await this.runWorkflow(row, target, definitions, signal, lastAttempt);
       if (outcome.kind === 'released') return outcome;
       if (outcome.kind === 'retry') retry ??= outcome;
+      else if (outcome.kind === 'deferred') deferred ??= outcome;
       else failed ||= outcome.failed;
     }
-    return retry ?? { kind: 'done', failed };
+    // A retry counts an attempt and backs off; a deferred workflow simply comes along with it.
+    return retry ?? deferred ?? { kind: 'done', failed };
   }
 
   /** The workflows this run starts or continues, in a stable order. */
@@ -202,6 +210,7 @@ export class WorkflowExecutor {
         });
         outputs[block.id] = output;
       } catch (error) {
+        if (error instanceof TargetBusy) return { kind: 'deferred', target: error.target };
         const failure = toFailure(error);
         if (failure.aborted) return { kind: 'released' };
         if (failure.retryable && !lastAttempt) {
@@ -351,18 +360,32 @@ export class WorkflowExecutor {
       throw new BlockFailure(`The URL is empty: the block's mapping gave ${JSON.stringify(target ?? null)}.`, false);
     }
     const own = target.startsWith('/') && !target.startsWith('//');
-    const result = await (own ? this.ownSender : this.sender).send({
-      // The same on every attempt of this block in this execution: receivers deduplicate on it.
-      id: messageId(run.executionId, block.id),
-      env: run.row.env,
-      method,
-      url: own ? `${this.publicUrl()}${target}` : target,
-      body,
-      headers,
-      signal: run.signal,
-    });
+    const url = own ? `${this.publicUrl()}${target}` : target;
+    const result = await this.withinBudget(targetOf(url), () =>
+      (own ? this.ownSender : this.sender).send({
+        // The same on every attempt of this block in this execution: receivers deduplicate on it.
+        id: messageId(run.executionId, block.id),
+        env: run.row.env,
+        method,
+        url,
+        body,
+        headers,
+        signal: run.signal,
+      }),
+    );
     if (result.ok) return result;
     throw new BlockFailure(result.error, result.retryable, result.retryAfterMs, result.aborted);
+  }
+
+  /** Runs `request` in one of the target's slots; throws TargetBusy when it has none free. */
+  private async withinBudget<T>(target: string, request: () => Promise<T>): Promise<T> {
+    const release = this.options.budget.tryAcquire(target);
+    if (!release) throw new TargetBusy(target);
+    try {
+      return await request();
+    } finally {
+      release();
+    }
   }
 
   private async connectorAction(
@@ -380,10 +403,12 @@ export class WorkflowExecutor {
       const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
         workflowId: run.entry.workflow.workflowId,
       });
-      return await action.run(
-        { publicUrl: this.publicUrl(), signal: run.signal, timeoutMs: this.options.requestTimeoutMs },
-        credential.data,
-        input,
+      return await this.withinBudget(`connector:${connector.id}`, () =>
+        action.run(
+          { publicUrl: this.publicUrl(), signal: run.signal, timeoutMs: this.options.requestTimeoutMs },
+          credential.data,
+          input,
+        ),
       );
     } catch (error) {
       if (error instanceof ConnectorError && error.kind === 'credential_invalid') {

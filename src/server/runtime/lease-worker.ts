@@ -6,8 +6,8 @@ export interface LeasedSource<T extends { id: string }> {
   claim(owner: string, limit: number, leaseMs: number): T[];
   renew(id: string, owner: string, leaseMs: number): boolean;
   recoverExpired(): number;
-  /** When the next item becomes due, in ms since the epoch. */
-  nextDueAt(): number | undefined;
+  /** When the next item becomes due, in ms since the epoch; with `after`, the first due later than that. */
+  nextDueAt(after?: number): number | undefined;
 }
 
 export interface LeaseWorkerOptions {
@@ -31,6 +31,14 @@ export class LeaseWorker<T extends { id: string }> {
   private pumpAgain = false;
   private started = false;
   private closed = false;
+  /**
+   * The last look left work it could not take: the worker was full, or what is due belongs to
+   * tenants (targets) at their cap. Waking again before a slot frees (which wakes it) or new
+   * work is due would only find the same, so the next timer skips what is already due.
+   */
+  private waitingForSlots = false;
+  /** When the last claim looked: everything due by then was seen. */
+  private lookedAt = 0;
 
   constructor(
     private readonly name: string,
@@ -73,14 +81,18 @@ export class LeaseWorker<T extends { id: string }> {
 
   private pump(): void {
     const room = this.options.concurrency - this.running.size;
+    this.waitingForSlots = room <= 0;
     if (room <= 0) return;
     let items: T[];
+    this.lookedAt = Date.now();
     try {
       items = this.source.claim(this.owner, room, this.options.leaseMs);
     } catch (error) {
       this.log.error({ err: error, worker: this.name }, 'claiming work failed');
       return;
     }
+    // Fewer than asked for: either nothing more is due, or what is due is held back by a cap.
+    this.waitingForSlots = items.length < room;
     for (const item of items) this.run(item);
   }
 
@@ -114,12 +126,13 @@ export class LeaseWorker<T extends { id: string }> {
     if (this.timer) clearTimeout(this.timer);
     let delay = this.options.pollIntervalMs;
     try {
-      const due = this.source.nextDueAt();
-      if (due !== undefined) delay = Math.min(delay, Math.max(0, due - Date.now()));
+      const now = Date.now();
+      const due = this.source.nextDueAt(this.waitingForSlots ? this.lookedAt : undefined);
+      if (due !== undefined) delay = Math.min(delay, Math.max(0, due - now));
     } catch (error) {
       this.log.error({ err: error, worker: this.name }, 'reading the next due time failed');
     }
-    // A full worker is woken by its own items finishing; the poll covers the rest.
+    // A full (or capped) worker is woken by its own items finishing; the poll covers other processes'.
     this.timer = setTimeout(() => this.wake(), Math.max(delay, 5));
     this.timer.unref();
   }

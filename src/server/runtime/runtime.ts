@@ -21,12 +21,30 @@ import { OutboundHttp, type PrivateTargetPolicy } from './outbound-http.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
 import { RunQueue, type RunRow } from './run-queue.js';
 import { SignedSender } from './signed-sender.js';
+import { TargetBudget } from './target-budget.js';
 
 export interface RuntimeOptions {
   /** Runs executed at the same time. */
   concurrency: number;
+  /**
+   * Runs of one tenant (environment + user) leased at the same time, by every worker together.
+   * Below `concurrency`, so a tenant whose receiver hangs leaves the other slots to other tenants.
+   */
+  tenantConcurrency: number;
+  /**
+   * Requests open at the same time to one target (an origin, or the app a connector calls) from
+   * this process's runs. Below `concurrency`, so one slow host cannot hold every slot whatever
+   * the number of users whose runs reach it; runs beyond it wait in the queue, not in a slot.
+   */
+  targetConcurrency: number;
   /** Deliveries (installation webhook, error stream) sent at the same time. */
   deliveryConcurrency: number;
+  /**
+   * Deliveries to one URL sent at the same time. With both environments' installation webhook
+   * and error stream (four URLs) at most `deliveryConcurrency`, a receiver that hangs delays no
+   * other receiver's deliveries.
+   */
+  deliveryTargetConcurrency: number;
   /** How long a claimed row is held before another worker may take it over; renewed while running. */
   leaseMs: number;
   /** The longest the workers sleep without looking at the queue. */
@@ -48,8 +66,13 @@ export interface RuntimeOptions {
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
-  concurrency: 8,
-  deliveryConcurrency: 4,
+  // Runs and deliveries wait on the network, not the CPU: slots are cheap, what matters is that
+  // one tenant or target cannot take them all.
+  concurrency: 16,
+  tenantConcurrency: 4,
+  targetConcurrency: 8,
+  deliveryConcurrency: 8,
+  deliveryTargetConcurrency: 2,
   leaseMs: 30_000,
   pollIntervalMs: 1_000,
   retry: DEFAULT_RETRY_POLICY,
@@ -103,8 +126,13 @@ export class Runtime {
     // This server's own paths (relative Stream Data URLs) are the operator's address, not a user's.
     this.ownHttp = new OutboundHttp('all');
     this.sender = new SignedSender(deps.keys, this.http, this.options.requestTimeoutMs);
-    this.queue = new RunQueue(db);
-    this.outbox = new DeliveryOutbox(db, deps.settings, this.options.deliveryRetry);
+    this.queue = new RunQueue(db, this.options.tenantConcurrency);
+    this.outbox = new DeliveryOutbox(
+      db,
+      deps.settings,
+      this.options.deliveryRetry,
+      this.options.deliveryTargetConcurrency,
+    );
     this.connections = new Connections(db, deps.credentials, deps.refreshCredential);
     this.triggers = new AppTriggers(
       db,
@@ -126,7 +154,7 @@ export class Runtime {
       this.sender,
       new SignedSender(deps.keys, this.ownHttp, this.options.requestTimeoutMs),
       deps.publicUrl,
-      { requestTimeoutMs: this.options.requestTimeoutMs },
+      { requestTimeoutMs: this.options.requestTimeoutMs, budget: new TargetBudget(this.options.targetConcurrency) },
       deps.box,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
@@ -175,7 +203,10 @@ export class Runtime {
     try {
       const outcome = await this.executor.runRow(row, signal, failedAttempts >= this.options.retry.maxAttempts);
       if (outcome.kind === 'released') this.queue.release(row.id, owner);
-      else if (outcome.kind === 'retry') {
+      else if (outcome.kind === 'deferred') {
+        this.deps.log.debug({ runId: row.id, target: outcome.target }, 'target at its budget; run deferred');
+        this.queue.defer(row.id, owner, deferDelay());
+      } else if (outcome.kind === 'retry') {
         this.queue.reschedule(
           row.id,
           owner,
@@ -323,6 +354,15 @@ export class Runtime {
     });
     return { message: 'Execution queued for rerun', runId: run.id, rerunOf: executionId };
   }
+}
+
+/**
+ * How long a run waits when its target is at its budget: 250 ms to 1 s, spread so deferred
+ * runs do not come back together. Short next to a request timeout; a deferred run costs one
+ * claim and a few reads each time.
+ */
+function deferDelay(): number {
+  return 250 + Math.floor(Math.random() * 750);
 }
 
 /** A failed call to an app, as the API answers it. */
