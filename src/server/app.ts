@@ -42,7 +42,8 @@ import { runRoutes } from './routes/run.js';
 import { userRoutes } from './routes/users.js';
 import { widgetRoutes } from './routes/widget.js';
 import { workflowRoutes } from './routes/workflows.js';
-import { registerSandbox, type SandboxOptions } from './sandbox/index.js';
+import { OutboundHttp, isValidPathPrefix } from './runtime/outbound-http.js';
+import { registerSandbox, type MountedSandbox, type SandboxOptions } from './sandbox/index.js';
 import { loadSecrets, type ServerSecrets } from './secrets.js';
 import { CredentialService } from './services/credentials.js';
 import { ExecutionStore } from './services/executions.js';
@@ -82,6 +83,8 @@ const API_PREFIX = '/_api';
 export interface EmbeddedServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /** The Demo Store sandbox, when mounted (`sandbox: true`): the seeded store's owner secret. */
+  sandbox: MountedSandbox | undefined;
   /** The OpenAPI 3.1 document served at /openapi.json. */
   openApi(): OpenApiDocument;
   /** Stops accepting connections, finishes in-flight requests, closes the database. */
@@ -90,10 +93,10 @@ export interface EmbeddedServer {
 
 export interface CreateServerOptions extends Partial<ServerConfig> {
   dataDir: string;
-  /** Tuning for the Demo Store sandbox app (tests shorten its webhook retries). */
-  sandbox?: Pick<SandboxOptions, 'webhookDelivery'>;
+  /** Tuning for the Demo Store sandbox app when mounted (tests shorten its webhook retries). */
+  sandboxTuning?: Pick<SandboxOptions, 'webhookDelivery'>;
   /** Tuning for the workflow runtime (tests shorten retries and leases). */
-  runtime?: Partial<Omit<RuntimeOptions, 'allowPrivateTargets'>>;
+  runtime?: Partial<Omit<RuntimeOptions, 'allowPrivateTargets' | 'relativeUrlPrefixes'>>;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -112,6 +115,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     installationWebhookUrl: undefined,
     errorStreamUrl: undefined,
     allowPrivateTargets: 'none',
+    sandbox: false,
+    sandboxOwnerSecret: undefined,
+    relativeUrlPrefixes: [],
     headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
     idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
@@ -188,7 +194,15 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
   });
-  const oauth = new OAuthClientFlow(db, credentials, publicUrl);
+  for (const prefix of config.relativeUrlPrefixes) {
+    if (!isValidPathPrefix(prefix)) {
+      db.close();
+      throw new Error(`relativeUrlPrefixes: "${prefix}" must be a path that starts and ends with /`);
+    }
+  }
+  // The one outgoing HTTP client of the process: everything that calls out goes through it.
+  const http = new OutboundHttp(config.allowPrivateTargets, { ownBaseUrl: publicUrl });
+  const oauth = new OAuthClientFlow(db, credentials, publicUrl, http);
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
@@ -201,9 +215,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       box,
       keys: signingKeys,
       publicUrl,
+      http,
       log: app.log,
     },
-    { ...options.runtime, allowPrivateTargets: config.allowPrivateTargets },
+    {
+      ...options.runtime,
+      allowPrivateTargets: config.allowPrivateTargets,
+      relativeUrlPrefixes: config.relativeUrlPrefixes,
+    },
   );
   const ctx: AppContext = {
     db,
@@ -278,7 +297,16 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
     { prefix: API_PREFIX },
   );
-  await registerSandbox(app, { db, publicUrl, webhookDelivery: options.sandbox?.webhookDelivery });
+  // A demo third party with its own admin API and OAuth provider: mounted only when asked for.
+  const sandbox = config.sandbox
+    ? await registerSandbox(app, {
+        db,
+        publicUrl,
+        http,
+        ownerSecret: config.sandboxOwnerSecret,
+        webhookDelivery: options.sandboxTuning?.webhookDelivery,
+      })
+    : undefined;
   await app.register(async (receiver) => receiverRoutes(receiver, ctx));
   securityRoutes(app, ctx);
   await app.register(async (pages) => {
@@ -330,6 +358,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   return {
     app,
     ctx,
+    sandbox,
     openApi,
     close() {
       closing ??= (async () => {
@@ -337,6 +366,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         // Workers first: running work finishes (or gives its row back) while the apps it calls are up.
         await runtime.close();
         await app.close();
+        http.close();
         db.close();
       })();
       return closing;

@@ -16,6 +16,11 @@ console.log(`  SDK script:          ${url}/scripts/embedded.js`);
 console.log(`  development API key: ${server.ctx.secrets.apiKeys.development}`);
 console.log(`  production API key:  ${server.ctx.secrets.apiKeys.production}`);
 console.log(`  API reference:       ${url}/reference`);
+if (server.sandbox) {
+  const { shop, ownerSecret } = server.sandbox.seededStore;
+  console.log(`  Demo Store sandbox:  ${url}/sandbox/demo-store/ (ALLOY_SANDBOX=1)`);
+  console.log(`  store owner secret:  ${ownerSecret} (shop ${shop})`);
+}
 console.log(`  reload definitions:  kill -HUP ${process.pid}`);
 reloadDefinitionsOnSighup(server);
 

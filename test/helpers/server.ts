@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
 import { captureServerOptions } from './capture.js';
+import { SANDBOX_SERVER_OPTIONS } from './sandbox-owner.js';
 
 export const TEST_API_KEY = 'ak_dev_test_key_0123456789abcdef';
 
@@ -12,7 +13,11 @@ export interface TestServer extends EmbeddedServer {
   dispose(): Promise<void>;
 }
 
-/** A real server on a real SQLite file in a fresh temp dir (or `dataDir`, to restart on the same data). */
+/**
+ * A real server on a real SQLite file in a fresh temp dir (or `dataDir`, to restart on the same
+ * data), with the Demo Store sandbox mounted (the third-party app tests connect to) and its seeded
+ * store's owner secret pinned to TEST_OWNER_SECRET; `server: { sandbox: false }` leaves it out.
+ */
 export async function startTestServer(
   options: { listen?: boolean; dataDir?: string; server?: Partial<CreateServerOptions> } = {},
 ): Promise<TestServer> {
@@ -20,6 +25,7 @@ export async function startTestServer(
   const server = await createServer({
     dataDir,
     pinnedDevApiKey: TEST_API_KEY,
+    ...SANDBOX_SERVER_OPTIONS,
     ...captureServerOptions(),
     ...options.server,
   });
