@@ -45,7 +45,8 @@ const call = (
   path: string,
   body?: unknown,
   accept: number[] = [],
-) => callApp(
+) =>
+  callApp(
     ctx,
     { method, url: `${apiBase(ctx)}${path}`, headers: authHeaders(credential), body, ownPathPrefixes: OWN_PATHS },
     accept,

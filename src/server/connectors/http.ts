@@ -55,12 +55,14 @@ export async function callApp(ctx: ConnectorContext, request: AppRequest, accept
     );
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;
-    if (error.failure === 'aborted') throw new ConnectorError('aborted', 'The call was cancelled (the server is stopping).');
+    if (error.failure === 'aborted')
+      throw new ConnectorError('aborted', 'The call was cancelled (the server is stopping).');
     if (error.failure === 'timeout') {
       throw new ConnectorError('unreachable', `The app did not answer within ${ctx.timeoutMs} ms.`);
     }
     // A refused or malformed address will not get better by retrying.
-    if (error.failure === 'refused' || error.failure === 'invalid_url') throw new ConnectorError('rejected', error.message);
+    if (error.failure === 'refused' || error.failure === 'invalid_url')
+      throw new ConnectorError('rejected', error.message);
     throw new ConnectorError('unreachable', `Could not reach the app: ${error.message}`);
   }
   const text = response.body;

@@ -254,7 +254,13 @@ export class OutboundHttp {
     const url = own ? new URL(request.url) : checkTarget(this.policy, request.url);
     const client = url.protocol === 'https:' ? https : http;
     const agent =
-      url.protocol === 'https:' ? (own ? this.ownHttpsAgent : this.httpsAgent) : own ? this.ownHttpAgent : this.httpAgent;
+      url.protocol === 'https:'
+        ? own
+          ? this.ownHttpsAgent
+          : this.httpsAgent
+        : own
+          ? this.ownHttpAgent
+          : this.httpAgent;
     const maxResponseBytes = request.maxResponseBytes ?? this.maxResponseBytes;
     return new Promise<OutboundResponse>((resolve, reject) => {
       let settled = false;

@@ -39,8 +39,7 @@ export class OwnerService {
   /** Whether `secret` is the owner secret of `storeId` (constant-time on the digests). */
   verify(storeId: string, secret: string): boolean {
     const row = this.db.prepare('SELECT owner_secret_hash FROM sandbox_stores WHERE id = ?').get(storeId) as
-      | { owner_secret_hash: string | null }
-      | undefined;
+      { owner_secret_hash: string | null } | undefined;
     // A store without an owner secret (made before owners existed) cannot be signed in to.
     if (!row?.owner_secret_hash) return false;
     return secretsEqual(row.owner_secret_hash, sha256Hex(secret));
@@ -69,7 +68,8 @@ export class OwnerService {
   }
 
   signOut(token: string | undefined): void {
-    if (token !== undefined) this.db.prepare('DELETE FROM sandbox_owner_sessions WHERE token_hash = ?').run(sha256Hex(token));
+    if (token !== undefined)
+      this.db.prepare('DELETE FROM sandbox_owner_sessions WHERE token_hash = ?').run(sha256Hex(token));
   }
 }
 
