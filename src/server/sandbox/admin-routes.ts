@@ -107,9 +107,11 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     return sessionView(owners.session(token)!);
   });
 
+  // Signed out is an answer here, not an error: the dashboard asks it on every load.
   app.get('/admin/api/session', admin, async (request) => {
     parseInput(NoQuery, request.query, 'query');
-    return sessionView(sessionOf(request).session);
+    const session = owners.session(readOwnerToken(request));
+    return session ? sessionView(session) : { stores: [], csrfToken: null };
   });
 
   app.delete('/admin/api/session', admin, async (request, reply: FastifyReply) => {

@@ -105,13 +105,9 @@ function showDashboard() {
 
 /** Starts from the session the cookie holds, or asks to sign in. */
 async function start() {
-  try {
-    const session = await call(`${BASE}/admin/api/session`);
-    state.csrfToken = session.csrfToken;
-  } catch (error) {
-    if (error.status === 401) return showSignIn();
-    throw error;
-  }
+  const session = await call(`${BASE}/admin/api/session`);
+  state.csrfToken = session.csrfToken;
+  if (!session.csrfToken) return showSignIn();
   showDashboard();
   await loadStores();
 }
@@ -529,7 +525,7 @@ async function refresh() {
     if (error.status === 401 && !state.csrfToken) return;
     if (error.status === 401) {
       const signedIn = await call(`${BASE}/admin/api/session`).then(
-        () => true,
+        (session) => Boolean(session.csrfToken),
         () => false,
       );
       if (!signedIn) {
