@@ -50,8 +50,14 @@ export function demoApiKey(server: EmbeddedServer, dataDir: string): { key: stri
 /** `npm start`: the Embedded API server with the AcmeCo demo mounted on it. */
 export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
   // The demo's Stream Data target (its own inbox) is on localhost, so loopback targets are allowed
-  // unless ALLOY_ALLOW_PRIVATE_TARGETS says otherwise.
-  const config = configFromEnv(env, root, { allowPrivateTargets: 'loopback' });
+  // unless ALLOY_ALLOW_PRIVATE_TARGETS says otherwise; the seed integration names it by a relative
+  // URL, allowed under /demo/api/inbox/ only. The demo's third-party app, the Demo Store sandbox,
+  // is mounted (the bare API server leaves it out unless ALLOY_SANDBOX=1).
+  const config = configFromEnv(env, root, {
+    allowPrivateTargets: 'loopback',
+    sandbox: true,
+    relativeUrlPrefixes: ['/demo/api/inbox/'],
+  });
   const server = await createServer(config);
   const demoKey = demoApiKey(server, config.dataDir);
   await registerDemo(server.app, { apiBaseUrl: () => server.ctx.publicUrl, apiKey: demoKey.key });
@@ -71,6 +77,11 @@ export function startupBanner(server: EmbeddedServer, demoKey?: { key: string; r
     `  Embedded API:         ${url}/2024-03/...`,
     `  SDK script:           ${url}/scripts/embedded.js`,
     `  Demo Store sandbox:   ${url}/sandbox/demo-store/`,
+    ...(server.sandbox
+      ? [
+          `  Store owner secret:   ${server.sandbox.seededStore.ownerSecret}  (shop ${server.sandbox.seededStore.shop}: sign in to the store admin, approve OAuth)`,
+        ]
+      : []),
     ...apiKeyLines(server.ctx.secrets).map((line) => `  ${line}`),
     ...(demoKey?.rotated ? [`  The demo had no copy of the development key, so it rotated it: ${demoKey.key}`] : []),
     `  API reference:        ${url}/reference`,

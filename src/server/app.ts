@@ -49,7 +49,8 @@ import { runRoutes } from './routes/run.js';
 import { userRoutes } from './routes/users.js';
 import { widgetRoutes } from './routes/widget.js';
 import { workflowRoutes } from './routes/workflows.js';
-import { registerSandbox, type SandboxOptions } from './sandbox/index.js';
+import { OutboundHttp, isValidPathPrefix } from './runtime/outbound-http.js';
+import { registerSandbox, type MountedSandbox, type SandboxOptions } from './sandbox/index.js';
 import { loadSecrets, type ServerSecrets } from './secrets.js';
 import { CredentialService } from './services/credentials.js';
 import { ExecutionStore } from './services/executions.js';
@@ -91,6 +92,8 @@ const API_PREFIX = '/_api';
 export interface EmbeddedServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /** The Demo Store sandbox, when mounted (`sandbox: true`): the seeded store's owner secret. */
+  sandbox: MountedSandbox | undefined;
   /** The OpenAPI 3.1 document served at /openapi.json. */
   openApi(): OpenApiDocument;
   /** Stops accepting connections, finishes in-flight requests, closes the database. */
@@ -101,10 +104,10 @@ export interface CreateServerOptions extends Partial<Omit<ServerConfig, 'rateLim
   dataDir: string;
   /** Per-IP limits; the ones left out keep their defaults (DEFAULT_RATE_LIMITS). */
   rateLimits?: Partial<RateLimits>;
-  /** Tuning for the Demo Store sandbox app (tests shorten its webhook retries). */
-  sandbox?: Pick<SandboxOptions, 'webhookDelivery'>;
+  /** Tuning for the Demo Store sandbox app when mounted (tests shorten its webhook retries). */
+  sandboxTuning?: Pick<SandboxOptions, 'webhookDelivery'>;
   /** Tuning for the workflow runtime (tests shorten retries and leases). */
-  runtime?: Partial<Omit<RuntimeOptions, 'allowPrivateTargets'>>;
+  runtime?: Partial<Omit<RuntimeOptions, 'allowPrivateTargets' | 'relativeUrlPrefixes'>>;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -125,6 +128,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     errorStreamUrl: undefined,
     regionUrls: {},
     allowPrivateTargets: 'none',
+    sandbox: false,
+    sandboxOwnerSecret: undefined,
+    relativeUrlPrefixes: [],
     headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
     idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
@@ -216,7 +222,15 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
   });
-  const oauth = new OAuthClientFlow(db, credentials, publicUrl, box);
+  for (const prefix of config.relativeUrlPrefixes) {
+    if (!isValidPathPrefix(prefix)) {
+      db.close();
+      throw new Error(`relativeUrlPrefixes: "${prefix}" must be a path that starts and ends with /`);
+    }
+  }
+  // The one outgoing HTTP client of the process: everything that calls out goes through it.
+  const http = new OutboundHttp(config.allowPrivateTargets, { ownBaseUrl: publicUrl });
+  const oauth = new OAuthClientFlow(db, credentials, publicUrl, http, box);
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
@@ -229,9 +243,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       box,
       keys: signingKeys,
       publicUrl,
+      http,
       log: app.log,
     },
-    { ...options.runtime, allowPrivateTargets: config.allowPrivateTargets },
+    {
+      ...options.runtime,
+      allowPrivateTargets: config.allowPrivateTargets,
+      relativeUrlPrefixes: config.relativeUrlPrefixes,
+    },
   );
   const ctx: AppContext = {
     db,
@@ -323,7 +342,16 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
     { prefix: API_PREFIX },
   );
-  await registerSandbox(app, { db, publicUrl, webhookDelivery: options.sandbox?.webhookDelivery });
+  // A demo third party with its own admin API and OAuth provider: mounted only when asked for.
+  const sandbox = config.sandbox
+    ? await registerSandbox(app, {
+        db,
+        publicUrl,
+        http,
+        ownerSecret: config.sandboxOwnerSecret,
+        webhookDelivery: options.sandboxTuning?.webhookDelivery,
+      })
+    : undefined;
   await app.register(async (receiver) => receiverRoutes(receiver, ctx));
   await app.register(async (scope) => {
     scope.addHook('onRequest', pageLimit);
@@ -389,6 +417,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   return {
     app,
     ctx,
+    sandbox,
     openApi,
     close() {
       closing ??= (async () => {
@@ -396,6 +425,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         // Workers first: running work finishes (or gives its row back) while the apps it calls are up.
         await runtime.close();
         await app.close();
+        http.close();
         db.close();
       })();
       return closing;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { isAllowedWebhookUrl, type Region } from '../contract/index.js';
-import { PRIVATE_TARGET_POLICIES, type PrivateTargetPolicy } from './runtime/outbound-http.js';
+import { isValidPathPrefix, PRIVATE_TARGET_POLICIES, type PrivateTargetPolicy } from './runtime/outbound-http.js';
+import { MIN_OWNER_SECRET_LENGTH } from './sandbox/owners.js';
 
 export const DEFAULT_PORT = 4000;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -169,6 +170,28 @@ const Env = z.object({
   ALLOY_ALLOW_PRIVATE_TARGETS: z.optional(
     z.enum(PRIVATE_TARGET_POLICIES, `ALLOY_ALLOW_PRIVATE_TARGETS must be one of ${PRIVATE_TARGET_POLICIES.join(', ')}`),
   ),
+  ALLOY_SANDBOX: z.optional(z.enum(['0', '1'], 'ALLOY_SANDBOX must be 1 (mount the Demo Store sandbox) or 0')),
+  ALLOY_SANDBOX_OWNER_SECRET: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(
+          MIN_OWNER_SECRET_LENGTH,
+          `ALLOY_SANDBOX_OWNER_SECRET must be at least ${MIN_OWNER_SECRET_LENGTH} characters`,
+        ),
+        z.maxLength(200, 'ALLOY_SANDBOX_OWNER_SECRET must be at most 200 characters'),
+      ),
+  ),
+  ALLOY_RELATIVE_URL_PREFIXES: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => value === '' || splitList(value).every(isValidPathPrefix),
+          'ALLOY_RELATIVE_URL_PREFIXES must be a comma-separated list of paths that start and end with / (like /demo/api/inbox/)',
+        ),
+      ),
+  ),
 });
 
 export interface ServerConfig {
@@ -207,6 +230,18 @@ export interface ServerConfig {
    * webhook, error stream) may reach: `none`, `loopback` (this machine, for development) or `all`.
    */
   allowPrivateTargets: PrivateTargetPolicy;
+  /**
+   * Mount the Demo Store sandbox app (a demo third party with an admin API and an OAuth
+   * provider) under /sandbox/demo-store. Off unless the entry point or ALLOY_SANDBOX=1 turns it on.
+   */
+  sandbox: boolean;
+  /** The seeded store's owner secret; a new one per start (printed) when unset. */
+  sandboxOwnerSecret: string | undefined;
+  /**
+   * Paths of this server that relative Stream Data / HTTP request URLs may name (each ends with
+   * `/`). Only ISV-authored, non-configurable URLs may be relative. Empty: none may.
+   */
+  relativeUrlPrefixes: readonly string[];
   /** A client must have sent all request headers within this (else 408 and the socket is closed). */
   headersTimeoutMs: number;
   /** A client must have sent the whole request, body included, within this (else 408). At least headersTimeoutMs. */
@@ -238,7 +273,7 @@ export interface ServerConfig {
 export function configFromEnv(
   env: NodeJS.ProcessEnv,
   root: string,
-  defaults: { allowPrivateTargets?: PrivateTargetPolicy } = {},
+  defaults: { allowPrivateTargets?: PrivateTargetPolicy; sandbox?: boolean; relativeUrlPrefixes?: string[] } = {},
 ): ServerConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -262,6 +297,12 @@ export function configFromEnv(
     errorStreamUrl: e.ALLOY_ERROR_STREAM_URL,
     regionUrls: e.ALLOY_REGION_URLS === undefined ? {} : parseRegionUrls(e.ALLOY_REGION_URLS)!,
     allowPrivateTargets: e.ALLOY_ALLOW_PRIVATE_TARGETS ?? defaults.allowPrivateTargets ?? 'none',
+    sandbox: e.ALLOY_SANDBOX === undefined ? (defaults.sandbox ?? false) : e.ALLOY_SANDBOX === '1',
+    sandboxOwnerSecret: e.ALLOY_SANDBOX_OWNER_SECRET,
+    relativeUrlPrefixes:
+      e.ALLOY_RELATIVE_URL_PREFIXES === undefined
+        ? (defaults.relativeUrlPrefixes ?? [])
+        : splitList(e.ALLOY_RELATIVE_URL_PREFIXES),
     headersTimeoutMs: optionalNumber(e.ALLOY_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS),
     requestTimeoutMs: optionalNumber(e.ALLOY_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
     idleTimeoutMs: optionalNumber(e.ALLOY_IDLE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS),
@@ -311,6 +352,13 @@ export function checkRateLimits(limits: RateLimits): RateLimits {
       throw new Error(`rateLimits.${key} must be a whole number ≥ 1 (got ${value}).`);
   }
   return limits;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 const optionalNumber = (value: string | undefined, fallback: number): number =>

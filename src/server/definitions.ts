@@ -380,7 +380,21 @@ function checkUrlField(where: string, what: string, block: ActionBlock): void {
   if (typeof url.value !== 'string' || (!isStreamTarget(url.value) && !url.value.includes('{{'))) {
     throw new DefinitionError(`${where}: "url" must be an http(s) URL or a path on this server starting with /`);
   }
+  // A path on this server is the ISV's own choice, written out in full: an end user's value or a
+  // template's output could name any of the server's endpoints (the runtime checks it again).
+  if (isOwnPath(url.value)) {
+    if (url.userConfigurable) {
+      throw new DefinitionError(
+        `${where}: a "url" the user can configure must be an http(s) URL, not a path on this server`,
+      );
+    }
+    if (url.value.includes('{{')) {
+      throw new DefinitionError(`${where}: a "url" that is a path on this server cannot contain templates`);
+    }
+  }
 }
+
+const isOwnPath = (value: string): boolean => value.startsWith('/') && !value.startsWith('//');
 
 function checkStreamData(where: string, block: Extract<ActionBlock, { type: 'streamData' }>): void {
   checkUrlField(where, 'Stream Data', block);
@@ -433,7 +447,7 @@ function checkDynamicOptions(where: string, block: AnyBlock, field: FieldDefinit
 }
 
 function isStreamTarget(value: string): boolean {
-  if (value.startsWith('/') && !value.startsWith('//')) return true;
+  if (isOwnPath(value)) return true;
   try {
     const url = new URL(value);
     return url.protocol === 'https:' || url.protocol === 'http:';

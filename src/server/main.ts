@@ -16,6 +16,11 @@ console.log(`Alloy Embedded API listening on ${url}`);
 console.log(`  SDK script:          ${url}/scripts/embedded.js`);
 for (const line of apiKeyLines(server.ctx.secrets)) console.log(`  ${line}`);
 console.log(`  API reference:       ${url}/reference`);
+if (server.sandbox) {
+  const { shop, ownerSecret } = server.sandbox.seededStore;
+  console.log(`  Demo Store sandbox:  ${url}/sandbox/demo-store/ (ALLOY_SANDBOX=1)`);
+  console.log(`  store owner secret:  ${ownerSecret} (shop ${shop})`);
+}
 console.log(`  reload definitions:  kill -HUP ${process.pid}`);
 reloadDefinitionsOnSighup(server);
 

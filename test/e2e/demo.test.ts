@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_API_KEY, startDemoHarness, type DemoHarness } from '../helpers/demo-harness.js';
 import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
+import { seededStoreCredentialOverHttp } from '../helpers/sandbox-owner.js';
 
 /**
  * The AcmeCo demo walked through in Chromium against the real server: the React page, the
@@ -24,13 +25,9 @@ after(() => demo?.close());
 
 const api = <T>(method: string, apiPath: string, body?: unknown): Promise<T> => demo.isv<T>(method, apiPath, body);
 
-/** The seeded sandbox store's own API key, as its admin page shows it. */
+/** The seeded sandbox store's own API key, as its admin page shows its signed-in owner. */
 async function storeKey(): Promise<{ apiKey: string; storeId: string }> {
-  const response = await fetch(`${base}${STORE}/admin/api/stores`);
-  const store = ((await response.json()) as { data: { id: string; apiKey: string }[] }).data.find(
-    (s) => s.id === 'acme-shop',
-  )!;
-  return { apiKey: store.apiKey, storeId: store.id };
+  return seededStoreCredentialOverHttp(base);
 }
 
 /** A demo user who connected their store before (the auth step itself is covered by modal-auth.test.ts). */

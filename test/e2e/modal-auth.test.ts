@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startDemoHarness, type DemoHarness } from '../helpers/demo-harness.js';
+import { seededStoreCredentialOverHttp, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 
 /**
  * The modal's auth step against the real server and the Demo Store sandbox: connect with an API key,
@@ -45,10 +46,8 @@ async function assertInstalledWithOneConnection(username: string): Promise<void>
 test('a new user connects Demo Store with its API key in the modal, then installs', async () => {
   const page = await browser.newPage();
   const dialog = await openInstall(page, 'apikey-user');
-  const stores = (await (await fetch(`${base}/sandbox/demo-store/admin/api/stores`)).json()) as {
-    data: { id: string; apiKey: string }[];
-  };
-  const store = stores.data.find((s) => s.id === 'acme-shop')!;
+  const credential = await seededStoreCredentialOverHttp(base);
+  const store = { id: credential.storeId, apiKey: credential.apiKey };
 
   // A wrong key is refused by the store, and the message sits by the field.
   await dialog.getByLabel('API key').fill('dsk_wrong_key_0000000000000000');
@@ -69,6 +68,8 @@ async function connectWithOAuth(page: Page, dialog: Locator, decision: 'Approve'
   const popupOpened = page.waitForEvent('popup');
   await dialog.getByRole('button', { name: 'Connect Demo Store' }).click();
   const popup = await popupOpened;
+  // Approving is the store owner's call: the consent page asks for the owner secret.
+  if (decision === 'Approve') await popup.getByLabel('Store owner secret').fill(TEST_OWNER_SECRET);
   await popup.getByRole('button', { name: decision }).click();
 }
 

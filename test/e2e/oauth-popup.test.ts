@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
+import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { apiKeyHeaders, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** A host page on another origin than the server, as an ISV's app would be. */
@@ -62,6 +63,8 @@ for (const decision of ['Approve', 'Deny'] as const) {
       session.authorizeUrl,
     );
     const [popup] = await Promise.all([context.waitForEvent('page'), host.click('#connect')]);
+    // Approving is the store owner's call: the consent page asks for the owner secret.
+    if (decision === 'Approve') await popup.getByLabel('Store owner secret').fill(TEST_OWNER_SECRET);
     await popup.getByRole('button', { name: decision }).click();
     await popup.waitForEvent('close');
 

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { registerOAuthClient, type OAuthClientCredentials } from '../../src/server/sandbox/index.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { seededStoreCredentialOverHttp, signInOwnerOverHttp, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { startSandboxServer, type SandboxTestServer } from '../server/sandbox-helpers.js';
 
 const SCREENSHOTS = path.resolve('screenshots');
@@ -80,10 +81,7 @@ function authorizeUrl(state: string, challenge: string): string {
 
 test('a store owner creates an order by hand and moves it along from the dashboard', async () => {
   // A subscription so the webhooks section has something to show.
-  const stores = (await (await fetch(`${base}/sandbox/demo-store/admin/api/stores`)).json()) as {
-    data: { apiKey: string }[];
-  };
-  const apiKey = stores.data[0]!.apiKey;
+  const { apiKey } = await seededStoreCredentialOverHttp(base);
   const subscribed = await fetch(`${base}/sandbox/demo-store/api/v1/stores/acme-shop/webhooks`, {
     method: 'POST',
     headers: { 'x-store-api-key': apiKey, 'content-type': 'application/json' },
@@ -93,6 +91,16 @@ test('a store owner creates an order by hand and moves it along from the dashboa
 
   const { page, problems } = await watchedPage();
   await page.goto(`${base}/sandbox/demo-store/`);
+  // Signed out, the page asks for the owner secret; a wrong one is refused.
+  await page.getByRole('heading', { name: 'Store owner sign-in' }).waitFor();
+  assert.equal(await page.locator('#sign-in-form').getByLabel('Shop subdomain').inputValue(), 'acme-shop');
+  await page.getByLabel('Owner secret').fill('dsown_not_the_secret_000000000000');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('That shop and owner secret do not match.').waitFor();
+  // The refused sign-in's 401 is the one expected console error.
+  assert.ok(problems.splice(0).every((p) => /status of 401/.test(p)));
+  await page.getByLabel('Owner secret').fill(TEST_OWNER_SECRET);
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Acme Shop' }).waitFor();
   assert.match((await page.locator('#api-key').textContent()) ?? '', /^dsk_/);
   assert.ok(!((await page.locator('#api-key').textContent()) ?? '').includes(apiKey), 'the key is masked by default');
@@ -153,6 +161,18 @@ test('a store owner creates an order by hand and moves it along from the dashboa
   await dialog.getByRole('button', { name: 'Create store' }).click();
   await page.getByRole('heading', { name: 'Corner Shop' }).waitFor();
   await page.getByText('No orders yet.').waitFor();
+  // Its owner secret is shown once, and it signs in to that store.
+  const banner = (await page.locator('#owner-secret-banner').textContent()) ?? '';
+  const cornerSecret = /(dsown_[\w-]+)/.exec(banner)?.[1];
+  assert.ok(cornerSecret, banner);
+  const corner = await signInOwnerOverHttp(base, 'corner-shop', cornerSecret);
+  assert.ok(corner.csrfToken);
+
+  // Signing out ends the session: the page asks to sign in again and the API answers 401.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Store owner sign-in' }).waitFor();
+  assert.equal(await page.evaluate(async () => (await fetch('/sandbox/demo-store/admin/api/stores')).status), 401);
+  assert.ok(problems.splice(0).every((p) => /status of 401/.test(p)));
 
   assert.deepEqual(problems, []);
   await page.close();
@@ -166,6 +186,12 @@ test('OAuth in a real browser: consent page → Approve → the callback gets co
   await page.getByRole('heading', { name: /AcmeCo Integrations wants to access your store Acme Shop/ }).waitFor();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'sandbox-consent.png'), fullPage: true });
 
+  // Naming the shop is not enough: approving without the owner secret is refused.
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('heading', { name: 'Only the store owner can approve' }).waitFor();
+  assert.ok(problems.splice(0).every((p) => /status of 403/.test(p)));
+  await page.goBack();
+  await page.getByLabel('Store owner secret').fill(TEST_OWNER_SECRET);
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.waitForURL((url) => url.href.startsWith(callbackUrl));
   const hit = callbackHits.at(-1)!;

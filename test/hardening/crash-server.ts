@@ -5,7 +5,9 @@
  */
 import { createServer } from '../../src/server/app.js';
 import { captureServerOptions } from '../helpers/capture.js';
+import { SANDBOX_SERVER_OPTIONS } from '../helpers/sandbox-owner.js';
 import { TEST_API_KEY, TEST_RATE_LIMITS } from '../helpers/server.js';
+import { DEMO_RELATIVE_URL_PREFIXES } from '../server/support.js';
 
 const options = JSON.parse(process.env.CRASH_SERVER_OPTIONS ?? 'null') as {
   dataDir: string;
@@ -22,6 +24,8 @@ const server = await createServer({
   // Thousands of run/event calls from one address.
   rateLimits: TEST_RATE_LIMITS,
   allowPrivateTargets: 'loopback',
+  ...SANDBOX_SERVER_OPTIONS,
+  relativeUrlPrefixes: DEMO_RELATIVE_URL_PREFIXES,
   validateResponses: false,
   runtime: options.runtime,
   ...captureServerOptions('crash-server-child'),

@@ -18,8 +18,10 @@ import {
   ListCustomersQuery,
   ListDeliveriesQuery,
   ListOrdersQuery,
+  OwnerSignInRequest,
   UpdateOrderRequest,
 } from '../../src/server/sandbox/schemas.js';
+import { signInOwner, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import {
   type Api,
   INTEGRATION_ID,
@@ -53,6 +55,7 @@ type Auth =
   | 'userToken'
   | 'apiKeyOrUserToken'
   | 'storeKey'
+  | 'storeOwner'
   | 'oauthClient'
   | 'linkSession'
   | 'receiverSignature'
@@ -106,6 +109,8 @@ export interface Fixture {
   sessionId: string;
   linkToken: string;
   linkCookie: string;
+  /** The sandbox store owner's session (acme-shop's owner, who also created the fuzz store). */
+  storeOwner: { cookie: string; csrfToken: string };
   store: { id: string; subdomain: string; apiKey: string; orderId: string; customerId: string; webhookId: string };
   oauthClient: { clientId: string; clientSecret: string };
   receiver: { workflowId: string; userId: string; secret: string } | undefined;
@@ -198,10 +203,12 @@ export async function buildFixture(api: Api): Promise<Fixture> {
 
   const { linkToken, linkCookie } = await openLink(api, userId);
 
+  const storeOwner = await signInOwner(server.app);
   const created = await ok(
     await server.app.inject({
       method: 'POST',
       url: '/sandbox/demo-store/admin/api/stores',
+      headers: storeOwner.headers,
       payload: { name: 'Fuzz Shop', subdomain: 'fuzz-shop' },
     }),
     201,
@@ -338,6 +345,7 @@ export async function buildFixture(api: Api): Promise<Fixture> {
     sessionId: String(session.sessionId),
     linkToken,
     linkCookie,
+    storeOwner: { cookie: storeOwner.cookie, csrfToken: storeOwner.csrfToken },
     store: {
       id: storeId,
       subdomain: 'fuzz-shop',
@@ -606,6 +614,7 @@ export function undocumentedTargets(fixture: Fixture): Target[] {
           request_id: str({ pattern: '^authreq_[0-9a-f]{24}$' }),
           csrf_token: str({ minLength: 1 }),
           decision: { enum: ['approve', 'deny'] },
+          owner_secret: str({ maxLength: 200 }),
         },
         ['request_id', 'csrf_token', 'decision'],
       ),
@@ -637,6 +646,29 @@ export function undocumentedTargets(fixture: Fixture): Target[] {
       shape: 'oauth',
     })),
     {
+      name: 'sandbox admin POST /admin/api/session',
+      method: 'POST',
+      path: `${SANDBOX}/admin/api/session`,
+      versioned: false,
+      params: {},
+      body: jsonSchema(OwnerSignInRequest),
+      encoding: 'json',
+      auth: 'none',
+      shape: 'api',
+      examples: [{ body: { shop: 'acme-shop', secret: TEST_OWNER_SECRET } }],
+    },
+    {
+      name: 'sandbox admin GET /admin/api/session',
+      method: 'GET',
+      path: `${SANDBOX}/admin/api/session`,
+      versioned: false,
+      params: {},
+      query: obj({ x: str() }),
+      encoding: 'json',
+      auth: 'storeOwner',
+      shape: 'api',
+    },
+    {
       name: 'sandbox admin GET /admin/api/stores',
       method: 'GET',
       path: `${SANDBOX}/admin/api/stores`,
@@ -644,7 +676,7 @@ export function undocumentedTargets(fixture: Fixture): Target[] {
       params: {},
       query: obj({ x: str() }),
       encoding: 'json',
-      auth: 'none',
+      auth: 'storeOwner',
       shape: 'api',
     },
     {
@@ -655,7 +687,7 @@ export function undocumentedTargets(fixture: Fixture): Target[] {
       params: {},
       body: jsonSchema(CreateStoreRequest),
       encoding: 'json',
-      auth: 'none',
+      auth: 'storeOwner',
       shape: 'api',
     },
     {
@@ -666,7 +698,7 @@ export function undocumentedTargets(fixture: Fixture): Target[] {
       params: storeParam,
       query: jsonSchema(ListDeliveriesQuery),
       encoding: 'json',
-      auth: 'none',
+      auth: 'storeOwner',
       shape: 'api',
     },
     storeApi('GET', '/store', {}),
@@ -692,7 +724,7 @@ export function undocumentedTargets(fixture: Fixture): Target[] {
       versioned: false,
       params: storeParam,
       encoding: 'json',
-      auth: 'none',
+      auth: 'storeOwner',
       shape: 'api',
       destructive: true,
     },
@@ -732,6 +764,8 @@ function validAuth(target: Target, fixture: Fixture, pick: number): Record<strin
       return pick % 2 === 0 ? { authorization: `Bearer ${fixture.apiKey}` } : { 'x-alloy-user-token': fixture.token };
     case 'storeKey':
       return { 'x-store-api-key': fixture.store.apiKey };
+    case 'storeOwner':
+      return { cookie: fixture.storeOwner.cookie, 'x-csrf-token': fixture.storeOwner.csrfToken };
     case 'oauthClient':
       return {
         authorization: `Basic ${Buffer.from(`${fixture.oauthClient.clientId}:${fixture.oauthClient.clientSecret}`).toString('base64')}`,

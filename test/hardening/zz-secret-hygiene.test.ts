@@ -20,6 +20,7 @@ import { redactUrl, scrubSecrets } from '../../src/server/log-redaction.js';
 import { CAPTURE_ENV, captureDir } from '../helpers/capture.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { toSettingsStep } from '../helpers/e2e-modal.js';
+import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestReceiver } from '../server/receiver.js';
 import { Api, EVENT_WORKFLOW_ID, FAST_RUNTIME, INTEGRATION_ID, waitFor } from '../server/support.js';
@@ -93,6 +94,7 @@ async function representativeFlow(): Promise<void> {
   const consent = await oauthContext.newPage();
   await consent.goto(authorizeUrl);
   await consent.evaluate(`console.info(${JSON.stringify(CANARY)})`);
+  await consent.getByLabel('Store owner secret').fill(TEST_OWNER_SECRET);
   await Promise.all([
     consent.waitForResponse((r) => r.url().includes('/oauth/callback')),
     consent.getByRole('button', { name: 'Approve' }).click(),

@@ -6,6 +6,7 @@ import { startDemoServer } from '../../demo/server.js';
 import type { EmbeddedServer } from '../../src/server/app.js';
 import { captureServerEnv } from './capture.js';
 import { launchChromium } from './chromium.js';
+import { TEST_OWNER_SECRET } from './sandbox-owner.js';
 import { isvCall } from './e2e-modal.js';
 
 export const DEMO_API_KEY = 'ak_dev_demo_T-eJd1Fnt0GudCwLycz1N4W9Re9Vgog8';
@@ -27,6 +28,7 @@ export async function startDemoHarness(env: NodeJS.ProcessEnv = {}): Promise<Dem
     PORT: '0',
     ALLOY_DATA_DIR: dataDir,
     ALLOY_API_KEY: DEMO_API_KEY,
+    ALLOY_SANDBOX_OWNER_SECRET: TEST_OWNER_SECRET,
     ...captureServerEnv(),
     ...env,
   });

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
+import { seededStoreCredentialOverHttp } from './sandbox-owner.js';
 
 /**
  * Gives a test user a Demo Store connection through the ISV API (POST /headless/credentials with
  * the seeded sandbox store's key), so the modal's auth step shows it as connected.
  */
 export async function connectDemoStore(apiUrl: string, apiKey: string, username: string): Promise<void> {
-  const stores = (await (await fetch(`${apiUrl}/sandbox/demo-store/admin/api/stores`)).json()) as {
-    data: { id: string; apiKey: string }[];
-  };
-  const store = stores.data.find((s) => s.id === 'acme-shop');
-  assert.ok(store, 'the seeded sandbox store exists');
+  // The seeded store's key, read from its dashboard API as its owner (test servers pin the secret).
+  const store = await seededStoreCredentialOverHttp(apiUrl);
   const response = await fetch(`${apiUrl}/2024-03/headless/credentials`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       userId: username,
-      credential: { type: 'demoStore', data: { apiKey: store.apiKey, storeId: store.id } },
+      credential: { type: 'demoStore', data: store },
     }),
   });
   assert.equal(response.status, 200, await response.text());

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
 import type { RateLimits } from '../../src/server/config.js';
 import { captureServerOptions } from './capture.js';
+import { SANDBOX_SERVER_OPTIONS } from './sandbox-owner.js';
 
 /** Random, like a real key: pinned keys must pass the start-up strength check (≥ 32 characters, ≥ 128 bits). */
 export const TEST_API_KEY = 'ak_dev_test_7ir4wBezuFX8QOuELMpaCvDg-y7if9dT';
@@ -41,7 +42,11 @@ export interface TestServer extends EmbeddedServer {
   dispose(): Promise<void>;
 }
 
-/** A real server on a real SQLite file in a fresh temp dir (or `dataDir`, to restart on the same data). */
+/**
+ * A real server on a real SQLite file in a fresh temp dir (or `dataDir`, to restart on the same
+ * data), with the Demo Store sandbox mounted (the third-party app tests connect to) and its seeded
+ * store's owner secret pinned to TEST_OWNER_SECRET; `server: { sandbox: false }` leaves it out.
+ */
 export async function startTestServer(
   options: { listen?: boolean; dataDir?: string; server?: Partial<CreateServerOptions> } = {},
 ): Promise<TestServer> {
@@ -51,6 +56,7 @@ export async function startTestServer(
     pinnedDevApiKey: TEST_API_KEY,
     rateLimits: TEST_RATE_LIMITS,
     pinnedProdApiKey: TEST_PRODUCTION_API_KEY,
+    ...SANDBOX_SERVER_OPTIONS,
     ...captureServerOptions(),
     ...options.server,
   });

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyAlloySignature, verifyStandardWebhook } from '../../src/node/webhooks.js';
 import { createServer } from '../../src/server/app.js';
+import { ownedStoresOverHttp, SANDBOX_SERVER_OPTIONS } from '../helpers/sandbox-owner.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 
 const { values } = parseArgs({
@@ -113,6 +114,7 @@ const server = await createServer({
   definitionsDir: definitions,
   pinnedDevApiKey: TEST_API_KEY,
   allowPrivateTargets: 'loopback',
+  ...SANDBOX_SERVER_OPTIONS,
   validateResponses: false,
 });
 await server.app.listen({ port: 0, host: '127.0.0.1' });
@@ -134,10 +136,7 @@ async function api(method: string, url: string, body?: unknown) {
 }
 
 const { userId } = await api('POST', '/2024-03/users', { username: 'latency' });
-const stores = (await (await fetch(`${base}/sandbox/demo-store/admin/api/stores`)).json()) as {
-  data: { id: string; apiKey: string }[];
-};
-const store = stores.data[0]!;
+const store = (await ownedStoresOverHttp(base))[0]!;
 await api('POST', '/2024-03/headless/credentials', {
   userId,
   credential: { type: 'demoStore', data: { apiKey: store.apiKey, storeId: store.id } },

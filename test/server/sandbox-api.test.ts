@@ -9,6 +9,7 @@ import {
   createStore,
   keyHeaders,
   listStores,
+  ownerSession,
   startSandboxServer,
   storeKey,
   type SandboxTestServer,
@@ -62,7 +63,7 @@ describe('the seeded store', () => {
     const version = server.ctx.db.prepare("SELECT value FROM sandbox_meta WHERE key = 'schema_version'").get() as {
       value: string;
     };
-    assert.equal(version.value, '1');
+    assert.equal(version.value, '2');
     // The server's own migrations are untouched by the sandbox schema.
     assert.equal(server.ctx.db.pragma('user_version', { simple: true }), serverSchemaVersion);
   });
@@ -393,6 +394,9 @@ describe('webhook subscriptions', () => {
 });
 
 describe('dashboard API and page', () => {
+  /** The seeded store owner's session headers (cookie + CSRF token). */
+  const owner = async (): Promise<Record<string, string>> => (await ownerSession(server)).headers;
+
   test('creating stores: 201 with a key, 409 for a taken subdomain, 400 for a bad one', async () => {
     const store = await createStore(server, '  Bits & Bobs ', 'Bits-And-Bobs');
     assert.equal(store.name, 'Bits & Bobs');
@@ -403,6 +407,7 @@ describe('dashboard API and page', () => {
       await server.inject({
         method: 'POST',
         url: `${ADMIN}/stores`,
+        headers: await owner(),
         payload: { name: 'Dup', subdomain: 'bits-and-bobs' },
       }),
       409,
@@ -414,30 +419,46 @@ describe('dashboard API and page', () => {
       { name: '', subdomain: 'ok' },
       { name: 'X' },
     ]) {
-      assertError(await server.inject({ method: 'POST', url: `${ADMIN}/stores`, payload }), 400, 'validation_failed');
+      assertError(
+        await server.inject({ method: 'POST', url: `${ADMIN}/stores`, headers: await owner(), payload }),
+        400,
+        'validation_failed',
+      );
     }
   });
 
   test('rotating a key stops the old one at once', async () => {
     const store = await createStore(server, 'Rotate', 'rotate');
-    const rotated = await server.inject({ method: 'POST', url: `${ADMIN}/stores/${store.id}/rotate-key` });
+    const rotated = await server.inject({
+      method: 'POST',
+      url: `${ADMIN}/stores/${store.id}/rotate-key`,
+      headers: await owner(),
+    });
     assert.equal(rotated.statusCode, 200);
     assert.notEqual(rotated.json().apiKey, store.apiKey);
     assertError(await get(`${API}/store`, keyHeaders(store.apiKey)), 401, 'unauthorized');
     assert.equal((await get(`${API}/store`, keyHeaders(rotated.json().apiKey))).statusCode, 200);
-    assertError(await server.inject({ method: 'POST', url: `${ADMIN}/stores/nope/rotate-key` }), 404, 'not_found');
+    assertError(
+      await server.inject({ method: 'POST', url: `${ADMIN}/stores/nope/rotate-key`, headers: await owner() }),
+      404,
+      'not_found',
+    );
   });
 
   test('answers only same-origin requests, without CORS headers', async () => {
     const crossSite = await server.inject({
       method: 'GET',
       url: `${ADMIN}/stores`,
-      headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      headers: { ...(await owner()), 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
     });
     assertError(crossSite, 403, 'forbidden');
     assert.equal(crossSite.headers['access-control-allow-origin'], undefined);
     assertError(
-      await server.inject({ method: 'GET', url: `${ADMIN}/stores`, headers: { 'sec-fetch-site': 'same-site' } }),
+      await server.inject({
+        method: 'GET',
+        url: `${ADMIN}/stores`,
+        headers: { ...(await owner()), 'sec-fetch-site': 'same-site' },
+      }),
       403,
       'forbidden',
     );
@@ -445,7 +466,7 @@ describe('dashboard API and page', () => {
       await server.inject({
         method: 'POST',
         url: `${ADMIN}/stores`,
-        headers: { origin: 'http://localhost.evil.example' },
+        headers: { ...(await owner()), origin: 'http://localhost.evil.example' },
         payload: { name: 'X', subdomain: 'x' },
       }),
       403,
@@ -454,7 +475,11 @@ describe('dashboard API and page', () => {
     const sameOrigin = await server.inject({
       method: 'GET',
       url: `${ADMIN}/stores`,
-      headers: { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:80', host: 'localhost:80' },
+      headers: {
+        ...(await owner()),
+        'sec-fetch-site': 'same-origin',
+        origin: new URL(server.ctx.publicUrl).origin,
+      },
     });
     assert.equal(sameOrigin.statusCode, 200, sameOrigin.body);
     assert.equal(sameOrigin.headers['access-control-allow-origin'], undefined);
@@ -464,16 +489,21 @@ describe('dashboard API and page', () => {
     const response = await server.inject({
       method: 'GET',
       url: `${ADMIN}/stores/acme-shop/webhook-deliveries?limit=5`,
+      headers: await owner(),
     });
     assert.equal(response.statusCode, 200);
     assert.ok(Array.isArray(response.json().data));
     assertError(
-      await server.inject({ method: 'GET', url: `${ADMIN}/stores/nope/webhook-deliveries` }),
+      await server.inject({ method: 'GET', url: `${ADMIN}/stores/nope/webhook-deliveries`, headers: await owner() }),
       404,
       'not_found',
     );
     assertError(
-      await server.inject({ method: 'GET', url: `${ADMIN}/stores/acme-shop/webhook-deliveries?limit=0` }),
+      await server.inject({
+        method: 'GET',
+        url: `${ADMIN}/stores/acme-shop/webhook-deliveries?limit=0`,
+        headers: await owner(),
+      }),
       400,
       'validation_failed',
     );

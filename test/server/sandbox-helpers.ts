@@ -8,6 +8,7 @@ import { createServer, type CreateServerOptions, type EmbeddedServer } from '../
 import { captureServerOptions } from '../helpers/capture.js';
 import { registerOAuthClient, type OAuthClientCredentials } from '../../src/server/sandbox/index.js';
 import { TEST_API_KEY } from '../helpers/server.js';
+import { SANDBOX_SERVER_OPTIONS, signInOwner, TEST_OWNER_SECRET, type OwnerSession } from '../helpers/sandbox-owner.js';
 
 export const STORE_PATH = '/sandbox/demo-store';
 export const API = `${STORE_PATH}/api/v1`;
@@ -21,7 +22,11 @@ export interface SandboxTestServer extends EmbeddedServer {
   dispose(): Promise<void>;
 }
 
-/** A real server (same code path as production) on a fresh SQLite file. */
+/**
+ * A real server (same code path as production) on a fresh SQLite file, with the sandbox mounted
+ * (seeded store owner secret: TEST_OWNER_SECRET) and loopback targets allowed, since the
+ * tests' webhook receivers listen on this machine.
+ */
 export async function startSandboxServer(
   options: { listen?: boolean; dataDir?: string } & Partial<CreateServerOptions> = {},
 ): Promise<SandboxTestServer> {
@@ -29,6 +34,8 @@ export async function startSandboxServer(
   const { listen, ...serverOptions } = options;
   const server = await createServer({
     pinnedDevApiKey: TEST_API_KEY,
+    allowPrivateTargets: 'loopback',
+    ...SANDBOX_SERVER_OPTIONS,
     ...captureServerOptions(),
     ...serverOptions,
     dataDir,
@@ -57,8 +64,29 @@ export interface StoreInfo {
   apiKey: string;
 }
 
+/** A store made through the dashboard, with its owner secret (shown once). */
+export interface CreatedStoreInfo extends StoreInfo {
+  ownerSecret: string;
+}
+
+/** Signs in as the seeded store's owner (tests reuse one session per server). */
+const sessions = new WeakMap<object, OwnerSession>();
+export async function ownerSession(server: SandboxTestServer): Promise<OwnerSession> {
+  let session = sessions.get(server.app);
+  if (!session) {
+    session = await signInOwner(server.app);
+    sessions.set(server.app, session);
+  }
+  return session;
+}
+
+/** The stores the seeded store's owner session holds (acme-shop and the stores it created). */
 export async function listStores(server: SandboxTestServer): Promise<StoreInfo[]> {
-  const response = await server.inject({ method: 'GET', url: `${ADMIN}/stores` });
+  const response = await server.inject({
+    method: 'GET',
+    url: `${ADMIN}/stores`,
+    headers: (await ownerSession(server)).headers,
+  });
   assert.equal(response.statusCode, 200, response.body);
   return response.json().data;
 }
@@ -69,8 +97,17 @@ export async function storeKey(server: SandboxTestServer, storeId = 'acme-shop')
   return store.apiKey;
 }
 
-export async function createStore(server: SandboxTestServer, name: string, subdomain: string): Promise<StoreInfo> {
-  const response = await server.inject({ method: 'POST', url: `${ADMIN}/stores`, payload: { name, subdomain } });
+export async function createStore(
+  server: SandboxTestServer,
+  name: string,
+  subdomain: string,
+): Promise<CreatedStoreInfo> {
+  const response = await server.inject({
+    method: 'POST',
+    url: `${ADMIN}/stores`,
+    headers: (await ownerSession(server)).headers,
+    payload: { name, subdomain },
+  });
   assert.equal(response.statusCode, 201, response.body);
   return response.json();
 }
@@ -163,13 +200,18 @@ export function parseConsentPage(response: LightMyRequestResponse): ConsentPage 
   return { requestId, csrfToken, cookie };
 }
 
+/**
+ * Posts the consent form. Approving enters the owner secret (the seeded store's unless
+ * `ownerSecret` says otherwise; `null` leaves the field out).
+ */
 export function submitConsent(
   server: SandboxTestServer,
   page: ConsentPage,
   decision: 'approve' | 'deny',
-  overrides: { csrfToken?: string; cookie?: string | null } = {},
+  overrides: { csrfToken?: string; cookie?: string | null; ownerSecret?: string | null } = {},
 ): Promise<LightMyRequestResponse> {
   const cookie = overrides.cookie === undefined ? page.cookie : overrides.cookie;
+  const ownerSecret = overrides.ownerSecret === undefined ? TEST_OWNER_SECRET : overrides.ownerSecret;
   return server.inject({
     method: 'POST',
     url: `${STORE_PATH}/oauth/consent`,
@@ -178,6 +220,7 @@ export function submitConsent(
       request_id: page.requestId,
       csrf_token: overrides.csrfToken ?? page.csrfToken,
       decision,
+      ...(ownerSecret === null ? {} : { owner_secret: ownerSecret }),
     }).toString(),
   });
 }
@@ -193,11 +236,13 @@ export function redirectTarget(response: LightMyRequestResponse): URL {
 /** Runs authorize + approve and returns the code with the verifier that goes with it. */
 export async function obtainCode(
   server: SandboxTestServer,
-  params: Omit<AuthorizeParams, 'challenge'>,
+  params: Omit<AuthorizeParams, 'challenge'> & { ownerSecret?: string },
 ): Promise<{ code: string; verifier: string; state: string }> {
   const { verifier, challenge } = pkcePair();
   const page = parseConsentPage(await server.inject({ method: 'GET', url: authorizeUrl({ ...params, challenge }) }));
-  const target = redirectTarget(await submitConsent(server, page, 'approve'));
+  const target = redirectTarget(
+    await submitConsent(server, page, 'approve', params.ownerSecret === undefined ? {} : { ownerSecret: params.ownerSecret }),
+  );
   const code = target.searchParams.get('code');
   assert.ok(code);
   return { code, verifier, state: target.searchParams.get('state') ?? '' };
@@ -236,7 +281,7 @@ export interface Tokens {
 export async function connect(
   server: SandboxTestServer,
   client: OAuthClientCredentials,
-  params: Partial<AuthorizeParams> = {},
+  params: Partial<AuthorizeParams> & { ownerSecret?: string } = {},
 ): Promise<Tokens> {
   const redirectUri = params.redirectUri ?? TEST_REDIRECT_URI;
   const { code, verifier } = await obtainCode(server, { clientId: client.clientId, redirectUri, ...params });

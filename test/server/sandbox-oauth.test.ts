@@ -495,7 +495,7 @@ describe('access tokens on the API', () => {
       403,
     );
 
-    const otherShop = await connect(server, client, { shop: 'other-shop' });
+    const otherShop = await connect(server, client, { shop: 'other-shop', ownerSecret: other.ownerSecret });
     assert.equal(otherShop.store_id, other.id);
     assert.equal((await listOrders(otherShop.access_token, other.id)).statusCode, 200);
     assert.equal((await listOrders(otherShop.access_token, 'acme-shop')).statusCode, 403);

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyDemoStoreWebhook } from '../../src/server/sandbox/index.js';
 import {
   ADMIN,
+  ownerSession,
   API,
   createStore,
   keyHeaders,
@@ -67,7 +68,7 @@ const receiver = async (respond?: Parameters<typeof startReceiver>[0]) => {
 };
 
 before(async () => {
-  server = await startSandboxServer({ listen: true, sandbox: { webhookDelivery: { retryDelaysMs: [10, 10, 10] } } });
+  server = await startSandboxServer({ listen: true, sandboxTuning: { webhookDelivery: { retryDelaysMs: [10, 10, 10] } } });
 });
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
@@ -111,7 +112,11 @@ interface Delivery {
 }
 
 async function deliveries(storeId: string): Promise<Delivery[]> {
-  const response = await server.inject({ method: 'GET', url: `${ADMIN}/stores/${storeId}/webhook-deliveries` });
+  const response = await server.inject({
+    method: 'GET',
+    url: `${ADMIN}/stores/${storeId}/webhook-deliveries`,
+    headers: (await ownerSession(server)).headers,
+  });
   assert.equal(response.statusCode, 200, response.body);
   return response.json().data;
 }
@@ -318,7 +323,7 @@ describe('other topics and lifecycle', { timeout: 30_000 }, () => {
     const key = await storeKey(server);
     let up = false;
     const inbox = await receiver(() => (up ? 200 : 503));
-    server = await server.restart({ sandbox: { webhookDelivery: { retryDelaysMs: [3_600_000] } } });
+    server = await server.restart({ sandboxTuning: { webhookDelivery: { retryDelaysMs: [3_600_000] } } });
     await subscribe(key, 'acme-shop', inbox.url('/after-restart'));
     const order = await newOrder(key, 'acme-shop');
     await inbox.waitFor(1);
@@ -333,7 +338,7 @@ describe('other topics and lifecycle', { timeout: 30_000 }, () => {
       .prepare('UPDATE sandbox_webhook_deliveries SET next_attempt_at = ? WHERE id = ?')
       .run(Date.now(), pending.id);
     up = true;
-    server = await server.restart({ sandbox: { webhookDelivery: { retryDelaysMs: [10] } } });
+    server = await server.restart({ sandboxTuning: { webhookDelivery: { retryDelaysMs: [10] } } });
     await inbox.waitFor(2);
     const body = JSON.parse(inbox.received[1]!.body);
     assert.equal(body.order.id, order.id);

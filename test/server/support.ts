@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { InjectOptions } from 'fastify';
 import { SEED_DEFINITIONS_DIR } from '../../src/server/app.js';
+import { signInOwner, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { apiKeyHeaders, startTestServer, type TestServer } from '../helpers/server.js';
 
 export const INTEGRATION_ID = '65a1c0de0000000000000001';
@@ -23,6 +24,8 @@ export const FAST_RUNTIME = {
   requestTimeoutMs: 3_000,
   shutdownGraceMs: 1_000,
 };
+/** The demo's Stream Data inbox: the one path of the server relative URLs in test definitions name. */
+export const DEMO_RELATIVE_URL_PREFIXES = ['/demo/api/inbox/'];
 export const FAST_SANDBOX = { webhookDelivery: { retryDelaysMs: [20, 50, 100], timeoutMs: 3_000 } };
 
 export type Key = 'dev' | 'prod' | 'none' | 'wrong';
@@ -93,11 +96,13 @@ export class Api {
     return storeCredentialOf(this.server, storeId);
   }
 
-  /** A new sandbox store; returns its credential. */
+  /** A new sandbox store (made by the seeded store's owner, signed in); returns its credential. */
   async createStore(name: string, subdomain: string): Promise<{ apiKey: string; storeId: string }> {
+    const owner = await signInOwner(this.server.app);
     const response = await this.server.app.inject({
       method: 'POST',
       url: '/sandbox/demo-store/admin/api/stores',
+      headers: owner.headers,
       payload: { name, subdomain },
     });
     assert.equal(response.statusCode, 201, response.body);
@@ -128,7 +133,13 @@ export async function startApi(options: Parameters<typeof startTestServer>[0] = 
     await startTestServer({
       listen: true,
       ...options,
-      server: { allowPrivateTargets: 'loopback', runtime: FAST_RUNTIME, sandbox: FAST_SANDBOX, ...options.server },
+      server: {
+        allowPrivateTargets: 'loopback',
+        relativeUrlPrefixes: DEMO_RELATIVE_URL_PREFIXES,
+        runtime: FAST_RUNTIME,
+        sandboxTuning: FAST_SANDBOX,
+        ...options.server,
+      },
     }),
   );
 }
@@ -243,12 +254,21 @@ export function opsIntegration(): Record<string, unknown> {
   };
 }
 
-/** A sandbox store's real credential (API key + store id), read from the sandbox admin API. */
+/**
+ * The seeded sandbox store's real credential (API key + store id), read from the sandbox admin API
+ * signed in as its owner (`ownerSecret` for another store, named by its subdomain `shop`).
+ */
 export async function storeCredentialOf(
   server: Pick<TestServer, 'app'>,
   storeId = STORE_ID,
+  owner: { shop: string; secret: string } = { shop: STORE_ID, secret: TEST_OWNER_SECRET },
 ): Promise<{ apiKey: string; storeId: string }> {
-  const response = await server.app.inject({ method: 'GET', url: '/sandbox/demo-store/admin/api/stores' });
+  const session = await signInOwner(server.app, owner.shop, owner.secret);
+  const response = await server.app.inject({
+    method: 'GET',
+    url: '/sandbox/demo-store/admin/api/stores',
+    headers: session.headers,
+  });
   assert.equal(response.statusCode, 200, response.body);
   const store = (response.json().data as { id: string; apiKey: string }[]).find((s) => s.id === storeId);
   assert.ok(store, `store ${storeId} exists`);

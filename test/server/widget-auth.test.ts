@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findConnector } from '../../src/server/connectors/index.js';
 import { getEmbeddedOAuthClient } from '../../src/server/sandbox/index.js';
+import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi, UNKNOWN_ID, waitFor, type Api } from './support.js';
 
 let api: Api;
@@ -49,6 +50,8 @@ async function throughConsent(authorizeUrl: string, decision: 'approve' | 'deny'
   assert.equal(page.status, 200);
   const form = consentForm(await page.text(), page.headers.get('set-cookie'));
   form.fields.set('decision', decision);
+  // Approving is the store owner's call: the consent form asks for the owner secret.
+  form.fields.set('owner_secret', TEST_OWNER_SECRET);
   const consent = await fetch(api.url('/sandbox/demo-store/oauth/consent'), {
     method: 'POST',
     redirect: 'manual',

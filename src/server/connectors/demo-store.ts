@@ -20,7 +20,10 @@ import {
  * subscribe a webhook, actions, and option loaders, all running with the user's credential.
  */
 
-const apiBase = (ctx: ConnectorContext): string => `${ctx.publicUrl}${DEMO_STORE_PATH}/api/v1`;
+const API_PATH = `${DEMO_STORE_PATH}/api/v1`;
+const apiBase = (ctx: ConnectorContext): string => `${ctx.publicUrl}${API_PATH}`;
+/** The sandbox is served by this server: calls may reach its public API there, and nothing else. */
+const OWN_PATHS = [`${API_PATH}/`];
 
 /** An API-key credential sends `x-store-api-key`; an OAuth one (`accessToken`) a bearer token. */
 function authHeaders(credential: CredentialData): Record<string, string> {
@@ -42,7 +45,12 @@ const call = (
   path: string,
   body?: unknown,
   accept: number[] = [],
-) => callApp(ctx, { method, url: `${apiBase(ctx)}${path}`, headers: authHeaders(credential), body }, accept);
+) =>
+  callApp(
+    ctx,
+    { method, url: `${apiBase(ctx)}${path}`, headers: authHeaders(credential), body, ownPathPrefixes: OWN_PATHS },
+    accept,
+  );
 
 const text = (input: Readonly<Record<string, unknown>>, name: string): string => {
   const value = input[name];

@@ -1,3 +1,4 @@
+import { OutboundError, type OutboundResponse } from '../runtime/outbound-http.js';
 import { isRetryableStatus, parseRetryAfter } from '../runtime/retry.js';
 import { ConnectorError, type ConnectorContext } from './types.js';
 
@@ -6,7 +7,15 @@ export interface AppRequest {
   url: string;
   headers: Record<string, string>;
   body?: unknown;
+  /**
+   * For an app served by this server (the sandbox): the paths of this server the call may go to.
+   * Other URLs get the server's private-target policy like any outside address.
+   */
+  ownPathPrefixes?: readonly string[];
 }
+
+/** App answers are JSON pages of at most a few hundred records. */
+const MAX_APP_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface AppResponse {
   status: number;
@@ -26,31 +35,37 @@ function messageOf(json: unknown, status: number): string {
  * `accept` come back as responses instead (e.g. 404 on a delete, 409 on a create).
  */
 export async function callApp(ctx: ConnectorContext, request: AppRequest, accept: number[] = []): Promise<AppResponse> {
-  const signals = [AbortSignal.timeout(ctx.timeoutMs), ...(ctx.signal ? [ctx.signal] : [])];
-  let response: Response;
+  let response: OutboundResponse;
   try {
-    response = await fetch(request.url, {
-      method: request.method,
-      headers: {
-        accept: 'application/json',
-        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...request.headers,
+    response = await ctx.http.send(
+      {
+        method: request.method,
+        url: request.url,
+        headers: {
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...request.headers,
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        timeoutMs: ctx.timeoutMs,
+        signal: ctx.signal,
+        maxResponseBytes: MAX_APP_RESPONSE_BYTES,
       },
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      redirect: 'manual',
-      signal: AbortSignal.any(signals),
-    });
-  } catch (error) {
-    if (ctx.signal?.aborted) throw new ConnectorError('aborted', 'The call was cancelled (the server is stopping).');
-    const timedOut = (error as Error).name === 'TimeoutError';
-    throw new ConnectorError(
-      'unreachable',
-      timedOut
-        ? `The app did not answer within ${ctx.timeoutMs} ms.`
-        : `Could not reach the app: ${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}.`,
+      request.ownPathPrefixes === undefined ? {} : { ownPathPrefixes: request.ownPathPrefixes },
     );
+  } catch (error) {
+    if (!(error instanceof OutboundError)) throw error;
+    if (error.failure === 'aborted')
+      throw new ConnectorError('aborted', 'The call was cancelled (the server is stopping).');
+    if (error.failure === 'timeout') {
+      throw new ConnectorError('unreachable', `The app did not answer within ${ctx.timeoutMs} ms.`);
+    }
+    // A refused or malformed address will not get better by retrying.
+    if (error.failure === 'refused' || error.failure === 'invalid_url')
+      throw new ConnectorError('rejected', error.message);
+    throw new ConnectorError('unreachable', `Could not reach the app: ${error.message}`);
   }
-  const text = await response.text().catch(() => '');
+  const text = response.body;
   let json: unknown = null;
   try {
     json = text === '' ? null : JSON.parse(text);
@@ -66,7 +81,7 @@ export async function callApp(ctx: ConnectorContext, request: AppRequest, accept
       'unreachable',
       `${message} (HTTP ${response.status})`,
       response.status,
-      parseRetryAfter(response.headers.get('retry-after') ?? undefined),
+      parseRetryAfter(response.headers['retry-after']),
     );
   }
   if (response.status === 401) throw new ConnectorError('credential_invalid', message, 401);

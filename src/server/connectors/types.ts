@@ -1,3 +1,4 @@
+import type { OutboundHttp } from '../runtime/outbound-http.js';
 import type { FieldRules } from '../../contract/index.js';
 
 /** One field a user fills in to connect the app. `secret` values are encrypted and never returned. */
@@ -17,6 +18,8 @@ export type CredentialData = Readonly<Record<string, string>>;
 export interface ConnectorContext {
   /** This server's public base URL (sandbox apps are served under it). */
   publicUrl: string;
+  /** The process's guarded HTTP client: every call to an app goes through it. */
+  http: OutboundHttp;
   /** Cancels the call (the server is stopping). */
   signal?: AbortSignal | undefined;
   /** Per request; a slower app counts as unreachable. */

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { OutboundHttp } from './outbound-http.js';
 import { ConnectorError, findConnector, type Connector, type ConnectorEvent } from '../connectors/index.js';
 import type { Db } from '../db.js';
 import { nowIso } from '../db.js';
@@ -65,6 +66,7 @@ export class AppTriggers {
     private readonly box: SecretBox,
     private readonly queue: RunQueue,
     private readonly publicUrl: () => string,
+    private readonly http: OutboundHttp,
     private readonly timeoutMs: number,
     private readonly log: FastifyBaseLogger,
   ) {}
@@ -230,7 +232,7 @@ export class AppTriggers {
   }
 
   private context() {
-    return { publicUrl: this.publicUrl(), timeoutMs: this.timeoutMs };
+    return { publicUrl: this.publicUrl(), http: this.http, timeoutMs: this.timeoutMs };
   }
 
   private async subscribe(userId: string, want: Wanted): Promise<void> {

@@ -19,6 +19,7 @@ import type { StoredConfig } from '../services/integrations.js';
 import { type Connections, MissingConnectionError } from './connections.js';
 import type { DeliveryOutbox } from './deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
+import { isCleanOwnPath, type OutboundHttp } from './outbound-http.js';
 import type { SendResult, SignedSender } from './signed-sender.js';
 import { type TargetBudget, TargetBusy, targetOf } from './target-budget.js';
 import { render, type TemplateScope } from './templates.js';
@@ -62,6 +63,8 @@ export interface ExecutorOptions {
   requestTimeoutMs: number;
   /** Requests open at once per target, shared by all runs of this process. */
   budget: TargetBudget;
+  /** Paths of this server an ISV-authored relative URL may name (see RuntimeOptions). */
+  relativeUrlPrefixes: readonly string[];
 }
 
 interface UserWorkflowRow {
@@ -95,8 +98,8 @@ export class WorkflowExecutor {
     private readonly connections: Connections,
     private readonly outbox: DeliveryOutbox,
     private readonly sender: SignedSender,
-    /** Sends to this server's own paths (relative Stream Data URLs): the operator's own public URL. */
-    private readonly ownSender: SignedSender,
+    /** The guarded client, here to build this server's URLs and to hand to connectors. */
+    private readonly http: OutboundHttp,
     private readonly publicUrl: () => string,
     private readonly options: ExecutorOptions,
     /** Opens the users' sealed configuration answers. */
@@ -359,10 +362,11 @@ export class WorkflowExecutor {
     if (typeof target !== 'string' || target === '') {
       throw new BlockFailure(`The URL is empty: the block's mapping gave ${JSON.stringify(target ?? null)}.`, false);
     }
-    const own = target.startsWith('/') && !target.startsWith('//');
-    const url = own ? `${this.publicUrl()}${target}` : target;
+    const relative = target.startsWith('/') && !target.startsWith('//');
+    if (relative) this.checkRelativeTarget(block, target);
+    const url = relative ? this.http.ownUrl(target) : target;
     const result = await this.withinBudget(targetOf(url), () =>
-      (own ? this.ownSender : this.sender).send({
+      this.sender.send({
         // The same on every attempt of this block in this execution: receivers deduplicate on it.
         id: messageId(run.executionId, block.id),
         env: run.row.env,
@@ -371,6 +375,9 @@ export class WorkflowExecutor {
         body,
         headers,
         signal: run.signal,
+        // Only an ISV-authored relative URL may reach this server (checked above); an absolute URL
+        // is an outside address, whatever it names, and gets the private-target policy.
+        ...(relative ? { ownPathPrefixes: this.options.relativeUrlPrefixes } : {}),
       }),
     );
     if (result.ok) return result;
@@ -385,6 +392,31 @@ export class WorkflowExecutor {
       return await request();
     } finally {
       release();
+    }
+  }
+
+  /**
+   * A relative URL goes to this server, which also serves APIs no workflow should call. It is
+   * allowed only as the ISV wrote it (the block's own literal, not a value an end user configured
+   * nor one a template filled in) and only under the configured prefixes.
+   */
+  private checkRelativeTarget(block: ActionBlock, target: string): void {
+    const field = block.fields.find((f) => f.name === 'url');
+    const authored = field !== undefined && !field.userConfigurable && field.value === target;
+    if (!authored) {
+      throw new BlockFailure(
+        'A URL that is a path on this server is allowed only as written in the workflow definition, not from a configurable field or a template.',
+        false,
+      );
+    }
+    const prefixes = this.options.relativeUrlPrefixes;
+    if (!isCleanOwnPath(target) || !prefixes.some((prefix) => target.startsWith(prefix))) {
+      throw new BlockFailure(
+        prefixes.length === 0
+          ? `The URL ${target} is a path on this server, and no paths are allowed (set ALLOY_RELATIVE_URL_PREFIXES).`
+          : `The URL ${target} is a path on this server outside the allowed prefixes (${prefixes.join(', ')}).`,
+        false,
+      );
     }
   }
 
@@ -405,7 +437,12 @@ export class WorkflowExecutor {
       });
       return await this.withinBudget(`connector:${connector.id}`, () =>
         action.run(
-          { publicUrl: this.publicUrl(), signal: run.signal, timeoutMs: this.options.requestTimeoutMs },
+          {
+            publicUrl: this.publicUrl(),
+            http: this.http,
+            signal: run.signal,
+            timeoutMs: this.options.requestTimeoutMs,
+          },
           credential.data,
           input,
         ),

@@ -4,10 +4,15 @@ import https from 'node:https';
 import net from 'node:net';
 
 /**
- * Outgoing HTTP to URLs an ISV configured (Stream Data, HTTP request blocks, installation webhook,
- * error stream), guarded against server-side request forgery: every address the host name
+ * Every outgoing HTTP request of the process (Stream Data, HTTP request blocks, installation
+ * webhook, error stream, connectors calling their apps, the OAuth token exchange, the sandbox
+ * store's webhooks), guarded against server-side request forgery: every address the host name
  * resolves to is checked on every request, and the connection goes to the checked address (the
  * check runs inside the socket's own DNS lookup, so a rebinding answer cannot slip in between).
+ *
+ * Calls to this server itself (the operator's configured public URL, which may well be a private
+ * or loopback address) are allowed only for paths under prefixes the caller names in code or the
+ * operator configured; a URL a user typed never reaches this server's other paths.
  */
 
 /**
@@ -184,6 +189,8 @@ export interface OutboundRequest {
   body?: string | undefined;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Cut the response body at this size instead of the client's default. */
+  maxResponseBytes?: number;
 }
 
 export interface OutboundResponse {
@@ -211,26 +218,114 @@ export function checkTarget(policy: PrivateTargetPolicy, target: string): URL {
 }
 
 /**
+ * A path on this server that may be called: starts with one `/`; its path part has no dot
+ * segments, backslashes, whitespace or encoded separators (which a router could read otherwise).
+ */
+export function isCleanOwnPath(path: string): boolean {
+  const pathPart = path.split(/[?#]/, 1)[0]!;
+  return (
+    pathPart.startsWith('/') &&
+    !pathPart.startsWith('//') &&
+    !/[\\\s]/.test(pathPart) &&
+    !/%(?:2f|5c|2e|25)/i.test(pathPart) &&
+    !pathPart.split('/').some((segment) => segment === '.' || segment === '..')
+  );
+}
+
+/**
+ * Path prefixes (like `/demo/api/inbox/`) as configured: each starts and ends with `/`, so that
+ * `/demo/api/inbox/` does not also admit `/demo/api/inbox-admin`.
+ */
+export function isValidPathPrefix(prefix: string): boolean {
+  return prefix.length > 1 && prefix.endsWith('/') && isCleanOwnPath(prefix) && !/[?#]/.test(prefix);
+}
+
+export interface OutboundHttpOptions {
+  /** This server's public base URL (read per request: the port may be known only after listen). */
+  ownBaseUrl?: () => string;
+  /** Response bodies are cut at this size. */
+  maxResponseBytes?: number;
+}
+
+export interface SendOptions {
+  /**
+   * Paths of this server the request may go to (each a prefix ending in `/`, or an exact path).
+   * A URL on this server's origin under one of them is sent whatever the private-target policy
+   * (the address is the operator's own); any other URL is checked against the policy.
+   */
+  ownPathPrefixes?: readonly string[];
+}
+
+/**
  * One HTTP client per server: keep-alive agents whose every new connection goes through the
  * guarded lookup. Redirects are never followed (a 3xx is the answer).
  */
 export class OutboundHttp {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  /** For this server's own allow-listed paths only (see SendOptions). */
+  private readonly ownHttpAgent: http.Agent;
+  private readonly ownHttpsAgent: https.Agent;
+  private readonly maxResponseBytes: number;
 
   constructor(
     readonly policy: PrivateTargetPolicy,
-    private readonly maxResponseBytes = 64 * 1024,
+    private readonly options: OutboundHttpOptions = {},
   ) {
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
     const lookup = guardedLookup(policy);
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32, lookup } as http.AgentOptions);
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32, lookup } as https.AgentOptions);
+    this.ownHttpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    this.ownHttpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   }
 
-  send(request: OutboundRequest): Promise<OutboundResponse> {
-    const url = checkTarget(this.policy, request.url);
+  /** `path` (which must start with `/`) on this server, as an absolute URL. */
+  ownUrl(path: string): string {
+    if (!this.options.ownBaseUrl) throw new OutboundError('invalid_url', 'This client has no own base URL.');
+    return `${this.options.ownBaseUrl().replace(/\/+$/, '')}${path}`;
+  }
+
+  /**
+   * Whether `target` is a URL on this server under one of `prefixes`. The check is on the path
+   * as written (no dot segments or encoded separators, which the router could read differently)
+   * and after URL normalisation.
+   */
+  isOwnPath(target: string, prefixes: readonly string[]): boolean {
+    if (!this.options.ownBaseUrl || prefixes.length === 0) return false;
+    let url: URL;
+    let base: URL;
+    try {
+      url = new URL(target);
+      base = new URL(this.options.ownBaseUrl());
+    } catch {
+      return false;
+    }
+    if (url.origin !== base.origin || url.username || url.password) return false;
+    const basePath = base.pathname.replace(/\/+$/, '');
+    const afterOrigin = target.slice(url.origin.length);
+    if (!afterOrigin.startsWith(`${basePath}/`)) return false;
+    const path = afterOrigin.slice(basePath.length);
+    if (!isCleanOwnPath(path) || !url.pathname.startsWith(basePath)) return false;
+    const normalised = url.pathname.slice(basePath.length);
+    return prefixes.some((prefix) =>
+      prefix.endsWith('/') ? normalised.startsWith(prefix) && path.startsWith(prefix) : normalised === prefix,
+    );
+  }
+
+  send(request: OutboundRequest, options: SendOptions = {}): Promise<OutboundResponse> {
+    const own = options.ownPathPrefixes !== undefined && this.isOwnPath(request.url, options.ownPathPrefixes);
+    const url = own ? new URL(request.url) : checkTarget(this.policy, request.url);
     const client = url.protocol === 'https:' ? https : http;
-    const agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    const agent =
+      url.protocol === 'https:'
+        ? own
+          ? this.ownHttpsAgent
+          : this.httpsAgent
+        : own
+          ? this.ownHttpAgent
+          : this.httpAgent;
+    const maxResponseBytes = request.maxResponseBytes ?? this.maxResponseBytes;
     return new Promise<OutboundResponse>((resolve, reject) => {
       let settled = false;
       const fail = (error: OutboundError) => {
@@ -271,12 +366,12 @@ export class OutboundHttp {
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
         };
         res.on('data', (chunk: Buffer) => {
-          if (size >= this.maxResponseBytes) return;
-          const room = this.maxResponseBytes - size;
+          if (size >= maxResponseBytes) return;
+          const room = maxResponseBytes - size;
           chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
           size += Math.min(chunk.length, room);
           // Enough read for the log; the rest is dropped and the socket discarded.
-          if (size >= this.maxResponseBytes) {
+          if (size >= maxResponseBytes) {
             done();
             res.destroy();
           }
@@ -291,5 +386,7 @@ export class OutboundHttp {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.ownHttpAgent.destroy();
+    this.ownHttpsAgent.destroy();
   }
 }

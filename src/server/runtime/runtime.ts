@@ -17,7 +17,7 @@ import { Connections, MissingConnectionError, type CredentialRefresher } from '.
 import { DeliveryOutbox, type DeliveryRow } from './deliveries.js';
 import { WorkflowExecutor } from './executor.js';
 import { LeaseWorker } from './lease-worker.js';
-import { OutboundHttp, type PrivateTargetPolicy } from './outbound-http.js';
+import type { OutboundHttp, PrivateTargetPolicy } from './outbound-http.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
 import { RunQueue, type RunRow } from './run-queue.js';
 import { SignedSender } from './signed-sender.js';
@@ -63,6 +63,11 @@ export interface RuntimeOptions {
   shutdownGraceMs: number;
   /** Which non-public addresses outgoing requests may reach. */
   allowPrivateTargets: PrivateTargetPolicy;
+  /**
+   * Paths of this server that ISV-authored relative Stream Data / HTTP request URLs may go to
+   * (each ends with `/`); empty: relative URLs are refused.
+   */
+  relativeUrlPrefixes: readonly string[];
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
@@ -80,6 +85,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   requestTimeoutMs: 15_000,
   shutdownGraceMs: 5_000,
   allowPrivateTargets: 'none',
+  relativeUrlPrefixes: [],
 };
 
 export interface RuntimeDeps {
@@ -92,6 +98,8 @@ export interface RuntimeDeps {
   box: SecretBox;
   keys: EnvironmentSigningKeys;
   publicUrl: () => string;
+  /** The process's one outgoing HTTP client (its policy is the server's private-target policy). */
+  http: OutboundHttp;
   log: FastifyBaseLogger;
   /** Renews OAuth access tokens before they expire. */
   refreshCredential?: CredentialRefresher;
@@ -108,8 +116,6 @@ export class Runtime {
   readonly triggers: AppTriggers;
   readonly connections: Connections;
   readonly options: RuntimeOptions;
-  private readonly http: OutboundHttp;
-  private readonly ownHttp: OutboundHttp;
   private readonly executor: WorkflowExecutor;
   private readonly sender: SignedSender;
   private readonly runWorker: LeaseWorker<RunRow>;
@@ -122,10 +128,7 @@ export class Runtime {
   ) {
     this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...options };
     const { db, log } = deps;
-    this.http = new OutboundHttp(this.options.allowPrivateTargets);
-    // This server's own paths (relative Stream Data URLs) are the operator's address, not a user's.
-    this.ownHttp = new OutboundHttp('all');
-    this.sender = new SignedSender(deps.keys, this.http, this.options.requestTimeoutMs);
+    this.sender = new SignedSender(deps.keys, deps.http, this.options.requestTimeoutMs);
     this.queue = new RunQueue(db, this.options.tenantConcurrency);
     this.outbox = new DeliveryOutbox(
       db,
@@ -142,6 +145,7 @@ export class Runtime {
       deps.box,
       this.queue,
       deps.publicUrl,
+      deps.http,
       this.options.requestTimeoutMs,
       log,
     );
@@ -152,9 +156,13 @@ export class Runtime {
       this.connections,
       this.outbox,
       this.sender,
-      new SignedSender(deps.keys, this.ownHttp, this.options.requestTimeoutMs),
+      deps.http,
       deps.publicUrl,
-      { requestTimeoutMs: this.options.requestTimeoutMs, budget: new TargetBudget(this.options.targetConcurrency) },
+      {
+        requestTimeoutMs: this.options.requestTimeoutMs,
+        budget: new TargetBudget(this.options.targetConcurrency),
+        relativeUrlPrefixes: this.options.relativeUrlPrefixes,
+      },
       deps.box,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
@@ -193,8 +201,6 @@ export class Runtime {
       this.runWorker.close(this.options.shutdownGraceMs),
       this.deliveryWorker.close(this.options.shutdownGraceMs),
     ]);
-    this.http.close();
-    this.ownHttp.close();
   }
 
   private async handleRun(row: RunRow, signal: AbortSignal): Promise<void> {
@@ -263,7 +269,7 @@ export class Runtime {
   }
 
   private connectorContext() {
-    return { publicUrl: this.deps.publicUrl(), timeoutMs: this.options.requestTimeoutMs };
+    return { publicUrl: this.deps.publicUrl(), http: this.deps.http, timeoutMs: this.options.requestTimeoutMs };
   }
 
   /** Checks a credential with the app before it is stored (`credential_invalid`, `app_unreachable`). */

@@ -17,6 +17,8 @@ export interface SignedRequest {
   /** Extra headers (the error stream's X-Alloy-*, an HTTP block's own). */
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** Paths of this server the URL may be on (see OutboundHttp's SendOptions). */
+  ownPathPrefixes?: readonly string[];
 }
 
 export type SendResult =
@@ -56,20 +58,23 @@ export class SignedSender {
       timestamp: Math.floor(Date.now() / 1000),
     });
     try {
-      const response = await this.http.send({
-        method: request.method,
-        url: request.url,
-        headers: {
-          'user-agent': USER_AGENT,
-          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...request.headers,
-          [ENVIRONMENT_HEADER]: request.env,
-          ...signed,
+      const response = await this.http.send(
+        {
+          method: request.method,
+          url: request.url,
+          headers: {
+            'user-agent': USER_AGENT,
+            ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...request.headers,
+            [ENVIRONMENT_HEADER]: request.env,
+            ...signed,
+          },
+          body: request.body,
+          timeoutMs: this.timeoutMs,
+          signal: request.signal,
         },
-        body: request.body,
-        timeoutMs: this.timeoutMs,
-        signal: request.signal,
-      });
+        request.ownPathPrefixes === undefined ? {} : { ownPathPrefixes: request.ownPathPrefixes },
+      );
       const contentType = response.headers['content-type'];
       if (response.status >= 200 && response.status < 300) {
         return { ok: true, status: response.status, contentType, body: response.body };

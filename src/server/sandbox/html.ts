@@ -73,6 +73,8 @@ export interface ConsentPageInput {
   returnHost: string;
   requestId: string;
   csrfToken: string;
+  /** The browser has no owner session for this store: approving asks for the owner secret. */
+  askOwnerSecret: boolean;
 }
 
 export function renderConsentPage(input: ConsentPageInput): string {
@@ -96,6 +98,15 @@ export function renderConsentPage(input: ConsentPageInput): string {
       <form method="post" action="${escapeHtml(input.consentPath)}">
         <input type="hidden" name="request_id" value="${escapeHtml(input.requestId)}" />
         <input type="hidden" name="csrf_token" value="${escapeHtml(input.csrfToken)}" />
+        ${
+          input.askOwnerSecret
+            ? `<label class="field owner-secret">
+          <span>Store owner secret</span>
+          <input name="owner_secret" type="password" autocomplete="current-password" maxlength="200" />
+          <small class="muted">Only the owner of ${escapeHtml(input.storeName)} can approve. Not needed to deny.</small>
+        </label>`
+            : `<p class="muted">Signed in as the owner of ${escapeHtml(input.storeName)}.</p>`
+        }
         <div class="actions">
           <button type="submit" name="decision" value="deny" class="button secondary">Deny</button>
           <button type="submit" name="decision" value="approve" class="button primary">Approve</button>

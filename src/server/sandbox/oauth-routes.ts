@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import * as z from 'zod/mini';
 import { readCookie } from './forms.js';
 import { renderConsentPage, renderErrorPage, setPageHeaders } from './html.js';
+import { readOwnerToken, type OwnerService } from './owners.js';
 import { OAuthError, parseScope, type OAuthClient, type OAuthService } from './oauth.js';
 import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS } from './schemas.js';
 import type { StoreService } from './stores.js';
@@ -9,6 +10,7 @@ import type { StoreService } from './stores.js';
 export interface OAuthRouteOptions {
   oauth: OAuthService;
   stores: StoreService;
+  owners: OwnerService;
   /** Path prefix of the sandbox, e.g. /sandbox/demo-store. */
   basePath: string;
 }
@@ -19,13 +21,15 @@ const ConsentForm = z.strictObject({
   request_id: z.string().check(z.regex(/^authreq_[0-9a-f]{24}$/)),
   csrf_token: z.string().check(z.minLength(1), z.maxLength(200)),
   decision: z.enum(['approve', 'deny']),
+  /** The store owner's secret, when the browser has no owner session for the store. */
+  owner_secret: z.optional(z.string().check(z.maxLength(200))),
 });
 
 type Query = Record<string, string | string[] | undefined>;
 
 /** The authorization server: authorize + consent pages, token and revocation endpoints, metadata. */
 export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): void {
-  const { oauth, stores, basePath } = options;
+  const { oauth, stores, owners, basePath } = options;
   const assetsPath = `${basePath}/assets`;
   const consentPath = `${basePath}/oauth/consent`;
   const cookiePath = `${basePath}/oauth`;
@@ -113,6 +117,9 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
       scope,
       codeChallenge,
     });
+    // Usually absent: the authorize page is a cross-site navigation and the owner cookie is
+    // SameSite=Strict. It is there on the consent form's own POST, where it is checked.
+    const signedIn = owners.session(readOwnerToken(request))?.storeIds.includes(store.id) ?? false;
     const returnOrigin = new URL(redirectUri).origin;
     setPageHeaders(reply, { formActionOrigins: [returnOrigin] });
     reply.header(
@@ -130,6 +137,7 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
         returnHost: new URL(redirectUri).host,
         requestId: pending.requestId,
         csrfToken: pending.csrfToken,
+        askOwnerSecret: !signedIn,
       }),
     );
   });
@@ -150,6 +158,9 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
       csrfToken: form.data.csrf_token,
       browserSecret: readCookie(request, cookieName),
       approve: form.data.decision === 'approve',
+      isOwner: (storeId) =>
+        (owners.session(readOwnerToken(request))?.storeIds.includes(storeId) ?? false) ||
+        (form.data.owner_secret !== undefined && owners.verify(storeId, form.data.owner_secret)),
     });
     if (result.outcome === 'invalid') {
       switch (result.reason) {
@@ -159,6 +170,13 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
             403,
             'Request not verified',
             'This answer did not come from the page Demo Store showed in this browser. Go back to the app and connect again.',
+          );
+        case 'not_owner':
+          return errorPage(
+            reply,
+            403,
+            'Only the store owner can approve',
+            'Approving needs the store owner secret (or a signed-in store dashboard in this browser). Go back, enter it, and approve again.',
           );
         case 'answered':
           return errorPage(

@@ -60,7 +60,7 @@ export interface AccessTokenInfo {
 
 export type ConsentResult =
   | { outcome: 'redirect'; redirectUri: string; params: Record<string, string> }
-  | { outcome: 'invalid'; reason: 'unknown' | 'expired' | 'answered' | 'forged' };
+  | { outcome: 'invalid'; reason: 'unknown' | 'expired' | 'answered' | 'forged' | 'not_owner' };
 
 interface ClientRow {
   client_id: string;
@@ -194,6 +194,8 @@ export class OAuthService {
     csrfToken: string;
     browserSecret: string | undefined;
     approve: boolean;
+    /** Whether the person answering has signed in as the owner of the store (needed to approve). */
+    isOwner: (storeId: string) => boolean;
   }): ConsentResult {
     return this.db.transaction((): ConsentResult => {
       const row = this.db.prepare('SELECT * FROM sandbox_oauth_requests WHERE id = ?').get(input.requestId) as
@@ -221,6 +223,8 @@ export class OAuthService {
       if (row.answered_at !== null) return { outcome: 'invalid', reason: 'answered' };
       const now = Date.now();
       if (row.expires_at <= now) return { outcome: 'invalid', reason: 'expired' };
+      // Naming a shop is not owning it; the request stays open so the owner can still answer it.
+      if (input.approve && !input.isOwner(row.store_id)) return { outcome: 'invalid', reason: 'not_owner' };
       this.db.prepare('UPDATE sandbox_oauth_requests SET answered_at = ? WHERE id = ?').run(now, input.requestId);
       if (!input.approve) {
         return {

@@ -119,6 +119,17 @@ const SANDBOX_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sandbox_oauth_tokens_grant ON sandbox_oauth_tokens (grant_id);
   `,
+  // Store owners sign in to the dashboard and to OAuth consent with a per-store secret.
+  `
+  ALTER TABLE sandbox_stores ADD COLUMN owner_secret_hash TEXT;
+  CREATE TABLE sandbox_owner_sessions (
+    token_hash TEXT NOT NULL,
+    store_id TEXT NOT NULL REFERENCES sandbox_stores (id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (token_hash, store_id)
+  );
+  CREATE INDEX sandbox_owner_sessions_expiry ON sandbox_owner_sessions (expires_at);
+  `,
 ];
 
 export const DEFAULT_STORE = { id: 'acme-shop', name: 'Acme Shop', subdomain: 'acme-shop' } as const;

@@ -142,3 +142,9 @@ export const CreateStoreRequest = z.strictObject({
       ),
     ),
 });
+
+/** The dashboard's sign-in: the shop subdomain and that store's owner secret. */
+export const OwnerSignInRequest = z.strictObject({
+  shop: z.string().check(z.trim(), z.toLowerCase(), z.minLength(1, 'shop is required'), z.maxLength(63)),
+  secret: z.string().check(z.minLength(1, 'secret is required'), z.maxLength(200)),
+});

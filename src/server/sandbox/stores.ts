@@ -2,6 +2,7 @@ import type { Db } from '../db.js';
 import { ApiError } from '../http-errors.js';
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from './crypto.js';
+import { newOwnerSecret } from './owners.js';
 import { newStoreApiKey } from './schema.js';
 
 export interface Store {
@@ -14,6 +15,11 @@ export interface Store {
 /** What the store dashboard sees: the store and its API key. */
 export interface StoreWithKey extends Store {
   apiKey: string;
+}
+
+/** A new store, with its owner secret (shown this once: only its digest is kept). */
+export interface CreatedStore extends StoreWithKey {
+  ownerSecret: string;
 }
 
 interface StoreRow {
@@ -34,10 +40,15 @@ const toStore = (row: StoreRow): Store => ({
 export class StoreService {
   constructor(private readonly db: Db) {}
 
-  list(): StoreWithKey[] {
+  /** The stores among `storeIds` (those an owner session holds), with their API keys. */
+  listOwned(storeIds: readonly string[]): StoreWithKey[] {
+    if (storeIds.length === 0) return [];
     const rows = this.db
-      .prepare('SELECT id, name, subdomain, api_key, created_at FROM sandbox_stores ORDER BY created_at, id')
-      .all() as StoreRow[];
+      .prepare(
+        `SELECT id, name, subdomain, api_key, created_at FROM sandbox_stores
+         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`,
+      )
+      .all(JSON.stringify(storeIds)) as StoreRow[];
     return rows.map((row) => ({ ...toStore(row), apiKey: row.api_key }));
   }
 
@@ -69,8 +80,9 @@ export class StoreService {
     return row && toStore(row);
   }
 
-  create(name: string, subdomain: string): StoreWithKey {
+  create(name: string, subdomain: string): CreatedStore {
     const apiKey = newStoreApiKey();
+    const ownerSecret = newOwnerSecret();
     const row: StoreRow = {
       id: `store_${randomBytes(6).toString('hex')}`,
       name,
@@ -80,14 +92,14 @@ export class StoreService {
     };
     const inserted = this.db
       .prepare(
-        `INSERT INTO sandbox_stores (id, name, subdomain, api_key, api_key_hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subdomain) DO NOTHING`,
+        `INSERT INTO sandbox_stores (id, name, subdomain, api_key, api_key_hash, owner_secret_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subdomain) DO NOTHING`,
       )
-      .run(row.id, name, subdomain, apiKey, sha256Hex(apiKey), row.created_at);
+      .run(row.id, name, subdomain, apiKey, sha256Hex(apiKey), sha256Hex(ownerSecret), row.created_at);
     if (inserted.changes === 0) {
       throw new ApiError(409, 'conflict', `The subdomain "${subdomain}" is already taken by another store.`);
     }
-    return { ...toStore(row), apiKey };
+    return { ...toStore(row), apiKey, ownerSecret };
   }
 
   /** Replaces the store's API key; the old one stops working at once. */

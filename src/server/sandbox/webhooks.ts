@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db.js';
 import { ApiError } from '../http-errors.js';
+import { OutboundError, type OutboundHttp } from '../runtime/outbound-http.js';
 import { randomCredential, randomId } from './crypto.js';
 import type { WebhookTopic } from './schemas.js';
 import { SIGNATURE_HEADER, signDemoStoreWebhook } from './webhook-signature.js';
@@ -45,6 +46,9 @@ export const DEFAULT_DELIVERY_OPTIONS: WebhookDeliveryOptions = {
   retryDelaysMs: [1_000, 5_000, 30_000],
   timeoutMs: 10_000,
 };
+
+/** Where this server receives app events (POST /webhooks/:workflowId/:userId). */
+const RECEIVER_PATH_PREFIX = '/webhooks/';
 
 /** Finished deliveries are kept this long for the dashboard, then pruned. */
 const DELIVERY_HISTORY_MS = 7 * 24 * 3600_000;
@@ -110,6 +114,8 @@ export class WebhookService {
   constructor(
     private readonly db: Db,
     private readonly options: WebhookDeliveryOptions,
+    /** The process's guarded client: a subscription's URL is whatever an API client registered. */
+    private readonly http: OutboundHttp,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -240,35 +246,43 @@ export class WebhookService {
 
     const controller = new AbortController();
     this.inFlight.set(id, controller);
-    const timeout = setTimeout(() => controller.abort(new Error('timeout')), this.options.timeoutMs);
     let responseStatus: number | null = null;
     let error: string | null = null;
+    let refused = false;
     try {
-      const response = await fetch(row.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'DemoStore-Webhooks/1.0',
-          'x-demo-store-topic': row.topic,
-          'x-demo-store-store-id': row.store_id,
-          'x-demo-store-delivery-id': row.id,
-          [SIGNATURE_HEADER]: signDemoStoreWebhook(row.secret, row.payload, Math.floor(Date.now() / 1000)),
+      // Redirects are not followed: that would post order data elsewhere. The only paths of this
+      // server a subscription may reach are the app-event receivers, whatever the private-target
+      // policy; any other address gets the policy, so a store webhook cannot probe the network.
+      const response = await this.http.send(
+        {
+          method: 'POST',
+          url: row.url,
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'DemoStore-Webhooks/1.0',
+            'x-demo-store-topic': row.topic,
+            'x-demo-store-store-id': row.store_id,
+            'x-demo-store-delivery-id': row.id,
+            [SIGNATURE_HEADER]: signDemoStoreWebhook(row.secret, row.payload, Math.floor(Date.now() / 1000)),
+          },
+          body: row.payload,
+          timeoutMs: this.options.timeoutMs,
+          signal: controller.signal,
+          maxResponseBytes: 1024,
         },
-        body: row.payload,
-        // A redirect is the receiver's misconfiguration; following it would post order data elsewhere.
-        redirect: 'manual',
-        signal: controller.signal,
-      });
+        { ownPathPrefixes: [RECEIVER_PATH_PREFIX] },
+      );
       responseStatus = response.status;
-      await response.body?.cancel().catch(() => undefined);
       if (response.status < 200 || response.status >= 300) error = `The receiver answered ${response.status}.`;
     } catch (cause) {
+      refused = cause instanceof OutboundError && (cause.failure === 'refused' || cause.failure === 'invalid_url');
       error =
-        controller.signal.aborted && !this.closed
+        cause instanceof OutboundError && cause.failure === 'timeout'
           ? `No answer within ${this.options.timeoutMs} ms.`
-          : `Could not reach the receiver: ${cause instanceof Error ? cause.message : String(cause)}`;
+          : cause instanceof OutboundError && cause.failure === 'refused'
+            ? 'The webhook URL is not an allowed address.'
+            : `Could not reach the receiver: ${cause instanceof Error ? cause.message : String(cause)}`;
     } finally {
-      clearTimeout(timeout);
       this.inFlight.delete(id);
     }
     // Shutting down: the attempt did not finish, so it is not counted and resumes on the next start.
@@ -280,7 +294,8 @@ export class WebhookService {
       return;
     }
     const retryDelay = this.options.retryDelaysMs[attempts - 1];
-    if (retryDelay === undefined) {
+    // A refused address stays refused: no retries.
+    if (retryDelay === undefined || refused) {
       this.finish(id, attempts, 'failed', responseStatus, error);
       return;
     }

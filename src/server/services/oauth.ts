@@ -7,6 +7,7 @@ import { ApiError, notFound } from '../http-errors.js';
 import { isSealedText, openText, sealText, type SecretBox } from '../encryption.js';
 import { newId } from '../ids.js';
 import { getEmbeddedOAuthClient } from '../sandbox/index.js';
+import type { OutboundHttp, OutboundResponse } from '../runtime/outbound-http.js';
 import type { CredentialService } from './credentials.js';
 
 /** How long the user has between opening the popup and coming back from the provider. */
@@ -82,6 +83,8 @@ export class OAuthClientFlow {
     private readonly db: Db,
     private readonly credentials: CredentialService,
     private readonly publicUrl: () => string,
+    /** The process's guarded client; the token endpoint is a path on this server (the sandbox). */
+    private readonly http: OutboundHttp,
     /** Seals the PKCE verifiers, which are as good as the code they protect. */
     private readonly box: SecretBox,
   ) {}
@@ -279,21 +282,30 @@ export class OAuthClientFlow {
     const basic = Buffer.from(
       `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`,
     ).toString('base64');
-    let response: Response;
+    let response: OutboundResponse;
     try {
-      response = await fetch(`${this.publicUrl()}${oauth.tokenPath}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-        body: new URLSearchParams(fields).toString(),
-        signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
-        redirect: 'error',
-      });
+      response = await this.http.send(
+        {
+          method: 'POST',
+          url: `${this.publicUrl()}${oauth.tokenPath}`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+          body: new URLSearchParams(fields).toString(),
+          timeoutMs: TOKEN_TIMEOUT_MS,
+        },
+        // The connector's token endpoint, exactly; it is the only path of this server this call may reach.
+        { ownPathPrefixes: [oauth.tokenPath] },
+      );
     } catch (error) {
       throw new OAuthTokenError('unreachable', `the token endpoint could not be reached (${(error as Error).message})`);
     }
-    const body = (await response.json().catch(() => null)) as
-      (TokenAnswer & { error?: string; error_description?: string }) | null;
-    if (!response.ok || !body || typeof body.access_token !== 'string') {
+    let body: (TokenAnswer & { error?: string; error_description?: string }) | null = null;
+    try {
+      body = JSON.parse(response.body) as TokenAnswer & { error?: string; error_description?: string };
+    } catch {
+      body = null;
+    }
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok || !body || typeof body.access_token !== 'string') {
       throw new OAuthTokenError(
         body?.error ?? 'invalid_response',
         body?.error_description ?? `the token endpoint answered ${response.status}`,

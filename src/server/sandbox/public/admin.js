@@ -1,6 +1,7 @@
-// The Demo Store dashboard. It reads stores from the dashboard API and does everything else
-// through the store's public API with the store's key, like any other client. Data is rendered
-// with textContent only.
+// The Demo Store dashboard. The owner signs in with a store's owner secret (an HttpOnly session
+// cookie, and a CSRF token this page keeps in memory and sends on every change); it reads the
+// signed-in stores from the dashboard API and does everything else through the store's public API
+// with the store's key, like any other client. Data is rendered with textContent only.
 
 const BASE = '/sandbox/demo-store';
 const REFRESH_MS = 3000;
@@ -14,7 +15,7 @@ const STATUS_LABELS = {
 const STATUS_RANK = { pending: 0, paid: 1, fulfilled: 2, shipped: 3 };
 
 const $ = (id) => document.getElementById(id);
-const state = { stores: [], store: null, revealed: false, orderLimit: 25, refreshTimer: 0 };
+const state = { stores: [], store: null, revealed: false, orderLimit: 25, refreshTimer: 0, csrfToken: null };
 
 const dateTime = new Intl.DateTimeFormat(undefined, {
   month: 'short',
@@ -51,6 +52,7 @@ async function call(path, { method = 'GET', body, apiKey } = {}) {
   const headers = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (apiKey) headers['x-store-api-key'] = apiKey;
+  else if (method !== 'GET' && state.csrfToken) headers['x-csrf-token'] = state.csrfToken;
   let response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -79,6 +81,69 @@ function showPageError(message) {
   const banner = $('page-error');
   banner.textContent = message;
   banner.hidden = !message;
+}
+
+// ---- Owner session --------------------------------------------------------------------------
+
+function showSignIn(another = false) {
+  clearTimeout(state.refreshTimer);
+  $('sign-in').hidden = false;
+  $('sign-in-cancel').hidden = !another;
+  $('dashboard').hidden = another ? $('dashboard').hidden : true;
+  $('owner-actions').hidden = another ? $('owner-actions').hidden : true;
+  const form = $('sign-in-form');
+  form.elements.secret.value = '';
+  $('sign-in-status').textContent = '';
+  (form.elements.shop.value ? form.elements.secret : form.elements.shop).focus();
+}
+
+function showDashboard() {
+  $('sign-in').hidden = true;
+  $('dashboard').hidden = false;
+  $('owner-actions').hidden = false;
+}
+
+/** Starts from the session the cookie holds, or asks to sign in. */
+async function start() {
+  const session = await call(`${BASE}/admin/api/session`);
+  state.csrfToken = session.csrfToken;
+  if (!session.csrfToken) return showSignIn();
+  showDashboard();
+  await loadStores();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const status = $('sign-in-status');
+  const shop = form.elements.shop.value.trim().toLowerCase();
+  const secret = form.elements.secret.value;
+  if (!shop || !secret) {
+    status.textContent = 'Enter the shop subdomain and its owner secret.';
+    return;
+  }
+  try {
+    const session = await call(`${BASE}/admin/api/session`, { method: 'POST', body: { shop, secret } });
+    state.csrfToken = session.csrfToken;
+    form.elements.secret.value = '';
+    showDashboard();
+    const store = session.stores.find((s) => s.subdomain === shop);
+    await loadStores(store?.id);
+  } catch (error) {
+    status.textContent = error.message;
+  }
+}
+
+async function signOut() {
+  try {
+    await call(`${BASE}/admin/api/session`, { method: 'DELETE' });
+  } catch (error) {
+    if (error.status !== 401) return showPageError(error.message);
+  }
+  state.csrfToken = null;
+  state.store = null;
+  state.stores = [];
+  showSignIn();
 }
 
 // ---- Stores ---------------------------------------------------------------------------------
@@ -166,6 +231,10 @@ async function createStore(event) {
   try {
     const store = await call(`${BASE}/admin/api/stores`, { method: 'POST', body: { name, subdomain } });
     $('new-store-dialog').close();
+    // Shown this once: only its digest is kept.
+    const banner = $('owner-secret-banner');
+    banner.textContent = `Owner secret of ${store.name} (shop ${store.subdomain}), shown only now: ${store.ownerSecret}`;
+    banner.hidden = false;
     await loadStores(store.id);
   } catch (error) {
     status.textContent = error.message;
@@ -452,8 +521,19 @@ async function refresh() {
     await Promise.all([refreshOrders(), refreshWebhooks(), refreshDeliveries()]);
     $('orders-updated').textContent = `Updated ${timeOnly.format(new Date())}`;
   } catch (error) {
-    if (error.status === 401) await loadStores().catch(() => undefined);
-    else showPageError(error.message);
+    // The session ended (signed out elsewhere, expired, or the secret was changed).
+    if (error.status === 401 && !state.csrfToken) return;
+    if (error.status === 401) {
+      const signedIn = await call(`${BASE}/admin/api/session`).then(
+        (session) => Boolean(session.csrfToken),
+        () => false,
+      );
+      if (!signedIn) {
+        state.csrfToken = null;
+        return showSignIn();
+      }
+      await loadStores().catch(() => undefined);
+    } else showPageError(error.message);
   }
   if (!document.hidden) state.refreshTimer = setTimeout(refresh, REFRESH_MS);
 }
@@ -473,6 +553,10 @@ $('rotate-key').addEventListener('click', rotateKey);
 $('new-store-button').addEventListener('click', openNewStore);
 $('new-store-cancel').addEventListener('click', () => $('new-store-dialog').close());
 $('new-store-form').addEventListener('submit', createStore);
+$('sign-in-form').addEventListener('submit', signIn);
+$('sign-in-cancel').addEventListener('click', () => ($('sign-in').hidden = true));
+$('add-sign-in-button').addEventListener('click', () => showSignIn(true));
+$('sign-out-button').addEventListener('click', signOut);
 $('add-item').addEventListener('click', () => {
   const row = itemRow();
   $('items').append(row);
@@ -491,4 +575,4 @@ document.addEventListener('visibilitychange', () => {
 
 $('items').append(itemRow());
 updateTotal();
-loadStores().catch((error) => showPageError(error.message));
+start().catch((error) => showPageError(error.message));
