@@ -271,6 +271,12 @@ const MIGRATIONS: readonly string[] = [
   -- session's alone until the install uses it up.
   ALTER TABLE link_tokens ADD COLUMN claimed_session_hash TEXT;
   `,
+  `
+  -- OAuth sessions are bound to the browser whose navigation first opened the start URL: the hash
+  -- of the HttpOnly cookie that navigation got, and when it happened.
+  ALTER TABLE oauth_sessions ADD COLUMN browser_hash TEXT;
+  ALTER TABLE oauth_sessions ADD COLUMN started_at TEXT;
+  `,
 ];
 
 export function openDatabase(dataDir: string): Db {

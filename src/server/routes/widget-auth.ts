@@ -165,7 +165,7 @@ export function documentWidgetAuthRoutes(router: ApiRouter): void {
     tag: 'Widget',
     summary: 'Start connecting an app with OAuth',
     description:
-      'Creates a 10-minute session (PKCE verifier and one-time state kept on the server). Open `authorizeUrl` in a popup; the callback page posts `{type:"alloy:oauth-complete", sessionId, state, status}` to `origin` only. Poll the session for hosts without `window.opener`.',
+      'Creates a 10-minute session (PKCE verifier and one-time state kept on the server). Open `authorizeUrl` in a popup within 2 minutes, from a page’s script: the first navigation binds the session to that browser (an HttpOnly cookie), and only that browser can start or finish it. The callback page posts `{type:"alloy:oauth-complete", sessionId, state, status}` to `origin` only. Poll the session for hosts without `window.opener`.',
     auth: 'userToken',
     body: StartOAuthRequest,
     response: OAuthSession,
