@@ -109,7 +109,19 @@ export const WidgetIntegration = z.object({
   installation: z.nullable(
     z.object({
       installationId: z.string(),
-      values: z.array(z.object({ workflowId: z.string(), blockId: z.string(), name: z.string(), value: z.unknown() })),
+      /**
+       * The saved answers. A `secret` answer is never sent back: it has no `value`, only `set: true`.
+       * To keep it, an edit leaves the field out of `values`; sending a value replaces it.
+       */
+      values: z.array(
+        z.object({
+          workflowId: z.string(),
+          blockId: z.string(),
+          name: z.string(),
+          value: z.optional(z.unknown()),
+          set: z.optional(z.literal(true)),
+        }),
+      ),
     }),
   ),
 });

@@ -8,6 +8,8 @@ export interface Caller {
   env: Environment;
   /** Set when the caller is an end user holding a user token rather than the ISV's API key. */
   userId?: string;
+  /** Set when that token is an Embedded Link's: it may only touch this integration. */
+  integrationId?: string;
 }
 
 declare module 'fastify' {
@@ -48,7 +50,11 @@ async function userTokenCaller(secrets: ServerSecrets, request: FastifyRequest):
   const token = Array.isArray(header) ? header[0] : header;
   const result = await verifyUserToken(secrets.jwtSecret, token ?? '');
   if (!result.ok) throw new ApiError(401, result.code, result.message);
-  return { env: result.env, userId: result.userId };
+  return {
+    env: result.env,
+    userId: result.userId,
+    ...(result.integrationId === undefined ? {} : { integrationId: result.integrationId }),
+  };
 }
 
 /** A preHandler that admits the ISV's API key (`Authorization: Bearer <key>`, any case of "bearer"). */
@@ -81,4 +87,14 @@ export const requireApiKeyOrUserToken =
 export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new Error('route is missing its auth preHandler');
   return request.caller;
+}
+
+/**
+ * Refuses a token scoped to one integration (an Embedded Link's) on another one: 403, the same
+ * answer whether or not the other integration exists.
+ */
+export function requireIntegrationScope(caller: Caller, integrationId: string): void {
+  if (caller.integrationId !== undefined && caller.integrationId !== integrationId) {
+    throw new ApiError(403, 'forbidden', 'This user token only works for the integration of its install link.');
+  }
 }

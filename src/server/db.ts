@@ -283,6 +283,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX run_queue_tenant_due ON run_queue (status, user_id, available_at);
   CREATE INDEX outbound_deliveries_target_due ON outbound_deliveries (status, url, next_attempt_at);
   `,
+  `
+  -- OAuth sessions are bound to the browser whose navigation first opened the start URL: the hash
+  -- of the HttpOnly cookie that navigation got, and when it happened.
+  ALTER TABLE oauth_sessions ADD COLUMN browser_hash TEXT;
+  ALTER TABLE oauth_sessions ADD COLUMN started_at TEXT;
+  `,
 ];
 
 /** The data dir holds the database and the keys: only the server's own user may enter it. */

@@ -10,14 +10,22 @@ export const userTokenAudience = (env: Environment): string => `alloy-embedded-w
 /** Seconds of clock skew tolerated on `exp` and on an `iat` in the future. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+/**
+ * The private claim naming the one integration an Embedded Link's token may touch. A token with it
+ * is refused on every other integration and its workflows (ISV-issued tokens have none).
+ */
+export const INTEGRATION_CLAIM = 'alloy_integration';
+
 export interface UserTokenClaims {
   userId: string;
   env: Environment;
+  /** Scopes the token to one integration (Embedded Link sessions). */
+  integrationId?: string;
 }
 
 export async function issueUserToken(secret: Uint8Array, claims: UserTokenClaims, now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT({})
+  return new SignJWT(claims.integrationId === undefined ? {} : { [INTEGRATION_CLAIM]: claims.integrationId })
     .setProtectedHeader({ alg: USER_TOKEN_ALGORITHM, typ: 'JWT' })
     .setSubject(claims.userId)
     .setIssuer(USER_TOKEN_ISSUER)
@@ -28,7 +36,7 @@ export async function issueUserToken(secret: Uint8Array, claims: UserTokenClaims
 }
 
 export type VerifyResult =
-  | { ok: true; userId: string; env: Environment }
+  | { ok: true; userId: string; env: Environment; integrationId?: string }
   | { ok: false; code: 'token_expired' | 'token_invalid'; message: string };
 
 /**
@@ -49,7 +57,11 @@ export async function verifyUserToken(secret: Uint8Array, token: string): Promis
       if (typeof payload.iat !== 'number' || payload.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) {
         return { ok: false, code: 'token_invalid', message: 'The user token was issued in the future.' };
       }
-      return { ok: true, userId: payload.sub!, env };
+      const scope = payload[INTEGRATION_CLAIM];
+      if (scope !== undefined && typeof scope !== 'string') {
+        return { ok: false, code: 'token_invalid', message: 'The user token is not valid.' };
+      }
+      return { ok: true, userId: payload.sub!, env, ...(scope === undefined ? {} : { integrationId: scope }) };
     } catch (error) {
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') continue;
       if (error instanceof errors.JWTExpired) {

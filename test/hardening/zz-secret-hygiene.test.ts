@@ -92,7 +92,13 @@ async function representativeFlow(): Promise<void> {
   const { sessionId, authorizeUrl } = session.json() as { sessionId: string; authorizeUrl: string };
   const oauthContext = await browser.newContext();
   const consent = await oauthContext.newPage();
-  await consent.goto(authorizeUrl);
+  // A page's script navigates the popup, as the modal does (a typed URL, Sec-Fetch-Site: none, is refused).
+  await Promise.all([
+    consent.waitForURL((url) => url.pathname.endsWith('/oauth/authorize')),
+    consent.evaluate((url) => {
+      location.href = url;
+    }, authorizeUrl),
+  ]);
   await consent.evaluate(`console.info(${JSON.stringify(CANARY)})`);
   await consent.getByLabel('Store owner secret').fill(TEST_OWNER_SECRET);
   await Promise.all([

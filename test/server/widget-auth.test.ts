@@ -36,9 +36,27 @@ async function startSession(token: string, body: Record<string, unknown> = {}) {
   });
 }
 
+/** The browser-binding cookie each session's start gave "the browser", by the session's state. */
+const startCookies = new Map<string, string>();
+
+/** Opens a start URL as the popup would, keeping the binding cookie it sets. */
+async function openStart(authorizeUrl: string): Promise<Response> {
+  const start = await fetch(authorizeUrl, { redirect: 'manual' });
+  const cookie = start.headers.get('set-cookie')?.split(';')[0];
+  const location = start.headers.get('location');
+  if (cookie && location) startCookies.set(new URL(location).searchParams.get('state')!, cookie);
+  return start;
+}
+
+/** Goes to a callback URL in the browser that opened the session's start URL (with its cookie). */
+const inStartBrowser = (url: string | URL): Promise<Response> => {
+  const cookie = startCookies.get(new URL(url).searchParams.get('state') ?? '');
+  return fetch(url, cookie ? { headers: { cookie } } : {});
+};
+
 /** Over real HTTP: start → provider's authorize page → Approve/Deny (with its CSRF cookie) → where the provider sends the browser. */
 async function throughConsent(authorizeUrl: string, decision: 'approve' | 'deny'): Promise<URL> {
-  const start = await fetch(authorizeUrl, { redirect: 'manual' });
+  const start = await openStart(authorizeUrl);
   assert.equal(start.status, 303);
   assert.equal(start.headers.get('referrer-policy'), 'no-referrer');
   const providerUrl = new URL(start.headers.get('location')!);
@@ -208,7 +226,7 @@ describe('OAuth with the sandbox provider', () => {
     const back = await throughConsent(session.authorizeUrl, 'approve');
     assert.equal(back.origin + back.pathname, api.url('/oauth/callback'));
     assert.equal(back.searchParams.get('state'), session.state);
-    const callback = await fetch(back);
+    const callback = await inStartBrowser(back);
     assert.equal(callback.status, 200);
     const html = await callback.text();
     assert.equal(callback.headers.get('referrer-policy'), 'no-referrer');
@@ -282,7 +300,7 @@ describe('OAuth with the sandbox provider', () => {
     assert.ok(Date.parse(refreshed.expiresAt!) > Date.now() + 30 * 60_000);
 
     // The callback cannot be replayed: the state was used.
-    const replay = await fetch(back);
+    const replay = await inStartBrowser(back);
     assert.equal(replay.status, 400);
     assert.equal(dataAttribute(await replay.text(), 'origin'), undefined, 'nothing is posted on a replay');
     // And the start URL of a finished session ends.
@@ -293,7 +311,7 @@ describe('OAuth with the sandbox provider', () => {
     const userId = await api.createUser('oauth-refresher');
     const token = await api.token(userId);
     const session = (await startSession(token)).json();
-    await fetch(await throughConsent(session.authorizeUrl, 'approve'));
+    await inStartBrowser(await throughConsent(session.authorizeUrl, 'approve'));
     const { credentialId } = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
     const { ctx } = api.server;
     const connector = findConnector('demoStore')!;
@@ -344,7 +362,7 @@ describe('OAuth with the sandbox provider', () => {
     const session = (await startSession(token)).json();
     const back = await throughConsent(session.authorizeUrl, 'deny');
     assert.equal(back.searchParams.get('error'), 'access_denied');
-    const callback = await fetch(back);
+    const callback = await inStartBrowser(back);
     assert.equal(callback.status, 200);
     assert.equal(dataAttribute(await callback.text(), 'status'), 'cancelled');
     const view = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
@@ -366,7 +384,8 @@ describe('OAuth with the sandbox provider', () => {
       'pending',
       'a wrong state leaves the real session alone',
     );
-    const badCode = await fetch(api.url(`/oauth/callback?code=not-a-code&state=${session.state}`));
+    assert.equal((await openStart(session.authorizeUrl)).status, 303);
+    const badCode = await inStartBrowser(api.url(`/oauth/callback?code=not-a-code&state=${session.state}`));
     assert.equal(dataAttribute(await badCode.text(), 'status'), 'failed');
     const view = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
     assert.equal(view.status, 'failed');
@@ -377,13 +396,14 @@ describe('OAuth with the sandbox provider', () => {
     const userId = await api.createUser('oauth-late');
     const token = await api.token(userId);
     const session = (await startSession(token)).json();
+    assert.equal((await openStart(session.authorizeUrl)).status, 303);
     api.server.ctx.db
       .prepare('UPDATE oauth_sessions SET expires_at = ? WHERE id = ?')
       .run(new Date(Date.now() - 1000).toISOString(), session.sessionId);
     const view = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
     assert.equal(view.status, 'expired');
     assert.equal((await fetch(session.authorizeUrl, { redirect: 'manual' })).status, 404);
-    const late = await fetch(api.url(`/oauth/callback?code=whatever&state=${session.state}`));
+    const late = await inStartBrowser(api.url(`/oauth/callback?code=whatever&state=${session.state}`));
     assert.equal(dataAttribute(await late.text(), 'status'), 'expired');
     assert.deepEqual((await api.call('GET', `/users/${userId}/credentials`)).json().data, []);
     // A day after it expired, the retention job removes the session.

@@ -12,6 +12,11 @@ export interface FieldContext {
   error: string | undefined;
   /** For secrets: whether the value is shown as plain text. */
   revealed: boolean;
+  /**
+   * For secrets: a value is saved on the server. It is never sent back, so the field starts empty;
+   * left empty it keeps the saved value (and is not required), typed into it replaces it.
+   */
+  secretSet?: boolean;
   messages: ModalMessages;
   /** `badInput` is true when a number input holds text the browser cannot read as a number. */
   setValue(value: FieldValue, badInput?: boolean): void;
@@ -32,8 +37,16 @@ export function renderConfigField(field: ConfigField, ctx: FieldContext): Templa
   </div>`;
 }
 
+const savedSecret = (field: ConfigField, ctx: FieldContext): boolean => field.type === 'secret' && !!ctx.secretSet;
+
 const describedBy = (field: ConfigField, ctx: FieldContext): string | typeof nothing =>
-  [field.help ? `${ctx.id}-help` : '', ctx.error ? `${ctx.id}-error` : ''].filter(Boolean).join(' ') || nothing;
+  [
+    field.help ? `${ctx.id}-help` : '',
+    savedSecret(field, ctx) ? `${ctx.id}-saved` : '',
+    ctx.error ? `${ctx.id}-error` : '',
+  ]
+    .filter(Boolean)
+    .join(' ') || nothing;
 
 const renderOptionalMark = (field: ConfigField, ctx: FieldContext) =>
   field.required ? nothing : html` <span class="optional">(${ctx.messages.optional})</span>`;
@@ -94,6 +107,7 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
   }
   const number = field.type === 'number';
   const secret = field.type === 'secret';
+  const saved = savedSecret(field, ctx);
   return html`<input
     id=${ctx.id}
     part="input"
@@ -105,10 +119,10 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
     autocomplete=${secret ? 'off' : nothing}
     spellcheck=${secret ? 'false' : nothing}
     .value=${textOf(ctx.value)}
-    ?required=${field.required}
+    ?required=${field.required && !saved}
     aria-invalid=${invalid}
     aria-describedby=${describedBy(field, ctx)}
-    placeholder=${field.placeholder ?? nothing}
+    placeholder=${saved ? ctx.messages.secretSavedPlaceholder : (field.placeholder ?? nothing)}
     @input=${onInput}
   />`;
 }
@@ -116,12 +130,19 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
 /** A secret is a password input with a button that shows it as plain text, and hides it again. */
 function renderSecret(field: ConfigField, ctx: FieldContext): TemplateResult {
   return html`<div class="secret">
-    ${renderControl(field, ctx)}
-    <button type="button" class="reveal" part="button reveal-button" aria-controls=${ctx.id} @click=${ctx.toggleReveal}>
-      ${ctx.revealed ? eyeOffIcon : eyeIcon}<span>${ctx.revealed ? ctx.messages.hide : ctx.messages.show}</span
-      ><span class="visually-hidden"> ${field.displayName}</span>
-    </button>
-  </div>`;
+      ${renderControl(field, ctx)}
+      <button
+        type="button"
+        class="reveal"
+        part="button reveal-button"
+        aria-controls=${ctx.id}
+        @click=${ctx.toggleReveal}
+      >
+        ${ctx.revealed ? eyeOffIcon : eyeIcon}<span>${ctx.revealed ? ctx.messages.hide : ctx.messages.show}</span
+        ><span class="visually-hidden"> ${field.displayName}</span>
+      </button>
+    </div>
+    ${savedSecret(field, ctx) ? html`<p class="help" id="${ctx.id}-saved" part="help">${ctx.messages.secretSaved}</p>` : nothing}`;
 }
 
 function renderCheckbox(field: ConfigField, ctx: FieldContext): TemplateResult {

@@ -16,6 +16,9 @@ export const de: ModalMessages = {
   selectPlaceholder: 'Auswählen…',
   show: 'Anzeigen',
   hide: 'Verbergen',
+  secretSaved:
+    'Ein Wert ist gespeichert. Leer lassen, um ihn zu behalten, oder einen neuen eingeben, um ihn zu ersetzen.',
+  secretSavedPlaceholder: 'Gespeichert',
   back: 'Zurück',
   next: 'Weiter',
   finish: { install: 'Installation abschließen', edit: 'Änderungen speichern', update: 'Aktualisieren' },

@@ -16,6 +16,8 @@ export const en: ModalMessages = {
   selectPlaceholder: 'Choose…',
   show: 'Show',
   hide: 'Hide',
+  secretSaved: 'A value is saved. Leave this empty to keep it, or type a new one to replace it.',
+  secretSavedPlaceholder: 'Saved',
   back: 'Back',
   next: 'Continue',
   finish: { install: 'Finish Installation', edit: 'Save changes', update: 'Update' },

@@ -16,6 +16,8 @@ export const es: ModalMessages = {
   selectPlaceholder: 'Elige…',
   show: 'Mostrar',
   hide: 'Ocultar',
+  secretSaved: 'Hay un valor guardado. Déjalo vacío para conservarlo o escribe uno nuevo para sustituirlo.',
+  secretSavedPlaceholder: 'Guardado',
   back: 'Atrás',
   next: 'Continuar',
   finish: { install: 'Finalizar instalación', edit: 'Guardar cambios', update: 'Actualizar' },

@@ -17,6 +17,9 @@ export const fr: ModalMessages = {
   selectPlaceholder: 'Choisir…',
   show: 'Afficher',
   hide: 'Masquer',
+  secretSaved:
+    'Une valeur est enregistrée. Laissez ce champ vide pour la garder, ou saisissez-en une nouvelle pour la remplacer.',
+  secretSavedPlaceholder: 'Enregistré',
   back: 'Retour',
   next: 'Continuer',
   finish: { install: 'Terminer l’installation', edit: 'Enregistrer', update: 'Mettre à jour' },

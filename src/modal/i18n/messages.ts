@@ -26,6 +26,10 @@ export interface ModalMessages {
   selectPlaceholder: string;
   show: string;
   hide: string;
+  /** Under a secret field whose value is saved on the server (never sent back to the browser). */
+  secretSaved: string;
+  /** The placeholder of such a field. */
+  secretSavedPlaceholder: string;
   back: string;
   next: string;
   /** The primary button of the last step, per operation. */

@@ -395,7 +395,10 @@ export class AlloyInstallModal extends LitElement {
 
   private initialValue(field: ConfigField): FieldValue {
     const key = fieldKey(field);
-    const saved = this.integration?.installation?.values.find((value) => fieldKey(value) === key)?.value;
+    const entry = this.integration?.installation?.values.find((value) => fieldKey(value) === key);
+    // A saved secret is not sent back: the field starts empty, which keeps it (no prefill over it).
+    if (field.type === 'secret' && entry?.set) return '';
+    const saved = entry?.value;
     // The most specific prefill wins: workflow and block, then one of them, then the name alone.
     const specificity = (p: PrefilledValue) => (p.workflowId ? 2 : 0) + (p.blockId ? 1 : 0);
     const prefilled = (this.preFilledValues ?? [])
@@ -427,9 +430,18 @@ export class AlloyInstallModal extends LitElement {
     return editing && this.snapshot() !== this.pristine;
   }
 
+  /** Whether the server holds a saved value for this secret field (an empty field keeps it). */
+  private secretSet(field: ConfigField): boolean {
+    if (field.type !== 'secret') return false;
+    const key = fieldKey(field);
+    return !!this.integration?.installation?.values.some((value) => value.set && fieldKey(value) === key);
+  }
+
   private validateField(field: ConfigField): Message | undefined {
     const key = fieldKey(field);
     const value = this.values.get(key);
+    // Left empty, a saved secret is kept (the install leaves it out and the server keeps it).
+    if (this.secretSet(field) && toWireValue(field, value) === undefined) return undefined;
     const badInput = this.badNumbers.has(key);
     const problem = checkField(field, value, this.text, this.formatNumber, badInput);
     return problem === undefined
@@ -942,6 +954,7 @@ export class AlloyInstallModal extends LitElement {
           value: this.values.get(key),
           error: this.fieldErrors.get(key)?.(m),
           revealed: this.revealedSecrets.has(key),
+          secretSet: this.secretSet(field),
           messages: m,
           setValue: (value, badInput) => this.setValue(field, value, badInput),
           toggleReveal: () => this.toggleReveal(key),

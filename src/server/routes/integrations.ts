@@ -14,6 +14,7 @@ import {
   OptionalUserQuery,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../api-routes.js';
+import { requireIntegrationScope } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { notFound } from '../http-errors.js';
 import { resolveUser } from './common.js';
@@ -32,7 +33,12 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: ListIntegrationsQuery,
     response: IntegrationListResponse,
     errors: [403, 404],
-    handler: ({ caller, query }) => ({ data: ctx.integrations.list(resolveUser(ctx, caller, query.userId).userId) }),
+    handler: ({ caller, query }) => {
+      const all = ctx.integrations.list(resolveUser(ctx, caller, query.userId).userId);
+      // An Embedded Link's token sees its own integration only.
+      const scope = caller.integrationId;
+      return { data: scope === undefined ? all : all.filter((i) => i.integrationId === scope) };
+    },
   });
 
   api.add({
@@ -54,6 +60,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
         definitions.integration(params.integrationId) ??
         definitions.integrations.find((i) => i.name === params.integrationId);
       if (!integration) throw notFound('The integration');
+      requireIntegrationScope(caller, integration.integrationId);
       return { data: ctx.integrations.get(user.userId, integration.integrationId) };
     },
   });

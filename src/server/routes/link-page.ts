@@ -98,7 +98,12 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
         .header('set-cookie', `${COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict${secure()}`)
         .send(errorBody('not_found', `${ENDED_TEXT[state.reason]} Ask for a new install link.`));
     }
-    const token = await issueUserToken(ctx.secrets.jwtSecret, { userId: state.userId, env: state.env });
+    // The page installs one integration: its token works for that one only.
+    const token = await issueUserToken(ctx.secrets.jwtSecret, {
+      userId: state.userId,
+      env: state.env,
+      integrationId: state.integrationId,
+    });
     return { token, integrationId: state.integrationId };
   });
 }

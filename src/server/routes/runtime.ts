@@ -12,6 +12,7 @@ import {
   WebhookDeliveryResponse,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../api-routes.js';
+import { requireIntegrationScope } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../http-errors.js';
 import { runIdempotent } from '../idempotency.js';
@@ -110,6 +111,7 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     response: FieldOptionsResponse,
     errors: [404, 502],
     handler: async ({ caller, params, query }) => {
+      requireIntegrationScope(caller, params.integrationId);
       const user = ctx.users.find(caller.env, caller.userId!);
       if (!user) throw new ApiError(401, 'token_invalid', 'The user of this token no longer exists.');
       return ctx.runtime.fieldOptions(user.userId, params, query.credentialId);

@@ -12,7 +12,7 @@ import {
   type WidgetApp,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../api-routes.js';
-import { callerOf, requireUserToken } from '../auth.js';
+import { callerOf, requireIntegrationScope, requireUserToken, type Caller } from '../auth.js';
 import { findConnector, type Connector, type ConnectorProperty, type OAuth2Auth } from '../connectors/index.js';
 import type { AppContext } from '../context.js';
 import { latestVersion, versionConnectors } from '../definitions.js';
@@ -48,6 +48,21 @@ function connectorOf(app: string): Connector {
   return connector;
 }
 
+/** The apps an integration's latest versions need a connection to. */
+function neededApps(ctx: AppContext, integrationId: string): string[] | undefined {
+  const integration = ctx.definitions.current.integration(integrationId);
+  if (!integration) return undefined;
+  return [...new Set(integration.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))].sort();
+}
+
+/** A token scoped to one integration (Embedded Link) may only connect the apps that integration uses. */
+function requireAppInScope(ctx: AppContext, caller: Caller, app: string): void {
+  if (caller.integrationId === undefined) return;
+  if (!(neededApps(ctx, caller.integrationId) ?? []).includes(app)) {
+    throw new ApiError(403, 'forbidden', 'This user token only connects the apps of its install link’s integration.');
+  }
+}
+
 /** The auth step's routes (the modal's contract in `contract/widget-auth.ts`), called with the user token. */
 export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   const userToken = requireUserToken(ctx.secrets);
@@ -61,9 +76,9 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/widget/integrations/:integrationId/apps', { preHandler: userToken }, async (request) => {
     const userId = currentUser(request);
     const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
-    const integration = ctx.definitions.current.integration(integrationId);
-    if (!integration) throw notFound('The integration');
-    const needed = [...new Set(integration.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))].sort();
+    requireIntegrationScope(callerOf(request), integrationId);
+    const needed = neededApps(ctx, integrationId);
+    if (!needed) throw notFound('The integration');
     const data: WidgetApp[] = needed.flatMap((id) => {
       const connector = findConnector(id);
       if (!connector) return [];
@@ -88,6 +103,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/widget/credentials', { preHandler: userToken }, async (request) => {
     const userId = currentUser(request);
     const body = parseInput(CreateWidgetCredentialRequest, request.body, 'body');
+    requireAppInScope(ctx, callerOf(request), body.app);
     const connector = connectorOf(body.app);
     if (connector.auth.type !== 'apiKey') {
       throw new ApiError(400, 'oauth_not_supported', `${connector.displayName} connects with OAuth only.`);
@@ -105,6 +121,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/widget/oauth/sessions', { preHandler: userToken }, async (request, reply) => {
     const userId = currentUser(request);
     const body = parseInput(StartOAuthRequest, request.body, 'body');
+    requireAppInScope(ctx, callerOf(request), body.app);
     const connector = connectorOf(body.app);
     const oauth = oauthOf(connector);
     if (!oauth) {
@@ -165,7 +182,7 @@ export function documentWidgetAuthRoutes(router: ApiRouter): void {
     tag: 'Widget',
     summary: 'Start connecting an app with OAuth',
     description:
-      'Creates a 10-minute session (PKCE verifier and one-time state kept on the server). Open `authorizeUrl` in a popup; the callback page posts `{type:"alloy:oauth-complete", sessionId, state, status}` to `origin` only. Poll the session for hosts without `window.opener`.',
+      'Creates a 10-minute session (PKCE verifier and one-time state kept on the server). Open `authorizeUrl` in a popup within 2 minutes, from a page’s script: the first navigation binds the session to that browser (an HttpOnly cookie), and only that browser can start or finish it. The callback page posts `{type:"alloy:oauth-complete", sessionId, state, status}` to `origin` only. Poll the session for hosts without `window.opener`.',
     auth: 'userToken',
     body: StartOAuthRequest,
     response: OAuthSession,

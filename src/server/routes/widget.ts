@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
 import { CreateInstallationRequest, ObjectId, type ValidationIssue } from '../../contract/index.js';
-import { callerOf, requireUserToken } from '../auth.js';
+import { callerOf, requireIntegrationScope, requireUserToken } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { latestVersion, versionConnectors } from '../definitions.js';
 import { ApiError, notFound, parseInput } from '../http-errors.js';
@@ -23,12 +23,14 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/widget/integrations/:integrationId', { preHandler: userToken }, async (request) => {
     const userId = currentUser(request);
     const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
+    requireIntegrationScope(callerOf(request), integrationId);
     return ctx.integrations.widgetView(userId, integrationId);
   });
 
   app.post('/widget/installations', { preHandler: userToken }, async (request, reply) => {
     const userId = currentUser(request);
     const body = parseInput(CreateInstallationRequest, request.body, 'body');
+    requireIntegrationScope(callerOf(request), body.integrationId);
     const chosenCredentials = chosenConnections(ctx, userId, body);
     const key = request.headers['idempotency-key'];
     const result = runIdempotent(ctx.db, `widget-install:${userId}`, Array.isArray(key) ? key[0] : key, body, () => ({

@@ -14,10 +14,18 @@ import {
   WorkflowVersionsResponse,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../api-routes.js';
+import { requireIntegrationScope, type Caller } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { resolveUser } from './common.js';
 
 export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
+  /** The integration a workflow belongs to, for tokens scoped to one (Embedded Link). */
+  const integrationOf = (workflowId: string): string | undefined =>
+    ctx.definitions.current.workflow(workflowId)?.integration.integrationId;
+  /** A scoped token may only touch workflows of its integration (unknown workflows stay 404s). */
+  const requireWorkflowScope = (caller: Caller, workflowId: string): void =>
+    requireIntegrationScope(caller, ctx.workflows.resolve({ workflowId }).integration.integrationId);
+
   api.add({
     method: 'GET',
     path: '/workflows',
@@ -29,7 +37,11 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: UserWorkflowListResponse,
     errors: [403, 404],
-    handler: ({ caller, query }) => ({ data: ctx.workflows.list(resolveUser(ctx, caller, query.userId).userId) }),
+    handler: ({ caller, query }) => {
+      const all = ctx.workflows.list(resolveUser(ctx, caller, query.userId).userId);
+      const scope = caller.integrationId;
+      return { data: scope === undefined ? all : all.filter((w) => integrationOf(w.workflowId) === scope) };
+    },
   });
 
   api.add({
@@ -45,9 +57,11 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: UserWorkflowDetailResponse,
     errors: [403, 404],
-    handler: ({ caller, params, query }) => ({
-      data: ctx.workflows.detail(resolveUser(ctx, caller, query.userId).userId, params.workflowId),
-    }),
+    handler: ({ caller, params, query }) => {
+      const user = resolveUser(ctx, caller, query.userId);
+      requireWorkflowScope(caller, params.workflowId);
+      return { data: ctx.workflows.detail(user.userId, params.workflowId) };
+    },
   });
 
   for (const active of [true, false]) {
@@ -67,6 +81,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
       handler: async ({ caller, body }) => {
         const user = resolveUser(ctx, caller, body.userId);
         const entry = ctx.workflows.resolve(body);
+        requireIntegrationScope(caller, entry.integration.integrationId);
         ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
         // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate.
         await ctx.runtime.triggers.settle(user.userId);

@@ -11,6 +11,8 @@ import {
   type TriggerDefinition,
   type WorkflowEntry,
   type WorkflowVersionDefinition,
+  versionBlocks,
+  versionConnectors,
 } from '../definitions.js';
 import { ApiError } from '../http-errors.js';
 import type { Environment } from '../secrets.js';
@@ -22,6 +24,7 @@ import type { RunKind, RunRow } from './run-queue.js';
 import { isCleanOwnPath, type OutboundHttp } from './outbound-http.js';
 import type { SendResult, SignedSender } from './signed-sender.js';
 import { type TargetBudget, TargetBusy, targetOf } from './target-budget.js';
+import { SECRET_MASK, SecretMask } from './secret-mask.js';
 import { render, type TemplateScope } from './templates.js';
 import type { SecretBox } from '../encryption.js';
 import { openConfig } from '../services/config-answers.js';
@@ -36,6 +39,8 @@ interface BlockRun {
   executionId: string;
   triggerData: unknown;
   signal: AbortSignal;
+  /** The run's secrets (answers and credentials); tokens a refresh brings are added to it. */
+  mask: SecretMask;
 }
 
 export class BlockFailure extends Error {
@@ -81,8 +86,6 @@ const MODES: Record<RunKind, ExecutionMode> = {
   installation: 'internal',
   rerun: 'manual',
 };
-
-const SECRET_MASK = '[secret]';
 
 /**
  * Runs the workflows a queued run starts, one execution per workflow, recording each block's
@@ -181,11 +184,12 @@ export class WorkflowExecutor {
     }
 
     const triggerData = JSON.parse(row.payload) as unknown;
-    const executionId = existing?.id ?? this.startExecution(row, entry, version, triggerData);
+    const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
+    const mask = this.secretsOf(row.user_id, entry.workflow.workflowId, version, answers, triggerData);
+    const executionId = existing?.id ?? this.startExecution(row, entry, version, triggerData, mask);
     const recorded = this.executions.recordedBlocks(executionId);
     const outputs: Record<string, unknown> = {};
     for (const block of recorded) if (block.status === 'success') outputs[block.blockId] = block.output;
-    const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
     const scope: TemplateScope = { trigger: triggerData, blocks: outputs, config: configValues(version, answers) };
 
     for (const block of version.blocks) {
@@ -200,30 +204,41 @@ export class WorkflowExecutor {
           executionId,
           triggerData,
           signal,
+          mask,
         });
-        this.executions.recordBlock(executionId, {
-          blockId: block.id,
-          blockType: block.type,
-          connector: blockConnector(block),
-          status: 'success',
-          input: logged,
-          output,
-          startedAt,
-          stoppedAt: nowIso(),
-        });
+        // Later blocks get the real output; the log gets it masked.
+        this.executions.recordBlock(
+          executionId,
+          {
+            blockId: block.id,
+            blockType: block.type,
+            connector: blockConnector(block),
+            status: 'success',
+            input: logged,
+            output,
+            startedAt,
+            stoppedAt: nowIso(),
+          },
+          mask,
+        );
         outputs[block.id] = output;
       } catch (error) {
         if (error instanceof TargetBusy) return { kind: 'deferred', target: error.target };
         const failure = toFailure(error);
         if (failure.aborted) return { kind: 'released' };
         if (failure.retryable && !lastAttempt) {
-          return { kind: 'retry', error: `${block.name}: ${failure.message}`, retryAfterMs: failure.retryAfterMs };
+          return {
+            kind: 'retry',
+            error: mask.text(`${block.name}: ${failure.message}`),
+            retryAfterMs: failure.retryAfterMs,
+          };
         }
-        const message =
+        const message = mask.text(
           failure.retryable && lastAttempt
             ? `${failure.message} Gave up after ${row.attempts + 1} attempts.`
-            : failure.message;
-        this.failExecution(row, entry, executionId, block, logged, message, startedAt);
+            : failure.message,
+        );
+        this.failExecution(row, entry, executionId, block, mask.value(logged), message, startedAt);
         return { kind: 'done', failed: true };
       }
     }
@@ -236,6 +251,7 @@ export class WorkflowExecutor {
     entry: WorkflowEntry,
     version: WorkflowVersionDefinition,
     triggerData: unknown,
+    mask: SecretMask,
   ): string {
     return this.db.transaction(() => {
       const id = this.executions.start({
@@ -248,16 +264,20 @@ export class WorkflowExecutor {
         mode: MODES[row.kind],
       });
       // The trigger is the first block of the log: what started the run, and when it was accepted.
-      this.executions.recordBlock(id, {
-        blockId: version.trigger.id,
-        blockType: version.trigger.type,
-        connector: blockConnector(version.trigger),
-        status: 'success',
-        input: triggerData,
-        output: triggerData,
-        startedAt: row.created_at,
-        stoppedAt: nowIso(),
-      });
+      this.executions.recordBlock(
+        id,
+        {
+          blockId: version.trigger.id,
+          blockType: version.trigger.type,
+          connector: blockConnector(version.trigger),
+          status: 'success',
+          input: triggerData,
+          output: triggerData,
+          startedAt: row.created_at,
+          stoppedAt: nowIso(),
+        },
+        mask,
+      );
       return id;
     })();
   }
@@ -301,6 +321,40 @@ export class WorkflowExecutor {
         errorOccurredAt: stoppedAt,
       });
     })();
+  }
+
+  /**
+   * Every secret this run can put in a log: the secret fields' values (the user's answers, the
+   * ISV's rendered values) and the secret parts of the user's connections to the workflow's apps
+   * (typed secret properties, OAuth tokens).
+   */
+  private secretsOf(
+    userId: string,
+    workflowId: string,
+    version: WorkflowVersionDefinition,
+    answers: StoredConfig,
+    triggerData: unknown,
+  ): SecretMask {
+    const mask = new SecretMask();
+    const scope: TemplateScope = { trigger: triggerData, blocks: {}, config: configValues(version, answers) };
+    for (const block of versionBlocks(version)) {
+      for (const field of block.fields) {
+        if (field.type !== 'secret') continue;
+        const answer = answers.find((a) => a.blockId === block.id && a.name === field.name);
+        mask.add(answer ? answer.value : render(field.value, scope));
+      }
+    }
+    for (const id of versionConnectors(version)) {
+      const connector = findConnector(id);
+      if (!connector) continue;
+      try {
+        addCredentialSecrets(mask, connector, this.connections.resolve(userId, connector, { workflowId }).data);
+      } catch (error) {
+        // No connection: nothing of it can reach a log (the block that needs it fails on its own).
+        if (!(error instanceof MissingConnectionError) && !(error instanceof ApiError)) throw error;
+      }
+    }
+    return mask;
   }
 
   private async runBlock(block: ActionBlock, input: Record<string, unknown>, run: BlockRun): Promise<unknown> {
@@ -423,7 +477,7 @@ export class WorkflowExecutor {
   private async connectorAction(
     block: Extract<ActionBlock, { type: 'connectorAction' }>,
     input: Record<string, unknown>,
-    run: { row: RunRow; entry: WorkflowEntry; signal: AbortSignal },
+    run: { row: RunRow; entry: WorkflowEntry; signal: AbortSignal; mask: SecretMask },
   ): Promise<unknown> {
     const connector = findConnector(block.connector);
     const action = connector?.actions.find((a) => a.name === block.action);
@@ -435,6 +489,8 @@ export class WorkflowExecutor {
       const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
         workflowId: run.entry.workflow.workflowId,
       });
+      // A refresh may just have rotated the tokens.
+      addCredentialSecrets(run.mask, connector, credential.data);
       return await this.withinBudget(`connector:${connector.id}`, () =>
         action.run(
           {
@@ -506,6 +562,18 @@ function blockInput(
     logged[field.name] = field.type === 'secret' ? SECRET_MASK : value;
   }
   return { values, logged };
+}
+
+/** The secret parts of a connection: its secret properties and OAuth tokens. */
+function addCredentialSecrets(
+  mask: SecretMask,
+  connector: NonNullable<ReturnType<typeof findConnector>>,
+  data: Record<string, unknown>,
+): void {
+  const properties = [...connector.auth.properties, ...(connector.oauth?.properties ?? [])];
+  for (const property of properties) if (property.type === 'secret') mask.add(data[property.name]);
+  mask.add(data.accessToken);
+  mask.add(data.refreshToken);
 }
 
 /** The webhook-id of a block's request: stable across attempts and resumptions of the execution. */

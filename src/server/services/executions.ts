@@ -14,6 +14,7 @@ import { nowIso } from '../db.js';
 import type { DefinitionSet } from '../definitions.js';
 import { ApiError, notFound } from '../http-errors.js';
 import { newId } from '../ids.js';
+import type { SecretMask } from '../runtime/secret-mask.js';
 import type { Environment } from '../secrets.js';
 
 /** What the runtime records when a run starts. */
@@ -146,7 +147,14 @@ export class ExecutionStore {
     return id;
   }
 
-  recordBlock(executionId: string, block: BlockRecord): void {
+  /**
+   * Stores one block's outcome. With `mask`, every string of its input, output and error has the
+   * run's secrets replaced first: logs are read by the ISV and their support staff.
+   */
+  recordBlock(executionId: string, block: BlockRecord, mask?: SecretMask): void {
+    const input = mask ? mask.value(block.input) : block.input;
+    const output = mask ? mask.value(block.output) : block.output;
+    const error = typeof block.error === 'string' && mask ? mask.text(block.error) : block.error;
     this.db
       .prepare(
         `INSERT INTO execution_blocks (execution_id, position, block_id, block_type, connector, status, input, output, error, started_at, stopped_at)
@@ -159,9 +167,9 @@ export class ExecutionStore {
         block.blockType,
         block.connector,
         block.status,
-        block.input === undefined ? null : JSON.stringify(block.input),
-        block.output === undefined ? null : JSON.stringify(block.output),
-        block.error ?? null,
+        input === undefined ? null : JSON.stringify(input),
+        output === undefined ? null : JSON.stringify(output),
+        error ?? null,
         block.startedAt,
         block.stoppedAt,
       );

@@ -150,7 +150,13 @@ export class IntegrationService {
     const values = def.workflows.flatMap((wf) => {
       const row = installed.get(wf.workflowId);
       if (!row) return [];
-      return openConfig(this.box, userId, wf.workflowId, row.config).map((v) => ({ workflowId: wf.workflowId, ...v }));
+      const secret = secretFieldKeys(wf);
+      // A secret answer never leaves the server: the modal shows it as set and may replace it.
+      return openConfig(this.box, userId, wf.workflowId, row.config).map((v) =>
+        secret.has(`${v.blockId}\u0000${v.name}`)
+          ? { workflowId: wf.workflowId, blockId: v.blockId, name: v.name, set: true as const }
+          : { workflowId: wf.workflowId, ...v },
+      );
     });
     return {
       integrationId: def.integrationId,
@@ -177,7 +183,7 @@ export class IntegrationService {
   install(userId: string, request: CreateInstallationRequest, options: InstallOptions = {}): InstallationResponse {
     const def = this.definition(request.integrationId);
     const chosen = this.chooseWorkflows(def, request.workflowIds);
-    const configByWorkflow = this.validateValues(chosen, request.values);
+    const configByWorkflow = this.validateValues(chosen, request.values, this.userWorkflows(userId));
 
     return this.db.transaction(() => {
       const existing = this.db
@@ -346,10 +352,26 @@ export class IntegrationService {
     return def.workflows.filter((w) => workflowIds.includes(w.workflowId));
   }
 
-  private validateValues(workflows: WorkflowDefinition[], values: ConfigEntry[]): Map<string, StoredConfig> {
+  /**
+   * Checks the answers against the latest versions. A secret field left out keeps the secret the
+   * user saved for it (`saved`), since the modal never gets it back to resend.
+   */
+  private validateValues(
+    workflows: WorkflowDefinition[],
+    values: ConfigEntry[],
+    saved: ReadonlyMap<string, UserWorkflowRow>,
+  ): Map<string, StoredConfig> {
     const issues: { path: (string | number)[]; message: string }[] = [];
     const byWorkflow = new Map<string, StoredConfig>();
     const expected = workflows.flatMap((wf) => configurableFields(wf.workflowId, latestVersion(wf)));
+    const kept = (field: ConfigField): StoredConfig[number] | undefined => {
+      if (field.type !== 'secret') return undefined;
+      const row = saved.get(field.workflowId);
+      const answer = row
+        ? (JSON.parse(row.config) as StoredConfig).find((c) => c.blockId === field.blockId && c.name === field.name)
+        : undefined;
+      return answer && typeof answer.value === 'string' && !isEmpty(answer.value) ? answer : undefined;
+    };
     values.forEach((entry, index) => {
       const field = expected.find(
         (f) => f.workflowId === entry.workflowId && f.blockId === entry.blockId && f.name === entry.name,
@@ -371,6 +393,13 @@ export class IntegrationService {
       const given = values.find(
         (v) => v.workflowId === field.workflowId && v.blockId === field.blockId && v.name === field.name,
       );
+      const keep = given === undefined ? kept(field) : undefined;
+      if (keep && checkValue(field, keep.value) === undefined) {
+        const list = byWorkflow.get(field.workflowId) ?? [];
+        list.push({ blockId: field.blockId, name: field.name, value: keep.value });
+        byWorkflow.set(field.workflowId, list);
+        continue;
+      }
       if (field.required && (given === undefined || isEmpty(given.value))) {
         issues.push({ path: ['values', field.name], message: `${field.displayName} is required` });
       }
@@ -380,6 +409,17 @@ export class IntegrationService {
     }
     return byWorkflow;
   }
+}
+
+/** `blockId\u0000name` of every field that is a secret in any version of the workflow. */
+function secretFieldKeys(workflow: WorkflowDefinition): Set<string> {
+  return new Set(
+    workflow.versions.flatMap((version) =>
+      versionBlocks(version).flatMap((block) =>
+        block.fields.filter((f) => f.type === 'secret').map((f) => `${block.id}\u0000${f.name}`),
+      ),
+    ),
+  );
 }
 
 /** What the user was asked for one workflow version, with their answers (secrets left out). */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { OAuthSessionStatus, OAuthSessionView } from '../../contract/index.js';
 import type { Connector, CredentialData, OAuth2Auth } from '../connectors/index.js';
 import type { Db } from '../db.js';
@@ -12,6 +12,12 @@ import type { CredentialService } from './credentials.js';
 
 /** How long the user has between opening the popup and coming back from the provider. */
 export const OAUTH_SESSION_TTL_MS = 10 * 60 * 1000;
+/**
+ * How long a session may wait for its popup's first navigation. The modal navigates the popup right
+ * after creating the session, so seconds would do; a start URL nobody opened is dead soon after, which
+ * narrows the window in which a session owner could get someone else to open it.
+ */
+export const OAUTH_OPEN_TTL_MS = 2 * 60 * 1000;
 /** Refresh an access token this long before it expires, so a run never starts with a dying token. */
 export const REFRESH_MARGIN_MS = 60 * 1000;
 const TOKEN_TIMEOUT_MS = 10_000;
@@ -43,8 +49,32 @@ interface SessionRow {
   status: OAuthSessionStatus;
   credential_id: string | null;
   message: string | null;
+  created_at: string;
   expires_at: string;
+  /** SHA-256 of the browser-binding cookie set by the first navigation to the start URL; null until then. */
+  browser_hash: string | null;
 }
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** Whether the browser's cookie value is the one the session was bound to (constant time). */
+function sameBrowser(proof: string | undefined, browserHash: string | null): boolean {
+  if (proof === undefined || browserHash === null) return false;
+  const given = Buffer.from(sha256(proof), 'hex');
+  const expected = Buffer.from(browserHash, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The name of the cookie binding one session to the browser that opened its start URL. */
+export const oauthBrowserCookie = (sessionId: string): string => `alloy_oauth_${sessionId}`;
+
+/** What opening a start URL gets: the provider's URL (and a new binding for the first browser), or a refusal. */
+export type StartClaim =
+  { ok: true; authorizeUrl: string; browserProof?: string } | { ok: false; reason: 'ended' | 'other_browser' };
+
+/** What a callback gets: the outcome to show, or why nothing happened. */
+export type CallbackResult =
+  { ok: true; outcome: CallbackOutcome } | { ok: false; reason: 'unknown' | 'other_browser' };
 
 /** What the callback did, for its page: where to post and what. */
 export interface CallbackOutcome {
@@ -139,7 +169,7 @@ export class OAuthClientFlow {
   view(userId: string, sessionId: string, now = nowIso()): OAuthSessionView {
     const row = this.row(sessionId);
     if (!row || row.user_id !== userId) throw notFound('The OAuth session');
-    const status = row.status === 'pending' && row.expires_at <= now ? 'expired' : row.status;
+    const status = row.status === 'pending' && this.expired(row, now) ? 'expired' : row.status;
     const credential =
       row.credential_id === null
         ? undefined
@@ -151,24 +181,59 @@ export class OAuthClientFlow {
       ...(row.message !== null
         ? { message: row.message }
         : status === 'expired'
-          ? { message: 'The connection took longer than 10 minutes; start again.' }
+          ? { message: expiredMessage(row) }
           : {}),
     };
   }
 
-  /** The provider's authorize URL for a pending session; undefined when unknown, finished or expired. */
-  authorizeUrl(sessionId: string, connector: Connector & { oauth: OAuth2Auth }, now = nowIso()): string | undefined {
+  /** A pending session is over at its deadline, or earlier when its start URL was never opened. */
+  private expired(row: SessionRow, now: string): boolean {
+    if (row.expires_at <= now) return true;
+    return row.browser_hash === null && openDeadline(row) <= now;
+  }
+
+  /**
+   * Opens a pending session's start URL in a browser. The first navigation claims the session for
+   * its browser: it gets a new random proof (the route sets it as an HttpOnly cookie) whose hash is
+   * stored, in one conditional UPDATE so two browsers racing cannot both win. The same browser (its
+   * cookie matches) may open it again, e.g. after Back; any other browser is refused. Unknown,
+   * finished, expired or never-opened-in-time sessions have ended.
+   */
+  claimStart(
+    sessionId: string,
+    connector: Connector & { oauth: OAuth2Auth },
+    browserProof: string | undefined,
+    now = Date.now(),
+  ): StartClaim {
+    const nowText = new Date(now).toISOString();
     const row = this.row(sessionId);
-    if (!row || row.status !== 'pending' || row.expires_at <= now || row.connector !== connector.id) return undefined;
-    const state = row.state;
-    if (state.startsWith(USED_STATE_PREFIX)) return undefined;
+    if (!row || row.status !== 'pending' || row.connector !== connector.id || row.state.startsWith(USED_STATE_PREFIX)) {
+      return { ok: false, reason: 'ended' };
+    }
+    if (this.expired(row, nowText)) return { ok: false, reason: 'ended' };
+    if (row.browser_hash !== null) {
+      return sameBrowser(browserProof, row.browser_hash)
+        ? { ok: true, authorizeUrl: this.providerUrl(row, connector) }
+        : { ok: false, reason: 'other_browser' };
+    }
+    const proof = randomBytes(32).toString('base64url');
+    const claimed = this.db
+      .prepare(
+        "UPDATE oauth_sessions SET browser_hash = ?, started_at = ? WHERE id = ? AND browser_hash IS NULL AND status = 'pending'",
+      )
+      .run(sha256(proof), nowText, sessionId).changes;
+    if (claimed !== 1) return { ok: false, reason: 'other_browser' };
+    return { ok: true, authorizeUrl: this.providerUrl(row, connector), browserProof: proof };
+  }
+
+  private providerUrl(row: SessionRow, connector: Connector & { oauth: OAuth2Auth }): string {
     const fields = JSON.parse(row.fields) as Record<string, string>;
     const challenge = createHash('sha256').update(this.verifier(row)).digest('base64url');
     const query = new URLSearchParams({
       response_type: 'code',
       client_id: connector.oauth.clientId,
       redirect_uri: this.redirectUri(),
-      state,
+      state: row.state,
       code_challenge: challenge,
       code_challenge_method: 'S256',
       scope: connector.oauth.scopes.join(' '),
@@ -177,9 +242,18 @@ export class OAuthClientFlow {
     return `${this.publicUrl()}${connector.oauth.authorizePath}?${query.toString()}`;
   }
 
+  /** The session's remaining lifetime in whole seconds (at least 1), for the binding cookie's Max-Age. */
+  secondsLeft(sessionId: string, now = Date.now()): number {
+    const row = this.row(sessionId);
+    return row ? Math.max(1, Math.floor((Date.parse(row.expires_at) - now) / 1000)) : 1;
+  }
+
   /**
    * Finishes the session the state belongs to, once: a code is exchanged and the credential
-   * stored; `error` marks it cancelled (access_denied) or failed. Unknown or used states → undefined.
+   * stored; `error` marks it cancelled (access_denied) or failed. Unknown or used states → `unknown`.
+   * Only the browser that opened the start URL may finish it (`browserProof(sessionId)` is its
+   * cookie): any other callback is refused and changes nothing, so a forged or stolen callback URL
+   * can neither attach another account nor spoil the real user's attempt.
    */
   async complete(
     input: {
@@ -187,33 +261,36 @@ export class OAuthClientFlow {
       code?: string | undefined;
       error?: string | undefined;
       errorDescription?: string | undefined;
+      browserProof: (sessionId: string) => string | undefined;
     },
     findOAuthConnector: (id: string) => (Connector & { oauth: OAuth2Auth }) | undefined,
     testCredential: (connector: Connector, data: CredentialData) => Promise<void>,
-  ): Promise<CallbackOutcome | undefined> {
+  ): Promise<CallbackResult> {
     const now = nowIso();
     // Claim the session by retiring its state, so a replayed or concurrent callback finds nothing;
     // it stays `pending` (what a poll should see) until the exchange is over.
-    const row = this.db.transaction(() => {
+    const claimed = this.db.transaction((): SessionRow | 'unknown' | 'other_browser' => {
       const found = this.db
         .prepare("SELECT * FROM oauth_sessions WHERE state = ? AND status = 'pending'")
         .get(input.state) as SessionRow | undefined;
-      if (!found) return undefined;
+      if (!found) return 'unknown';
+      if (!sameBrowser(input.browserProof(found.id), found.browser_hash)) return 'other_browser';
       this.db
         .prepare('UPDATE oauth_sessions SET state = ? WHERE id = ?')
         .run(`${USED_STATE_PREFIX}${found.id}`, found.id);
       return found;
     })();
-    if (!row) return undefined;
+    if (typeof claimed === 'string') return { ok: false, reason: claimed };
+    const row = claimed;
     const finish = (status: OAuthSessionStatus, message: string | null, credentialId: string | null = null) => {
       this.db
         .prepare(
           'UPDATE oauth_sessions SET status = ?, message = ?, credential_id = ?, completed_at = ?, code_verifier = ? WHERE id = ?',
         )
         .run(status, message, credentialId, nowIso(), '', row.id);
-      return { sessionId: row.id, origin: row.origin, state: input.state, status };
+      return { ok: true as const, outcome: { sessionId: row.id, origin: row.origin, state: input.state, status } };
     };
-    if (row.expires_at <= now) return finish('expired', 'The connection took longer than 10 minutes; start again.');
+    if (this.expired(row, now)) return finish('expired', expiredMessage(row));
     const connector = findOAuthConnector(row.connector);
     if (!connector) return finish('failed', 'This app no longer connects with OAuth.');
     if (input.error !== undefined || input.code === undefined) {
@@ -314,6 +391,15 @@ export class OAuthClientFlow {
     return body;
   }
 }
+
+/** When a session nobody has opened yet ends. */
+const openDeadline = (row: Pick<SessionRow, 'created_at'>): string =>
+  new Date(Date.parse(row.created_at) + OAUTH_OPEN_TTL_MS).toISOString();
+
+const expiredMessage = (row: Pick<SessionRow, 'browser_hash'>): string =>
+  row.browser_hash === null
+    ? 'The connection window was not opened in time; start again.'
+    : 'The connection took longer than 10 minutes; start again.';
 
 function credentialData(tokens: TokenAnswer): Record<string, string> {
   return {
