@@ -183,7 +183,7 @@ export class IntegrationService {
   install(userId: string, request: CreateInstallationRequest, options: InstallOptions = {}): InstallationResponse {
     const def = this.definition(request.integrationId);
     const chosen = this.chooseWorkflows(def, request.workflowIds);
-    const configByWorkflow = this.validateValues(chosen, request.values, this.userWorkflows(userId));
+    const configByWorkflow = this.validateValues(userId, chosen, request.values, this.userWorkflows(userId));
 
     return this.db.transaction(() => {
       const existing = this.db
@@ -357,6 +357,7 @@ export class IntegrationService {
    * user saved for it (`saved`), since the modal never gets it back to resend.
    */
   private validateValues(
+    userId: string,
     workflows: WorkflowDefinition[],
     values: ConfigEntry[],
     saved: ReadonlyMap<string, UserWorkflowRow>,
@@ -368,7 +369,9 @@ export class IntegrationService {
       if (field.type !== 'secret') return undefined;
       const row = saved.get(field.workflowId);
       const answer = row
-        ? (JSON.parse(row.config) as StoredConfig).find((c) => c.blockId === field.blockId && c.name === field.name)
+        ? openConfig(this.box, userId, field.workflowId, row.config).find(
+            (c) => c.blockId === field.blockId && c.name === field.name,
+          )
         : undefined;
       return answer && typeof answer.value === 'string' && !isEmpty(answer.value) ? answer : undefined;
     };
