@@ -241,7 +241,12 @@ export async function obtainCode(
   const { verifier, challenge } = pkcePair();
   const page = parseConsentPage(await server.inject({ method: 'GET', url: authorizeUrl({ ...params, challenge }) }));
   const target = redirectTarget(
-    await submitConsent(server, page, 'approve', params.ownerSecret === undefined ? {} : { ownerSecret: params.ownerSecret }),
+    await submitConsent(
+      server,
+      page,
+      'approve',
+      params.ownerSecret === undefined ? {} : { ownerSecret: params.ownerSecret },
+    ),
   );
   const code = target.searchParams.get('code');
   assert.ok(code);

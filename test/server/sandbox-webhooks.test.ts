@@ -68,7 +68,10 @@ const receiver = async (respond?: Parameters<typeof startReceiver>[0]) => {
 };
 
 before(async () => {
-  server = await startSandboxServer({ listen: true, sandboxTuning: { webhookDelivery: { retryDelaysMs: [10, 10, 10] } } });
+  server = await startSandboxServer({
+    listen: true,
+    sandboxTuning: { webhookDelivery: { retryDelaysMs: [10, 10, 10] } },
+  });
 });
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
