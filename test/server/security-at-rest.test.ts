@@ -50,7 +50,7 @@ describe('file modes', () => {
     const previous = process.umask(0);
     let server: EmbeddedServer;
     try {
-      server = await createServer({ dataDir, pinnedDevApiKey: 'ak_dev_mode_test_key_0123456789' });
+      server = await createServer({ dataDir, pinnedDevApiKey: 'ak_dev_mode_R7qLx2VnK9pTzW4cYb8mHs3dGf6jQa1E' });
     } finally {
       process.umask(previous);
     }

@@ -1,3 +1,4 @@
+import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startApi, type Api } from './support.js';
@@ -77,7 +78,12 @@ async function consent(providerUrl: URL): Promise<URL> {
       'content-type': 'application/x-www-form-urlencoded',
       cookie: page.headers.get('set-cookie')!.split(';')[0]!,
     },
-    body: new URLSearchParams({ request_id: requestId, csrf_token: csrfToken, decision: 'approve' }).toString(),
+    body: new URLSearchParams({
+      request_id: requestId,
+      csrf_token: csrfToken,
+      decision: 'approve',
+      owner_secret: TEST_OWNER_SECRET,
+    }).toString(),
   });
   assert.equal(answer.status, 303);
   return new URL(answer.headers.get('location')!);

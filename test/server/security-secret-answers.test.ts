@@ -1,3 +1,5 @@
+import { loadEncryptionKey, SecretBox } from '../../src/server/encryption.js';
+import { openConfig } from '../../src/server/services/config-answers.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -69,13 +71,16 @@ const install = (token: string, values: Record<string, unknown>[]) =>
   api.call('POST', '/widget/installations', { token, body: { integrationId: INTEGRATION, values } });
 
 const savedConfig = (userId: string) =>
-  JSON.parse(
+  openConfig(
+    new SecretBox(loadEncryptionKey(api.server.dataDir, undefined)),
+    userId,
+    WORKFLOW,
     (
       api.server.ctx.db
         .prepare('SELECT config FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
         .get(userId, WORKFLOW) as { config: string }
     ).config,
-  ) as { blockId: string; name: string; value: unknown }[];
+  );
 
 const savedSecret = (userId: string) => savedConfig(userId).find((c) => c.name === 'signingKey')?.value;
 

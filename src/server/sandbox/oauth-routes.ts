@@ -313,9 +313,12 @@ function oauthErrorHandler(error: FastifyError | OAuthError, request: FastifyReq
     void reply.status(error.status).send({ error: error.error, error_description: error.description });
     return;
   }
-  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+  // Fastify's own errors carry statusCode; the server's body parser (a non-JSON, non-form body) throws
+  // an ApiError, which carries status.
+  const clientStatus = error.statusCode ?? (error as { status?: unknown }).status;
+  if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
     const description =
-      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || clientStatus === 415
         ? 'Send the parameters as application/x-www-form-urlencoded or JSON.'
         : error.message;
     // RFC 6749 §5.2 answers 400 for what the client can fix in its parameters; a body over the
