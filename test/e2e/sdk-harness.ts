@@ -11,6 +11,7 @@ import type { EmbeddedServer } from '../../src/server/app.js';
 import { connectDemoStore, toSettingsStep } from '../helpers/e2e-modal.js';
 import { captureServerEnv } from '../helpers/capture.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(ROOT, 'test/e2e/fixtures/sdk');
@@ -46,6 +47,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ALLOY_DATA_DIR: dataDir,
     ALLOY_API_KEY: API_KEY,
     ALLOY_LOG_LEVEL: 'error',
+    // The modal flows connect the seeded store, whose admin needs its owner.
+    ALLOY_SANDBOX_OWNER_SECRET: TEST_OWNER_SECRET,
     ...captureServerEnv(),
     ...env,
   });
