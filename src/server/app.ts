@@ -336,7 +336,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       runtimeRoutes(router, ctx);
       widgetRoutes(api, ctx);
       widgetAuthRoutes(api, ctx);
-      regionRoutes(router, config.regionUrls);
+      regionRoutes(router, ctx, config.regionUrls);
       documentWidgetRoutes(router);
       documentWidgetAuthRoutes(router);
     },

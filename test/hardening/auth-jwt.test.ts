@@ -77,6 +77,7 @@ interface RouteRequest {
 /** A valid request for each user-token operation, so the control set shows the token is all that differs. */
 const VALID_REQUESTS: Record<string, { path: string; body?: () => Promise<unknown> | unknown }> = {
   listIntegrations: { path: '/integrations' },
+  widgetGetRegions: { path: '/widget/regions' },
   getIntegration: { path: `/integrations/${INTEGRATION_ID}` },
   listUserWorkflows: { path: '/workflows' },
   getUserWorkflow: { path: `/workflows/${STREAM_WORKFLOW_ID}` },
