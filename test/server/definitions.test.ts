@@ -21,8 +21,9 @@ import {
   definitionsDir,
   opsIntegration,
   seedDefinition,
-  startApi,
   writeDefinition,
+  startOpsApi,
+  type OpsApi,
 } from './support.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -248,16 +249,13 @@ describe('the definition format', () => {
 });
 
 describe('releasing and reloading', () => {
+  let served: OpsApi;
   let api: Api;
-  let dir: string;
   before(async () => {
-    dir = definitionsDir({ 'ops.integration.json': opsIntegration() });
-    api = await startApi({ server: { definitionsDir: dir } });
+    served = await startOpsApi();
+    api = served.api;
   });
-  after(async () => {
-    await api.server.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => served.dispose());
 
   test('a new version is released by reload; a released version cannot change', async () => {
     const ops = opsIntegration() as { workflows: { name: string; versions: Json[] }[] };
@@ -265,7 +263,7 @@ describe('releasing and reloading', () => {
     v2.version = 2;
     ops.workflows[1]!.versions.push(v2);
     ops.workflows[1]!.name = 'Nightly summary (renamed)';
-    writeDefinition(dir, 'ops.integration.json', ops);
+    writeDefinition(served.dir, 'ops.integration.json', ops);
     const reload = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(reload.statusCode, 200, reload.body);
     assert.deepEqual(reload.json(), {
@@ -284,7 +282,7 @@ describe('releasing and reloading', () => {
     const edited = clone(ops);
     (edited.workflows[1]!.versions[0]!.blocks as { name: string }[])[0]!.name = 'Changed after release';
     edited.workflows[1]!.name = 'Should not appear';
-    writeDefinition(dir, 'ops.integration.json', edited);
+    writeDefinition(served.dir, 'ops.integration.json', edited);
     const refused = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(refused.statusCode, 409);
     assert.equal(refused.json().error.code, 'definitions_invalid');
@@ -296,9 +294,9 @@ describe('releasing and reloading', () => {
     assert.ok(names.includes('Nightly summary (renamed)') && !names.includes('Should not appear'));
 
     // A broken file is refused the same way.
-    writeDefinition(dir, 'ops.integration.json', '{ "integrationId": ');
+    writeDefinition(served.dir, 'ops.integration.json', '{ "integrationId": ');
     assert.equal((await api.call('POST', '/admin/definitions/reload', { key: 'prod' })).statusCode, 409);
-    writeDefinition(dir, 'ops.integration.json', ops);
+    writeDefinition(served.dir, 'ops.integration.json', ops);
     assert.equal((await api.call('POST', '/admin/definitions/reload', { key: 'prod' })).statusCode, 200);
     assert.equal(
       (await api.call('POST', '/admin/definitions/reload', { body: { force: true }, key: 'prod' })).statusCode,
@@ -311,18 +309,18 @@ describe('releasing and reloading', () => {
     const userId = await api.createUser('reload-installer');
     await api.installWithWidget(userId);
     const seed = seedDefinition() as { workflows: unknown[] };
-    writeDefinition(dir, 'demo-store.integration.json', { ...seed, workflows: seed.workflows.slice(1) });
+    writeDefinition(served.dir, 'demo-store.integration.json', { ...seed, workflows: seed.workflows.slice(1) });
     const refused = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(refused.statusCode, 409);
     assert.match(refused.json().error.message, /installed by 1 user\(s\) and cannot be removed/);
-    writeDefinition(dir, 'demo-store.integration.json', seed);
+    writeDefinition(served.dir, 'demo-store.integration.json', seed);
 
     const ops = opsIntegration() as { workflows: { versions: Json[] }[] };
     const v2 = clone(ops.workflows[1]!.versions[0]!);
     v2.version = 2;
     ops.workflows[1]!.versions.push(v2);
     ops.workflows = ops.workflows.slice(1);
-    writeDefinition(dir, 'ops.integration.json', ops);
+    writeDefinition(served.dir, 'ops.integration.json', ops);
     const ok = await api.call('POST', '/admin/definitions/reload', { key: 'prod' });
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(ok.json().workflows, 3);
@@ -334,10 +332,10 @@ describe('releasing and reloading', () => {
     try {
       process.emit('SIGHUP', 'SIGHUP');
       assert.match(lines[0]!, /^Definitions reloaded: 2 integrations/);
-      writeDefinition(dir, 'broken.integration.json', '[]');
+      writeDefinition(served.dir, 'broken.integration.json', '[]');
       process.emit('SIGHUP', 'SIGHUP');
       assert.match(lines[1]!, /^Definitions NOT reloaded .*broken\.integration\.json/);
-      fs.rmSync(path.join(dir, 'broken.integration.json'));
+      fs.rmSync(path.join(served.dir, 'broken.integration.json'));
     } finally {
       stop();
     }

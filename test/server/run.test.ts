@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -9,21 +8,17 @@ import {
   SETTINGS_WORKFLOW_ID,
   UNKNOWN_ID,
   WEBHOOK_WORKFLOW_ID,
-  definitionsDir,
-  opsIntegration,
-  startApi,
+  startOpsApi,
+  type OpsApi,
 } from './support.js';
 
+let served: OpsApi;
 let api: Api;
-let dir: string;
 before(async () => {
-  dir = definitionsDir({ 'ops.integration.json': opsIntegration() });
-  api = await startApi({ server: { definitionsDir: dir } });
+  served = await startOpsApi();
+  api = served.api;
 });
-after(async () => {
-  await api.server.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => served.dispose());
 
 /**
  * Reads the runs the API accepted (events and webhook-trigger runs; installs queue on-installation

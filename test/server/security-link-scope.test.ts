@@ -1,36 +1,29 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { userTokenAudience, USER_TOKEN_ISSUER } from '../../src/server/user-token.js';
 import {
-  definitionsDir,
   EVENT_WORKFLOW_ID,
   INTEGRATION_ID,
   OPS_INTEGRATION_ID,
-  opsIntegration,
   PREFIX_FIELD,
   SETTINGS_WORKFLOW_ID,
-  startApi,
   STREAM_WORKFLOW_ID,
   type Api,
+  startOpsApi,
+  type OpsApi,
 } from './support.js';
 
 // Issue 13, item 9: the user token an Embedded Link page gets works for the link's integration only;
 // the same user's other integrations cannot be read, deactivated or reinstalled with it.
 
+let served: OpsApi;
 let api: Api;
-let dir: string;
-
 before(async () => {
-  dir = definitionsDir({ 'ops.integration.json': opsIntegration() });
-  api = await startApi({ server: { definitionsDir: dir } });
+  served = await startOpsApi();
+  api = served.api;
 });
-
-after(async () => {
-  await api.server.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => served.dispose());
 
 /** The token the Embedded Link page gets for a link to `integrationId`: open the link, then POST /link/session. */
 async function linkToken(userId: string, integrationId: string): Promise<string> {

@@ -169,6 +169,27 @@ export function definitionsDir(extra: Record<string, unknown> = {}): string {
   return dir;
 }
 
+/** A listening server on the seed plus the ops integration, in a definitions dir of its own that tests may rewrite. */
+export interface OpsApi {
+  api: Api;
+  dir: string;
+  /** Closes the server and deletes its data and definitions dirs. */
+  dispose(): Promise<void>;
+}
+
+export async function startOpsApi(): Promise<OpsApi> {
+  const dir = definitionsDir({ 'ops.integration.json': opsIntegration() });
+  const api = await startApi({ server: { definitionsDir: dir } });
+  return {
+    api,
+    dir,
+    async dispose() {
+      await api.server.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export function writeDefinition(dir: string, name: string, content: unknown): void {
   fs.writeFileSync(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
 }

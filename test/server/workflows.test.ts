@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   type Api,
@@ -11,23 +10,20 @@ import {
   STREAM_WORKFLOW_ID,
   UNKNOWN_ID,
   clone,
-  definitionsDir,
   opsIntegration,
   seedDefinition,
-  startApi,
   writeDefinition,
+  startOpsApi,
+  type OpsApi,
 } from './support.js';
 
+let served: OpsApi;
 let api: Api;
-let dir: string;
 before(async () => {
-  dir = definitionsDir({ 'ops.integration.json': opsIntegration() });
-  api = await startApi({ server: { definitionsDir: dir } });
+  served = await startOpsApi();
+  api = served.api;
 });
-after(async () => {
-  await api.server.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+after(() => served.dispose());
 
 async function installOps(userId: string, channel = 'email'): Promise<void> {
   const response = await api.call('POST', '/widget/installations', {
@@ -199,8 +195,8 @@ describe('upgrade', () => {
     tighter.version = 2;
     tighter.blocks[0]!.fields[1]!.rules!.maxLength = 4;
     seed.workflows[0]!.versions.push(tighter);
-    writeDefinition(dir, 'ops.integration.json', ops);
-    writeDefinition(dir, 'demo-store.integration.json', seed);
+    writeDefinition(served.dir, 'ops.integration.json', ops);
+    writeDefinition(served.dir, 'demo-store.integration.json', seed);
     await reload();
 
     const upgraded = await api.call('PUT', `/2023-06/workflows/${SETTINGS_WORKFLOW_ID}/upgrade?userId=upgrade-keeper`);
@@ -227,7 +223,7 @@ describe('upgrade', () => {
       required: false,
     });
     seed.workflows[0]!.versions.push(v3);
-    writeDefinition(dir, 'demo-store.integration.json', seed);
+    writeDefinition(served.dir, 'demo-store.integration.json', seed);
     await reload();
     const added = await api.call('PUT', `/workflows/${STREAM_WORKFLOW_ID}/upgrade?userId=${keeper}`);
     assert.equal(added.statusCode, 409);
