@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type EmbeddedServer } from '../src/server/app.js';
-import { configFromEnv } from '../src/server/config.js';
-import { DATA_FILE_MODE, restrictFile } from '../src/server/db.js';
-import { reloadDefinitionsOnSighup } from '../src/server/reload-signal.js';
+import { configFromEnv } from '../src/server/platform/config.js';
+import { DATA_FILE_MODE, restrictFile } from '../src/server/platform/db/sqlite.js';
+import { reloadDefinitionsOnSighup } from '../src/server/platform/reload-signal.js';
 import { apiKeyLines } from '../src/server/rotate-api-key.js';
-import { environmentForApiKey, rotateApiKey } from '../src/server/secrets.js';
+import { environmentForApiKey, rotateApiKey } from '../src/server/platform/secrets.js';
 import { registerDemo } from './backend.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

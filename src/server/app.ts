@@ -11,7 +11,7 @@ import {
   IntegrationParams,
   WidgetIntegration,
 } from '../contract/index.js';
-import { ApiRouter } from './api-routes.js';
+import { ApiRouter } from './http/router.js';
 import {
   checkRateLimits,
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -22,60 +22,54 @@ import {
   weakPinnedKeyReason,
   type RateLimits,
   type ServerConfig,
-} from './config.js';
+} from './platform/config.js';
 import type { AppContext } from './context.js';
-import { corsPolicy } from './cors.js';
-import { openDatabase, type Db } from './db.js';
-import { DefinitionRegistry } from './definition-registry.js';
-import { loadEncryptionKey, SecretBox } from './encryption.js';
-import {
-  ApiError,
-  errorBody,
-  handleClientError,
-  installErrorHandling,
-  jsonNestsDeeperThan,
-  MAX_JSON_DEPTH,
-} from './http-errors.js';
-import { loggerOptions } from './log-redaction.js';
-import { registerRateLimits } from './rate-limits.js';
-import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
-import { renderReferencePage } from './reference-page.js';
-import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './retention.js';
-import { accountRoutes } from './routes/account.js';
-import { credentialRoutes } from './routes/credentials.js';
-import { integrationRoutes } from './routes/integrations.js';
-import { logRoutes } from './routes/logs.js';
-import { runRoutes } from './routes/run.js';
-import { userRoutes } from './routes/users.js';
-import { widgetRoutes } from './routes/widget.js';
-import { workflowRoutes } from './routes/workflows.js';
-import { OutboundHttp, isValidPathPrefix } from './runtime/outbound-http.js';
-import { registerSandbox, type MountedSandbox, type SandboxOptions } from './sandbox/index.js';
-import { loadSecrets, type ServerSecrets } from './secrets.js';
-import { CredentialService } from './services/credentials.js';
-import { ExecutionStore } from './services/executions.js';
-import { HeadlessInstallService } from './services/headless.js';
-import { IntegrationService } from './services/integrations.js';
-import { LinkService } from './services/links.js';
-import { OAuthClientFlow, sealLegacyVerifiers } from './services/oauth.js';
-import { sealLegacyConfigs } from './services/config-answers.js';
-import { linkPageRoutes } from './routes/link-page.js';
-import { oauthCallbackRoutes } from './routes/oauth-callback.js';
-import { documentWidgetAuthRoutes, widgetAuthRoutes } from './routes/widget-auth.js';
-import { receiverRoutes } from './routes/receiver.js';
-import { regionRoutes } from './routes/regions.js';
-import { runtimeRoutes } from './routes/runtime.js';
-import { securityRoutes } from './routes/security.js';
-import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
-import { RunService } from './services/runs.js';
-import { SettingsService } from './services/settings.js';
-import { UserService } from './services/users.js';
-import { WorkflowService } from './services/workflows.js';
-import { loadSigningKeys, type EnvironmentSigningKeys } from './webhook-signing.js';
+import { corsPolicy } from './http/cors.js';
+import { createDatabase, openDatabase, type Database, type Db } from './platform/db/index.js';
+import { DefinitionRegistry } from './definitions/registry.js';
+import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
+import { errorBody, handleClientError, installErrorHandling, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './http/errors.js';
+import { DomainError } from './platform/errors.js';
+import { loggerOptions } from './platform/log-redaction.js';
+import { registerRateLimits } from './http/rate-limits.js';
+import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
+import { renderReferencePage } from './http/reference-page.js';
+import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './runs/retention.js';
+import { accountRoutes } from './deliveries/settings-routes.js';
+import { credentialRoutes } from './connections/credential-routes.js';
+import { integrationRoutes } from './installs/integration-routes.js';
+import { logRoutes } from './runs/log-routes.js';
+import { runRoutes } from './runs/run-routes.js';
+import { userRoutes } from './users/routes.js';
+import { widgetRoutes } from './widget/routes.js';
+import { workflowRoutes } from './installs/workflow-routes.js';
+import { OutboundHttp, isValidPathPrefix } from './platform/outbound-http.js';
+import { registerSandbox, type MountedSandbox, type SandboxOptions } from '../sandbox/index.js';
+import { loadSecrets, type ServerSecrets } from './platform/secrets.js';
+import { CredentialService } from './connections/credentials.js';
+import { ExecutionStore } from './runs/executions.js';
+import { HeadlessInstallService } from './installs/headless.js';
+import { IntegrationService } from './installs/integrations.js';
+import { LinkService } from './installs/links.js';
+import { OAuthClientFlow, sealLegacyVerifiers } from './connections/oauth.js';
+import { sealLegacyConfigs } from './installs/config-answers.js';
+import { linkPageRoutes } from './installs/link-page-routes.js';
+import { oauthCallbackRoutes } from './connections/oauth-callback-routes.js';
+import { documentWidgetAuthRoutes, widgetAuthRoutes } from './widget/auth-routes.js';
+import { receiverRoutes } from './connections/receiver-routes.js';
+import { regionRoutes } from './widget/region-routes.js';
+import { runtimeRoutes } from './runs/runtime-routes.js';
+import { securityRoutes } from './deliveries/security-routes.js';
+import { Runtime, type RuntimeOptions } from './runs/runtime.js';
+import { RunService } from './runs/runs.js';
+import { SettingsService } from './deliveries/settings.js';
+import { UserService } from './users/users.js';
+import { WorkflowService } from './installs/workflows.js';
+import { loadSigningKeys, type EnvironmentSigningKeys } from './deliveries/webhook-signing.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const SEED_DEFINITIONS_DIR = path.join(here, 'seed');
-const STATIC_DIR = path.join(here, 'static');
+export const SEED_DEFINITIONS_DIR = path.join(here, 'definitions', 'seed');
+const STATIC_DIR = path.join(here, 'http', 'static');
 
 /** Requests are JSON objects; anything bigger than this is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -153,6 +147,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
 
   const slowClients = slowClientOptions(config);
   const db = openDatabase(config.dataDir);
+  // The storage seam; `ALLOY_TRANSACTION_GUARD=1` (the test scripts) fails a transaction that awaits anything but the database.
+  const database: Database = createDatabase(db, { guardTransactions: process.env.ALLOY_TRANSACTION_GUARD === '1' });
   // Refuse to start on bad definitions, a wrong encryption key or a bad pinned key, and say why.
   let definitions: DefinitionRegistry;
   let credentials: CredentialService;
@@ -254,6 +250,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   );
   const ctx: AppContext = {
     db,
+    database,
     secrets,
     definitions,
     users,
@@ -292,7 +289,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     }
     // Found by the fuzzer: POST /users/batch echoed a 100 000-deep array and the reply overflowed the stack.
     if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
-      done(new ApiError(400, 'bad_request', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
+      done(new DomainError('bad_request', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
       return;
     }
     parseJson(request, body as string, done);
@@ -301,7 +298,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // labels a bodyless PUT `application/x-www-form-urlencoded`. Only a non-empty non-JSON body is a 415.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if ((body as Buffer).length === 0) done(null, undefined);
-    else done(new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.'));
+    else done(new DomainError('unsupported_media_type', 'Send the body as application/json.'));
   });
   // CORS only for what the browser SDK calls with the user token (src/server/cors.ts); API-key
   // routes answer none, so a page on another origin cannot use an API key it should not have.

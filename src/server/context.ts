@@ -1,23 +1,26 @@
-import type { Db } from './db.js';
-import type { DefinitionRegistry } from './definition-registry.js';
-import type { RetentionJob } from './retention.js';
-import type { Runtime } from './runtime/runtime.js';
-import type { ServerSecrets } from './secrets.js';
-import type { CredentialService } from './services/credentials.js';
-import type { ExecutionStore } from './services/executions.js';
-import type { HeadlessInstallService } from './services/headless.js';
-import type { IntegrationService } from './services/integrations.js';
-import type { LinkService } from './services/links.js';
-import type { OAuthClientFlow } from './services/oauth.js';
-import type { RunService } from './services/runs.js';
-import type { SettingsService } from './services/settings.js';
-import type { UserService } from './services/users.js';
-import type { WorkflowService } from './services/workflows.js';
-import type { EnvironmentSigningKeys } from './webhook-signing.js';
+import type { Database, Db } from './platform/db/index.js';
+import type { DefinitionRegistry } from './definitions/registry.js';
+import type { RetentionJob } from './runs/retention.js';
+import type { Runtime } from './runs/runtime.js';
+import type { ServerSecrets } from './platform/secrets.js';
+import type { CredentialService } from './connections/credentials.js';
+import type { ExecutionStore } from './runs/executions.js';
+import type { HeadlessInstallService } from './installs/headless.js';
+import type { IntegrationService } from './installs/integrations.js';
+import type { LinkService } from './installs/links.js';
+import type { OAuthClientFlow } from './connections/oauth.js';
+import type { RunService } from './runs/runs.js';
+import type { SettingsService } from './deliveries/settings.js';
+import type { UserService } from './users/users.js';
+import type { WorkflowService } from './installs/workflows.js';
+import type { EnvironmentSigningKeys } from './deliveries/webhook-signing.js';
 
 /** The long-lived parts every route needs, built once by `createServer`. */
 export interface AppContext {
+  /** The raw better-sqlite3 handle: going away as each module moves onto `database`. */
   db: Db;
+  /** The storage seam (Kysely). */
+  database: Database;
   secrets: ServerSecrets;
   definitions: DefinitionRegistry;
   users: UserService;

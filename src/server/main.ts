@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from './app.js';
-import { configFromEnv } from './config.js';
-import { reloadDefinitionsOnSighup } from './reload-signal.js';
+import { configFromEnv } from './platform/config.js';
+import { reloadDefinitionsOnSighup } from './platform/reload-signal.js';
 import { apiKeyLines } from './rotate-api-key.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

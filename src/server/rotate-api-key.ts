@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configFromEnv } from './config.js';
-import { openDatabase } from './db.js';
-import { ENVIRONMENTS, rotateApiKey, type Environment, type ServerSecrets } from './secrets.js';
+import { configFromEnv } from './platform/config.js';
+import { openDatabase } from './platform/db/sqlite.js';
+import { ENVIRONMENTS, rotateApiKey, type Environment, type ServerSecrets } from './platform/secrets.js';
 
 const PINNED_BY: Record<Environment, string> = {
   development: 'ALLOY_API_KEY',

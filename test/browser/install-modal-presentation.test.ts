@@ -47,7 +47,7 @@ describe('<alloy-install-modal> presentation', () => {
           radius: '4px',
           fontFamily: 'Georgia, serif',
           brandName: 'AcmeCo',
-          logoUrl: '/src/server/static/icons/demo-store.svg',
+          logoUrl: '/src/server/http/static/icons/demo-store.svg',
         },
       });
       expect(rgb(primaryButton(root), 'background-color')).to.equal('rgb(10, 100, 50)');
@@ -57,7 +57,7 @@ describe('<alloy-install-modal> presentation', () => {
       const brand = root.querySelector('[part="brand"]')!;
       expect(brand.textContent!.trim()).to.equal('AcmeCo');
       expect(brand.querySelector('img')!.getAttribute('src')).to.equal(
-        new URL('/src/server/static/icons/demo-store.svg', location.href).href,
+        new URL('/src/server/http/static/icons/demo-store.svg', location.href).href,
       );
       await expect(el).to.be.accessible();
     });
@@ -358,7 +358,7 @@ describe('<alloy-install-modal> presentation', () => {
     });
 
     it('renders an allowed icon, and the initial in place of a refused one', async () => {
-      const served = new URL('/src/server/static/icons/demo-store.svg', location.href).href;
+      const served = new URL('/src/server/http/static/icons/demo-store.svg', location.href).href;
       let { root } = await openModal(new FakeApi({ ...DEMO_STORE, icon: served }));
       await waitUntil(() => root.querySelector<HTMLImageElement>('img.avatar')?.complete);
       expect(root.querySelector('img.avatar')!.getAttribute('src')).to.equal(served);

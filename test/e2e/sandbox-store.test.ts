@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { registerOAuthClient, type OAuthClientCredentials } from '../../src/server/sandbox/index.js';
+import { registerOAuthClient, type OAuthClientCredentials } from '../../src/sandbox/index.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { seededStoreCredentialOverHttp, signInOwnerOverHttp, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { startSandboxServer, type SandboxTestServer } from '../server/sandbox-helpers.js';

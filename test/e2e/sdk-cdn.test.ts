@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { issueUserToken } from '../../src/server/user-token.js';
+import { issueUserToken } from '../../src/server/users/user-token.js';
 import {
   INTEGRATION_ID,
   ROOT,

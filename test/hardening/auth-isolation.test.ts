@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { OpenApiDocument } from '../../src/server/openapi.js';
+import type { OpenApiDocument } from '../../src/server/http/openapi.js';
 import { LAB_INTEGRATION_ID, STATUS_WORKFLOW_ID, labIntegration } from '../server/lab-integration.js';
 import { TestReceiver } from '../server/receiver.js';
 import {

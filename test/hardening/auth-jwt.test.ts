@@ -9,9 +9,9 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { USER_TOKEN_ISSUER, userTokenAudience } from '../../src/server/user-token.js';
-import type { OpenApiDocument } from '../../src/server/openapi.js';
-import { PUBLIC_KEY_PATH } from '../../src/server/routes/security.js';
+import { USER_TOKEN_ISSUER, userTokenAudience } from '../../src/server/users/user-token.js';
+import type { OpenApiDocument } from '../../src/server/http/openapi.js';
+import { PUBLIC_KEY_PATH } from '../../src/server/deliveries/security-routes.js';
 import { LAB_INTEGRATION_ID, STATUS_WORKFLOW_ID, labIntegration } from '../server/lab-integration.js';
 import {
   type Api,
@@ -24,7 +24,7 @@ import {
   storeCredentialOf,
 } from '../server/support.js';
 
-/** The server's clock tolerance on exp/iat/nbf (src/server/user-token.ts). */
+/** The server's clock tolerance on exp/iat/nbf (src/server/users/user-token.ts). */
 const TOLERANCE_S = 5;
 
 let api: Api;

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { loadEncryptionKey, SecretBox } from '../../src/server/encryption.js';
-import { jsonSchema, type OpenApiDocument } from '../../src/server/openapi.js';
-import { EMBEDDED_CLIENT_ID, getEmbeddedOAuthClient } from '../../src/server/sandbox/index.js';
+import { loadEncryptionKey, SecretBox } from '../../src/server/platform/encryption.js';
+import { jsonSchema, type OpenApiDocument } from '../../src/server/http/openapi.js';
+import { EMBEDDED_CLIENT_ID, getEmbeddedOAuthClient } from '../../src/sandbox/index.js';
 import {
   CreateOrderRequest,
   CreateStoreRequest,
@@ -20,7 +20,7 @@ import {
   ListOrdersQuery,
   OwnerSignInRequest,
   UpdateOrderRequest,
-} from '../../src/server/sandbox/schemas.js';
+} from '../../src/sandbox/schemas.js';
 import { signInOwner, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import {
   type Api,

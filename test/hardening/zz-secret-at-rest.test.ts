@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadEncryptionKey, openText, SecretBox } from '../../src/server/encryption.js';
+import { loadEncryptionKey, openText, SecretBox } from '../../src/server/platform/encryption.js';
 import { startTestServer, TEST_API_KEY, TEST_PRODUCTION_API_KEY, type TestServer } from '../helpers/server.js';
 import { Api, definitionsDir, type Key } from '../server/support.js';
 

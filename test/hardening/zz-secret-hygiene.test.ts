@@ -16,7 +16,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
-import { redactUrl, scrubSecrets } from '../../src/server/log-redaction.js';
+import { redactUrl, scrubSecrets } from '../../src/server/platform/log-redaction.js';
 import { CAPTURE_ENV, captureDir } from '../helpers/capture.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { toSettingsStep } from '../helpers/e2e-modal.js';

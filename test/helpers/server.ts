@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
-import type { RateLimits } from '../../src/server/config.js';
+import type { RateLimits } from '../../src/server/platform/config.js';
 import { captureServerOptions } from './capture.js';
 import { SANDBOX_SERVER_OPTIONS } from './sandbox-owner.js';
 

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     logLevel: 'error',
   });
   const pageScript = bundle.outputFiles[0]!.contents;
-  const iconsDir = path.join(root, 'src/server/static/icons');
+  const iconsDir = path.join(root, 'src/server/http/static/icons');
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');

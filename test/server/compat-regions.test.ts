@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { configFromEnv, parseRegionUrls } from '../../src/server/config.js';
+import { configFromEnv, parseRegionUrls } from '../../src/server/platform/config.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { Api } from './support.js';
 

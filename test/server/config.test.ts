@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { configFromEnv, slowClientOptions } from '../../src/server/config.js';
+import { configFromEnv, slowClientOptions } from '../../src/server/platform/config.js';
 import { startApi } from './support.js';
 
 test('the environment variables of the API are read and checked', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { OpenApiDocument } from '../../src/server/openapi.js';
-import { renderReferencePage } from '../../src/server/reference-page.js';
+import type { OpenApiDocument } from '../../src/server/http/openapi.js';
+import { renderReferencePage } from '../../src/server/http/reference-page.js';
 import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi } from './support.js';
 
 let api: Api;

@@ -9,9 +9,9 @@ import {
   DefinitionError,
   loadDefinitions,
   parseDefinitionFile,
-} from '../../src/server/definitions.js';
-import { compileEventSchema } from '../../src/server/event-schema.js';
-import { reloadDefinitionsOnSighup } from '../../src/server/reload-signal.js';
+} from '../../src/server/definitions/definitions.js';
+import { compileEventSchema } from '../../src/server/definitions/event-schema.js';
+import { reloadDefinitionsOnSighup } from '../../src/server/platform/reload-signal.js';
 import {
   type Api,
   EVENT_WORKFLOW_ID,

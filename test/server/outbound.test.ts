@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { checkTarget, classifyAddress, isAddressAllowed } from '../../src/server/runtime/outbound-http.js';
-import { parseRetryAfter, retryDelay } from '../../src/server/runtime/retry.js';
+import { checkTarget, classifyAddress, isAddressAllowed } from '../../src/server/platform/outbound-http.js';
+import { parseRetryAfter, retryDelay } from '../../src/server/platform/retry.js';
 import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from './lab-integration.js';
 import { TestReceiver } from './receiver.js';
 import { type Api, definitionsDir, startApi, waitFor } from './support.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
 import { captureServerOptions } from '../helpers/capture.js';
-import { registerOAuthClient, type OAuthClientCredentials } from '../../src/server/sandbox/index.js';
+import { registerOAuthClient, type OAuthClientCredentials } from '../../src/sandbox/index.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 import { SANDBOX_SERVER_OPTIONS, signInOwner, TEST_OWNER_SECRET, type OwnerSession } from '../helpers/sandbox-owner.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getEmbeddedOAuthClient, type OAuthClientCredentials } from '../../src/server/sandbox/index.js';
+import { getEmbeddedOAuthClient, type OAuthClientCredentials } from '../../src/sandbox/index.js';
 import {
   API,
   STORE_PATH,

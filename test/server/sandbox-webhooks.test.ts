@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { verifyDemoStoreWebhook } from '../../src/server/sandbox/index.js';
+import { verifyDemoStoreWebhook } from '../../src/sandbox/index.js';
 import {
   ADMIN,
   ownerSession,

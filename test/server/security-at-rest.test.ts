@@ -12,10 +12,10 @@ import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { DEMO_KEY_FILE, startDemoServer } from '../../demo/server.js';
 import { createServer, type EmbeddedServer } from '../../src/server/app.js';
-import { isSealedText, loadEncryptionKey, SecretBox } from '../../src/server/encryption.js';
+import { isSealedText, loadEncryptionKey, SecretBox } from '../../src/server/platform/encryption.js';
 import { apiKeyLines, rotateFromCommandLine } from '../../src/server/rotate-api-key.js';
-import { openConfig } from '../../src/server/services/config-answers.js';
-import { SIGNING_FILES } from '../../src/server/webhook-signing.js';
+import { openConfig } from '../../src/server/installs/config-answers.js';
+import { SIGNING_FILES } from '../../src/server/deliveries/webhook-signing.js';
 import { INTEGRATION_ID, STREAM_WORKFLOW_ID } from './support.js';
 
 const tempDirs: string[] = [];

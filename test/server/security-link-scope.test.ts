@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { userTokenAudience, USER_TOKEN_ISSUER } from '../../src/server/user-token.js';
+import { userTokenAudience, USER_TOKEN_ISSUER } from '../../src/server/users/user-token.js';
 import {
   EVENT_WORKFLOW_ID,
   INTEGRATION_ID,

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REDACTED, redactUrl, scrubSecrets } from '../../src/server/log-redaction.js';
+import { REDACTED, redactUrl, scrubSecrets } from '../../src/server/platform/log-redaction.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { Api, INTEGRATION_ID, waitFor } from './support.js';
 

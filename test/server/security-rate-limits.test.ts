@@ -10,7 +10,12 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createServer } from '../../src/server/app.js';
-import { configFromEnv, DEFAULT_RATE_LIMITS, estimateKeyBits, type RateLimits } from '../../src/server/config.js';
+import {
+  configFromEnv,
+  DEFAULT_RATE_LIMITS,
+  estimateKeyBits,
+  type RateLimits,
+} from '../../src/server/platform/config.js';
 import { API_KEY as SDK_E2E_API_KEY } from '../e2e/sdk-harness.js';
 import { BENCH_API_KEY } from '../bench/processes.js';
 import { DEMO_API_KEY } from '../helpers/demo-harness.js';

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { OAuthClientCredentials } from '../../src/server/sandbox/index.js';
-import { MAX_AUTHORIZATION_REQUESTS_PER_STORE } from '../../src/server/sandbox/oauth.js';
+import type { OAuthClientCredentials } from '../../src/sandbox/index.js';
+import { MAX_AUTHORIZATION_REQUESTS_PER_STORE } from '../../src/sandbox/oauth.js';
 import {
   TEST_REDIRECT_URI,
   authorizeUrl,

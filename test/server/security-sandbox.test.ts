@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { configFromEnv } from '../../src/server/config.js';
-import { parseDefinitionFile } from '../../src/server/definitions.js';
-import { OutboundHttp } from '../../src/server/runtime/outbound-http.js';
+import { configFromEnv } from '../../src/server/platform/config.js';
+import { parseDefinitionFile } from '../../src/server/definitions/definitions.js';
+import { OutboundHttp } from '../../src/server/platform/outbound-http.js';
 import { signInOwner, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {

@@ -1,5 +1,5 @@
-import { loadEncryptionKey, SecretBox } from '../../src/server/encryption.js';
-import { openConfig } from '../../src/server/services/config-answers.js';
+import { loadEncryptionKey, SecretBox } from '../../src/server/platform/encryption.js';
+import { openConfig } from '../../src/server/installs/config-answers.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SecretMask } from '../../src/server/runtime/secret-mask.js';
+import { SecretMask } from '../../src/server/runs/secret-mask.js';
 import { definitionsDir, startApi, waitFor, type Api } from './support.js';
 
 // Issue 13, item 11: secrets (secret answers, connection keys and tokens) used in templates never

@@ -13,7 +13,7 @@ import {
   WebhookVerificationError,
   type EnvironmentVerificationKeys,
 } from '../../src/node/index.js';
-import { loadSigningKeys, signatureHeaders, SIGNING_FILES } from '../../src/server/webhook-signing.js';
+import { loadSigningKeys, signatureHeaders, SIGNING_FILES } from '../../src/server/deliveries/webhook-signing.js';
 import { TestReceiver } from './receiver.js';
 import { definitionsDir, startApi, type Api, type Key } from './support.js';
 

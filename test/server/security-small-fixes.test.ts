@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_USERS_PAGE_SIZE } from '../../src/contract/index.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { MAX_LINK_PAGE_SESSIONS_PER_LINK } from '../../src/server/services/link-pages.js';
+import { configFromEnv } from '../../src/server/platform/config.js';
+import { MAX_LINK_PAGE_SESSIONS_PER_LINK } from '../../src/server/installs/link-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type Api, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi } from './support.js';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkTarget, classifyAddress, isAddressAllowed } from '../../src/server/runtime/outbound-http.js';
+import { checkTarget, classifyAddress, isAddressAllowed } from '../../src/server/platform/outbound-http.js';
 
 test('IPv6 addresses that embed an IPv4 address take its class', () => {
   const cases: [string, ReturnType<typeof classifyAddress>][] = [

@@ -9,7 +9,7 @@ import {
   verifyAlloySignature,
   verifyStandardWebhook,
 } from '../../src/node/webhooks.js';
-import { loadSigningKeys, signatureHeaders } from '../../src/server/webhook-signing.js';
+import { loadSigningKeys, signatureHeaders } from '../../src/server/deliveries/webhook-signing.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-sign-'));
 const keys = loadSigningKeys(dataDir).development;

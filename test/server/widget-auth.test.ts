@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { findConnector } from '../../src/server/connectors/index.js';
-import { getEmbeddedOAuthClient } from '../../src/server/sandbox/index.js';
+import { findConnector } from '../../src/server/connections/connectors/index.js';
+import { getEmbeddedOAuthClient } from '../../src/sandbox/index.js';
 import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi, UNKNOWN_ID, waitFor, type Api } from './support.js';
 

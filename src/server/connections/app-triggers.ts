@@ -1,0 +1,358 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { OutboundHttp } from '../platform/outbound-http.js';
+import { ConnectorError, findConnector, type Connector, type ConnectorEvent } from './connectors/index.js';
+import type { Db } from '../platform/db/sqlite.js';
+import { nowIso } from '../platform/db/sqlite.js';
+import { findVersion, type DefinitionSet } from '../definitions/definitions.js';
+import type { SecretBox } from '../platform/encryption.js';
+import type { Environment } from '../platform/secrets.js';
+import type { CredentialService } from './credentials.js';
+import { MissingConnectionError, type Connections } from './connections.js';
+import type { RunQueue } from '../runs/run-queue.js';
+import { retryDelay, type RetryPolicy } from '../platform/retry.js';
+
+interface SubscriptionRow {
+  user_id: string;
+  workflow_id: string;
+  env: Environment;
+  connector: string;
+  event: string;
+  credential_id: string;
+  external_id: string;
+  target_url: string;
+  key_id: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  auth_tag: Buffer;
+}
+
+interface Wanted {
+  workflowId: string;
+  env: Environment;
+  connector: Connector;
+  event: ConnectorEvent;
+}
+
+export interface ReceiverAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const error = (status: number, code: string, message: string): ReceiverAnswer => ({
+  status,
+  body: { message, error: { code, message } },
+});
+
+/** Resync attempts after a failure (the app was down), with backoff, before waiting for the next change. */
+const SYNC_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 12 };
+
+/**
+ * App-event triggers. For each active workflow of a user whose trigger is an app event, the
+ * app holds a webhook subscription pointing at `${publicUrl}/webhooks/:workflowId/:userId`;
+ * `sync` makes the app match (subscribe on install and activate, unsubscribe on deactivate,
+ * delete and uninstall), and `receive` checks a delivery's signature with the subscription's
+ * secret and queues one run per delivery id.
+ */
+export class AppTriggers {
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly retryTimers = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  private closed = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly definitions: () => DefinitionSet,
+    private readonly connections: Connections,
+    private readonly credentials: CredentialService,
+    private readonly box: SecretBox,
+    private readonly queue: RunQueue,
+    private readonly publicUrl: () => string,
+    private readonly http: OutboundHttp,
+    private readonly timeoutMs: number,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  receiverUrl(workflowId: string, userId: string): string {
+    return `${this.publicUrl()}/webhooks/${workflowId}/${userId}`;
+  }
+
+  /**
+   * Brings the user's subscriptions in line with their active app-event workflows. Never throws:
+   * an app that cannot be reached is tried again later with backoff; the result is logged.
+   */
+  sync(userId: string): Promise<void> {
+    return this.serially(userId, () => this.syncNow(userId));
+  }
+
+  /**
+   * `sync`, waited for at most `maxWaitMs` (API answers should not hang on a slow app: what is
+   * not done by then finishes in the background, and is retried if it fails).
+   */
+  async settle(userId: string, maxWaitMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.sync(userId),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Unsubscribes everything of a user (before the user is deleted, while the credentials exist). */
+  releaseUser(userId: string): Promise<void> {
+    return this.serially(userId, () => this.removeWhere(userId, () => true));
+  }
+
+  /** Unsubscribes what a credential is used for (before it is deleted); `sync` afterwards picks another. */
+  releaseCredential(userId: string, credentialId: string): Promise<void> {
+    return this.serially(userId, () => this.removeWhere(userId, (row) => row.credential_id === credentialId));
+  }
+
+  /** One user's changes run one after another, so two syncs never subscribe twice. */
+  private serially(userId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(userId) ?? Promise.resolve();
+    const next = previous.then(work).catch((cause: unknown) => {
+      this.log.error({ err: cause, userId }, 'app trigger subscriptions');
+    });
+    this.chains.set(userId, next);
+    void next.finally(() => {
+      if (this.chains.get(userId) === next) this.chains.delete(userId);
+    });
+    return next;
+  }
+
+  /** At start-up: every user with a subscription or an active app-event workflow. */
+  async syncAll(): Promise<void> {
+    const users = this.db
+      .prepare(
+        `SELECT user_id FROM app_subscriptions
+         UNION SELECT DISTINCT user_id FROM user_workflows WHERE active = 1`,
+      )
+      .all() as { user_id: string }[];
+    for (const { user_id } of users) await this.sync(user_id);
+  }
+
+  /** Stops retrying and waits for changes under way (each is bounded by the request timeout). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const { timer } of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    await Promise.all([...this.chains.values()]);
+  }
+
+  private wanted(userId: string): Map<string, Wanted> {
+    const rows = this.db
+      .prepare(
+        `SELECT w.workflow_id, w.version, u.env FROM user_workflows w JOIN users u ON u.id = w.user_id
+         WHERE w.user_id = ? AND w.active = 1`,
+      )
+      .all(userId) as { workflow_id: string; version: number; env: Environment }[];
+    const definitions = this.definitions();
+    const wanted = new Map<string, Wanted>();
+    for (const row of rows) {
+      const entry = definitions.workflow(row.workflow_id);
+      const trigger = entry && findVersion(entry.workflow, row.version)?.trigger;
+      if (trigger?.type !== 'appEvent') continue;
+      const connector = findConnector(trigger.connector);
+      const event = connector?.events.find((e) => e.name === trigger.event);
+      if (connector && event)
+        wanted.set(row.workflow_id, { workflowId: row.workflow_id, env: row.env, connector, event });
+    }
+    return wanted;
+  }
+
+  private subscriptions(userId: string): SubscriptionRow[] {
+    return this.db.prepare('SELECT * FROM app_subscriptions WHERE user_id = ?').all(userId) as SubscriptionRow[];
+  }
+
+  private async syncNow(userId: string): Promise<void> {
+    if (this.closed) return;
+    const wanted = this.wanted(userId);
+    let failed: unknown;
+    for (const row of this.subscriptions(userId)) {
+      const want = wanted.get(row.workflow_id);
+      let credentialId: string | undefined;
+      if (want) {
+        try {
+          credentialId = this.connections.resolve(userId, want.connector, { workflowId: row.workflow_id }).credentialId;
+        } catch {
+          credentialId = undefined;
+        }
+      }
+      const keep =
+        want &&
+        want.connector.id === row.connector &&
+        want.event.name === row.event &&
+        credentialId === row.credential_id &&
+        row.target_url === this.receiverUrl(row.workflow_id, userId);
+      if (keep) {
+        wanted.delete(row.workflow_id);
+        continue;
+      }
+      try {
+        await this.unsubscribe(row);
+      } catch (cause) {
+        failed ??= cause;
+      }
+    }
+    for (const want of wanted.values()) {
+      try {
+        await this.subscribe(userId, want);
+      } catch (cause) {
+        if (cause instanceof MissingConnectionError) {
+          this.log.warn({ userId, workflowId: want.workflowId }, `app trigger not subscribed: ${cause.message}`);
+          continue;
+        }
+        failed ??= cause;
+      }
+    }
+    if (failed === undefined) {
+      const pending = this.retryTimers.get(userId);
+      if (pending) clearTimeout(pending.timer);
+      this.retryTimers.delete(userId);
+      return;
+    }
+    this.log.warn({ err: failed, userId }, 'app trigger subscriptions are out of date; retrying');
+    this.scheduleRetry(userId);
+  }
+
+  private scheduleRetry(userId: string): void {
+    if (this.closed) return;
+    const attempt = (this.retryTimers.get(userId)?.attempt ?? 0) + 1;
+    if (attempt >= SYNC_RETRY.maxAttempts) {
+      this.log.error({ userId }, 'gave up syncing app trigger subscriptions until the next change or restart');
+      this.retryTimers.delete(userId);
+      return;
+    }
+    const previous = this.retryTimers.get(userId);
+    if (previous) clearTimeout(previous.timer);
+    const timer = setTimeout(() => void this.sync(userId), retryDelay(SYNC_RETRY, attempt));
+    timer.unref();
+    this.retryTimers.set(userId, { timer, attempt });
+  }
+
+  private context() {
+    return { publicUrl: this.publicUrl(), http: this.http, timeoutMs: this.timeoutMs };
+  }
+
+  private async subscribe(userId: string, want: Wanted): Promise<void> {
+    const credential = await this.connections.resolveFresh(userId, want.connector, { workflowId: want.workflowId });
+    const url = this.receiverUrl(want.workflowId, userId);
+    const { externalId, secret } = await want.event.subscribe(this.context(), credential.data, url);
+    const sealed = this.box.seal(secret, `subscription:${userId}:${want.workflowId}`);
+    this.db
+      .prepare(
+        `INSERT INTO app_subscriptions (user_id, workflow_id, env, connector, event, credential_id, external_id, target_url, key_id, iv, ciphertext, auth_tag, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, workflow_id) DO UPDATE SET env = excluded.env, connector = excluded.connector,
+           event = excluded.event, credential_id = excluded.credential_id, external_id = excluded.external_id,
+           target_url = excluded.target_url, key_id = excluded.key_id, iv = excluded.iv,
+           ciphertext = excluded.ciphertext, auth_tag = excluded.auth_tag, created_at = excluded.created_at`,
+      )
+      .run(
+        userId,
+        want.workflowId,
+        want.env,
+        want.connector.id,
+        want.event.name,
+        credential.credentialId,
+        externalId,
+        url,
+        sealed.keyId,
+        sealed.iv,
+        sealed.ciphertext,
+        sealed.authTag,
+        nowIso(),
+      );
+  }
+
+  private async unsubscribe(row: SubscriptionRow): Promise<void> {
+    const connector = findConnector(row.connector);
+    const event = connector?.events.find((e) => e.name === row.event);
+    const credential = this.credentials.list(row.user_id).find((c) => c.credentialId === row.credential_id);
+    // Without the credential (deleted) the app cannot be told; its deliveries then get a 410.
+    if (connector && event && credential) {
+      try {
+        // An OAuth token that expired since the subscription is refreshed first.
+        const { data } = await this.connections.resolveFresh(row.user_id, connector, {
+          credentialId: row.credential_id,
+        });
+        await event.unsubscribe(this.context(), data, row.external_id);
+      } catch (cause) {
+        // A revoked credential cannot unsubscribe either; anything else is worth another try.
+        if (!(cause instanceof ConnectorError && cause.kind === 'credential_invalid')) throw cause;
+      }
+    }
+    this.db
+      .prepare('DELETE FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
+      .run(row.user_id, row.workflow_id);
+  }
+
+  private async removeWhere(userId: string, match: (row: SubscriptionRow) => boolean): Promise<void> {
+    for (const row of this.subscriptions(userId).filter(match)) {
+      try {
+        await this.unsubscribe(row);
+      } catch (cause) {
+        this.log.warn({ err: cause, userId }, 'could not unsubscribe an app trigger; dropping it');
+        this.db
+          .prepare('DELETE FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
+          .run(userId, row.workflow_id);
+      }
+    }
+  }
+
+  /**
+   * A delivery from the app: the signature is checked against the raw body with this
+   * subscription's secret, then one run is queued per delivery id (redeliveries answer 200 and
+   * queue nothing). The run is on disk before the 200.
+   */
+  receive(
+    workflowId: string,
+    userId: string,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    rawBody: string,
+  ): ReceiverAnswer {
+    const row = this.db
+      .prepare('SELECT * FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
+      .get(userId, workflowId) as SubscriptionRow | undefined;
+    // No subscription and a bad signature get the same answer: a 410 for the first told anyone
+    // which users have subscriptions (audit issue 13 item 17d). A 401 rather than a 410 for both,
+    // so a real sender with a wrong secret is not told to stop for good; removing a subscription
+    // deletes the app's webhook too, so nothing well-behaved keeps sending here.
+    const refused = (): ReceiverAnswer => error(401, 'unauthorized', 'The signature does not verify.');
+    const event = row && findConnector(row.connector)?.events.find((e) => e.name === row.event);
+    if (!row || !event) return refused();
+    const secret = this.box.open(
+      { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext, authTag: row.auth_tag },
+      `subscription:${userId}:${workflowId}`,
+    );
+    if (!event.verify({ headers, rawBody, secret })) {
+      this.log.warn({ workflowId, userId }, 'app webhook with a bad signature refused');
+      return refused();
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      return error(400, 'bad_request', 'The body is not valid JSON.');
+    }
+    const delivery = event.parse({ headers, body });
+    if (typeof delivery === 'string') return error(400, 'bad_request', delivery);
+    if (delivery.event !== row.event) {
+      return error(400, 'bad_request', `This address receives ${row.event}, not ${delivery.event}.`);
+    }
+    const active = this.db
+      .prepare('SELECT active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+      .get(userId, workflowId) as { active: number } | undefined;
+    if (active?.active !== 1) return { status: 200, body: { received: true, ignored: 'The workflow is not active.' } };
+    const run = this.queue.enqueue({
+      env: row.env,
+      userId,
+      kind: 'appEvent',
+      workflowId,
+      data: delivery.data,
+      dedupeKey: `${row.connector}:${delivery.deliveryId}`,
+    });
+    return { status: 200, body: { received: true, runId: run.id, duplicate: !run.created } };
+  }
+}

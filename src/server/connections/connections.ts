@@ -1,0 +1,81 @@
+import { ConnectorError, type Connector, type CredentialData } from './connectors/index.js';
+import type { Db } from '../platform/db/sqlite.js';
+import type { CredentialService } from './credentials.js';
+
+export class MissingConnectionError extends Error {}
+
+/** Renews an OAuth credential's access token when it is about to expire (OAuthClientFlow.fresh). */
+export type CredentialRefresher = (
+  userId: string,
+  credentialId: string,
+  connector: Connector,
+  data: CredentialData,
+) => Promise<CredentialData>;
+
+/**
+ * Which of a user's credentials a run or an option loader uses for an app: the one the
+ * installation recorded (headless installs choose it; widget installs record the newest at
+ * install time), else the user's newest credential for that app.
+ */
+export class Connections {
+  constructor(
+    private readonly db: Db,
+    private readonly credentials: CredentialService,
+    private readonly refresher?: CredentialRefresher,
+  ) {}
+
+  /**
+   * `resolve`, with an OAuth access token refreshed first when it expires within a minute. A
+   * refresh the provider refuses (revoked, reused) is `credential_invalid`; one it could not
+   * answer is `unreachable`, so runs retry it.
+   */
+  async resolveFresh(
+    userId: string,
+    connector: Connector,
+    choice: { workflowId?: string; credentialId?: string } = {},
+  ): Promise<{ credentialId: string; data: CredentialData }> {
+    const resolved = this.resolve(userId, connector, choice);
+    if (!this.refresher) return resolved;
+    try {
+      return {
+        credentialId: resolved.credentialId,
+        data: await this.refresher(userId, resolved.credentialId, connector, resolved.data),
+      };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const message = `the access token could not be refreshed: ${(error as Error).message}`;
+      throw new ConnectorError(code === 'unreachable' ? 'unreachable' : 'credential_invalid', message);
+    }
+  }
+
+  resolve(
+    userId: string,
+    connector: Connector,
+    choice: { workflowId?: string; credentialId?: string } = {},
+  ): { credentialId: string; data: CredentialData } {
+    let credentialId = choice.credentialId;
+    if (credentialId === undefined && choice.workflowId !== undefined) {
+      const linked = this.db
+        .prepare(
+          `SELECT ic.credential_id FROM user_workflows w
+           JOIN installation_credentials ic ON ic.installation_id = w.installation_id AND ic.connector = ?
+           WHERE w.user_id = ? AND w.workflow_id = ?`,
+        )
+        .get(connector.id, userId, choice.workflowId) as { credential_id: string } | undefined;
+      credentialId = linked?.credential_id;
+    }
+    if (credentialId === undefined) {
+      credentialId = this.credentials.forConnector(userId, connector.id).at(-1)?.credentialId;
+    }
+    if (credentialId === undefined) {
+      throw new MissingConnectionError(
+        `The user has no ${connector.displayName} connection: connect ${connector.displayName} (create a credential), then install again.`,
+      );
+    }
+    const credential = this.credentials.require(userId, credentialId);
+    if (credential.type !== connector.id) {
+      throw new MissingConnectionError(`Credential ${credentialId} is not a ${connector.displayName} connection.`);
+    }
+    return { credentialId, data: this.credentials.reveal(userId, credentialId) };
+  }
+}

@@ -1,0 +1,55 @@
+import type { CredentialMetadata } from '../../../contract/index.js';
+import { demoStore } from './demo-store.js';
+import type { Connector, ConnectorProperty } from './types.js';
+
+export type {
+  AppDelivery,
+  Connector,
+  ConnectorAction,
+  ConnectorContext,
+  ConnectorEvent,
+  ConnectorProperty,
+  CredentialData,
+  OAuth2Auth,
+  OptionLoader,
+} from './types.js';
+export { ConnectorError } from './types.js';
+
+/** The connector catalog: every app an integration may use. */
+export const CONNECTORS: readonly Connector[] = [demoStore];
+
+export function findConnector(id: string): Connector | undefined {
+  return CONNECTORS.find((c) => c.id === id);
+}
+
+/**
+ * Whether a user can connect the app with OAuth: its main way to connect, or offered next to an API
+ * key (Demo Store). alloy-frontend and headless integrators branch on it to offer the OAuth redirect;
+ * `properties` still lists the API-key fields and `oauth.properties` what to ask before redirecting.
+ */
+export function isOauth(connector: Connector): boolean {
+  return connector.auth.type === 'oauth2' || connector.oauth !== undefined;
+}
+
+const publicProperty = (p: ConnectorProperty) => ({
+  name: p.name,
+  displayName: p.displayName,
+  description: p.description,
+  type: p.type,
+  required: p.required,
+  ...(p.rules ? { rules: p.rules } : {}),
+});
+
+/** The public description of how to connect an app (`GET /metadata/credentials`). */
+export function credentialMetadata(connector: Connector, absoluteUrl: (path: string) => string): CredentialMetadata {
+  return {
+    connector: connector.id,
+    displayName: connector.displayName,
+    icon: absoluteUrl(connector.icon),
+    isOauth: isOauth(connector),
+    properties: connector.auth.properties.map(publicProperty),
+    ...(connector.oauth
+      ? { oauth: { properties: connector.oauth.properties.map(publicProperty), scopes: connector.oauth.scopes } }
+      : {}),
+  };
+}

@@ -1,0 +1,629 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as z from 'zod/mini';
+import { CONFIG_FIELD_TYPES, ConfigFieldOption, FieldRules, ObjectId, type ConfigField } from '../../contract/index.js';
+import { findConnector } from '../connections/connectors/index.js';
+import { compileEventSchema, EventSchemaError, type EventValidator } from './event-schema.js';
+import { toValidationIssues } from '../http/errors.js';
+
+/**
+ * Integrations as code: the ISV describes integrations, their workflows (one entry per released
+ * version: trigger, action blocks, fields) in `*.integration.json` files, validated here at start
+ * and on reload. The format is documented, with a complete example, in README.md.
+ */
+const FieldDefinition = z.strictObject({
+  name: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'field names are identifiers')),
+  displayName: z.string().check(z.minLength(1)),
+  type: z.enum(CONFIG_FIELD_TYPES),
+  required: z._default(z.boolean(), true),
+  userConfigurable: z._default(z.boolean(), false),
+  /** Configurable but not shown: the value comes from `value` or the install call (e.g. prefilled by the ISV). */
+  hidden: z._default(z.boolean(), false),
+  rules: z.optional(FieldRules),
+  help: z.optional(z.string()),
+  placeholder: z.optional(z.string()),
+  options: z.optional(z.array(ConfigFieldOption)),
+  /** Value the ISV set; the default shown to the user when the field is configurable. May hold templates. */
+  value: z.optional(z.unknown()),
+  /**
+   * Where a `dynamicSelect` field's choices come from: an option loader of a connector (the
+   * block's own when `connector` is left out), run with the user's credential.
+   */
+  dynamicOptions: z.optional(z.strictObject({ connector: z.optional(z.string()), loader: z.string() })),
+});
+export type FieldDefinition = z.infer<typeof FieldDefinition>;
+
+const blockShape = {
+  id: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'block ids are letters, digits, - and _')),
+  name: z.string().check(z.minLength(1)),
+  icon: z.optional(z.string()),
+  fields: z._default(z.array(FieldDefinition), []),
+};
+
+const EventName = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+/** Field → type (`"String"`, `"Number"`, `"Boolean"`, `"Object"`, `"Array"`, `?` for optional), checked when compiled. */
+const EventSchemaDefinition = z.record(
+  z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'event fields are identifiers')),
+  z.unknown(),
+);
+
+const CustomEventTrigger = z.strictObject({
+  type: z.literal('customEvent'),
+  ...blockShape,
+  event: EventName,
+  schema: EventSchemaDefinition,
+});
+const AppEventTrigger = z.strictObject({
+  type: z.literal('appEvent'),
+  ...blockShape,
+  connector: z.string(),
+  event: z.string(),
+});
+const WebhookTrigger = z.strictObject({
+  type: z.literal('webhook'),
+  ...blockShape,
+  /** Optional: when present, `POST /run/workflow` checks `data` against it. */
+  schema: z.optional(EventSchemaDefinition),
+});
+const OnInstallationTrigger = z.strictObject({ type: z.literal('onInstallation'), ...blockShape });
+const TriggerDefinition = z.discriminatedUnion('type', [
+  CustomEventTrigger,
+  AppEventTrigger,
+  WebhookTrigger,
+  OnInstallationTrigger,
+]);
+export type TriggerDefinition = z.infer<typeof TriggerDefinition>;
+
+const StreamDataBlock = z.strictObject({ type: z.literal('streamData'), ...blockShape });
+const ConnectorActionBlock = z.strictObject({
+  type: z.literal('connectorAction'),
+  ...blockShape,
+  connector: z.string(),
+  action: z.string(),
+});
+/** Any HTTP call: fields `url`, `method` (POST by default), `headers` (an object) and `body`. */
+const HttpRequestBlock = z.strictObject({ type: z.literal('httpRequest'), ...blockShape });
+const ActionBlock = z.discriminatedUnion('type', [StreamDataBlock, ConnectorActionBlock, HttpRequestBlock]);
+export type ActionBlock = z.infer<typeof ActionBlock>;
+/** The trigger or an action block: what listings show as `blocks`. */
+export type AnyBlock = TriggerDefinition | ActionBlock;
+
+const WorkflowVersionDefinition = z.strictObject({
+  version: z.number().check(z.int(), z.positive()),
+  trigger: TriggerDefinition,
+  blocks: z.array(ActionBlock).check(z.minLength(1)),
+});
+
+const WorkflowDefinition = z.strictObject({
+  workflowId: ObjectId,
+  name: z.string().check(z.minLength(1), z.maxLength(300)),
+  versions: z.array(WorkflowVersionDefinition).check(z.minLength(1)),
+});
+
+export const IntegrationDefinition = z.strictObject({
+  integrationId: ObjectId,
+  name: z.string().check(z.minLength(1)),
+  app: z.string().check(z.minLength(1)),
+  description: z._default(z.string(), ''),
+  icon: z.string(),
+  workflows: z.array(WorkflowDefinition).check(z.minLength(1)),
+});
+export type IntegrationDefinition = z.infer<typeof IntegrationDefinition>;
+export type WorkflowDefinition = IntegrationDefinition['workflows'][number];
+export type WorkflowVersionDefinition = WorkflowDefinition['versions'][number];
+
+export class DefinitionError extends Error {}
+
+/** A workflow with the integration it belongs to. */
+export interface WorkflowEntry {
+  integration: IntegrationDefinition;
+  workflow: WorkflowDefinition;
+}
+
+/** A custom event: its schema (as written), its compiled validator and the workflows it triggers. */
+export interface CustomEventEntry {
+  name: string;
+  schema: Record<string, unknown>;
+  validate: EventValidator;
+  workflowIds: Set<string>;
+}
+
+/**
+ * One loaded, cross-checked set of definitions with its lookups. Immutable: a reload builds a
+ * new set and swaps it in whole, so a request never sees half of each.
+ */
+export class DefinitionSet {
+  readonly integrations: readonly IntegrationDefinition[];
+  private readonly workflowsById = new Map<string, WorkflowEntry>();
+  private readonly workflowsByName = new Map<string, WorkflowEntry>();
+  private readonly events = new Map<string, CustomEventEntry>();
+  private readonly webhookValidators = new Map<string, EventValidator>();
+
+  constructor(integrations: readonly IntegrationDefinition[]) {
+    this.integrations = integrations;
+    for (const integration of integrations) {
+      for (const workflow of integration.workflows) {
+        const entry = { integration, workflow };
+        this.workflowsById.set(workflow.workflowId, entry);
+        this.workflowsByName.set(workflow.name, entry);
+        for (const version of workflow.versions) {
+          const trigger = version.trigger;
+          if (trigger.type === 'customEvent') {
+            let event = this.events.get(trigger.event);
+            if (!event) {
+              event = {
+                name: trigger.event,
+                schema: trigger.schema,
+                validate: compileEventSchema(trigger.schema),
+                workflowIds: new Set(),
+              };
+              this.events.set(trigger.event, event);
+            }
+            event.workflowIds.add(workflow.workflowId);
+          } else if (trigger.type === 'webhook' && trigger.schema) {
+            this.webhookValidators.set(
+              versionKey(workflow.workflowId, version.version),
+              compileEventSchema(trigger.schema),
+            );
+          }
+        }
+      }
+    }
+  }
+
+  integration(integrationId: string): IntegrationDefinition | undefined {
+    return this.integrations.find((d) => d.integrationId === integrationId);
+  }
+
+  workflow(workflowId: string): WorkflowEntry | undefined {
+    return this.workflowsById.get(workflowId);
+  }
+
+  workflowByName(name: string): WorkflowEntry | undefined {
+    return this.workflowsByName.get(name);
+  }
+
+  event(name: string): CustomEventEntry | undefined {
+    return this.events.get(name);
+  }
+
+  allEvents(): CustomEventEntry[] {
+    return [...this.events.values()];
+  }
+
+  /** The validator of a webhook trigger's optional schema. */
+  webhookValidator(workflowId: string, version: number): EventValidator | undefined {
+    return this.webhookValidators.get(versionKey(workflowId, version));
+  }
+
+  get workflowCount(): number {
+    return this.workflowsById.size;
+  }
+}
+
+const versionKey = (workflowId: string, version: number): string => `${workflowId}@${version}`;
+
+/** Reads and checks every `*.integration.json` in `dir`. Throws a DefinitionError naming the file and path. */
+export function loadDefinitions(dir: string): DefinitionSet {
+  let files: string[];
+  try {
+    files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.integration.json'))
+      .sort();
+  } catch (error) {
+    throw new DefinitionError(`cannot read the definitions directory ${dir}: ${(error as Error).message}`);
+  }
+  const integrations = files.map((file) => parseDefinitionFile(file, fs.readFileSync(path.join(dir, file), 'utf8')));
+  return checkDefinitionSet(integrations.map((definition, i) => ({ file: files[i]!, definition })));
+}
+
+/** Parses one file's text; exported so tests can check the format without touching a disk. */
+export function parseDefinitionFile(file: string, text: string): IntegrationDefinition {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new DefinitionError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  // Readable messages even when this runs before the server configured zod (tests, tools).
+  z.config(z.locales.en());
+  const parsed = IntegrationDefinition.safeParse(raw);
+  if (!parsed.success) {
+    const detail = toValidationIssues(parsed.error.issues)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new DefinitionError(`${file}: ${detail}`);
+  }
+  for (const workflow of parsed.data.workflows) {
+    for (const version of workflow.versions) {
+      checkVersion(`${file}: workflow ${workflow.workflowId} version ${version.version}`, version);
+    }
+  }
+  return parsed.data;
+}
+
+/** The rules that span blocks, workflows and files. */
+export function checkDefinitionSet(files: { file: string; definition: IntegrationDefinition }[]): DefinitionSet {
+  const integrationIds = new Map<string, string>();
+  const integrationNames = new Map<string, string>();
+  const workflowIds = new Map<string, string>();
+  const workflowNames = new Map<string, string>();
+  const eventSchemas = new Map<string, { where: string; canonical: string }>();
+  for (const { file, definition } of files) {
+    const seenIntegration = integrationIds.get(definition.integrationId);
+    if (seenIntegration) {
+      throw new DefinitionError(
+        `${file}: integrationId ${definition.integrationId} is also used in ${seenIntegration}`,
+      );
+    }
+    integrationIds.set(definition.integrationId, file);
+    // GET /integrations/:integrationId also accepts the name (alloy-node), so names pick one.
+    const seenIntegrationName = integrationNames.get(definition.name);
+    if (seenIntegrationName) {
+      throw new DefinitionError(
+        `${file}: integration name "${definition.name}" is also used in ${seenIntegrationName}`,
+      );
+    }
+    integrationNames.set(definition.name, file);
+    for (const workflow of definition.workflows) {
+      const seenId = workflowIds.get(workflow.workflowId);
+      if (seenId) throw new DefinitionError(`${file}: workflowId ${workflow.workflowId} is also used in ${seenId}`);
+      workflowIds.set(workflow.workflowId, file);
+      // Activate/deactivate/run accept a workflowName, so names must pick one workflow.
+      const seenName = workflowNames.get(workflow.name);
+      if (seenName) throw new DefinitionError(`${file}: workflow name "${workflow.name}" is also used in ${seenName}`);
+      workflowNames.set(workflow.name, file);
+      const versions = new Set<number>();
+      for (const version of workflow.versions) {
+        if (versions.has(version.version)) {
+          throw new DefinitionError(`${file}: workflow ${workflow.workflowId} lists version ${version.version} twice`);
+        }
+        versions.add(version.version);
+        const trigger = version.trigger;
+        if (trigger.type !== 'customEvent') continue;
+        // One event, one schema: `POST /run/event` validates against it whichever workflows listen.
+        const canonical = canonicalJson(trigger.schema);
+        const where = `${file}: workflow ${workflow.workflowId} version ${version.version}`;
+        const seen = eventSchemas.get(trigger.event);
+        if (seen && seen.canonical !== canonical) {
+          throw new DefinitionError(
+            `${where}: event "${trigger.event}" has a different schema in ${seen.where}; an event has one schema (name a new event to change it)`,
+          );
+        }
+        eventSchemas.set(trigger.event, seen ?? { where, canonical });
+      }
+    }
+  }
+  return new DefinitionSet(files.map((f) => f.definition));
+}
+
+/** Rules inside one workflow version: ids, connectors, actions, URLs, patterns, templates. */
+function checkVersion(where: string, version: WorkflowVersionDefinition): void {
+  const blocks: AnyBlock[] = [version.trigger, ...version.blocks];
+  const ids = new Set<string>();
+  for (const block of blocks) {
+    if (ids.has(block.id)) throw new DefinitionError(`${where}: block id "${block.id}" is used twice`);
+    ids.add(block.id);
+    const names = new Set<string>();
+    for (const field of block.fields) {
+      if (names.has(field.name))
+        throw new DefinitionError(`${where}: block ${block.id} has two fields "${field.name}"`);
+      names.add(field.name);
+      checkField(`${where}: block ${block.id} field ${field.name}`, field);
+    }
+  }
+
+  const trigger = version.trigger;
+  if (trigger.type === 'customEvent' || (trigger.type === 'webhook' && trigger.schema)) {
+    try {
+      compileEventSchema(trigger.schema ?? {});
+    } catch (error) {
+      if (error instanceof EventSchemaError) throw new DefinitionError(`${where}: trigger schema ${error.message}`);
+      throw error;
+    }
+  }
+  if (trigger.type === 'appEvent') {
+    const connector = findConnector(trigger.connector);
+    if (!connector) throw new DefinitionError(`${where}: trigger uses unknown connector "${trigger.connector}"`);
+    if (!connector.events.some((e) => e.name === trigger.event)) {
+      const known = connector.events.map((e) => e.name).join(', ');
+      throw new DefinitionError(
+        `${where}: ${connector.displayName} has no event "${trigger.event}" (it has: ${known})`,
+      );
+    }
+  }
+
+  for (const block of version.blocks) {
+    if (block.type === 'streamData') checkStreamData(`${where}: block ${block.id}`, block);
+    if (block.type === 'connectorAction') checkAction(`${where}: block ${block.id}`, block);
+    if (block.type === 'httpRequest') checkHttpRequest(`${where}: block ${block.id}`, block);
+  }
+  for (const block of blocks) {
+    for (const field of block.fields)
+      checkDynamicOptions(`${where}: block ${block.id} field ${field.name}`, block, field);
+  }
+
+  const configurable = new Set(blocks.flatMap((b) => b.fields.filter((f) => f.userConfigurable).map((f) => f.name)));
+  const schema = trigger.type === 'customEvent' || trigger.type === 'webhook' ? trigger.schema : undefined;
+  version.blocks.forEach((block, index) => {
+    const earlier = new Set(version.blocks.slice(0, index).map((b) => b.id));
+    for (const field of block.fields) {
+      const problem = templateProblem(field.value, { schema, earlier, configurable });
+      if (problem) throw new DefinitionError(`${where}: block ${block.id} field ${field.name}: ${problem}`);
+    }
+  });
+}
+
+function checkField(where: string, field: FieldDefinition): void {
+  if (field.rules?.pattern !== undefined) {
+    // A bad pattern must fail at load, not as a 500 on the first install.
+    try {
+      new RegExp(field.rules.pattern);
+    } catch {
+      throw new DefinitionError(`${where}: invalid rules.pattern`);
+    }
+  }
+  if (!field.userConfigurable && field.value === undefined && field.required) {
+    throw new DefinitionError(`${where}: a required field the user cannot configure needs a value`);
+  }
+}
+
+function checkUrlField(where: string, what: string, block: ActionBlock): void {
+  const url = block.fields.find((f) => f.name === 'url');
+  if (!url) throw new DefinitionError(`${where}: ${what} needs a "url" field`);
+  if (url.value === undefined) {
+    if (!url.userConfigurable) throw new DefinitionError(`${where}: the "url" field needs a value`);
+    return;
+  }
+  if (typeof url.value !== 'string' || (!isStreamTarget(url.value) && !url.value.includes('{{'))) {
+    throw new DefinitionError(`${where}: "url" must be an http(s) URL or a path on this server starting with /`);
+  }
+  // A path on this server is the ISV's own choice, written out in full: an end user's value or a
+  // template's output could name any of the server's endpoints (the runtime checks it again).
+  if (isOwnPath(url.value)) {
+    if (url.userConfigurable) {
+      throw new DefinitionError(
+        `${where}: a "url" the user can configure must be an http(s) URL, not a path on this server`,
+      );
+    }
+    if (url.value.includes('{{')) {
+      throw new DefinitionError(`${where}: a "url" that is a path on this server cannot contain templates`);
+    }
+  }
+}
+
+const isOwnPath = (value: string): boolean => value.startsWith('/') && !value.startsWith('//');
+
+function checkStreamData(where: string, block: Extract<ActionBlock, { type: 'streamData' }>): void {
+  checkUrlField(where, 'Stream Data', block);
+}
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const HTTP_REQUEST_FIELDS = new Set(['url', 'method', 'headers', 'body']);
+
+function checkHttpRequest(where: string, block: Extract<ActionBlock, { type: 'httpRequest' }>): void {
+  checkUrlField(where, 'An HTTP request', block);
+  for (const field of block.fields) {
+    if (!HTTP_REQUEST_FIELDS.has(field.name)) {
+      throw new DefinitionError(`${where}: an HTTP request has no field "${field.name}" (url, method, headers, body)`);
+    }
+  }
+  const method = block.fields.find((f) => f.name === 'method')?.value;
+  if (method !== undefined && !(HTTP_METHODS as readonly unknown[]).includes(method)) {
+    throw new DefinitionError(`${where}: "method" must be one of ${HTTP_METHODS.join(', ')}`);
+  }
+  const headers = block.fields.find((f) => f.name === 'headers')?.value;
+  if (
+    headers !== undefined &&
+    (headers === null ||
+      typeof headers !== 'object' ||
+      Array.isArray(headers) ||
+      !Object.values(headers).every((v) => typeof v === 'string'))
+  ) {
+    throw new DefinitionError(`${where}: "headers" must be an object of strings`);
+  }
+}
+
+function checkDynamicOptions(where: string, block: AnyBlock, field: FieldDefinition): void {
+  if (field.type !== 'dynamicSelect') {
+    if (field.dynamicOptions) throw new DefinitionError(`${where}: dynamicOptions is only for dynamicSelect fields`);
+    return;
+  }
+  if (!field.dynamicOptions) {
+    throw new DefinitionError(`${where}: a dynamicSelect field needs dynamicOptions {connector?, loader}`);
+  }
+  const connectorId = field.dynamicOptions.connector ?? blockConnector(block);
+  if (!connectorId) throw new DefinitionError(`${where}: dynamicOptions needs a connector (the block has none)`);
+  const connector = findConnector(connectorId);
+  if (!connector) throw new DefinitionError(`${where}: unknown connector "${connectorId}"`);
+  if (!connector.optionLoaders.some((l) => l.name === field.dynamicOptions!.loader)) {
+    const known = connector.optionLoaders.map((l) => l.name).join(', ') || 'none';
+    throw new DefinitionError(
+      `${where}: ${connector.displayName} has no option loader "${field.dynamicOptions.loader}" (it has: ${known})`,
+    );
+  }
+}
+
+function isStreamTarget(value: string): boolean {
+  if (isOwnPath(value)) return true;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function checkAction(where: string, block: Extract<ActionBlock, { type: 'connectorAction' }>): void {
+  const connector = findConnector(block.connector);
+  if (!connector) throw new DefinitionError(`${where}: unknown connector "${block.connector}"`);
+  const action = connector.actions.find((a) => a.name === block.action);
+  if (!action) {
+    const known = connector.actions.map((a) => a.name).join(', ');
+    throw new DefinitionError(`${where}: ${connector.displayName} has no action "${block.action}" (it has: ${known})`);
+  }
+  for (const input of action.inputs) {
+    if (input.required && !block.fields.some((f) => f.name === input.name)) {
+      throw new DefinitionError(`${where}: action ${action.name} needs a field "${input.name}"`);
+    }
+  }
+  for (const field of block.fields) {
+    if (!action.inputs.some((i) => i.name === field.name)) {
+      throw new DefinitionError(`${where}: action ${action.name} has no input "${field.name}"`);
+    }
+  }
+}
+
+const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Data mapping: `{{trigger.orderId}}` (the trigger's data), `{{blocks.<blockId>.<path>}}` (an
+ * earlier block's output) and `{{config.<field>}}` (the user's answer). Returns what is wrong.
+ */
+function templateProblem(
+  value: unknown,
+  scope: { schema: Record<string, unknown> | undefined; earlier: Set<string>; configurable: Set<string> },
+): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = templateProblem(item, scope);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') return templateProblem(Object.values(value), scope);
+  if (typeof value !== 'string') return undefined;
+  const outside = value.replace(TEMPLATE, '');
+  if (outside.includes('{{') || outside.includes('}}')) return `unbalanced braces in "${value}"`;
+  for (const match of value.matchAll(TEMPLATE)) {
+    const expression = match[1]!;
+    const [root, ...rest] = expression.split('.');
+    if (rest.length === 0 || !rest.every((s) => SEGMENT.test(s))) return `"{{${expression}}}" is not a valid reference`;
+    if (root === 'trigger') {
+      if (scope.schema && !schemaHasPath(scope.schema, rest)) {
+        return `"{{${expression}}}": the trigger's schema has no ${rest.join('.')}`;
+      }
+    } else if (root === 'blocks') {
+      if (!scope.earlier.has(rest[0]!)) return `"{{${expression}}}" does not name an earlier block`;
+    } else if (root === 'config') {
+      if (!scope.configurable.has(rest[0]!)) return `"{{${expression}}}" does not name a user-configurable field`;
+    } else {
+      return `"{{${expression}}}" must start with trigger., blocks. or config.`;
+    }
+  }
+  return undefined;
+}
+
+function schemaHasPath(schema: Record<string, unknown>, segments: string[]): boolean {
+  let node: unknown = schema;
+  for (const segment of segments) {
+    if (node === 'Object' || node === 'Object?') return true;
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, segment)) return false;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return true;
+}
+
+/** JSON with object keys sorted, so equal values hash equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/** The fingerprint of a released version: any change to it is a change to the release. */
+export function versionHash(version: WorkflowVersionDefinition): string {
+  return createHash('sha256').update(canonicalJson(version)).digest('hex');
+}
+
+/** The newest released version of a workflow. */
+export function latestVersion(workflow: WorkflowDefinition): WorkflowVersionDefinition {
+  return workflow.versions.reduce((a, b) => (b.version > a.version ? b : a));
+}
+
+export function findVersion(workflow: WorkflowDefinition, version: number): WorkflowVersionDefinition | undefined {
+  return workflow.versions.find((v) => v.version === version);
+}
+
+/** The trigger followed by the action blocks, as listings show them. */
+export function versionBlocks(version: WorkflowVersionDefinition): AnyBlock[] {
+  return [version.trigger, ...version.blocks];
+}
+
+const BUILT_IN_ICONS: Record<string, string> = {
+  customEvent: '/static/icons/custom-event.svg',
+  webhook: '/static/icons/webhook.svg',
+  onInstallation: '/static/icons/installation.svg',
+  streamData: '/static/icons/stream-data.svg',
+  httpRequest: '/static/icons/webhook.svg',
+};
+
+/** A block's icon: its own, else its connector's or its built-in type's, else the integration's. */
+export function blockIcon(block: AnyBlock, integration: IntegrationDefinition): string {
+  const connector = blockConnector(block);
+  return (
+    block.icon ??
+    (connector ? findConnector(connector)?.icon : undefined) ??
+    BUILT_IN_ICONS[block.type] ??
+    integration.icon
+  );
+}
+
+/** The connector a block talks to, if any. */
+export function blockConnector(block: AnyBlock): string | null {
+  return 'connector' in block ? block.connector : null;
+}
+
+/** The connector a field's dynamic options load from, if it has them. */
+export function optionsConnector(block: AnyBlock, field: FieldDefinition): string | null {
+  return field.dynamicOptions ? (field.dynamicOptions.connector ?? blockConnector(block)) : null;
+}
+
+/** Connectors a workflow version needs a credential for (blocks, and fields' dynamic options). */
+export function versionConnectors(version: WorkflowVersionDefinition): string[] {
+  return [
+    ...new Set(
+      versionBlocks(version).flatMap((b) => [
+        ...(blockConnector(b) ? [blockConnector(b)!] : []),
+        ...b.fields.flatMap((f) => optionsConnector(b, f) ?? []),
+      ]),
+    ),
+  ].sort();
+}
+
+/** The fields of one workflow version that the end user fills in (hidden ones are not shown). */
+export function configurableFields(workflowId: string, version: WorkflowVersionDefinition): ConfigField[] {
+  return versionBlocks(version).flatMap((block) =>
+    block.fields
+      .filter((f) => f.userConfigurable && !f.hidden)
+      .map((f) => ({
+        workflowId,
+        blockId: block.id,
+        name: f.name,
+        displayName: f.displayName,
+        type: f.type,
+        required: f.required,
+        ...(f.help === undefined ? {} : { help: f.help }),
+        ...(f.placeholder === undefined ? {} : { placeholder: f.placeholder }),
+        ...(f.options === undefined ? {} : { options: f.options }),
+        ...(f.value === undefined ? {} : { defaultValue: f.value }),
+        ...(f.rules === undefined ? {} : { rules: f.rules }),
+      })),
+  );
+}
+
+/** Every user-configurable field (hidden ones included) of a version with the block it sits on. */
+export function userConfigurableFields(
+  version: WorkflowVersionDefinition,
+): { blockId: string; field: FieldDefinition }[] {
+  return versionBlocks(version).flatMap((block) =>
+    block.fields.filter((f) => f.userConfigurable).map((field) => ({ blockId: block.id, field })),
+  );
+}

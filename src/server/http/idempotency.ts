@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../platform/db/sqlite.js';
+import { nowIso } from '../platform/db/sqlite.js';
+import { DomainError } from '../platform/errors.js';
+
+export interface StoredResponse<T> {
+  status: number;
+  body: T;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Runs `work` once per (scope, key). A repeat with the same body gets the stored answer; a
+ * repeat with another body is a 422. better-sqlite3 is synchronous, so the check, the work and
+ * the record happen in one transaction and parallel duplicates cannot both run.
+ */
+export function runIdempotent<T>(
+  db: Db,
+  scope: string,
+  key: string | undefined,
+  requestBody: unknown,
+  work: () => StoredResponse<T>,
+): StoredResponse<T> {
+  if (key === undefined) return work();
+  if (!KEY_PATTERN.test(key)) {
+    throw new DomainError('bad_request', 'Idempotency-Key must be 1-255 visible ASCII characters.');
+  }
+  const hash = createHash('sha256')
+    .update(JSON.stringify(requestBody ?? null))
+    .digest('hex');
+  return db.transaction(() => {
+    const previous = db
+      .prepare('SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND key = ?')
+      .get(scope, key) as { request_hash: string; status: number; response: string } | undefined;
+    if (previous) {
+      if (previous.request_hash !== hash) {
+        throw new DomainError('idempotency_conflict', 'This Idempotency-Key was already used with a different body.');
+      }
+      return { status: previous.status, body: JSON.parse(previous.response) as T };
+    }
+    const result = work();
+    db.prepare(
+      'INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(scope, key, hash, result.status, JSON.stringify(result.body), nowIso());
+    return result;
+  })();
+}

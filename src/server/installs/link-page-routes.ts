@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../http/errors.js';
+import type { AppContext } from '../context.js';
+import { PAGE_FILES, pageHeaders, renderPage, sendAsset } from '../http/pages/index.js';
+import { LinkPageSessions } from './link-pages.js';
+import { issueUserToken } from '../users/user-token.js';
+
+const COOKIE = 'alloy_link_session';
+const COOKIE_PATH = '/link';
+
+function readCookie(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+const ENDED_TEXT = {
+  used: 'This install link was already used.',
+  expired: 'This install link has expired.',
+  unknown: 'This install link is not valid.',
+} as const;
+
+/**
+ * The Embedded Link page: `/link/:token` swaps the token for a page session (HttpOnly,
+ * SameSite=Strict cookie) and redirects to `/link`, which loads the SDK and opens the same install
+ * modal with a user token from `POST /link/session`.
+ */
+export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const sessions = new LinkPageSessions(ctx.db, ctx.links);
+  ctx.integrations.onInstalled((event) => {
+    sessions.consume(event.userId, event.integrationId);
+  });
+  const secure = (): string => (ctx.publicUrl.startsWith('https:') ? '; Secure' : '');
+
+  const endedPage = (reply: FastifyReply, reason: keyof typeof ENDED_TEXT) =>
+    pageHeaders(reply.status(reason === 'unknown' ? 404 : 410)).send(
+      renderPage({
+        title: 'Install link ended',
+        heading: ENDED_TEXT[reason],
+        paragraphs: ['Ask the app that sent it for a new install link.'],
+        mainAttributes: { id: 'ended', 'data-reason': reason },
+      }),
+    );
+
+  app.get('/link/link.js', async (_request, reply) =>
+    sendAsset(reply, 'text/javascript; charset=utf-8', PAGE_FILES.linkJs),
+  );
+
+  app.get<{ Params: { token: string } }>('/link/:token', async (request, reply) => {
+    const opened = sessions.open(request.params.token);
+    // The token leaves the address bar either way: a dead link redirects to a page saying why.
+    if (!opened.ok) return reply.header('referrer-policy', 'no-referrer').redirect(`/link/ended/${opened.reason}`, 303);
+    const maxAge = Math.max(1, Math.floor((Date.parse(opened.expiresAt) - Date.now()) / 1000));
+    return reply
+      .header(
+        'set-cookie',
+        `${COOKIE}=${opened.sessionId}; Path=${COOKIE_PATH}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure()}`,
+      )
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .redirect('/link', 303);
+  });
+
+  app.get<{ Params: { reason: string } }>('/link/ended/:reason', async (request, reply) => {
+    const reason = request.params.reason;
+    return endedPage(reply, reason === 'used' || reason === 'expired' ? reason : 'unknown');
+  });
+
+  app.get('/link', async (_request, reply) =>
+    pageHeaders(reply).send(
+      renderPage({
+        title: 'Install',
+        heading: 'Install the integration',
+        paragraphs: [],
+        mainAttributes: { id: 'link' },
+        scripts: ['/scripts/embedded.js', '/link/link.js'],
+        body: `<p id="loading">Loading…</p>
+<div id="ended" hidden><p>This install link has ended: it was used, or it expired.</p><p>Ask the app that sent it for a new install link.</p></div>
+<div id="done" hidden><p>The integration is installed. You can close this page.</p></div>
+<div id="retry" hidden><p>The installation was not finished.</p><button type="button">Open the installation again</button></div>`,
+      }),
+    ),
+  );
+
+  app.post('/link/session', async (request, reply) => {
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+    // Same-origin only: the cookie is SameSite=Strict, and the Origin check refuses any other page.
+    if (request.headers.origin !== new URL(ctx.publicUrl).origin) {
+      return reply.status(403).send(errorBody('forbidden', 'Only the link page may ask for a session.'));
+    }
+    const sessionId = readCookie(request, COOKIE);
+    const state = sessionId === undefined ? ({ ok: false, reason: 'unknown' } as const) : sessions.redeem(sessionId);
+    if (!state.ok) {
+      return reply
+        .status(410)
+        .header('set-cookie', `${COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict${secure()}`)
+        .send(errorBody('not_found', `${ENDED_TEXT[state.reason]} Ask for a new install link.`));
+    }
+    // The page installs one integration: its token works for that one only.
+    const token = await issueUserToken(ctx.secrets.jwtSecret, {
+      userId: state.userId,
+      env: state.env,
+      integrationId: state.integrationId,
+    });
+    return { token, integrationId: state.integrationId };
+  });
+}

@@ -1,0 +1,171 @@
+import {
+  ActivateWorkflowResponse,
+  DeactivateWorkflowResponse,
+  DeleteWorkflowResponse,
+  EmptyBody,
+  OptionalUserQuery,
+  RequiredUserQuery,
+  UpgradeWorkflowResponse,
+  UserWorkflowDetailResponse,
+  UserWorkflowListResponse,
+  WorkflowParams,
+  WorkflowRefRequest,
+  WorkflowUsersResponse,
+  WorkflowVersionsResponse,
+} from '../../contract/index.js';
+import type { ApiRouter } from '../http/router.js';
+import { requireIntegrationScope, type Caller } from '../http/auth.js';
+import type { AppContext } from '../context.js';
+import { resolveUser } from '../http/common.js';
+
+export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
+  /** The integration a workflow belongs to, for tokens scoped to one (Embedded Link). */
+  const integrationOf = (workflowId: string): string | undefined =>
+    ctx.definitions.current.workflow(workflowId)?.integration.integrationId;
+  /** A scoped token may only touch workflows of its integration (unknown workflows stay 404s). */
+  const requireWorkflowScope = (caller: Caller, workflowId: string): void =>
+    requireIntegrationScope(caller, ctx.workflows.resolve({ workflowId }).integration.integrationId);
+
+  api.add({
+    method: 'GET',
+    path: '/workflows',
+    operationId: 'listUserWorkflows',
+    tag: 'Workflows',
+    summary: 'List a user’s installed workflows',
+    description: 'With a user token, `userId` may be left out.',
+    auth: 'apiKeyOrUserToken',
+    query: OptionalUserQuery,
+    response: UserWorkflowListResponse,
+    errors: [403, 404],
+    handler: ({ caller, query }) => {
+      const all = ctx.workflows.list(resolveUser(ctx, caller, query.userId).userId);
+      const scope = caller.integrationId;
+      return { data: scope === undefined ? all : all.filter((w) => integrationOf(w.workflowId) === scope) };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/workflows/:workflowId',
+    operationId: 'getUserWorkflow',
+    tag: 'Workflows',
+    summary: 'Get a user’s workflow',
+    description:
+      'The workflow at the version the user installed: trigger, blocks and field values (secret values left out).',
+    auth: 'apiKeyOrUserToken',
+    params: WorkflowParams,
+    query: OptionalUserQuery,
+    response: UserWorkflowDetailResponse,
+    errors: [403, 404],
+    handler: ({ caller, params, query }) => {
+      const user = resolveUser(ctx, caller, query.userId);
+      requireWorkflowScope(caller, params.workflowId);
+      return { data: ctx.workflows.detail(user.userId, params.workflowId) };
+    },
+  });
+
+  for (const active of [true, false]) {
+    api.add({
+      method: 'PUT',
+      path: active ? '/workflows/activate' : '/workflows/deactivate',
+      operationId: active ? 'activateWorkflow' : 'deactivateWorkflow',
+      tag: 'Workflows',
+      summary: active ? 'Activate a user’s workflow' : 'Deactivate a user’s workflow',
+      description: active
+        ? 'Re-enables a workflow the user deactivated. Name it by `workflowId` or `workflowName`.'
+        : 'Stops all future runs of the workflow for this user. Name it by `workflowId` or `workflowName`.',
+      auth: 'apiKeyOrUserToken',
+      body: WorkflowRefRequest,
+      response: active ? ActivateWorkflowResponse : DeactivateWorkflowResponse,
+      errors: [403, 404],
+      handler: async ({ caller, body }) => {
+        const user = resolveUser(ctx, caller, body.userId);
+        const entry = ctx.workflows.resolve(body);
+        requireIntegrationScope(caller, entry.integration.integrationId);
+        ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
+        // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate.
+        await ctx.runtime.triggers.settle(user.userId);
+        return active ? { activated: true as const } : { deactivated: true as const };
+      },
+    });
+  }
+
+  api.add({
+    method: 'PUT',
+    path: '/workflows/:workflowId/upgrade',
+    operationId: 'upgradeUserWorkflow',
+    tag: 'Workflows',
+    summary: 'Upgrade a user’s workflow to the latest version',
+    description:
+      'Keeps the user’s answers. Only possible when the configurable fields and needed connections are unchanged and the saved answers pass the new rules; otherwise 409 `reinstall_required` with the reasons in `issues`.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: RequiredUserQuery,
+    body: EmptyBody,
+    response: UpgradeWorkflowResponse,
+    errors: [404, 409],
+    handler: async ({ caller, params, query }) => {
+      const userId = ctx.users.require(caller.env, query.userId).userId;
+      const result = ctx.workflows.upgrade(userId, params.workflowId);
+      await ctx.runtime.triggers.settle(userId);
+      return result;
+    },
+  });
+
+  api.add({
+    method: 'DELETE',
+    path: '/workflows/:workflowId',
+    operationId: 'deleteUserWorkflow',
+    tag: 'Workflows',
+    summary: 'Delete a user’s workflow',
+    description: 'Removes it for this user only; other users and the parent workflow are untouched.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: RequiredUserQuery,
+    response: DeleteWorkflowResponse,
+    errors: [404],
+    handler: async ({ caller, params, query }) => {
+      const userId = ctx.users.require(caller.env, query.userId).userId;
+      ctx.workflows.remove(userId, params.workflowId);
+      await ctx.runtime.triggers.settle(userId);
+      return { deleted: true as const };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/workflows/:workflowId/versions',
+    operationId: 'listWorkflowVersions',
+    tag: 'Workflows',
+    summary: 'List a workflow’s released versions',
+    description: 'With `userId`: which one the user runs and which would need a reinstall.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: OptionalUserQuery,
+    response: WorkflowVersionsResponse,
+    errors: [404],
+    handler: ({ caller, params, query }) => {
+      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      return { data: ctx.workflows.versions(params.workflowId, userId) };
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/workflows/:workflowId/users',
+    operationId: 'listWorkflowUsers',
+    tag: 'Workflows',
+    summary: 'List the users of a workflow',
+    description: 'With `userId` (as alloy-node sends it), only that user’s entry.',
+    auth: 'apiKey',
+    params: WorkflowParams,
+    query: OptionalUserQuery,
+    response: WorkflowUsersResponse,
+    errors: [404],
+    handler: ({ caller, params, query }) => {
+      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      const users = ctx.workflows.users(caller.env, params.workflowId);
+      return { data: userId === undefined ? users : users.filter((u) => u.userId === userId) };
+    },
+  });
+}

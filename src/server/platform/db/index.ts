@@ -1,0 +1,14 @@
+/** The database seam: the only way into storage (lint keeps everything else out of better-sqlite3). */
+export {
+  afterCommit,
+  changed,
+  createDatabase,
+  inTransaction,
+  isTransaction,
+  isUniqueViolation,
+  type Conn,
+  type Database,
+  type DatabaseOptions,
+} from './database.js';
+export type * from './schema.js';
+export { DATA_DIR_MODE, DATA_FILE_MODE, nowIso, openDatabase, restrictFile, secureDataDir, type Db } from './sqlite.js';

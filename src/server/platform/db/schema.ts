@@ -1,0 +1,241 @@
+import type { Environment } from '../secrets.js';
+
+/**
+ * The tables as Kysely sees them, one interface per table, written from the migrations in
+ * `sqlite.ts` (the migrations are the truth; keep this in step when one is added).
+ * Timestamps are ISO-8601 text; booleans are 0/1 integers; JSON columns are text.
+ */
+export interface DB {
+  settings: SettingsTable;
+  users: UsersTable;
+  installations: InstallationsTable;
+  user_workflows: UserWorkflowsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  released_versions: ReleasedVersionsTable;
+  environment_settings: EnvironmentSettingsTable;
+  credentials: CredentialsTable;
+  installation_credentials: InstallationCredentialsTable;
+  pending_installations: PendingInstallationsTable;
+  link_tokens: LinkTokensTable;
+  run_queue: RunQueueTable;
+  executions: ExecutionsTable;
+  execution_blocks: ExecutionBlocksTable;
+  outbound_deliveries: OutboundDeliveriesTable;
+  app_subscriptions: AppSubscriptionsTable;
+  oauth_sessions: OAuthSessionsTable;
+  link_sessions: LinkSessionsTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface UsersTable {
+  id: string;
+  env: Environment;
+  username: string;
+  full_name: string | null;
+  created_at: string;
+}
+
+export interface InstallationsTable {
+  id: string;
+  user_id: string;
+  integration_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserWorkflowsTable {
+  user_id: string;
+  workflow_id: string;
+  installation_id: string;
+  version: number;
+  active: number;
+  config: string;
+  installed_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  response: string;
+  created_at: string;
+}
+
+export interface ReleasedVersionsTable {
+  workflow_id: string;
+  version: number;
+  content_hash: string;
+  released_at: string;
+}
+
+export interface EnvironmentSettingsTable {
+  env: Environment;
+  key: string;
+  value: string;
+}
+
+/** Sealed with AES-256-GCM: the key never enters the database. */
+interface SealedColumns {
+  key_id: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  auth_tag: Buffer;
+}
+
+export interface CredentialsTable extends SealedColumns {
+  id: string;
+  user_id: string;
+  connector: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InstallationCredentialsTable {
+  installation_id: string;
+  connector: string;
+  credential_id: string;
+}
+
+export interface PendingInstallationsTable {
+  id: string;
+  user_id: string;
+  integration_id: string;
+  workflow_ids: string;
+  credential_ids: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LinkTokensTable {
+  token_hash: string;
+  user_id: string;
+  integration_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  claimed_session_hash: string | null;
+}
+
+export type RunKind = 'event' | 'workflow' | 'appEvent' | 'installation' | 'rerun';
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface RunQueueTable {
+  id: string;
+  env: Environment;
+  user_id: string;
+  kind: RunKind;
+  event_name: string | null;
+  workflow_id: string | null;
+  payload: string;
+  status: RunStatus;
+  attempts: number;
+  available_at: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  dedupe_key: string | null;
+  rerun_of: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ExecutionMode = 'trigger' | 'webhook' | 'manual' | 'retry' | 'internal';
+export type ExecutionStatus = 'running' | 'success' | 'error';
+
+export interface ExecutionsTable {
+  id: string;
+  env: Environment;
+  user_id: string;
+  workflow_id: string;
+  workflow_version: number;
+  integration_id: string;
+  run_id: string | null;
+  mode: ExecutionMode;
+  status: ExecutionStatus;
+  started_at: string;
+  stopped_at: string | null;
+  error_block_id: string | null;
+  error_message: string | null;
+  created_at: string;
+}
+
+export interface ExecutionBlocksTable {
+  execution_id: string;
+  position: number;
+  block_id: string;
+  block_type: string;
+  connector: string | null;
+  status: 'success' | 'error' | 'skipped';
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  started_at: string;
+  stopped_at: string | null;
+}
+
+export type DeliveryKind = 'installationWebhook' | 'errorStream';
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed';
+
+export interface OutboundDeliveriesTable {
+  id: string;
+  env: Environment;
+  kind: DeliveryKind;
+  url: string;
+  headers: string;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  response_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface AppSubscriptionsTable extends SealedColumns {
+  user_id: string;
+  workflow_id: string;
+  env: Environment;
+  connector: string;
+  event: string;
+  credential_id: string;
+  external_id: string;
+  target_url: string;
+  created_at: string;
+}
+
+export type OAuthSessionStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+
+export interface OAuthSessionsTable {
+  id: string;
+  user_id: string;
+  connector: string;
+  origin: string;
+  state: string;
+  code_verifier: string;
+  fields: string;
+  status: OAuthSessionStatus;
+  credential_id: string | null;
+  message: string | null;
+  created_at: string;
+  expires_at: string;
+  completed_at: string | null;
+  browser_hash: string | null;
+  started_at: string | null;
+}
+
+export interface LinkSessionsTable {
+  id_hash: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}

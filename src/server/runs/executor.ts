@@ -1,0 +1,605 @@
+import { createHash } from 'node:crypto';
+import type { ExecutionMode, StreamDataPayload } from '../../contract/index.js';
+import { ConnectorError, findConnector } from '../connections/connectors/index.js';
+import type { Db } from '../platform/db/sqlite.js';
+import { nowIso } from '../platform/db/sqlite.js';
+import {
+  blockConnector,
+  findVersion,
+  type ActionBlock,
+  type DefinitionSet,
+  type TriggerDefinition,
+  type WorkflowEntry,
+  type WorkflowVersionDefinition,
+  versionBlocks,
+  versionConnectors,
+} from '../definitions/definitions.js';
+import { DomainError } from '../platform/errors.js';
+import type { Environment } from '../platform/secrets.js';
+import type { ExecutionStore } from './executions.js';
+import type { StoredConfig } from '../installs/integrations.js';
+import { type Connections, MissingConnectionError } from '../connections/connections.js';
+import type { DeliveryOutbox } from '../deliveries/deliveries.js';
+import type { RunKind, RunRow } from './run-queue.js';
+import { isCleanOwnPath, type OutboundHttp } from '../platform/outbound-http.js';
+import type { SendResult, SignedSender } from '../deliveries/signed-sender.js';
+import { type TargetBudget, TargetBusy, targetOf } from '../platform/target-budget.js';
+import { SECRET_MASK, SecretMask } from './secret-mask.js';
+import { render, type TemplateScope } from './templates.js';
+import type { SecretBox } from '../platform/encryption.js';
+import { openConfig } from '../installs/config-answers.js';
+
+/** Why a block did not finish; `retryable` failures are tried again later with backoff. */
+
+/** What a block needs to know about the run it belongs to. */
+interface BlockRun {
+  row: RunRow;
+  entry: WorkflowEntry;
+  version: WorkflowVersionDefinition;
+  executionId: string;
+  triggerData: unknown;
+  signal: AbortSignal;
+  /** The run's secrets (answers and credentials); tokens a refresh brings are added to it. */
+  mask: SecretMask;
+}
+
+export class BlockFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    readonly aborted = false,
+  ) {
+    super(message);
+  }
+}
+
+/** How one run ended for now. */
+export type RunOutcome =
+  | { kind: 'done'; failed: boolean }
+  | { kind: 'retry'; error: string; retryAfterMs?: number | undefined }
+  /** A target was at its budget: nothing failed, the run waits in the queue for a while. */
+  | { kind: 'deferred'; target: string }
+  /** The server is stopping: nothing was decided, the run goes back to the queue. */
+  | { kind: 'released' };
+
+export interface ExecutorOptions {
+  /** Per outgoing request (Stream Data, HTTP request blocks, app calls). */
+  requestTimeoutMs: number;
+  /** Requests open at once per target, shared by all runs of this process. */
+  budget: TargetBudget;
+  /** Paths of this server an ISV-authored relative URL may name (see RuntimeOptions). */
+  relativeUrlPrefixes: readonly string[];
+}
+
+interface UserWorkflowRow {
+  workflow_id: string;
+  version: number;
+  active: number;
+  config: string;
+}
+
+const MODES: Record<RunKind, ExecutionMode> = {
+  event: 'trigger',
+  workflow: 'webhook',
+  appEvent: 'trigger',
+  installation: 'internal',
+  rerun: 'manual',
+};
+
+/**
+ * Runs the workflows a queued run starts, one execution per workflow, recording each block's
+ * input, output, timing and status as it goes. A run resumed after a crash or a retry continues
+ * its executions after the last recorded block, so a block that finished is never done twice
+ * (one that was cut off is redone: Stream Data keeps its webhook-id so receivers can dedupe).
+ */
+export class WorkflowExecutor {
+  constructor(
+    private readonly db: Db,
+    private readonly definitions: () => DefinitionSet,
+    private readonly executions: ExecutionStore,
+    private readonly connections: Connections,
+    private readonly outbox: DeliveryOutbox,
+    private readonly sender: SignedSender,
+    /** The guarded client, here to build this server's URLs and to hand to connectors. */
+    private readonly http: OutboundHttp,
+    private readonly publicUrl: () => string,
+    private readonly options: ExecutorOptions,
+    /** Opens the users' sealed configuration answers. */
+    private readonly box: SecretBox,
+  ) {}
+
+  async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
+    const definitions = this.definitions();
+    const targets = this.targets(row, definitions);
+    let failed = false;
+    let retry: RunOutcome | undefined;
+    let deferred: RunOutcome | undefined;
+    for (const target of targets) {
+      const outcome = await this.runWorkflow(row, target, definitions, signal, lastAttempt);
+      if (outcome.kind === 'released') return outcome;
+      if (outcome.kind === 'retry') retry ??= outcome;
+      else if (outcome.kind === 'deferred') deferred ??= outcome;
+      else failed ||= outcome.failed;
+    }
+    // A retry counts an attempt and backs off; a deferred workflow simply comes along with it.
+    return retry ?? deferred ?? { kind: 'done', failed };
+  }
+
+  /** The workflows this run starts or continues, in a stable order. */
+  private targets(row: RunRow, definitions: DefinitionSet): { workflowId: string; resumeVersion?: number }[] {
+    const targets = new Map<string, { workflowId: string; resumeVersion?: number }>();
+    for (const running of this.executions.runningForRun(row.id)) {
+      targets.set(running.workflowId, { workflowId: running.workflowId, resumeVersion: running.version });
+    }
+    const installed = this.db
+      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? ORDER BY workflow_id')
+      .all(row.user_id) as UserWorkflowRow[];
+    for (const uw of installed) {
+      if (targets.has(uw.workflow_id)) continue;
+      if (row.kind === 'event' ? false : uw.workflow_id !== row.workflow_id) continue;
+      const version =
+        definitions.workflow(uw.workflow_id) && findVersion(definitions.workflow(uw.workflow_id)!.workflow, uw.version);
+      if (!version || !triggerMatches(row, version.trigger)) continue;
+      targets.set(uw.workflow_id, { workflowId: uw.workflow_id });
+    }
+    return [...targets.values()];
+  }
+
+  private async runWorkflow(
+    row: RunRow,
+    target: { workflowId: string; resumeVersion?: number },
+    definitions: DefinitionSet,
+    signal: AbortSignal,
+    lastAttempt: boolean,
+  ): Promise<RunOutcome> {
+    const entry = definitions.workflow(target.workflowId);
+    const installed = this.db
+      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+      .get(row.user_id, target.workflowId) as UserWorkflowRow | undefined;
+    const existing = this.executions.forRun(row.id, target.workflowId);
+    if (existing && existing.status !== 'running') return { kind: 'done', failed: existing.status === 'error' };
+
+    // A workflow deactivated or removed after the event was accepted does not run.
+    if (!entry || !installed || installed.active !== 1) {
+      if (existing) {
+        this.executions.finish(existing.id, {
+          status: 'error',
+          errorMessage: 'The workflow was deactivated or removed before this run finished.',
+        });
+      }
+      return { kind: 'done', failed: false };
+    }
+    // Upgraded users run their new version; an execution already under way keeps its own.
+    const versionNumber = existing?.version ?? target.resumeVersion ?? installed.version;
+    const version = findVersion(entry.workflow, versionNumber);
+    if (!version) {
+      if (existing) {
+        this.executions.finish(existing.id, {
+          status: 'error',
+          errorMessage: `Version ${versionNumber} of the workflow is no longer defined.`,
+        });
+      }
+      return { kind: 'done', failed: true };
+    }
+
+    const triggerData = JSON.parse(row.payload) as unknown;
+    const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
+    const mask = this.secretsOf(row.user_id, entry.workflow.workflowId, version, answers, triggerData);
+    const executionId = existing?.id ?? this.startExecution(row, entry, version, triggerData, mask);
+    const recorded = this.executions.recordedBlocks(executionId);
+    const outputs: Record<string, unknown> = {};
+    for (const block of recorded) if (block.status === 'success') outputs[block.blockId] = block.output;
+    const scope: TemplateScope = { trigger: triggerData, blocks: outputs, config: configValues(version, answers) };
+
+    for (const block of version.blocks) {
+      if (Object.hasOwn(outputs, block.id)) continue;
+      const startedAt = nowIso();
+      const { values, logged } = blockInput(block, answers, scope);
+      try {
+        const output = await this.runBlock(block, values, {
+          row,
+          entry,
+          version,
+          executionId,
+          triggerData,
+          signal,
+          mask,
+        });
+        // Later blocks get the real output; the log gets it masked.
+        this.executions.recordBlock(
+          executionId,
+          {
+            blockId: block.id,
+            blockType: block.type,
+            connector: blockConnector(block),
+            status: 'success',
+            input: logged,
+            output,
+            startedAt,
+            stoppedAt: nowIso(),
+          },
+          mask,
+        );
+        outputs[block.id] = output;
+      } catch (error) {
+        if (error instanceof TargetBusy) return { kind: 'deferred', target: error.target };
+        const failure = toFailure(error);
+        if (failure.aborted) return { kind: 'released' };
+        if (failure.retryable && !lastAttempt) {
+          return {
+            kind: 'retry',
+            error: mask.text(`${block.name}: ${failure.message}`),
+            retryAfterMs: failure.retryAfterMs,
+          };
+        }
+        const message = mask.text(
+          failure.retryable && lastAttempt
+            ? `${failure.message} Gave up after ${row.attempts + 1} attempts.`
+            : failure.message,
+        );
+        this.failExecution(row, entry, executionId, block, mask.value(logged), message, startedAt);
+        return { kind: 'done', failed: true };
+      }
+    }
+    this.executions.finish(executionId, { status: 'success' });
+    return { kind: 'done', failed: false };
+  }
+
+  private startExecution(
+    row: RunRow,
+    entry: WorkflowEntry,
+    version: WorkflowVersionDefinition,
+    triggerData: unknown,
+    mask: SecretMask,
+  ): string {
+    return this.db.transaction(() => {
+      const id = this.executions.start({
+        env: row.env,
+        userId: row.user_id,
+        workflowId: entry.workflow.workflowId,
+        version: version.version,
+        integrationId: entry.integration.integrationId,
+        runId: row.id,
+        mode: MODES[row.kind],
+      });
+      // The trigger is the first block of the log: what started the run, and when it was accepted.
+      this.executions.recordBlock(
+        id,
+        {
+          blockId: version.trigger.id,
+          blockType: version.trigger.type,
+          connector: blockConnector(version.trigger),
+          status: 'success',
+          input: triggerData,
+          output: triggerData,
+          startedAt: row.created_at,
+          stoppedAt: nowIso(),
+        },
+        mask,
+      );
+      return id;
+    })();
+  }
+
+  private failExecution(
+    row: RunRow,
+    entry: WorkflowEntry,
+    executionId: string,
+    block: ActionBlock,
+    input: unknown,
+    message: string,
+    startedAt: string,
+  ): void {
+    const stoppedAt = nowIso();
+    this.db.transaction(() => {
+      this.executions.recordBlock(executionId, {
+        blockId: block.id,
+        blockType: block.type,
+        connector: blockConnector(block),
+        status: 'error',
+        input,
+        output: undefined,
+        error: message,
+        startedAt,
+        stoppedAt,
+      });
+      this.executions.finish(executionId, {
+        status: 'error',
+        stoppedAt,
+        errorBlockId: block.id,
+        errorMessage: message,
+      });
+      this.outbox.enqueueErrorStream(row.env as Environment, {
+        executionId,
+        workflowId: entry.workflow.workflowId,
+        workflowName: entry.workflow.name,
+        integrationId: entry.integration.integrationId,
+        userId: row.user_id,
+        block: { id: block.id, name: block.name, type: block.type, connector: blockConnector(block) },
+        message,
+        errorOccurredAt: stoppedAt,
+      });
+    })();
+  }
+
+  /**
+   * Every secret this run can put in a log: the secret fields' values (the user's answers, the
+   * ISV's rendered values) and the secret parts of the user's connections to the workflow's apps
+   * (typed secret properties, OAuth tokens).
+   */
+  private secretsOf(
+    userId: string,
+    workflowId: string,
+    version: WorkflowVersionDefinition,
+    answers: StoredConfig,
+    triggerData: unknown,
+  ): SecretMask {
+    const mask = new SecretMask();
+    const scope: TemplateScope = { trigger: triggerData, blocks: {}, config: configValues(version, answers) };
+    for (const block of versionBlocks(version)) {
+      for (const field of block.fields) {
+        if (field.type !== 'secret') continue;
+        const answer = answers.find((a) => a.blockId === block.id && a.name === field.name);
+        mask.add(answer ? answer.value : render(field.value, scope));
+      }
+    }
+    for (const id of versionConnectors(version)) {
+      const connector = findConnector(id);
+      if (!connector) continue;
+      try {
+        addCredentialSecrets(mask, connector, this.connections.resolve(userId, connector, { workflowId }).data);
+      } catch (error) {
+        // No connection: nothing of it can reach a log (the block that needs it fails on its own).
+        if (!(error instanceof MissingConnectionError) && !(error instanceof DomainError)) throw error;
+      }
+    }
+    return mask;
+  }
+
+  private async runBlock(block: ActionBlock, input: Record<string, unknown>, run: BlockRun): Promise<unknown> {
+    switch (block.type) {
+      case 'streamData':
+        return this.streamData(block, input, run);
+      case 'httpRequest':
+        return this.httpRequest(block, input, run);
+      case 'connectorAction':
+        return this.connectorAction(block, input, run);
+    }
+  }
+
+  private async streamData(block: ActionBlock, input: Record<string, unknown>, run: BlockRun): Promise<unknown> {
+    const body = input.body;
+    const fields = Object.fromEntries(Object.entries(input).filter(([name]) => name !== 'url' && name !== 'body'));
+    const payload: StreamDataPayload = {
+      environment: run.row.env,
+      workflowId: run.entry.workflow.workflowId,
+      executionId: run.executionId,
+      userId: run.row.user_id,
+      integrationId: run.entry.integration.integrationId,
+      trigger: {
+        type: run.version.trigger.type,
+        event: 'event' in run.version.trigger ? run.version.trigger.event : null,
+      },
+      data: body === undefined ? run.triggerData : body,
+      fields,
+    };
+    const result = await this.send(block, input.url, 'POST', JSON.stringify(payload), {}, run);
+    return responseOutput(result);
+  }
+
+  private async httpRequest(
+    block: ActionBlock,
+    input: Record<string, unknown>,
+    run: { row: RunRow; executionId: string; signal: AbortSignal },
+  ): Promise<unknown> {
+    const method = typeof input.method === 'string' ? input.method : 'POST';
+    const headers = Object.fromEntries(
+      Object.entries((input.headers as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [
+        k.toLowerCase(),
+        String(v),
+      ]),
+    );
+    const body = method === 'GET' || input.body === undefined ? undefined : JSON.stringify(input.body);
+    const result = await this.send(block, input.url, method, body, headers, run);
+    return responseOutput(result);
+  }
+
+  private async send(
+    block: ActionBlock,
+    target: unknown,
+    method: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+    run: { row: RunRow; executionId: string; signal: AbortSignal },
+  ): Promise<Extract<SendResult, { ok: true }>> {
+    if (typeof target !== 'string' || target === '') {
+      throw new BlockFailure(`The URL is empty: the block's mapping gave ${JSON.stringify(target ?? null)}.`, false);
+    }
+    const relative = target.startsWith('/') && !target.startsWith('//');
+    if (relative) this.checkRelativeTarget(block, target);
+    const url = relative ? this.http.ownUrl(target) : target;
+    const result = await this.withinBudget(targetOf(url), () =>
+      this.sender.send({
+        // The same on every attempt of this block in this execution: receivers deduplicate on it.
+        id: messageId(run.executionId, block.id),
+        env: run.row.env,
+        method,
+        url,
+        body,
+        headers,
+        signal: run.signal,
+        // Only an ISV-authored relative URL may reach this server (checked above); an absolute URL
+        // is an outside address, whatever it names, and gets the private-target policy.
+        ...(relative ? { ownPathPrefixes: this.options.relativeUrlPrefixes } : {}),
+      }),
+    );
+    if (result.ok) return result;
+    throw new BlockFailure(result.error, result.retryable, result.retryAfterMs, result.aborted);
+  }
+
+  /** Runs `request` in one of the target's slots; throws TargetBusy when it has none free. */
+  private async withinBudget<T>(target: string, request: () => Promise<T>): Promise<T> {
+    const release = this.options.budget.tryAcquire(target);
+    if (!release) throw new TargetBusy(target);
+    try {
+      return await request();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * A relative URL goes to this server, which also serves APIs no workflow should call. It is
+   * allowed only as the ISV wrote it (the block's own literal, not a value an end user configured
+   * nor one a template filled in) and only under the configured prefixes.
+   */
+  private checkRelativeTarget(block: ActionBlock, target: string): void {
+    const field = block.fields.find((f) => f.name === 'url');
+    const authored = field !== undefined && !field.userConfigurable && field.value === target;
+    if (!authored) {
+      throw new BlockFailure(
+        'A URL that is a path on this server is allowed only as written in the workflow definition, not from a configurable field or a template.',
+        false,
+      );
+    }
+    const prefixes = this.options.relativeUrlPrefixes;
+    if (!isCleanOwnPath(target) || !prefixes.some((prefix) => target.startsWith(prefix))) {
+      throw new BlockFailure(
+        prefixes.length === 0
+          ? `The URL ${target} is a path on this server, and no paths are allowed (set ALLOY_RELATIVE_URL_PREFIXES).`
+          : `The URL ${target} is a path on this server outside the allowed prefixes (${prefixes.join(', ')}).`,
+        false,
+      );
+    }
+  }
+
+  private async connectorAction(
+    block: Extract<ActionBlock, { type: 'connectorAction' }>,
+    input: Record<string, unknown>,
+    run: { row: RunRow; entry: WorkflowEntry; signal: AbortSignal; mask: SecretMask },
+  ): Promise<unknown> {
+    const connector = findConnector(block.connector);
+    const action = connector?.actions.find((a) => a.name === block.action);
+    if (!connector || !action)
+      throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
+    // A missing connection throws before the try, as before; a failed refresh is a ConnectorError below.
+    this.connections.resolve(run.row.user_id, connector, { workflowId: run.entry.workflow.workflowId });
+    try {
+      const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
+        workflowId: run.entry.workflow.workflowId,
+      });
+      // A refresh may just have rotated the tokens.
+      addCredentialSecrets(run.mask, connector, credential.data);
+      return await this.withinBudget(`connector:${connector.id}`, () =>
+        action.run(
+          {
+            publicUrl: this.publicUrl(),
+            http: this.http,
+            signal: run.signal,
+            timeoutMs: this.options.requestTimeoutMs,
+          },
+          credential.data,
+          input,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConnectorError && error.kind === 'credential_invalid') {
+        throw new BlockFailure(`${connector.displayName} refused the connection: ${error.message}`, false);
+      }
+      throw error;
+    }
+  }
+}
+
+/** Whether a workflow version's trigger is what this run fires. */
+function triggerMatches(row: RunRow, trigger: TriggerDefinition): boolean {
+  switch (row.kind) {
+    case 'event':
+      return trigger.type === 'customEvent' && trigger.event === row.event_name;
+    case 'workflow':
+      return trigger.type === 'webhook';
+    case 'appEvent':
+      return trigger.type === 'appEvent';
+    case 'installation':
+      return trigger.type === 'onInstallation';
+    case 'rerun':
+      return true;
+  }
+}
+
+/** The user's answers by field name, with the ISV's defaults for fields they left empty. */
+function configValues(version: WorkflowVersionDefinition, answers: StoredConfig): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const block of [version.trigger, ...version.blocks]) {
+    for (const field of block.fields) {
+      if (!field.userConfigurable) continue;
+      const answer = answers.find((a) => a.blockId === block.id && a.name === field.name);
+      config[field.name] = answer ? answer.value : field.value;
+    }
+  }
+  return config;
+}
+
+/**
+ * A block's resolved fields, and the same with secret values masked for the log. The user's
+ * answers are data, never templates; the ISV's values are rendered.
+ */
+function blockInput(
+  block: ActionBlock,
+  answers: StoredConfig,
+  scope: TemplateScope,
+): { values: Record<string, unknown>; logged: Record<string, unknown> } {
+  const values: Record<string, unknown> = {};
+  const logged: Record<string, unknown> = {};
+  for (const field of block.fields) {
+    const answer = field.userConfigurable
+      ? answers.find((a) => a.blockId === block.id && a.name === field.name)
+      : undefined;
+    const value = answer ? answer.value : render(field.value, scope);
+    if (value === undefined) continue;
+    values[field.name] = value;
+    logged[field.name] = field.type === 'secret' ? SECRET_MASK : value;
+  }
+  return { values, logged };
+}
+
+/** The secret parts of a connection: its secret properties and OAuth tokens. */
+function addCredentialSecrets(
+  mask: SecretMask,
+  connector: NonNullable<ReturnType<typeof findConnector>>,
+  data: Record<string, unknown>,
+): void {
+  const properties = [...connector.auth.properties, ...(connector.oauth?.properties ?? [])];
+  for (const property of properties) if (property.type === 'secret') mask.add(data[property.name]);
+  mask.add(data.accessToken);
+  mask.add(data.refreshToken);
+}
+
+/** The webhook-id of a block's request: stable across attempts and resumptions of the execution. */
+function messageId(executionId: string, blockId: string): string {
+  return `msg_${createHash('sha256').update(`${executionId}:${blockId}`).digest('hex').slice(0, 24)}`;
+}
+
+function responseOutput(result: Extract<SendResult, { ok: true }>): { status: number; body: unknown } {
+  let body: unknown = result.body;
+  if (result.contentType?.includes('json')) {
+    try {
+      body = JSON.parse(result.body);
+    } catch {
+      body = result.body;
+    }
+  }
+  return { status: result.status, body: body === '' ? null : body };
+}
+
+function toFailure(error: unknown): BlockFailure {
+  if (error instanceof BlockFailure) return error;
+  if (error instanceof ConnectorError) {
+    return new BlockFailure(error.message, error.retryable, error.retryAfterMs, error.kind === 'aborted');
+  }
+  if (error instanceof MissingConnectionError || error instanceof DomainError)
+    return new BlockFailure(error.message, false);
+  // A bug or a broken credential record: not something a retry fixes, and the log says what.
+  return new BlockFailure(`Internal error: ${(error as Error).message ?? String(error)}`, false);
+}

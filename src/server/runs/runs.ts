@@ -1,0 +1,92 @@
+import type { RunEventResponse, RunWorkflowResponse, ValidationIssue } from '../../contract/index.js';
+import type { Db } from '../platform/db/sqlite.js';
+import type { DefinitionRegistry } from '../definitions/registry.js';
+import { findVersion } from '../definitions/definitions.js';
+import type { EventValidator } from '../definitions/event-schema.js';
+import { toValidationIssues } from '../http/errors.js';
+import { DomainError } from '../platform/errors.js';
+import { runIdempotent, type StoredResponse } from '../http/idempotency.js';
+import type { RunQueue } from './run-queue.js';
+import type { Environment } from '../platform/secrets.js';
+import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
+
+/**
+ * Accepts runs for the workflow runtime: the run is validated, then written to the `run_queue`
+ * table (WAL, synchronous=FULL) in the same transaction as its idempotency record, and only
+ * then answered. A 2xx therefore means the run is on disk and happens once per Idempotency-Key;
+ * whether a workflow is active is decided when it runs.
+ */
+export class RunService {
+  constructor(
+    private readonly db: Db,
+    private readonly registry: DefinitionRegistry,
+    private readonly workflows: WorkflowService,
+    private readonly queue: RunQueue,
+  ) {}
+
+  acceptEvent(
+    env: Environment,
+    userId: string,
+    eventName: string,
+    data: Record<string, unknown>,
+    idempotencyKey: string | undefined,
+    requestBody: unknown,
+  ): StoredResponse<RunEventResponse> {
+    const event = this.registry.current.event(eventName);
+    if (!event) {
+      throw new DomainError('validation_failed', `No workflow listens to the custom event "${eventName}".`, [
+        { path: ['event'], message: 'unknown custom event' },
+      ]);
+    }
+    checkData(event.validate, data, `"${eventName}"`);
+    return runIdempotent(this.db, `run-event:${env}`, idempotencyKey, requestBody, () => {
+      const { id } = this.queue.enqueue({ env, userId, kind: 'event', eventName, data });
+      return { status: 200, body: { message: 'Event successfully triggered', eventId: id } };
+    });
+  }
+
+  /** Runs a webhook-trigger workflow the user has installed and not deactivated. */
+  acceptWorkflowRun(
+    env: Environment,
+    userId: string,
+    ref: WorkflowRef,
+    data: Record<string, unknown>,
+    idempotencyKey: string | undefined,
+    requestBody: unknown,
+  ): StoredResponse<RunWorkflowResponse> {
+    const entry = this.workflows.resolve(ref);
+    const workflowId = entry.workflow.workflowId;
+    const row = this.db
+      .prepare('SELECT version, active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+      .get(userId, workflowId) as { version: number; active: number } | undefined;
+    if (!row) throw new DomainError('not_found', 'The user has not installed this workflow.');
+    const version = findVersion(entry.workflow, row.version);
+    if (version?.trigger.type !== 'webhook') {
+      const how = version?.trigger.type === 'customEvent' ? ' Fire its custom event with POST /run/event.' : '';
+      throw new DomainError('wrong_trigger',
+        `"${entry.workflow.name}" (version ${row.version}) has a ${version?.trigger.type ?? 'missing'} trigger, not a webhook trigger.${how}`,
+      );
+    }
+    if (row.active !== 1) {
+      throw new DomainError('workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
+    }
+    const validate = this.registry.current.webhookValidator(workflowId, row.version);
+    if (validate) checkData(validate, data, 'the webhook trigger');
+    return runIdempotent(this.db, `run-workflow:${env}`, idempotencyKey, requestBody, () => {
+      const { id } = this.queue.enqueue({ env, userId, kind: 'workflow', workflowId, data });
+      return { status: 200, body: { message: 'success', runId: id } };
+    });
+  }
+}
+
+/** A 400 listing every field of `data` that does not match the schema, with its path. */
+function checkData(validate: EventValidator, data: unknown, what: string): void {
+  const result = validate.safeParse(data);
+  if (result.success) return;
+  const issues: ValidationIssue[] = toValidationIssues(result.error.issues, ['data']);
+  const first = issues[0]!;
+  throw new DomainError('validation_failed',
+    `The data does not match the schema of ${what}. ${first.path.join('.')}: ${first.message}`,
+    issues,
+  );
+}

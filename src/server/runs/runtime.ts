@@ -1,0 +1,387 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
+import { ConnectorError, findConnector, type Connector, type CredentialData } from '../connections/connectors/index.js';
+import type { Db } from '../platform/db/sqlite.js';
+import type { DefinitionSet } from '../definitions/definitions.js';
+import type { SecretBox } from '../platform/encryption.js';
+import { DomainError, notFound } from '../platform/errors.js';
+import type { Environment } from '../platform/secrets.js';
+import type { CredentialService } from '../connections/credentials.js';
+import type { ExecutionStore } from './executions.js';
+import type { InstalledEvent, IntegrationService } from '../installs/integrations.js';
+import type { SettingsService } from '../deliveries/settings.js';
+import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
+import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
+import { AppTriggers } from '../connections/app-triggers.js';
+import { Connections, MissingConnectionError, type CredentialRefresher } from '../connections/connections.js';
+import { DeliveryOutbox, type DeliveryRow } from '../deliveries/deliveries.js';
+import { WorkflowExecutor } from './executor.js';
+import { LeaseWorker } from '../platform/lease-worker.js';
+import type { OutboundHttp, PrivateTargetPolicy } from '../platform/outbound-http.js';
+import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from '../platform/retry.js';
+import { RunQueue, type RunRow } from './run-queue.js';
+import { SignedSender } from '../deliveries/signed-sender.js';
+import { TargetBudget } from '../platform/target-budget.js';
+
+export interface RuntimeOptions {
+  /** Runs executed at the same time. */
+  concurrency: number;
+  /**
+   * Runs of one tenant (environment + user) leased at the same time, by every worker together.
+   * Below `concurrency`, so a tenant whose receiver hangs leaves the other slots to other tenants.
+   */
+  tenantConcurrency: number;
+  /**
+   * Requests open at the same time to one target (an origin, or the app a connector calls) from
+   * this process's runs. Below `concurrency`, so one slow host cannot hold every slot whatever
+   * the number of users whose runs reach it; runs beyond it wait in the queue, not in a slot.
+   */
+  targetConcurrency: number;
+  /** Deliveries (installation webhook, error stream) sent at the same time. */
+  deliveryConcurrency: number;
+  /**
+   * Deliveries to one URL sent at the same time. With both environments' installation webhook
+   * and error stream (four URLs) at most `deliveryConcurrency`, a receiver that hangs delays no
+   * other receiver's deliveries.
+   */
+  deliveryTargetConcurrency: number;
+  /** How long a claimed row is held before another worker may take it over; renewed while running. */
+  leaseMs: number;
+  /** The longest the workers sleep without looking at the queue. */
+  pollIntervalMs: number;
+  /** Retries of a run whose block failed transiently (app or receiver down, 429, 5xx, timeout). */
+  retry: RetryPolicy;
+  /** Retries of installation-webhook and error-stream deliveries. */
+  deliveryRetry: RetryPolicy;
+  /** Per outgoing request. */
+  requestTimeoutMs: number;
+  /**
+   * How long close() lets running work finish before aborting it (it resumes after the next
+   * start). Well under 10 s, so that a SIGTERM with deliveries hanging still exits within the
+   * usual 10 s a supervisor waits before SIGKILL, HTTP drain included.
+   */
+  shutdownGraceMs: number;
+  /** Which non-public addresses outgoing requests may reach. */
+  allowPrivateTargets: PrivateTargetPolicy;
+  /**
+   * Paths of this server that ISV-authored relative Stream Data / HTTP request URLs may go to
+   * (each ends with `/`); empty: relative URLs are refused.
+   */
+  relativeUrlPrefixes: readonly string[];
+}
+
+export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
+  // Runs and deliveries wait on the network, not the CPU: slots are cheap, what matters is that
+  // one tenant or target cannot take them all.
+  concurrency: 16,
+  tenantConcurrency: 4,
+  targetConcurrency: 8,
+  deliveryConcurrency: 8,
+  deliveryTargetConcurrency: 2,
+  leaseMs: 30_000,
+  pollIntervalMs: 1_000,
+  retry: DEFAULT_RETRY_POLICY,
+  deliveryRetry: DEFAULT_RETRY_POLICY,
+  requestTimeoutMs: 15_000,
+  shutdownGraceMs: 5_000,
+  allowPrivateTargets: 'none',
+  relativeUrlPrefixes: [],
+};
+
+export interface RuntimeDeps {
+  db: Db;
+  definitions: () => DefinitionSet;
+  executions: ExecutionStore;
+  credentials: CredentialService;
+  integrations: IntegrationService;
+  settings: SettingsService;
+  box: SecretBox;
+  keys: EnvironmentSigningKeys;
+  publicUrl: () => string;
+  /** The process's one outgoing HTTP client (its policy is the server's private-target policy). */
+  http: OutboundHttp;
+  log: FastifyBaseLogger;
+  /** Renews OAuth access tokens before they expire. */
+  refreshCredential?: CredentialRefresher;
+}
+
+/**
+ * The workflow runtime: the durable run queue and its worker, the executor, app-event triggers,
+ * and the outbox of signed installation webhooks and error-stream posts with its own worker.
+ * Everything it does starts from a row on disk, so a crash loses nothing that was acknowledged.
+ */
+export class Runtime {
+  readonly queue: RunQueue;
+  readonly outbox: DeliveryOutbox;
+  readonly triggers: AppTriggers;
+  readonly connections: Connections;
+  readonly options: RuntimeOptions;
+  private readonly executor: WorkflowExecutor;
+  private readonly sender: SignedSender;
+  private readonly runWorker: LeaseWorker<RunRow>;
+  private readonly deliveryWorker: LeaseWorker<DeliveryRow>;
+  private started = false;
+
+  constructor(
+    private readonly deps: RuntimeDeps,
+    options: Partial<RuntimeOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...options };
+    const { db, log } = deps;
+    this.sender = new SignedSender(deps.keys, deps.http, this.options.requestTimeoutMs);
+    this.queue = new RunQueue(db, this.options.tenantConcurrency);
+    this.outbox = new DeliveryOutbox(
+      db,
+      deps.settings,
+      this.options.deliveryRetry,
+      this.options.deliveryTargetConcurrency,
+    );
+    this.connections = new Connections(db, deps.credentials, deps.refreshCredential);
+    this.triggers = new AppTriggers(
+      db,
+      deps.definitions,
+      this.connections,
+      deps.credentials,
+      deps.box,
+      this.queue,
+      deps.publicUrl,
+      deps.http,
+      this.options.requestTimeoutMs,
+      log,
+    );
+    this.executor = new WorkflowExecutor(
+      db,
+      deps.definitions,
+      deps.executions,
+      this.connections,
+      this.outbox,
+      this.sender,
+      deps.http,
+      deps.publicUrl,
+      {
+        requestTimeoutMs: this.options.requestTimeoutMs,
+        budget: new TargetBudget(this.options.targetConcurrency),
+        relativeUrlPrefixes: this.options.relativeUrlPrefixes,
+      },
+      deps.box,
+    );
+    const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
+    this.runWorker = new LeaseWorker(
+      'runs',
+      this.queue,
+      (row, signal) => this.handleRun(row, signal),
+      { ...workerOptions, concurrency: this.options.concurrency },
+      log,
+    );
+    this.deliveryWorker = new LeaseWorker(
+      'deliveries',
+      this.outbox,
+      (row, signal) => this.outbox.attempt(row, this.deliveryWorker.owner, this.sender, signal),
+      { ...workerOptions, concurrency: this.options.deliveryConcurrency },
+      log,
+    );
+    this.queue.onEnqueued = () => this.runWorker.wake();
+    this.outbox.onEnqueued = () => this.deliveryWorker.wake();
+    deps.integrations.onInstalled((event) => this.installed(event));
+  }
+
+  /** Starts the workers (once the server listens, so apps on this server can be called). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.runWorker.start();
+    this.deliveryWorker.start();
+    void this.triggers.syncAll();
+  }
+
+  /** Stops claiming work; running work gets the grace period, then gives its rows back. */
+  async close(): Promise<void> {
+    await Promise.all([
+      this.triggers.close(),
+      this.runWorker.close(this.options.shutdownGraceMs),
+      this.deliveryWorker.close(this.options.shutdownGraceMs),
+    ]);
+  }
+
+  private async handleRun(row: RunRow, signal: AbortSignal): Promise<void> {
+    const owner = this.runWorker.owner;
+    const failedAttempts = row.attempts + 1;
+    try {
+      const outcome = await this.executor.runRow(row, signal, failedAttempts >= this.options.retry.maxAttempts);
+      if (outcome.kind === 'released') this.queue.release(row.id, owner);
+      else if (outcome.kind === 'deferred') {
+        this.deps.log.debug({ runId: row.id, target: outcome.target }, 'target at its budget; run deferred');
+        this.queue.defer(row.id, owner, deferDelay());
+      } else if (outcome.kind === 'retry') {
+        this.queue.reschedule(
+          row.id,
+          owner,
+          retryDelay(this.options.retry, failedAttempts, outcome.retryAfterMs),
+          outcome.error,
+        );
+      } else this.queue.complete(row.id, owner, outcome.failed ? 'failed' : 'done');
+    } catch (error) {
+      // Not a block failing (those are recorded): the database or a bug. Try again later, then stop.
+      this.deps.log.error({ err: error, runId: row.id }, 'run failed unexpectedly');
+      const message = `Internal error: ${(error as Error).message}`;
+      if (failedAttempts >= this.options.retry.maxAttempts) this.queue.complete(row.id, owner, 'failed', message);
+      else this.queue.reschedule(row.id, owner, retryDelay(this.options.retry, failedAttempts), message);
+    }
+  }
+
+  /**
+   * Inside the install transaction: on-installation runs for newly installed workflows, and the
+   * installation webhook, so neither can be lost if the process dies right after the answer.
+   */
+  private installed(event: InstalledEvent): void {
+    const user = this.deps.db.prepare('SELECT env FROM users WHERE id = ?').get(event.userId) as
+      { env: Environment } | undefined;
+    if (!user) return;
+    const definitions = this.deps.definitions();
+    for (const workflowId of event.newlyInstalled) {
+      const entry = definitions.workflow(workflowId);
+      const installed = this.deps.db
+        .prepare('SELECT version FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+        .get(event.userId, workflowId) as { version: number } | undefined;
+      const version = entry && installed && findVersion(entry.workflow, installed.version);
+      if (version?.trigger.type !== 'onInstallation') continue;
+      this.queue.enqueue({
+        env: user.env,
+        userId: event.userId,
+        kind: 'installation',
+        workflowId,
+        data: {
+          userId: event.userId,
+          integrationId: event.integrationId,
+          installationId: event.installationId,
+          workflowIds: event.workflowIds,
+          installedAt: event.installedAt,
+        },
+      });
+    }
+    this.outbox.enqueueInstallationWebhook(user.env, {
+      userId: event.userId,
+      workflowIds: event.workflowIds,
+      integrationId: event.integrationId,
+      credentials: event.credentials,
+      success: true,
+    });
+  }
+
+  private connectorContext() {
+    return { publicUrl: this.deps.publicUrl(), http: this.deps.http, timeoutMs: this.options.requestTimeoutMs };
+  }
+
+  /** Checks a credential with the app before it is stored (`credential_invalid`, `app_unreachable`). */
+  async testCredential(
+    connector: Connector,
+    data: CredentialData,
+    issuePath: readonly string[] = ['credential', 'data'],
+  ): Promise<void> {
+    try {
+      await connector.testCredential(this.connectorContext(), data);
+    } catch (error) {
+      const failure = connectorFailure(connector, error);
+      if (failure instanceof DomainError && failure.code === 'credential_invalid' && error instanceof ConnectorError) {
+        // The field the app refused, else the secret (a wrong key is the usual cause).
+        const auth = connector.auth.type === 'apiKey' ? connector.auth.properties : [];
+        const field = error.field ?? (auth.find((p) => p.type === 'secret') ?? auth[0])?.name;
+        if (field !== undefined && field in data) {
+          throw new DomainError('credential_invalid', failure.message, [
+            { path: [...issuePath, field], message: error.message },
+          ]);
+        }
+      }
+      throw failure;
+    }
+  }
+
+  /** The choices of a `dynamicSelect` field, loaded from the app with the user's credential. */
+  async fieldOptions(
+    userId: string,
+    params: FieldOptionsParams,
+    credentialId: string | undefined,
+  ): Promise<FieldOptionsResponse> {
+    const integration = this.deps.definitions().integration(params.integrationId);
+    const workflow = integration?.workflows.find((w) => w.workflowId === params.workflowId);
+    const block = workflow && versionBlocks(latestVersion(workflow)).find((b) => b.id === params.blockId);
+    const field = block?.fields.find((f) => f.name === params.fieldName && f.userConfigurable);
+    if (!block || !field) throw notFound('The field');
+    const connectorId = optionsConnector(block, field);
+    const connector = connectorId === null ? undefined : findConnector(connectorId);
+    const loader = connector?.optionLoaders.find((l) => l.name === field.dynamicOptions?.loader);
+    if (!connector || !loader) {
+      throw new DomainError('bad_request', `${field.displayName} has fixed options; they are in the integration.`);
+    }
+    let credential: CredentialData;
+    try {
+      credential = this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId }).data;
+    } catch (error) {
+      if (error instanceof MissingConnectionError) throw new DomainError('credential_required', error.message);
+      throw error;
+    }
+    try {
+      credential = (
+        await this.connections.resolveFresh(userId, connector, credentialId === undefined ? {} : { credentialId })
+      ).data;
+      return { data: await loader.load(this.connectorContext(), credential) };
+    } catch (error) {
+      throw connectorFailure(connector, error);
+    }
+  }
+
+  /** Queues a rerun of an execution with the trigger data it recorded, at the user's current version. */
+  rerun(env: Environment, workflowId: string, executionId: string, userId: string | undefined): RerunResponse {
+    const execution = this.deps.executions.summary(env, executionId);
+    if (!execution || execution.workflowId !== workflowId || (userId !== undefined && userId !== execution.userId)) {
+      throw notFound('The execution');
+    }
+    const installed = this.deps.db
+      .prepare('SELECT active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+      .get(execution.userId, workflowId) as { active: number } | undefined;
+    if (!installed) throw new DomainError('not_found', 'The user no longer has this workflow installed.');
+    if (installed.active !== 1) {
+      throw new DomainError('workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
+    }
+    if (execution.status === 'running') {
+      throw new DomainError('not_rerunnable', 'The execution is still running; rerun it once it has finished.');
+    }
+    const trigger = this.deps.executions.recordedBlocks(executionId)[0];
+    if (!trigger || trigger.output === null || trigger.output === undefined) {
+      throw new DomainError('not_rerunnable', 'The execution recorded no trigger data to run again.');
+    }
+    const run = this.queue.enqueue({
+      env,
+      userId: execution.userId,
+      kind: 'rerun',
+      workflowId,
+      data: trigger.output,
+      rerunOf: executionId,
+    });
+    return { message: 'Execution queued for rerun', runId: run.id, rerunOf: executionId };
+  }
+}
+
+/**
+ * How long a run waits when its target is at its budget: 250 ms to 1 s, spread so deferred
+ * runs do not come back together. Short next to a request timeout; a deferred run costs one
+ * claim and a few reads each time.
+ */
+function deferDelay(): number {
+  return 250 + Math.floor(Math.random() * 750);
+}
+
+/** A failed call to an app, as the API answers it. */
+function connectorFailure(connector: Connector, error: unknown): unknown {
+  if (!(error instanceof ConnectorError)) return error;
+  switch (error.kind) {
+    case 'credential_invalid':
+      return new DomainError('credential_invalid',
+        `${connector.displayName} refused the credential: ${error.message}`,
+      );
+    case 'rejected':
+      return new DomainError('app_error', `${connector.displayName} refused the request: ${error.message}`);
+    default:
+      return new DomainError('app_unreachable', `${connector.displayName} could not be reached: ${error.message}`);
+  }
+}

@@ -1,0 +1,167 @@
+import {
+  BatchCreateUsersRequest,
+  BatchCreateUsersResponse,
+  CreateUserRequest,
+  CreateUserResponse,
+  DEFAULT_USERS_PAGE_SIZE,
+  DeactivateUserWorkflowsResponse,
+  DeleteUserResponse,
+  EmptyBody,
+  ListUsersQuery,
+  UpdateUserRequest,
+  User,
+  UserListResponse,
+  UserParams,
+  UserTokenQuery,
+  UserTokenResponse,
+} from '../../contract/index.js';
+import type { ApiRouter } from '../http/router.js';
+import type { AppContext } from '../context.js';
+import { issueUserToken } from './user-token.js';
+
+export function userRoutes(api: ApiRouter, ctx: AppContext): void {
+  api.add({
+    method: 'POST',
+    path: '/users',
+    operationId: 'createUser',
+    tag: 'Users',
+    summary: 'Create a user',
+    description: 'Creates an end user (a tenant of your app). `username` is unique within the environment.',
+    auth: 'apiKey',
+    body: CreateUserRequest,
+    response: CreateUserResponse,
+    errors: [409],
+    handler: ({ caller, body }) => ({ userId: ctx.users.create(caller.env, body.username, body.fullName).userId }),
+  });
+
+  api.add({
+    method: 'POST',
+    path: '/users/batch',
+    operationId: 'createUsersBatch',
+    tag: 'Users',
+    summary: 'Create up to 1000 users',
+    description:
+      'Creates every valid entry; the others come back in `invalidUsers` as sent, with their `index` and a `reason` (bad shape, duplicate in the batch, username taken).',
+    auth: 'apiKey',
+    body: BatchCreateUsersRequest,
+    response: BatchCreateUsersResponse,
+    handler: ({ caller, body }) => ctx.users.createBatch(caller.env, body.users),
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/users',
+    operationId: 'listUsers',
+    tag: 'Users',
+    summary: 'List users',
+    description:
+      'The users of the environment in creation order; with `parentWorkflowId`, only those who installed that workflow. ' +
+      `Pages of \`limit\` users (default ${DEFAULT_USERS_PAGE_SIZE}, the most): when more follow, \`nextCursor\` is set; ` +
+      'pass it back as `cursor` for the next page.',
+    auth: 'apiKey',
+    query: ListUsersQuery,
+    response: UserListResponse,
+    errors: [404],
+    handler: ({ caller, query }) => {
+      if (query.parentWorkflowId !== undefined) ctx.workflows.resolve({ workflowId: query.parentWorkflowId });
+      return ctx.users.list(caller.env, {
+        parentWorkflowId: query.parentWorkflowId,
+        limit: query.limit ?? DEFAULT_USERS_PAGE_SIZE,
+        cursor: query.cursor,
+      });
+    },
+  });
+
+  api.add({
+    method: 'GET',
+    path: '/users/:userId',
+    operationId: 'getUser',
+    tag: 'Users',
+    summary: 'Get a user by userId or username',
+    auth: 'apiKey',
+    params: UserParams,
+    response: User,
+    errors: [404],
+    handler: ({ caller, params }) => ctx.users.require(caller.env, params.userId),
+  });
+
+  api.add({
+    method: 'PUT',
+    path: '/users/:userId',
+    operationId: 'updateUser',
+    tag: 'Users',
+    summary: 'Update a user',
+    description: '`fullName: null` clears the full name.',
+    auth: 'apiKey',
+    params: UserParams,
+    body: UpdateUserRequest,
+    response: User,
+    errors: [404, 409],
+    handler: ({ caller, params, body }) => ctx.users.update(caller.env, params.userId, body),
+  });
+
+  api.add({
+    method: 'DELETE',
+    path: '/users/:userId',
+    operationId: 'deleteUser',
+    tag: 'Users',
+    summary: 'Delete a user',
+    description:
+      'Deletes the user with their installations, credentials, pending runs and links. Logs are kept until `DELETE /users/{userId}/logs`.',
+    auth: 'apiKey',
+    params: UserParams,
+    response: DeleteUserResponse,
+    errors: [404],
+    handler: async ({ caller, params }) => {
+      const user = ctx.users.require(caller.env, params.userId);
+      // Webhook subscriptions in apps go first, while the user's credentials can still remove them.
+      await ctx.runtime.triggers.releaseUser(user.userId);
+      ctx.users.delete(caller.env, user.userId);
+      return { success: true as const };
+    },
+  });
+
+  api.add({
+    method: 'PUT',
+    path: '/users/:userId/deactivate-workflows',
+    operationId: 'deactivateUserWorkflows',
+    tag: 'Users',
+    summary: "Deactivate all of a user's workflows",
+    description: 'Pauses the account: no workflow of this user runs until activated again.',
+    auth: 'apiKey',
+    params: UserParams,
+    body: EmptyBody,
+    response: DeactivateUserWorkflowsResponse,
+    errors: [404],
+    handler: async ({ caller, params }) => {
+      const userId = ctx.users.require(caller.env, params.userId).userId;
+      ctx.workflows.deactivateAll(userId);
+      await ctx.runtime.triggers.settle(userId);
+      return { message: 'Success' };
+    },
+  });
+
+  for (const [path, operationId] of [
+    ['/users/:userId/token', 'getUserToken'],
+    ['/user/:userId/token', 'getUserTokenLegacy'],
+  ] as const) {
+    api.add({
+      method: 'GET',
+      path,
+      operationId,
+      tag: 'Users',
+      summary: path.startsWith('/user/') ? 'Issue a user token (legacy path)' : 'Issue a user token',
+      description:
+        'A JWT (HS256, 1 hour) for the browser SDK, sent as `x-alloy-user-token`. A stray `?userId` (alloy-python) is tolerated.',
+      auth: 'apiKey',
+      params: UserParams,
+      query: UserTokenQuery,
+      response: UserTokenResponse,
+      errors: [404],
+      handler: async ({ caller, params }) => {
+        const user = ctx.users.require(caller.env, params.userId);
+        return { token: await issueUserToken(ctx.secrets.jwtSecret, { userId: user.userId, env: caller.env }) };
+      },
+    });
+  }
+}
