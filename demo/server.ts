@@ -6,7 +6,7 @@ import { configFromEnv } from '../src/server/platform/config.js';
 import { DATA_FILE_MODE, restrictFile } from '../src/server/platform/db/sqlite.js';
 import { reloadDefinitionsOnSighup } from '../src/server/platform/reload-signal.js';
 import { apiKeyLines } from '../src/server/rotate-api-key.js';
-import { environmentForApiKey, rotateApiKey } from '../src/server/platform/secrets.js';
+import { environmentForApiKey, rotateApiKey } from '../src/server/users/index.js';
 import { registerDemo } from './backend.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +21,7 @@ export const DEMO_KEY_FILE = 'demo-api-key';
  * reads its copy on later starts. With no valid copy (deleted, or the key was rotated since) the
  * demo rotates the development key, keeps the new one, and says so: `rotated` is then true.
  */
-export function demoApiKey(server: EmbeddedServer, dataDir: string): { key: string; rotated: boolean } {
+export async function demoApiKey(server: EmbeddedServer, dataDir: string): Promise<{ key: string; rotated: boolean }> {
   const file = path.join(dataDir, DEMO_KEY_FILE);
   const save = (key: string) => {
     fs.writeFileSync(file, `${key}\n`, { mode: DATA_FILE_MODE });
@@ -39,10 +39,10 @@ export function demoApiKey(server: EmbeddedServer, dataDir: string): { key: stri
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  if (saved && environmentForApiKey(server.ctx.secrets, saved) === 'development') {
+  if (saved && (await environmentForApiKey(server.ctx.secrets, saved)) === 'development') {
     return { key: saved, rotated: false };
   }
-  const key = rotateApiKey(server.ctx.db, 'development');
+  const key = await rotateApiKey(server.ctx.database, 'development');
   save(key);
   return { key, rotated: true };
 }
@@ -59,7 +59,7 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
     relativeUrlPrefixes: ['/demo/api/inbox/'],
   });
   const server = await createServer(config);
-  const demoKey = demoApiKey(server, config.dataDir);
+  const demoKey = await demoApiKey(server, config.dataDir);
   await registerDemo(server.app, { apiBaseUrl: () => server.ctx.publicUrl, apiKey: demoKey.key });
   await server.app.listen({ port: config.port, host: config.host });
   return { ...server, demoKey };

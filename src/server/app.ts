@@ -40,12 +40,11 @@ import { credentialRoutes } from './connections/credential-routes.js';
 import { integrationRoutes } from './installs/integration-routes.js';
 import { logRoutes } from './runs/log-routes.js';
 import { runRoutes } from './runs/run-routes.js';
-import { userRoutes } from './users/routes.js';
 import { widgetRoutes } from './widget/routes.js';
 import { workflowRoutes } from './installs/workflow-routes.js';
 import { OutboundHttp, isValidPathPrefix } from './platform/outbound-http.js';
 import { registerSandbox, type MountedSandbox, type SandboxOptions } from '../sandbox/index.js';
-import { loadSecrets, type ServerSecrets } from './platform/secrets.js';
+import { loadSecrets, UserService, userRoutes, type ServerSecrets } from './users/index.js';
 import { CredentialService } from './connections/credentials.js';
 import { ExecutionStore } from './runs/executions.js';
 import { HeadlessInstallService } from './installs/headless.js';
@@ -63,7 +62,6 @@ import { securityRoutes } from './deliveries/security-routes.js';
 import { Runtime, type RuntimeOptions } from './runs/runtime.js';
 import { RunService } from './runs/runs.js';
 import { SettingsService } from './deliveries/settings.js';
-import { UserService } from './users/users.js';
 import { WorkflowService } from './installs/workflows.js';
 import { loadSigningKeys, type EnvironmentSigningKeys } from './deliveries/webhook-signing.js';
 
@@ -156,10 +154,13 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let box: SecretBox;
   let signingKeys: EnvironmentSigningKeys;
   try {
-    definitions = new DefinitionRegistry(db, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
+    definitions = await DefinitionRegistry.open(database, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
     credentials = new CredentialService(db, box);
-    secrets = loadSecrets(db, box, config.pinnedDevApiKey, config.pinnedProdApiKey);
+    const loaded = await loadSecrets(database, box, config.pinnedDevApiKey, config.pinnedProdApiKey);
+    secrets = loaded.secrets;
+    // The deleted plaintext may still sit in WAL frames: copy them back and empty the WAL.
+    if (loaded.deletedPlaintext) db.pragma('wal_checkpoint(TRUNCATE)');
     sealLegacyPlaintext(db, box);
     signingKeys = loadSigningKeys(config.dataDir);
   } catch (error) {
@@ -210,7 +211,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const publicUrl = (): string => config.publicUrl ?? `http://localhost:${addressPort(app) ?? config.port}`;
   const absoluteUrl = (p: string): string => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`);
   const currentDefinitions = () => definitions.current;
-  const users = new UserService(db);
+  const users = new UserService(database);
   const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl, box);
   const workflows = new WorkflowService(db, definitions, absoluteUrl, box);
   const executions = new ExecutionStore(db, currentDefinitions, absoluteUrl);

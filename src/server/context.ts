@@ -2,7 +2,7 @@ import type { Database, Db } from './platform/db/index.js';
 import type { DefinitionRegistry } from './definitions/registry.js';
 import type { RetentionJob } from './runs/retention.js';
 import type { Runtime } from './runs/runtime.js';
-import type { ServerSecrets } from './platform/secrets.js';
+import type { ServerSecrets } from './users/index.js';
 import type { CredentialService } from './connections/credentials.js';
 import type { ExecutionStore } from './runs/executions.js';
 import type { HeadlessInstallService } from './installs/headless.js';
@@ -11,7 +11,7 @@ import type { LinkService } from './installs/links.js';
 import type { OAuthClientFlow } from './connections/oauth.js';
 import type { RunService } from './runs/runs.js';
 import type { SettingsService } from './deliveries/settings.js';
-import type { UserService } from './users/users.js';
+import type { UserService } from './users/index.js';
 import type { WorkflowService } from './installs/workflows.js';
 import type { EnvironmentSigningKeys } from './deliveries/webhook-signing.js';
 

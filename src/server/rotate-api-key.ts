@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configFromEnv } from './platform/config.js';
-import { openDatabase } from './platform/db/sqlite.js';
-import { ENVIRONMENTS, rotateApiKey, type Environment, type ServerSecrets } from './platform/secrets.js';
+import { createDatabase, openDatabase } from './platform/db/index.js';
+import { ENVIRONMENTS, rotateApiKey, type Environment, type ServerSecrets } from './users/index.js';
 
 const PINNED_BY: Record<Environment, string> = {
   development: 'ALLOY_API_KEY',
@@ -26,13 +26,13 @@ export function apiKeyLines(secrets: ServerSecrets): string[] {
   });
 }
 
-/** Runs the rotation for the command line; returns the exit code. */
-export function rotateFromCommandLine(
+/** Runs the rotation for the command line; resolves to the exit code. */
+export async function rotateFromCommandLine(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   root: string,
   out: (line: string) => void,
-): number {
+): Promise<number> {
   const target = ENVIRONMENTS.find((e) => e === args[0]);
   if (!target) {
     out('usage: npm run rotate-api-key -- <development|production>');
@@ -47,7 +47,7 @@ export function rotateFromCommandLine(
   const config = configFromEnv(env, root);
   const db = openDatabase(config.dataDir);
   try {
-    const key = rotateApiKey(db, target);
+    const key = await rotateApiKey(createDatabase(db), target);
     out(`New ${target} API key (shown once; the old one no longer works): ${key}`);
     return 0;
   } finally {
@@ -57,5 +57,5 @@ export function rotateFromCommandLine(
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  process.exitCode = rotateFromCommandLine(process.argv.slice(2), process.env, root, (line) => console.log(line));
+  process.exitCode = await rotateFromCommandLine(process.argv.slice(2), process.env, root, (line) => console.log(line));
 }

@@ -326,14 +326,21 @@ describe('releasing and reloading', () => {
     assert.equal(ok.json().workflows, 3);
   });
 
+  /** The signal handler reloads asynchronously: waits until it has logged `count` lines. */
+  const reloaded = async (lines: string[], count: number): Promise<void> => {
+    for (let turn = 0; lines.length < count && turn < 100; turn += 1) await new Promise((r) => setImmediate(r));
+  };
+
   test('SIGHUP reloads too, and a refused reload is reported without stopping the server', async () => {
     const lines: string[] = [];
     const stop = reloadDefinitionsOnSighup(api.server, (line) => lines.push(line));
     try {
       process.emit('SIGHUP', 'SIGHUP');
+      await reloaded(lines, 1);
       assert.match(lines[0]!, /^Definitions reloaded: 2 integrations/);
       writeDefinition(served.dir, 'broken.integration.json', '[]');
       process.emit('SIGHUP', 'SIGHUP');
+      await reloaded(lines, 2);
       assert.match(lines[1]!, /^Definitions NOT reloaded .*broken\.integration\.json/);
       fs.rmSync(path.join(served.dir, 'broken.integration.json'));
     } finally {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LogSearchResponse, WorkflowErrorsResponse, WorkflowLogsResponse } from '../../src/contract/index.js';
-import type { Environment } from '../../src/server/platform/secrets.js';
+import type { Environment } from '../../src/server/users/index.js';
 import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi } from './support.js';
 
 let api: Api;

@@ -44,7 +44,7 @@ describe('the demo backend on the Node client', () => {
       payload: { username: 'demo-ann' },
     });
     assert.equal(again.statusCode, 200, 'a returning visitor (409 from the API) signs in too');
-    assert.equal(server.ctx.users.list('development').data.filter((u) => u.username === 'demo-ann').length, 1);
+    assert.equal((await server.ctx.users.list('development')).data.filter((u) => u.username === 'demo-ann').length, 1);
   });
 
   test('integrations come from the API for the user; API errors keep their shape', async () => {

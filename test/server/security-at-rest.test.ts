@@ -137,22 +137,16 @@ describe('API keys are kept as hashes', () => {
 
       const out: string[] = [];
       const env = { ALLOY_DATA_DIR: dataDir };
+      assert.equal(await rotateFromCommandLine(['staging'], env, '/', (l) => out.push(l)), 2);
       assert.equal(
-        rotateFromCommandLine(['staging'], env, '/', (l) => out.push(l)),
-        2,
-      );
-      assert.equal(
-        rotateFromCommandLine(['production'], { ...env, ALLOY_PRODUCTION_API_KEY: 'x'.repeat(20) }, '/', (l) =>
+        await rotateFromCommandLine(['production'], { ...env, ALLOY_PRODUCTION_API_KEY: 'x'.repeat(20) }, '/', (l) =>
           out.push(l),
         ),
         1,
         'a pinned key is changed where it is pinned',
       );
       assert.equal(await status(server, productionKey), 200);
-      assert.equal(
-        rotateFromCommandLine(['production'], env, '/', (l) => out.push(l)),
-        0,
-      );
+      assert.equal(await rotateFromCommandLine(['production'], env, '/', (l) => out.push(l)), 0);
       const rotated = /(ak_prod_[\w-]+)/.exec(out.at(-1)!)?.[1];
       assert.ok(rotated, out.join('\n'));
       // The running server reads the digest at each check: the old key is refused, the new one admitted.

@@ -72,7 +72,7 @@ describe('the demo API answers the demo pages only', () => {
       assert.ok(!response.body.includes('token'), 'no token in the refusal');
     }
     assert.equal(
-      server.ctx.users.list('development').data.some((u) => u.username === 'victim'),
+      (await server.ctx.users.list('development')).data.some((u) => u.username === 'victim'),
       false,
       'nothing was created',
     );
@@ -141,7 +141,7 @@ describe('the demo API answers the demo pages only', () => {
     });
     assert.equal(mine.statusCode, 200, mine.body);
     assert.equal(mine.headers['cache-control'], 'no-store');
-    const users = server.ctx.users.list('development').data;
+    const users = (await server.ctx.users.list('development')).data;
     const linksOf = (username: string) =>
       server.ctx.db
         .prepare('SELECT COUNT(*) AS n FROM link_tokens WHERE user_id = ?')

@@ -5,7 +5,7 @@ import type { Db } from '../platform/db/sqlite.js';
 import { nowIso } from '../platform/db/sqlite.js';
 import { findVersion, type DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { CredentialService } from './credentials.js';
 import { MissingConnectionError, type Connections } from './connections.js';
 import type { RunQueue } from '../runs/run-queue.js';

@@ -116,8 +116,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     query: LegacyOAuthRedirectQuery,
     response: LegacyOAuthRedirectResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
-      const user = ctx.users.require(caller.env, params.userId);
+    handler: async ({ caller, params, query }) => {
+      const user = await ctx.users.require(caller.env, params.userId);
       const connector = findConnector(params.credentialName);
       if (!connector) throw notFound('The connector');
       // alloy-node's getUserOauthRedirect(data) sends all of `data` as the query, credentialName included.
@@ -147,8 +147,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       params: UserParams,
       response: CredentialListResponse,
       errors: [404],
-      handler: ({ caller, params }) => ({
-        data: ctx.credentials.list(ctx.users.require(caller.env, params.userId).userId),
+      handler: async ({ caller, params }) => ({
+        data: ctx.credentials.list((await ctx.users.require(caller.env, params.userId)).userId),
       }),
     });
   }
@@ -165,7 +165,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     response: DeleteCredentialResponse,
     errors: [404],
     handler: async ({ caller, params }) => {
-      const userId = ctx.users.require(caller.env, params.userId).userId;
+      const userId = (await ctx.users.require(caller.env, params.userId)).userId;
       ctx.credentials.require(userId, params.credentialId);
       // Webhook subscriptions made with it are removed while it still works; others take over after.
       await ctx.runtime.triggers.releaseCredential(userId, params.credentialId);
@@ -188,7 +188,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     response: CreateCredentialResponse,
     errors: [404, 502],
     handler: async ({ caller, body }) => {
-      const user = ctx.users.require(caller.env, body.userId);
+      const user = await ctx.users.require(caller.env, body.userId);
       const prepared = ctx.credentials.prepare(body.credential.type, body.credential.data);
       await ctx.runtime.testCredential(prepared.connector, prepared.data);
       const credentialId = ctx.credentials.save(user.userId, prepared);
@@ -210,8 +210,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OAuthUrlQuery,
     response: OAuthUrlResponse,
     errors: [404],
-    handler: ({ caller, query }) => {
-      const user = ctx.users.require(caller.env, query.userId);
+    handler: async ({ caller, query }) => {
+      const user = await ctx.users.require(caller.env, query.userId);
       const fields = Object.fromEntries(
         Object.entries(query).filter(([name]) => name !== 'userId' && name !== 'app'),
       ) as Record<string, string>;
@@ -233,7 +233,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     body: StartInstallationRequest,
     response: StartInstallationResponse,
     errors: [404],
-    handler: ({ caller, body }) => ctx.headless.start(ctx.users.require(caller.env, body.userId).userId, body),
+    handler: async ({ caller, body }) =>
+      ctx.headless.start((await ctx.users.require(caller.env, body.userId)).userId, body),
   });
 
   api.add({

@@ -1,7 +1,7 @@
 import type { ReloadDefinitionsResponse } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { nowIso, type Database } from '../platform/db/index.js';
 import { DefinitionError, loadDefinitions, versionHash, type DefinitionSet } from './definitions.js';
+import { installedVersions, listReleased, recordReleases, releaseKey, type ReleasedVersion } from './repository.js';
 
 /**
  * Holds the loaded definitions and enforces that released versions are immutable: the first
@@ -9,14 +9,20 @@ import { DefinitionError, loadDefinitions, versionHash, type DefinitionSet } fro
  * a version someone has installed, is refused. A failed reload leaves the current set in place.
  */
 export class DefinitionRegistry {
-  private set: DefinitionSet;
+  /** When each version of the current set was first released (as recorded, by whichever server did it). */
+  private releases = new Map<string, string>();
 
-  constructor(
-    private readonly db: Db,
+  private constructor(
+    private readonly database: Database,
     readonly dir: string,
-  ) {
-    this.set = loadDefinitions(dir);
-    this.release(this.set);
+    private set: DefinitionSet,
+  ) {}
+
+  /** Loads `dir` and releases its new versions; throws a DefinitionError when it is not acceptable. */
+  static async open(database: Database, dir: string): Promise<DefinitionRegistry> {
+    const registry = new DefinitionRegistry(database, dir, loadDefinitions(dir));
+    await registry.release(registry.set);
+    return registry;
   }
 
   get current(): DefinitionSet {
@@ -24,9 +30,9 @@ export class DefinitionRegistry {
   }
 
   /** Re-reads the directory; throws a DefinitionError (and keeps the old set) when it is not acceptable. */
-  reload(): ReloadDefinitionsResponse {
+  async reload(): Promise<ReloadDefinitionsResponse> {
     const next = loadDefinitions(this.dir);
-    const newlyReleased = this.release(next);
+    const newlyReleased = await this.release(next);
     this.set = next;
     return {
       integrations: next.integrations.length,
@@ -36,59 +42,77 @@ export class DefinitionRegistry {
     };
   }
 
-  /** When this server first loaded a version, or null when it never recorded it. */
+  /** When a version of the current definitions was first released, or null when it is not one of them. */
   releasedAt(workflowId: string, version: number): string | null {
-    const row = this.db
-      .prepare('SELECT released_at FROM released_versions WHERE workflow_id = ? AND version = ?')
-      .get(workflowId, version) as { released_at: string } | undefined;
-    return row?.released_at ?? null;
+    return this.releases.get(releaseKey(workflowId, version)) ?? null;
   }
 
-  private release(set: DefinitionSet): { workflowId: string; version: number }[] {
-    return this.db.transaction(() => {
-      const recorded = new Map(
-        (
-          this.db.prepare('SELECT workflow_id, version, content_hash, released_at FROM released_versions').all() as {
-            workflow_id: string;
-            version: number;
-            content_hash: string;
-            released_at: string;
-          }[]
-        ).map((r) => [`${r.workflow_id}@${r.version}`, r]),
-      );
-      const insert = this.db.prepare(
-        'INSERT INTO released_versions (workflow_id, version, content_hash, released_at) VALUES (?, ?, ?, ?)',
-      );
-      const newlyReleased: { workflowId: string; version: number }[] = [];
-      const now = nowIso();
-      for (const integration of set.integrations) {
-        for (const workflow of integration.workflows) {
-          for (const version of workflow.versions) {
-            const hash = versionHash(version);
-            const previous = recorded.get(`${workflow.workflowId}@${version.version}`);
-            if (!previous) {
-              insert.run(workflow.workflowId, version.version, hash, now);
-              newlyReleased.push({ workflowId: workflow.workflowId, version: version.version });
-            } else if (previous.content_hash !== hash) {
-              throw new DefinitionError(
-                `workflow ${workflow.workflowId} version ${version.version} was released on ${previous.released_at} and cannot change; release the change as a new version`,
-              );
-            }
-          }
+  /**
+   * Records the set's new versions and refuses a set that changes a released version or drops an
+   * installed one. The checks come before any write, and the recording is one INSERT … ON CONFLICT
+   * DO NOTHING read back: two servers releasing the same version together both accept it (one row,
+   * the first one's time), while a different content for it is refused whoever recorded first.
+   */
+  private async release(set: DefinitionSet): Promise<{ workflowId: string; version: number }[]> {
+    const recorded = await listReleased(this.database);
+    const now = nowIso();
+    const versions: ReleasedVersion[] = [];
+    const missing: ReleasedVersion[] = [];
+    for (const integration of set.integrations) {
+      for (const workflow of integration.workflows) {
+        for (const version of workflow.versions) {
+          const release = {
+            workflowId: workflow.workflowId,
+            version: version.version,
+            contentHash: versionHash(version),
+            releasedAt: now,
+          };
+          versions.push(release);
+          const previous = recorded.get(releaseKey(release.workflowId, release.version));
+          if (!previous) missing.push(release);
+          else refuseChange(release, previous);
         }
       }
-      const installed = this.db
-        .prepare('SELECT workflow_id, version, COUNT(*) AS users FROM user_workflows GROUP BY workflow_id, version')
-        .all() as { workflow_id: string; version: number; users: number }[];
-      for (const row of installed) {
-        const workflow = set.workflow(row.workflow_id)?.workflow;
-        if (!workflow?.versions.some((v) => v.version === row.version)) {
-          throw new DefinitionError(
-            `workflow ${row.workflow_id} version ${row.version} is installed by ${row.users} user(s) and cannot be removed`,
-          );
+    }
+    for (const row of await installedVersions(this.database)) {
+      const workflow = set.workflow(row.workflowId)?.workflow;
+      if (!workflow?.versions.some((v) => v.version === row.version)) {
+        throw new DefinitionError(
+          `workflow ${row.workflowId} version ${row.version} is installed by ${row.users} user(s) and cannot be removed`,
+        );
+      }
+    }
+    const inserted = new Set(
+      (await recordReleases(this.database, missing)).map((r) => releaseKey(r.workflowId, r.version)),
+    );
+    const newlyReleased = missing
+      .filter((r) => inserted.has(releaseKey(r.workflowId, r.version)))
+      .map(({ workflowId, version }) => ({ workflowId, version }));
+    if (newlyReleased.length < missing.length) {
+      // Another server recorded some of them meanwhile: they are released only if the content is the same.
+      const nowRecorded = await listReleased(this.database);
+      for (const release of missing) {
+        const stored = nowRecorded.get(releaseKey(release.workflowId, release.version));
+        if (stored) {
+          refuseChange(release, stored);
+          recorded.set(releaseKey(release.workflowId, release.version), stored);
         }
       }
-      return newlyReleased;
-    })();
+    }
+    const releases = new Map<string, string>();
+    for (const release of versions) {
+      const key = releaseKey(release.workflowId, release.version);
+      releases.set(key, recorded.get(key)?.releasedAt ?? release.releasedAt);
+    }
+    this.releases = releases;
+    return newlyReleased;
+  }
+}
+
+function refuseChange(release: ReleasedVersion, previous: ReleasedVersion): void {
+  if (previous.contentHash !== release.contentHash) {
+    throw new DefinitionError(
+      `workflow ${release.workflowId} version ${release.version} was released on ${previous.releasedAt} and cannot change; release the change as a new version`,
+    );
   }
 }

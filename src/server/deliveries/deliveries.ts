@@ -9,7 +9,7 @@ import type {
 import type { Db } from '../platform/db/sqlite.js';
 import { nowIso } from '../platform/db/sqlite.js';
 import { notFound } from '../platform/errors.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { SettingsService } from './settings.js';
 import type { LeasedSource } from '../platform/lease-worker.js';
 import { retryDelay, type RetryPolicy } from '../platform/retry.js';

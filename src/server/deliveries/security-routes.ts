@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 
 /** Where Alloy's docs tell receivers to fetch the key: production's (real receivers are production's). */
 export const PUBLIC_KEY_PATH = '/security/alloy_public_key.pem';

@@ -3,7 +3,7 @@ import type { ApiRouter } from '../http/router.js';
 import type { AppContext } from '../context.js';
 import { DefinitionError } from '../definitions/definitions.js';
 import { DomainError } from '../platform/errors.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import { publicKeyPath } from './security-routes.js';
 
 export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
@@ -61,7 +61,7 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
     body: EmptyBody,
     response: ReloadDefinitionsResponse,
     errors: [403, 409],
-    handler: ({ caller }) => {
+    handler: async ({ caller }) => {
       // Audit issue 13 item 17e: the development key (shared with the ISV's developers and test
       // setups) could release new workflow versions to production users.
       if (caller.env !== 'production') {
@@ -70,7 +70,7 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
         );
       }
       try {
-        return ctx.definitions.reload();
+        return await ctx.definitions.reload();
       } catch (error) {
         if (error instanceof DefinitionError) throw new DomainError('definitions_invalid', error.message);
         throw error;

@@ -1,6 +1,6 @@
 import type { Settings, UpdateSettingsRequest } from '../../contract/index.js';
 import type { Db } from '../platform/db/sqlite.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 
 /** The settings stored per environment (the signing material is the server's, added by the route). */
 export type UrlSettings = Pick<Settings, 'installationWebhookUrl' | 'errorStreamUrl'>;

@@ -1,4 +1,4 @@
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import { ENVIRONMENT_HEADER, signatureHeaders, type EnvironmentSigningKeys } from './webhook-signing.js';
 import { OutboundError, type OutboundHttp } from '../platform/outbound-http.js';
 import { isRetryableStatus, parseRetryAfter } from '../platform/retry.js';

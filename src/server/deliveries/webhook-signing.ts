@@ -10,7 +10,7 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_FILE_MODE, restrictFile, secureDataDir } from '../platform/db/sqlite.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 
 /**
  * Keys that sign every outgoing request. The RSA private key lives in a file beside the database

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../platform/errors.js';
 import type { ApiKeyFailureGuard } from './rate-limits.js';
-import { environmentForApiKey, type Environment, type ServerSecrets } from '../platform/secrets.js';
-import { verifyUserToken } from '../users/user-token.js';
+import { environmentForApiKey, type Environment, type ServerSecrets } from '../users/index.js';
+import { verifyUserToken } from '../users/index.js';
 
 export interface Caller {
   env: Environment;
@@ -36,7 +36,7 @@ async function apiKeyCaller(
   if (header === undefined) return undefined;
   await guard?.refuseIfBlocked(request, reply);
   const match = BEARER.exec(header);
-  const env = match ? environmentForApiKey(secrets, match[1]!) : undefined;
+  const env = match ? await environmentForApiKey(secrets, match[1]!) : undefined;
   if (!env) {
     await guard?.recordFailure(request);
     throw new DomainError('unauthorized', 'The API key is missing or not valid.');

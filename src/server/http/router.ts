@@ -4,7 +4,7 @@ import { NoQuery } from '../../contract/index.js';
 import { callerOf, requireApiKey, requireApiKeyOrUserToken, requireUserToken, type Caller } from './auth.js';
 import { parseInput } from './errors.js';
 import type { ApiKeyFailureGuard } from './rate-limits.js';
-import type { ServerSecrets } from '../platform/secrets.js';
+import type { ServerSecrets } from '../users/index.js';
 
 export type AuthMode = 'apiKey' | 'apiKeyOrUserToken' | 'userToken';
 type Schema = z.ZodMiniType;

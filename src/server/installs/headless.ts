@@ -18,7 +18,7 @@ import {
 } from '../definitions/definitions.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { CredentialService } from '../connections/credentials.js';
 import type { IntegrationService } from './integrations.js';
 

@@ -33,8 +33,8 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: ListIntegrationsQuery,
     response: IntegrationListResponse,
     errors: [403, 404],
-    handler: ({ caller, query }) => {
-      const all = ctx.integrations.list(resolveUser(ctx, caller, query.userId).userId);
+    handler: async ({ caller, query }) => {
+      const all = ctx.integrations.list((await resolveUser(ctx, caller, query.userId)).userId);
       // An Embedded Link's token sees its own integration only.
       const scope = caller.integrationId;
       return { data: scope === undefined ? all : all.filter((i) => i.integrationId === scope) };
@@ -53,8 +53,8 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: IntegrationQuery,
     response: IntegrationResponse,
     errors: [403, 404],
-    handler: ({ caller, params, query }) => {
-      const user = resolveUser(ctx, caller, query.userId);
+    handler: async ({ caller, params, query }) => {
+      const user = await resolveUser(ctx, caller, query.userId);
       const definitions = ctx.definitions.current;
       const integration =
         definitions.integration(params.integrationId) ??
@@ -77,8 +77,9 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: ListInstallationsQuery,
     response: InstallationListResponse,
     errors: [404],
-    handler: ({ caller, query }) => {
-      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+    handler: async ({ caller, query }) => {
+      const userId =
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       return { data: ctx.integrations.installations(caller.env, { userId, integrationId: query.integrationId }) };
     },
   });
@@ -94,12 +95,14 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     query: OptionalUserQuery,
     response: EventListResponse,
-    handler: ({ caller, query }) => {
+    handler: async ({ caller, query }) => {
       const definitions = ctx.definitions.current;
       const installed =
         query.userId === undefined
           ? undefined
-          : new Set(ctx.workflows.list(ctx.users.require(caller.env, query.userId).userId).map((w) => w.workflowId));
+          : new Set(
+              ctx.workflows.list((await ctx.users.require(caller.env, query.userId)).userId).map((w) => w.workflowId),
+            );
       const events = definitions
         .allEvents()
         .filter((event) => installed === undefined || [...event.workflowIds].some((id) => installed.has(id)));
@@ -129,8 +132,8 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: InstallUrlQuery,
     response: InstallUrlResponse,
     errors: [404],
-    handler: ({ caller, params, query, reply }) => {
-      const user = ctx.users.require(caller.env, params.userId);
+    handler: async ({ caller, params, query, reply }) => {
+      const user = await ctx.users.require(caller.env, params.userId);
       if (!ctx.definitions.current.integration(params.integrationId)) throw notFound('The integration');
       reply.header('cache-control', 'no-store');
       return ctx.links.create(user.userId, params.integrationId, query.expiresIn ?? DEFAULT_LINK_TTL_SECONDS);

@@ -25,7 +25,7 @@ import {
 import { checkValue, isEmpty, normalise } from '../definitions/field-values.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig, sealConfig } from './config-answers.js';
 

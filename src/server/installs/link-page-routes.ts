@@ -3,7 +3,7 @@ import { errorBody } from '../http/errors.js';
 import type { AppContext } from '../context.js';
 import { PAGE_FILES, pageHeaders, renderPage, sendAsset } from '../http/pages/index.js';
 import { LinkPageSessions } from './link-pages.js';
-import { issueUserToken } from '../users/user-token.js';
+import { issueUserToken } from '../users/index.js';
 
 const COOKIE = 'alloy_link_session';
 const COOKIE_PATH = '/link';

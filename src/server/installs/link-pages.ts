@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../platform/db/sqlite.js';
 import { nowIso } from '../platform/db/sqlite.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { LinkService } from './links.js';
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');

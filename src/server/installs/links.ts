@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { InstallUrlResponse } from '../../contract/index.js';
 import type { Db } from '../platform/db/sqlite.js';
 import { nowIso } from '../platform/db/sqlite.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 

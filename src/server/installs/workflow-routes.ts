@@ -37,8 +37,8 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: UserWorkflowListResponse,
     errors: [403, 404],
-    handler: ({ caller, query }) => {
-      const all = ctx.workflows.list(resolveUser(ctx, caller, query.userId).userId);
+    handler: async ({ caller, query }) => {
+      const all = ctx.workflows.list((await resolveUser(ctx, caller, query.userId)).userId);
       const scope = caller.integrationId;
       return { data: scope === undefined ? all : all.filter((w) => integrationOf(w.workflowId) === scope) };
     },
@@ -57,8 +57,8 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: UserWorkflowDetailResponse,
     errors: [403, 404],
-    handler: ({ caller, params, query }) => {
-      const user = resolveUser(ctx, caller, query.userId);
+    handler: async ({ caller, params, query }) => {
+      const user = await resolveUser(ctx, caller, query.userId);
       requireWorkflowScope(caller, params.workflowId);
       return { data: ctx.workflows.detail(user.userId, params.workflowId) };
     },
@@ -79,7 +79,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
       response: active ? ActivateWorkflowResponse : DeactivateWorkflowResponse,
       errors: [403, 404],
       handler: async ({ caller, body }) => {
-        const user = resolveUser(ctx, caller, body.userId);
+        const user = await resolveUser(ctx, caller, body.userId);
         const entry = ctx.workflows.resolve(body);
         requireIntegrationScope(caller, entry.integration.integrationId);
         ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
@@ -105,7 +105,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     response: UpgradeWorkflowResponse,
     errors: [404, 409],
     handler: async ({ caller, params, query }) => {
-      const userId = ctx.users.require(caller.env, query.userId).userId;
+      const userId = (await ctx.users.require(caller.env, query.userId)).userId;
       const result = ctx.workflows.upgrade(userId, params.workflowId);
       await ctx.runtime.triggers.settle(userId);
       return result;
@@ -125,7 +125,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     response: DeleteWorkflowResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
-      const userId = ctx.users.require(caller.env, query.userId).userId;
+      const userId = (await ctx.users.require(caller.env, query.userId)).userId;
       ctx.workflows.remove(userId, params.workflowId);
       await ctx.runtime.triggers.settle(userId);
       return { deleted: true as const };
@@ -144,8 +144,9 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: WorkflowVersionsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
-      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+    handler: async ({ caller, params, query }) => {
+      const userId =
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       return { data: ctx.workflows.versions(params.workflowId, userId) };
     },
   });
@@ -162,8 +163,9 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: WorkflowUsersResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
-      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+    handler: async ({ caller, params, query }) => {
+      const userId =
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       const users = ctx.workflows.users(caller.env, params.workflowId);
       return { data: userId === undefined ? users : users.filter((u) => u.userId === userId) };
     },

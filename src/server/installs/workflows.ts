@@ -22,7 +22,7 @@ import {
 } from '../definitions/definitions.js';
 import { checkValue } from '../definitions/field-values.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { StoredConfig } from './integrations.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig } from './config-answers.js';

@@ -9,9 +9,9 @@ export function reloadDefinitionsOnSighup(
   server: EmbeddedServer,
   log: (line: string) => void = console.log,
 ): () => void {
-  const onSignal = () => {
+  const onSignal = async () => {
     try {
-      const result = server.ctx.definitions.reload();
+      const result = await server.ctx.definitions.reload();
       const released = result.newlyReleased.map((r) => `${r.workflowId} v${r.version}`).join(', ') || 'none';
       log(
         `Definitions reloaded: ${result.integrations} integrations, ${result.workflows} workflows; newly released: ${released}`,
@@ -21,6 +21,7 @@ export function reloadDefinitionsOnSighup(
       log(`Definitions NOT reloaded (the previous ones stay active): ${reason}`);
     }
   };
-  process.on('SIGHUP', onSignal);
-  return () => process.off('SIGHUP', onSignal);
+  const listener = () => void onSignal();
+  process.on('SIGHUP', listener);
+  return () => process.off('SIGHUP', listener);
 }

@@ -15,7 +15,7 @@ import type { DefinitionSet } from '../definitions/definitions.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { SecretMask } from './secret-mask.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 
 /** What the runtime records when a run starts. */
 export interface ExecutionStart {

@@ -15,7 +15,7 @@ import {
   versionConnectors,
 } from '../definitions/definitions.js';
 import { DomainError } from '../platform/errors.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { StoredConfig } from '../installs/integrations.js';
 import { type Connections, MissingConnectionError } from '../connections/connections.js';

@@ -34,9 +34,10 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: WorkflowLogsQuery,
     response: WorkflowLogsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      const userId =
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       return ctx.executions.workflowLogs(
         caller.env,
         params.workflowId,
@@ -61,9 +62,10 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: WorkflowAnalyticsQuery,
     response: WorkflowAnalyticsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      const userId =
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       return {
         data: ctx.executions.workflowAnalytics(caller.env, params.workflowId, userId, query.days ?? 30),
       };
@@ -83,9 +85,10 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: WorkflowErrorsQuery,
     response: WorkflowErrorsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+      const userId =
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       return {
         data: ctx.executions.workflowErrors(caller.env, params.workflowId, userId, query.page ?? 1, query.limit ?? 100),
       };
@@ -103,7 +106,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     query: LogSearchQuery,
     response: LogSearchResponse,
-    handler: ({ caller, query }) => {
+    handler: async ({ caller, query }) => {
       let filters: unknown = [];
       if (query.filters !== undefined) {
         try {
@@ -125,7 +128,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       const associated =
         query.associatedUserId === undefined
           ? undefined
-          : (ctx.users.find(caller.env, query.associatedUserId)?.userId ?? query.associatedUserId);
+          : ((await ctx.users.find(caller.env, query.associatedUserId))?.userId ?? query.associatedUserId);
       return ctx.executions.search(caller.env, {
         filters: parsed.data,
         workflowId: query.workflowId,
@@ -164,14 +167,14 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: DeleteUserLogsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       // The 2025-09 reference also lists `userId` as a query parameter; it must name the same user.
       if (query.userId !== undefined && query.userId !== params.userId) {
         throw new DomainError('validation_failed', 'The userId in the query names another user than the path.', [
           { path: ['userId'], message: 'must match the path' },
         ]);
       }
-      const user = ctx.users.find(caller.env, params.userId);
+      const user = await ctx.users.find(caller.env, params.userId);
       const userId = user?.userId ?? params.userId;
       if (!user && !ctx.executions.hasLogsFor(caller.env, userId)) throw notFound('The user');
       ctx.executions.deleteForUser(caller.env, userId);

@@ -1,7 +1,7 @@
 import type { Db } from '../platform/db/sqlite.js';
 import { nowIso } from '../platform/db/sqlite.js';
 import { newId } from '../platform/ids.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 
 /**
  * What starts a run: a custom event (fans out to every listening workflow of the user), or one

@@ -17,8 +17,8 @@ export function runRoutes(api: ApiRouter, ctx: AppContext): void {
     response: RunEventResponse,
     idempotent: true,
     errors: [404, 422],
-    handler: ({ caller, body, request, reply }) => {
-      const user = ctx.users.require(caller.env, body.userId);
+    handler: async ({ caller, body, request, reply }) => {
+      const user = await ctx.users.require(caller.env, body.userId);
       const result = ctx.runs.acceptEvent(
         caller.env,
         user.userId,
@@ -45,8 +45,8 @@ export function runRoutes(api: ApiRouter, ctx: AppContext): void {
     response: RunWorkflowResponse,
     idempotent: true,
     errors: [404, 409, 422],
-    handler: ({ caller, body, request, reply }) => {
-      const user = ctx.users.require(caller.env, body.userId);
+    handler: async ({ caller, body, request, reply }) => {
+      const user = await ctx.users.require(caller.env, body.userId);
       const result = ctx.runs.acceptWorkflowRun(
         caller.env,
         user.userId,

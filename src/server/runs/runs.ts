@@ -7,7 +7,7 @@ import { toValidationIssues } from '../http/errors.js';
 import { DomainError } from '../platform/errors.js';
 import { runIdempotent, type StoredResponse } from '../http/idempotency.js';
 import type { RunQueue } from './run-queue.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
 
 /**

@@ -34,8 +34,9 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     response: RerunResponse,
     idempotent: true,
     errors: [404, 409, 422],
-    handler: ({ caller, params, query, request, reply }) => {
-      const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
+    handler: async ({ caller, params, query, request, reply }) => {
+      const userId =
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       ctx.workflows.resolve({ workflowId: params.workflowId });
       const result = runIdempotent(ctx.db, `rerun:${caller.env}`, idempotencyKey(request), params, () => ({
         status: 200,
@@ -112,8 +113,7 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404, 502],
     handler: async ({ caller, params, query }) => {
       requireIntegrationScope(caller, params.integrationId);
-      const user = ctx.users.find(caller.env, caller.userId!);
-      if (!user) throw new DomainError('token_invalid', 'The user of this token no longer exists.');
+      const user = await ctx.users.requireTokenUser(caller);
       return ctx.runtime.fieldOptions(user.userId, params, query.credentialId);
     },
   });

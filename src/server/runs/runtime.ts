@@ -5,7 +5,7 @@ import type { Db } from '../platform/db/sqlite.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from '../users/index.js';
 import type { CredentialService } from '../connections/credentials.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService } from '../installs/integrations.js';

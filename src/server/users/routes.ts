@@ -31,7 +31,9 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     body: CreateUserRequest,
     response: CreateUserResponse,
     errors: [409],
-    handler: ({ caller, body }) => ({ userId: ctx.users.create(caller.env, body.username, body.fullName).userId }),
+    handler: async ({ caller, body }) => ({
+      userId: (await ctx.users.create(caller.env, body.username, body.fullName)).userId,
+    }),
   });
 
   api.add({
@@ -113,10 +115,10 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     response: DeleteUserResponse,
     errors: [404],
     handler: async ({ caller, params }) => {
-      const user = ctx.users.require(caller.env, params.userId);
+      const user = await ctx.users.require(caller.env, params.userId);
       // Webhook subscriptions in apps go first, while the user's credentials can still remove them.
       await ctx.runtime.triggers.releaseUser(user.userId);
-      ctx.users.delete(caller.env, user.userId);
+      await ctx.users.delete(caller.env, user.userId);
       return { success: true as const };
     },
   });
@@ -134,7 +136,7 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     response: DeactivateUserWorkflowsResponse,
     errors: [404],
     handler: async ({ caller, params }) => {
-      const userId = ctx.users.require(caller.env, params.userId).userId;
+      const userId = (await ctx.users.require(caller.env, params.userId)).userId;
       ctx.workflows.deactivateAll(userId);
       await ctx.runtime.triggers.settle(userId);
       return { message: 'Success' };
@@ -159,7 +161,7 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
       response: UserTokenResponse,
       errors: [404],
       handler: async ({ caller, params }) => {
-        const user = ctx.users.require(caller.env, params.userId);
+        const user = await ctx.users.require(caller.env, params.userId);
         return { token: await issueUserToken(ctx.secrets.jwtSecret, { userId: user.userId, env: caller.env }) };
       },
     });

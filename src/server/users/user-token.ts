@@ -1,5 +1,5 @@
 import { SignJWT, errors, jwtVerify } from 'jose';
-import type { Environment } from '../platform/secrets.js';
+import type { Environment } from './environment.js';
 
 export const USER_TOKEN_ISSUER = 'alloy-embedded';
 export const USER_TOKEN_ALGORITHM = 'HS256';

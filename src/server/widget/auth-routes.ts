@@ -72,15 +72,11 @@ function requireAppInScope(ctx: AppContext, caller: Caller, app: string): void {
 /** The auth step's routes (the modal's contract in `contract/widget-auth.ts`), called with the user token. */
 export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   const userToken = requireUserToken(ctx.secrets);
-  const currentUser = (request: FastifyRequest): string => {
-    const caller = callerOf(request);
-    const user = ctx.users.find(caller.env, caller.userId!);
-    if (!user) throw new DomainError('token_invalid', 'The user of this token no longer exists.');
-    return user.userId;
-  };
+  const currentUser = async (request: FastifyRequest): Promise<string> =>
+    (await ctx.users.requireTokenUser(callerOf(request))).userId;
 
   app.get('/widget/integrations/:integrationId/apps', { preHandler: userToken }, async (request) => {
-    const userId = currentUser(request);
+    const userId = await currentUser(request);
     const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
     requireIntegrationScope(callerOf(request), integrationId);
     const needed = neededApps(ctx, integrationId);
@@ -107,7 +103,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/widget/credentials', { preHandler: userToken }, async (request) => {
-    const userId = currentUser(request);
+    const userId = await currentUser(request);
     const body = parseInput(CreateWidgetCredentialRequest, request.body, 'body');
     requireAppInScope(ctx, callerOf(request), body.app);
     const connector = connectorOf(body.app);
@@ -125,7 +121,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/widget/oauth/sessions', { preHandler: userToken }, async (request, reply) => {
-    const userId = currentUser(request);
+    const userId = await currentUser(request);
     const body = parseInput(StartOAuthRequest, request.body, 'body');
     requireAppInScope(ctx, callerOf(request), body.app);
     const connector = connectorOf(body.app);
@@ -146,7 +142,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/widget/oauth/sessions/:sessionId', { preHandler: userToken }, async (request, reply) => {
-    const userId = currentUser(request);
+    const userId = await currentUser(request);
     const { sessionId } = parseInput(SessionParams, request.params, 'params');
     reply.header('cache-control', 'no-store');
     return ctx.oauth.view(userId, sessionId) satisfies OAuthSessionView;

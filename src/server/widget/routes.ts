@@ -14,22 +14,18 @@ const IntegrationParams = z.object({ integrationId: ObjectId });
 export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
   const userToken = requireUserToken(ctx.secrets);
 
-  const currentUser = (request: FastifyRequest): string => {
-    const caller = callerOf(request);
-    const user = ctx.users.find(caller.env, caller.userId!);
-    if (!user) throw new DomainError('token_invalid', 'The user of this token no longer exists.');
-    return user.userId;
-  };
+  const currentUser = async (request: FastifyRequest): Promise<string> =>
+    (await ctx.users.requireTokenUser(callerOf(request))).userId;
 
   app.get('/widget/integrations/:integrationId', { preHandler: userToken }, async (request) => {
-    const userId = currentUser(request);
+    const userId = await currentUser(request);
     const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
     requireIntegrationScope(callerOf(request), integrationId);
     return ctx.integrations.widgetView(userId, integrationId);
   });
 
   app.post('/widget/installations', { preHandler: userToken }, async (request, reply) => {
-    const userId = currentUser(request);
+    const userId = await currentUser(request);
     const body = parseInput(CreateInstallationRequest, request.body, 'body');
     requireIntegrationScope(callerOf(request), body.integrationId);
     const chosenCredentials = chosenConnections(ctx, userId, body);

@@ -1,4 +1,4 @@
-import type { Environment } from '../secrets.js';
+import type { PayloadEnvironment as Environment } from '../../../contract/index.js';
 
 /**
  * The tables as Kysely sees them, one interface per table, written from the migrations in

@@ -1,0 +1,159 @@
+import { isUniqueViolation, type Conn } from '../platform/db/index.js';
+import { DomainError } from '../platform/errors.js';
+import type { Environment } from './environment.js';
+
+/** An end user as the API shows it. */
+export interface UserRecord {
+  userId: string;
+  username: string;
+  fullName: string | null;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  full_name: string | null;
+}
+
+const toRecord = (row: UserRow): UserRecord => ({ userId: row.id, username: row.username, fullName: row.full_name });
+
+export const usernameTaken = (username: string): DomainError =>
+  new DomainError('conflict', `A user with username "${username}" already exists.`);
+
+/**
+ * Adds a user unless the username is taken in the environment (then nothing is written and the
+ * answer is false): the unique index decides, so two concurrent creates cannot both succeed.
+ */
+export async function insertUser(
+  conn: Conn,
+  user: { id: string; env: Environment; username: string; fullName: string | null; createdAt: string },
+): Promise<boolean> {
+  const inserted = await conn
+    .insertInto('users')
+    .values({
+      id: user.id,
+      env: user.env,
+      username: user.username,
+      full_name: user.fullName,
+      created_at: user.createdAt,
+    })
+    .onConflict((oc) => oc.columns(['env', 'username']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function findUser(conn: Conn, env: Environment, idOrUsername: string): Promise<UserRecord | undefined> {
+  const byId = await conn
+    .selectFrom('users')
+    .select(['id', 'username', 'full_name'])
+    .where('env', '=', env)
+    .where('id', '=', idOrUsername)
+    .executeTakeFirst();
+  if (byId) return toRecord(byId);
+  const byName = await conn
+    .selectFrom('users')
+    .select(['id', 'username', 'full_name'])
+    .where('env', '=', env)
+    .where('username', '=', idOrUsername)
+    .executeTakeFirst();
+  return byName ? toRecord(byName) : undefined;
+}
+
+export interface UserListRow extends UserRecord {
+  createdAt: string;
+}
+
+/** A page of `env`'s users in creation order (ties by id) after `after`, `limit` rows at most. */
+export async function listUsers(
+  conn: Conn,
+  env: Environment,
+  options: { parentWorkflowId?: string | undefined; after?: { createdAt: string; id: string }; limit: number },
+): Promise<UserListRow[]> {
+  let query = conn
+    .selectFrom('users as u')
+    .select(['u.id', 'u.username', 'u.full_name', 'u.created_at'])
+    .where('u.env', '=', env);
+  const { parentWorkflowId, after } = options;
+  if (parentWorkflowId !== undefined) {
+    // TODO(i15): user_workflows belongs to installs; ask the installs service for the user ids once it can page them.
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('user_workflows as w')
+          .select('w.user_id')
+          .whereRef('w.user_id', '=', 'u.id')
+          .where('w.workflow_id', '=', parentWorkflowId),
+      ),
+    );
+  }
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('u.created_at', '>', after.createdAt),
+        eb.and([eb('u.created_at', '=', after.createdAt), eb('u.id', '>', after.id)]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('u.created_at').orderBy('u.id').limit(options.limit).execute();
+  return rows.map((row) => ({ ...toRecord(row), createdAt: row.created_at }));
+}
+
+/**
+ * Renames the user and/or sets their full name in ONE statement (`fullName: null` clears it,
+ * `undefined` leaves a field as it is). Undefined when no such user; a username already taken in
+ * the environment is a conflict, decided by the unique index, so concurrent updates never fail
+ * any other way.
+ */
+export async function updateUser(
+  conn: Conn,
+  env: Environment,
+  idOrUsername: string,
+  patch: { username?: string | undefined; fullName?: string | null | undefined },
+): Promise<UserRecord | undefined> {
+  try {
+    const row = await conn
+      .updateTable('users')
+      .set((eb) => ({
+        username: patch.username ?? eb.ref('username'),
+        full_name: patch.fullName === undefined ? eb.ref('full_name') : patch.fullName,
+      }))
+      .where('env', '=', env)
+      // The user `idOrUsername` names: by id first, else by username (the docs let either stand in the path).
+      .where((eb) =>
+        eb(
+          'id',
+          '=',
+          eb.fn.coalesce(
+            eb
+              .selectFrom('users as byId')
+              .select('byId.id')
+              .where('byId.env', '=', env)
+              .where('byId.id', '=', idOrUsername),
+            eb
+              .selectFrom('users as byName')
+              .select('byName.id')
+              .where('byName.env', '=', env)
+              .where('byName.username', '=', idOrUsername),
+          ),
+        ),
+      )
+      .returning(['id', 'username', 'full_name'])
+      .executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  } catch (error) {
+    if (isUniqueViolation(error) && patch.username !== undefined) throw usernameTaken(patch.username);
+    throw error;
+  }
+}
+
+/** Deletes the user (their rows in other tables go by foreign key); false when there was none. */
+export async function deleteUser(conn: Conn, env: Environment, userId: string): Promise<boolean> {
+  const deleted = await conn
+    .deleteFrom('users')
+    .where('env', '=', env)
+    .where('id', '=', userId)
+    .returning('id')
+    .executeTakeFirst();
+  return deleted !== undefined;
+}
