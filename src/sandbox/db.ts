@@ -262,14 +262,33 @@ export function inSandboxTransaction<T>(conn: SandboxConn, work: (trx: SandboxCo
   return inTransaction(conn as unknown as Conn, (trx) => work(trx as unknown as SandboxConn));
 }
 
+/** The server's file, where the sandbox kept its tables before it had its own. */
+const LEGACY_DB_FILE = 'alloy.db';
+
+/** The sandbox's tables in foreign-key order (a table comes after those it references). */
+const TABLES_IN_ORDER = [
+  'sandbox_stores',
+  'sandbox_customers',
+  'sandbox_orders',
+  'sandbox_webhooks',
+  'sandbox_webhook_deliveries',
+  'sandbox_oauth_clients',
+  'sandbox_oauth_requests',
+  'sandbox_oauth_grants',
+  'sandbox_oauth_codes',
+  'sandbox_oauth_tokens',
+  'sandbox_owner_sessions',
+] as const;
+
 /**
  * Opens (creating and migrating) `<dataDir>/sandbox.db` with the same hardening as the server's
  * database: the file is made 0600 before SQLite opens it (its -wal and -shm inherit that mode),
  * WAL, synchronous FULL, foreign keys, secure_delete.
  *
- * Data dirs from before the sandbox had its own file keep their old `sandbox_*` tables in
- * `alloy.db`; they are not copied: the sandbox starts fresh in `sandbox.db` (it is demo data; the
- * seeded store gets a new API key and the Embedded client a new secret).
+ * Data dirs from before the sandbox had its own file have its tables in `alloy.db`: when
+ * `sandbox.db` is new, their rows are copied over once (same transaction as the migrations), so
+ * stores, API keys, the Embedded client's secret and live grants carry on. The old tables are left
+ * in `alloy.db`, unread (the server's own migrations may drop them).
  */
 export function openSandboxDatabase(dataDir: string, options: { guardTransactions?: boolean } = {}): SandboxDatabase {
   fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
@@ -277,29 +296,67 @@ export function openSandboxDatabase(dataDir: string, options: { guardTransaction
   fs.closeSync(fs.openSync(file, 'a', DATA_FILE_MODE));
   restrictFile(file);
   const sqlite = new SqliteDatabase(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('secure_delete = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  migrate(sqlite);
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('secure_delete = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    migrate(sqlite, path.join(dataDir, LEGACY_DB_FILE));
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   for (const suffix of ['-wal', '-shm', '-journal']) restrictFile(`${file}${suffix}`);
   return createDatabase(sqlite, options) as unknown as SandboxDatabase;
 }
 
-function migrate(sqlite: SqliteDatabase.Database): void {
-  sqlite.transaction(() => {
-    sqlite.exec('CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-    const row = sqlite.prepare("SELECT value FROM sandbox_meta WHERE key = 'schema_version'").get() as
-      { value: string } | undefined;
-    const current = row ? Number(row.value) : 0;
-    for (let i = current; i < SANDBOX_MIGRATIONS.length; i++) sqlite.exec(SANDBOX_MIGRATIONS[i]!);
-    if (current < SANDBOX_MIGRATIONS.length) {
-      sqlite
-        .prepare(
-          "INSERT INTO sandbox_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .run(String(SANDBOX_MIGRATIONS.length));
-    }
-  })();
+function schemaVersion(sqlite: SqliteDatabase.Database, schema: 'main' | 'legacy'): number {
+  const table = sqlite
+    .prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = 'sandbox_meta'`)
+    .get();
+  if (!table) return 0;
+  const row = sqlite.prepare(`SELECT value FROM ${schema}.sandbox_meta WHERE key = 'schema_version'`).get() as
+    { value: string } | undefined;
+  return row ? Number(row.value) : 0;
+}
+
+function migrate(sqlite: SqliteDatabase.Database, legacyFile: string): void {
+  const current = schemaVersion(sqlite, 'main');
+  // ATTACH cannot run inside a transaction; the file is only read.
+  const legacy = current === 0 && fs.existsSync(legacyFile);
+  if (legacy) sqlite.prepare('ATTACH DATABASE ? AS legacy').run(legacyFile);
+  try {
+    sqlite.transaction(() => {
+      sqlite.exec('CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      for (let i = current; i < SANDBOX_MIGRATIONS.length; i++) sqlite.exec(SANDBOX_MIGRATIONS[i]!);
+      if (current < SANDBOX_MIGRATIONS.length) {
+        sqlite
+          .prepare(
+            "INSERT INTO sandbox_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          )
+          .run(String(SANDBOX_MIGRATIONS.length));
+      }
+      if (legacy && schemaVersion(sqlite, 'legacy') > 0) copyLegacyTables(sqlite);
+    })();
+  } finally {
+    if (legacy) sqlite.exec('DETACH DATABASE legacy');
+  }
+}
+
+/** Copies each old table's rows, column by column (an old schema may lack later columns). */
+function copyLegacyTables(sqlite: SqliteDatabase.Database): void {
+  for (const table of TABLES_IN_ORDER) {
+    const columnsOf = (schema: 'main' | 'legacy') =>
+      (sqlite.prepare(`SELECT name FROM pragma_table_info(?, ?)`).all(table, schema) as { name: string }[]).map(
+        (column) => column.name,
+      );
+    const legacyColumns = new Set(columnsOf('legacy'));
+    if (legacyColumns.size === 0) continue;
+    const columns = columnsOf('main')
+      .filter((name) => legacyColumns.has(name))
+      .map((name) => `"${name}"`)
+      .join(', ');
+    sqlite.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM legacy.${table}`);
+  }
 }
