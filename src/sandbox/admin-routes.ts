@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
 import { parseInput } from '../server/http/errors.js';
 import { DomainError } from '../server/platform/errors.js';
+import type { FailureGuard } from '../server/platform/failure-guard.js';
 import { secretsEqual } from './crypto.js';
 import { setPageHeaders } from './html.js';
 import { readOwnerToken, setOwnerCookie, type OwnerService, type OwnerSession } from './owners.js';
@@ -20,6 +21,8 @@ export interface AdminRouteOptions {
   publicUrl: () => string;
   /** Path prefix of the sandbox (the owner cookie's path). */
   basePath: string;
+  /** Counts wrong owner secrets per client address (shared with the consent form). */
+  ownerFailures: FailureGuard;
 }
 
 /** The header the dashboard sends its session's CSRF token in, on every change. */
@@ -68,9 +71,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     if (origin !== undefined && origin !== publicOrigin()) throw notSameOrigin();
   };
 
-  const sessionOf = (request: FastifyRequest): { token: string; session: OwnerSession } => {
+  const sessionOf = async (request: FastifyRequest): Promise<{ token: string; session: OwnerSession }> => {
     const token = readOwnerToken(request);
-    const session = owners.session(token);
+    const session = await owners.session(token);
     if (token === undefined || !session) {
       throw new DomainError('unauthorized', 'Sign in with the store owner secret first.');
     }
@@ -90,8 +93,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     if (!session.storeIds.includes(storeId)) throw new DomainError('not_found', `Store ${storeId} was not found.`);
   };
 
-  const sessionView = (session: OwnerSession) => ({
-    stores: stores.listOwned(session.storeIds).map(({ apiKey: _apiKey, ...store }) => store),
+  const sessionView = async (session: OwnerSession) => ({
+    stores: (await stores.listOwned(session.storeIds)).map(({ apiKey: _apiKey, ...store }) => store),
     csrfToken: session.csrfToken,
   });
 
@@ -99,47 +102,54 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
 
   app.post('/admin/api/session', admin, async (request, reply) => {
     const body = parseInput(OwnerSignInRequest, request.body, 'body');
-    const store = stores.findBySubdomain(body.shop);
-    if (!store || !owners.verify(store.id, body.secret)) {
+    // Guessing the owner secret is limited per client address, wrong shops counted too.
+    const wait = options.ownerFailures.retryAfterSeconds(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new DomainError('rate_limited', `Too many failed sign-ins from this address; retry in ${wait} s.`);
+    }
+    const store = await stores.findBySubdomain(body.shop);
+    if (!store || !(await owners.verify(store.id, body.secret))) {
+      options.ownerFailures.recordFailure(request.ip);
       throw new DomainError('unauthorized', 'That shop and owner secret do not match.');
     }
-    const token = owners.signIn(readOwnerToken(request), store.id);
+    const token = await owners.signIn(readOwnerToken(request), store.id);
     setOwnerCookie(reply, { token, basePath: options.basePath, secure: secureCookie() });
-    return sessionView(owners.session(token)!);
+    return sessionView((await owners.session(token))!);
   });
 
   // Signed out is an answer here, not an error: the dashboard asks it on every load.
   app.get('/admin/api/session', admin, async (request) => {
     parseInput(NoQuery, request.query, 'query');
-    const session = owners.session(readOwnerToken(request));
+    const session = await owners.session(readOwnerToken(request));
     return session ? sessionView(session) : { stores: [], csrfToken: null };
   });
 
   app.delete('/admin/api/session', admin, async (request, reply: FastifyReply) => {
-    const { token, session } = sessionOf(request);
+    const { token, session } = await sessionOf(request);
     checkCsrf(request, session);
-    owners.signOut(token);
+    await owners.signOut(token);
     setOwnerCookie(reply, { token: undefined, basePath: options.basePath, secure: secureCookie() });
     return reply.status(204).send();
   });
 
   app.get('/admin/api/stores', admin, async (request) => {
     parseInput(NoQuery, request.query, 'query');
-    return { data: stores.listOwned(sessionOf(request).session.storeIds) };
+    return { data: await stores.listOwned((await sessionOf(request)).session.storeIds) };
   });
 
   app.post('/admin/api/stores', admin, async (request, reply) => {
-    const { token, session } = sessionOf(request);
+    const { token, session } = await sessionOf(request);
     checkCsrf(request, session);
     const body = parseInput(CreateStoreRequest, request.body, 'body');
-    const created = stores.create(body.name, body.subdomain);
+    const created = await stores.create(body.name, body.subdomain);
     // The creator owns the new store: it joins this session (its secret is shown this once).
-    owners.signIn(token, created.id);
+    await owners.signIn(token, created.id);
     return reply.status(201).send(created);
   });
 
   app.post('/admin/api/stores/:storeId/rotate-key', admin, async (request) => {
-    const { session } = sessionOf(request);
+    const { session } = await sessionOf(request);
     checkCsrf(request, session);
     const { storeId } = parseInput(StoreParams, request.params, 'params');
     ownedStore(session, storeId);
@@ -147,10 +157,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
   });
 
   app.get('/admin/api/stores/:storeId/webhook-deliveries', admin, async (request) => {
-    const { session } = sessionOf(request);
+    const { session } = await sessionOf(request);
     const { storeId } = parseInput(StoreParams, request.params, 'params');
     const query = parseInput(ListDeliveriesQuery, request.query, 'query');
     ownedStore(session, storeId);
-    return { data: webhooks.recentDeliveries(storeId, query.limit === undefined ? 20 : Number(query.limit)) };
+    return { data: await webhooks.recentDeliveries(storeId, query.limit === undefined ? 20 : Number(query.limit)) };
   });
 }

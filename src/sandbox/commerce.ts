@@ -1,7 +1,10 @@
-import type { Db } from '../server/platform/db/sqlite.js';
-import { DomainError } from '../server/platform/errors.js';
+import { DomainError, notFound } from '../server/platform/errors.js';
+import * as repo from './commerce-repository.js';
+import type { CustomerRow, OrderRow } from './commerce-repository.js';
 import { randomId } from './crypto.js';
-import type { CreateOrderRequest, CustomerInput, OrderStatus } from './schemas.js';
+import { inSandboxTransaction, type SandboxConn, type SandboxDatabase } from './db.js';
+import { ORDER_STATUSES, type CreateOrderRequest, type CustomerInput, type OrderStatus } from './schemas.js';
+import { takeOrderNumber } from './store-repository.js';
 import type { WebhookService } from './webhooks.js';
 
 export interface Customer {
@@ -41,31 +44,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-interface CustomerRow {
-  id: string;
-  store_id: string;
-  email: string;
-  name: string;
-  created_at: string;
-}
-
-interface OrderRow {
-  id: string;
-  store_id: string;
-  number: number;
-  status: OrderStatus;
-  currency: string;
-  total_amount: number;
-  items: string;
-  note: string | null;
-  created_at: string;
-  updated_at: string;
-  customer_id: string;
-  customer_email: string;
-  customer_name: string;
-  customer_created_at: string;
-}
-
 const toCustomer = (row: CustomerRow): Customer => ({
   id: row.id,
   email: row.email,
@@ -91,10 +69,6 @@ const toOrder = (row: OrderRow): Order => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
-
-const ORDER_SELECT = `
-  SELECT o.*, c.email AS customer_email, c.name AS customer_name, c.created_at AS customer_created_at
-  FROM sandbox_orders o JOIN sandbox_customers c ON c.id = o.customer_id`;
 
 /** Forward steps; an order may skip steps but never go back. */
 const STATUS_RANK: Record<Exclude<OrderStatus, 'cancelled'>, number> = {
@@ -137,27 +111,20 @@ const isCustomerCursor = (value: unknown): value is { t: string; id: string } =>
 /** Customers and orders of the sandbox stores. Every method takes the store id the caller may act on. */
 export class CommerceService {
   constructor(
-    private readonly db: Db,
+    private readonly database: SandboxDatabase,
     private readonly webhooks: WebhookService,
   ) {}
 
-  listCustomers(storeId: string, options: { limit: number; cursor?: string; email?: string }): Page<Customer> {
+  async listCustomers(
+    storeId: string,
+    options: { limit: number; cursor?: string; email?: string },
+  ): Promise<Page<Customer>> {
     const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, isCustomerCursor);
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM sandbox_customers
-         WHERE store_id = @storeId
-           AND (@email IS NULL OR email = @email)
-           AND (@t IS NULL OR created_at < @t OR (created_at = @t AND id < @id))
-         ORDER BY created_at DESC, id DESC LIMIT @limit`,
-      )
-      .all({
-        storeId,
-        email: options.email ?? null,
-        t: after?.t ?? null,
-        id: after?.id ?? null,
-        limit: options.limit + 1,
-      }) as CustomerRow[];
+    const rows = await repo.listCustomers(this.database, storeId, {
+      limit: options.limit + 1,
+      ...(options.email !== undefined ? { email: options.email } : {}),
+      ...(after ? { after } : {}),
+    });
     const page = rows.slice(0, options.limit);
     const last = page.at(-1);
     return {
@@ -166,43 +133,30 @@ export class CommerceService {
     };
   }
 
-  requireCustomer(storeId: string, customerId: string): Customer {
-    const row = this.db
-      .prepare('SELECT * FROM sandbox_customers WHERE store_id = ? AND id = ?')
-      .get(storeId, customerId) as CustomerRow | undefined;
-    if (!row) throw new DomainError('not_found', `Customer ${customerId} was not found.`);
+  async requireCustomer(storeId: string, customerId: string, conn: SandboxConn = this.database): Promise<Customer> {
+    const row = await repo.findCustomer(conn, storeId, { id: customerId });
+    if (!row) throw notFound(`Customer ${customerId}`);
     return toCustomer(row);
   }
 
-  createCustomer(storeId: string, input: CustomerInput): Customer {
-    const row: CustomerRow = {
-      id: randomId('cus'),
-      store_id: storeId,
-      email: input.email,
-      name: input.name,
-      created_at: new Date().toISOString(),
-    };
-    const inserted = this.db
-      .prepare(
-        `INSERT INTO sandbox_customers (id, store_id, email, name, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (store_id, email) DO NOTHING`,
-      )
-      .run(row.id, storeId, row.email, row.name, row.created_at);
-    if (inserted.changes === 0) {
+  async createCustomer(storeId: string, input: CustomerInput): Promise<Customer> {
+    const row = newCustomerRow(storeId, input);
+    if (!(await repo.insertCustomerIfAbsent(this.database, row))) {
       throw new DomainError('conflict', `A customer with the email ${input.email} already exists in this store.`);
     }
     return toCustomer(row);
   }
 
-  listOrders(storeId: string, options: { limit: number; cursor?: string; status?: OrderStatus }): Page<Order> {
+  async listOrders(
+    storeId: string,
+    options: { limit: number; cursor?: string; status?: OrderStatus },
+  ): Promise<Page<Order>> {
     const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, isOrderCursor);
-    const rows = this.db
-      .prepare(
-        `${ORDER_SELECT}
-         WHERE o.store_id = @storeId AND (@status IS NULL OR o.status = @status) AND (@n IS NULL OR o.number < @n)
-         ORDER BY o.number DESC LIMIT @limit`,
-      )
-      .all({ storeId, status: options.status ?? null, n: after?.n ?? null, limit: options.limit + 1 }) as OrderRow[];
+    const rows = await repo.listOrders(this.database, storeId, {
+      limit: options.limit + 1,
+      ...(options.status !== undefined ? { status: options.status } : {}),
+      ...(after ? { beforeNumber: after.n } : {}),
+    });
     const page = rows.slice(0, options.limit);
     const last = page.at(-1);
     return {
@@ -211,10 +165,9 @@ export class CommerceService {
     };
   }
 
-  requireOrder(storeId: string, orderId: string): Order {
-    const row = this.db.prepare(`${ORDER_SELECT} WHERE o.store_id = ? AND o.id = ?`).get(storeId, orderId) as
-      OrderRow | undefined;
-    if (!row) throw new DomainError('not_found', `Order ${orderId} was not found.`);
+  async requireOrder(storeId: string, orderId: string, conn: SandboxConn = this.database): Promise<Order> {
+    const row = await repo.findOrder(conn, storeId, orderId);
+    if (!row) throw notFound(`Order ${orderId}`);
     return toOrder(row);
   }
 
@@ -222,16 +175,13 @@ export class CommerceService {
    * Creates the order (and its customer when given by email) and records an `order.created`
    * delivery for each subscription, all in one transaction; deliveries start after the commit.
    */
-  createOrder(storeId: string, input: CreateOrderRequest): Order {
-    const { order, deliveries } = this.db.transaction(() => {
+  async createOrder(storeId: string, input: CreateOrderRequest): Promise<Order> {
+    const { order, deliveries } = await inSandboxTransaction(this.database, async (trx) => {
       const customer = input.customerId
-        ? this.requireCustomer(storeId, input.customerId)
-        : this.findOrCreateCustomer(storeId, input.customer!);
-      const { next_order_number: number } = this.db
-        .prepare(
-          'UPDATE sandbox_stores SET next_order_number = next_order_number + 1 WHERE id = ? RETURNING next_order_number - 1 AS next_order_number',
-        )
-        .get(storeId) as { next_order_number: number };
+        ? await this.requireCustomer(storeId, input.customerId, trx)
+        : await this.findOrCreateCustomer(trx, storeId, input.customer!);
+      const number = await takeOrderNumber(trx, storeId);
+      if (number === undefined) throw notFound(`Store ${storeId}`);
       const items: OrderItem[] = input.items.map((item) => ({
         name: item.name,
         sku: item.sku || null,
@@ -240,58 +190,72 @@ export class CommerceService {
       }));
       const now = new Date().toISOString();
       const id = randomId('ord');
-      this.db
-        .prepare(
-          `INSERT INTO sandbox_orders
-             (id, store_id, number, customer_id, status, currency, total_amount, items, note, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          storeId,
-          number,
-          customer.id,
-          input.currency,
-          items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0),
-          JSON.stringify(items),
-          input.note || null,
-          now,
-          now,
-        );
-      const created = this.requireOrder(storeId, id);
-      const ids = this.webhooks.enqueue(storeId, 'order.created', { topic: 'order.created', storeId, order: created });
+      await repo.insertOrder(trx, {
+        id,
+        store_id: storeId,
+        number,
+        customer_id: customer.id,
+        status: 'pending',
+        currency: input.currency,
+        total_amount: items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0),
+        items: JSON.stringify(items),
+        note: input.note || null,
+        created_at: now,
+        updated_at: now,
+      });
+      const created = await this.requireOrder(storeId, id, trx);
+      const ids = await this.webhooks.enqueue(trx, storeId, 'order.created', {
+        topic: 'order.created',
+        storeId,
+        order: created,
+      });
       return { order: created, deliveries: ids };
-    })();
+    });
     this.webhooks.dispatch(deliveries);
     return order;
   }
 
-  /** Moves an order to `status`; setting the status it already has changes nothing. */
-  updateOrderStatus(storeId: string, orderId: string, status: OrderStatus): Order {
-    const { order, deliveries } = this.db.transaction(() => {
-      const current = this.requireOrder(storeId, orderId);
-      if (current.status === status) return { order: current, deliveries: [] };
-      if (!canChangeStatus(current.status, status)) {
-        throw new DomainError('conflict',
+  /**
+   * Moves an order to `status`; setting the status it already has changes nothing. The move is one
+   * conditional UPDATE (only from the statuses that may become `status`), so two changes at once
+   * cannot both pass the check against the same old status.
+   */
+  async updateOrderStatus(storeId: string, orderId: string, status: OrderStatus): Promise<Order> {
+    const { order, deliveries } = await inSandboxTransaction(this.database, async (trx) => {
+      const from = ORDER_STATUSES.filter((current) => current !== status && canChangeStatus(current, status));
+      const moved = await repo.moveOrderStatus(trx, storeId, orderId, from, status, new Date().toISOString());
+      const current = await this.requireOrder(storeId, orderId, trx);
+      if (!moved) {
+        if (current.status === status) return { order: current, deliveries: [] };
+        throw new DomainError(
+          'conflict',
           `Order #${current.number} is ${current.status}; it cannot become ${status}. Orders move forward ` +
             '(pending → paid → fulfilled → shipped) and can be cancelled until they ship.',
         );
       }
-      this.db
-        .prepare('UPDATE sandbox_orders SET status = ?, updated_at = ? WHERE id = ?')
-        .run(status, new Date().toISOString(), orderId);
-      const updated = this.requireOrder(storeId, orderId);
-      const ids = this.webhooks.enqueue(storeId, 'order.updated', { topic: 'order.updated', storeId, order: updated });
-      return { order: updated, deliveries: ids };
-    })();
+      const ids = await this.webhooks.enqueue(trx, storeId, 'order.updated', {
+        topic: 'order.updated',
+        storeId,
+        order: current,
+      });
+      return { order: current, deliveries: ids };
+    });
     this.webhooks.dispatch(deliveries);
     return order;
   }
 
-  private findOrCreateCustomer(storeId: string, input: CustomerInput): Customer {
-    const existing = this.db
-      .prepare('SELECT * FROM sandbox_customers WHERE store_id = ? AND email = ?')
-      .get(storeId, input.email) as CustomerRow | undefined;
-    return existing ? toCustomer(existing) : this.createCustomer(storeId, input);
+  /** Insert-if-absent, then read: two orders naming one new email make one customer. */
+  private async findOrCreateCustomer(trx: SandboxConn, storeId: string, input: CustomerInput): Promise<Customer> {
+    await repo.insertCustomerIfAbsent(trx, newCustomerRow(storeId, input));
+    const row = await repo.findCustomer(trx, storeId, { email: input.email });
+    return toCustomer(row!);
   }
 }
+
+const newCustomerRow = (storeId: string, input: CustomerInput): CustomerRow => ({
+  id: randomId('cus'),
+  store_id: storeId,
+  email: input.email,
+  name: input.name,
+  created_at: new Date().toISOString(),
+});

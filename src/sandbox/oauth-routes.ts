@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import * as z from 'zod/mini';
 import { statusOf } from '../server/http/errors.js';
 import { DomainError } from '../server/platform/errors.js';
+import type { FailureGuard } from '../server/platform/failure-guard.js';
 import { readCookie } from './forms.js';
 import { renderConsentPage, renderErrorPage, setPageHeaders } from './html.js';
 import { readOwnerToken, type OwnerService } from './owners.js';
@@ -15,6 +16,8 @@ export interface OAuthRouteOptions {
   owners: OwnerService;
   /** Path prefix of the sandbox, e.g. /sandbox/demo-store. */
   basePath: string;
+  /** Counts wrong owner secrets per client address (shared with the dashboard's sign-in). */
+  ownerFailures: FailureGuard;
 }
 
 const CONSENT_COOKIE_PREFIX = 'ds_consent_';
@@ -31,7 +34,7 @@ type Query = Record<string, string | string[] | undefined>;
 
 /** The authorization server: authorize + consent pages, token and revocation endpoints, metadata. */
 export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): void {
-  const { oauth, stores, owners, basePath } = options;
+  const { oauth, stores, owners, basePath, ownerFailures } = options;
   const assetsPath = `${basePath}/assets`;
   const consentPath = `${basePath}/oauth/consent`;
   const cookiePath = `${basePath}/oauth`;
@@ -62,7 +65,7 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
     // Until the client and its redirect URI are verified, errors stay on this page: redirecting
     // to an unverified URI would make the provider an open redirector (RFC 6749 §4.1.2.1).
     const clientId = param('client_id');
-    const client = clientId === undefined ? undefined : oauth.findClient(clientId);
+    const client = clientId === undefined ? undefined : await oauth.findClient(clientId);
     if (!client || repeated.includes('client_id')) {
       return errorPage(
         reply,
@@ -108,10 +111,10 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
     }
     const shop = param('shop');
     if (!shop) return fail('invalid_request', 'shop (the store subdomain) is required.');
-    const store = stores.findBySubdomain(shop.toLowerCase());
+    const store = await stores.findBySubdomain(shop.toLowerCase());
     if (!store) return fail('invalid_request', `There is no Demo Store shop called "${shop}".`);
 
-    const pending = oauth.startAuthorization({
+    const pending = await oauth.startAuthorization({
       clientId: client.clientId,
       storeId: store.id,
       redirectUri,
@@ -121,7 +124,7 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
     });
     // Usually absent: the authorize page is a cross-site navigation and the owner cookie is
     // SameSite=Strict. It is there on the consent form's own POST, where it is checked.
-    const signedIn = owners.session(readOwnerToken(request))?.storeIds.includes(store.id) ?? false;
+    const signedIn = (await owners.session(readOwnerToken(request)))?.storeIds.includes(store.id) ?? false;
     const returnOrigin = new URL(redirectUri).origin;
     setPageHeaders(reply, { formActionOrigins: [returnOrigin] });
     reply.header(
@@ -155,14 +158,30 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
       );
     }
     const cookieName = `${CONSENT_COOKIE_PREFIX}${form.data.request_id}`;
-    const result = oauth.answerAuthorization({
+    const ownerSecret = form.data.owner_secret;
+    // Guessing the owner secret here is limited like at the dashboard's sign-in (one counter).
+    const wait = ownerSecret === undefined ? 0 : ownerFailures.retryAfterSeconds(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return errorPage(
+        reply,
+        429,
+        'Too many attempts',
+        `Too many wrong owner secrets from this address. Wait ${wait} s, then go back and try again.`,
+      );
+    }
+    const result = await oauth.answerAuthorization({
       requestId: form.data.request_id,
       csrfToken: form.data.csrf_token,
       browserSecret: readCookie(request, cookieName),
       approve: form.data.decision === 'approve',
-      isOwner: (storeId) =>
-        (owners.session(readOwnerToken(request))?.storeIds.includes(storeId) ?? false) ||
-        (form.data.owner_secret !== undefined && owners.verify(storeId, form.data.owner_secret)),
+      isOwner: async (storeId) => {
+        if ((await owners.session(readOwnerToken(request)))?.storeIds.includes(storeId)) return true;
+        if (ownerSecret === undefined) return false;
+        const verified = await owners.verify(storeId, ownerSecret);
+        if (!verified) ownerFailures.recordFailure(request.ip);
+        return verified;
+      },
     });
     if (result.outcome === 'invalid') {
       switch (result.reason) {
@@ -203,7 +222,7 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
   app.post('/oauth/token', { config: { cors: false }, errorHandler: oauthErrorHandler }, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     const body = stringFields(request.body);
-    const client = authenticateClient(oauth, request, body);
+    const client = await authenticateClient(oauth, request, body);
     switch (body.grant_type) {
       case 'authorization_code':
         if (!body.code) throw new OAuthError(400, 'invalid_request', 'code is required.');
@@ -225,9 +244,9 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
   app.post('/oauth/revoke', { config: { cors: false }, errorHandler: oauthErrorHandler }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const body = stringFields(request.body);
-    const client = authenticateClient(oauth, request, body);
+    const client = await authenticateClient(oauth, request, body);
     if (!body.token) throw new OAuthError(400, 'invalid_request', 'token is required.');
-    oauth.revoke(client, body.token);
+    await oauth.revoke(client, body.token);
     return reply.status(200).send({});
   });
 }
@@ -271,11 +290,11 @@ function stringFields(body: unknown): Record<string, string | undefined> {
 const BASIC = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i;
 
 /** client_secret_basic or client_secret_post (RFC 6749 §2.3.1), never both. */
-function authenticateClient(
+async function authenticateClient(
   oauth: OAuthService,
   request: FastifyRequest,
   body: Record<string, string | undefined>,
-): OAuthClient {
+): Promise<OAuthClient> {
   const header = request.headers.authorization;
   let clientId = body.client_id;
   let clientSecret = body.client_secret;
@@ -300,7 +319,7 @@ function authenticateClient(
   if (clientId === undefined || clientSecret === undefined) {
     throw new OAuthError(401, 'invalid_client', 'Client authentication is required (client_id and client_secret).');
   }
-  const client = oauth.authenticateClient(clientId, clientSecret);
+  const client = await oauth.authenticateClient(clientId, clientSecret);
   if (!client) throw new OAuthError(401, 'invalid_client', 'Client authentication failed.');
   return client;
 }

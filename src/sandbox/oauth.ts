@@ -1,6 +1,8 @@
-import type { Db } from '../server/platform/db/sqlite.js';
 import { pkceChallenge, randomCredential, randomId, secretsEqual, sha256Hex } from './crypto.js';
-import { EMBEDDED_CLIENT_ID, ensureSandboxSchema, newClientSecret } from './schema.js';
+import { inSandboxTransaction, type SandboxConn, type SandboxDatabase } from './db.js';
+import * as repo from './oauth-repository.js';
+import type { ClientRow } from './oauth-repository.js';
+import { EMBEDDED_CLIENT_ID, newClientSecret } from './schema.js';
 import { OAUTH_SCOPES, type OAuthScope } from './schemas.js';
 
 export const AUTHORIZATION_REQUEST_TTL_MS = 10 * 60_000;
@@ -62,13 +64,6 @@ export type ConsentResult =
   | { outcome: 'redirect'; redirectUri: string; params: Record<string, string> }
   | { outcome: 'invalid'; reason: 'unknown' | 'expired' | 'answered' | 'forged' | 'not_owner' };
 
-interface ClientRow {
-  client_id: string;
-  name: string;
-  client_secret: string;
-  redirect_uris: string;
-}
-
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** https anywhere, http only on loopback (RFC 8252 §7.3); no fragment (RFC 6749 §3.1.2). */
@@ -94,138 +89,122 @@ export function parseScope(value: string): OAuthScope[] | undefined {
  * Registers an OAuth client of the sandbox store (tests use it for clients with their own redirect
  * URIs). Redirect URIs are matched exactly, character for character.
  */
-export function registerOAuthClient(
-  db: Db,
+export async function registerOAuthClient(
+  database: SandboxDatabase,
   options: { name: string; redirectUris: readonly string[]; clientId?: string },
-): OAuthClientCredentials {
-  ensureSandboxSchema(db);
+): Promise<OAuthClientCredentials> {
   const bad = options.redirectUris.find((uri) => !isAllowedRedirectUri(uri));
   if (bad !== undefined) throw new Error(`Redirect URI not allowed (https, or http on loopback, no fragment): ${bad}`);
   if (options.redirectUris.length === 0) throw new Error('A client needs at least one redirect URI.');
   const clientId = options.clientId ?? randomId('client');
   const clientSecret = newClientSecret();
-  db.prepare(
-    'INSERT INTO sandbox_oauth_clients (client_id, name, client_secret, redirect_uris, created_at) VALUES (?, ?, ?, ?, ?)',
-  ).run(clientId, options.name, clientSecret, JSON.stringify(options.redirectUris), new Date().toISOString());
+  await repo.insertClient(
+    database,
+    {
+      client_id: clientId,
+      name: options.name,
+      client_secret: clientSecret,
+      redirect_uris: JSON.stringify(options.redirectUris),
+      created_at: new Date().toISOString(),
+    },
+    { ifAbsent: false },
+  );
   return { clientId, clientSecret };
 }
 
 /** The Embedded server's own client (`alloy-embedded`): its secret is generated on first start. */
-export function getEmbeddedOAuthClient(db: Db): OAuthClientCredentials {
-  ensureSandboxSchema(db);
-  const row = db
-    .prepare('SELECT client_id, client_secret FROM sandbox_oauth_clients WHERE client_id = ?')
-    .get(EMBEDDED_CLIENT_ID) as { client_id: string; client_secret: string };
+export async function getEmbeddedOAuthClient(database: SandboxDatabase): Promise<OAuthClientCredentials> {
+  const row = await repo.findClient(database, EMBEDDED_CLIENT_ID);
+  if (!row) throw new Error('The sandbox has not been seeded (the Embedded OAuth client is missing).');
   return { clientId: row.client_id, clientSecret: row.client_secret };
 }
+
+const invalidGrant = (description: string): OAuthError => new OAuthError(400, 'invalid_grant', description);
 
 /** The authorization server: authorization requests, codes, grants and tokens (stored as SHA-256 digests). */
 export class OAuthService {
   constructor(
-    private readonly db: Db,
+    private readonly database: SandboxDatabase,
     /** The Embedded server's callback, `${publicUrl}/oauth/callback`, known only at request time. */
     private readonly embeddedRedirectUri: () => string,
   ) {}
 
-  findClient(clientId: string): OAuthClient | undefined {
-    const row = this.clientRow(clientId);
-    if (!row) return undefined;
-    const stored = JSON.parse(row.redirect_uris) as string[];
-    const redirectUris = row.client_id === EMBEDDED_CLIENT_ID ? [...stored, this.embeddedRedirectUri()] : stored;
-    return { clientId: row.client_id, name: row.name, redirectUris };
+  async findClient(clientId: string): Promise<OAuthClient | undefined> {
+    const row = await repo.findClient(this.database, clientId);
+    return row && this.toClient(row);
   }
 
   /** The client whose id and secret these are, or undefined. */
-  authenticateClient(clientId: string, clientSecret: string): OAuthClient | undefined {
-    const row = this.clientRow(clientId);
+  async authenticateClient(clientId: string, clientSecret: string): Promise<OAuthClient | undefined> {
+    const row = await repo.findClient(this.database, clientId);
     if (!row || !secretsEqual(row.client_secret, clientSecret)) return undefined;
-    return this.findClient(clientId);
+    return this.toClient(row);
   }
 
   /** Records a pending consent; the CSRF token goes in the form, the browser secret in a cookie. */
-  startAuthorization(input: {
+  async startAuthorization(input: {
     clientId: string;
     storeId: string;
     redirectUri: string;
     state: string;
     scope: readonly OAuthScope[];
     codeChallenge: string;
-  }): { requestId: string; csrfToken: string; browserSecret: string } {
+  }): Promise<{ requestId: string; csrfToken: string; browserSecret: string }> {
     const now = Date.now();
     const requestId = randomId('authreq');
     const csrfToken = randomCredential('csrf');
     const browserSecret = randomCredential('brw');
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sandbox_oauth_requests WHERE expires_at < ?').run(now - 3600_000);
-      this.db
-        .prepare(
-          `INSERT INTO sandbox_oauth_requests
-             (id, client_id, store_id, redirect_uri, state, scope, code_challenge, csrf_hash, browser_hash, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          requestId,
-          input.clientId,
-          input.storeId,
-          input.redirectUri,
-          input.state,
-          input.scope.join(' '),
-          input.codeChallenge,
-          sha256Hex(csrfToken),
-          sha256Hex(browserSecret),
-          now + AUTHORIZATION_REQUEST_TTL_MS,
-        );
-      this.db
-        .prepare(
-          `DELETE FROM sandbox_oauth_requests WHERE store_id = ? AND id NOT IN
-             (SELECT id FROM sandbox_oauth_requests WHERE store_id = ? ORDER BY expires_at DESC, rowid DESC LIMIT ?)`,
-        )
-        .run(input.storeId, input.storeId, MAX_AUTHORIZATION_REQUESTS_PER_STORE);
-    })();
+    await inSandboxTransaction(this.database, async (trx) => {
+      await repo.deleteRequestsExpiredBefore(trx, now - 3600_000);
+      await repo.insertRequest(trx, {
+        id: requestId,
+        client_id: input.clientId,
+        store_id: input.storeId,
+        redirect_uri: input.redirectUri,
+        state: input.state,
+        scope: input.scope.join(' '),
+        code_challenge: input.codeChallenge,
+        csrf_hash: sha256Hex(csrfToken),
+        browser_hash: sha256Hex(browserSecret),
+        expires_at: now + AUTHORIZATION_REQUEST_TTL_MS,
+        answered_at: null,
+      });
+      await repo.trimRequests(trx, input.storeId, MAX_AUTHORIZATION_REQUESTS_PER_STORE);
+    });
     return { requestId, csrfToken, browserSecret };
   }
 
   /**
    * Answers a pending consent once. `invalid` covers an unknown, expired or already answered
-   * request and a wrong CSRF token or browser cookie: the page says to start again.
+   * request and a wrong CSRF token or browser cookie: the page says to start again. The answer is
+   * claimed with one conditional UPDATE, so two answers at once yield one code.
    */
-  answerAuthorization(input: {
+  async answerAuthorization(input: {
     requestId: string;
     csrfToken: string;
     browserSecret: string | undefined;
     approve: boolean;
     /** Whether the person answering has signed in as the owner of the store (needed to approve). */
-    isOwner: (storeId: string) => boolean;
-  }): ConsentResult {
-    return this.db.transaction((): ConsentResult => {
-      const row = this.db.prepare('SELECT * FROM sandbox_oauth_requests WHERE id = ?').get(input.requestId) as
-        | {
-            client_id: string;
-            store_id: string;
-            redirect_uri: string;
-            state: string;
-            scope: string;
-            code_challenge: string;
-            csrf_hash: string;
-            browser_hash: string;
-            expires_at: number;
-            answered_at: number | null;
-          }
-        | undefined;
-      if (!row) return { outcome: 'invalid', reason: 'unknown' };
-      if (
-        !secretsEqual(row.csrf_hash, sha256Hex(input.csrfToken)) ||
-        input.browserSecret === undefined ||
-        !secretsEqual(row.browser_hash, sha256Hex(input.browserSecret))
-      ) {
-        return { outcome: 'invalid', reason: 'forged' };
-      }
-      if (row.answered_at !== null) return { outcome: 'invalid', reason: 'answered' };
+    isOwner: (storeId: string) => Promise<boolean>;
+  }): Promise<ConsentResult> {
+    const row = await repo.findRequest(this.database, input.requestId);
+    if (!row) return { outcome: 'invalid', reason: 'unknown' };
+    if (
+      !secretsEqual(row.csrf_hash, sha256Hex(input.csrfToken)) ||
+      input.browserSecret === undefined ||
+      !secretsEqual(row.browser_hash, sha256Hex(input.browserSecret))
+    ) {
+      return { outcome: 'invalid', reason: 'forged' };
+    }
+    if (row.answered_at !== null) return { outcome: 'invalid', reason: 'answered' };
+    if (row.expires_at <= Date.now()) return { outcome: 'invalid', reason: 'expired' };
+    // Naming a shop is not owning it; the request stays open so the owner can still answer it.
+    if (input.approve && !(await input.isOwner(row.store_id))) return { outcome: 'invalid', reason: 'not_owner' };
+    return inSandboxTransaction(this.database, async (trx): Promise<ConsentResult> => {
       const now = Date.now();
-      if (row.expires_at <= now) return { outcome: 'invalid', reason: 'expired' };
-      // Naming a shop is not owning it; the request stays open so the owner can still answer it.
-      if (input.approve && !input.isOwner(row.store_id)) return { outcome: 'invalid', reason: 'not_owner' };
-      this.db.prepare('UPDATE sandbox_oauth_requests SET answered_at = ? WHERE id = ?').run(now, input.requestId);
+      if (!(await repo.claimRequest(trx, input.requestId, now))) {
+        return { outcome: 'invalid', reason: row.expires_at <= now ? 'expired' : 'answered' };
+      }
       if (!input.approve) {
         return {
           outcome: 'redirect',
@@ -234,123 +213,84 @@ export class OAuthService {
         };
       }
       const code = randomCredential('dsac');
-      this.db.prepare('DELETE FROM sandbox_oauth_codes WHERE expires_at < ?').run(now - 3600_000);
-      this.db
-        .prepare(
-          `INSERT INTO sandbox_oauth_codes (code_hash, client_id, store_id, redirect_uri, scope, code_challenge, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          sha256Hex(code),
-          row.client_id,
-          row.store_id,
-          row.redirect_uri,
-          row.scope,
-          row.code_challenge,
-          now + AUTHORIZATION_CODE_TTL_MS,
-        );
+      await repo.deleteCodesExpiredBefore(trx, now - 3600_000);
+      await repo.insertCode(trx, {
+        code_hash: sha256Hex(code),
+        client_id: row.client_id,
+        store_id: row.store_id,
+        redirect_uri: row.redirect_uri,
+        scope: row.scope,
+        code_challenge: row.code_challenge,
+        expires_at: now + AUTHORIZATION_CODE_TTL_MS,
+      });
       return { outcome: 'redirect', redirectUri: row.redirect_uri, params: { code, state: row.state } };
-    })();
+    });
   }
 
   /**
-   * authorization_code grant. A code is burned by its first exchange attempt, successful or not;
-   * presenting it again also revokes every token it produced (RFC 6749 §4.1.2).
+   * authorization_code grant. A code is burned by its first exchange attempt, successful or not
+   * (one conditional UPDATE: of two exchanges at once, one gets the code); presenting it again
+   * also revokes every token it produced (RFC 6749 §4.1.2).
    */
-  exchangeCode(
+  async exchangeCode(
     client: OAuthClient,
     input: { code: string; redirectUri?: string; codeVerifier?: string },
-  ): TokenResponse {
-    const result = this.db.transaction((): TokenResponse | OAuthError => {
-      const row = this.db
-        .prepare('SELECT * FROM sandbox_oauth_codes WHERE code_hash = ?')
-        .get(sha256Hex(input.code)) as
-        | {
-            client_id: string;
-            store_id: string;
-            redirect_uri: string;
-            scope: string;
-            code_challenge: string;
-            expires_at: number;
-            used_at: number | null;
-            grant_id: string | null;
-          }
-        | undefined;
-      if (!row || row.client_id !== client.clientId) {
-        return new OAuthError(400, 'invalid_grant', 'The authorization code is not valid.');
-      }
+  ): Promise<TokenResponse> {
+    const codeHash = sha256Hex(input.code);
+    const result = await inSandboxTransaction(this.database, async (trx): Promise<TokenResponse | OAuthError> => {
       const now = Date.now();
-      if (row.used_at !== null) {
-        if (row.grant_id) this.revokeGrant(row.grant_id);
-        return new OAuthError(
-          400,
-          'invalid_grant',
-          'The authorization code was already used; the tokens issued for it are revoked.',
-        );
+      const row = await repo.spendCode(trx, codeHash, client.clientId, now);
+      if (!row) {
+        const spent = await repo.findCode(trx, codeHash);
+        if (!spent || spent.client_id !== client.clientId) return invalidGrant('The authorization code is not valid.');
+        if (spent.grant_id) await repo.revokeGrant(trx, spent.grant_id, new Date(now).toISOString());
+        return invalidGrant('The authorization code was already used; the tokens issued for it are revoked.');
       }
-      this.db.prepare('UPDATE sandbox_oauth_codes SET used_at = ? WHERE code_hash = ?').run(now, sha256Hex(input.code));
-      if (row.expires_at <= now) return new OAuthError(400, 'invalid_grant', 'The authorization code has expired.');
+      if (row.expires_at <= now) return invalidGrant('The authorization code has expired.');
       if (input.redirectUri !== row.redirect_uri) {
-        return new OAuthError(400, 'invalid_grant', 'redirect_uri does not match the one used to get the code.');
+        return invalidGrant('redirect_uri does not match the one used to get the code.');
       }
-      if (input.codeVerifier === undefined) return new OAuthError(400, 'invalid_grant', 'code_verifier is required.');
+      if (input.codeVerifier === undefined) return invalidGrant('code_verifier is required.');
       if (
         !/^[A-Za-z0-9._~-]{43,128}$/.test(input.codeVerifier) ||
         pkceChallenge(input.codeVerifier) !== row.code_challenge
       ) {
-        return new OAuthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge.');
+        return invalidGrant('code_verifier does not match the code_challenge.');
       }
       const grantId = randomId('grant');
-      this.db
-        .prepare('INSERT INTO sandbox_oauth_grants (id, client_id, store_id, scope, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(grantId, client.clientId, row.store_id, row.scope, new Date(now).toISOString());
-      this.db
-        .prepare('UPDATE sandbox_oauth_codes SET grant_id = ? WHERE code_hash = ?')
-        .run(grantId, sha256Hex(input.code));
-      return this.issueTokens(grantId, row.store_id, row.scope, now);
-    })();
+      await repo.insertGrant(trx, {
+        id: grantId,
+        client_id: client.clientId,
+        store_id: row.store_id,
+        scope: row.scope,
+        created_at: new Date(now).toISOString(),
+      });
+      await repo.setCodeGrant(trx, codeHash, grantId);
+      return this.issueTokens(trx, grantId, row.store_id, row.scope, now);
+    });
     if (result instanceof OAuthError) throw result;
     return result;
   }
 
   /**
-   * refresh_token grant with rotation: each refresh token works once. Presenting a used one means
-   * it leaked, so the whole grant is revoked (RFC 9700 §4.14.2).
+   * refresh_token grant with rotation: each refresh token works once (spent with one conditional
+   * UPDATE). Presenting a used one means it leaked, so the whole grant is revoked (RFC 9700 §4.14.2).
    */
-  refresh(client: OAuthClient, input: { refreshToken: string; scope?: string }): TokenResponse {
-    const result = this.db.transaction((): TokenResponse | OAuthError => {
-      const tokenHash = sha256Hex(input.refreshToken);
-      const row = this.db
-        .prepare(
-          `SELECT t.grant_id, t.scope, t.expires_at, t.used_at, g.client_id, g.store_id, g.revoked_at
-           FROM sandbox_oauth_tokens t JOIN sandbox_oauth_grants g ON g.id = t.grant_id
-           WHERE t.token_hash = ? AND t.kind = 'refresh'`,
-        )
-        .get(tokenHash) as
-        | {
-            grant_id: string;
-            scope: string;
-            expires_at: number;
-            used_at: number | null;
-            client_id: string;
-            store_id: string;
-            revoked_at: string | null;
-          }
-        | undefined;
-      if (!row || row.client_id !== client.clientId) {
-        return new OAuthError(400, 'invalid_grant', 'The refresh token is not valid.');
-      }
-      if (row.revoked_at !== null) return new OAuthError(400, 'invalid_grant', 'The refresh token was revoked.');
+  async refresh(client: OAuthClient, input: { refreshToken: string; scope?: string }): Promise<TokenResponse> {
+    const tokenHash = sha256Hex(input.refreshToken);
+    const result = await inSandboxTransaction(this.database, async (trx): Promise<TokenResponse | OAuthError> => {
+      const row = await repo.findTokenWithGrant(trx, tokenHash, 'refresh');
+      if (!row || row.client_id !== client.clientId) return invalidGrant('The refresh token is not valid.');
+      if (row.revoked_at !== null) return invalidGrant('The refresh token was revoked.');
       const now = Date.now();
-      if (row.used_at !== null) {
-        this.revokeGrant(row.grant_id);
-        return new OAuthError(
-          400,
-          'invalid_grant',
+      const reused = async (): Promise<OAuthError> => {
+        await repo.revokeGrant(trx, row.grant_id, new Date(now).toISOString());
+        return invalidGrant(
           'The refresh token was already used; this authorization is revoked and the user must connect again.',
         );
-      }
-      if (row.expires_at <= now) return new OAuthError(400, 'invalid_grant', 'The refresh token has expired.');
+      };
+      if (row.used_at !== null) return reused();
+      if (row.expires_at <= now) return invalidGrant('The refresh token has expired.');
       let scope = row.scope;
       if (input.scope !== undefined) {
         const requested = parseScope(input.scope);
@@ -360,49 +300,58 @@ export class OAuthService {
         }
         scope = requested.join(' ');
       }
-      this.db.prepare('UPDATE sandbox_oauth_tokens SET used_at = ? WHERE token_hash = ?').run(now, tokenHash);
-      return this.issueTokens(row.grant_id, row.store_id, scope, now);
-    })();
+      if (!(await repo.spendRefreshToken(trx, tokenHash, now))) return reused();
+      return this.issueTokens(trx, row.grant_id, row.store_id, scope, now);
+    });
     if (result instanceof OAuthError) throw result;
     return result;
   }
 
   /** RFC 7009: revoking either token ends the whole authorization. Unknown tokens are not an error. */
-  revoke(client: OAuthClient, token: string): void {
-    const row = this.db
-      .prepare(
-        `SELECT t.grant_id, g.client_id FROM sandbox_oauth_tokens t JOIN sandbox_oauth_grants g ON g.id = t.grant_id
-         WHERE t.token_hash = ?`,
-      )
-      .get(sha256Hex(token)) as { grant_id: string; client_id: string } | undefined;
-    if (row && row.client_id === client.clientId) this.revokeGrant(row.grant_id);
+  async revoke(client: OAuthClient, token: string): Promise<void> {
+    const row = await repo.findTokenWithGrant(this.database, sha256Hex(token));
+    if (row && row.client_id === client.clientId) {
+      await repo.revokeGrant(this.database, row.grant_id, new Date().toISOString());
+    }
   }
 
   /** What a bearer access token may do, `expired`, or undefined when it is unknown or revoked. */
-  authenticateAccessToken(token: string): AccessTokenInfo | 'expired' | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT t.scope, t.expires_at, g.client_id, g.store_id, g.revoked_at
-         FROM sandbox_oauth_tokens t JOIN sandbox_oauth_grants g ON g.id = t.grant_id
-         WHERE t.token_hash = ? AND t.kind = 'access'`,
-      )
-      .get(sha256Hex(token)) as
-      { scope: string; expires_at: number; client_id: string; store_id: string; revoked_at: string | null } | undefined;
+  async authenticateAccessToken(token: string): Promise<AccessTokenInfo | 'expired' | undefined> {
+    const row = await repo.findTokenWithGrant(this.database, sha256Hex(token), 'access');
     if (!row || row.revoked_at !== null) return undefined;
     if (row.expires_at <= Date.now()) return 'expired';
     return { storeId: row.store_id, clientId: row.client_id, scopes: new Set(parseScope(row.scope) ?? []) };
   }
 
-  private issueTokens(grantId: string, storeId: string, scope: string, now: number): TokenResponse {
+  private async issueTokens(
+    trx: SandboxConn,
+    grantId: string,
+    storeId: string,
+    scope: string,
+    now: number,
+  ): Promise<TokenResponse> {
     const accessToken = randomCredential('dsat');
     const refreshToken = randomCredential('dsrt');
     const createdAt = new Date(now).toISOString();
-    this.db.prepare('DELETE FROM sandbox_oauth_tokens WHERE expires_at < ?').run(now - 24 * 3600_000);
-    const insert = this.db.prepare(
-      'INSERT INTO sandbox_oauth_tokens (token_hash, kind, grant_id, scope, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    insert.run(sha256Hex(accessToken), 'access', grantId, scope, now + ACCESS_TOKEN_TTL_SECONDS * 1000, createdAt);
-    insert.run(sha256Hex(refreshToken), 'refresh', grantId, scope, now + REFRESH_TOKEN_TTL_MS, createdAt);
+    await repo.deleteTokensExpiredBefore(trx, now - 24 * 3600_000);
+    await repo.insertTokens(trx, [
+      {
+        token_hash: sha256Hex(accessToken),
+        kind: 'access',
+        grant_id: grantId,
+        scope,
+        expires_at: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
+        created_at: createdAt,
+      },
+      {
+        token_hash: sha256Hex(refreshToken),
+        kind: 'refresh',
+        grant_id: grantId,
+        scope,
+        expires_at: now + REFRESH_TOKEN_TTL_MS,
+        created_at: createdAt,
+      },
+    ]);
     return {
       access_token: accessToken,
       token_type: 'Bearer',
@@ -413,15 +362,9 @@ export class OAuthService {
     };
   }
 
-  private revokeGrant(grantId: string): void {
-    this.db
-      .prepare('UPDATE sandbox_oauth_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-      .run(new Date().toISOString(), grantId);
-  }
-
-  private clientRow(clientId: string): ClientRow | undefined {
-    return this.db
-      .prepare('SELECT client_id, name, client_secret, redirect_uris FROM sandbox_oauth_clients WHERE client_id = ?')
-      .get(clientId) as ClientRow | undefined;
+  private toClient(row: ClientRow): OAuthClient {
+    const stored = JSON.parse(row.redirect_uris) as string[];
+    const redirectUris = row.client_id === EMBEDDED_CLIENT_ID ? [...stored, this.embeddedRedirectUri()] : stored;
+    return { clientId: row.client_id, name: row.name, redirectUris };
   }
 }

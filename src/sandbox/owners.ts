@@ -1,15 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../server/platform/db/sqlite.js';
 import { randomCredential, secretsEqual, sha256Hex } from './crypto.js';
+import { inSandboxTransaction, type SandboxDatabase } from './db.js';
 import { readCookie } from './forms.js';
+import * as repo from './store-repository.js';
 
 /** The store owner's session cookie (HttpOnly, SameSite=Strict, scoped to the sandbox's path). */
 export const OWNER_COOKIE = 'ds_owner';
 /** A dashboard session lasts a working day; signing in again is one paste of the owner secret. */
 export const OWNER_SESSION_TTL_MS = 12 * 3600_000;
-/** Pinned owner secrets (ALLOY_SANDBOX_OWNER_SECRET) must be at least this long: they are stored as plain SHA-256. */
-export const MIN_OWNER_SECRET_LENGTH = 24;
-
 export const newOwnerSecret = (): string => randomCredential('dsown', 24);
 
 export interface OwnerSession {
@@ -22,54 +20,51 @@ export interface OwnerSession {
 /**
  * Store owners: each store has an owner secret (shown once when the store is created, or printed
  * at start-up for the seeded store), stored as a SHA-256 digest. Owner secrets are 192-bit random
- * values (or pinned ones of at least 24 characters), so a fast digest is enough, as for API keys.
+ * values (pinned ones must pass the server's pinned-key check: length and estimated randomness),
+ * so a fast digest is enough, as for API keys. Wrong secrets are counted per client address.
  * Signing in to a store adds it to the browser's session; sessions are stored as digests too.
  */
 export class OwnerService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly database: SandboxDatabase) {}
 
   /** Replaces a store's owner secret; sessions signed in with the old one end. */
-  setSecret(storeId: string, secret: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE sandbox_stores SET owner_secret_hash = ? WHERE id = ?').run(sha256Hex(secret), storeId);
-      this.db.prepare('DELETE FROM sandbox_owner_sessions WHERE store_id = ?').run(storeId);
-    })();
+  async setSecret(storeId: string, secret: string): Promise<void> {
+    await inSandboxTransaction(this.database, async (trx) => {
+      await repo.setOwnerSecretHash(trx, storeId, sha256Hex(secret));
+      await repo.deleteOwnerSessionsOfStore(trx, storeId);
+    });
   }
 
   /** Whether `secret` is the owner secret of `storeId` (constant-time on the digests). */
-  verify(storeId: string, secret: string): boolean {
-    const row = this.db.prepare('SELECT owner_secret_hash FROM sandbox_stores WHERE id = ?').get(storeId) as
-      { owner_secret_hash: string | null } | undefined;
+  async verify(storeId: string, secret: string): Promise<boolean> {
+    const hash = await repo.ownerSecretHash(this.database, storeId);
     // A store without an owner secret (made before owners existed) cannot be signed in to.
-    if (!row?.owner_secret_hash) return false;
-    return secretsEqual(row.owner_secret_hash, sha256Hex(secret));
+    if (!hash) return false;
+    return secretsEqual(hash, sha256Hex(secret));
   }
 
   /** Adds `storeId` to the session `token` (a new session when there is none); returns the token. */
-  signIn(token: string | undefined, storeId: string): string {
-    const current = token !== undefined && this.session(token) ? token : randomCredential('dsos');
-    this.db
-      .prepare(
-        `INSERT INTO sandbox_owner_sessions (token_hash, store_id, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (token_hash, store_id) DO UPDATE SET expires_at = excluded.expires_at`,
-      )
-      .run(sha256Hex(current), storeId, Date.now() + OWNER_SESSION_TTL_MS);
+  async signIn(token: string | undefined, storeId: string): Promise<string> {
+    const current = token !== undefined && (await this.session(token)) ? token : randomCredential('dsos');
+    await repo.upsertOwnerSession(this.database, {
+      token_hash: sha256Hex(current),
+      store_id: storeId,
+      expires_at: Date.now() + OWNER_SESSION_TTL_MS,
+    });
     return current;
   }
 
-  session(token: string | undefined): OwnerSession | undefined {
+  async session(token: string | undefined): Promise<OwnerSession | undefined> {
     if (token === undefined || token.length > 200) return undefined;
-    this.db.prepare('DELETE FROM sandbox_owner_sessions WHERE expires_at <= ?').run(Date.now());
-    const rows = this.db
-      .prepare('SELECT store_id FROM sandbox_owner_sessions WHERE token_hash = ? ORDER BY rowid')
-      .all(sha256Hex(token)) as { store_id: string }[];
-    if (rows.length === 0) return undefined;
-    return { storeIds: rows.map((r) => r.store_id), csrfToken: csrfTokenFor(token) };
+    const now = Date.now();
+    await repo.deleteExpiredOwnerSessions(this.database, now);
+    const storeIds = await repo.ownerSessionStoreIds(this.database, sha256Hex(token), now);
+    if (storeIds.length === 0) return undefined;
+    return { storeIds, csrfToken: csrfTokenFor(token) };
   }
 
-  signOut(token: string | undefined): void {
-    if (token !== undefined)
-      this.db.prepare('DELETE FROM sandbox_owner_sessions WHERE token_hash = ?').run(sha256Hex(token));
+  async signOut(token: string | undefined): Promise<void> {
+    if (token !== undefined) await repo.deleteOwnerSession(this.database, sha256Hex(token));
   }
 }
 

@@ -1,8 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../server/platform/db/sqlite.js';
-import { DomainError } from '../server/platform/errors.js';
+import { DomainError, notFound } from '../server/platform/errors.js';
 import { OutboundError, type OutboundHttp } from '../server/platform/outbound-http.js';
 import { randomCredential, randomId } from './crypto.js';
+import type { SandboxConn, SandboxDatabase } from './db.js';
+import * as repo from './webhook-repository.js';
+import type { DeliveryRow, SubscriptionRow } from './webhook-repository.js';
 import type { WebhookTopic } from './schemas.js';
 import { SIGNATURE_HEADER, signDemoStoreWebhook } from './webhook-signature.js';
 
@@ -53,43 +55,18 @@ const RECEIVER_PATH_PREFIX = '/webhooks/';
 /** Finished deliveries are kept this long for the dashboard, then pruned. */
 const DELIVERY_HISTORY_MS = 7 * 24 * 3600_000;
 
-interface SubscriptionRow {
-  id: string;
-  store_id: string;
-  url: string;
-  topic: WebhookTopic;
-  secret: string;
-  created_at: string;
-}
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: string | null;
-  store_id: string;
-  topic: WebhookTopic;
-  url: string;
-  payload: string;
-  status: DeliveryStatus;
-  attempts: number;
-  response_status: number | null;
-  last_error: string | null;
-  next_attempt_at: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
 const toSubscription = (row: SubscriptionRow): WebhookSubscription => ({
   id: row.id,
   storeId: row.store_id,
   url: row.url,
-  topic: row.topic,
+  topic: row.topic as WebhookTopic,
   createdAt: row.created_at,
 });
 
 const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
   id: row.id,
   webhookId: row.webhook_id,
-  topic: row.topic,
+  topic: row.topic as WebhookTopic,
   url: row.url,
   status: row.status,
   attempts: row.attempts,
@@ -109,17 +86,19 @@ const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
 export class WebhookService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Map<string, AbortController>();
+  /** Attempts running now, so closing can wait for them before the database goes away. */
+  private readonly running = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly database: SandboxDatabase,
     private readonly options: WebhookDeliveryOptions,
     /** The process's guarded client: a subscription's URL is whatever an API client registered. */
     private readonly http: OutboundHttp,
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  create(storeId: string, url: string, topic: WebhookTopic): WebhookSubscriptionWithSecret {
+  async create(storeId: string, url: string, topic: WebhookTopic): Promise<WebhookSubscriptionWithSecret> {
     const row: SubscriptionRow = {
       id: randomId('wh'),
       store_id: storeId,
@@ -128,72 +107,58 @@ export class WebhookService {
       secret: randomCredential('dswhsec'),
       created_at: new Date().toISOString(),
     };
-    const inserted = this.db
-      .prepare(
-        `INSERT INTO sandbox_webhooks (id, store_id, url, topic, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (store_id, topic, url) DO NOTHING`,
-      )
-      .run(row.id, storeId, url, topic, row.secret, row.created_at);
-    if (inserted.changes === 0) {
+    if (!(await repo.insertSubscriptionIfAbsent(this.database, row))) {
       throw new DomainError('conflict', `This store already sends ${topic} to that URL.`);
     }
     return { ...toSubscription(row), secret: row.secret };
   }
 
-  list(storeId: string): WebhookSubscription[] {
-    const rows = this.db
-      .prepare('SELECT * FROM sandbox_webhooks WHERE store_id = ? ORDER BY created_at, id')
-      .all(storeId) as SubscriptionRow[];
-    return rows.map(toSubscription);
+  async list(storeId: string): Promise<WebhookSubscription[]> {
+    return (await repo.listSubscriptions(this.database, storeId)).map(toSubscription);
   }
 
-  require(storeId: string, webhookId: string): WebhookSubscriptionWithSecret {
-    const row = this.db
-      .prepare('SELECT * FROM sandbox_webhooks WHERE store_id = ? AND id = ?')
-      .get(storeId, webhookId) as SubscriptionRow | undefined;
-    if (!row) throw new DomainError('not_found', `Webhook subscription ${webhookId} was not found.`);
+  async require(storeId: string, webhookId: string): Promise<WebhookSubscriptionWithSecret> {
+    const row = await repo.findSubscription(this.database, storeId, webhookId);
+    if (!row) throw notFound(`Webhook subscription ${webhookId}`);
     return { ...toSubscription(row), secret: row.secret };
   }
 
-  delete(storeId: string, webhookId: string): void {
-    const deleted = this.db
-      .prepare('DELETE FROM sandbox_webhooks WHERE store_id = ? AND id = ?')
-      .run(storeId, webhookId);
-    if (deleted.changes === 0) throw new DomainError('not_found', `Webhook subscription ${webhookId} was not found.`);
+  async delete(storeId: string, webhookId: string): Promise<void> {
+    if (!(await repo.deleteSubscription(this.database, storeId, webhookId))) {
+      throw notFound(`Webhook subscription ${webhookId}`);
+    }
   }
 
-  recentDeliveries(storeId: string, limit: number): WebhookDelivery[] {
-    const rows = this.db
-      .prepare(
-        'SELECT * FROM sandbox_webhook_deliveries WHERE store_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
-      )
-      .all(storeId, limit) as DeliveryRow[];
-    return rows.map(toDelivery);
+  async recentDeliveries(storeId: string, limit: number): Promise<WebhookDelivery[]> {
+    return (await repo.recentDeliveries(this.database, storeId, limit)).map(toDelivery);
   }
 
   /**
    * Records one pending delivery per subscription to `topic`. Call inside the transaction that
-   * makes the change, then hand the ids to `dispatch` after it commits.
+   * makes the change (`trx`), then hand the ids to `dispatch` after it commits.
    */
-  enqueue(storeId: string, topic: WebhookTopic, payload: unknown): string[] {
-    const subscriptions = this.db
-      .prepare('SELECT id, url FROM sandbox_webhooks WHERE store_id = ? AND topic = ?')
-      .all(storeId, topic) as { id: string; url: string }[];
+  async enqueue(trx: SandboxConn, storeId: string, topic: WebhookTopic, payload: unknown): Promise<string[]> {
+    const subscriptions = await repo.listSubscriptions(trx, storeId, topic);
     const body = JSON.stringify(payload);
     const now = new Date().toISOString();
-    this.db
-      .prepare("DELETE FROM sandbox_webhook_deliveries WHERE status != 'pending' AND created_at < ?")
-      .run(new Date(Date.now() - DELIVERY_HISTORY_MS).toISOString());
-    const insert = this.db.prepare(
-      `INSERT INTO sandbox_webhook_deliveries
-         (id, webhook_id, store_id, topic, url, payload, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-    );
-    return subscriptions.map((subscription) => {
-      const id = randomId('whd');
-      insert.run(id, subscription.id, storeId, topic, subscription.url, body, Date.now(), now, now);
-      return id;
-    });
+    await repo.pruneFinishedDeliveries(trx, new Date(Date.now() - DELIVERY_HISTORY_MS).toISOString());
+    const rows: DeliveryRow[] = subscriptions.map((subscription) => ({
+      id: randomId('whd'),
+      webhook_id: subscription.id,
+      store_id: storeId,
+      topic,
+      url: subscription.url,
+      payload: body,
+      status: 'pending',
+      attempts: 0,
+      response_status: null,
+      last_error: null,
+      next_attempt_at: Date.now(),
+      created_at: now,
+      updated_at: now,
+    }));
+    await repo.insertDeliveries(trx, rows);
+    return rows.map((row) => row.id);
   }
 
   dispatch(deliveryIds: readonly string[]): void {
@@ -201,29 +166,29 @@ export class WebhookService {
   }
 
   /** Picks up deliveries left pending by a previous run. */
-  resumePending(): void {
-    const rows = this.db
-      .prepare("SELECT id, next_attempt_at FROM sandbox_webhook_deliveries WHERE status = 'pending'")
-      .all() as { id: string; next_attempt_at: number | null }[];
+  async resumePending(): Promise<void> {
+    const rows = await repo.pendingDeliveries(this.database);
     const now = Date.now();
     for (const row of rows) this.schedule(row.id, Math.max(0, (row.next_attempt_at ?? now) - now));
   }
 
   /** Stops scheduling and aborts attempts in flight; unfinished deliveries stay pending in the database. */
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const controller of this.inFlight.values()) controller.abort();
+    await Promise.allSettled([...this.running]);
   }
 
   private schedule(id: string, delayMs: number): void {
     if (this.closed || this.timers.has(id) || this.inFlight.has(id)) return;
     const timer = setTimeout(() => {
       this.timers.delete(id);
-      void this.attempt(id).catch((error: unknown) =>
-        this.log.error({ err: error, deliveryId: id }, 'webhook attempt'),
-      );
+      const run = this.attempt(id)
+        .catch((error: unknown) => this.log.error({ err: error, deliveryId: id }, 'webhook attempt'))
+        .finally(() => this.running.delete(run));
+      this.running.add(run);
     }, delayMs);
     timer.unref();
     this.timers.set(id, timer);
@@ -231,16 +196,10 @@ export class WebhookService {
 
   private async attempt(id: string): Promise<void> {
     if (this.closed) return;
-    const row = this.db
-      .prepare(
-        `SELECT d.*, w.secret AS secret FROM sandbox_webhook_deliveries d
-         LEFT JOIN sandbox_webhooks w ON w.id = d.webhook_id
-         WHERE d.id = ? AND d.status = 'pending'`,
-      )
-      .get(id) as (DeliveryRow & { secret: string | null }) | undefined;
+    const row = await repo.pendingDeliveryWithSecret(this.database, id);
     if (!row) return;
     if (row.secret === null) {
-      this.finish(id, row.attempts, 'failed', null, 'The subscription was deleted before delivery.');
+      await this.finish(id, row.attempts, 'failed', null, 'The subscription was deleted before delivery.');
       return;
     }
 
@@ -290,39 +249,41 @@ export class WebhookService {
 
     const attempts = row.attempts + 1;
     if (error === null) {
-      this.finish(id, attempts, 'succeeded', responseStatus, null);
+      await this.finish(id, attempts, 'succeeded', responseStatus, null);
       return;
     }
     const retryDelay = this.options.retryDelaysMs[attempts - 1];
     // A refused address stays refused: no retries.
     if (retryDelay === undefined || refused) {
-      this.finish(id, attempts, 'failed', responseStatus, error);
+      await this.finish(id, attempts, 'failed', responseStatus, error);
       return;
     }
     // Jitter spreads retries of a burst of deliveries to a receiver that just came back.
     const delay = Math.round(retryDelay * (0.5 + Math.random() * 0.5));
-    this.db
-      .prepare(
-        `UPDATE sandbox_webhook_deliveries
-         SET attempts = ?, response_status = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(attempts, responseStatus, error, Date.now() + delay, new Date().toISOString(), id);
+    await repo.updatePendingDelivery(this.database, id, {
+      attempts,
+      response_status: responseStatus,
+      last_error: error,
+      next_attempt_at: Date.now() + delay,
+      updated_at: new Date().toISOString(),
+    });
     this.schedule(id, delay);
   }
 
-  private finish(
+  private async finish(
     id: string,
     attempts: number,
     status: 'succeeded' | 'failed',
     responseStatus: number | null,
     error: string | null,
-  ): void {
-    this.db
-      .prepare(
-        `UPDATE sandbox_webhook_deliveries
-         SET status = ?, attempts = ?, response_status = ?, last_error = ?, next_attempt_at = NULL, updated_at = ?
-         WHERE id = ?`,
-      )
-      .run(status, attempts, responseStatus, error, new Date().toISOString(), id);
+  ): Promise<void> {
+    await repo.updatePendingDelivery(this.database, id, {
+      status,
+      attempts,
+      response_status: responseStatus,
+      last_error: error,
+      next_attempt_at: null,
+      updated_at: new Date().toISOString(),
+    });
   }
 }

@@ -28,7 +28,13 @@ import { corsPolicy } from './http/cors.js';
 import { createDatabase, openDatabase, type Database, type Db } from './platform/db/index.js';
 import { DefinitionRegistry } from './definitions/registry.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
-import { errorBody, handleClientError, installErrorHandling, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './http/errors.js';
+import {
+  errorBody,
+  handleClientError,
+  installErrorHandling,
+  jsonNestsDeeperThan,
+  MAX_JSON_DEPTH,
+} from './http/errors.js';
 import { DomainError } from './platform/errors.js';
 import { loggerOptions } from './platform/log-redaction.js';
 import { registerRateLimits } from './http/rate-limits.js';
@@ -227,7 +233,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   }
   // The one outgoing HTTP client of the process: everything that calls out goes through it.
   const http = new OutboundHttp(config.allowPrivateTargets, { ownBaseUrl: publicUrl });
-  const oauth = new OAuthClientFlow(db, credentials, publicUrl, http, box);
+  // The Demo Store sandbox (mounted further down) hands over this server's OAuth client there.
+  let sandbox: MountedSandbox | undefined = undefined;
+  const oauth = new OAuthClientFlow(db, credentials, publicUrl, http, box, async () => sandbox?.embeddedClient());
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
@@ -341,12 +349,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     { prefix: API_PREFIX },
   );
   // A demo third party with its own admin API and OAuth provider: mounted only when asked for.
-  const sandbox = config.sandbox
+  sandbox = config.sandbox
     ? await registerSandbox(app, {
-        db,
+        dataDir: config.dataDir,
+        guardTransactions: process.env.ALLOY_TRANSACTION_GUARD === '1',
         publicUrl,
         http,
         ownerSecret: config.sandboxOwnerSecret,
+        ownerFailuresPerMinute: config.rateLimits.authFailuresPerMinute,
         webhookDelivery: options.sandboxTuning?.webhookDelivery,
       })
     : undefined;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { registerOAuthClient, type OAuthClientCredentials } from '../../src/sandbox/index.js';
+import type { OAuthClientCredentials } from '../../src/sandbox/index.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { seededStoreCredentialOverHttp, signInOwnerOverHttp, TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { startSandboxServer, type SandboxTestServer } from '../server/sandbox-helpers.js';
@@ -33,7 +33,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
   callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/oauth/callback`;
-  client = registerOAuthClient(server.ctx.db, { name: 'AcmeCo Integrations', redirectUris: [callbackUrl] });
+  client = await server.sandbox!.registerOAuthClient({ name: 'AcmeCo Integrations', redirectUris: [callbackUrl] });
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
 });

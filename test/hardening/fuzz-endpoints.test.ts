@@ -81,7 +81,7 @@ async function fuzz(targets: Target[]): Promise<{ stats: Map<string, TargetStats
   const failures: string[] = [];
   for (const target of ordered(targets)) {
     if (only && !target.name.includes(only)) continue;
-    refreshStoreKey(api, fixture);
+    await refreshStoreKey(api, fixture);
     const seed = seedFor(target.name);
     const started = performance.now();
     const result = await runInWorker({ target, fixture, seed, runs: FUZZ_RUNS });

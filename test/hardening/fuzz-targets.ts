@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { loadEncryptionKey, SecretBox } from '../../src/server/platform/encryption.js';
 import { jsonSchema, type OpenApiDocument } from '../../src/server/http/openapi.js';
-import { EMBEDDED_CLIENT_ID, getEmbeddedOAuthClient } from '../../src/sandbox/index.js';
+import { EMBEDDED_CLIENT_ID } from '../../src/sandbox/index.js';
 import {
   CreateOrderRequest,
   CreateStoreRequest,
@@ -237,7 +237,7 @@ export async function buildFixture(api: Api): Promise<Fixture> {
 
   const receiver = receiverOf(api, userId);
 
-  const oauthClient = getEmbeddedOAuthClient(server.ctx.db);
+  const oauthClient = await server.sandbox!.embeddedClient();
   const started = await ok(
     await api.call('POST', '/headless/startInstallation', { body: { userId, integrationId: INTEGRATION_ID } }),
   ).catch(() => ({ installationId: 'ffffffffffffffffffffffff' }));
@@ -412,11 +412,13 @@ export async function refreshForSurfaces(api: Api, fixture: Fixture): Promise<vo
 }
 
 /** The store's current API key (a fuzzed rotate-key changes it). */
-export function refreshStoreKey(api: Api, fixture: Fixture): void {
-  const row = api.server.ctx.db.prepare('SELECT * FROM sandbox_stores WHERE id = ?').get(fixture.store.id) as
-    Record<string, unknown> | undefined;
-  const key = row && (row.api_key ?? row.apiKey);
-  if (typeof key === 'string') fixture.store.apiKey = key;
+export async function refreshStoreKey(api: Api, fixture: Fixture): Promise<void> {
+  const row = await api.server
+    .sandbox!.database.selectFrom('sandbox_stores')
+    .select('api_key')
+    .where('id', '=', fixture.store.id)
+    .executeTakeFirst();
+  if (row) fixture.store.apiKey = row.api_key;
 }
 
 // ---------------------------------------------------------------------------------------------

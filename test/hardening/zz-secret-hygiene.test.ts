@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { redactUrl, scrubSecrets } from '../../src/server/platform/log-redaction.js';
 import { CAPTURE_ENV, captureDir } from '../helpers/capture.js';
@@ -169,27 +168,23 @@ test('third-party secrets are encrypted at rest: 0 plaintext hits in the SQLite 
   await server.close();
   // Only the SQLite files (alloy.db, -wal, -shm): the encryption and signing keys sit beside them by design.
   // The Demo Store is the third party: it keeps its own store keys and client secrets in its own
-  // tables, which share this file. Blank them (secure_delete zeroes the freed bytes) so what is left
-  // is our side only; the grep first proves it sees them.
-  const dbFiles = () =>
+  // file (sandbox.db), which the grep first reads to prove it sees them.
+  const filesOf = (prefix: string) =>
     fs
       .readdirSync(server.dataDir)
-      .filter((name) => name.startsWith('alloy.db'))
+      .filter((name) => name.startsWith(prefix))
       .map((name) => path.join(server.dataDir, name));
-  const hits = () =>
-    dbFiles().reduce((count, file) => {
+  const hits = (files: string[]) =>
+    files.reduce((count, file) => {
       const bytes = fs.readFileSync(file);
       return count + thirdPartySecrets.filter((secret) => bytes.includes(Buffer.from(secret, 'utf8'))).length;
     }, 0);
-  assert.ok(hits() >= 1, 'positive control: the Demo Store’s own table holds its store key in plaintext');
-  const db = new Database(path.join(server.dataDir, 'alloy.db'));
-  db.pragma('secure_delete = ON');
-  db.prepare("UPDATE sandbox_stores SET api_key = 'x'").run();
-  db.prepare("UPDATE sandbox_oauth_clients SET client_secret = 'x'").run();
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  const files = dbFiles();
-  const plaintextHits = hits();
+  assert.ok(
+    hits(filesOf('sandbox.db')) >= 1,
+    'positive control: the Demo Store’s own file holds its store key in plaintext',
+  );
+  const files = filesOf('alloy.db');
+  const plaintextHits = hits(files);
   const patternHits = files.flatMap((file) =>
     findSecrets(fs.readFileSync(file).toString('latin1'), ['fixtureSecret']).map(
       (f) => `${path.basename(file)} ${f.kind}`,

@@ -60,12 +60,19 @@ describe('the seeded store', () => {
     assert.deepEqual(await listStores(server), before);
     const orders = await get(`${API}/stores/acme-shop/orders`);
     assert.equal(orders.json().data.length, 1);
-    const version = server.ctx.db.prepare("SELECT value FROM sandbox_meta WHERE key = 'schema_version'").get() as {
-      value: string;
-    };
+    const version = await server
+      .sandbox!.database.selectFrom('sandbox_meta')
+      .select('value')
+      .where('key', '=', 'schema_version')
+      .executeTakeFirstOrThrow();
     assert.equal(version.value, '2');
-    // The server's own migrations are untouched by the sandbox schema.
+    // The server's own migrations are untouched by the sandbox schema, and its file holds no sandbox table.
     assert.equal(server.ctx.db.pragma('user_version', { simple: true }), serverSchemaVersion);
+    assert.deepEqual(
+      server.ctx.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'").all(),
+      [],
+      'the sandbox keeps its tables in its own file',
+    );
   });
 });
 

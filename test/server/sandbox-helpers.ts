@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
 import { captureServerOptions } from '../helpers/capture.js';
-import { registerOAuthClient, type OAuthClientCredentials } from '../../src/sandbox/index.js';
+import type { OAuthClientCredentials, SandboxDatabase } from '../../src/sandbox/index.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 import { SANDBOX_SERVER_OPTIONS, signInOwner, TEST_OWNER_SECRET, type OwnerSession } from '../helpers/sandbox-owner.js';
 
@@ -152,9 +152,12 @@ export function registerTestClient(
   server: SandboxTestServer,
   redirectUris: string[] = [TEST_REDIRECT_URI],
   name = 'Test App',
-): OAuthClientCredentials {
-  return registerOAuthClient(server.ctx.db, { name, redirectUris });
+): Promise<OAuthClientCredentials> {
+  return server.sandbox!.registerOAuthClient({ name, redirectUris });
 }
+
+/** The sandbox's own database (its `sandbox.db`), for tests that inspect or age its rows. */
+export const sandboxDb = (server: Pick<SandboxTestServer, 'sandbox'>): SandboxDatabase => server.sandbox!.database;
 
 export interface AuthorizeParams {
   clientId: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getEmbeddedOAuthClient, type OAuthClientCredentials } from '../../src/sandbox/index.js';
+import type { OAuthClientCredentials } from '../../src/sandbox/index.js';
 import {
   API,
   STORE_PATH,
@@ -15,6 +15,7 @@ import {
   pkcePair,
   redirectTarget,
   registerTestClient,
+  sandboxDb,
   startSandboxServer,
   submitConsent,
   tokenRequest,
@@ -26,7 +27,7 @@ let client: OAuthClientCredentials;
 
 before(async () => {
   server = await startSandboxServer();
-  client = registerTestClient(server, [TEST_REDIRECT_URI, 'http://localhost:5173/cb']);
+  client = await registerTestClient(server, [TEST_REDIRECT_URI, 'http://localhost:5173/cb']);
 });
 after(async () => {
   await server.dispose();
@@ -52,7 +53,7 @@ const listOrders = (token: string, storeId = 'acme-shop') =>
 
 describe('authorize: the consent page', () => {
   test('renders an escaped, script-free page with a strict CSP, no referrer and a browser-bound cookie', async () => {
-    const hostile = registerTestClient(server, [TEST_REDIRECT_URI], '<script>alert(1)</script> & "Co"');
+    const hostile = await registerTestClient(server, [TEST_REDIRECT_URI], '<script>alert(1)</script> & "Co"');
     const response = await authorize({ clientId: hostile.clientId });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/html/);
@@ -136,7 +137,7 @@ describe('authorize: the consent page', () => {
   });
 
   test("the Embedded server's client accepts its own callback at the server's public URL", async () => {
-    const embedded = getEmbeddedOAuthClient(server.ctx.db);
+    const embedded = await server.sandbox!.embeddedClient();
     assert.equal(embedded.clientId, 'alloy-embedded');
     assert.match(embedded.clientSecret, /^dscs_[\w-]{40,}$/);
     const callback = `${server.ctx.publicUrl}/oauth/callback`;
@@ -187,7 +188,7 @@ describe('consent answers', () => {
 
   test('tokens are stored hashed: no raw token or code in the database', async () => {
     const tokens = await connect(server, client);
-    const rows = server.ctx.db.prepare('SELECT token_hash FROM sandbox_oauth_tokens').all() as { token_hash: string }[];
+    const rows = await sandboxDb(server).selectFrom('sandbox_oauth_tokens').select('token_hash').execute();
     assert.ok(rows.length >= 2);
     const dump = JSON.stringify(rows);
     assert.ok(!dump.includes(tokens.access_token) && !dump.includes(tokens.refresh_token));
@@ -227,9 +228,11 @@ describe('consent answers', () => {
 
   test('an expired consent request cannot be answered', async () => {
     const page = parseConsentPage(await authorize({ clientId: client.clientId }));
-    server.ctx.db
-      .prepare('UPDATE sandbox_oauth_requests SET expires_at = ? WHERE id = ?')
-      .run(Date.now() - 1, page.requestId);
+    await sandboxDb(server)
+      .updateTable('sandbox_oauth_requests')
+      .set({ expires_at: Date.now() - 1 })
+      .where('id', '=', page.requestId)
+      .execute();
     const response = await submitConsent(server, page, 'approve');
     assert.equal(response.statusCode, 400);
     assert.match(response.body, /expired/i);
@@ -292,13 +295,16 @@ describe('token endpoint: authorization_code', () => {
 
   test('an expired code (older than 60 s) fails', async () => {
     const { code, verifier } = await obtainCode(server, { clientId: client.clientId });
-    const row = server.ctx.db
-      .prepare('SELECT expires_at FROM sandbox_oauth_codes ORDER BY expires_at DESC LIMIT 1')
-      .get() as {
-      expires_at: number;
-    };
+    const row = await sandboxDb(server)
+      .selectFrom('sandbox_oauth_codes')
+      .select('expires_at')
+      .orderBy('expires_at', 'desc')
+      .executeTakeFirstOrThrow();
     assert.ok(row.expires_at - Date.now() <= 60_000 && row.expires_at > Date.now());
-    server.ctx.db.prepare('UPDATE sandbox_oauth_codes SET expires_at = ?').run(Date.now() - 1);
+    await sandboxDb(server)
+      .updateTable('sandbox_oauth_codes')
+      .set({ expires_at: Date.now() - 1 })
+      .execute();
     const response = await exchange(code, verifier);
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().error, 'invalid_grant');
@@ -324,7 +330,7 @@ describe('token endpoint: authorization_code', () => {
   });
 
   test('a code issued to one client is useless to another', async () => {
-    const other = registerTestClient(server);
+    const other = await registerTestClient(server);
     const { code, verifier } = await obtainCode(server, { clientId: client.clientId });
     const response = await exchange(code, verifier, TEST_REDIRECT_URI, other);
     assert.equal(response.statusCode, 400);
@@ -456,14 +462,18 @@ describe('token endpoint: refresh_token', () => {
 
   test('an expired refresh token or one of another client fails', async () => {
     const tokens = await connect(server, client);
-    const other = registerTestClient(server);
+    const other = await registerTestClient(server);
     const foreign = await tokenRequest(
       server,
       { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
       basicAuth(other),
     );
     assert.equal(foreign.json().error, 'invalid_grant');
-    server.ctx.db.prepare("UPDATE sandbox_oauth_tokens SET expires_at = ? WHERE kind = 'refresh'").run(Date.now() - 1);
+    await sandboxDb(server)
+      .updateTable('sandbox_oauth_tokens')
+      .set({ expires_at: Date.now() - 1 })
+      .where('kind', '=', 'refresh')
+      .execute();
     const expired = await refresh(tokens.refresh_token);
     assert.equal(expired.json().error, 'invalid_grant');
     assert.match(expired.json().error_description, /expired/);
@@ -503,7 +513,11 @@ describe('access tokens on the API', () => {
 
   test('expire after their lifetime with 401 token_expired', async () => {
     const tokens = await connect(server, client);
-    server.ctx.db.prepare("UPDATE sandbox_oauth_tokens SET expires_at = ? WHERE kind = 'access'").run(Date.now() - 1);
+    await sandboxDb(server)
+      .updateTable('sandbox_oauth_tokens')
+      .set({ expires_at: Date.now() - 1 })
+      .where('kind', '=', 'access')
+      .execute();
     const response = await listOrders(tokens.access_token);
     assert.equal(response.statusCode, 401);
     assert.equal(response.json().error.code, 'token_expired');
@@ -528,7 +542,7 @@ describe('revocation and metadata', () => {
         payload: new URLSearchParams({ token }).toString(),
       });
     // Another client cannot revoke it.
-    assert.equal((await revoke(tokens.refresh_token, registerTestClient(server))).statusCode, 200);
+    assert.equal((await revoke(tokens.refresh_token, await registerTestClient(server))).statusCode, 200);
     assert.equal((await listOrders(tokens.access_token)).statusCode, 200);
 
     const response = await revoke(tokens.refresh_token);
@@ -564,16 +578,16 @@ describe('revocation and metadata', () => {
 });
 
 describe('client registration', () => {
-  test('refuses http redirect URIs off loopback, fragments and empty lists', () => {
+  test('refuses http redirect URIs off loopback, fragments and empty lists', async () => {
     for (const uris of [['http://isv.example/cb'], ['https://isv.example/cb#x'], ['not a url'], []]) {
-      assert.throws(() => registerTestClient(server, uris), JSON.stringify(uris));
+      await assert.rejects(() => registerTestClient(server, uris), JSON.stringify(uris));
     }
-    assert.doesNotThrow(() => registerTestClient(server, ['http://127.0.0.1:9999/cb', 'http://[::1]:9/cb']));
+    await assert.doesNotReject(() => registerTestClient(server, ['http://127.0.0.1:9999/cb', 'http://[::1]:9/cb']));
   });
 
   test('the Embedded client secret survives a restart', async () => {
-    const before = getEmbeddedOAuthClient(server.ctx.db);
+    const before = await server.sandbox!.embeddedClient();
     server = await server.restart();
-    assert.deepEqual(getEmbeddedOAuthClient(server.ctx.db), before);
+    assert.deepEqual(await server.sandbox!.embeddedClient(), before);
   });
 });

@@ -11,6 +11,7 @@ import {
   createStore,
   keyHeaders,
   startSandboxServer,
+  sandboxDb,
   storeKey,
   type SandboxTestServer,
 } from './sandbox-helpers.js';
@@ -337,9 +338,11 @@ describe('other topics and lifecycle', { timeout: 30_000 }, () => {
     }
     assert.equal(pending.status, 'pending', 'waiting an hour for its retry');
     // Make the retry due now, then stop the server before it runs.
-    server.ctx.db
-      .prepare('UPDATE sandbox_webhook_deliveries SET next_attempt_at = ? WHERE id = ?')
-      .run(Date.now(), pending.id);
+    await sandboxDb(server)
+      .updateTable('sandbox_webhook_deliveries')
+      .set({ next_attempt_at: Date.now() })
+      .where('id', '=', pending.id)
+      .execute();
     up = true;
     server = await server.restart({ sandboxTuning: { webhookDelivery: { retryDelaysMs: [10] } } });
     await inbox.waitFor(2);

@@ -114,7 +114,7 @@ test('a live server serves encoded link paths and its log holds none of their to
 
 /** The scrubbing regex before the audit, kept as the reference the linear scanner must agree with. */
 const REFERENCE_PATTERN =
-  /eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*|\b(?:ak_(?:dev|prod)|dsk|dscs|dsat|dsrt|dsac|csrf|brw|whsec)_[\w-]{4,}/g;
+  /eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*|\b(?:ak_(?:dev|prod)|dsk|dscs|dsat|dsrt|dsac|dsown|dsos|dswhsec|csrf|brw|whsec)_[\w-]{4,}/g;
 
 test('scrubSecrets finds exactly what the reference regex finds (random inputs)', () => {
   const pieces = [
@@ -122,6 +122,8 @@ test('scrubSecrets finds exactly what the reference regex finds (random inputs)'
     'ak_dev_',
     'ak_prod_',
     'dsk_',
+    'dsown_',
+    'dsos_',
     'whsec_',
     'csrf_',
     'a',

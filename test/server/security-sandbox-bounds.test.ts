@@ -12,6 +12,7 @@ import {
   parseConsentPage,
   redirectTarget,
   registerTestClient,
+  sandboxDb,
   startSandboxServer,
   submitConsent,
   type SandboxTestServer,
@@ -22,7 +23,7 @@ let client: OAuthClientCredentials;
 
 before(async () => {
   server = await startSandboxServer();
-  client = registerTestClient(server, [TEST_REDIRECT_URI]);
+  client = await registerTestClient(server, [TEST_REDIRECT_URI]);
 });
 after(async () => {
   await server.dispose();
@@ -36,9 +37,11 @@ test('unanswered consent requests are capped per store; the newest can still be 
   for (let i = 0; i < 250; i++) {
     last = parseConsentPage(await server.inject({ method: 'GET', url: authorizeUrl({ clientId: client.clientId }) }));
   }
-  const { count } = server.ctx.db
-    .prepare("SELECT count(*) AS count FROM sandbox_oauth_requests WHERE store_id = 'acme-shop'")
-    .get() as { count: number };
+  const { count } = await sandboxDb(server)
+    .selectFrom('sandbox_oauth_requests')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('store_id', '=', 'acme-shop')
+    .executeTakeFirstOrThrow();
   assert.ok(count <= MAX_AUTHORIZATION_REQUESTS_PER_STORE, `${count} stored consent requests`);
   assert.equal(MAX_AUTHORIZATION_REQUESTS_PER_STORE, 100);
 

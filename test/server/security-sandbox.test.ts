@@ -60,7 +60,11 @@ describe('item 1: where the sandbox is mounted', () => {
     assert.equal(configFromEnv({}, '/srv', { sandbox: true }).sandbox, true, 'the demo entry turns it on');
     assert.equal(configFromEnv({ ALLOY_SANDBOX: '0' }, '/srv', { sandbox: true }).sandbox, false);
     assert.throws(() => configFromEnv({ ALLOY_SANDBOX: 'yes' }, '/srv'), /ALLOY_SANDBOX must be 1/);
-    assert.throws(() => configFromEnv({ ALLOY_SANDBOX_OWNER_SECRET: 'short' }, '/srv'), /at least 24 characters/);
+    assert.throws(() => configFromEnv({ ALLOY_SANDBOX_OWNER_SECRET: 'short' }, '/srv'), /at least 32 characters/);
+    assert.throws(
+      () => configFromEnv({ ALLOY_SANDBOX_OWNER_SECRET: 'dsown_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }, '/srv'),
+      /too guessable/,
+    );
     assert.equal(
       configFromEnv({ ALLOY_SANDBOX_OWNER_SECRET: TEST_OWNER_SECRET }, '/srv').sandboxOwnerSecret,
       TEST_OWNER_SECRET,
@@ -126,11 +130,12 @@ describe('item 1: the store admin API needs the store owner', () => {
     assert.equal(response.json().stores[0].apiKey, undefined, 'the session view carries no key');
   });
 
-  test('the owner secret is stored as a digest only', () => {
-    const row = server.ctx.db.prepare("SELECT * FROM sandbox_stores WHERE id = 'acme-shop'").get() as Record<
-      string,
-      unknown
-    >;
+  test('the owner secret is stored as a digest only', async () => {
+    const row = await server
+      .sandbox!.database.selectFrom('sandbox_stores')
+      .selectAll()
+      .where('id', '=', 'acme-shop')
+      .executeTakeFirstOrThrow();
     assert.equal(row.owner_secret_hash, sha256(TEST_OWNER_SECRET));
     assert.ok(!JSON.stringify(row).includes(TEST_OWNER_SECRET));
   });
@@ -251,7 +256,7 @@ describe('item 1: OAuth consent needs the store owner', () => {
     parseConsentPage(await server.inject({ method: 'GET', url: authorizeUrl({ clientId, shop }) }));
 
   test('naming a shop is not enough: approving without the owner secret, or with another store’s, is refused', async () => {
-    const client = registerTestClient(server);
+    const client = await registerTestClient(server);
     const page = await consentPage(client.clientId);
     const form = await server.inject({ method: 'GET', url: authorizeUrl({ clientId: client.clientId }) });
     assert.match(form.body, /name="owner_secret" type="password"/, 'the page asks for the owner secret');
@@ -271,7 +276,7 @@ describe('item 1: OAuth consent needs the store owner', () => {
   });
 
   test('a browser signed in to the store dashboard approves without typing the secret; anyone may deny', async () => {
-    const client = registerTestClient(server);
+    const client = await registerTestClient(server);
     const owner = await signInOwner(server.app);
     const page = await consentPage(client.clientId);
     const approved = await server.inject({

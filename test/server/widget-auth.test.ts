@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findConnector } from '../../src/server/connections/connectors/index.js';
-import { getEmbeddedOAuthClient } from '../../src/sandbox/index.js';
 import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi, UNKNOWN_ID, waitFor, type Api } from './support.js';
 
@@ -331,7 +330,7 @@ describe('OAuth with the sandbox provider', () => {
     assert.equal(status.status, 200, 'the grant survived');
 
     // The user revokes the app's access: the next refresh is refused and the run fails for good.
-    const client = getEmbeddedOAuthClient(ctx.db);
+    const client = await api.server.sandbox!.embeddedClient();
     const revoked = await fetch(api.url('/sandbox/demo-store/oauth/revoke'), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -6,7 +6,7 @@ import { nowIso } from '../platform/db/sqlite.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { isSealedText, openText, sealText, type SecretBox } from '../platform/encryption.js';
 import { newId } from '../platform/ids.js';
-import { getEmbeddedOAuthClient } from '../../sandbox/index.js';
+import type { OAuthClientCredentials } from '../../sandbox/index.js';
 import type { OutboundHttp, OutboundResponse } from '../platform/outbound-http.js';
 import type { CredentialService } from './credentials.js';
 
@@ -117,6 +117,11 @@ export class OAuthClientFlow {
     private readonly http: OutboundHttp,
     /** Seals the PKCE verifiers, which are as good as the code they protect. */
     private readonly box: SecretBox,
+    /**
+     * This server's client id and secret at the app (the sandbox's `alloy-embedded` client, handed
+     * over by the mounted sandbox like a real app's registration); undefined when none is set up.
+     */
+    private readonly clientCredentials: () => Promise<OAuthClientCredentials | undefined> = async () => undefined,
   ) {}
 
   redirectUri(): string {
@@ -355,7 +360,9 @@ export class OAuthClientFlow {
   }
 
   private async tokenRequest(oauth: OAuth2Auth, fields: Record<string, string>): Promise<TokenAnswer> {
-    const client = getEmbeddedOAuthClient(this.db);
+    const client = await this.clientCredentials();
+    if (!client)
+      throw new OAuthTokenError('unreachable', 'no OAuth client is registered with the app (is the sandbox mounted?)');
     const basic = Buffer.from(
       `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`,
     ).toString('base64');
@@ -419,7 +426,8 @@ export function checkOrigin(origin: string): string {
     url = new URL('invalid:');
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
-    throw new DomainError('validation_failed',
+    throw new DomainError(
+      'validation_failed',
       'origin must be the page’s http(s) origin, e.g. https://app.example.com.',
       [{ path: ['origin'], message: 'not an http(s) origin' }],
     );

@@ -2,7 +2,6 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import { isAllowedWebhookUrl, type Region } from '../../contract/index.js';
 import { isValidPathPrefix, PRIVATE_TARGET_POLICIES, type PrivateTargetPolicy } from './outbound-http.js';
-import { MIN_OWNER_SECRET_LENGTH } from '../../sandbox/owners.js';
 
 export const DEFAULT_PORT = 4000;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -171,16 +170,15 @@ const Env = z.object({
     z.enum(PRIVATE_TARGET_POLICIES, `ALLOY_ALLOW_PRIVATE_TARGETS must be one of ${PRIVATE_TARGET_POLICIES.join(', ')}`),
   ),
   ALLOY_SANDBOX: z.optional(z.enum(['0', '1'], 'ALLOY_SANDBOX must be 1 (mount the Demo Store sandbox) or 0')),
+  // Stored as a plain SHA-256 like the API keys, so held to the same pinned-key check.
   ALLOY_SANDBOX_OWNER_SECRET: z.optional(
-    z
-      .string()
-      .check(
-        z.minLength(
-          MIN_OWNER_SECRET_LENGTH,
-          `ALLOY_SANDBOX_OWNER_SECRET must be at least ${MIN_OWNER_SECRET_LENGTH} characters`,
-        ),
-        z.maxLength(200, 'ALLOY_SANDBOX_OWNER_SECRET must be at most 200 characters'),
-      ),
+    z.string().check(
+      z.maxLength(200, 'ALLOY_SANDBOX_OWNER_SECRET must be at most 200 characters'),
+      z.superRefine((key, ctx) => {
+        const reason = weakPinnedKeyReason('ALLOY_SANDBOX_OWNER_SECRET', key);
+        if (reason) ctx.addIssue({ code: 'custom', message: reason, input: key });
+      }),
+    ),
   ),
   ALLOY_RELATIVE_URL_PREFIXES: z.optional(
     z

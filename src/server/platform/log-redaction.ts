@@ -50,6 +50,10 @@ const CREDENTIAL_PREFIXES = [
   'dsat_',
   'dsrt_',
   'dsac_',
+  // The Demo Store's owner secrets and owner dashboard sessions, and its webhook signing secrets.
+  'dsown_',
+  'dsos_',
+  'dswhsec_',
   'csrf_',
   'brw_',
   'whsec_',
@@ -67,8 +71,9 @@ const CREDENTIAL_RUN = /[\w.-]+/g;
 /**
  * Replaces anything shaped like a credential in free text: a JWT
  * (`eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*`, anywhere), an Alloy API key, a Demo Store key, client
- * secret, OAuth code or token, a consent CSRF or browser secret, a webhook signing secret
- * (`\b(?:ak_dev|ak_prod|dsk|dscs|dsat|dsrt|dsac|csrf|brw|whsec)_[\w-]{4,}`).
+ * secret, OAuth code or token, owner secret or owner session, a consent CSRF or browser secret, a
+ * webhook signing secret
+ * (`\b(?:ak_dev|ak_prod|dsk|dscs|dsat|dsrt|dsac|dsown|dsos|dswhsec|csrf|brw|whsec)_[\w-]{4,}`).
  *
  * Not one regex: that one backtracked from every `eyJ` to the end of its run, so 16 KB of `eyJeyJ…`
  * cost ~130 ms of CPU per logged URL (security audit, issue 13 item 13). This scanner finds the same
