@@ -20,7 +20,7 @@ import type { ExecutionStore } from './executions.js';
 import type { StoredConfig } from '../installs/integrations.js';
 import { type Connections, MissingConnectionError } from '../connections/connections.js';
 import type { RunKind, RunRow } from './run-queue.js';
-import { isCleanOwnPath, type OutboundHttp } from '../platform/outbound-http.js';
+import type { OutboundHttp } from '../platform/outbound-http.js';
 import type { DeliveryOutbox, SendResult, SignedSender } from '../deliveries/index.js';
 import { type TargetBudget, TargetBusy, targetOf } from '../platform/target-budget.js';
 import { SECRET_MASK, SecretMask } from './secret-mask.js';
@@ -453,7 +453,7 @@ export class WorkflowExecutor {
   /**
    * A relative URL goes to this server, which also serves APIs no workflow should call. It is
    * allowed only as the ISV wrote it (the block's own literal, not a value an end user configured
-   * nor one a template filled in) and only under the configured prefixes.
+   * nor one a template filled in); OutboundHttp allows it only under the configured prefixes.
    */
   private checkRelativeTarget(block: ActionBlock, target: string): void {
     const field = block.fields.find((f) => f.name === 'url');
@@ -461,15 +461,6 @@ export class WorkflowExecutor {
     if (!authored) {
       throw new BlockFailure(
         'A URL that is a path on this server is allowed only as written in the workflow definition, not from a configurable field or a template.',
-        false,
-      );
-    }
-    const prefixes = this.options.relativeUrlPrefixes;
-    if (!isCleanOwnPath(target) || !prefixes.some((prefix) => target.startsWith(prefix))) {
-      throw new BlockFailure(
-        prefixes.length === 0
-          ? `The URL ${target} is a path on this server, and no paths are allowed (set ALLOY_RELATIVE_URL_PREFIXES).`
-          : `The URL ${target} is a path on this server outside the allowed prefixes (${prefixes.join(', ')}).`,
         false,
       );
     }
