@@ -109,8 +109,10 @@ export interface ClaimRequest {
  * (outbound_deliveries_target_due); each URL gives its oldest `perTarget` due rows; expired
  * leases come back whatever their URL. Each URL's rows are ranked after its live leases, none
  * beyond `targetLimit`, then served round-robin (turn), fresh before retries, oldest first. Ties
- * go by id, which is time-ordered (newMessageId). Written as SQL text: the builder cannot say
- * the stepping recursive CTE readably.
+ * go by id, which is time-ordered (newMessageId); within one URL's rows the index order decides
+ * which of several due in the same millisecond come first (insertion order on SQLite), so the
+ * seek stays a walk down outbound_deliveries_target_due with no sort. Written as SQL text: the
+ * builder cannot say the stepping recursive CTE readably.
  */
 export async function claimDue(conn: Conn, request: ClaimRequest): Promise<OutboundDelivery[]> {
   const { owner, limit, targetLimit, now, until } = request;
@@ -129,7 +131,7 @@ export async function claimDue(conn: Conn, request: ClaimRequest): Promise<Outbo
       SELECT d.id, d.url, d.attempts, d.next_attempt_at AS due_at
       FROM target JOIN outbound_deliveries AS d ON d.id IN (
         SELECT id FROM outbound_deliveries WHERE status = 'pending' AND url = target.url AND next_attempt_at <= ${now}
-        ORDER BY next_attempt_at, id LIMIT ${perTarget})
+        ORDER BY next_attempt_at LIMIT ${perTarget})
       UNION ALL
       SELECT id, url, attempts, lease_expires_at FROM outbound_deliveries
       WHERE status = 'sending' AND lease_expires_at <= ${now}
