@@ -41,7 +41,6 @@ import { registerRateLimits } from './http/rate-limits.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
 import { renderReferencePage } from './http/reference-page.js';
 import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './runs/retention.js';
-import { accountRoutes } from './deliveries/settings-routes.js';
 import { credentialRoutes } from './connections/credential-routes.js';
 import { integrationRoutes } from './installs/integration-routes.js';
 import { logRoutes } from './runs/log-routes.js';
@@ -64,12 +63,16 @@ import { documentWidgetAuthRoutes, widgetAuthRoutes } from './widget/auth-routes
 import { receiverRoutes } from './connections/receiver-routes.js';
 import { regionRoutes } from './widget/region-routes.js';
 import { runtimeRoutes } from './runs/runtime-routes.js';
-import { securityRoutes } from './deliveries/security-routes.js';
 import { Runtime, type RuntimeOptions } from './runs/runtime.js';
 import { RunService } from './runs/runs.js';
-import { SettingsService } from './deliveries/settings.js';
 import { WorkflowService } from './installs/workflows.js';
-import { loadSigningKeys, type EnvironmentSigningKeys } from './deliveries/webhook-signing.js';
+import {
+  accountRoutes,
+  loadSigningKeys,
+  securityRoutes,
+  SettingsService,
+  type EnvironmentSigningKeys,
+} from './deliveries/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SEED_DEFINITIONS_DIR = path.join(here, 'definitions', 'seed');
@@ -221,7 +224,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl, box);
   const workflows = new WorkflowService(db, definitions, absoluteUrl, box);
   const executions = new ExecutionStore(db, currentDefinitions, absoluteUrl);
-  const settings = new SettingsService(db, {
+  const settings = new SettingsService(database, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
   });
@@ -240,6 +243,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
       db,
+      database,
       definitions: currentDefinitions,
       executions,
       credentials,

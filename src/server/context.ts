@@ -10,10 +10,9 @@ import type { IntegrationService } from './installs/integrations.js';
 import type { LinkService } from './installs/links.js';
 import type { OAuthClientFlow } from './connections/oauth.js';
 import type { RunService } from './runs/runs.js';
-import type { SettingsService } from './deliveries/settings.js';
 import type { UserService } from './users/index.js';
 import type { WorkflowService } from './installs/workflows.js';
-import type { EnvironmentSigningKeys } from './deliveries/webhook-signing.js';
+import type { EnvironmentSigningKeys, SettingsService } from './deliveries/index.js';
 
 /** The long-lived parts every route needs, built once by `createServer`. */
 export interface AppContext {

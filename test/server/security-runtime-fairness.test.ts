@@ -9,13 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
-import { type Db, openDatabase } from '../../src/server/platform/db/sqlite.js';
+import { createDatabase, type Db, openDatabase } from '../../src/server/platform/db/index.js';
 import Fastify from 'fastify';
-import { DeliveryOutbox } from '../../src/server/deliveries/deliveries.js';
+import { DeliveryOutbox, type SettingsService } from '../../src/server/deliveries/index.js';
 import { LeaseWorker } from '../../src/server/platform/lease-worker.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/server/platform/retry.js';
 import { RunQueue } from '../../src/server/runs/run-queue.js';
-import type { SettingsService } from '../../src/server/deliveries/settings.js';
 import { TestReceiver } from './receiver.js';
 import { type Api, FAST_RUNTIME, type Key, definitionsDir, startApi, waitFor } from './support.js';
 
@@ -385,7 +384,7 @@ describe('fair claims', () => {
     await worker.close(1_000);
   });
 
-  test('a URL has at most its cap of deliveries being sent, and other URLs go on', () => {
+  test('a URL has at most its cap of deliveries being sent, and other URLs go on', async () => {
     setUpDb(0);
     const settings = {
       get: (env: string) => ({
@@ -393,7 +392,8 @@ describe('fair claims', () => {
         errorStreamUrl: `https://${env}.example.com/errors`,
       }),
     } as unknown as SettingsService;
-    const outbox = new DeliveryOutbox(db, settings, DEFAULT_RETRY_POLICY, 2);
+    const database = createDatabase(db, { guardTransactions: true });
+    const outbox = new DeliveryOutbox(database, settings, DEFAULT_RETRY_POLICY, 2);
     const failure = (n: number) => ({
       executionId: `e${n}`,
       workflowId: 'w',
@@ -404,20 +404,20 @@ describe('fair claims', () => {
       message: 'm',
       errorOccurredAt: new Date().toISOString(),
     });
-    for (let n = 0; n < 20; n++) outbox.enqueueErrorStream('development', failure(n));
-    const install = outbox.enqueueInstallationWebhook('production', {
+    for (let n = 0; n < 20; n++) await outbox.enqueueErrorStream(database, 'development', failure(n));
+    const install = await outbox.enqueueInstallationWebhook(database, 'production', {
       userId: 'u',
       workflowIds: [],
       integrationId: 'i',
       credentials: [],
       success: true,
     } as never);
-    const first = outbox.claim('worker-1', 8, 30_000);
+    const first = await outbox.claim('worker-1', 8, 30_000);
     assert.equal(first.filter((r) => r.kind === 'errorStream').length, 2);
     assert.ok(
       first.some((r) => r.id === install),
       'the other URL is served at once',
     );
-    assert.deepEqual(outbox.claim('worker-2', 8, 30_000), [], 'the error stream is at its cap on every worker');
+    assert.deepEqual(await outbox.claim('worker-2', 8, 30_000), [], 'the error stream is at its cap on every worker');
   });
 });

@@ -31,7 +31,7 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
       'Each API key’s environment has its own URLs and its own signing material. A value set with PUT wins over the ALLOY_INSTALLATION_WEBHOOK_URL / ALLOY_ERROR_STREAM_URL environment variables. `webhookSecret` (Standard Webhooks) and the key at `publicKeyUrl` (`X-Alloy-Signature`) verify every request the server sends for this environment; each request names its environment in `x-alloy-environment` and in the body’s `environment` field.',
     auth: 'apiKey',
     response: Settings,
-    handler: ({ caller }) => withSigning(caller.env, ctx.settings.get(caller.env)),
+    handler: async ({ caller }) => withSigning(caller.env, await ctx.settings.get(caller.env)),
   });
 
   api.add({
@@ -45,7 +45,7 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     body: UpdateSettingsRequest,
     response: Settings,
-    handler: ({ caller, body }) => withSigning(caller.env, ctx.settings.update(caller.env, body)),
+    handler: async ({ caller, body }) => withSigning(caller.env, await ctx.settings.update(caller.env, body)),
   });
 
   api.add({
@@ -65,7 +65,8 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
       // Audit issue 13 item 17e: the development key (shared with the ISV's developers and test
       // setups) could release new workflow versions to production users.
       if (caller.env !== 'production') {
-        throw new DomainError('forbidden',
+        throw new DomainError(
+          'forbidden',
           'Reloading the definitions releases new versions to production too: use the production API key, or send SIGHUP to the server process.',
         );
       }

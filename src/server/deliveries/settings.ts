@@ -1,6 +1,7 @@
 import type { Settings, UpdateSettingsRequest } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import { inTransaction, type Conn, type Database } from '../platform/db/index.js';
 import type { Environment } from '../users/index.js';
+import { deleteSetting, readSettings, upsertSetting } from './repository.js';
 
 /** The settings stored per environment (the signing material is the server's, added by the route). */
 export type UrlSettings = Pick<Settings, 'installationWebhookUrl' | 'errorStreamUrl'>;
@@ -13,39 +14,28 @@ const KEYS = { installationWebhookUrl: 'installation_webhook_url', errorStreamUr
  */
 export class SettingsService {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly defaults: Partial<UrlSettings>,
   ) {}
 
-  get(env: Environment): UrlSettings {
-    const rows = this.db.prepare('SELECT key, value FROM environment_settings WHERE env = ?').all(env) as {
-      key: string;
-      value: string;
-    }[];
-    const stored = new Map(rows.map((r) => [r.key, r.value]));
+  async get(env: Environment, conn: Conn = this.database): Promise<UrlSettings> {
+    const stored = await readSettings(conn, env);
     return {
       installationWebhookUrl: stored.get(KEYS.installationWebhookUrl) ?? this.defaults.installationWebhookUrl ?? null,
       errorStreamUrl: stored.get(KEYS.errorStreamUrl) ?? this.defaults.errorStreamUrl ?? null,
     };
   }
 
-  update(env: Environment, patch: UpdateSettingsRequest): UrlSettings {
-    this.db.transaction(() => {
+  /** Sets (upserts) or clears (`null`) each given value, together; answers the settings as they are now. */
+  async update(env: Environment, patch: UpdateSettingsRequest, conn: Conn = this.database): Promise<UrlSettings> {
+    return inTransaction(conn, async (trx) => {
       for (const name of ['installationWebhookUrl', 'errorStreamUrl'] as const) {
         const value = patch[name];
         if (value === undefined) continue;
-        if (value === null) {
-          this.db.prepare('DELETE FROM environment_settings WHERE env = ? AND key = ?').run(env, KEYS[name]);
-        } else {
-          this.db
-            .prepare(
-              `INSERT INTO environment_settings (env, key, value) VALUES (?, ?, ?)
-               ON CONFLICT (env, key) DO UPDATE SET value = excluded.value`,
-            )
-            .run(env, KEYS[name], value);
-        }
+        if (value === null) await deleteSetting(trx, env, KEYS[name]);
+        else await upsertSetting(trx, env, KEYS[name], value);
       }
-    })();
-    return this.get(env);
+      return this.get(env, trx);
+    });
   }
 }

@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DATA_FILE_MODE, restrictFile, secureDataDir } from '../platform/db/sqlite.js';
+import { DATA_FILE_MODE, restrictFile, secureDataDir } from '../platform/db/index.js';
 import type { Environment } from '../users/index.js';
 
 /**

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 
-/** A table of leased work items, as the worker sees it. */
+type MaybePromise<T> = T | Promise<T>;
+
+/** A table of leased work items, as the worker sees it (synchronous or async storage). */
 export interface LeasedSource<T extends { id: string }> {
-  claim(owner: string, limit: number, leaseMs: number): T[];
-  renew(id: string, owner: string, leaseMs: number): boolean;
-  recoverExpired(): number;
+  claim(owner: string, limit: number, leaseMs: number): MaybePromise<T[]>;
+  renew(id: string, owner: string, leaseMs: number): MaybePromise<boolean>;
+  recoverExpired(): MaybePromise<number>;
   /** When the next item becomes due, in ms since the epoch; with `after`, the first due later than that. */
-  nextDueAt(after?: number): number | undefined;
+  nextDueAt(after?: number): MaybePromise<number | undefined>;
 }
 
 export interface LeaseWorkerOptions {
@@ -27,7 +29,8 @@ export class LeaseWorker<T extends { id: string }> {
   readonly owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
   private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private timer: NodeJS.Timeout | undefined;
-  private pumping = false;
+  /** The running look at the table (claims, then the next timer), if any; close() waits for it. */
+  private pumping: Promise<void> | undefined;
   private pumpAgain = false;
   private started = false;
   private closed = false;
@@ -51,9 +54,16 @@ export class LeaseWorker<T extends { id: string }> {
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    const recovered = this.source.recoverExpired();
-    if (recovered > 0) this.log.warn({ worker: this.name, recovered }, 'resuming work left by a stopped process');
-    this.wake();
+    // The first look waits for the recovery (as a pump would: wake() only notes that it is wanted).
+    this.pumping = (async () => {
+      try {
+        const recovered = await this.source.recoverExpired();
+        if (recovered > 0) this.log.warn({ worker: this.name, recovered }, 'resuming work left by a stopped process');
+      } catch (error) {
+        this.log.error({ err: error, worker: this.name }, 'recovering expired leases failed');
+      }
+      await this.pumpLoop();
+    })();
   }
 
   /** Looks for due work now (called after something was queued). */
@@ -63,30 +73,35 @@ export class LeaseWorker<T extends { id: string }> {
       this.pumpAgain = true;
       return;
     }
-    this.pumping = true;
+    this.pumping = this.pumpLoop();
+  }
+
+  /** Claims until nothing more is wanted, then sets the timer; one loop at a time (`pumping`). */
+  private async pumpLoop(): Promise<void> {
     try {
       do {
         this.pumpAgain = false;
-        this.pump();
+        await this.pump();
+        if (!this.pumpAgain) await this.scheduleNext();
       } while (this.pumpAgain && !this.closed);
     } finally {
-      this.pumping = false;
+      this.pumping = undefined;
     }
-    this.scheduleNext();
   }
 
   get inFlight(): number {
     return this.running.size;
   }
 
-  private pump(): void {
+  private async pump(): Promise<void> {
+    if (this.closed) return;
     const room = this.options.concurrency - this.running.size;
     this.waitingForSlots = room <= 0;
     if (room <= 0) return;
     let items: T[];
     this.lookedAt = Date.now();
     try {
-      items = this.source.claim(this.owner, room, this.options.leaseMs);
+      items = await this.source.claim(this.owner, room, this.options.leaseMs);
     } catch (error) {
       this.log.error({ err: error, worker: this.name }, 'claiming work failed');
       return;
@@ -100,11 +115,16 @@ export class LeaseWorker<T extends { id: string }> {
     const abort = new AbortController();
     const heartbeat = setInterval(
       () => {
-        try {
-          if (!this.source.renew(item.id, this.owner, this.options.leaseMs)) abort.abort();
-        } catch (error) {
-          this.log.error({ err: error, worker: this.name, id: item.id }, 'renewing a lease failed');
-        }
+        Promise.resolve()
+          .then(() => this.source.renew(item.id, this.owner, this.options.leaseMs))
+          .then(
+            (held) => {
+              if (!held) abort.abort();
+            },
+            (error: unknown) => {
+              this.log.error({ err: error, worker: this.name, id: item.id }, 'renewing a lease failed');
+            },
+          );
       },
       Math.max(10, Math.floor(this.options.leaseMs / 3)),
     );
@@ -121,17 +141,18 @@ export class LeaseWorker<T extends { id: string }> {
     this.running.set(item.id, { promise, abort });
   }
 
-  private scheduleNext(): void {
+  private async scheduleNext(): Promise<void> {
     if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
     let delay = this.options.pollIntervalMs;
     try {
       const now = Date.now();
-      const due = this.source.nextDueAt(this.waitingForSlots ? this.lookedAt : undefined);
+      const due = await this.source.nextDueAt(this.waitingForSlots ? this.lookedAt : undefined);
       if (due !== undefined) delay = Math.min(delay, Math.max(0, due - now));
     } catch (error) {
       this.log.error({ err: error, worker: this.name }, 'reading the next due time failed');
     }
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
     // A full (or capped) worker is woken by its own items finishing; the poll covers other processes'.
     this.timer = setTimeout(() => this.wake(), Math.max(delay, 5));
     this.timer.unref();
@@ -142,6 +163,8 @@ export class LeaseWorker<T extends { id: string }> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    // A claim under way finishes first: what it leased is running, and waited for below.
+    await this.pumping;
     const all = () => Promise.all([...this.running.values()].map((r) => r.promise));
     if (this.running.size === 0) return;
     let graceTimer: NodeJS.Timeout | undefined;

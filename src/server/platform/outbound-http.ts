@@ -251,10 +251,21 @@ export interface SendOptions {
   /**
    * Paths of this server the request may go to (each a prefix ending in `/`, or an exact path).
    * A URL on this server's origin under one of them is sent whatever the private-target policy
-   * (the address is the operator's own); any other URL is checked against the policy.
+   * (the address is the operator's own); any other URL on this server's origin is refused,
+   * whatever the policy; every other URL is checked against the policy.
    */
   ownPathPrefixes?: readonly string[];
 }
+
+const LOOPBACK_NAME = /^(?:localhost|.+\.localhost)\.?$/i;
+
+/** `localhost`, `*.localhost` or a loopback address: one machine, whichever name a URL uses. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return LOOPBACK_NAME.test(host) || (net.isIP(host) !== 0 && classifyAddress(host) === 'loopback');
+}
+
+const effectivePort = (url: URL): string => url.port || (url.protocol === 'https:' ? '443' : '80');
 
 /**
  * One HTTP client per server: keep-alive agents whose every new connection goes through the
@@ -313,9 +324,57 @@ export class OutboundHttp {
     );
   }
 
+  /**
+   * Whether `target` is on this server's origin: the public URL's, or, when that is on loopback,
+   * the same scheme and port under any loopback name (`127.0.0.1` for `localhost`).
+   */
+  isOwnOrigin(target: string): boolean {
+    if (!this.options.ownBaseUrl) return false;
+    let url: URL;
+    let base: URL;
+    try {
+      url = new URL(target);
+      base = new URL(this.options.ownBaseUrl());
+    } catch {
+      return false;
+    }
+    if (url.origin === base.origin) return true;
+    return (
+      url.protocol === base.protocol &&
+      effectivePort(url) === effectivePort(base) &&
+      isLoopbackHost(url.hostname) &&
+      isLoopbackHost(base.hostname)
+    );
+  }
+
+  /**
+   * Where a request may go: on this server's origin only under the caller's prefixes (sent
+   * whatever the private-target policy; the address is the operator's own), nowhere else on that
+   * origin whatever the policy (`loopback`/`all` would otherwise let its other paths through),
+   * and anywhere else as the policy says.
+   */
+  private resolveTarget(request: OutboundRequest, options: SendOptions): { url: URL; own: boolean } {
+    const prefixes = options.ownPathPrefixes ?? [];
+    if (this.isOwnPath(request.url, prefixes)) return { url: new URL(request.url), own: true };
+    if (this.isOwnOrigin(request.url)) {
+      throw new OutboundError(
+        'refused',
+        prefixes.length === 0
+          ? `Refused to send to ${request.url}: it is on this server, and this request may call none of its paths.`
+          : `Refused to send to ${request.url}: a path on this server outside the allowed prefixes (${prefixes.join(', ')}).`,
+      );
+    }
+    return { url: checkTarget(this.policy, request.url), own: false };
+  }
+
   send(request: OutboundRequest, options: SendOptions = {}): Promise<OutboundResponse> {
-    const own = options.ownPathPrefixes !== undefined && this.isOwnPath(request.url, options.ownPathPrefixes);
-    const url = own ? new URL(request.url) : checkTarget(this.policy, request.url);
+    let url: URL;
+    let own: boolean;
+    try {
+      ({ url, own } = this.resolveTarget(request, options));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const client = url.protocol === 'https:' ? https : http;
     const agent =
       url.protocol === 'https:'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ExecutionMode, StreamDataPayload } from '../../contract/index.js';
 import { ConnectorError, findConnector } from '../connections/connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import type { Database, Db } from '../platform/db/index.js';
 import { nowIso } from '../platform/db/sqlite.js';
 import {
   blockConnector,
@@ -19,10 +19,9 @@ import type { Environment } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { StoredConfig } from '../installs/integrations.js';
 import { type Connections, MissingConnectionError } from '../connections/connections.js';
-import type { DeliveryOutbox } from '../deliveries/deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
-import { isCleanOwnPath, type OutboundHttp } from '../platform/outbound-http.js';
-import type { SendResult, SignedSender } from '../deliveries/signed-sender.js';
+import type { OutboundHttp } from '../platform/outbound-http.js';
+import type { DeliveryOutbox, SendResult, SignedSender } from '../deliveries/index.js';
 import { type TargetBudget, TargetBusy, targetOf } from '../platform/target-budget.js';
 import { SECRET_MASK, SecretMask } from './secret-mask.js';
 import { render, type TemplateScope } from './templates.js';
@@ -107,6 +106,7 @@ export class WorkflowExecutor {
     private readonly options: ExecutorOptions,
     /** Opens the users' sealed configuration answers. */
     private readonly box: SecretBox,
+    private readonly database: Database,
   ) {}
 
   async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
@@ -238,7 +238,7 @@ export class WorkflowExecutor {
             ? `${failure.message} Gave up after ${row.attempts + 1} attempts.`
             : failure.message,
         );
-        this.failExecution(row, entry, executionId, block, mask.value(logged), message, startedAt);
+        await this.failExecution(row, entry, executionId, block, mask.value(logged), message, startedAt);
         return { kind: 'done', failed: true };
       }
     }
@@ -282,7 +282,7 @@ export class WorkflowExecutor {
     })();
   }
 
-  private failExecution(
+  private async failExecution(
     row: RunRow,
     entry: WorkflowEntry,
     executionId: string,
@@ -290,7 +290,7 @@ export class WorkflowExecutor {
     input: unknown,
     message: string,
     startedAt: string,
-  ): void {
+  ): Promise<void> {
     const stoppedAt = nowIso();
     this.db.transaction(() => {
       this.executions.recordBlock(executionId, {
@@ -310,17 +310,18 @@ export class WorkflowExecutor {
         errorBlockId: block.id,
         errorMessage: message,
       });
-      this.outbox.enqueueErrorStream(row.env as Environment, {
-        executionId,
-        workflowId: entry.workflow.workflowId,
-        workflowName: entry.workflow.name,
-        integrationId: entry.integration.integrationId,
-        userId: row.user_id,
-        block: { id: block.id, name: block.name, type: block.type, connector: blockConnector(block) },
-        message,
-        errorOccurredAt: stoppedAt,
-      });
     })();
+    // TODO(i15): in the transaction above (its trx) once the execution log is on the seam.
+    await this.outbox.enqueueErrorStream(this.database, row.env as Environment, {
+      executionId,
+      workflowId: entry.workflow.workflowId,
+      workflowName: entry.workflow.name,
+      integrationId: entry.integration.integrationId,
+      userId: row.user_id,
+      block: { id: block.id, name: block.name, type: block.type, connector: blockConnector(block) },
+      message,
+      errorOccurredAt: stoppedAt,
+    });
   }
 
   /**
@@ -452,7 +453,7 @@ export class WorkflowExecutor {
   /**
    * A relative URL goes to this server, which also serves APIs no workflow should call. It is
    * allowed only as the ISV wrote it (the block's own literal, not a value an end user configured
-   * nor one a template filled in) and only under the configured prefixes.
+   * nor one a template filled in); OutboundHttp allows it only under the configured prefixes.
    */
   private checkRelativeTarget(block: ActionBlock, target: string): void {
     const field = block.fields.find((f) => f.name === 'url');
@@ -460,15 +461,6 @@ export class WorkflowExecutor {
     if (!authored) {
       throw new BlockFailure(
         'A URL that is a path on this server is allowed only as written in the workflow definition, not from a configurable field or a template.',
-        false,
-      );
-    }
-    const prefixes = this.options.relativeUrlPrefixes;
-    if (!isCleanOwnPath(target) || !prefixes.some((prefix) => target.startsWith(prefix))) {
-      throw new BlockFailure(
-        prefixes.length === 0
-          ? `The URL ${target} is a path on this server, and no paths are allowed (set ALLOY_RELATIVE_URL_PREFIXES).`
-          : `The URL ${target} is a path on this server outside the allowed prefixes (${prefixes.join(', ')}).`,
         false,
       );
     }

@@ -14,7 +14,6 @@ import {
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
-import { DomainError } from '../platform/errors.js';
 import { runIdempotent } from '../http/idempotency.js';
 import { idempotencyKey } from '../http/common.js';
 
@@ -58,8 +57,12 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     query: WebhookDeliveryListQuery,
     response: WebhookDeliveryListResponse,
-    handler: ({ caller, query }) => ({
-      data: ctx.runtime.outbox.list(caller.env, { status: query.status, kind: query.kind, limit: query.limit ?? 50 }),
+    handler: async ({ caller, query }) => ({
+      data: await ctx.runtime.outbox.list(caller.env, {
+        status: query.status,
+        kind: query.kind,
+        limit: query.limit ?? 50,
+      }),
     }),
   });
 
@@ -73,7 +76,7 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     params: WebhookDeliveryParams,
     response: WebhookDeliveryResponse,
     errors: [404],
-    handler: ({ caller, params }) => ({ data: ctx.runtime.outbox.get(caller.env, params.deliveryId) }),
+    handler: async ({ caller, params }) => ({ data: await ctx.runtime.outbox.get(caller.env, params.deliveryId) }),
   });
 
   api.add({
@@ -89,13 +92,8 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     body: EmptyBody,
     response: WebhookDeliveryResponse,
     errors: [404, 409],
-    handler: ({ caller, params }) => {
-      const current = ctx.runtime.outbox.get(caller.env, params.deliveryId);
-      if (current.status === 'sending') {
-        throw new DomainError('conflict', 'This delivery is being sent right now.');
-      }
-      return { data: ctx.runtime.outbox.retryNow(caller.env, params.deliveryId) };
-    },
+    // One conditional statement: 404 when absent, 409 when it is being sent right now.
+    handler: async ({ caller, params }) => ({ data: await ctx.runtime.outbox.retryNow(caller.env, params.deliveryId) }),
   });
 
   api.add({

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
 import { ConnectorError, findConnector, type Connector, type CredentialData } from '../connections/connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import type { Database, Db } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
@@ -9,18 +9,21 @@ import type { Environment } from '../users/index.js';
 import type { CredentialService } from '../connections/credentials.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService } from '../installs/integrations.js';
-import type { SettingsService } from '../deliveries/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
-import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
 import { AppTriggers } from '../connections/app-triggers.js';
 import { Connections, MissingConnectionError, type CredentialRefresher } from '../connections/connections.js';
-import { DeliveryOutbox, type DeliveryRow } from '../deliveries/deliveries.js';
+import {
+  DeliveryOutbox,
+  SignedSender,
+  type EnvironmentSigningKeys,
+  type OutboundDelivery,
+  type SettingsService,
+} from '../deliveries/index.js';
 import { WorkflowExecutor } from './executor.js';
 import { LeaseWorker } from '../platform/lease-worker.js';
 import type { OutboundHttp, PrivateTargetPolicy } from '../platform/outbound-http.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from '../platform/retry.js';
 import { RunQueue, type RunRow } from './run-queue.js';
-import { SignedSender } from '../deliveries/signed-sender.js';
 import { TargetBudget } from '../platform/target-budget.js';
 
 export interface RuntimeOptions {
@@ -90,6 +93,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
 
 export interface RuntimeDeps {
   db: Db;
+  database: Database;
   definitions: () => DefinitionSet;
   executions: ExecutionStore;
   credentials: CredentialService;
@@ -119,7 +123,7 @@ export class Runtime {
   private readonly executor: WorkflowExecutor;
   private readonly sender: SignedSender;
   private readonly runWorker: LeaseWorker<RunRow>;
-  private readonly deliveryWorker: LeaseWorker<DeliveryRow>;
+  private readonly deliveryWorker: LeaseWorker<OutboundDelivery>;
   private started = false;
 
   constructor(
@@ -131,7 +135,7 @@ export class Runtime {
     this.sender = new SignedSender(deps.keys, deps.http, this.options.requestTimeoutMs);
     this.queue = new RunQueue(db, this.options.tenantConcurrency);
     this.outbox = new DeliveryOutbox(
-      db,
+      deps.database,
       deps.settings,
       this.options.deliveryRetry,
       this.options.deliveryTargetConcurrency,
@@ -164,6 +168,7 @@ export class Runtime {
         relativeUrlPrefixes: this.options.relativeUrlPrefixes,
       },
       deps.box,
+      deps.database,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
     this.runWorker = new LeaseWorker(
@@ -259,13 +264,19 @@ export class Runtime {
         },
       });
     }
-    this.outbox.enqueueInstallationWebhook(user.env, {
-      userId: event.userId,
-      workflowIds: event.workflowIds,
-      integrationId: event.integrationId,
-      credentials: event.credentials,
-      success: true,
-    });
+    // TODO(i15): enqueue in the install transaction (its trx) once installs passes one; until then
+    // the row is written right after that transaction commits.
+    this.outbox
+      .enqueueInstallationWebhook(this.deps.database, user.env, {
+        userId: event.userId,
+        workflowIds: event.workflowIds,
+        integrationId: event.integrationId,
+        credentials: event.credentials,
+        success: true,
+      })
+      .catch((error: unknown) => {
+        this.deps.log.error({ err: error, userId: event.userId }, 'queuing the installation webhook failed');
+      });
   }
 
   private connectorContext() {
