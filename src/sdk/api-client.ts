@@ -19,6 +19,7 @@ import {
   type WidgetApi,
 } from '../contract/index.js';
 import type * as z from 'zod/mini';
+import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '../contract/retry.js';
 import { AlloyError } from './errors.js';
 import type { TokenStore } from './token.js';
 
@@ -36,6 +37,13 @@ export const RETRY_POLICY = {
   /** No retry starts after this much time since the first attempt. */
   totalBudgetMs: 30_000,
 } as const;
+
+const SDK_BACKOFF: BackoffPolicy = {
+  baseDelayMs: RETRY_POLICY.baseDelayMs,
+  maxDelayMs: RETRY_POLICY.maxDelayMs,
+  retryAfter: 'plusJitter',
+  maxRetryAfterMs: RETRY_POLICY.maxRetryAfterMs,
+};
 
 export type UserWorkflowList = z.infer<typeof UserWorkflowListResponse>;
 export type WorkflowActivated = z.infer<typeof ActivateWorkflowResponse>;
@@ -240,21 +248,10 @@ export function retryDelay(
   retryAfterMs: number | undefined,
   random: () => number,
 ): number | undefined {
-  const ceiling = Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.baseDelayMs * 2 ** attempt);
-  const jitter = Math.floor(random() * ceiling);
-  if (retryAfterMs === undefined) return jitter;
-  if (retryAfterMs > RETRY_POLICY.maxRetryAfterMs) return undefined;
-  return retryAfterMs + jitter;
+  return backoffDelay(SDK_BACKOFF, attempt, retryAfterMs, random);
 }
 
-/** `Retry-After` is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export { parseRetryAfter };
 
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
