@@ -1,17 +1,17 @@
 import {
-  ActivateWorkflowResponse,
   ApiErrorReply,
-  DeactivateWorkflowResponse,
-  FieldOptionsResponse,
-  InstallationResponse,
-  IntegrationListResponse,
-  OAuthSession,
-  OAuthSessionView,
-  RegionsResponse,
-  UserWorkflowListResponse,
-  WidgetAppsResponse,
-  WidgetCredentialResponse,
-  WidgetIntegration,
+  type ActivateWorkflowResponse,
+  type DeactivateWorkflowResponse,
+  type FieldOptionsResponse,
+  type InstallationResponse,
+  type IntegrationListResponse,
+  type OAuthSession,
+  type OAuthSessionView,
+  type RegionsResponse,
+  type UserWorkflowListResponse,
+  type WidgetAppsResponse,
+  type WidgetCredentialResponse,
+  type WidgetIntegration,
   type CreateInstallationRequest,
   type CreateWidgetCredentialRequest,
   type FieldOptionsParams,
@@ -19,6 +19,7 @@ import {
   type WidgetApi,
 } from '../contract/index.js';
 import type * as z from 'zod/mini';
+import * as endpoints from '../contract/endpoints.js';
 import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '../contract/retry.js';
 import { AlloyError } from './errors.js';
 import type { TokenStore } from './token.js';
@@ -88,33 +89,27 @@ export class ApiClient implements WidgetApi {
   constructor(private readonly options: ApiClientOptions) {}
 
   getIntegration(integrationId: string, signal?: AbortSignal): Promise<WidgetIntegration> {
-    return this.request('GET', `/widget/integrations/${encodeURIComponent(integrationId)}`, WidgetIntegration, {
-      signal,
-    });
+    return this.call(endpoints.widgetGetIntegration, { integrationId }, { signal });
   }
 
   createInstallation(request: CreateInstallationRequest, idempotencyKey: string): Promise<InstallationResponse> {
-    return this.request('POST', '/widget/installations', InstallationResponse, { body: request, idempotencyKey });
+    return this.call(endpoints.widgetCreateInstallation, {}, { body: request, idempotencyKey });
   }
 
   getApps(integrationId: string, signal?: AbortSignal): Promise<WidgetAppsResponse> {
-    return this.request('GET', `/widget/integrations/${encodeURIComponent(integrationId)}/apps`, WidgetAppsResponse, {
-      signal,
-    });
+    return this.call(endpoints.widgetListApps, { integrationId }, { signal });
   }
 
   createCredential(request: CreateWidgetCredentialRequest): Promise<WidgetCredentialResponse> {
-    return this.request('POST', '/widget/credentials', WidgetCredentialResponse, { body: request });
+    return this.call(endpoints.widgetCreateCredential, {}, { body: request });
   }
 
   startOAuth(request: StartOAuthRequest): Promise<OAuthSession> {
-    return this.request('POST', '/widget/oauth/sessions', OAuthSession, { body: request });
+    return this.call(endpoints.widgetStartOAuth, {}, { body: request });
   }
 
   getOAuthSession(sessionId: string, signal?: AbortSignal): Promise<OAuthSessionView> {
-    return this.request('GET', `/widget/oauth/sessions/${encodeURIComponent(sessionId)}`, OAuthSessionView, {
-      signal,
-    });
+    return this.call(endpoints.widgetGetOAuthSession, { sessionId }, { signal });
   }
 
   getFieldOptions(
@@ -122,32 +117,49 @@ export class ApiClient implements WidgetApi {
     credentialId: string | undefined,
     signal?: AbortSignal,
   ): Promise<FieldOptionsResponse> {
-    const path = [field.integrationId, 'fields', field.workflowId, field.blockId, field.fieldName]
-      .map(encodeURIComponent)
-      .join('/');
-    const query = credentialId === undefined ? '' : `?credentialId=${encodeURIComponent(credentialId)}`;
-    return this.request('GET', `/widget/integrations/${path}/options${query}`, FieldOptionsResponse, { signal });
+    const { integrationId, workflowId, blockId, fieldName } = field;
+    return this.call(
+      endpoints.widgetFieldOptions,
+      { integrationId, workflowId, blockId, fieldName },
+      { signal, query: credentialId === undefined ? undefined : { credentialId } },
+    );
   }
 
   getIntegrations(signal?: AbortSignal): Promise<IntegrationListResponse> {
-    return this.request('GET', '/integrations', IntegrationListResponse, { signal });
+    return this.call(endpoints.listIntegrations, {}, { signal });
   }
 
   getWorkflows(signal?: AbortSignal): Promise<UserWorkflowList> {
-    return this.request('GET', '/workflows', UserWorkflowListResponse, { signal });
+    return this.call(endpoints.listUserWorkflows, {}, { signal });
   }
 
   activateWorkflow(selector: WorkflowSelector): Promise<WorkflowActivated> {
-    return this.request('PUT', '/workflows/activate', ActivateWorkflowResponse, { body: selector });
+    return this.call(endpoints.activateWorkflow, {}, { body: selector });
   }
 
   deactivateWorkflow(selector: WorkflowSelector): Promise<WorkflowDeactivated> {
-    return this.request('PUT', '/workflows/deactivate', DeactivateWorkflowResponse, { body: selector });
+    return this.call(endpoints.deactivateWorkflow, {}, { body: selector });
   }
 
   /** The region base URLs the server at `baseUrl` declares (`GET /widget/regions`). */
   getRegions(baseUrl: string): Promise<RegionsResponse> {
-    return this.request('GET', '/widget/regions', RegionsResponse, { baseUrl });
+    return this.call(endpoints.widgetGetRegions, {}, { baseUrl });
+  }
+
+  /** One operation of the endpoint table (src/contract/endpoints.ts): its method, path and response schema. */
+  call<E extends endpoints.Endpoint>(
+    endpoint: E,
+    params: endpoints.PathParams<E>,
+    init: RequestInitOptions & { query?: Record<string, string> | undefined },
+  ): Promise<z.output<E['response']>> {
+    const { query, ...rest } = init;
+    const search = query ? `?${new URLSearchParams(query).toString()}` : '';
+    return this.request(
+      endpoint.method,
+      `${endpoints.endpointPath(endpoint, params)}${search}`,
+      endpoint.response as Schema<z.output<E['response']>>,
+      rest,
+    );
   }
 
   async request<T>(method: Method, path: string, schema: Schema<T>, init: RequestInitOptions): Promise<T> {

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { Caller } from './auth.js';
 import type { AppContext } from '../context.js';
 import { DomainError } from '../platform/errors.js';
@@ -23,10 +22,4 @@ export function resolveUser(ctx: AppContext, caller: Caller, userId: string | un
     ]);
   }
   return ctx.users.require(caller.env, userId);
-}
-
-/** The Idempotency-Key header, if sent (validated by runIdempotent). */
-export function idempotencyKey(request: FastifyRequest): string | undefined {
-  const key = request.headers['idempotency-key'];
-  return Array.isArray(key) ? key[0] : key;
 }
