@@ -89,27 +89,63 @@ export class ApiClient implements WidgetApi {
   constructor(private readonly options: ApiClientOptions) {}
 
   getIntegration(integrationId: string, signal?: AbortSignal): Promise<WidgetIntegration> {
-    return this.call(endpoints.widgetGetIntegration, { integrationId }, { signal });
+    return this.call(
+      endpoints.widgetGetIntegration.method,
+      endpoints.widgetGetIntegration.path,
+      endpoints.widgetGetIntegration.response,
+      { integrationId },
+      { signal },
+    );
   }
 
   createInstallation(request: CreateInstallationRequest, idempotencyKey: string): Promise<InstallationResponse> {
-    return this.call(endpoints.widgetCreateInstallation, {}, { body: request, idempotencyKey });
+    return this.call(
+      endpoints.widgetCreateInstallation.method,
+      endpoints.widgetCreateInstallation.path,
+      endpoints.widgetCreateInstallation.response,
+      {},
+      { body: request, idempotencyKey },
+    );
   }
 
   getApps(integrationId: string, signal?: AbortSignal): Promise<WidgetAppsResponse> {
-    return this.call(endpoints.widgetListApps, { integrationId }, { signal });
+    return this.call(
+      endpoints.widgetListApps.method,
+      endpoints.widgetListApps.path,
+      endpoints.widgetListApps.response,
+      { integrationId },
+      { signal },
+    );
   }
 
   createCredential(request: CreateWidgetCredentialRequest): Promise<WidgetCredentialResponse> {
-    return this.call(endpoints.widgetCreateCredential, {}, { body: request });
+    return this.call(
+      endpoints.widgetCreateCredential.method,
+      endpoints.widgetCreateCredential.path,
+      endpoints.widgetCreateCredential.response,
+      {},
+      { body: request },
+    );
   }
 
   startOAuth(request: StartOAuthRequest): Promise<OAuthSession> {
-    return this.call(endpoints.widgetStartOAuth, {}, { body: request });
+    return this.call(
+      endpoints.widgetStartOAuth.method,
+      endpoints.widgetStartOAuth.path,
+      endpoints.widgetStartOAuth.response,
+      {},
+      { body: request },
+    );
   }
 
   getOAuthSession(sessionId: string, signal?: AbortSignal): Promise<OAuthSessionView> {
-    return this.call(endpoints.widgetGetOAuthSession, { sessionId }, { signal });
+    return this.call(
+      endpoints.widgetGetOAuthSession.method,
+      endpoints.widgetGetOAuthSession.path,
+      endpoints.widgetGetOAuthSession.response,
+      { sessionId },
+      { signal },
+    );
   }
 
   getFieldOptions(
@@ -119,47 +155,80 @@ export class ApiClient implements WidgetApi {
   ): Promise<FieldOptionsResponse> {
     const { integrationId, workflowId, blockId, fieldName } = field;
     return this.call(
-      endpoints.widgetFieldOptions,
+      endpoints.widgetFieldOptions.method,
+      endpoints.widgetFieldOptions.path,
+      endpoints.widgetFieldOptions.response,
       { integrationId, workflowId, blockId, fieldName },
       { signal, query: credentialId === undefined ? undefined : { credentialId } },
     );
   }
 
   getIntegrations(signal?: AbortSignal): Promise<IntegrationListResponse> {
-    return this.call(endpoints.listIntegrations, {}, { signal });
+    return this.call(
+      endpoints.listIntegrations.method,
+      endpoints.listIntegrations.path,
+      endpoints.listIntegrations.response,
+      {},
+      { signal },
+    );
   }
 
   getWorkflows(signal?: AbortSignal): Promise<UserWorkflowList> {
-    return this.call(endpoints.listUserWorkflows, {}, { signal });
+    return this.call(
+      endpoints.listUserWorkflows.method,
+      endpoints.listUserWorkflows.path,
+      endpoints.listUserWorkflows.response,
+      {},
+      { signal },
+    );
   }
 
   activateWorkflow(selector: WorkflowSelector): Promise<WorkflowActivated> {
-    return this.call(endpoints.activateWorkflow, {}, { body: selector });
+    return this.call(
+      endpoints.activateWorkflow.method,
+      endpoints.activateWorkflow.path,
+      endpoints.activateWorkflow.response,
+      {},
+      { body: selector },
+    );
   }
 
   deactivateWorkflow(selector: WorkflowSelector): Promise<WorkflowDeactivated> {
-    return this.call(endpoints.deactivateWorkflow, {}, { body: selector });
+    return this.call(
+      endpoints.deactivateWorkflow.method,
+      endpoints.deactivateWorkflow.path,
+      endpoints.deactivateWorkflow.response,
+      {},
+      { body: selector },
+    );
   }
 
   /** The region base URLs the server at `baseUrl` declares (`GET /widget/regions`). */
   getRegions(baseUrl: string): Promise<RegionsResponse> {
-    return this.call(endpoints.widgetGetRegions, {}, { baseUrl });
+    return this.call(
+      endpoints.widgetGetRegions.method,
+      endpoints.widgetGetRegions.path,
+      endpoints.widgetGetRegions.response,
+      {},
+      { baseUrl },
+    );
   }
 
-  /** One operation of the endpoint table (src/contract/endpoints.ts): its method, path and response schema. */
-  call<E extends endpoints.Endpoint>(
-    endpoint: E,
-    params: endpoints.PathParams<E>,
+  /**
+   * One operation of the endpoint table (src/contract/endpoints.ts). Each caller reads the entry's
+   * method, path and response schema itself, so the bundle keeps no more of the entry (its input
+   * schemas are the server's).
+   */
+  private call<P extends string, T>(
+    method: endpoints.HttpMethod,
+    path: P,
+    response: Schema<T>,
+    params: endpoints.PathParams<{ path: P }>,
     init: RequestInitOptions & { query?: Record<string, string> | undefined },
-  ): Promise<z.output<E['response']>> {
+  ): Promise<T> {
     const { query, ...rest } = init;
     const search = query ? `?${new URLSearchParams(query).toString()}` : '';
-    return this.request(
-      endpoint.method,
-      `${endpoints.endpointPath(endpoint, params)}${search}`,
-      endpoint.response as Schema<z.output<E['response']>>,
-      rest,
-    );
+    return this.request(method, `${endpoints.endpointPath({ path }, params)}${search}`, response, rest);
   }
 
   async request<T>(method: Method, path: string, schema: Schema<T>, init: RequestInitOptions): Promise<T> {
