@@ -111,7 +111,7 @@ export class ApiRouter {
               {
                 scope: `${idempotencyScope ?? spec.operationId}:${caller.userId ?? caller.env}`,
                 key: idempotencyKey(request),
-                // The body, as before routes had params; with params or a query, all of the input.
+                // What a repeat must send again: the body, or all of the input when there are params or a query.
                 requestBody: spec.params || spec.query ? { params, query, body } : body,
                 mode: idempotency ?? 'transaction',
               },
