@@ -64,6 +64,12 @@ export const StartOAuthRequest = z.strictObject({
 });
 export type StartOAuthRequest = z.infer<typeof StartOAuthRequest>;
 
+/** `:sessionId` of `GET /widget/oauth/sessions/:sessionId`. */
+export const OAuthSessionParams = /* @__PURE__ */ z.strictObject({
+  sessionId: z.string().check(z.minLength(1), z.maxLength(100)),
+});
+export type OAuthSessionParams = z.infer<typeof OAuthSessionParams>;
+
 export const OAuthSessionStatus = z.enum(['pending', 'succeeded', 'failed', 'cancelled', 'expired']);
 export type OAuthSessionStatus = z.infer<typeof OAuthSessionStatus>;
 

@@ -1,47 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import {
-  ActivateWorkflowResponse,
-  AppListResponse,
-  BatchCreateUsersResponse,
-  CompleteInstallationResponse,
-  CreateCredentialResponse,
-  CreateUserResponse,
-  CredentialListResponse,
-  CredentialMetadataListResponse,
-  CredentialMetadataResponse,
-  DeactivateUserWorkflowsResponse,
-  DeactivateWorkflowResponse,
-  DeleteCredentialResponse,
-  DeleteUserLogsResponse,
-  DeleteUserResponse,
-  DeleteWorkflowResponse,
-  EventListResponse,
-  ExecutionResponse,
-  InstallationListResponse,
-  InstallUrlResponse,
-  IntegrationListResponse,
-  IntegrationResponse,
-  LegacyOAuthRedirectResponse,
-  OAuthUrlResponse,
-  OBJECT_ID_PATTERN,
-  ReloadDefinitionsResponse,
-  RunEventResponse,
-  RunWorkflowResponse,
-  Settings,
-  StartInstallationResponse,
-  UpgradeWorkflowResponse,
-  User,
-  UserListResponse,
-  UserTokenResponse,
-  UserWorkflowDetailResponse,
-  UserWorkflowListResponse,
-  WorkflowErrorsResponse,
-  WorkflowLogsResponse,
-  LogSearchResponse,
-  WorkflowUsersResponse,
-  WorkflowVersionsResponse,
-} from '../contract/index.js';
+import { OBJECT_ID_PATTERN } from '../contract/index.js';
+import * as endpoints from '../contract/endpoints.js';
 import { AlloyApiError } from './errors.js';
 import { Transport, type CallSpec } from './transport.js';
 import type {
@@ -178,8 +138,6 @@ function normalizeBaseUrl(value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-const segment = (value: string): string => encodeURIComponent(value);
-
 function requireText(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '') throw invalid(`${name} must be a non-empty string`);
   return value;
@@ -230,12 +188,11 @@ export class Alloy {
    */
   async identify(username: string, options: CallOptions = {}): Promise<UserResult> {
     try {
-      const user = await this.#call({
-        method: 'GET',
-        path: `/users/${segment(requireText(username, 'username'))}`,
-        response: User,
-        signal: options.signal,
-      });
+      const user = await this.#call(
+        endpoints.getUser,
+        { userId: requireText(username, 'username') },
+        { signal: options.signal },
+      );
       this.userId = user.userId;
       this.username = user.username;
       return user;
@@ -267,7 +224,7 @@ export class Alloy {
   /** `GET /users/:userId`: by userId or username; the identified user when left out. */
   async getUser(user?: string, options: CallOptions = {}): Promise<UserResult> {
     const ref = user === undefined ? this.#requireUser('getUser') : requireText(user, 'user');
-    return this.#call({ method: 'GET', path: `/users/${segment(ref)}`, response: User, signal: options.signal });
+    return this.#call(endpoints.getUser, { userId: ref }, { signal: options.signal });
   }
 
   /**
@@ -278,41 +235,23 @@ export class Alloy {
     query: { parentWorkflowId?: string; limit?: number; cursor?: string } = {},
     options: CallOptions = {},
   ): Promise<UserListResult> {
-    return this.#call({ method: 'GET', path: '/users', query, response: UserListResponse, signal: options.signal });
+    return this.#call(endpoints.listUsers, {}, { query, signal: options.signal });
   }
 
   /** `POST /users`. Does not identify the new user (as alloy-node). A taken username is a 409. */
   async createUser(data: CreateUserInput, options: CallOptions = {}): Promise<CreateUserResult> {
-    return this.#call({
-      method: 'POST',
-      path: '/users',
-      body: data,
-      response: CreateUserResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.createUser, {}, { body: data, signal: options.signal });
   }
 
   /** `POST /users/batch`: up to 1000; the bad entries come back in `invalidUsers` with a `reason`. */
   async batchCreateUsers(users: CreateUserInput[], options: CallOptions = {}): Promise<BatchCreateUsersResult> {
-    return this.#call({
-      method: 'POST',
-      path: '/users/batch',
-      body: { users },
-      response: BatchCreateUsersResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.createUsersBatch, {}, { body: { users }, signal: options.signal });
   }
 
   /** `PUT /users/:userId` for the identified user; the identity follows a new username. */
   async updateUser(data: UpdateUserInput, options: CallOptions = {}): Promise<UserResult> {
     const userId = this.#requireUser('updateUser');
-    const user = await this.#call({
-      method: 'PUT',
-      path: `/users/${segment(userId)}`,
-      body: data,
-      response: User,
-      signal: options.signal,
-    });
+    const user = await this.#call(endpoints.updateUser, { userId: userId }, { body: data, signal: options.signal });
     if (this.userId === userId) {
       this.userId = user.userId;
       this.username = user.username;
@@ -323,12 +262,7 @@ export class Alloy {
   /** `DELETE /users/:userId` for the identified user, then forgets them. Logs stay (see `deleteLogs`). */
   async deleteUser(options: CallOptions = {}): Promise<SuccessResult> {
     const userId = this.#requireUser('deleteUser');
-    const result = await this.#call({
-      method: 'DELETE',
-      path: `/users/${segment(userId)}`,
-      response: DeleteUserResponse,
-      signal: options.signal,
-    });
+    const result = await this.#call(endpoints.deleteUser, { userId: userId }, { signal: options.signal });
     if (this.userId === userId) this.clear();
     return result;
   }
@@ -336,23 +270,13 @@ export class Alloy {
   /** `GET /users/:userId/token`: a one-hour JWT for the browser SDK (`Alloy.setToken`). */
   async getUserToken(options: CallOptions = {}): Promise<UserTokenResult> {
     const userId = this.#requireUser('getUserToken');
-    return this.#call({
-      method: 'GET',
-      path: `/users/${segment(userId)}/token`,
-      response: UserTokenResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.getUserToken, { userId: userId }, { signal: options.signal });
   }
 
   /** `PUT /users/:userId/deactivate-workflows`: pauses every workflow of the identified user. */
   async disableAllWorkflows(options: CallOptions = {}): Promise<MessageResult> {
     const userId = this.#requireUser('disableAllWorkflows');
-    return this.#call({
-      method: 'PUT',
-      path: `/users/${segment(userId)}/deactivate-workflows`,
-      response: DeactivateUserWorkflowsResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.deactivateUserWorkflows, { userId: userId }, { signal: options.signal });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -361,95 +285,75 @@ export class Alloy {
   /** `GET /workflows?userId=`: the identified user's installed workflows. */
   async getWorkflows(options: CallOptions = {}): Promise<UserWorkflowListResult> {
     const userId = this.#requireUser('getWorkflows');
-    return this.#call({
-      method: 'GET',
-      path: '/workflows',
-      query: { userId },
-      response: UserWorkflowListResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.listUserWorkflows, {}, { query: { userId }, signal: options.signal });
   }
 
   /** `GET /workflows/:workflowId?userId=`: one workflow at the version the user installed. */
   async getWorkflow(workflowId: string, options: CallOptions = {}): Promise<UserWorkflowDetailResult> {
     const userId = this.#requireUser('getWorkflow');
-    return this.#call({
-      method: 'GET',
-      path: `/workflows/${segment(requireText(workflowId, 'workflowId'))}`,
-      query: { userId },
-      response: UserWorkflowDetailResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.getUserWorkflow,
+      { workflowId: requireText(workflowId, 'workflowId') },
+      { query: { userId }, signal: options.signal },
+    );
   }
 
   /** `DELETE /workflows/:workflowId?userId=`: removes it for the identified user only. */
   async deleteWorkflow(workflowId: string, options: CallOptions = {}): Promise<DeleteWorkflowResult> {
     const userId = this.#requireUser('deleteWorkflow');
-    return this.#call({
-      method: 'DELETE',
-      path: `/workflows/${segment(requireText(workflowId, 'workflowId'))}`,
-      query: { userId },
-      response: DeleteWorkflowResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.deleteUserWorkflow,
+      { workflowId: requireText(workflowId, 'workflowId') },
+      { query: { userId }, signal: options.signal },
+    );
   }
 
   /** `GET /workflows/:workflowId/versions?userId=`: released versions, which one the user runs. */
   async getVersions(workflowId: string, options: CallOptions = {}): Promise<WorkflowVersionListResult> {
     const userId = this.#requireUser('getVersions');
-    return this.#call({
-      method: 'GET',
-      path: `/workflows/${segment(requireText(workflowId, 'workflowId'))}/versions`,
-      query: { userId },
-      response: WorkflowVersionsResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.listWorkflowVersions,
+      { workflowId: requireText(workflowId, 'workflowId') },
+      { query: { userId }, signal: options.signal },
+    );
   }
 
   /** `GET /workflows/:workflowId/users?userId=`: the identified user's entry for the workflow. */
   async getWorkflowDetails(workflowId: string, options: CallOptions = {}): Promise<WorkflowUserListResult> {
     const userId = this.#requireUser('getWorkflowDetails');
-    return this.#call({
-      method: 'GET',
-      path: `/workflows/${segment(requireText(workflowId, 'workflowId'))}/users`,
-      query: { userId },
-      response: WorkflowUsersResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.listWorkflowUsers,
+      { workflowId: requireText(workflowId, 'workflowId') },
+      { query: { userId }, signal: options.signal },
+    );
   }
 
   /** `PUT /workflows/activate`: `{ workflowId }` or `{ workflowName }`, for the identified user. */
   async reactivate(data: WorkflowRef, options: CallOptions = {}): Promise<ActivateWorkflowResult> {
-    return this.#call({
-      method: 'PUT',
-      path: '/workflows/activate',
-      body: { ...data, userId: data.userId ?? this.#requireUser('reactivate') },
-      response: ActivateWorkflowResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.activateWorkflow,
+      {},
+      { body: { ...data, userId: data.userId ?? this.#requireUser('reactivate') }, signal: options.signal },
+    );
   }
 
   /** `PUT /workflows/deactivate`: stops future runs of the workflow for the identified user. */
   async deactivate(data: WorkflowRef, options: CallOptions = {}): Promise<DeactivateWorkflowResult> {
-    return this.#call({
-      method: 'PUT',
-      path: '/workflows/deactivate',
-      body: { ...data, userId: data.userId ?? this.#requireUser('deactivate') },
-      response: DeactivateWorkflowResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.deactivateWorkflow,
+      {},
+      { body: { ...data, userId: data.userId ?? this.#requireUser('deactivate') }, signal: options.signal },
+    );
   }
 
   /** `PUT /workflows/:workflowId/upgrade?userId=`: to the latest version, keeping the answers (or 409). */
   async upgradeWorkflow(workflowId: string, options: CallOptions = {}): Promise<UpgradeWorkflowResult> {
     const userId = this.#requireUser('upgradeWorkflow');
-    return this.#call({
-      method: 'PUT',
-      path: `/workflows/${segment(requireText(workflowId, 'workflowId'))}/upgrade`,
-      query: { userId },
-      response: UpgradeWorkflowResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.upgradeUserWorkflow,
+      { workflowId: requireText(workflowId, 'workflowId') },
+      { query: { userId }, signal: options.signal },
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -462,14 +366,15 @@ export class Alloy {
    */
   async event(eventName: string, payload: Record<string, unknown>, options: RunOptions = {}): Promise<RunEventResult> {
     const userId = this.#requireUser('event');
-    return this.#call({
-      method: 'POST',
-      path: '/run/event',
-      body: { event: eventName, userId, data: payload },
-      response: RunEventResponse,
-      idempotencyKey: options.idempotencyKey ?? randomUUID(),
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.runEvent,
+      {},
+      {
+        body: { event: eventName, userId, data: payload },
+        idempotencyKey: options.idempotencyKey ?? randomUUID(),
+        signal: options.signal,
+      },
+    );
   }
 
   /**
@@ -480,19 +385,20 @@ export class Alloy {
     const userId = this.#requireUser('run');
     const ref = requireText(workflow, 'workflow');
     const named = OBJECT_ID_PATTERN.test(ref) ? { workflowId: ref } : { workflowName: ref };
-    return this.#call({
-      method: 'POST',
-      path: '/run/workflow',
-      body: { ...named, userId, data: payload },
-      response: RunWorkflowResponse,
-      idempotencyKey: options.idempotencyKey ?? randomUUID(),
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.runWorkflow,
+      {},
+      {
+        body: { ...named, userId, data: payload },
+        idempotencyKey: options.idempotencyKey ?? randomUUID(),
+        signal: options.signal,
+      },
+    );
   }
 
   /** `GET /events`: custom events and their schemas; with `userId`, those reaching that user's workflows. */
   async getEvents(query: { userId?: string } = {}, options: CallOptions = {}): Promise<EventListResult> {
-    return this.#call({ method: 'GET', path: '/events', query, response: EventListResponse, signal: options.signal });
+    return this.#call(endpoints.listCustomEvents, {}, { query, signal: options.signal });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -504,13 +410,11 @@ export class Alloy {
     query: WorkflowLogsQueryInput = {},
     options: CallOptions = {},
   ): Promise<WorkflowLogsResult> {
-    return this.#call({
-      method: 'GET',
-      path: `/workflows/${segment(requireText(workflowId, 'workflowId'))}/logs`,
-      query,
-      response: WorkflowLogsResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.listWorkflowLogs,
+      { workflowId: requireText(workflowId, 'workflowId') },
+      { query, signal: options.signal },
+    );
   }
 
   /** `GET /workflows/:workflowId/errors`: failed executions, newest first; `limit` ≤ 100. */
@@ -519,46 +423,39 @@ export class Alloy {
     query: WorkflowErrorsQueryInput = {},
     options: CallOptions = {},
   ): Promise<WorkflowErrorsResult> {
-    return this.#call({
-      method: 'GET',
-      path: `/workflows/${segment(requireText(workflowId, 'workflowId'))}/errors`,
-      query,
-      response: WorkflowErrorsResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.listWorkflowErrors,
+      { workflowId: requireText(workflowId, 'workflowId') },
+      { query, signal: options.signal },
+    );
   }
 
   /** `GET /logs`: searches all executions (`filters` as objects; sent as the JSON the API wants). */
   async searchLogs(query: LogSearchInput = {}, options: CallOptions = {}): Promise<LogSearchResult> {
     const { filters, ...rest } = query;
-    return this.#call({
-      method: 'GET',
-      path: '/logs',
-      query: { ...rest, filters: filters === undefined ? undefined : JSON.stringify(filters) },
-      response: LogSearchResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.searchLogs,
+      {},
+      {
+        query: { ...rest, filters: filters === undefined ? undefined : JSON.stringify(filters) },
+        signal: options.signal,
+      },
+    );
   }
 
   /** `GET /logs/:executionId`: one execution with each block's input, output and timing. */
   async getExecution(executionId: string, options: CallOptions = {}): Promise<ExecutionResult> {
-    return this.#call({
-      method: 'GET',
-      path: `/logs/${segment(requireText(executionId, 'executionId'))}`,
-      response: ExecutionResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.getExecution,
+      { executionId: requireText(executionId, 'executionId') },
+      { signal: options.signal },
+    );
   }
 
   /** `DELETE /users/:userId/logs`: erases the identified user's logs for good (GDPR). */
   async deleteLogs(options: CallOptions = {}): Promise<MessageResult> {
     const userId = this.#requireUser('deleteLogs');
-    return this.#call({
-      method: 'DELETE',
-      path: `/users/${segment(userId)}/logs`,
-      response: DeleteUserLogsResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.deleteUserLogs, { userId: userId }, { signal: options.signal });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -567,25 +464,17 @@ export class Alloy {
   /** `GET /integrations?userId=`: every integration with the identified user's state. */
   async getIntegrations(options: CallOptions = {}): Promise<IntegrationListResult> {
     const userId = this.#requireUser('getIntegrations');
-    return this.#call({
-      method: 'GET',
-      path: '/integrations',
-      query: { userId },
-      response: IntegrationListResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.listIntegrations, {}, { query: { userId }, signal: options.signal });
   }
 
   /** `GET /integrations/:integration?userId=`: by integrationId or by name (as alloy-node calls it). */
   async getIntegration(integration: string, options: CallOptions = {}): Promise<IntegrationResult> {
     const userId = this.#requireUser('getIntegration');
-    return this.#call({
-      method: 'GET',
-      path: `/integrations/${segment(requireText(integration, 'integration'))}`,
-      query: { userId },
-      response: IntegrationResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.getIntegration,
+      { integrationId: requireText(integration, 'integration') },
+      { query: { userId }, signal: options.signal },
+    );
   }
 
   /** `GET /installations`: every installation, optionally for one user and/or integration. */
@@ -593,13 +482,7 @@ export class Alloy {
     query: { userId?: string; integrationId?: string } = {},
     options: CallOptions = {},
   ): Promise<InstallationListResult> {
-    return this.#call({
-      method: 'GET',
-      path: '/installations',
-      query,
-      response: InstallationListResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.listInstallations, {}, { query, signal: options.signal });
   }
 
   /**
@@ -612,13 +495,11 @@ export class Alloy {
     options: CallOptions = {},
   ): Promise<InstallUrlResult> {
     const userId = this.#requireUser('generateLink');
-    return this.#call({
-      method: 'GET',
-      path: `/users/${segment(userId)}/integrations/${segment(requireText(integrationId, 'integrationId'))}/install-url`,
-      query,
-      response: InstallUrlResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.createInstallUrl,
+      { userId: userId, integrationId: requireText(integrationId, 'integrationId') },
+      { query, signal: options.signal },
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -626,38 +507,27 @@ export class Alloy {
 
   /** `GET /apps`: the connector catalogue with each app's events and actions. */
   async getApps(options: CallOptions = {}): Promise<AppListResult> {
-    return this.#call({ method: 'GET', path: '/apps', response: AppListResponse, signal: options.signal });
+    return this.#call(endpoints.listApps, {}, { signal: options.signal });
   }
 
   /** `GET /metadata/credentials`: how to connect each app (OAuth or the properties to fill). */
   async getCredentialMetadata(options: CallOptions = {}): Promise<CredentialMetadataListResult> {
-    return this.#call({
-      method: 'GET',
-      path: '/metadata/credentials',
-      response: CredentialMetadataListResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.listCredentialMetadata, {}, { signal: options.signal });
   }
 
   /** `GET /credentials/:credentialName` (alloy-node's path): how to connect one app, e.g. `demoStore`. */
   async getCredential(credentialName: string, options: CallOptions = {}): Promise<CredentialMetadataResult> {
-    return this.#call({
-      method: 'GET',
-      path: `/credentials/${segment(requireText(credentialName, 'credentialName'))}`,
-      response: CredentialMetadataResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.getCredentialMetadataLegacy,
+      { credentialName: requireText(credentialName, 'credentialName') },
+      { signal: options.signal },
+    );
   }
 
   /** `GET /users/:userId/credentials`: the identified user's credentials (metadata; data never leaves). */
   async getCredentials(options: CallOptions = {}): Promise<CredentialListResult> {
     const userId = this.#requireUser('getCredentials');
-    return this.#call({
-      method: 'GET',
-      path: `/users/${segment(userId)}/credentials`,
-      response: CredentialListResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.listUserCredentials, { userId: userId }, { signal: options.signal });
   }
 
   /** `POST /headless/credentials`: stores a credential (encrypted) for the identified user. */
@@ -667,24 +537,21 @@ export class Alloy {
     options: CallOptions = {},
   ): Promise<CreateCredentialResult> {
     const userId = this.#requireUser('createCredential');
-    return this.#call({
-      method: 'POST',
-      path: '/headless/credentials',
-      body: { userId, credential: { type, data } },
-      response: CreateCredentialResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.createCredential,
+      {},
+      { body: { userId, credential: { type, data } }, signal: options.signal },
+    );
   }
 
   /** `DELETE /users/:userId/credentials/:credentialId`. */
   async deleteCredential(credentialId: string, options: CallOptions = {}): Promise<SuccessResult> {
     const userId = this.#requireUser('deleteCredential');
-    return this.#call({
-      method: 'DELETE',
-      path: `/users/${segment(userId)}/credentials/${segment(requireText(credentialId, 'credentialId'))}`,
-      response: DeleteCredentialResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.deleteUserCredential,
+      { userId: userId, credentialId: requireText(credentialId, 'credentialId') },
+      { signal: options.signal },
+    );
   }
 
   /**
@@ -697,13 +564,11 @@ export class Alloy {
   ): Promise<OAuthRedirectResult> {
     const userId = this.#requireUser('getUserOauthRedirect');
     const { credentialName, ...properties } = data;
-    return this.#call({
-      method: 'GET',
-      path: `/users/${segment(userId)}/credentials/${segment(requireText(credentialName, 'credentialName'))}`,
-      query: properties,
-      response: LegacyOAuthRedirectResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.getLegacyOAuthRedirect,
+      { userId: userId, credentialName: requireText(credentialName, 'credentialName') },
+      { query: properties, signal: options.signal },
+    );
   }
 
   /** `GET /headless/oauthUrl`: the authorize URL of an OAuth app for the identified user. */
@@ -713,13 +578,11 @@ export class Alloy {
     options: CallOptions = {},
   ): Promise<OAuthUrlResult> {
     const userId = this.#requireUser('getOAuthUrl');
-    return this.#call({
-      method: 'GET',
-      path: '/headless/oauthUrl',
-      query: { ...properties, userId, app: requireText(app, 'app') },
-      response: OAuthUrlResponse,
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.getOAuthUrl,
+      {},
+      { query: { ...properties, userId, app: requireText(app, 'app') }, signal: options.signal },
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -731,13 +594,7 @@ export class Alloy {
     options: CallOptions = {},
   ): Promise<StartInstallationResult> {
     const userId = this.#requireUser('startInstallation');
-    return this.#call({
-      method: 'POST',
-      path: '/headless/startInstallation',
-      body: { ...request, userId },
-      response: StartInstallationResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.startInstallation, {}, { body: { ...request, userId }, signal: options.signal });
   }
 
   /** `POST /headless/completeInstallation`: installs with the answers. Idempotent like `event`. */
@@ -745,14 +602,11 @@ export class Alloy {
     request: CompleteInstallationInput,
     options: RunOptions = {},
   ): Promise<CompleteInstallationResult> {
-    return this.#call({
-      method: 'POST',
-      path: '/headless/completeInstallation',
-      body: request,
-      response: CompleteInstallationResponse,
-      idempotencyKey: options.idempotencyKey ?? randomUUID(),
-      signal: options.signal,
-    });
+    return this.#call(
+      endpoints.completeInstallation,
+      {},
+      { body: request, idempotencyKey: options.idempotencyKey ?? randomUUID(), signal: options.signal },
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -760,12 +614,12 @@ export class Alloy {
 
   /** `GET /settings`: the environment's installation webhook and error stream URLs. */
   async getSettings(options: CallOptions = {}): Promise<SettingsResult> {
-    return this.#call({ method: 'GET', path: '/settings', response: Settings, signal: options.signal });
+    return this.#call(endpoints.getSettings, {}, { signal: options.signal });
   }
 
   /** `PUT /settings`: `null` clears a value. */
   async updateSettings(settings: UpdateSettingsInput, options: CallOptions = {}): Promise<SettingsResult> {
-    return this.#call({ method: 'PUT', path: '/settings', body: settings, response: Settings, signal: options.signal });
+    return this.#call(endpoints.updateSettings, {}, { body: settings, signal: options.signal });
   }
 
   /**
@@ -773,12 +627,7 @@ export class Alloy {
    * Production API key only (403 with the development key): the definitions serve both environments.
    */
   async reloadDefinitions(options: CallOptions = {}): Promise<ReloadDefinitionsResult> {
-    return this.#call({
-      method: 'POST',
-      path: '/admin/definitions/reload',
-      response: ReloadDefinitionsResponse,
-      signal: options.signal,
-    });
+    return this.#call(endpoints.reloadDefinitions, {}, { signal: options.signal });
   }
 
   #requireUser(method: string): string {
@@ -791,7 +640,17 @@ export class Alloy {
     return this.userId;
   }
 
-  #call<S extends z.ZodMiniType>(spec: CallSpec<S>): Promise<z.output<S>> {
-    return this.#transport.call(spec);
+  /** One operation of the endpoint table (src/contract/endpoints.ts): its method, path and response schema. */
+  #call<E extends endpoints.Endpoint>(
+    endpoint: E,
+    params: endpoints.PathParams<E>,
+    options: Omit<CallSpec<E['response']>, 'method' | 'path' | 'response'>,
+  ): Promise<z.output<E['response']>> {
+    return this.#transport.call({
+      ...options,
+      method: endpoint.method,
+      path: endpoints.endpointPath(endpoint, params),
+      response: endpoint.response as E['response'],
+    });
   }
 }

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { ApiErrorReply } from '../contract/index.js';
+import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '../contract/retry.js';
 import { AlloyApiError } from './errors.js';
 
 export const NODE_CLIENT_VERSION = '0.1.0';
@@ -34,22 +35,26 @@ export interface CallSpec<S extends z.ZodMiniType> {
   signal?: AbortSignal | undefined;
 }
 
-/** Full jitter (a random delay up to the capped exponential), or exactly what `Retry-After` asks. */
-export function retryDelayMs(retry: number, retryAfterMs: number | undefined, random: () => number = Math.random) {
-  if (retryAfterMs !== undefined) return retryAfterMs;
-  return Math.floor(random() * Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** retry));
+const NODE_BACKOFF: BackoffPolicy = {
+  baseDelayMs: RETRY_BASE_DELAY_MS,
+  maxDelayMs: RETRY_MAX_DELAY_MS,
+  retryAfter: 'exact',
+  maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+};
+
+/**
+ * Full jitter (a random delay up to the capped exponential), or exactly what `Retry-After` asks;
+ * undefined when that is longer than MAX_RETRY_AFTER_MS (the error goes to the caller).
+ */
+export function retryDelayMs(
+  retry: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number | undefined {
+  return backoffDelay(NODE_BACKOFF, retry, retryAfterMs, random);
 }
 
-/** `Retry-After` as delay-seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP date names its day and month; without this, Date.parse reads "-1" as a year.
-  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export { parseRetryAfter };
 
 /** True when the error chain says the connection was refused: nothing reached the server. */
 function connectionRefused(error: unknown): boolean {
@@ -102,16 +107,9 @@ export class Transport {
       if (!('error' in result)) return result.data;
       const { error, transient, notSent } = result;
       const allowed = idempotent || notSent || error.status === 429;
-      const retryAfter = error.retryAfterMs;
-      if (
-        !transient ||
-        !allowed ||
-        attempt > this.config.retries ||
-        (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS)
-      ) {
-        throw error;
-      }
-      await sleep(retryDelayMs(attempt - 1, retryAfter), spec.signal);
+      const delay = retryDelayMs(attempt - 1, error.retryAfterMs);
+      if (!transient || !allowed || attempt > this.config.retries || delay === undefined) throw error;
+      await sleep(delay, spec.signal);
     }
   }
 

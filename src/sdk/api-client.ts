@@ -1,17 +1,17 @@
 import {
-  ActivateWorkflowResponse,
   ApiErrorReply,
-  DeactivateWorkflowResponse,
-  FieldOptionsResponse,
-  InstallationResponse,
-  IntegrationListResponse,
-  OAuthSession,
-  OAuthSessionView,
-  RegionsResponse,
-  UserWorkflowListResponse,
-  WidgetAppsResponse,
-  WidgetCredentialResponse,
-  WidgetIntegration,
+  type ActivateWorkflowResponse,
+  type DeactivateWorkflowResponse,
+  type FieldOptionsResponse,
+  type InstallationResponse,
+  type IntegrationListResponse,
+  type OAuthSession,
+  type OAuthSessionView,
+  type RegionsResponse,
+  type UserWorkflowListResponse,
+  type WidgetAppsResponse,
+  type WidgetCredentialResponse,
+  type WidgetIntegration,
   type CreateInstallationRequest,
   type CreateWidgetCredentialRequest,
   type FieldOptionsParams,
@@ -19,6 +19,8 @@ import {
   type WidgetApi,
 } from '../contract/index.js';
 import type * as z from 'zod/mini';
+import * as endpoints from '../contract/endpoints.js';
+import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '../contract/retry.js';
 import { AlloyError } from './errors.js';
 import type { TokenStore } from './token.js';
 
@@ -36,6 +38,13 @@ export const RETRY_POLICY = {
   /** No retry starts after this much time since the first attempt. */
   totalBudgetMs: 30_000,
 } as const;
+
+const SDK_BACKOFF: BackoffPolicy = {
+  baseDelayMs: RETRY_POLICY.baseDelayMs,
+  maxDelayMs: RETRY_POLICY.maxDelayMs,
+  retryAfter: 'plusJitter',
+  maxRetryAfterMs: RETRY_POLICY.maxRetryAfterMs,
+};
 
 export type UserWorkflowList = z.infer<typeof UserWorkflowListResponse>;
 export type WorkflowActivated = z.infer<typeof ActivateWorkflowResponse>;
@@ -80,33 +89,63 @@ export class ApiClient implements WidgetApi {
   constructor(private readonly options: ApiClientOptions) {}
 
   getIntegration(integrationId: string, signal?: AbortSignal): Promise<WidgetIntegration> {
-    return this.request('GET', `/widget/integrations/${encodeURIComponent(integrationId)}`, WidgetIntegration, {
-      signal,
-    });
+    return this.call(
+      endpoints.widgetGetIntegration.method,
+      endpoints.widgetGetIntegration.path,
+      endpoints.widgetGetIntegration.response,
+      { integrationId },
+      { signal },
+    );
   }
 
   createInstallation(request: CreateInstallationRequest, idempotencyKey: string): Promise<InstallationResponse> {
-    return this.request('POST', '/widget/installations', InstallationResponse, { body: request, idempotencyKey });
+    return this.call(
+      endpoints.widgetCreateInstallation.method,
+      endpoints.widgetCreateInstallation.path,
+      endpoints.widgetCreateInstallation.response,
+      {},
+      { body: request, idempotencyKey },
+    );
   }
 
   getApps(integrationId: string, signal?: AbortSignal): Promise<WidgetAppsResponse> {
-    return this.request('GET', `/widget/integrations/${encodeURIComponent(integrationId)}/apps`, WidgetAppsResponse, {
-      signal,
-    });
+    return this.call(
+      endpoints.widgetListApps.method,
+      endpoints.widgetListApps.path,
+      endpoints.widgetListApps.response,
+      { integrationId },
+      { signal },
+    );
   }
 
   createCredential(request: CreateWidgetCredentialRequest): Promise<WidgetCredentialResponse> {
-    return this.request('POST', '/widget/credentials', WidgetCredentialResponse, { body: request });
+    return this.call(
+      endpoints.widgetCreateCredential.method,
+      endpoints.widgetCreateCredential.path,
+      endpoints.widgetCreateCredential.response,
+      {},
+      { body: request },
+    );
   }
 
   startOAuth(request: StartOAuthRequest): Promise<OAuthSession> {
-    return this.request('POST', '/widget/oauth/sessions', OAuthSession, { body: request });
+    return this.call(
+      endpoints.widgetStartOAuth.method,
+      endpoints.widgetStartOAuth.path,
+      endpoints.widgetStartOAuth.response,
+      {},
+      { body: request },
+    );
   }
 
   getOAuthSession(sessionId: string, signal?: AbortSignal): Promise<OAuthSessionView> {
-    return this.request('GET', `/widget/oauth/sessions/${encodeURIComponent(sessionId)}`, OAuthSessionView, {
-      signal,
-    });
+    return this.call(
+      endpoints.widgetGetOAuthSession.method,
+      endpoints.widgetGetOAuthSession.path,
+      endpoints.widgetGetOAuthSession.response,
+      { sessionId },
+      { signal },
+    );
   }
 
   getFieldOptions(
@@ -114,32 +153,82 @@ export class ApiClient implements WidgetApi {
     credentialId: string | undefined,
     signal?: AbortSignal,
   ): Promise<FieldOptionsResponse> {
-    const path = [field.integrationId, 'fields', field.workflowId, field.blockId, field.fieldName]
-      .map(encodeURIComponent)
-      .join('/');
-    const query = credentialId === undefined ? '' : `?credentialId=${encodeURIComponent(credentialId)}`;
-    return this.request('GET', `/widget/integrations/${path}/options${query}`, FieldOptionsResponse, { signal });
+    const { integrationId, workflowId, blockId, fieldName } = field;
+    return this.call(
+      endpoints.widgetFieldOptions.method,
+      endpoints.widgetFieldOptions.path,
+      endpoints.widgetFieldOptions.response,
+      { integrationId, workflowId, blockId, fieldName },
+      { signal, query: credentialId === undefined ? undefined : { credentialId } },
+    );
   }
 
   getIntegrations(signal?: AbortSignal): Promise<IntegrationListResponse> {
-    return this.request('GET', '/integrations', IntegrationListResponse, { signal });
+    return this.call(
+      endpoints.listIntegrations.method,
+      endpoints.listIntegrations.path,
+      endpoints.listIntegrations.response,
+      {},
+      { signal },
+    );
   }
 
   getWorkflows(signal?: AbortSignal): Promise<UserWorkflowList> {
-    return this.request('GET', '/workflows', UserWorkflowListResponse, { signal });
+    return this.call(
+      endpoints.listUserWorkflows.method,
+      endpoints.listUserWorkflows.path,
+      endpoints.listUserWorkflows.response,
+      {},
+      { signal },
+    );
   }
 
   activateWorkflow(selector: WorkflowSelector): Promise<WorkflowActivated> {
-    return this.request('PUT', '/workflows/activate', ActivateWorkflowResponse, { body: selector });
+    return this.call(
+      endpoints.activateWorkflow.method,
+      endpoints.activateWorkflow.path,
+      endpoints.activateWorkflow.response,
+      {},
+      { body: selector },
+    );
   }
 
   deactivateWorkflow(selector: WorkflowSelector): Promise<WorkflowDeactivated> {
-    return this.request('PUT', '/workflows/deactivate', DeactivateWorkflowResponse, { body: selector });
+    return this.call(
+      endpoints.deactivateWorkflow.method,
+      endpoints.deactivateWorkflow.path,
+      endpoints.deactivateWorkflow.response,
+      {},
+      { body: selector },
+    );
   }
 
   /** The region base URLs the server at `baseUrl` declares (`GET /widget/regions`). */
   getRegions(baseUrl: string): Promise<RegionsResponse> {
-    return this.request('GET', '/widget/regions', RegionsResponse, { baseUrl });
+    return this.call(
+      endpoints.widgetGetRegions.method,
+      endpoints.widgetGetRegions.path,
+      endpoints.widgetGetRegions.response,
+      {},
+      { baseUrl },
+    );
+  }
+
+  /**
+   * One operation of the endpoint table (src/contract/endpoints.ts). Each caller reads the entry's
+   * method, path and response schema itself, so the bundle keeps no more of the entry (its input
+   * schemas are the server's).
+   */
+  private call<P extends string, T>(
+    method: endpoints.HttpMethod,
+    path: P,
+    response: Schema<T>,
+    params: endpoints.PathParams<{ path: P }>,
+    init: RequestInitOptions & { query?: Record<string, string> | undefined },
+  ): Promise<T> {
+    const { query, ...rest } = init;
+    const search = query ? `?${new URLSearchParams(query).toString()}` : '';
+    return this.request(method, `${endpoints.endpointPath({ path }, params)}${search}`, response, rest);
   }
 
   async request<T>(method: Method, path: string, schema: Schema<T>, init: RequestInitOptions): Promise<T> {
@@ -240,21 +329,10 @@ export function retryDelay(
   retryAfterMs: number | undefined,
   random: () => number,
 ): number | undefined {
-  const ceiling = Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.baseDelayMs * 2 ** attempt);
-  const jitter = Math.floor(random() * ceiling);
-  if (retryAfterMs === undefined) return jitter;
-  if (retryAfterMs > RETRY_POLICY.maxRetryAfterMs) return undefined;
-  return retryAfterMs + jitter;
+  return backoffDelay(SDK_BACKOFF, attempt, retryAfterMs, random);
 }
 
-/** `Retry-After` is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export { parseRetryAfter };
 
 function parseJson(text: string): unknown {
   if (text === '') return undefined;

@@ -5,12 +5,6 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
-import {
-  CreateInstallationRequest,
-  InstallationResponse,
-  IntegrationParams,
-  WidgetIntegration,
-} from '../contract/index.js';
 import { ApiRouter } from './http/router.js';
 import {
   checkRateLimits,
@@ -59,7 +53,7 @@ import { OAuthClientFlow, sealLegacyVerifiers } from './connections/oauth.js';
 import { sealLegacyConfigs } from './installs/config-answers.js';
 import { linkPageRoutes } from './installs/link-page-routes.js';
 import { oauthCallbackRoutes } from './connections/oauth-callback-routes.js';
-import { documentWidgetAuthRoutes, widgetAuthRoutes } from './widget/auth-routes.js';
+import { widgetAuthRoutes } from './widget/auth-routes.js';
 import { receiverRoutes } from './connections/receiver-routes.js';
 import { regionRoutes } from './widget/region-routes.js';
 import { runtimeRoutes } from './runs/runtime-routes.js';
@@ -335,7 +329,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       api.addHook('onRequest', async (_request, reply) => {
         reply.header('cache-control', 'no-store');
       });
-      router = new ApiRouter(api, secrets, config.validateResponses, limiting.apiKeyFailures);
+      router = new ApiRouter(api, secrets, database, config.validateResponses, limiting.apiKeyFailures);
       userRoutes(router, ctx);
       integrationRoutes(router, ctx);
       workflowRoutes(router, ctx);
@@ -344,11 +338,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       credentialRoutes(router, ctx);
       accountRoutes(router, ctx);
       runtimeRoutes(router, ctx);
-      widgetRoutes(api, ctx);
-      widgetAuthRoutes(api, ctx);
+      widgetRoutes(router, ctx);
+      widgetAuthRoutes(router, ctx);
       regionRoutes(router, ctx, config.regionUrls);
-      documentWidgetRoutes(router);
-      documentWidgetAuthRoutes(router);
     },
     { prefix: API_PREFIX },
   );
@@ -443,37 +435,6 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       return closing;
     },
   };
-}
-
-/** The widget routes live in routes/widget.ts (the modal's contract); they are documented here. */
-function documentWidgetRoutes(router: ApiRouter): void {
-  router.document({
-    method: 'GET',
-    path: '/widget/integrations/:integrationId',
-    operationId: 'widgetGetIntegration',
-    tag: 'Widget',
-    summary: 'What the install modal renders for one integration',
-    description:
-      'Called by the browser SDK with the user token: workflows, the fields to fill, and the current answers.',
-    auth: 'userToken',
-    params: IntegrationParams,
-    response: WidgetIntegration,
-    errors: [404],
-  });
-  router.document({
-    method: 'POST',
-    path: '/widget/installations',
-    operationId: 'widgetCreateInstallation',
-    tag: 'Widget',
-    summary: 'Install an integration from the modal',
-    description: 'Called by the browser SDK with the user token when the user presses Finish Installation.',
-    auth: 'userToken',
-    body: CreateInstallationRequest,
-    response: InstallationResponse,
-    status: 201,
-    idempotent: true,
-    errors: [404, 422],
-  });
 }
 
 /** Fastify's form: the nearest `hops` proxies trusted, or the listed proxy addresses. */

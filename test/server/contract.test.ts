@@ -172,11 +172,10 @@ describe('every endpoint', () => {
     for (const { method, path, operation } of operations()) {
       const name = `${method} ${path}`;
       const token = operation.security.every((s) => 'userToken' in s) ? await api.token(userId) : undefined;
-      // Every route refuses unknown query parameters, except the two whose parameters are the
-      // connector's own pre-OAuth properties, and the widget routes (routes/widget.ts, which
-      // reads no query).
+      // Every route refuses unknown query parameters (the widget's too), except the two whose
+      // parameters are the connector's own pre-OAuth properties.
       const openQuery = ['getOAuthUrl', 'getLegacyOAuthRedirect'].includes(operation.operationId);
-      if (!openQuery && !operation.operationId.startsWith('widget')) {
+      if (!openQuery) {
         const response = await api.call(method, `${path}${path.includes('?') ? '&' : '?'}zzz=1`, {
           ...(token ? { token } : {}),
           body: operation.requestBody ? {} : undefined,

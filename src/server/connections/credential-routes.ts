@@ -1,31 +1,9 @@
-import {
-  AppListResponse,
-  CompleteInstallationRequest,
-  CompleteInstallationResponse,
-  CreateCredentialRequest,
-  CreateCredentialResponse,
-  CredentialListResponse,
-  CredentialMetadataListResponse,
-  CredentialMetadataResponse,
-  CredentialNameParams,
-  DeleteCredentialResponse,
-  LegacyCredentialParams,
-  LegacyOAuthRedirectQuery,
-  LegacyOAuthRedirectResponse,
-  OAuthUrlQuery,
-  OAuthUrlResponse,
-  StartInstallationRequest,
-  StartInstallationResponse,
-  UserCredentialParams,
-  UserParams,
-} from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import { CONNECTORS, credentialMetadata, findConnector, isOauth, type Connector } from './connectors/index.js';
 import type { AppContext } from '../context.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import { runIdempotent } from '../http/idempotency.js';
 import { checkProperties } from './credentials.js';
-import { idempotencyKey } from '../http/common.js';
 import { oauthOf } from '../widget/auth-routes.js';
 
 /** Query parameters the legacy clients add that are not connector properties (alloy-node sends its whole argument). */
@@ -39,7 +17,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
   const startHeadlessOAuth = (userId: string, connector: Connector, fields: Record<string, string>): string => {
     const oauth = oauthOf(connector);
     if (!oauth) {
-      throw new DomainError('oauth_not_supported',
+      throw new DomainError(
+        'oauth_not_supported',
         `${connector.displayName} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
       );
     }
@@ -48,27 +27,17 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     return `${ctx.publicUrl}/oauth/start/${session.sessionId}`;
   };
 
-  api.add({
-    method: 'GET',
-    path: '/metadata/credentials',
-    operationId: 'listCredentialMetadata',
+  api.add(endpoints.listCredentialMetadata, {
     tag: 'Credentials',
     summary: 'How to connect each app',
     description: 'Every connector with whether it uses OAuth and the properties a user fills in to connect it.',
-    auth: 'apiKey',
-    response: CredentialMetadataListResponse,
     handler: () => ({ data: CONNECTORS.map((c) => credentialMetadata(c, ctx.absoluteUrl)) }),
   });
 
-  api.add({
-    method: 'GET',
-    path: '/apps',
-    operationId: 'listApps',
+  api.add(endpoints.listApps, {
     tag: 'Credentials',
     summary: 'The app catalogue',
     description: 'Every connector with the events its triggers listen to and the actions its blocks can take.',
-    auth: 'apiKey',
-    response: AppListResponse,
     handler: () => ({
       data: CONNECTORS.map((c) => ({
         name: c.id,
@@ -81,19 +50,12 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     }),
   });
 
-  for (const [path, operationId] of [
-    ['/metadata/credentials/:credentialName', 'getCredentialMetadata'],
-    ['/credentials/:credentialName', 'getCredentialMetadataLegacy'],
-  ] as const) {
-    api.add({
-      method: 'GET',
-      path,
-      operationId,
+  for (const endpoint of [endpoints.getCredentialMetadata, endpoints.getCredentialMetadataLegacy]) {
+    api.add(endpoint, {
       tag: 'Credentials',
-      summary: path.startsWith('/metadata') ? 'How to connect one app' : 'How to connect one app (alloy-node path)',
-      auth: 'apiKey',
-      params: CredentialNameParams,
-      response: CredentialMetadataResponse,
+      summary: endpoint.path.startsWith('/metadata')
+        ? 'How to connect one app'
+        : 'How to connect one app (alloy-node path)',
       errors: [404],
       handler: ({ params }) => {
         const connector = findConnector(params.credentialName);
@@ -103,18 +65,11 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     });
   }
 
-  api.add({
-    method: 'GET',
-    path: '/users/:userId/credentials/:credentialName',
-    operationId: 'getLegacyOAuthRedirect',
+  api.add(endpoints.getLegacyOAuthRedirect, {
     tag: 'Credentials',
     summary: 'The OAuth redirect of an app (legacy)',
     description:
       'The older form of /headless/oauthUrl (alloy-node, alloy-python), answering `{data:{redirectUrl}}` for apps with OAuth. The query carries the app’s pre-OAuth properties; `integrationId`, `userId` and `credentialName` (which must equal the path’s) are accepted because the official clients send them. API-key-only connectors answer 400 `oauth_not_supported`.',
-    auth: 'apiKey',
-    params: LegacyCredentialParams,
-    query: LegacyOAuthRedirectQuery,
-    response: LegacyOAuthRedirectResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       const user = await ctx.users.require(caller.env, params.userId);
@@ -122,7 +77,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       if (!connector) throw notFound('The connector');
       // alloy-node's getUserOauthRedirect(data) sends all of `data` as the query, credentialName included.
       if (query.credentialName !== undefined && query.credentialName !== params.credentialName) {
-        throw new DomainError('validation_failed',
+        throw new DomainError(
+          'validation_failed',
           'Invalid request query. credentialName: must equal the credential name in the path',
           [{ path: ['credentialName'], message: 'must equal the credential name in the path' }],
         );
@@ -132,20 +88,13 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  for (const [path, operationId] of [
-    ['/users/:userId/credentials', 'listUserCredentials'],
-    ['/credentials/users/:userId', 'listUserCredentialsV2'],
-  ] as const) {
-    api.add({
-      method: 'GET',
-      path,
-      operationId,
+  for (const endpoint of [endpoints.listUserCredentials, endpoints.listUserCredentialsV2]) {
+    api.add(endpoint, {
       tag: 'Credentials',
-      summary: path.startsWith('/users/') ? 'List a user’s credentials' : 'List a user’s credentials (2025-09 path)',
+      summary: endpoint.path.startsWith('/users/')
+        ? 'List a user’s credentials'
+        : 'List a user’s credentials (2025-09 path)',
       description: 'Metadata only: credential data is never returned.',
-      auth: 'apiKey',
-      params: UserParams,
-      response: CredentialListResponse,
       errors: [404],
       handler: async ({ caller, params }) => ({
         data: ctx.credentials.list((await ctx.users.require(caller.env, params.userId)).userId),
@@ -153,16 +102,10 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     });
   }
 
-  api.add({
-    method: 'DELETE',
-    path: '/users/:userId/credentials/:credentialId',
-    operationId: 'deleteUserCredential',
+  api.add(endpoints.deleteUserCredential, {
     tag: 'Credentials',
     summary: 'Delete a user’s credential',
     description: 'Installations that used it lose the connection; their runs fail until the user connects again.',
-    auth: 'apiKey',
-    params: UserCredentialParams,
-    response: DeleteCredentialResponse,
     errors: [404],
     handler: async ({ caller, params }) => {
       const userId = (await ctx.users.require(caller.env, params.userId)).userId;
@@ -175,17 +118,11 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'POST',
-    path: '/headless/credentials',
-    operationId: 'createCredential',
+  api.add(endpoints.createCredential, {
     tag: 'Headless',
     summary: 'Create a credential for a user',
     description:
       '`credential.data` holds the connector’s properties (see /metadata/credentials). It is checked against the properties, then tested against the app (400 `credential_invalid` when the app refuses it, 502 `app_unreachable` when the app cannot be reached), then stored encrypted (AES-256-GCM) and never returned.',
-    auth: 'apiKey',
-    body: CreateCredentialRequest,
-    response: CreateCredentialResponse,
     errors: [404, 502],
     handler: async ({ caller, body }) => {
       const user = await ctx.users.require(caller.env, body.userId);
@@ -198,17 +135,11 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/headless/oauthUrl',
-    operationId: 'getOAuthUrl',
+  api.add(endpoints.getOAuthUrl, {
     tag: 'Headless',
     summary: 'The authorize URL of an OAuth app',
     description:
       'For connectors with OAuth (Demo Store offers it next to its API key), with their pre-OAuth properties as extra query parameters (e.g. `shop`). Send the user to the URL: it starts a 10-minute session with PKCE; after consent the server exchanges the code and stores the credential (list the user’s credentials to see it). API-key-only connectors answer 400 `oauth_not_supported`.',
-    auth: 'apiKey',
-    query: OAuthUrlQuery,
-    response: OAuthUrlResponse,
     errors: [404],
     handler: async ({ caller, query }) => {
       const user = await ctx.users.require(caller.env, query.userId);
@@ -221,44 +152,27 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'POST',
-    path: '/headless/startInstallation',
-    operationId: 'startInstallation',
+  api.add(endpoints.startInstallation, {
     tag: 'Headless',
     summary: 'Start a headless installation',
     description:
       'Picks the credential for each app the integration uses (the user’s only one, or the one named in `credentialIds`; 400 `credential_required` otherwise) and returns the fields to fill. Complete within 24 hours.',
-    auth: 'apiKey',
-    body: StartInstallationRequest,
-    response: StartInstallationResponse,
     errors: [404],
     handler: async ({ caller, body }) =>
       ctx.headless.start((await ctx.users.require(caller.env, body.userId)).userId, body),
   });
 
-  api.add({
-    method: 'POST',
-    path: '/headless/completeInstallation',
-    operationId: 'completeInstallation',
+  api.add(endpoints.completeInstallation, {
     tag: 'Headless',
     summary: 'Complete a headless installation',
     description:
       'Checks the answers against the fields (required, type, rules) and installs. Honours `Idempotency-Key`, so a retried completion answers the same.',
-    auth: 'apiKey',
-    body: CompleteInstallationRequest,
-    response: CompleteInstallationResponse,
-    idempotent: true,
     errors: [404, 422],
-    handler: async ({ caller, body, request, reply }) => {
-      const result = runIdempotent(ctx.db, `headless-complete:${caller.env}`, idempotencyKey(request), body, () => ({
-        status: 200,
-        body: ctx.headless.complete(caller.env, body),
-      }));
-      const installed = ctx.integrations.installationOwner(result.body.installationId);
+    idempotencyScope: 'headless-complete',
+    handler: ({ caller, body }) => ctx.headless.complete(caller.env, body),
+    after: async (_input, result) => {
+      const installed = ctx.integrations.installationOwner(result.installationId);
       if (installed) await ctx.runtime.triggers.settle(installed);
-      reply.status(result.status);
-      return result.body;
     },
   });
 }

@@ -105,7 +105,8 @@ export class HeadlessInstallService {
         )
         .get(request.installationId, env) as PendingRow | undefined;
       if (!pending || pending.expires_at <= nowIso()) {
-        throw new DomainError('not_found',
+        throw new DomainError(
+          'not_found',
           'This installation was not started or has expired; call POST /headless/startInstallation again.',
         );
       }
@@ -113,7 +114,8 @@ export class HeadlessInstallService {
       const credentials = new Map(Object.entries(JSON.parse(pending.credential_ids) as Record<string, string>));
       for (const [connector, credentialId] of credentials) {
         if (!this.credentials.list(pending.user_id).some((c) => c.credentialId === credentialId)) {
-          throw new DomainError('credential_required',
+          throw new DomainError(
+            'credential_required',
             `The ${connector} credential chosen at start was deleted; start the installation again.`,
           );
         }

@@ -1,18 +1,5 @@
-import {
-  DEFAULT_LINK_TTL_SECONDS,
-  EventListResponse,
-  InstallationListResponse,
-  InstallUrlParams,
-  InstallUrlQuery,
-  InstallUrlResponse,
-  IntegrationListResponse,
-  IntegrationRefParams,
-  IntegrationQuery,
-  IntegrationResponse,
-  ListInstallationsQuery,
-  ListIntegrationsQuery,
-  OptionalUserQuery,
-} from '../../contract/index.js';
+import { DEFAULT_LINK_TTL_SECONDS } from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
@@ -21,17 +8,11 @@ import { resolveUser } from '../http/common.js';
 
 export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
   // The ISV backend passes ?userId=; the browser SDK sends the user token and no userId.
-  api.add({
-    method: 'GET',
-    path: '/integrations',
-    operationId: 'listIntegrations',
+  api.add(endpoints.listIntegrations, {
     tag: 'Integrations',
     summary: 'List integrations with the user’s state',
     description:
       'Every integration with, per workflow, whether the user installed it, the latest `version`, their `installedVersion` and whether it is `active`. With a user token, `userId` may be left out.',
-    auth: 'apiKeyOrUserToken',
-    query: ListIntegrationsQuery,
-    response: IntegrationListResponse,
     errors: [403, 404],
     handler: async ({ caller, query }) => {
       const all = ctx.integrations.list((await resolveUser(ctx, caller, query.userId)).userId);
@@ -41,17 +22,10 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/integrations/:integrationId',
-    operationId: 'getIntegration',
+  api.add(endpoints.getIntegration, {
     tag: 'Integrations',
     summary: 'Get one integration with the user’s state',
     description: 'By integrationId or, as alloy-node calls it, by the integration’s name.',
-    auth: 'apiKeyOrUserToken',
-    params: IntegrationRefParams,
-    query: IntegrationQuery,
-    response: IntegrationResponse,
     errors: [403, 404],
     handler: async ({ caller, params, query }) => {
       const user = await resolveUser(ctx, caller, query.userId);
@@ -65,17 +39,11 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/installations',
-    operationId: 'listInstallations',
+  api.add(endpoints.listInstallations, {
     tag: 'Integrations',
     summary: 'List installations',
     description:
       'Every installation in the environment, optionally for one user and/or integration, with the form the user filled (secret answers left out) and the credentials it uses.',
-    auth: 'apiKey',
-    query: ListInstallationsQuery,
-    response: InstallationListResponse,
     errors: [404],
     handler: async ({ caller, query }) => {
       const userId =
@@ -84,17 +52,11 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/events',
-    operationId: 'listCustomEvents',
+  api.add(endpoints.listCustomEvents, {
     tag: 'Run',
     summary: 'List custom events',
     description:
       'Every custom event the definitions declare, its schema and the workflows it triggers; with `userId`, only events that reach a workflow the user installed.',
-    auth: 'apiKey',
-    query: OptionalUserQuery,
-    response: EventListResponse,
     handler: async ({ caller, query }) => {
       const definitions = ctx.definitions.current;
       const installed =
@@ -119,18 +81,11 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/users/:userId/integrations/:integrationId/install-url',
-    operationId: 'createInstallUrl',
+  api.add(endpoints.createInstallUrl, {
     tag: 'Embedded Link',
     summary: 'Create an Embedded Link',
     description:
       'A single-use link that opens the install page for this user and integration: it stops working after a successful install or at `expiresAt` (7 days unless `expiresIn` seconds is given). Each call creates a new link; only a hash of its token is stored.',
-    auth: 'apiKey',
-    params: InstallUrlParams,
-    query: InstallUrlQuery,
-    response: InstallUrlResponse,
     errors: [404],
     handler: async ({ caller, params, query, reply }) => {
       const user = await ctx.users.require(caller.env, params.userId);

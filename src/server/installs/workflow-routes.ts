@@ -1,18 +1,4 @@
-import {
-  ActivateWorkflowResponse,
-  DeactivateWorkflowResponse,
-  DeleteWorkflowResponse,
-  EmptyBody,
-  OptionalUserQuery,
-  RequiredUserQuery,
-  UpgradeWorkflowResponse,
-  UserWorkflowDetailResponse,
-  UserWorkflowListResponse,
-  WorkflowParams,
-  WorkflowRefRequest,
-  WorkflowUsersResponse,
-  WorkflowVersionsResponse,
-} from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope, type Caller } from '../http/auth.js';
 import type { AppContext } from '../context.js';
@@ -26,16 +12,10 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
   const requireWorkflowScope = (caller: Caller, workflowId: string): void =>
     requireIntegrationScope(caller, ctx.workflows.resolve({ workflowId }).integration.integrationId);
 
-  api.add({
-    method: 'GET',
-    path: '/workflows',
-    operationId: 'listUserWorkflows',
+  api.add(endpoints.listUserWorkflows, {
     tag: 'Workflows',
     summary: 'List a user’s installed workflows',
     description: 'With a user token, `userId` may be left out.',
-    auth: 'apiKeyOrUserToken',
-    query: OptionalUserQuery,
-    response: UserWorkflowListResponse,
     errors: [403, 404],
     handler: async ({ caller, query }) => {
       const all = ctx.workflows.list((await resolveUser(ctx, caller, query.userId)).userId);
@@ -44,18 +24,11 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/workflows/:workflowId',
-    operationId: 'getUserWorkflow',
+  api.add(endpoints.getUserWorkflow, {
     tag: 'Workflows',
     summary: 'Get a user’s workflow',
     description:
       'The workflow at the version the user installed: trigger, blocks and field values (secret values left out).',
-    auth: 'apiKeyOrUserToken',
-    params: WorkflowParams,
-    query: OptionalUserQuery,
-    response: UserWorkflowDetailResponse,
     errors: [403, 404],
     handler: async ({ caller, params, query }) => {
       const user = await resolveUser(ctx, caller, query.userId);
@@ -65,18 +38,12 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
   });
 
   for (const active of [true, false]) {
-    api.add({
-      method: 'PUT',
-      path: active ? '/workflows/activate' : '/workflows/deactivate',
-      operationId: active ? 'activateWorkflow' : 'deactivateWorkflow',
+    api.add(active ? endpoints.activateWorkflow : endpoints.deactivateWorkflow, {
       tag: 'Workflows',
       summary: active ? 'Activate a user’s workflow' : 'Deactivate a user’s workflow',
       description: active
         ? 'Re-enables a workflow the user deactivated. Name it by `workflowId` or `workflowName`.'
         : 'Stops all future runs of the workflow for this user. Name it by `workflowId` or `workflowName`.',
-      auth: 'apiKeyOrUserToken',
-      body: WorkflowRefRequest,
-      response: active ? ActivateWorkflowResponse : DeactivateWorkflowResponse,
       errors: [403, 404],
       handler: async ({ caller, body }) => {
         const user = await resolveUser(ctx, caller, body.userId);
@@ -90,19 +57,11 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     });
   }
 
-  api.add({
-    method: 'PUT',
-    path: '/workflows/:workflowId/upgrade',
-    operationId: 'upgradeUserWorkflow',
+  api.add(endpoints.upgradeUserWorkflow, {
     tag: 'Workflows',
     summary: 'Upgrade a user’s workflow to the latest version',
     description:
       'Keeps the user’s answers. Only possible when the configurable fields and needed connections are unchanged and the saved answers pass the new rules; otherwise 409 `reinstall_required` with the reasons in `issues`.',
-    auth: 'apiKey',
-    params: WorkflowParams,
-    query: RequiredUserQuery,
-    body: EmptyBody,
-    response: UpgradeWorkflowResponse,
     errors: [404, 409],
     handler: async ({ caller, params, query }) => {
       const userId = (await ctx.users.require(caller.env, query.userId)).userId;
@@ -112,17 +71,10 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'DELETE',
-    path: '/workflows/:workflowId',
-    operationId: 'deleteUserWorkflow',
+  api.add(endpoints.deleteUserWorkflow, {
     tag: 'Workflows',
     summary: 'Delete a user’s workflow',
     description: 'Removes it for this user only; other users and the parent workflow are untouched.',
-    auth: 'apiKey',
-    params: WorkflowParams,
-    query: RequiredUserQuery,
-    response: DeleteWorkflowResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       const userId = (await ctx.users.require(caller.env, query.userId)).userId;
@@ -132,17 +84,10 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/workflows/:workflowId/versions',
-    operationId: 'listWorkflowVersions',
+  api.add(endpoints.listWorkflowVersions, {
     tag: 'Workflows',
     summary: 'List a workflow’s released versions',
     description: 'With `userId`: which one the user runs and which would need a reinstall.',
-    auth: 'apiKey',
-    params: WorkflowParams,
-    query: OptionalUserQuery,
-    response: WorkflowVersionsResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       const userId =
@@ -151,17 +96,10 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/workflows/:workflowId/users',
-    operationId: 'listWorkflowUsers',
+  api.add(endpoints.listWorkflowUsers, {
     tag: 'Workflows',
     summary: 'List the users of a workflow',
     description: 'With `userId` (as alloy-node sends it), only that user’s entry.',
-    auth: 'apiKey',
-    params: WorkflowParams,
-    query: OptionalUserQuery,
-    response: WorkflowUsersResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       const userId =

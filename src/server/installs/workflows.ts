@@ -190,7 +190,8 @@ export class WorkflowService {
       const from = this.installedVersion(entry, row);
       const blockers = upgradeBlockers(from, latest, openConfig(this.box, userId, workflowId, row.config));
       if (blockers.length > 0) {
-        throw new DomainError('reinstall_required',
+        throw new DomainError(
+          'reinstall_required',
           `Version ${latest.version} cannot be applied in place (${blockers[0]!.message}); reinstall the integration for this user.`,
           blockers,
         );

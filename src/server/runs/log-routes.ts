@@ -1,38 +1,16 @@
-import {
-  DeleteUserLogsResponse,
-  ExecutionParams,
-  ExecutionResponse,
-  LogFilters,
-  LogSearchQuery,
-  LogSearchResponse,
-  OptionalUserQuery,
-  UserParams,
-  WorkflowAnalyticsQuery,
-  WorkflowAnalyticsResponse,
-  WorkflowErrorsQuery,
-  WorkflowErrorsResponse,
-  WorkflowLogsQuery,
-  WorkflowLogsResponse,
-  WorkflowParams,
-} from '../../contract/index.js';
+import { LogFilters } from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import type { AppContext } from '../context.js';
 import { toValidationIssues } from '../http/errors.js';
 import { DomainError, notFound } from '../platform/errors.js';
 
 export function logRoutes(api: ApiRouter, ctx: AppContext): void {
-  api.add({
-    method: 'GET',
-    path: '/workflows/:workflowId/logs',
-    operationId: 'listWorkflowLogs',
+  api.add(endpoints.listWorkflowLogs, {
     tag: 'Logs',
     summary: 'A workflow’s executions',
     description:
       'Newest first (or `order=asc`), `limit` at most 30 (default 10). For every user of the environment unless `userId` is given (the API key sees all its users; alloy-node’s `getLogs(workflowId)` sends no `userId`), each execution naming its `userId`. Each execution has its blocks’ inputs and results with timing and status. Logs are kept for the retention period (60 days by default).',
-    auth: 'apiKey',
-    params: WorkflowParams,
-    query: WorkflowLogsQuery,
-    response: WorkflowLogsResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
@@ -49,18 +27,11 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/workflows/:workflowId/analytics',
-    operationId: 'getWorkflowAnalytics',
+  api.add(endpoints.getWorkflowAnalytics, {
     tag: 'Logs',
     summary: 'A workflow’s runs, successes and failures per day',
     description:
       'Counted from the executions kept (the log retention period, 60 days by default) over the last `days` UTC days, today included (default 30, at most 90), with one entry per day. For every user of the environment unless `userId` is given. alloy-node’s `getAnalytics(workflowId)`.',
-    auth: 'apiKey',
-    params: WorkflowParams,
-    query: WorkflowAnalyticsQuery,
-    response: WorkflowAnalyticsResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
@@ -72,18 +43,11 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/workflows/:workflowId/errors',
-    operationId: 'listWorkflowErrors',
+  api.add(endpoints.listWorkflowErrors, {
     tag: 'Logs',
     summary: 'A workflow’s errors',
     description:
       'Failed executions, newest first: the failing block, when and why. For all users of the environment unless `userId` is given; an empty `data` when there are none. `limit` at most 100 (default 100).',
-    auth: 'apiKey',
-    params: WorkflowParams,
-    query: WorkflowErrorsQuery,
-    response: WorkflowErrorsResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
@@ -95,17 +59,11 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/logs',
-    operationId: 'searchLogs',
+  api.add(endpoints.searchLogs, {
     tag: 'Logs',
     summary: 'Search all executions',
     description:
       '`filters` is a JSON array of `{columns:{value}, operators:{value}, userinput:{value}, condition?:{value:"and"|"or"}}`; columns: message, data.executionId, forgeWorkflowId, createdAt, userId, forgeWorkflow.integrationId._id, workflowVersion; operators: equals, notequals, greaterthan, lessthan, contains, notcontains. Each filter joins the ones before it with its `condition` (and by default). `limit` at most 100 (default 20).',
-    auth: 'apiKey',
-    query: LogSearchQuery,
-    response: LogSearchResponse,
     handler: async ({ caller, query }) => {
       let filters: unknown = [];
       if (query.filters !== undefined) {
@@ -120,7 +78,8 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       const parsed = LogFilters.safeParse(filters);
       if (!parsed.success) {
         const issues = toValidationIssues(parsed.error.issues, ['filters']);
-        throw new DomainError('validation_failed',
+        throw new DomainError(
+          'validation_failed',
           `Invalid request query. ${issues[0]!.path.join('.')}: ${issues[0]!.message}`,
           issues,
         );
@@ -141,31 +100,18 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/logs/:executionId',
-    operationId: 'getExecution',
+  api.add(endpoints.getExecution, {
     tag: 'Logs',
     summary: 'One execution',
-    auth: 'apiKey',
-    params: ExecutionParams,
-    response: ExecutionResponse,
     errors: [404],
-    handler: ({ caller, params }) => ({ data: ctx.executions.get(caller.env, params.executionId) }),
+    handler: async ({ caller, params }) => ({ data: ctx.executions.get(caller.env, params.executionId) }),
   });
 
-  api.add({
-    method: 'DELETE',
-    path: '/users/:userId/logs',
-    operationId: 'deleteUserLogs',
+  api.add(endpoints.deleteUserLogs, {
     tag: 'Logs',
     summary: 'Erase a user’s logs (GDPR/CCPA)',
     description:
       'Deletes every execution of the user, with all block data, and their finished runs, for good: freed pages are overwritten and the write-ahead log truncated. Works after the user was deleted, by userId.',
-    auth: 'apiKey',
-    params: UserParams,
-    query: OptionalUserQuery,
-    response: DeleteUserLogsResponse,
     errors: [404],
     handler: async ({ caller, params, query }) => {
       // The 2025-09 reference also lists `userId` as a query parameter; it must name the same user.

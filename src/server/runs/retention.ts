@@ -52,6 +52,7 @@ export class RetentionJob {
       runs: this.db
         .prepare("DELETE FROM run_queue WHERE status IN ('done', 'failed') AND updated_at < ?")
         .run(logCutoff).changes,
+      // TODO(i15): idempotency_keys is the HTTP layer's: use deleteKeysBefore (http/idempotency-repository.ts).
       idempotencyKeys: this.db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(keyCutoff).changes,
       linkTokens: this.db.prepare('DELETE FROM link_tokens WHERE expires_at < ?').run(logCutoff).changes,
       oauthSessions: this.db.prepare('DELETE FROM oauth_sessions WHERE expires_at < ?').run(keyCutoff).changes,

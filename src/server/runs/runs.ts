@@ -5,15 +5,14 @@ import { findVersion } from '../definitions/definitions.js';
 import type { EventValidator } from '../definitions/event-schema.js';
 import { toValidationIssues } from '../http/errors.js';
 import { DomainError } from '../platform/errors.js';
-import { runIdempotent, type StoredResponse } from '../http/idempotency.js';
 import type { RunQueue } from './run-queue.js';
 import type { Environment } from '../users/index.js';
 import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
 
 /**
  * Accepts runs for the workflow runtime: the run is validated, then written to the `run_queue`
- * table (WAL, synchronous=FULL) in the same transaction as its idempotency record, and only
- * then answered. A 2xx therefore means the run is on disk and happens once per Idempotency-Key;
+ * table (WAL, synchronous=FULL) and only then answered; the `/run/*` routes are idempotent, so
+ * the router runs this in the transaction that also stores the Idempotency-Key's answer. A 2xx therefore means the run is on disk and happens once per Idempotency-Key;
  * whether a workflow is active is decided when it runs.
  */
 export class RunService {
@@ -24,14 +23,7 @@ export class RunService {
     private readonly queue: RunQueue,
   ) {}
 
-  acceptEvent(
-    env: Environment,
-    userId: string,
-    eventName: string,
-    data: Record<string, unknown>,
-    idempotencyKey: string | undefined,
-    requestBody: unknown,
-  ): StoredResponse<RunEventResponse> {
+  acceptEvent(env: Environment, userId: string, eventName: string, data: Record<string, unknown>): RunEventResponse {
     const event = this.registry.current.event(eventName);
     if (!event) {
       throw new DomainError('validation_failed', `No workflow listens to the custom event "${eventName}".`, [
@@ -39,10 +31,8 @@ export class RunService {
       ]);
     }
     checkData(event.validate, data, `"${eventName}"`);
-    return runIdempotent(this.db, `run-event:${env}`, idempotencyKey, requestBody, () => {
-      const { id } = this.queue.enqueue({ env, userId, kind: 'event', eventName, data });
-      return { status: 200, body: { message: 'Event successfully triggered', eventId: id } };
-    });
+    const { id } = this.queue.enqueue({ env, userId, kind: 'event', eventName, data });
+    return { message: 'Event successfully triggered', eventId: id };
   }
 
   /** Runs a webhook-trigger workflow the user has installed and not deactivated. */
@@ -51,9 +41,7 @@ export class RunService {
     userId: string,
     ref: WorkflowRef,
     data: Record<string, unknown>,
-    idempotencyKey: string | undefined,
-    requestBody: unknown,
-  ): StoredResponse<RunWorkflowResponse> {
+  ): RunWorkflowResponse {
     const entry = this.workflows.resolve(ref);
     const workflowId = entry.workflow.workflowId;
     const row = this.db
@@ -63,7 +51,8 @@ export class RunService {
     const version = findVersion(entry.workflow, row.version);
     if (version?.trigger.type !== 'webhook') {
       const how = version?.trigger.type === 'customEvent' ? ' Fire its custom event with POST /run/event.' : '';
-      throw new DomainError('wrong_trigger',
+      throw new DomainError(
+        'wrong_trigger',
         `"${entry.workflow.name}" (version ${row.version}) has a ${version?.trigger.type ?? 'missing'} trigger, not a webhook trigger.${how}`,
       );
     }
@@ -72,10 +61,8 @@ export class RunService {
     }
     const validate = this.registry.current.webhookValidator(workflowId, row.version);
     if (validate) checkData(validate, data, 'the webhook trigger');
-    return runIdempotent(this.db, `run-workflow:${env}`, idempotencyKey, requestBody, () => {
-      const { id } = this.queue.enqueue({ env, userId, kind: 'workflow', workflowId, data });
-      return { status: 200, body: { message: 'success', runId: id } };
-    });
+    const { id } = this.queue.enqueue({ env, userId, kind: 'workflow', workflowId, data });
+    return { message: 'success', runId: id };
   }
 }
 
@@ -85,7 +72,8 @@ function checkData(validate: EventValidator, data: unknown, what: string): void 
   if (result.success) return;
   const issues: ValidationIssue[] = toValidationIssues(result.error.issues, ['data']);
   const first = issues[0]!;
-  throw new DomainError('validation_failed',
+  throw new DomainError(
+    'validation_failed',
     `The data does not match the schema of ${what}. ${first.path.join('.')}: ${first.message}`,
     issues,
   );

@@ -1,62 +1,29 @@
-import {
-  EmptyBody,
-  FieldOptionsParams,
-  FieldOptionsQuery,
-  FieldOptionsResponse,
-  RerunParams,
-  RerunQuery,
-  RerunResponse,
-  WebhookDeliveryListQuery,
-  WebhookDeliveryListResponse,
-  WebhookDeliveryParams,
-  WebhookDeliveryResponse,
-} from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
-import { runIdempotent } from '../http/idempotency.js';
-import { idempotencyKey } from '../http/common.js';
 
 export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
-  api.add({
-    method: 'POST',
-    path: '/workflows/:workflowId/rerun/:executionId',
-    operationId: 'rerunExecution',
+  api.add(endpoints.rerunExecution, {
     tag: 'Logs',
     summary: 'Rerun an execution',
     description:
       'Runs the workflow again for the execution’s user with the trigger data it recorded, at the version the user has installed now (an upgraded user runs the new version). The workflow must be installed and active (409 `workflow_inactive`); a running execution cannot be rerun (409 `not_rerunnable`). Honours `Idempotency-Key`.',
-    auth: 'apiKey',
-    params: RerunParams,
-    query: RerunQuery,
-    body: EmptyBody,
-    response: RerunResponse,
-    idempotent: true,
     errors: [404, 409, 422],
-    handler: async ({ caller, params, query, request, reply }) => {
+    idempotencyScope: 'rerun',
+    handler: async ({ caller, params, query, conn }) => {
       const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
+        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId, conn)).userId;
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const result = runIdempotent(ctx.db, `rerun:${caller.env}`, idempotencyKey(request), params, () => ({
-        status: 200,
-        body: ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId),
-      }));
-      reply.status(result.status);
-      return result.body;
+      return ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId);
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/webhook-deliveries',
-    operationId: 'listWebhookDeliveries',
+  api.add(endpoints.listWebhookDeliveries, {
     tag: 'Settings',
     summary: 'Installation webhooks and error-stream posts',
     description:
       'Newest first (`limit` at most 100, default 50). Failed deliveries (`status=failed`) ran out of retries or were refused (4xx other than 408/425/429, a redirect, a private address); `lastError` says why. Stream Data deliveries are part of their execution: see the logs and errors.',
-    auth: 'apiKey',
-    query: WebhookDeliveryListQuery,
-    response: WebhookDeliveryListResponse,
     handler: async ({ caller, query }) => ({
       data: await ctx.runtime.outbox.list(caller.env, {
         status: query.status,
@@ -66,48 +33,30 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     }),
   });
 
-  api.add({
-    method: 'GET',
-    path: '/webhook-deliveries/:deliveryId',
-    operationId: 'getWebhookDelivery',
+  api.add(endpoints.getWebhookDelivery, {
     tag: 'Settings',
     summary: 'One delivery',
-    auth: 'apiKey',
-    params: WebhookDeliveryParams,
-    response: WebhookDeliveryResponse,
     errors: [404],
     handler: async ({ caller, params }) => ({ data: await ctx.runtime.outbox.get(caller.env, params.deliveryId) }),
   });
 
-  api.add({
-    method: 'POST',
-    path: '/webhook-deliveries/:deliveryId/retry',
-    operationId: 'retryWebhookDelivery',
+  api.add(endpoints.retryWebhookDelivery, {
     tag: 'Settings',
     summary: 'Send a delivery again',
     description:
       'Queues the delivery at once with a full set of attempts, keeping its `webhook-id` so a receiver that already has it can drop the duplicate. A delivery being sent right now is a 409.',
-    auth: 'apiKey',
-    params: WebhookDeliveryParams,
-    body: EmptyBody,
-    response: WebhookDeliveryResponse,
     errors: [404, 409],
-    // One conditional statement: 404 when absent, 409 when it is being sent right now.
-    handler: async ({ caller, params }) => ({ data: await ctx.runtime.outbox.retryNow(caller.env, params.deliveryId) }),
+    handler: async ({ caller, params }) => {
+      // One conditional statement: 404 when absent, 409 when it is being sent right now.
+      return { data: await ctx.runtime.outbox.retryNow(caller.env, params.deliveryId) };
+    },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/widget/integrations/:integrationId/fields/:workflowId/:blockId/:fieldName/options',
-    operationId: 'widgetFieldOptions',
+  api.add(endpoints.widgetFieldOptions, {
     tag: 'Widget',
     summary: 'The choices of a dynamic select field',
     description:
       'For a `dynamicSelect` field of `GET /widget/integrations/:integrationId`: loads the choices from the app with the user’s connection (`credentialId`, else their newest for the app), e.g. the store’s order statuses. 400 `credential_required` when the user has not connected the app, 400 `credential_invalid` when the app refuses the connection, 502 when the app fails.',
-    auth: 'userToken',
-    params: FieldOptionsParams,
-    query: FieldOptionsQuery,
-    response: FieldOptionsResponse,
     errors: [404, 502],
     handler: async ({ caller, params, query }) => {
       requireIntegrationScope(caller, params.integrationId);

@@ -387,9 +387,7 @@ function connectorFailure(connector: Connector, error: unknown): unknown {
   if (!(error instanceof ConnectorError)) return error;
   switch (error.kind) {
     case 'credential_invalid':
-      return new DomainError('credential_invalid',
-        `${connector.displayName} refused the credential: ${error.message}`,
-      );
+      return new DomainError('credential_invalid', `${connector.displayName} refused the credential: ${error.message}`);
     case 'rejected':
       return new DomainError('app_error', `${connector.displayName} refused the request: ${error.message}`);
     default:

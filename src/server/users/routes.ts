@@ -1,68 +1,35 @@
-import {
-  BatchCreateUsersRequest,
-  BatchCreateUsersResponse,
-  CreateUserRequest,
-  CreateUserResponse,
-  DEFAULT_USERS_PAGE_SIZE,
-  DeactivateUserWorkflowsResponse,
-  DeleteUserResponse,
-  EmptyBody,
-  ListUsersQuery,
-  UpdateUserRequest,
-  User,
-  UserListResponse,
-  UserParams,
-  UserTokenQuery,
-  UserTokenResponse,
-} from '../../contract/index.js';
+import { DEFAULT_USERS_PAGE_SIZE } from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import type { AppContext } from '../context.js';
 import { issueUserToken } from './user-token.js';
 
 export function userRoutes(api: ApiRouter, ctx: AppContext): void {
-  api.add({
-    method: 'POST',
-    path: '/users',
-    operationId: 'createUser',
+  api.add(endpoints.createUser, {
     tag: 'Users',
     summary: 'Create a user',
     description: 'Creates an end user (a tenant of your app). `username` is unique within the environment.',
-    auth: 'apiKey',
-    body: CreateUserRequest,
-    response: CreateUserResponse,
     errors: [409],
     handler: async ({ caller, body }) => ({
       userId: (await ctx.users.create(caller.env, body.username, body.fullName)).userId,
     }),
   });
 
-  api.add({
-    method: 'POST',
-    path: '/users/batch',
-    operationId: 'createUsersBatch',
+  api.add(endpoints.createUsersBatch, {
     tag: 'Users',
     summary: 'Create up to 1000 users',
     description:
       'Creates every valid entry; the others come back in `invalidUsers` as sent, with their `index` and a `reason` (bad shape, duplicate in the batch, username taken).',
-    auth: 'apiKey',
-    body: BatchCreateUsersRequest,
-    response: BatchCreateUsersResponse,
     handler: ({ caller, body }) => ctx.users.createBatch(caller.env, body.users),
   });
 
-  api.add({
-    method: 'GET',
-    path: '/users',
-    operationId: 'listUsers',
+  api.add(endpoints.listUsers, {
     tag: 'Users',
     summary: 'List users',
     description:
       'The users of the environment in creation order; with `parentWorkflowId`, only those who installed that workflow. ' +
       `Pages of \`limit\` users (default ${DEFAULT_USERS_PAGE_SIZE}, the most): when more follow, \`nextCursor\` is set; ` +
       'pass it back as `cursor` for the next page.',
-    auth: 'apiKey',
-    query: ListUsersQuery,
-    response: UserListResponse,
     errors: [404],
     handler: ({ caller, query }) => {
       if (query.parentWorkflowId !== undefined) ctx.workflows.resolve({ workflowId: query.parentWorkflowId });
@@ -74,45 +41,26 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'GET',
-    path: '/users/:userId',
-    operationId: 'getUser',
+  api.add(endpoints.getUser, {
     tag: 'Users',
     summary: 'Get a user by userId or username',
-    auth: 'apiKey',
-    params: UserParams,
-    response: User,
     errors: [404],
     handler: ({ caller, params }) => ctx.users.require(caller.env, params.userId),
   });
 
-  api.add({
-    method: 'PUT',
-    path: '/users/:userId',
-    operationId: 'updateUser',
+  api.add(endpoints.updateUser, {
     tag: 'Users',
     summary: 'Update a user',
     description: '`fullName: null` clears the full name.',
-    auth: 'apiKey',
-    params: UserParams,
-    body: UpdateUserRequest,
-    response: User,
     errors: [404, 409],
     handler: ({ caller, params, body }) => ctx.users.update(caller.env, params.userId, body),
   });
 
-  api.add({
-    method: 'DELETE',
-    path: '/users/:userId',
-    operationId: 'deleteUser',
+  api.add(endpoints.deleteUser, {
     tag: 'Users',
     summary: 'Delete a user',
     description:
       'Deletes the user with their installations, credentials, pending runs and links. Logs are kept until `DELETE /users/{userId}/logs`.',
-    auth: 'apiKey',
-    params: UserParams,
-    response: DeleteUserResponse,
     errors: [404],
     handler: async ({ caller, params }) => {
       const user = await ctx.users.require(caller.env, params.userId);
@@ -123,17 +71,10 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  api.add({
-    method: 'PUT',
-    path: '/users/:userId/deactivate-workflows',
-    operationId: 'deactivateUserWorkflows',
+  api.add(endpoints.deactivateUserWorkflows, {
     tag: 'Users',
     summary: "Deactivate all of a user's workflows",
     description: 'Pauses the account: no workflow of this user runs until activated again.',
-    auth: 'apiKey',
-    params: UserParams,
-    body: EmptyBody,
-    response: DeactivateUserWorkflowsResponse,
     errors: [404],
     handler: async ({ caller, params }) => {
       const userId = (await ctx.users.require(caller.env, params.userId)).userId;
@@ -143,22 +84,12 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     },
   });
 
-  for (const [path, operationId] of [
-    ['/users/:userId/token', 'getUserToken'],
-    ['/user/:userId/token', 'getUserTokenLegacy'],
-  ] as const) {
-    api.add({
-      method: 'GET',
-      path,
-      operationId,
+  for (const endpoint of [endpoints.getUserToken, endpoints.getUserTokenLegacy]) {
+    api.add(endpoint, {
       tag: 'Users',
-      summary: path.startsWith('/user/') ? 'Issue a user token (legacy path)' : 'Issue a user token',
+      summary: endpoint.path.startsWith('/user/') ? 'Issue a user token (legacy path)' : 'Issue a user token',
       description:
         'A JWT (HS256, 1 hour) for the browser SDK, sent as `x-alloy-user-token`. A stray `?userId` (alloy-python) is tolerated.',
-      auth: 'apiKey',
-      params: UserParams,
-      query: UserTokenQuery,
-      response: UserTokenResponse,
       errors: [404],
       handler: async ({ caller, params }) => {
         const user = await ctx.users.require(caller.env, params.userId);

@@ -147,8 +147,11 @@ export class UserService {
    * The user a user token names. The token outlives a deleted user, so this is where such a
    * token stops working: the one answer every user-token route gives.
    */
-  async requireTokenUser(caller: { env: Environment; userId?: string | undefined }): Promise<UserRecord> {
-    const user = caller.userId === undefined ? undefined : await this.find(caller.env, caller.userId);
+  async requireTokenUser(
+    caller: { env: Environment; userId?: string | undefined },
+    conn: Conn = this.database,
+  ): Promise<UserRecord> {
+    const user = caller.userId === undefined ? undefined : await this.find(caller.env, caller.userId, conn);
     if (!user) throw new DomainError('token_invalid', 'The user of this token no longer exists.');
     return user;
   }

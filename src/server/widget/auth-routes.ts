@@ -1,18 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import * as z from 'zod/mini';
-import {
-  CreateWidgetCredentialRequest,
-  IntegrationParams,
-  OAuthSession,
-  OAuthSessionView,
-  StartOAuthRequest,
-  WidgetAppsResponse,
-  WidgetCredentialResponse,
-  type AuthField,
-  type WidgetApp,
-} from '../../contract/index.js';
+import type { AuthField, WidgetApp } from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
-import { callerOf, requireIntegrationScope, requireUserToken, type Caller } from '../http/auth.js';
+import { requireIntegrationScope, type Caller } from '../http/auth.js';
 import {
   findConnector,
   type Connector,
@@ -21,12 +10,10 @@ import {
 } from '../connections/connectors/index.js';
 import type { AppContext } from '../context.js';
 import { latestVersion, versionConnectors } from '../definitions/definitions.js';
-import { parseInput } from '../http/errors.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { checkProperties } from '../connections/credentials.js';
 import { checkOrigin } from '../connections/oauth.js';
-
-const SessionParams = z.strictObject({ sessionId: z.string().check(z.minLength(1), z.maxLength(100)) });
+import { currentUser } from './current-user.js';
 
 const authField = (p: ConnectorProperty): AuthField => ({
   name: p.name,
@@ -70,136 +57,96 @@ function requireAppInScope(ctx: AppContext, caller: Caller, app: string): void {
 }
 
 /** The auth step's routes (the modal's contract in `contract/widget-auth.ts`), called with the user token. */
-export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const userToken = requireUserToken(ctx.secrets);
-  const currentUser = async (request: FastifyRequest): Promise<string> =>
-    (await ctx.users.requireTokenUser(callerOf(request))).userId;
-
-  app.get('/widget/integrations/:integrationId/apps', { preHandler: userToken }, async (request) => {
-    const userId = await currentUser(request);
-    const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
-    requireIntegrationScope(callerOf(request), integrationId);
-    const needed = neededApps(ctx, integrationId);
-    if (!needed) throw notFound('The integration');
-    const data: WidgetApp[] = needed.flatMap((id) => {
-      const connector = findConnector(id);
-      if (!connector) return [];
-      const oauth = oauthOf(connector);
-      return [
-        {
-          app: connector.id,
-          name: connector.displayName,
-          icon: ctx.absoluteUrl(connector.icon),
-          ...(connector.auth.type === 'apiKey' ? { fields: connector.auth.properties.map(authField) } : {}),
-          ...(oauth ? { oauth: { preOAuthFields: oauth.oauth.properties.map(authField) } } : {}),
-          connections: ctx.credentials
-            .forConnector(userId, connector.id)
-            .reverse()
-            .map((c) => ({ credentialId: c.credentialId, name: c.name, createdAt: c.createdAt })),
-        },
-      ];
-    });
-    return { data } satisfies WidgetAppsResponse;
-  });
-
-  app.post('/widget/credentials', { preHandler: userToken }, async (request) => {
-    const userId = await currentUser(request);
-    const body = parseInput(CreateWidgetCredentialRequest, request.body, 'body');
-    requireAppInScope(ctx, callerOf(request), body.app);
-    const connector = connectorOf(body.app);
-    if (connector.auth.type !== 'apiKey') {
-      throw new DomainError('oauth_not_supported', `${connector.displayName} connects with OAuth only.`);
-    }
-    const prepared = ctx.credentials.prepare(connector.id, body.fields, ['fields']);
-    await ctx.runtime.testCredential(prepared.connector, prepared.data, ['fields']);
-    const credentialId = ctx.credentials.save(userId, prepared);
-    await ctx.runtime.triggers.settle(userId);
-    return {
-      credentialId,
-      name: ctx.credentials.require(userId, credentialId).name,
-    } satisfies WidgetCredentialResponse;
-  });
-
-  app.post('/widget/oauth/sessions', { preHandler: userToken }, async (request, reply) => {
-    const userId = await currentUser(request);
-    const body = parseInput(StartOAuthRequest, request.body, 'body');
-    requireAppInScope(ctx, callerOf(request), body.app);
-    const connector = connectorOf(body.app);
-    const oauth = oauthOf(connector);
-    if (!oauth) {
-      throw new DomainError('oauth_not_supported', `${connector.displayName} connects with an API key, not OAuth.`);
-    }
-    const origin = checkOrigin(body.origin);
-    const fields = checkProperties(connector.displayName, oauth.oauth.properties, body.fields, ['fields']);
-    const session = ctx.oauth.createSession(userId, oauth, fields, origin);
-    reply.status(201);
-    return {
-      sessionId: session.sessionId,
-      authorizeUrl: `${ctx.publicUrl}/oauth/start/${session.sessionId}`,
-      state: session.state,
-      expiresAt: session.expiresAt,
-    } satisfies OAuthSession;
-  });
-
-  app.get('/widget/oauth/sessions/:sessionId', { preHandler: userToken }, async (request, reply) => {
-    const userId = await currentUser(request);
-    const { sessionId } = parseInput(SessionParams, request.params, 'params');
-    reply.header('cache-control', 'no-store');
-    return ctx.oauth.view(userId, sessionId) satisfies OAuthSessionView;
-  });
-}
-
-/** The auth step's routes in /openapi.json and /reference. */
-export function documentWidgetAuthRoutes(router: ApiRouter): void {
-  router.document({
-    method: 'GET',
-    path: '/widget/integrations/:integrationId/apps',
-    operationId: 'widgetListApps',
+export function widgetAuthRoutes(api: ApiRouter, ctx: AppContext): void {
+  api.add(endpoints.widgetListApps, {
     tag: 'Widget',
     summary: 'The apps an integration needs a connection to',
     description:
       'For the modal’s auth step: per app, the fields to connect with an API key, the fields asked before OAuth, and the user’s existing connections (newest first).',
-    auth: 'userToken',
-    params: IntegrationParams,
-    response: WidgetAppsResponse,
     errors: [404],
+    handler: async ({ caller, params }) => {
+      const userId = await currentUser(ctx, caller);
+      const { integrationId } = params;
+      requireIntegrationScope(caller, integrationId);
+      const needed = neededApps(ctx, integrationId);
+      if (!needed) throw notFound('The integration');
+      const data: WidgetApp[] = needed.flatMap((id) => {
+        const connector = findConnector(id);
+        if (!connector) return [];
+        const oauth = oauthOf(connector);
+        return [
+          {
+            app: connector.id,
+            name: connector.displayName,
+            icon: ctx.absoluteUrl(connector.icon),
+            ...(connector.auth.type === 'apiKey' ? { fields: connector.auth.properties.map(authField) } : {}),
+            ...(oauth ? { oauth: { preOAuthFields: oauth.oauth.properties.map(authField) } } : {}),
+            connections: ctx.credentials
+              .forConnector(userId, connector.id)
+              .reverse()
+              .map((c) => ({ credentialId: c.credentialId, name: c.name, createdAt: c.createdAt })),
+          },
+        ];
+      });
+      return { data };
+    },
   });
-  router.document({
-    method: 'POST',
-    path: '/widget/credentials',
-    operationId: 'widgetCreateCredential',
+
+  api.add(endpoints.widgetCreateCredential, {
     tag: 'Widget',
     summary: 'Connect an app with typed fields',
     description:
       'Tests the connection against the app, then stores it encrypted. 400 `credential_invalid` names the refused field in `issues[].path` (`["fields", name]`); 502 `app_unreachable` when the app cannot be reached.',
-    auth: 'userToken',
-    body: CreateWidgetCredentialRequest,
-    response: WidgetCredentialResponse,
     errors: [502],
+    handler: async ({ caller, body }) => {
+      const userId = await currentUser(ctx, caller);
+      requireAppInScope(ctx, caller, body.app);
+      const connector = connectorOf(body.app);
+      if (connector.auth.type !== 'apiKey') {
+        throw new DomainError('oauth_not_supported', `${connector.displayName} connects with OAuth only.`);
+      }
+      const prepared = ctx.credentials.prepare(connector.id, body.fields, ['fields']);
+      await ctx.runtime.testCredential(prepared.connector, prepared.data, ['fields']);
+      const credentialId = ctx.credentials.save(userId, prepared);
+      await ctx.runtime.triggers.settle(userId);
+      return { credentialId, name: ctx.credentials.require(userId, credentialId).name };
+    },
   });
-  router.document({
-    method: 'POST',
-    path: '/widget/oauth/sessions',
-    operationId: 'widgetStartOAuth',
+
+  api.add(endpoints.widgetStartOAuth, {
     tag: 'Widget',
     summary: 'Start connecting an app with OAuth',
     description:
       'Creates a 10-minute session (PKCE verifier and one-time state kept on the server). Open `authorizeUrl` in a popup within 2 minutes, from a page’s script: the first navigation binds the session to that browser (an HttpOnly cookie), and only that browser can start or finish it. The callback page posts `{type:"alloy:oauth-complete", sessionId, state, status}` to `origin` only. Poll the session for hosts without `window.opener`.',
-    auth: 'userToken',
-    body: StartOAuthRequest,
-    response: OAuthSession,
-    status: 201,
+    handler: async ({ caller, body }) => {
+      const userId = await currentUser(ctx, caller);
+      requireAppInScope(ctx, caller, body.app);
+      const connector = connectorOf(body.app);
+      const oauth = oauthOf(connector);
+      if (!oauth) {
+        throw new DomainError('oauth_not_supported', `${connector.displayName} connects with an API key, not OAuth.`);
+      }
+      const origin = checkOrigin(body.origin);
+      const fields = checkProperties(connector.displayName, oauth.oauth.properties, body.fields, ['fields']);
+      const session = ctx.oauth.createSession(userId, oauth, fields, origin);
+      return {
+        sessionId: session.sessionId,
+        authorizeUrl: `${ctx.publicUrl}/oauth/start/${session.sessionId}`,
+        state: session.state,
+        expiresAt: session.expiresAt,
+      };
+    },
   });
-  router.document({
-    method: 'GET',
-    path: '/widget/oauth/sessions/:sessionId',
-    operationId: 'widgetGetOAuthSession',
+
+  api.add(endpoints.widgetGetOAuthSession, {
     tag: 'Widget',
     summary: 'An OAuth session’s outcome',
     description: 'pending, succeeded (with the new connection), failed (with a message), cancelled or expired.',
-    auth: 'userToken',
-    params: SessionParams,
-    response: OAuthSessionView,
     errors: [404],
+    handler: async ({ caller, params, reply }) => {
+      const userId = await currentUser(ctx, caller);
+      reply.header('cache-control', 'no-store');
+      return ctx.oauth.view(userId, params.sessionId);
+    },
   });
 }

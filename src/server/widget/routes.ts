@@ -1,43 +1,45 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import * as z from 'zod/mini';
-import { CreateInstallationRequest, ObjectId, type ValidationIssue } from '../../contract/index.js';
-import { callerOf, requireIntegrationScope, requireUserToken } from '../http/auth.js';
+import type { CreateInstallationRequest, ValidationIssue } from '../../contract/index.js';
+import * as endpoints from '../../contract/endpoints.js';
+import type { ApiRouter } from '../http/router.js';
+import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
 import { latestVersion, versionConnectors } from '../definitions/definitions.js';
-import { parseInput } from '../http/errors.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import { runIdempotent } from '../http/idempotency.js';
-
-const IntegrationParams = z.object({ integrationId: ObjectId });
+import { currentUser } from './current-user.js';
 
 /** The widget API the install modal calls with the end user's token. */
-export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const userToken = requireUserToken(ctx.secrets);
-
-  const currentUser = async (request: FastifyRequest): Promise<string> =>
-    (await ctx.users.requireTokenUser(callerOf(request))).userId;
-
-  app.get('/widget/integrations/:integrationId', { preHandler: userToken }, async (request) => {
-    const userId = await currentUser(request);
-    const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
-    requireIntegrationScope(callerOf(request), integrationId);
-    return ctx.integrations.widgetView(userId, integrationId);
+export function widgetRoutes(api: ApiRouter, ctx: AppContext): void {
+  api.add(endpoints.widgetGetIntegration, {
+    tag: 'Widget',
+    summary: 'What the install modal renders for one integration',
+    description:
+      'Called by the browser SDK with the user token: workflows, the fields to fill, and the current answers.',
+    errors: [404],
+    handler: async ({ caller, params }) => {
+      const userId = await currentUser(ctx, caller);
+      requireIntegrationScope(caller, params.integrationId);
+      return ctx.integrations.widgetView(userId, params.integrationId);
+    },
   });
 
-  app.post('/widget/installations', { preHandler: userToken }, async (request, reply) => {
-    const userId = await currentUser(request);
-    const body = parseInput(CreateInstallationRequest, request.body, 'body');
-    requireIntegrationScope(callerOf(request), body.integrationId);
-    const chosenCredentials = chosenConnections(ctx, userId, body);
-    const key = request.headers['idempotency-key'];
-    const result = runIdempotent(ctx.db, `widget-install:${userId}`, Array.isArray(key) ? key[0] : key, body, () => ({
-      status: 201,
-      body: ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {}),
-    }));
-    // App-event triggers subscribe before the answer (up to 5 s); a slow or failing app finishes or
-    // retries in the background.
-    await ctx.runtime.triggers.settle(userId);
-    return reply.status(result.status).send(result.body);
+  api.add(endpoints.widgetCreateInstallation, {
+    tag: 'Widget',
+    summary: 'Install an integration from the modal',
+    description: 'Called by the browser SDK with the user token when the user presses Finish Installation.',
+    errors: [404, 422],
+    idempotencyScope: 'widget-install',
+    // Inside the idempotency transaction: every query goes through its `conn`.
+    handler: async ({ caller, body, conn }) => {
+      const userId = await currentUser(ctx, caller, conn);
+      requireIntegrationScope(caller, body.integrationId);
+      const chosenCredentials = chosenConnections(ctx, userId, body);
+      return ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {});
+    },
+    // App-event triggers subscribe before the answer (up to 5 s); a slow or failing app finishes
+    // or retries in the background.
+    after: async ({ caller }) => {
+      await ctx.runtime.triggers.settle(await currentUser(ctx, caller));
+    },
   });
 }
 
