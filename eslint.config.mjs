@@ -60,4 +60,15 @@ export default tseslint.config(
     files: ['src/server/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/modal/**', '**/node/**'] }] },
   },
+  {
+    // The server went async (one storage seam): a promise nobody awaits is a bug there, e.g. a
+    // user check that never runs. Type-aware, so only where it matters.
+    files: ['src/server/**/*.ts', 'src/sandbox/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
 );

@@ -299,7 +299,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       done(new DomainError('bad_request', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`));
       return;
     }
-    parseJson(request, body as string, done);
+    void parseJson(request, body as string, done);
   });
   // An empty body is an empty body whatever its content type: axios (alloy-node's disableAllWorkflows)
   // labels a bodyless PUT `application/x-www-form-urlencoded`. Only a non-empty non-JSON body is a 415.

@@ -121,14 +121,16 @@ describe('updating one user concurrently', () => {
     const userId = await api.createUser('arch-token-gone');
     const token = await api.token(userId);
     assert.equal((await api.call('DELETE', `/users/${userId}`)).statusCode, 200);
-    for (const [method, url] of [
-      ['GET', `/widget/integrations/${INTEGRATION_ID}`],
-      ['GET', `/widget/integrations/${INTEGRATION_ID}/apps`],
-      ['POST', '/widget/credentials'],
-      ['GET', '/widget/regions'],
-      ['GET', '/integrations'],
+    // A well-formed request each: the body is checked before the handler looks the user up.
+    const credential = { app: 'demo-store', fields: { apiKey: 'k', storeId: 's' } };
+    for (const [method, url, body] of [
+      ['GET', `/widget/integrations/${INTEGRATION_ID}`, undefined],
+      ['GET', `/widget/integrations/${INTEGRATION_ID}/apps`, undefined],
+      ['POST', '/widget/credentials', credential],
+      ['GET', '/widget/regions', undefined],
+      ['GET', '/integrations', undefined],
     ] as const) {
-      const response = await api.call(method, url, { token });
+      const response = await api.call(method, url, body === undefined ? { token } : { token, body });
       assert.equal(response.statusCode, 401, `${url}: ${response.body}`);
       assert.equal(response.json().error.code, 'token_invalid');
       assert.equal(response.json().error.message, 'The user of this token no longer exists.');

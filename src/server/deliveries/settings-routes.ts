@@ -54,7 +54,7 @@ export function accountRoutes(api: ApiRouter, ctx: AppContext): void {
         );
       }
       try {
-        return ctx.definitions.reload();
+        return await ctx.definitions.reload();
       } catch (error) {
         if (error instanceof DefinitionError) throw new DomainError('definitions_invalid', error.message);
         throw error;

@@ -14,7 +14,7 @@ export function regionRoutes(api: ApiRouter, ctx: AppContext, regionUrls: Partia
       'Read by the browser SDK’s `setRegion("us" | "eu")`: the base URLs the operator declared in `ALLOY_REGION_URLS`. A region that is absent is not served by this deployment, and the SDK stays on the origin it talks to (it never falls back to a hosted service).',
     handler: async ({ caller }) => {
       // Like every user-token route: a token whose user does not exist (or an empty subject) is refused.
-      resolveUser(ctx, caller, undefined);
+      await resolveUser(ctx, caller, undefined);
       return answer;
     },
   });
