@@ -28,7 +28,13 @@ import { corsPolicy } from './http/cors.js';
 import { createDatabase, openDatabase, type Database, type Db } from './platform/db/index.js';
 import { DefinitionRegistry } from './definitions/registry.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
-import { errorBody, handleClientError, installErrorHandling, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './http/errors.js';
+import {
+  errorBody,
+  handleClientError,
+  installErrorHandling,
+  jsonNestsDeeperThan,
+  MAX_JSON_DEPTH,
+} from './http/errors.js';
 import { DomainError } from './platform/errors.js';
 import { loggerOptions } from './platform/log-redaction.js';
 import { registerRateLimits } from './http/rate-limits.js';
@@ -101,7 +107,7 @@ export interface CreateServerOptions extends Partial<Omit<ServerConfig, 'rateLim
   /** Tuning for the Demo Store sandbox app when mounted (tests shorten its webhook retries). */
   sandboxTuning?: Pick<SandboxOptions, 'webhookDelivery'>;
   /** Tuning for the workflow runtime (tests shorten retries and leases). */
-  runtime?: Partial<Omit<RuntimeOptions, 'allowPrivateTargets' | 'relativeUrlPrefixes'>>;
+  runtime?: Partial<Omit<RuntimeOptions, 'relativeUrlPrefixes'>>;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -213,7 +219,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const users = new UserService(db);
   const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl, box);
   const workflows = new WorkflowService(db, definitions, absoluteUrl, box);
-  const executions = new ExecutionStore(db, currentDefinitions, absoluteUrl);
+  const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl);
   const settings = new SettingsService(db, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
@@ -231,6 +237,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
       db,
+      database,
       definitions: currentDefinitions,
       executions,
       credentials,
@@ -244,7 +251,6 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
     {
       ...options.runtime,
-      allowPrivateTargets: config.allowPrivateTargets,
       relativeUrlPrefixes: config.relativeUrlPrefixes,
     },
   );
@@ -256,7 +262,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     users,
     integrations,
     workflows,
-    runs: new RunService(db, definitions, workflows, runtime.queue),
+    runs: new RunService(db, database, definitions, workflows, runtime.queue),
     executions,
     credentials,
     headless: new HeadlessInstallService(db, currentDefinitions, integrations, credentials),
@@ -265,7 +271,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     settings,
     runtime,
     signingKeys,
-    retention: new RetentionJob(db, config.logRetentionDays, PRUNE_INTERVAL_MS),
+    retention: new RetentionJob(database, config.logRetentionDays, PRUNE_INTERVAL_MS, (error) =>
+      app.log.error({ err: error }, 'pruning expired data failed'),
+    ),
     get publicUrl() {
       return publicUrl();
     },
@@ -418,7 +426,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     openApi,
     close() {
       closing ??= (async () => {
-        ctx.retention.stop();
+        await ctx.retention.stop();
         // Workers first: running work finishes (or gives its row back) while the apps it calls are up.
         await runtime.close();
         await app.close();

@@ -34,10 +34,10 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: WorkflowLogsQuery,
     response: WorkflowLogsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
-      return ctx.executions.workflowLogs(
+      return await ctx.executions.workflowLogs(
         caller.env,
         params.workflowId,
         userId,
@@ -61,11 +61,11 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: WorkflowAnalyticsQuery,
     response: WorkflowAnalyticsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
       return {
-        data: ctx.executions.workflowAnalytics(caller.env, params.workflowId, userId, query.days ?? 30),
+        data: await ctx.executions.workflowAnalytics(caller.env, params.workflowId, userId, query.days ?? 30),
       };
     },
   });
@@ -83,11 +83,17 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: WorkflowErrorsQuery,
     response: WorkflowErrorsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
       return {
-        data: ctx.executions.workflowErrors(caller.env, params.workflowId, userId, query.page ?? 1, query.limit ?? 100),
+        data: await ctx.executions.workflowErrors(
+          caller.env,
+          params.workflowId,
+          userId,
+          query.page ?? 1,
+          query.limit ?? 100,
+        ),
       };
     },
   });
@@ -103,7 +109,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     query: LogSearchQuery,
     response: LogSearchResponse,
-    handler: ({ caller, query }) => {
+    handler: async ({ caller, query }) => {
       let filters: unknown = [];
       if (query.filters !== undefined) {
         try {
@@ -117,7 +123,8 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       const parsed = LogFilters.safeParse(filters);
       if (!parsed.success) {
         const issues = toValidationIssues(parsed.error.issues, ['filters']);
-        throw new DomainError('validation_failed',
+        throw new DomainError(
+          'validation_failed',
           `Invalid request query. ${issues[0]!.path.join('.')}: ${issues[0]!.message}`,
           issues,
         );
@@ -126,7 +133,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
         query.associatedUserId === undefined
           ? undefined
           : (ctx.users.find(caller.env, query.associatedUserId)?.userId ?? query.associatedUserId);
-      return ctx.executions.search(caller.env, {
+      return await ctx.executions.search(caller.env, {
         filters: parsed.data,
         workflowId: query.workflowId,
         userId: associated,
@@ -148,7 +155,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     params: ExecutionParams,
     response: ExecutionResponse,
     errors: [404],
-    handler: ({ caller, params }) => ({ data: ctx.executions.get(caller.env, params.executionId) }),
+    handler: async ({ caller, params }) => ({ data: await ctx.executions.get(caller.env, params.executionId) }),
   });
 
   api.add({
@@ -164,7 +171,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: DeleteUserLogsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       // The 2025-09 reference also lists `userId` as a query parameter; it must name the same user.
       if (query.userId !== undefined && query.userId !== params.userId) {
         throw new DomainError('validation_failed', 'The userId in the query names another user than the path.', [
@@ -173,8 +180,8 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       }
       const user = ctx.users.find(caller.env, params.userId);
       const userId = user?.userId ?? params.userId;
-      if (!user && !ctx.executions.hasLogsFor(caller.env, userId)) throw notFound('The user');
-      ctx.executions.deleteForUser(caller.env, userId);
+      if (!user && !(await ctx.executions.hasLogsFor(caller.env, userId))) throw notFound('The user');
+      await ctx.executions.deleteForUser(caller.env, userId);
       return { message: 'Success' };
     },
   });

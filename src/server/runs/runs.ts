@@ -1,5 +1,5 @@
 import type { RunEventResponse, RunWorkflowResponse, ValidationIssue } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import { inTransaction, type Conn, type Database, type Db } from '../platform/db/index.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { findVersion } from '../definitions/definitions.js';
 import type { EventValidator } from '../definitions/event-schema.js';
@@ -7,6 +7,7 @@ import { toValidationIssues } from '../http/errors.js';
 import { DomainError } from '../platform/errors.js';
 import { runIdempotent, type StoredResponse } from '../http/idempotency.js';
 import type { RunQueue } from './run-queue.js';
+import { newId } from '../platform/ids.js';
 import type { Environment } from '../platform/secrets.js';
 import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
 
@@ -18,20 +19,22 @@ import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
  */
 export class RunService {
   constructor(
+    /** TODO(i15): http — the raw handle only for runIdempotent until it takes a connection. */
     private readonly db: Db,
+    private readonly database: Database,
     private readonly registry: DefinitionRegistry,
     private readonly workflows: WorkflowService,
     private readonly queue: RunQueue,
   ) {}
 
-  acceptEvent(
+  async acceptEvent(
     env: Environment,
     userId: string,
     eventName: string,
     data: Record<string, unknown>,
     idempotencyKey: string | undefined,
     requestBody: unknown,
-  ): StoredResponse<RunEventResponse> {
+  ): Promise<StoredResponse<RunEventResponse>> {
     const event = this.registry.current.event(eventName);
     if (!event) {
       throw new DomainError('validation_failed', `No workflow listens to the custom event "${eventName}".`, [
@@ -39,31 +42,42 @@ export class RunService {
       ]);
     }
     checkData(event.validate, data, `"${eventName}"`);
-    return runIdempotent(this.db, `run-event:${env}`, idempotencyKey, requestBody, () => {
-      const { id } = this.queue.enqueue({ env, userId, kind: 'event', eventName, data });
-      return { status: 200, body: { message: 'Event successfully triggered', eventId: id } };
-    });
+    const id = newId();
+    return idempotentRun(
+      this.db,
+      this.database,
+      { scope: `run-event:${env}`, key: idempotencyKey, requestBody },
+      { message: 'Event successfully triggered', eventId: id },
+      async (trx) => {
+        await this.queue.enqueue({ id, env, userId, kind: 'event', eventName, data }, trx);
+      },
+    );
   }
 
   /** Runs a webhook-trigger workflow the user has installed and not deactivated. */
-  acceptWorkflowRun(
+  async acceptWorkflowRun(
     env: Environment,
     userId: string,
     ref: WorkflowRef,
     data: Record<string, unknown>,
     idempotencyKey: string | undefined,
     requestBody: unknown,
-  ): StoredResponse<RunWorkflowResponse> {
-    const entry = this.workflows.resolve(ref);
+  ): Promise<StoredResponse<RunWorkflowResponse>> {
+    const entry = await this.workflows.resolve(ref);
     const workflowId = entry.workflow.workflowId;
-    const row = this.db
-      .prepare('SELECT version, active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(userId, workflowId) as { version: number; active: number } | undefined;
+    // TODO(i15): installs — the installed version and state of one of the user's workflows.
+    const row = await this.database
+      .selectFrom('user_workflows')
+      .select(['version', 'active'])
+      .where('user_id', '=', userId)
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirst();
     if (!row) throw new DomainError('not_found', 'The user has not installed this workflow.');
     const version = findVersion(entry.workflow, row.version);
     if (version?.trigger.type !== 'webhook') {
       const how = version?.trigger.type === 'customEvent' ? ' Fire its custom event with POST /run/event.' : '';
-      throw new DomainError('wrong_trigger',
+      throw new DomainError(
+        'wrong_trigger',
         `"${entry.workflow.name}" (version ${row.version}) has a ${version?.trigger.type ?? 'missing'} trigger, not a webhook trigger.${how}`,
       );
     }
@@ -72,11 +86,42 @@ export class RunService {
     }
     const validate = this.registry.current.webhookValidator(workflowId, row.version);
     if (validate) checkData(validate, data, 'the webhook trigger');
-    return runIdempotent(this.db, `run-workflow:${env}`, idempotencyKey, requestBody, () => {
-      const { id } = this.queue.enqueue({ env, userId, kind: 'workflow', workflowId, data });
-      return { status: 200, body: { message: 'success', runId: id } };
-    });
+    const id = newId();
+    return idempotentRun(
+      this.db,
+      this.database,
+      { scope: `run-workflow:${env}`, key: idempotencyKey, requestBody },
+      { message: 'success', runId: id },
+      async (trx) => {
+        await this.queue.enqueue({ id, env, userId, kind: 'workflow', workflowId, data }, trx);
+      },
+    );
   }
+}
+
+/**
+ * Answers `body` once per Idempotency-Key and does `work` (queue the run the answer names) in the
+ * same transaction as the key's record: the key is inserted first, then the run; a repeat gets the
+ * stored answer and queues nothing; a failing `work` rolls the key back too.
+ * TODO(i15): http — runIdempotent is synchronous on the raw handle (it joins this transaction as a
+ * savepoint: one SQLite connection); once it takes a connection and async work, call it directly.
+ */
+export async function idempotentRun<T>(
+  db: Db,
+  database: Database,
+  request: { scope: string; key: string | undefined; requestBody: unknown },
+  body: T,
+  work: (trx: Conn) => Promise<void>,
+): Promise<StoredResponse<T>> {
+  return inTransaction(database, async (trx) => {
+    let fresh = false;
+    const result = runIdempotent(db, request.scope, request.key, request.requestBody, () => {
+      fresh = true;
+      return { status: 200, body };
+    });
+    if (fresh) await work(trx);
+    return result;
+  });
 }
 
 /** A 400 listing every field of `data` that does not match the schema, with its path. */
@@ -85,7 +130,8 @@ function checkData(validate: EventValidator, data: unknown, what: string): void 
   if (result.success) return;
   const issues: ValidationIssue[] = toValidationIssues(result.error.issues, ['data']);
   const first = issues[0]!;
-  throw new DomainError('validation_failed',
+  throw new DomainError(
+    'validation_failed',
     `The data does not match the schema of ${what}. ${first.path.join('.')}: ${first.message}`,
     issues,
   );

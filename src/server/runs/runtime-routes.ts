@@ -15,7 +15,9 @@ import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
 import { DomainError } from '../platform/errors.js';
-import { runIdempotent } from '../http/idempotency.js';
+import { newId } from '../platform/ids.js';
+import { idempotentRun } from './runs.js';
+import { rerunAnswer } from './runtime.js';
 import { idempotencyKey } from '../http/common.js';
 
 export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
@@ -34,13 +36,19 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     response: RerunResponse,
     idempotent: true,
     errors: [404, 409, 422],
-    handler: ({ caller, params, query, request, reply }) => {
+    handler: async ({ caller, params, query, request, reply }) => {
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const result = runIdempotent(ctx.db, `rerun:${caller.env}`, idempotencyKey(request), params, () => ({
-        status: 200,
-        body: ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId),
-      }));
+      const runId = newId();
+      const result = await idempotentRun(
+        ctx.db,
+        ctx.database,
+        { scope: `rerun:${caller.env}`, key: idempotencyKey(request), requestBody: params },
+        rerunAnswer(runId, params.executionId),
+        async (trx) => {
+          await ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId, { conn: trx, runId });
+        },
+      );
       reply.status(result.status);
       return result.body;
     },
