@@ -262,7 +262,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     users,
     integrations,
     workflows,
-    runs: new RunService(db, database, definitions, workflows, runtime.queue),
+    runs: new RunService(database, definitions, workflows, runtime.queue),
     executions,
     credentials,
     headless: new HeadlessInstallService(db, currentDefinitions, integrations, credentials),

@@ -18,6 +18,10 @@ import {
   type Database,
   type Db,
 } from '../../src/server/platform/db/index.js';
+import { DeliveryOutbox, type DeliveryRow } from '../../src/server/deliveries/deliveries.js';
+import type { SettingsService } from '../../src/server/deliveries/settings.js';
+import { claimLeases, type LeaseTable } from '../../src/server/platform/lease-worker.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/server/platform/retry.js';
 import { ExecutionStore } from '../../src/server/runs/executions.js';
 import { RunQueue } from '../../src/server/runs/run-queue.js';
 import { type Api, startApi } from './support.js';
@@ -198,6 +202,54 @@ describe('runs on one database, many workers', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(wakes, 1, 'no wake-up for a run that was never committed');
     assert.equal(await queue.get(rolledBackId), undefined);
+  });
+
+  test('the shared lease claim serves the delivery outbox too: a URL at its cap, the other URL at once', async () => {
+    const DELIVERIES: LeaseTable = {
+      table: 'outbound_deliveries',
+      tenant: 'url',
+      due: 'next_attempt_at',
+      waiting: 'pending',
+      leased: 'sending',
+    };
+    const settings = {
+      get: (env: string) => ({
+        installationWebhookUrl: `https://${env}.example.com/installations`,
+        errorStreamUrl: `https://${env}.example.com/errors`,
+      }),
+    } as unknown as SettingsService;
+    const outbox = new DeliveryOutbox(db, settings, DEFAULT_RETRY_POLICY, 2);
+    for (let n = 0; n < 20; n++) {
+      await outbox.enqueueErrorStream('development', {
+        executionId: `e${n}`,
+        workflowId: 'w',
+        workflowName: 'W',
+        integrationId: 'i',
+        userId: 'u',
+        block: { id: 'b', name: 'B', type: 'streamData', connector: null },
+        message: 'm',
+        errorOccurredAt: new Date().toISOString(),
+      });
+    }
+    const install = await outbox.enqueueInstallationWebhook('production', {
+      userId: 'u',
+      workflowIds: [],
+      integrationId: 'i',
+      credentials: [],
+      success: true,
+    } as never);
+    const claim = (owner: string) =>
+      claimLeases<DeliveryRow>(database, DELIVERIES, {
+        owner,
+        limit: 8,
+        leaseMs: 30_000,
+        now: Date.now(),
+        tenantLimit: 2,
+      });
+    const first = await claim('worker-1');
+    assert.equal(first.filter((r) => r.kind === 'errorStream').length, 2);
+    assert.ok(first.some((r) => r.id === install));
+    assert.deepEqual(await claim('worker-2'), [], 'the error stream is at its cap on every worker');
   });
 
   test('a repeated dedupe key returns the first run and queues nothing', async () => {

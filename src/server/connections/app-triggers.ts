@@ -8,7 +8,7 @@ import type { SecretBox } from '../platform/encryption.js';
 import type { Environment } from '../platform/secrets.js';
 import type { CredentialService } from './credentials.js';
 import { MissingConnectionError, type Connections } from './connections.js';
-import type { RunQueue } from '../runs/run-queue.js';
+import type { RunQueue } from '../runs/index.js';
 import { retryDelay, type RetryPolicy } from '../platform/retry.js';
 
 interface SubscriptionRow {

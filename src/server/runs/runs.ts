@@ -1,15 +1,22 @@
 import type { RunEventResponse, RunWorkflowResponse, ValidationIssue } from '../../contract/index.js';
-import { inTransaction, type Conn, type Database, type Db } from '../platform/db/index.js';
+import { inTransaction, type Conn, type Database } from '../platform/db/index.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { findVersion } from '../definitions/definitions.js';
 import type { EventValidator } from '../definitions/event-schema.js';
 import { toValidationIssues } from '../http/errors.js';
 import { DomainError } from '../platform/errors.js';
-import { runIdempotent, type StoredResponse } from '../http/idempotency.js';
 import type { RunQueue } from './run-queue.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../platform/secrets.js';
 import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
+
+/**
+ * How an answer that names a new run is given: `queue` writes the run in the transaction it is
+ * given, and the intake answers `answer` once that committed. The API's intake records the answer
+ * with the Idempotency-Key in the same transaction (a repeat gets the stored answer and queues
+ * nothing); the default one just queues.
+ */
+export type Intake = <T>(answer: T, queue: (trx: Conn) => Promise<void>) => Promise<T>;
 
 /**
  * Accepts runs for the workflow runtime: the run is validated, then written to the `run_queue`
@@ -19,8 +26,6 @@ import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
  */
 export class RunService {
   constructor(
-    /** TODO(i15): http — the raw handle only for runIdempotent until it takes a connection. */
-    private readonly db: Db,
     private readonly database: Database,
     private readonly registry: DefinitionRegistry,
     private readonly workflows: WorkflowService,
@@ -32,9 +37,8 @@ export class RunService {
     userId: string,
     eventName: string,
     data: Record<string, unknown>,
-    idempotencyKey: string | undefined,
-    requestBody: unknown,
-  ): Promise<StoredResponse<RunEventResponse>> {
+    intake: Intake = this.directIntake,
+  ): Promise<RunEventResponse> {
     const event = this.registry.current.event(eventName);
     if (!event) {
       throw new DomainError('validation_failed', `No workflow listens to the custom event "${eventName}".`, [
@@ -43,15 +47,9 @@ export class RunService {
     }
     checkData(event.validate, data, `"${eventName}"`);
     const id = newId();
-    return idempotentRun(
-      this.db,
-      this.database,
-      { scope: `run-event:${env}`, key: idempotencyKey, requestBody },
-      { message: 'Event successfully triggered', eventId: id },
-      async (trx) => {
-        await this.queue.enqueue({ id, env, userId, kind: 'event', eventName, data }, trx);
-      },
-    );
+    return intake({ message: 'Event successfully triggered', eventId: id }, async (trx) => {
+      await this.queue.enqueue({ id, env, userId, kind: 'event', eventName, data }, trx);
+    });
   }
 
   /** Runs a webhook-trigger workflow the user has installed and not deactivated. */
@@ -60,9 +58,8 @@ export class RunService {
     userId: string,
     ref: WorkflowRef,
     data: Record<string, unknown>,
-    idempotencyKey: string | undefined,
-    requestBody: unknown,
-  ): Promise<StoredResponse<RunWorkflowResponse>> {
+    intake: Intake = this.directIntake,
+  ): Promise<RunWorkflowResponse> {
     const entry = await this.workflows.resolve(ref);
     const workflowId = entry.workflow.workflowId;
     // TODO(i15): installs — the installed version and state of one of the user's workflows.
@@ -87,41 +84,16 @@ export class RunService {
     const validate = this.registry.current.webhookValidator(workflowId, row.version);
     if (validate) checkData(validate, data, 'the webhook trigger');
     const id = newId();
-    return idempotentRun(
-      this.db,
-      this.database,
-      { scope: `run-workflow:${env}`, key: idempotencyKey, requestBody },
-      { message: 'success', runId: id },
-      async (trx) => {
-        await this.queue.enqueue({ id, env, userId, kind: 'workflow', workflowId, data }, trx);
-      },
-    );
-  }
-}
-
-/**
- * Answers `body` once per Idempotency-Key and does `work` (queue the run the answer names) in the
- * same transaction as the key's record: the key is inserted first, then the run; a repeat gets the
- * stored answer and queues nothing; a failing `work` rolls the key back too.
- * TODO(i15): http — runIdempotent is synchronous on the raw handle (it joins this transaction as a
- * savepoint: one SQLite connection); once it takes a connection and async work, call it directly.
- */
-export async function idempotentRun<T>(
-  db: Db,
-  database: Database,
-  request: { scope: string; key: string | undefined; requestBody: unknown },
-  body: T,
-  work: (trx: Conn) => Promise<void>,
-): Promise<StoredResponse<T>> {
-  return inTransaction(database, async (trx) => {
-    let fresh = false;
-    const result = runIdempotent(db, request.scope, request.key, request.requestBody, () => {
-      fresh = true;
-      return { status: 200, body };
+    return intake({ message: 'success', runId: id }, async (trx) => {
+      await this.queue.enqueue({ id, env, userId, kind: 'workflow', workflowId, data }, trx);
     });
-    if (fresh) await work(trx);
-    return result;
-  });
+  }
+
+  /** Queues the run in a transaction of its own, then answers. */
+  readonly directIntake: Intake = async (answer, queue) => {
+    await inTransaction(this.database, queue);
+    return answer;
+  };
 }
 
 /** A 400 listing every field of `data` that does not match the schema, with its path. */

@@ -16,7 +16,7 @@ import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
 import { DomainError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { idempotentRun } from './runs.js';
+import { idempotentIntake } from './run-routes.js';
 import { rerunAnswer } from './runtime.js';
 import { idempotencyKey } from '../http/common.js';
 
@@ -40,17 +40,12 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
       ctx.workflows.resolve({ workflowId: params.workflowId });
       const runId = newId();
-      const result = await idempotentRun(
-        ctx.db,
-        ctx.database,
-        { scope: `rerun:${caller.env}`, key: idempotencyKey(request), requestBody: params },
-        rerunAnswer(runId, params.executionId),
-        async (trx) => {
-          await ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId, { conn: trx, runId });
-        },
-      );
-      reply.status(result.status);
-      return result.body;
+      const intake = idempotentIntake(ctx, `rerun:${caller.env}`, idempotencyKey(request), params);
+      const answer = await intake(rerunAnswer(runId, params.executionId), async (trx) => {
+        await ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId, { conn: trx, runId });
+      });
+      reply.status(intake.status);
+      return answer;
     },
   });
 
