@@ -415,7 +415,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     return renderReferencePage(openApi());
   });
 
-  ctx.retention.start();
+  // The first pass is done before the server answers anything.
+  await ctx.retention.start();
   // The runtime calls apps served here (the sandbox), so it starts once the server listens.
   app.addHook('onListen', async () => runtime.start());
   let closing: Promise<void> | undefined;

@@ -3,6 +3,8 @@ import type { LogFilter } from '../../contract/index.js';
 import type { LOG_SORT_FIELDS } from '../../contract/index.js';
 import {
   changed,
+  inTransaction,
+  isTransaction,
   isUniqueViolation,
   type Conn,
   type ExecutionBlocksTable,
@@ -202,46 +204,52 @@ export type BlockInsert = Omit<BlockRow, 'position'>;
  * second hits the primary key and tries again with the next position.
  */
 export async function appendBlock(conn: Conn, block: BlockInsert): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
+  // Inside a transaction each try is a savepoint: a failed statement must not spoil the rest
+  // (PostgreSQL aborts the whole transaction otherwise).
+  const attempt = (insert: (c: Conn) => Promise<number>) =>
+    isTransaction(conn) ? inTransaction(conn, insert) : insert(conn);
+  for (let tries = 0; ; tries++) {
     try {
-      const row = await conn
-        .insertInto('execution_blocks')
-        .columns([
-          'execution_id',
-          'position',
-          'block_id',
-          'block_type',
-          'connector',
-          'status',
-          'input',
-          'output',
-          'error',
-          'started_at',
-          'stopped_at',
-        ])
-        .expression((eb) =>
-          eb
-            .selectFrom('execution_blocks')
-            .select([
-              eb.val(block.execution_id).as('execution_id'),
-              sql<number>`COALESCE(MAX(position) + 1, 0)`.as('position'),
-              eb.val(block.block_id).as('block_id'),
-              eb.val(block.block_type).as('block_type'),
-              eb.val(block.connector).as('connector'),
-              eb.val(block.status).as('status'),
-              eb.val(block.input).as('input'),
-              eb.val(block.output).as('output'),
-              eb.val(block.error).as('error'),
-              eb.val(block.started_at).as('started_at'),
-              eb.val(block.stopped_at).as('stopped_at'),
-            ])
-            .where('execution_id', '=', block.execution_id),
-        )
-        .returning('position')
-        .executeTakeFirstOrThrow();
-      return row.position;
+      return await attempt(async (c) => {
+        const row = await c
+          .insertInto('execution_blocks')
+          .columns([
+            'execution_id',
+            'position',
+            'block_id',
+            'block_type',
+            'connector',
+            'status',
+            'input',
+            'output',
+            'error',
+            'started_at',
+            'stopped_at',
+          ])
+          .expression((eb) =>
+            eb
+              .selectFrom('execution_blocks')
+              .select([
+                eb.val(block.execution_id).as('execution_id'),
+                sql<number>`COALESCE(MAX(position) + 1, 0)`.as('position'),
+                eb.val(block.block_id).as('block_id'),
+                eb.val(block.block_type).as('block_type'),
+                eb.val(block.connector).as('connector'),
+                eb.val(block.status).as('status'),
+                eb.val(block.input).as('input'),
+                eb.val(block.output).as('output'),
+                eb.val(block.error).as('error'),
+                eb.val(block.started_at).as('started_at'),
+                eb.val(block.stopped_at).as('stopped_at'),
+              ])
+              .where('execution_id', '=', block.execution_id),
+          )
+          .returning('position')
+          .executeTakeFirstOrThrow();
+        return row.position;
+      });
     } catch (error) {
-      if (!isUniqueViolation(error) || attempt >= 5) throw error;
+      if (!isUniqueViolation(error) || tries >= 5) throw error;
     }
   }
 }

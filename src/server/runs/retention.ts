@@ -43,10 +43,12 @@ export class RetentionJob {
     private readonly batch = PRUNE_BATCH,
   ) {}
 
-  start(): void {
-    this.tick();
+  /** Prunes now (resolves once this first pass is done), then on the interval. */
+  start(): Promise<void> {
+    const first = this.runOnce().then(() => undefined, this.onError);
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
+    return first;
   }
 
   /** Stops the interval; resolves once a pass under way has finished. */
