@@ -181,9 +181,14 @@ export class Runtime {
     );
     this.queue.onEnqueued = () => this.runWorker.wake();
     this.outbox.onEnqueued = () => this.deliveryWorker.wake();
-    // TODO(i15): installs — the listener is called inside the install transaction; once it is a Kysely
-    // transaction, IntegrationService should await `installed(event, trx)` so both writes join it.
-    deps.integrations.onInstalled((event) => void this.installed(event, database));
+    // TODO(i15): installs — the listener is called inside the install transaction, which is still a raw
+    // better-sqlite3 one: these writes land just after it commits. Once it is a Kysely transaction,
+    // IntegrationService should `await runtime.installed(event, trx)` so they join it again.
+    deps.integrations.onInstalled((event) => {
+      this.installed(event, database).catch((error: unknown) => {
+        log.error({ err: error, userId: event.userId }, 'queuing the installation run or webhook failed');
+      });
+    });
   }
 
   /** Starts the workers (once the server listens, so apps on this server can be called). */
