@@ -102,7 +102,7 @@ export interface CreateServerOptions extends Partial<Omit<ServerConfig, 'rateLim
   /** Tuning for the Demo Store sandbox app when mounted (tests shorten its webhook retries). */
   sandboxTuning?: Pick<SandboxOptions, 'webhookDelivery'>;
   /** Tuning for the workflow runtime (tests shorten retries and leases). */
-  runtime?: Partial<Omit<RuntimeOptions, 'allowPrivateTargets' | 'relativeUrlPrefixes'>>;
+  runtime?: Partial<Omit<RuntimeOptions, 'relativeUrlPrefixes'>>;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -217,7 +217,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const users = new UserService(database);
   const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl, box);
   const workflows = new WorkflowService(db, definitions, absoluteUrl, box);
-  const executions = new ExecutionStore(db, currentDefinitions, absoluteUrl);
+  const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl);
   const settings = new SettingsService(database, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
@@ -251,7 +251,6 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
     {
       ...options.runtime,
-      allowPrivateTargets: config.allowPrivateTargets,
       relativeUrlPrefixes: config.relativeUrlPrefixes,
     },
   );
@@ -263,7 +262,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     users,
     integrations,
     workflows,
-    runs: new RunService(db, definitions, workflows, runtime.queue),
+    runs: new RunService(database, definitions, workflows, runtime.queue),
     executions,
     credentials,
     headless: new HeadlessInstallService(db, currentDefinitions, integrations, credentials),
@@ -272,7 +271,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     settings,
     runtime,
     signingKeys,
-    retention: new RetentionJob(db, config.logRetentionDays, PRUNE_INTERVAL_MS),
+    retention: new RetentionJob(database, config.logRetentionDays, PRUNE_INTERVAL_MS, (error) =>
+      app.log.error({ err: error }, 'pruning expired data failed'),
+    ),
     get publicUrl() {
       return publicUrl();
     },
@@ -414,7 +415,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     return renderReferencePage(openApi());
   });
 
-  ctx.retention.start();
+  // The first pass is done before the server answers anything.
+  await ctx.retention.start();
   // The runtime calls apps served here (the sandbox), so it starts once the server listens.
   app.addHook('onListen', async () => runtime.start());
   let closing: Promise<void> | undefined;
@@ -425,7 +427,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     openApi,
     close() {
       closing ??= (async () => {
-        ctx.retention.stop();
+        await ctx.retention.stop();
         // Workers first: running work finishes (or gives its row back) while the apps it calls are up.
         await runtime.close();
         await app.close();

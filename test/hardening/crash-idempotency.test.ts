@@ -85,7 +85,7 @@ describe('one Idempotency-Key, many parallel requests', () => {
       const runs = runsOf('event').filter((r) => (JSON.parse(r.payload) as { n: number }).n === n);
       assert.equal(runs.length, 1, 'one run in the database');
       assert.equal(runs[0]!.id, [...eventIds][0]);
-      await waitFor('the run', () => api.server.ctx.runtime.queue.get(runs[0]!.id)?.status === 'done');
+      await waitFor('the run', async () => (await api.server.ctx.runtime.queue.get(runs[0]!.id))?.status === 'done');
       const delivered = receiver
         .at('/stream')
         .filter((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n === n);
@@ -113,7 +113,11 @@ describe('one Idempotency-Key, many parallel requests', () => {
 
       const runs = runsOf('workflow').filter((r) => (JSON.parse(r.payload) as { email: string }).email === email);
       assert.equal(runs.length, 1, 'one run in the database');
-      await waitFor('the run', () => api.server.ctx.runtime.queue.get(runs[0]!.id)?.status === 'done', 30_000);
+      await waitFor(
+        'the run',
+        async () => (await api.server.ctx.runtime.queue.get(runs[0]!.id))?.status === 'done',
+        30_000,
+      );
       const delivered = receiver.at('/crm/customers').filter((r) => r.body.includes(email));
       assert.equal(new Set(delivered.map((r) => r.headers['webhook-id'])).size, 1, 'the receiver got one call');
       const executions = api.server.ctx.db

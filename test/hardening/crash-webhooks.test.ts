@@ -157,7 +157,10 @@ describe('a receiver failing for a while, then recovering', () => {
 
     await waitFor(
       'every run to finish',
-      () => [...fired.values()].every((id) => api.server.ctx.runtime.queue.get(id)?.status === 'done'),
+      async () =>
+        (await Promise.all([...fired.values()].map((id) => api.server.ctx.runtime.queue.get(id)))).every(
+          (row) => row?.status === 'done',
+        ),
       30_000,
     );
     const delivered = () => receiver.attempts.filter((a) => a.mode === 'ok');

@@ -149,9 +149,14 @@ async function installFor(userId: string, integrationId: string): Promise<void> 
 }
 
 /** An execution recorded as the runtime records one, `daysAgo` UTC days back. */
-function recordExecution(userId: string, workflowId: string, status: 'success' | 'error' | 'running', daysAgo: number) {
+async function recordExecution(
+  userId: string,
+  workflowId: string,
+  status: 'success' | 'error' | 'running',
+  daysAgo: number,
+) {
   const startedAt = new Date(Date.now() - daysAgo * 24 * 60 * 60 * 1000).toISOString();
-  const id = server.ctx.executions.start({
+  const id = await server.ctx.executions.start({
     env: 'development',
     userId,
     workflowId,
@@ -160,7 +165,7 @@ function recordExecution(userId: string, workflowId: string, status: 'success' |
     mode: 'trigger',
     startedAt,
   });
-  if (status !== 'running') server.ctx.executions.finish(id, { status, stoppedAt: startedAt });
+  if (status !== 'running') await server.ctx.executions.finish(id, { status, stoppedAt: startedAt });
   return id;
 }
 
@@ -325,12 +330,12 @@ describe('alloy-node 2.2.1, unchanged, against this server', () => {
   test('logs and analytics: getLogs, getAnalytics', async () => {
     ({ userId: otherUserId } = await call<{ userId: string }>(alloy, 'createUser', [{ username: 'other-store' }]));
     // STREAM_WORKFLOW_ID runs on Demo Store orders, which this suite never creates: only these count.
-    recordExecution(userId, STREAM_WORKFLOW_ID, 'success', 0);
-    recordExecution(userId, STREAM_WORKFLOW_ID, 'error', 0);
-    recordExecution(otherUserId, STREAM_WORKFLOW_ID, 'success', 1);
-    recordExecution(userId, STREAM_WORKFLOW_ID, 'success', 3);
-    recordExecution(userId, STREAM_WORKFLOW_ID, 'running', 3);
-    recordExecution(userId, STREAM_WORKFLOW_ID, 'success', 45); // outside the 30 days analytics counts
+    await recordExecution(userId, STREAM_WORKFLOW_ID, 'success', 0);
+    await recordExecution(userId, STREAM_WORKFLOW_ID, 'error', 0);
+    await recordExecution(otherUserId, STREAM_WORKFLOW_ID, 'success', 1);
+    await recordExecution(userId, STREAM_WORKFLOW_ID, 'success', 3);
+    await recordExecution(userId, STREAM_WORKFLOW_ID, 'running', 3);
+    await recordExecution(userId, STREAM_WORKFLOW_ID, 'success', 45); // outside the 30 days analytics counts
 
     await works<{ data: { userId: string }[]; pagination: { totalItems: number } }>(
       alloy,

@@ -17,18 +17,18 @@ after(async () => {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Records an execution through the interface the workflow runtime writes with. */
-function recordExecution(options: {
+async function recordExecution(options: {
   userId: string;
   env?: Environment;
   workflowId?: string;
   startedAt?: number;
   fail?: boolean;
   marker?: string;
-}): string {
+}): Promise<string> {
   const store = api.server.ctx.executions;
   const started = options.startedAt ?? Date.now();
   const workflowId = options.workflowId ?? EVENT_WORKFLOW_ID;
-  const id = store.start({
+  const id = await store.start({
     env: options.env ?? 'development',
     userId: options.userId,
     workflowId,
@@ -38,7 +38,7 @@ function recordExecution(options: {
     startedAt: iso(started),
   });
   const data = { orderId: options.marker ?? '123', status: 'FULFILLED' };
-  store.recordBlock(id, {
+  await store.recordBlock(id, {
     blockId: 'trigger-fulfillment-updated',
     blockType: 'customEvent',
     connector: null,
@@ -48,7 +48,7 @@ function recordExecution(options: {
     startedAt: iso(started),
     stoppedAt: iso(started + 1),
   });
-  store.recordBlock(id, {
+  await store.recordBlock(id, {
     blockId: 'update-order-status',
     blockType: 'connectorAction',
     connector: 'demoStore',
@@ -59,7 +59,7 @@ function recordExecution(options: {
     startedAt: iso(started + 1),
     stoppedAt: iso(started + 5),
   });
-  store.finish(id, {
+  await store.finish(id, {
     status: options.fail ? 'error' : 'success',
     stoppedAt: iso(started + 5),
     ...(options.fail
@@ -73,9 +73,9 @@ describe('GET /workflows/:workflowId/logs', () => {
   test('executions with per-block inputs, results, timing and status, newest first, paged', async () => {
     const userId = await api.createUser('logged');
     const base = Date.now() - 60_000;
-    const ids = Array.from({ length: 12 }, (_, i) =>
-      recordExecution({ userId, startedAt: base + i * 1000, fail: i === 11 }),
-    );
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++)
+      ids.push(await recordExecution({ userId, startedAt: base + i * 1000, fail: i === 11 }));
     const first = await api.call('GET', `/2023-12/workflows/${EVENT_WORKFLOW_ID}/logs?userId=${userId}`);
     assert.equal(first.statusCode, 200);
     assert.ok(WorkflowLogsResponse.safeParse(first.json()).success);
@@ -121,7 +121,7 @@ describe('GET /workflows/:workflowId/logs', () => {
 
   test('limit above 30, bad page, unknown workflow or user, another tenant', async () => {
     const userId = await api.createUser('log-bad');
-    recordExecution({ userId });
+    await recordExecution({ userId });
     const url = `/workflows/${EVENT_WORKFLOW_ID}/logs`;
     for (const query of ['limit=31', 'limit=0', 'limit=abc', 'page=0', 'order=sideways', 'extra=1']) {
       assert.equal((await api.call('GET', `${url}?userId=${userId}&${query}`)).statusCode, 400, query);
@@ -138,9 +138,9 @@ describe('GET /workflows/:workflowId/errors', () => {
   test('the documented shape, newest first, for one user or all; empty when there are none', async () => {
     const userId = await api.createUser('erring');
     const other = await api.createUser('erring-too');
-    recordExecution({ userId, workflowId: STREAM_WORKFLOW_ID });
-    const failed = recordExecution({ userId, workflowId: STREAM_WORKFLOW_ID, fail: true });
-    const otherFailed = recordExecution({
+    await recordExecution({ userId, workflowId: STREAM_WORKFLOW_ID });
+    const failed = await recordExecution({ userId, workflowId: STREAM_WORKFLOW_ID, fail: true });
+    const otherFailed = await recordExecution({
       userId: other,
       workflowId: STREAM_WORKFLOW_ID,
       fail: true,
@@ -186,9 +186,9 @@ describe('GET /logs and GET /logs/:executionId', () => {
     const userId = await api.createUser('searched@example.com');
     await api.call('PUT', `/users/${userId}`, { body: { fullName: 'Sear Ched' } });
     const base = Date.parse('2030-01-01T00:00:00.000Z');
-    const a = recordExecution({ userId, startedAt: base });
-    const b = recordExecution({ userId, startedAt: base + 1000, fail: true });
-    const c = recordExecution({ userId, workflowId: STREAM_WORKFLOW_ID, startedAt: base + 2000 });
+    const a = await recordExecution({ userId, startedAt: base });
+    const b = await recordExecution({ userId, startedAt: base + 1000, fail: true });
+    const c = await recordExecution({ userId, workflowId: STREAM_WORKFLOW_ID, startedAt: base + 2000 });
     const search = async (query: string) => {
       const response = await api.call('GET', `/logs?associatedUserId=${userId}&${query}`);
       assert.equal(response.statusCode, 200, response.body);
@@ -278,9 +278,9 @@ describe('DELETE /users/:userId/logs', () => {
     const userId = await api.createUser('forget-me');
     const other = await api.createUser('remember-me');
     const marker = 'gdpr-marker-7f3a9c1e';
-    recordExecution({ userId, marker });
-    recordExecution({ userId, marker, fail: true });
-    const kept = recordExecution({ userId: other });
+    await recordExecution({ userId, marker });
+    await recordExecution({ userId, marker, fail: true });
+    const kept = await recordExecution({ userId: other });
     api.server.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
     const files = () =>
       ['alloy.db', 'alloy.db-wal']
@@ -307,7 +307,7 @@ describe('DELETE /users/:userId/logs', () => {
 
   test('works after the user was deleted (by userId); unknown users are 404s', async () => {
     const userId = await api.createUser('deleted-then-forgotten');
-    recordExecution({ userId });
+    await recordExecution({ userId });
     await api.call('DELETE', `/users/${userId}`);
     const response = await api.call('DELETE', `/users/${userId}/logs`);
     assert.equal(response.statusCode, 200);
@@ -322,10 +322,10 @@ describe('retention', () => {
   test('the pruning job deletes executions older than the retention period (60 days by default)', async () => {
     const userId = await api.createUser('ancient');
     const day = 24 * 60 * 60 * 1000;
-    const old = recordExecution({ userId, startedAt: Date.now() - 61 * day });
-    const recent = recordExecution({ userId, startedAt: Date.now() - 59 * day });
+    const old = await recordExecution({ userId, startedAt: Date.now() - 61 * day });
+    const recent = await recordExecution({ userId, startedAt: Date.now() - 59 * day });
     assert.equal(api.server.ctx.retention.retentionDays, 60);
-    const result = api.server.ctx.retention.runOnce();
+    const result = await api.server.ctx.retention.runOnce();
     assert.ok(result.executions >= 1);
     assert.equal((await api.call('GET', `/logs/${old}`)).statusCode, 404);
     assert.equal((await api.call('GET', `/logs/${recent}`)).statusCode, 200);
@@ -335,7 +335,7 @@ describe('retention', () => {
     const first = await startApi();
     const userId = await first.createUser('short-lived');
     const threeDaysAgo = Date.now() - 3 * 24 * 60 * 60 * 1000;
-    const id = first.server.ctx.executions.start({
+    const id = await first.server.ctx.executions.start({
       env: 'development',
       userId,
       workflowId: EVENT_WORKFLOW_ID,

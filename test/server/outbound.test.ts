@@ -119,7 +119,10 @@ describe('with private targets not allowed (the default outside npm start)', () 
     });
     assert.equal(install.statusCode, 201);
     const fired = await api.call('POST', '/run/event', { body: { event: PING_EVENT, userId, data: { n: 1 } } });
-    await waitFor('the run', () => api.server.ctx.runtime.queue.get(fired.json().eventId)?.status === 'failed');
+    await waitFor(
+      'the run',
+      async () => (await api.server.ctx.runtime.queue.get(fired.json().eventId))?.status === 'failed',
+    );
     const errors = (await api.call('GET', `/workflows/${PING_WORKFLOW_ID}/errors?userId=${userId}`)).json().data;
     assert.match(
       errors[0].message,
@@ -162,7 +165,10 @@ describe('with loopback targets allowed', () => {
     receiver.react = (request) =>
       request.path === '/stream' ? { status: 302, headers: { location: receiver.url('/followed') } } : 200;
     const fired = await api.call('POST', '/run/event', { body: { event: PING_EVENT, userId, data: { n: 3 } } });
-    await waitFor('the run', () => api.server.ctx.runtime.queue.get(fired.json().eventId)?.status === 'failed');
+    await waitFor(
+      'the run',
+      async () => (await api.server.ctx.runtime.queue.get(fired.json().eventId))?.status === 'failed',
+    );
     assert.equal(receiver.at('/stream').length, 1, 'a redirect is not retried');
     assert.equal(receiver.at('/followed').length, 0, 'nor followed');
     const [error] = (await api.call('GET', `/workflows/${PING_WORKFLOW_ID}/errors?userId=${userId}`)).json().data;
@@ -172,7 +178,10 @@ describe('with loopback targets allowed', () => {
     receiver.react = (request) =>
       request.path === '/stream' && ++streamed === 1 ? { status: 429, headers: { 'retry-after': '0' } } : 200;
     const again = await api.call('POST', '/run/event', { body: { event: PING_EVENT, userId, data: { n: 4 } } });
-    await waitFor('the retried run', () => api.server.ctx.runtime.queue.get(again.json().eventId)?.status === 'done');
+    await waitFor(
+      'the retried run',
+      async () => (await api.server.ctx.runtime.queue.get(again.json().eventId))?.status === 'done',
+    );
     const [first, second] = receiver.at('/stream').slice(1);
     assert.equal(first!.headers['webhook-id'], second!.headers['webhook-id']);
   });

@@ -58,7 +58,10 @@ describe('graceful shutdown', () => {
 
     const second = await startApi(options);
     try {
-      await waitFor('the resumed run', () => second.server.ctx.runtime.queue.get(runId)?.status === 'done');
+      await waitFor(
+        'the resumed run',
+        async () => (await second.server.ctx.runtime.queue.get(runId))?.status === 'done',
+      );
       const resent = receiver.at('/stream').slice(before + 1);
       assert.equal(resent.length, 1);
       assert.equal(resent[0]!.headers['webhook-id'], held!.headers['webhook-id'], 'the same webhook-id');

@@ -149,8 +149,8 @@ function fire(userId: string, event: string, data: Record<string, unknown>, key?
 
 /** Waits for a run to be over and returns its queue row. */
 function settled(runId: string) {
-  return waitFor(`run ${runId} to finish`, () => {
-    const row = api.server.ctx.runtime.queue.get(runId);
+  return waitFor(`run ${runId} to finish`, async () => {
+    const row = await api.server.ctx.runtime.queue.get(runId);
     return row && (row.status === 'done' || row.status === 'failed') ? row : undefined;
   });
 }
@@ -352,8 +352,8 @@ describe('Stream Data delivery', () => {
       const before = receiver.at('/stream').length;
       const fired = await patient.call('POST', '/run/event', { body: { event: PING_EVENT, userId, data: { n: 7 } } });
       assert.equal(fired.statusCode, 200);
-      const run = await waitFor('the run to finish', () => {
-        const row = patient.server.ctx.runtime.queue.get(fired.json().eventId);
+      const run = await waitFor('the run to finish', async () => {
+        const row = await patient.server.ctx.runtime.queue.get(fired.json().eventId);
         return row?.status === 'done' ? row : undefined;
       });
       const attempts = receiver.at('/stream').slice(before);
@@ -469,7 +469,10 @@ describe('what runs and what does not', () => {
       const upgraded = await server.call('PUT', `/workflows/${PING_WORKFLOW_ID}/upgrade?userId=${userId}`);
       assert.equal(upgraded.json().installedVersion, 2);
       const fired = await server.call('POST', '/run/event', { body: { event: PING_EVENT, userId, data: { n: 2 } } });
-      await waitFor('the run', () => server.server.ctx.runtime.queue.get(fired.json().eventId)?.status === 'done');
+      await waitFor(
+        'the run',
+        async () => (await server.server.ctx.runtime.queue.get(fired.json().eventId))?.status === 'done',
+      );
       const [execution] = (await server.call('GET', `/workflows/${PING_WORKFLOW_ID}/logs?userId=${userId}`)).json()
         .data as { version: number; executionId: string }[];
       assert.equal(execution!.version, 2);

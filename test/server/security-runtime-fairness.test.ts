@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
-import { createDatabase, type Db, openDatabase } from '../../src/server/platform/db/index.js';
+import { createDatabase, type Database, type Db, openDatabase } from '../../src/server/platform/db/index.js';
 import Fastify from 'fastify';
 import { DeliveryOutbox, type SettingsService } from '../../src/server/deliveries/index.js';
 import { LeaseWorker } from '../../src/server/platform/lease-worker.js';
@@ -124,13 +124,16 @@ async function quietLatency(api: Api, quiet: TestReceiver, userId: string): Prom
 async function noisyRunsAllDelivered(api: Api, noisy: TestReceiver, runIds: string[]): Promise<void> {
   await waitFor(
     'the noisy runs to finish',
-    () =>
-      runIds.every((id) => api.server.ctx.runtime.queue.get(id)?.status === 'done') ||
-      (runIds.some((id) => api.server.ctx.runtime.queue.get(id)?.status === 'failed') &&
-        assert.fail('a noisy run failed')),
+    async () => {
+      const rows = await Promise.all(runIds.map((id) => api.server.ctx.runtime.queue.get(id)));
+      return (
+        rows.every((row) => row?.status === 'done') ||
+        (rows.some((row) => row?.status === 'failed') && assert.fail('a noisy run failed'))
+      );
+    },
     60_000,
-  ).catch((error: unknown) => {
-    const rows = runIds.map((id) => api.server.ctx.runtime.queue.get(id));
+  ).catch(async (error: unknown) => {
+    const rows = await Promise.all(runIds.map((id) => api.server.ctx.runtime.queue.get(id)));
     const states = rows.map((r) => `${r?.status} (${r?.attempts} attempts, ${r?.last_error ?? 'no error'})`);
     throw new Error(`${(error as Error).message}: ${states.join('; ')}`);
   });
@@ -247,119 +250,126 @@ describe('noisy neighbours in the runtime', () => {
 });
 
 /** The claims themselves, on a database of their own: who gets leased, in which order. */
-describe('fair claims', () => {
+describe('fair claims', async () => {
   let dir: string;
   let db: Db;
+  let database: Database;
 
   function setUpDb(users: number): string[] {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-claims-'));
     db = openDatabase(dir);
+    database = createDatabase(db, { guardTransactions: true });
     const ids = Array.from({ length: users }, (_, i) => `user-${String(i).padStart(4, '0')}`);
     const insert = db.prepare("INSERT INTO users (id, env, username, created_at) VALUES (?, 'development', ?, ?)");
     for (const id of ids) insert.run(id, id, new Date().toISOString());
     return ids;
   }
 
-  afterEach(() => {
+  afterEach(async () => {
+    await database.destroy();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const enqueue = (queue: RunQueue, userId: string, count = 1) =>
-    Array.from(
-      { length: count },
-      () => queue.enqueue({ env: 'development', userId, kind: 'event', eventName: 'Ping', data: {} }).id,
-    );
+  const enqueue = async (queue: RunQueue, userId: string, count = 1) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      ids.push((await queue.enqueue({ env: 'development', userId, kind: 'event', eventName: 'Ping', data: {} })).id);
+    }
+    return ids;
+  };
 
-  test('a tenant holds at most its cap of leases, whichever workers hold them', () => {
+  test('a tenant holds at most its cap of leases, whichever workers hold them', async () => {
     const [noisy, quiet] = setUpDb(2) as [string, string];
-    const queue = new RunQueue(db, 2);
-    enqueue(queue, noisy, 10);
-    enqueue(queue, quiet);
-    const first = queue.claim('worker-1', 16, 30_000);
+    const queue = new RunQueue(database, 2);
+    await enqueue(queue, noisy, 10);
+    await enqueue(queue, quiet);
+    const first = await queue.claim('worker-1', 16, 30_000);
     assert.deepEqual(first.map((r) => r.user_id).sort(), [noisy, noisy, quiet].sort());
-    assert.deepEqual(queue.claim('worker-2', 16, 30_000), [], 'the noisy tenant is at its cap on another worker too');
-    queue.complete(first.find((r) => r.user_id === noisy)!.id, 'worker-1', 'done');
     assert.deepEqual(
-      queue.claim('worker-2', 16, 30_000).map((r) => r.user_id),
+      await queue.claim('worker-2', 16, 30_000),
+      [],
+      'the noisy tenant is at its cap on another worker too',
+    );
+    await queue.complete(first.find((r) => r.user_id === noisy)!.id, 'worker-1', 'done');
+    assert.deepEqual(
+      (await queue.claim('worker-2', 16, 30_000)).map((r) => r.user_id),
       [noisy],
     );
   });
 
-  test("every tenant's oldest row goes before any tenant's second", () => {
+  test("every tenant's oldest row goes before any tenant's second", async () => {
     const [a, b, c] = setUpDb(3) as [string, string, string];
-    const queue = new RunQueue(db, 4);
-    enqueue(queue, a, 5);
-    enqueue(queue, b);
-    enqueue(queue, c);
-    assert.deepEqual(
-      queue
-        .claim('worker', 3, 30_000)
-        .map((r) => r.user_id)
-        .sort(),
-      [a, b, c],
-    );
+    const queue = new RunQueue(database, 4);
+    await enqueue(queue, a, 5);
+    await enqueue(queue, b);
+    await enqueue(queue, c);
+    assert.deepEqual((await queue.claim('worker', 3, 30_000)).map((r) => r.user_id).sort(), [a, b, c]);
   });
 
-  test('a lease that expired is claimed again, within the cap', () => {
+  test('a lease that expired is claimed again, within the cap', async () => {
     const [user] = setUpDb(1) as [string];
-    const queue = new RunQueue(db, 1);
-    const [crashed, next] = enqueue(queue, user, 2) as [string, string];
+    const queue = new RunQueue(database, 1);
+    const [crashed, next] = (await enqueue(queue, user, 2)) as [string, string];
     const now = Date.now();
     assert.deepEqual(
-      queue.claim('dead-worker', 4, 1_000, now).map((r) => r.id),
+      (await queue.claim('dead-worker', 4, 1_000, now)).map((r) => r.id),
       [crashed],
     );
-    assert.deepEqual(queue.claim('worker', 4, 1_000, now + 500), [], 'the live lease holds the tenant at its cap');
-    // The lease is over: the tenant holds nothing, so one of its rows is leased (the oldest due).
-    const [again] = queue.claim('worker', 4, 1_000, now + 2_000);
-    assert.equal(again?.id, next);
-    queue.complete(next, 'worker', 'done');
     assert.deepEqual(
-      queue.claim('worker', 4, 1_000, now + 2_000).map((r) => [r.id, r.lease_owner]),
+      await queue.claim('worker', 4, 1_000, now + 500),
+      [],
+      'the live lease holds the tenant at its cap',
+    );
+    // The lease is over: the tenant holds nothing, so one of its rows is leased (the oldest due).
+    const [again] = await queue.claim('worker', 4, 1_000, now + 2_000);
+    assert.equal(again?.id, next);
+    await queue.complete(next, 'worker', 'done');
+    assert.deepEqual(
+      (await queue.claim('worker', 4, 1_000, now + 2_000)).map((r) => [r.id, r.lease_owner]),
       [[crashed, 'worker']],
     );
   });
 
-  test('with more tenants waiting than one claim looks at, each is served in turn', () => {
+  test('with more tenants waiting than one claim looks at, each is served in turn', async () => {
     const users = setUpDb(150);
-    const queue = new RunQueue(db, 1);
-    for (const user of users) enqueue(queue, user, 2);
+    const queue = new RunQueue(database, 1);
+    for (const user of users) await enqueue(queue, user, 2);
     // Every tenant gets its first row leased before any gets its second, and none is skipped.
     const served: string[] = [];
     for (let round = 0; round < 40 && served.length < users.length; round++) {
-      const rows = queue.claim('worker', 4, 30_000);
+      const rows = await queue.claim('worker', 4, 30_000);
       served.push(...rows.map((r) => r.user_id));
     }
     assert.equal(new Set(served).size, users.length, 'every tenant was served once');
     assert.equal(served.length, users.length, 'no tenant was served twice while at its cap');
   });
 
-  test('tenants at their cap do not hide the ones behind them', () => {
+  test('tenants at their cap do not hide the ones behind them', async () => {
     const users = setUpDb(81);
-    const queue = new RunQueue(db, 1);
+    const queue = new RunQueue(database, 1);
     const capped = users.slice(0, 80);
     const last = users[80]!;
     // 80 tenants (more than one claim looks at) each hold a lease and have more rows waiting.
-    for (const user of capped) enqueue(queue, user, 3);
-    for (let round = 0; round < 10; round++) queue.claim('worker-1', 16, 30_000);
+    for (const user of capped) await enqueue(queue, user, 3);
+    for (let round = 0; round < 10; round++) await queue.claim('worker-1', 16, 30_000);
     const held = db.prepare("SELECT COUNT(DISTINCT user_id) AS n FROM run_queue WHERE status = 'running'").get() as {
       n: number;
     };
     assert.equal(held.n, 80);
-    enqueue(queue, last);
+    await enqueue(queue, last);
     // Another process (its walk starts at the first tenant) finds the one tenant it may serve.
-    const otherNode = new RunQueue(db, 1);
+    const otherNode = new RunQueue(database, 1);
     assert.deepEqual(
-      otherNode.claim('worker-2', 16, 30_000).map((r) => r.user_id),
+      (await otherNode.claim('worker-2', 16, 30_000)).map((r) => r.user_id),
       [last],
     );
   });
 
   test('a worker whose due rows are all held back by a cap waits, instead of claiming again and again', async () => {
     const [user] = setUpDb(1) as [string];
-    const queue = new RunQueue(db, 1);
-    enqueue(queue, user, 10);
+    const queue = new RunQueue(database, 1);
+    await enqueue(queue, user, 10);
     let claims = 0;
     const claim = queue.claim.bind(queue);
     queue.claim = (...args) => {

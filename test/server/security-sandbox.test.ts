@@ -466,7 +466,10 @@ describe('item 3: relative URLs are ISV-authored only and allow-listed', () => {
     assert.equal(install.statusCode, 201, install.body);
     const fired = await api.call('POST', '/run/event', { body: { event: SELF_EVENT, userId, data: {} } });
     assert.equal(fired.statusCode, 200, fired.body);
-    await waitFor('the run', () => api.server.ctx.runtime.queue.get(fired.json().eventId)?.status === 'failed');
+    await waitFor(
+      'the run',
+      async () => (await api.server.ctx.runtime.queue.get(fired.json().eventId))?.status === 'failed',
+    );
 
     const errorOf = async (workflowId: string) =>
       (await api.call('GET', `/workflows/${workflowId}/errors?userId=${userId}`)).json().data[0]?.message as string;

@@ -173,8 +173,8 @@ describe('secrets are masked by value in execution logs', () => {
       body: { workflowId: WORKFLOW, userId, data: { email: 'masked@example.com', note: `key ${storeKey}` } },
     });
     assert.equal(run.statusCode, 200, run.body);
-    const row = await waitFor('the run', () => {
-      const queued = api.server.ctx.runtime.queue.get(run.json().runId);
+    const row = await waitFor('the run', async () => {
+      const queued = await api.server.ctx.runtime.queue.get(run.json().runId);
       return queued && (queued.status === 'done' || queued.status === 'failed') ? queued : undefined;
     });
     assert.equal(row.status, 'failed', 'the last block fails');

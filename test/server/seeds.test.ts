@@ -158,8 +158,8 @@ for (const fixture of ['quickstart-2023-12.txt', 'quickstart-2022-09.txt']) {
       assert.equal(queued.event_name, 'Fulfillment Updated');
       assert.deepEqual(JSON.parse(queued.payload), { orderId: '123', status: 'FULFILLED' });
       // The runtime runs it: the store has no order 123, so the Update Order Status block fails.
-      await waitFor('the event to run', () => {
-        const run = api.server.ctx.runtime.queue.get(event.body.eventId as string);
+      await waitFor('the event to run', async () => {
+        const run = await api.server.ctx.runtime.queue.get(event.body.eventId as string);
         return run?.status === 'failed' || run?.status === 'done';
       });
 

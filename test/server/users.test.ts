@@ -168,7 +168,7 @@ describe('GET, PUT and DELETE /users/:userId', () => {
     const userId = await api.createUser('leaver');
     await api.installWithWidget(userId);
     await api.createCredential(userId);
-    const execution = api.server.ctx.executions.start({
+    const execution = await api.server.ctx.executions.start({
       env: 'development',
       userId,
       workflowId: EVENT_WORKFLOW_ID,
@@ -176,7 +176,7 @@ describe('GET, PUT and DELETE /users/:userId', () => {
       integrationId: INTEGRATION_ID,
       mode: 'trigger',
     });
-    api.server.ctx.executions.finish(execution, { status: 'success' });
+    await api.server.ctx.executions.finish(execution, { status: 'success' });
 
     assert.equal((await api.call('DELETE', `/users/${userId}`, { key: 'prod' })).statusCode, 404);
     const deleted = await api.call('DELETE', `/users/leaver`);

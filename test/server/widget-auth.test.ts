@@ -264,8 +264,8 @@ describe('OAuth with the sandbox provider', () => {
       body: { event: 'Fulfillment Updated', userId, data: { orderId, status: 'fulfilled' } },
     });
     assert.equal(fired.statusCode, 200, fired.body);
-    const row = await waitFor('the run', () => {
-      const queued = api.server.ctx.runtime.queue.get(fired.json().eventId);
+    const row = await waitFor('the run', async () => {
+      const queued = await api.server.ctx.runtime.queue.get(fired.json().eventId);
       return queued && (queued.status === 'done' || queued.status === 'failed') ? queued : undefined;
     });
     assert.equal(row.status, 'done');
@@ -284,8 +284,8 @@ describe('OAuth with the sandbox provider', () => {
     const again = await api.call('POST', '/run/event', {
       body: { event: 'Fulfillment Updated', userId, data: { orderId, status: 'shipped' } },
     });
-    const second = await waitFor('the second run', () => {
-      const queued = api.server.ctx.runtime.queue.get(again.json().eventId);
+    const second = await waitFor('the second run', async () => {
+      const queued = await api.server.ctx.runtime.queue.get(again.json().eventId);
       return queued && (queued.status === 'done' || queued.status === 'failed') ? queued : undefined;
     });
     assert.equal(
@@ -346,8 +346,8 @@ describe('OAuth with the sandbox provider', () => {
     const fired = await api.call('POST', '/run/event', {
       body: { event: 'Fulfillment Updated', userId, data: { orderId: 'ord_any', status: 'paid' } },
     });
-    const row = await waitFor('the run', () => {
-      const queued = ctx.runtime.queue.get(fired.json().eventId);
+    const row = await waitFor('the run', async () => {
+      const queued = await ctx.runtime.queue.get(fired.json().eventId);
       return queued && (queued.status === 'done' || queued.status === 'failed') ? queued : undefined;
     });
     assert.equal(row.status, 'failed');
@@ -406,7 +406,7 @@ describe('OAuth with the sandbox provider', () => {
     assert.equal(dataAttribute(await late.text(), 'status'), 'expired');
     assert.deepEqual((await api.call('GET', `/users/${userId}/credentials`)).json().data, []);
     // A day after it expired, the retention job removes the session.
-    assert.ok(api.server.ctx.retention.runOnce(Date.now() + 25 * 60 * 60 * 1000).oauthSessions >= 1);
+    assert.ok((await api.server.ctx.retention.runOnce(Date.now() + 25 * 60 * 60 * 1000)).oauthSessions >= 1);
     assert.equal((await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).statusCode, 404);
   });
 

@@ -8,7 +8,7 @@ import type { SecretBox } from '../platform/encryption.js';
 import type { Environment } from '../users/index.js';
 import type { CredentialService } from './credentials.js';
 import { MissingConnectionError, type Connections } from './connections.js';
-import type { RunQueue } from '../runs/run-queue.js';
+import type { RunQueue } from '../runs/index.js';
 import { retryDelay, type RetryPolicy } from '../platform/retry.js';
 
 interface SubscriptionRow {
@@ -306,12 +306,12 @@ export class AppTriggers {
    * subscription's secret, then one run is queued per delivery id (redeliveries answer 200 and
    * queue nothing). The run is on disk before the 200.
    */
-  receive(
+  async receive(
     workflowId: string,
     userId: string,
     headers: Readonly<Record<string, string | string[] | undefined>>,
     rawBody: string,
-  ): ReceiverAnswer {
+  ): Promise<ReceiverAnswer> {
     const row = this.db
       .prepare('SELECT * FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
       .get(userId, workflowId) as SubscriptionRow | undefined;
@@ -345,7 +345,7 @@ export class AppTriggers {
       .prepare('SELECT active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
       .get(userId, workflowId) as { active: number } | undefined;
     if (active?.active !== 1) return { status: 200, body: { received: true, ignored: 'The workflow is not active.' } };
-    const run = this.queue.enqueue({
+    const run = await this.queue.enqueue({
       env: row.env,
       userId,
       kind: 'appEvent',

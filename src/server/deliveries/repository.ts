@@ -2,10 +2,12 @@ import { sql, type Selectable } from 'kysely';
 import {
   changed,
   type Conn,
+  type DB,
   type DeliveryKind,
   type DeliveryStatus,
   type OutboundDeliveriesTable,
 } from '../platform/db/index.js';
+import { claimLeases, type LeaseTable } from '../platform/lease-worker.js';
 import type { Environment } from '../users/index.js';
 
 /**
@@ -66,13 +68,6 @@ export async function insertDelivery(
     .execute();
 }
 
-/**
- * A row is claimable when it is pending and due, or its lease has run out (its worker died).
- * One expression (no index matches it), so that the claim's outer UPDATE finds its rows by
- * primary key rather than through the status indexes.
- */
-const dueAt = sql<string>`CASE status WHEN 'pending' THEN next_attempt_at WHEN 'sending' THEN lease_expires_at END`;
-
 /** Whether anything is due at `now`: a cheap look before the claim. */
 export async function anyDue(conn: Conn, now: string): Promise<boolean> {
   const row = await conn
@@ -100,63 +95,30 @@ export interface ClaimRequest {
 }
 
 /**
- * Leases due deliveries in ONE statement: `UPDATE … WHERE id IN (the due rows, fair per URL)
- * AND <still due> RETURNING *`. Two workers (or processes) claiming at once cannot both get a
- * row: SQLite runs the statement alone, and on PostgreSQL the row-level recheck (`dueAt <= now`,
- * re-evaluated on the locked row) drops a row another claim has just leased.
- *
- * The candidates: `target` steps through the URLs with due rows, one index seek each
- * (outbound_deliveries_target_due); each URL gives its oldest `perTarget` due rows; expired
- * leases come back whatever their URL. Each URL's rows are ranked after its live leases, none
- * beyond `targetLimit`, then served round-robin (turn), fresh before retries, oldest first. Ties
- * go by id, which is time-ordered (newMessageId); within one URL's rows the index order decides
- * which of several due in the same millisecond come first (insertion order on SQLite), so the
- * seek stays a walk down outbound_deliveries_target_due with no sort. Written as SQL text: the
- * builder cannot say the stepping recursive CTE readably.
+ * Leases due deliveries in ONE statement, fair per receiving URL, with the claim the run queue
+ * uses (platform/lease-worker.ts `claimLeases`): two workers or processes claiming at once never
+ * lease the same row, and one URL never holds more than `targetLimit` live leases.
  */
 export async function claimDue(conn: Conn, request: ClaimRequest): Promise<OutboundDelivery[]> {
-  const { owner, limit, targetLimit, now, until } = request;
-  const perTarget = Math.min(targetLimit, limit);
-  const candidates = sql<string>`(
-    WITH RECURSIVE
-    target (url) AS (
-      SELECT (SELECT url FROM outbound_deliveries WHERE status = 'pending' AND next_attempt_at <= ${now}
-              ORDER BY url LIMIT 1)
-      UNION ALL
-      SELECT (SELECT url FROM outbound_deliveries WHERE status = 'pending' AND url > target.url
-                AND next_attempt_at <= ${now} ORDER BY url LIMIT 1)
-      FROM target WHERE target.url IS NOT NULL
-    ),
-    candidate AS (
-      SELECT d.id, d.url, d.attempts, d.next_attempt_at AS due_at
-      FROM target JOIN outbound_deliveries AS d ON d.id IN (
-        SELECT id FROM outbound_deliveries WHERE status = 'pending' AND url = target.url AND next_attempt_at <= ${now}
-        ORDER BY next_attempt_at LIMIT ${perTarget})
-      UNION ALL
-      SELECT id, url, attempts, lease_expires_at FROM outbound_deliveries
-      WHERE status = 'sending' AND lease_expires_at <= ${now}
-    ),
-    held AS (
-      SELECT url, COUNT(*) AS leases FROM outbound_deliveries
-      WHERE status = 'sending' AND lease_expires_at > ${now} GROUP BY url
-    ),
-    ranked AS (
-      SELECT candidate.*, ROW_NUMBER() OVER (PARTITION BY url ORDER BY due_at, id) + COALESCE(held.leases, 0) AS turn
-      FROM candidate LEFT JOIN held USING (url)
-    )
-    SELECT id FROM ranked WHERE turn <= ${targetLimit}
-    ORDER BY turn, attempts > 0, due_at, id
-    LIMIT ${limit}
-  )`;
-  const rows = await conn
-    .updateTable('outbound_deliveries')
-    .set({ status: 'sending', lease_owner: owner, lease_expires_at: until, updated_at: now })
-    .where('id', 'in', candidates)
-    .where(dueAt, '<=', now)
-    .returningAll()
-    .execute();
+  const now = Date.parse(request.now);
+  const rows = await claimLeases<Selectable<DB['outbound_deliveries']>>(conn, DELIVERY_LEASES, {
+    owner: request.owner,
+    limit: request.limit,
+    leaseMs: Date.parse(request.until) - now,
+    now,
+    tenantLimit: request.targetLimit,
+  });
   return rows.map(toDelivery);
 }
+
+/** The outbox as a leased table for the shared claim: one tenant per receiving URL. */
+const DELIVERY_LEASES: LeaseTable = {
+  table: 'outbound_deliveries',
+  tenant: 'url',
+  due: 'next_attempt_at',
+  waiting: 'pending',
+  leased: 'sending',
+};
 
 /** Extends a lease this owner still holds. */
 export async function renewLease(conn: Conn, id: string, owner: string, until: string): Promise<boolean> {

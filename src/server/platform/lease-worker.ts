@@ -1,15 +1,175 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'kysely';
+import { changed, type Conn, type DB } from './db/index.js';
 
-type MaybePromise<T> = T | Promise<T>;
+type Awaitable<T> = T | Promise<T>;
 
-/** A table of leased work items, as the worker sees it (synchronous or async storage). */
+/** A table of leased work items, as the worker sees it (sync or async: either is awaited). */
 export interface LeasedSource<T extends { id: string }> {
-  claim(owner: string, limit: number, leaseMs: number): MaybePromise<T[]>;
-  renew(id: string, owner: string, leaseMs: number): MaybePromise<boolean>;
-  recoverExpired(): MaybePromise<number>;
+  claim(owner: string, limit: number, leaseMs: number): Awaitable<T[]>;
+  renew(id: string, owner: string, leaseMs: number): Awaitable<boolean>;
+  recoverExpired(): Awaitable<number>;
   /** When the next item becomes due, in ms since the epoch; with `after`, the first due later than that. */
-  nextDueAt(after?: number): MaybePromise<number | undefined>;
+  nextDueAt(after?: number): Awaitable<number | undefined>;
+}
+
+/**
+ * The shape of a leased table, for the shared lease SQL below: which column groups rows into
+ * tenants (each tenant holds at most `tenantLimit` live leases, across every worker), which
+ * column says when a waiting row is due, and the two statuses (waiting, leased). The table needs
+ * `id`, `status`, `attempts`, `lease_owner`, `lease_expires_at`, `updated_at`, and an index on
+ * (status, tenant, due) for the walk (run_queue_tenant_due, outbound_deliveries_target_due).
+ */
+export interface LeaseTable {
+  table: keyof DB;
+  tenant: string;
+  due: string;
+  waiting: string;
+  leased: string;
+}
+
+export interface LeaseClaim {
+  owner: string;
+  /** The most rows this claim takes. */
+  limit: number;
+  leaseMs: number;
+  /** ms since the epoch. */
+  now: number;
+  /** The most live leases one tenant may hold, by every worker together. */
+  tenantLimit: number;
+  /** The walk over tenants starts after this one and wraps round ('' for the start). */
+  after?: string;
+  /** How many tenants below their cap one claim looks at (its cost is about one index seek each). */
+  walk?: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Leases up to `limit` due rows (waiting ones whose time has come, leased ones whose lease
+ * expired), fairly between tenants, in ONE statement: `UPDATE … WHERE id IN (SELECT due rows,
+ * fair per tenant) AND <still due, checked on the row> RETURNING *`, so two workers (two
+ * processes) claiming at once never lease the same row, and neither acts on a count the other
+ * is changing. `held` is each tenant's live leases, by any worker. `onward` steps through the
+ * tenants with due rows in tenant order, one index seek each, from after `after`, and `wrapped`
+ * round from the start, until `walk` tenants below their cap have been seen (tenants at their
+ * cap are stepped over without counting). `candidate` is up to min(tenantLimit, limit) of each
+ * one's oldest due rows, plus rows whose lease expired; `ranked` gives each row its turn in its
+ * tenant (its leases held counted first): round-robin over tenants, fresh rows before retries,
+ * oldest first. RETURNING has no order; the rows come back oldest due first.
+ */
+export async function claimLeases<Row>(conn: Conn, shape: LeaseTable, claim: LeaseClaim): Promise<Row[]> {
+  const table = sql.table(shape.table);
+  const tenant = sql.ref(shape.tenant);
+  const due = sql.ref(shape.due);
+  const q = (column: string) => sql.ref(`q.${column}`);
+  const now = iso(claim.now);
+  const after = claim.after ?? '';
+  const walk = claim.walk ?? Number.MAX_SAFE_INTEGER;
+  const perTenant = Math.min(claim.tenantLimit, claim.limit);
+  // SQLite-specific: rowid (insertion order among rows due at the same instant) and the unary +
+  // that keeps the planner on the primary key for the re-check.
+  const result = await sql<Row>`
+UPDATE ${table} SET status = ${shape.leased}, lease_owner = ${claim.owner}, lease_expires_at = ${iso(claim.now + claim.leaseMs)}, updated_at = ${now}
+WHERE id IN (
+  WITH RECURSIVE
+  held AS (
+    SELECT ${tenant} AS tenant, COUNT(*) AS leases FROM ${table}
+    WHERE status = ${shape.leased} AND lease_expires_at > ${now} GROUP BY ${tenant}
+  ),
+  capped AS (SELECT tenant FROM held WHERE leases >= ${claim.tenantLimit}),
+  onward (tenant, n) AS (
+    SELECT (SELECT ${tenant} FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} > ${after} AND ${due} <= ${now}
+            ORDER BY ${tenant} LIMIT 1), 0
+    UNION ALL
+    SELECT (SELECT ${tenant} FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} > onward.tenant AND ${due} <= ${now}
+            ORDER BY ${tenant} LIMIT 1), n + (onward.tenant NOT IN (SELECT tenant FROM capped))
+    FROM onward WHERE onward.tenant IS NOT NULL AND n < ${walk}
+  ),
+  wrapped (tenant, n) AS (
+    SELECT (SELECT ${tenant} FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} <= ${after} AND ${due} <= ${now}
+            ORDER BY ${tenant} LIMIT 1),
+      (SELECT COUNT(*) FROM onward WHERE tenant IS NOT NULL AND tenant NOT IN (SELECT tenant FROM capped))
+    UNION ALL
+    SELECT (SELECT ${tenant} FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} > wrapped.tenant AND ${tenant} <= ${after}
+              AND ${due} <= ${now} ORDER BY ${tenant} LIMIT 1), n + (wrapped.tenant NOT IN (SELECT tenant FROM capped))
+    FROM wrapped WHERE wrapped.tenant IS NOT NULL AND n < ${walk}
+  ),
+  walk (tenant) AS (
+    SELECT tenant FROM onward WHERE tenant IS NOT NULL
+    UNION SELECT tenant FROM wrapped WHERE tenant IS NOT NULL
+  ),
+  candidate AS (
+    SELECT ${q('id')} AS id, ${q(shape.tenant)} AS tenant, ${q('attempts')} AS attempts, ${q(shape.due)} AS due_at, q.rowid AS seq
+    FROM walk JOIN ${table} AS q ON ${q('id')} IN (
+      SELECT id FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} = walk.tenant AND ${due} <= ${now}
+      ORDER BY ${due}, rowid LIMIT ${perTenant})
+    WHERE walk.tenant NOT IN (SELECT tenant FROM capped)
+    UNION ALL
+    SELECT id, ${tenant}, attempts, lease_expires_at, rowid FROM ${table} WHERE status = ${shape.leased} AND lease_expires_at <= ${now}
+  ),
+  ranked AS (
+    SELECT candidate.*,
+      ROW_NUMBER() OVER (PARTITION BY candidate.tenant ORDER BY due_at, seq) + COALESCE(held.leases, 0) AS turn
+    FROM candidate LEFT JOIN held ON held.tenant = candidate.tenant
+  )
+  SELECT id FROM ranked WHERE turn <= ${claim.tenantLimit}
+  ORDER BY turn, attempts > 0, due_at, seq
+  LIMIT ${claim.limit}
+)
+AND ((+status = ${shape.waiting} AND ${due} <= ${now}) OR (+status = ${shape.leased} AND lease_expires_at <= ${now}))
+RETURNING *`.execute(conn);
+  const dueOf = (row: Row) => String((row as Record<string, unknown>)[shape.due]);
+  return result.rows.sort((a, b) => dueOf(a).localeCompare(dueOf(b)));
+}
+
+/**
+ * Whether anything is due: a few microseconds against the claim's fraction of a millisecond,
+ * and most wake-ups (a slot freed, nothing waiting) find nothing. Only a hint: a row that
+ * becomes due just after is claimed at the next wake-up, as if this claim had run earlier.
+ */
+export async function anyLeaseDue(conn: Conn, shape: LeaseTable, now: number): Promise<boolean> {
+  const at = iso(now);
+  const result = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(shape.table)}
+    WHERE (status = ${shape.waiting} AND ${sql.ref(shape.due)} <= ${at}) OR (status = ${shape.leased} AND lease_expires_at <= ${at})
+    LIMIT 1`.execute(conn);
+  return result.rows.length > 0;
+}
+
+/** Extends a lease; false when the row is no longer this owner's. */
+export async function renewLease(
+  conn: Conn,
+  shape: LeaseTable,
+  id: string,
+  owner: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const result = await sql`UPDATE ${sql.table(shape.table)} SET lease_expires_at = ${iso(Date.now() + leaseMs)}
+    WHERE id = ${id} AND lease_owner = ${owner} AND status = ${shape.leased}`.execute(conn);
+  return changed(result) === 1;
+}
+
+/** Rows left leased by a process that died, their leases over: waiting again, due as they were. */
+export async function recoverExpiredLeases(conn: Conn, shape: LeaseTable, now = Date.now()): Promise<number> {
+  const at = iso(now);
+  const result = await sql`UPDATE ${sql.table(shape.table)}
+    SET status = ${shape.waiting}, lease_owner = NULL, lease_expires_at = NULL, updated_at = ${at}
+    WHERE status = ${shape.leased} AND lease_expires_at <= ${at}`.execute(conn);
+  return changed(result);
+}
+
+/** When the next row becomes due or its lease ends (ms since the epoch); with `after`, the first later than that. */
+export async function nextLeaseDueAt(conn: Conn, shape: LeaseTable, after?: number): Promise<number | undefined> {
+  const table = sql.table(shape.table);
+  const from = after === undefined ? '' : iso(after);
+  const result = await sql<{ t: string | null }>`SELECT MIN(t) AS t FROM (
+      SELECT MIN(${sql.ref(shape.due)}) AS t FROM ${table} WHERE status = ${shape.waiting} AND ${sql.ref(shape.due)} > ${from}
+      UNION ALL SELECT MIN(lease_expires_at) AS t FROM ${table} WHERE status = ${shape.leased} AND lease_expires_at > ${from}) AS due`.execute(
+    conn,
+  );
+  const t = result.rows[0]?.t ?? null;
+  return t === null ? undefined : Date.parse(t);
 }
 
 export interface LeaseWorkerOptions {
@@ -29,9 +189,10 @@ export class LeaseWorker<T extends { id: string }> {
   readonly owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
   private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private timer: NodeJS.Timeout | undefined;
-  /** The running look at the table (claims, then the next timer), if any; close() waits for it. */
-  private pumping: Promise<void> | undefined;
+  private pumping = false;
   private pumpAgain = false;
+  /** The look under way (or the last one). */
+  private pumpDone: Promise<void> = Promise.resolve();
   private started = false;
   private closed = false;
   /**
@@ -54,8 +215,8 @@ export class LeaseWorker<T extends { id: string }> {
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    // The first look waits for the recovery (as a pump would: wake() only notes that it is wanted).
-    this.pumping = (async () => {
+    this.pumping = true;
+    this.pumpDone = (async () => {
       try {
         const recovered = await this.source.recoverExpired();
         if (recovered > 0) this.log.warn({ worker: this.name, recovered }, 'resuming work left by a stopped process');
@@ -73,20 +234,21 @@ export class LeaseWorker<T extends { id: string }> {
       this.pumpAgain = true;
       return;
     }
-    this.pumping = this.pumpLoop();
+    this.pumping = true;
+    this.pumpDone = this.pumpLoop();
   }
 
-  /** Claims until nothing more is wanted, then sets the timer; one loop at a time (`pumping`). */
+  /** One look at a time: a wake-up during a claim makes the loop look again once it is done. */
   private async pumpLoop(): Promise<void> {
     try {
       do {
         this.pumpAgain = false;
         await this.pump();
-        if (!this.pumpAgain) await this.scheduleNext();
       } while (this.pumpAgain && !this.closed);
     } finally {
-      this.pumping = undefined;
+      this.pumping = false;
     }
+    await this.scheduleNext();
   }
 
   get inFlight(): number {
@@ -94,7 +256,6 @@ export class LeaseWorker<T extends { id: string }> {
   }
 
   private async pump(): Promise<void> {
-    if (this.closed) return;
     const room = this.options.concurrency - this.running.size;
     this.waitingForSlots = room <= 0;
     if (room <= 0) return;
@@ -108,6 +269,7 @@ export class LeaseWorker<T extends { id: string }> {
     }
     // Fewer than asked for: either nothing more is due, or what is due is held back by a cap.
     this.waitingForSlots = items.length < room;
+    // Claimed even if close() began meanwhile: close() waits for this look, then for these items.
     for (const item of items) this.run(item);
   }
 
@@ -115,16 +277,13 @@ export class LeaseWorker<T extends { id: string }> {
     const abort = new AbortController();
     const heartbeat = setInterval(
       () => {
-        Promise.resolve()
-          .then(() => this.source.renew(item.id, this.owner, this.options.leaseMs))
-          .then(
-            (held) => {
-              if (!held) abort.abort();
-            },
-            (error: unknown) => {
-              this.log.error({ err: error, worker: this.name, id: item.id }, 'renewing a lease failed');
-            },
-          );
+        void (async () => {
+          try {
+            if (!(await this.source.renew(item.id, this.owner, this.options.leaseMs))) abort.abort();
+          } catch (error) {
+            this.log.error({ err: error, worker: this.name, id: item.id }, 'renewing a lease failed');
+          }
+        })();
       },
       Math.max(10, Math.floor(this.options.leaseMs / 3)),
     );
@@ -152,6 +311,7 @@ export class LeaseWorker<T extends { id: string }> {
       this.log.error({ err: error, worker: this.name }, 'reading the next due time failed');
     }
     if (this.closed) return;
+    // Cleared only now: a wake-up during the read above may have set a timer already.
     if (this.timer) clearTimeout(this.timer);
     // A full (or capped) worker is woken by its own items finishing; the poll covers other processes'.
     this.timer = setTimeout(() => this.wake(), Math.max(delay, 5));
@@ -163,8 +323,8 @@ export class LeaseWorker<T extends { id: string }> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    // A claim under way finishes first: what it leased is running, and waited for below.
-    await this.pumping;
+    // A look under way finishes first: what it claims is run (and given back) like the rest.
+    await this.pumpDone;
     const all = () => Promise.all([...this.running.values()].map((r) => r.promise));
     if (this.running.size === 0) return;
     let graceTimer: NodeJS.Timeout | undefined;

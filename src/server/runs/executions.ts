@@ -9,13 +9,33 @@ import type {
   WorkflowError,
 } from '../../contract/index.js';
 import type { LOG_SORT_FIELDS } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
-import { DomainError, notFound } from '../platform/errors.js';
+import { notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { SecretMask } from './secret-mask.js';
 import type { Environment } from '../users/index.js';
+import {
+  appendBlock,
+  blocksOfExecution,
+  blocksOfExecutions,
+  checkpointLog,
+  deleteExecutionsForUser,
+  deleteFinishedRunsForUser,
+  executionForRun,
+  executionSummary,
+  executionsPerDay,
+  failedExecutions,
+  findExecution,
+  finishExecution,
+  hasExecutionsFor,
+  insertExecution,
+  runningExecutionsOfRun,
+  searchExecutions,
+  workflowExecutionPage,
+  type BlockRow,
+  type ExecutionRow,
+} from './repository.js';
 
 /** What the runtime records when a run starts. */
 export interface ExecutionStart {
@@ -50,57 +70,6 @@ export interface ExecutionFinish {
   errorMessage?: string | null;
 }
 
-interface ExecutionRow {
-  id: string;
-  env: Environment;
-  user_id: string;
-  workflow_id: string;
-  workflow_version: number;
-  integration_id: string;
-  mode: ExecutionMode;
-  status: 'running' | 'success' | 'error';
-  started_at: string;
-  stopped_at: string | null;
-  error_block_id: string | null;
-  error_message: string | null;
-  created_at: string;
-}
-
-interface BlockRow {
-  execution_id: string;
-  position: number;
-  block_id: string;
-  block_type: string;
-  connector: string | null;
-  status: 'success' | 'error' | 'skipped';
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  started_at: string;
-  stopped_at: string | null;
-}
-
-const EXECUTION_COLUMNS =
-  'e.id, e.env, e.user_id, e.workflow_id, e.workflow_version, e.integration_id, e.mode, e.status, e.started_at, e.stopped_at, e.error_block_id, e.error_message, e.created_at';
-const MESSAGE_SQL =
-  "(CASE e.status WHEN 'error' THEN 'executionError' WHEN 'success' THEN 'executionSuccess' ELSE 'executionRunning' END)";
-
-const FILTER_COLUMNS: Record<LogFilter['columns']['value'], { sql: string; kind: 'text' | 'number' | 'date' }> = {
-  message: { sql: MESSAGE_SQL, kind: 'text' },
-  'data.executionId': { sql: 'e.id', kind: 'text' },
-  forgeWorkflowId: { sql: 'e.workflow_id', kind: 'text' },
-  createdAt: { sql: 'e.created_at', kind: 'date' },
-  userId: { sql: 'e.user_id', kind: 'text' },
-  'forgeWorkflow.integrationId._id': { sql: 'e.integration_id', kind: 'text' },
-  workflowVersion: { sql: 'e.workflow_version', kind: 'number' },
-};
-const SORT_COLUMNS: Record<(typeof LOG_SORT_FIELDS)[number], string> = {
-  createdAt: 'e.created_at',
-  completedAt: 'e.stopped_at',
-  message: MESSAGE_SQL,
-  userId: 'e.user_id',
-};
-
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 export interface LogSearch {
@@ -116,103 +85,92 @@ export interface LogSearch {
 /**
  * Workflow executions: the runtime writes them through `start`/`recordBlock`/`finish`; the logs,
  * errors and compliance endpoints read and delete them. Every read is scoped to an environment.
+ * Writes take an optional `conn` so the executor can group them in its transaction.
  */
 export class ExecutionStore {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly definitions: () => DefinitionSet,
     private readonly absoluteUrl: (pathOrUrl: string) => string,
   ) {}
 
-  start(input: ExecutionStart): string {
+  async start(input: ExecutionStart, conn: Conn = this.database): Promise<string> {
     const id = newId();
     const startedAt = input.startedAt ?? nowIso();
-    this.db
-      .prepare(
-        `INSERT INTO executions (id, env, user_id, workflow_id, workflow_version, integration_id, run_id, mode, status, started_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
-      )
-      .run(
-        id,
-        input.env,
-        input.userId,
-        input.workflowId,
-        input.version,
-        input.integrationId,
-        input.runId ?? null,
-        input.mode,
-        startedAt,
-        startedAt,
-      );
+    await insertExecution(conn, {
+      id,
+      env: input.env,
+      userId: input.userId,
+      workflowId: input.workflowId,
+      version: input.version,
+      integrationId: input.integrationId,
+      runId: input.runId ?? null,
+      mode: input.mode,
+      startedAt,
+    });
     return id;
   }
 
   /**
-   * Stores one block's outcome. With `mask`, every string of its input, output and error has the
-   * run's secrets replaced first: logs are read by the ISV and their support staff.
+   * Stores one block's outcome after the ones already recorded (its position is taken by the
+   * insert itself). With `mask`, every string of its input, output and error has the run's
+   * secrets replaced first: logs are read by the ISV and their support staff.
    */
-  recordBlock(executionId: string, block: BlockRecord, mask?: SecretMask): void {
+  async recordBlock(
+    executionId: string,
+    block: BlockRecord,
+    mask?: SecretMask,
+    conn: Conn = this.database,
+  ): Promise<number> {
     const input = mask ? mask.value(block.input) : block.input;
     const output = mask ? mask.value(block.output) : block.output;
     const error = typeof block.error === 'string' && mask ? mask.text(block.error) : block.error;
-    this.db
-      .prepare(
-        `INSERT INTO execution_blocks (execution_id, position, block_id, block_type, connector, status, input, output, error, started_at, stopped_at)
-         VALUES (?, (SELECT COUNT(*) FROM execution_blocks WHERE execution_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        executionId,
-        executionId,
-        block.blockId,
-        block.blockType,
-        block.connector,
-        block.status,
-        input === undefined ? null : JSON.stringify(input),
-        output === undefined ? null : JSON.stringify(output),
-        error ?? null,
-        block.startedAt,
-        block.stoppedAt,
-      );
+    return appendBlock(conn, {
+      execution_id: executionId,
+      block_id: block.blockId,
+      block_type: block.blockType,
+      connector: block.connector,
+      status: block.status,
+      input: input === undefined ? null : JSON.stringify(input),
+      output: output === undefined ? null : JSON.stringify(output),
+      error: error ?? null,
+      started_at: block.startedAt,
+      stopped_at: block.stoppedAt,
+    });
   }
 
-  finish(executionId: string, result: ExecutionFinish): void {
-    this.db
-      .prepare('UPDATE executions SET status = ?, stopped_at = ?, error_block_id = ?, error_message = ? WHERE id = ?')
-      .run(
-        result.status,
-        result.stoppedAt ?? nowIso(),
-        result.errorBlockId ?? null,
-        result.errorMessage ?? null,
-        executionId,
-      );
+  async finish(executionId: string, result: ExecutionFinish, conn: Conn = this.database): Promise<void> {
+    await finishExecution(conn, executionId, {
+      status: result.status,
+      stoppedAt: result.stoppedAt ?? nowIso(),
+      errorBlockId: result.errorBlockId ?? null,
+      errorMessage: result.errorMessage ?? null,
+    });
   }
 
   /** The execution a run started for a workflow, if any (a resumed run continues it). */
   forRun(
     runId: string,
     workflowId: string,
-  ): { id: string; status: ExecutionRow['status']; version: number } | undefined {
-    return this.db
-      .prepare('SELECT id, status, workflow_version AS version FROM executions WHERE run_id = ? AND workflow_id = ?')
-      .get(runId, workflowId) as { id: string; status: ExecutionRow['status']; version: number } | undefined;
+    conn: Conn = this.database,
+  ): Promise<{ id: string; status: ExecutionRow['status']; version: number } | undefined> {
+    return executionForRun(conn, runId, workflowId);
   }
 
   /** Running executions of a run (a resumed run finishes them even if their workflow no longer listens). */
-  runningForRun(runId: string): { id: string; workflowId: string; version: number }[] {
-    return this.db
-      .prepare(
-        "SELECT id, workflow_id AS workflowId, workflow_version AS version FROM executions WHERE run_id = ? AND status = 'running'",
-      )
-      .all(runId) as { id: string; workflowId: string; version: number }[];
+  runningForRun(
+    runId: string,
+    conn: Conn = this.database,
+  ): Promise<{ id: string; workflowId: string; version: number }[]> {
+    return runningExecutionsOfRun(conn, runId);
   }
 
   /** What the runtime recorded so far for one execution, in order, with outputs parsed. */
-  recordedBlocks(
+  async recordedBlocks(
     executionId: string,
-  ): { blockId: string; status: BlockRow['status']; input: unknown; output: unknown }[] {
-    const rows = this.db
-      .prepare('SELECT block_id, status, input, output FROM execution_blocks WHERE execution_id = ? ORDER BY position')
-      .all(executionId) as Pick<BlockRow, 'block_id' | 'status' | 'input' | 'output'>[];
+    conn: Conn = this.database,
+  ): Promise<{ blockId: string; status: BlockRow['status']; input: unknown; output: unknown }[]> {
+    const rows = await blocksOfExecution(conn, executionId);
     return rows.map((r) => ({
       blockId: r.block_id,
       status: r.status,
@@ -225,25 +183,11 @@ export class ExecutionStore {
   summary(
     env: Environment,
     executionId: string,
-  ): { id: string; userId: string; workflowId: string; version: number; status: ExecutionRow['status'] } | undefined {
-    return this.db
-      .prepare(
-        'SELECT id, user_id AS userId, workflow_id AS workflowId, workflow_version AS version, status FROM executions WHERE env = ? AND id = ?',
-      )
-      .get(env, executionId) as
-      { id: string; userId: string; workflowId: string; version: number; status: ExecutionRow['status'] } | undefined;
-  }
-
-  private blocksOf(executionIds: string[]): Map<string, BlockRow[]> {
-    const byExecution = new Map<string, BlockRow[]>(executionIds.map((id) => [id, []]));
-    if (executionIds.length === 0) return byExecution;
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM execution_blocks WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY execution_id, position`,
-      )
-      .all(JSON.stringify(executionIds)) as BlockRow[];
-    for (const row of rows) byExecution.get(row.execution_id)!.push(row);
-    return byExecution;
+    conn: Conn = this.database,
+  ): Promise<
+    { id: string; userId: string; workflowId: string; version: number; status: ExecutionRow['status'] } | undefined
+  > {
+    return executionSummary(conn, env, executionId);
   }
 
   private toLog(row: ExecutionRow, blocks: BlockRow[]): ExecutionLog {
@@ -275,27 +219,23 @@ export class ExecutionStore {
   }
 
   /** One page of a workflow's executions (all users of the environment, or one). */
-  workflowLogs(
+  async workflowLogs(
     env: Environment,
     workflowId: string,
     userId: string | undefined,
     page: number,
     limit: number,
     order: 'asc' | 'desc',
-  ): { data: ExecutionLog[]; pagination: Pagination } {
-    const where = 'e.env = @env AND e.workflow_id = @workflowId AND (@userId IS NULL OR e.user_id = @userId)';
-    const params = { env, workflowId, userId: userId ?? null };
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM executions e WHERE ${where}`).get(params) as { n: number }
-    ).n;
-    const direction = order === 'asc' ? 'ASC' : 'DESC';
-    const rows = this.db
-      .prepare(
-        `SELECT ${EXECUTION_COLUMNS} FROM executions e WHERE ${where}
-         ORDER BY e.started_at ${direction}, e.id ${direction} LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...params, limit, offset: (page - 1) * limit }) as ExecutionRow[];
-    const blocks = this.blocksOf(rows.map((r) => r.id));
+  ): Promise<{ data: ExecutionLog[]; pagination: Pagination }> {
+    const { total, rows } = await workflowExecutionPage(
+      this.database,
+      { env, workflowId, userId },
+      { limit, offset: (page - 1) * limit, order },
+    );
+    const blocks = await blocksOfExecutions(
+      this.database,
+      rows.map((r) => r.id),
+    );
     return {
       data: rows.map((r) => this.toLog(r, blocks.get(r.id)!)),
       pagination: { currentPage: page, pageSize: limit, totalItems: total, totalPages: Math.ceil(total / limit) },
@@ -306,33 +246,19 @@ export class ExecutionStore {
    * A workflow's runs, successes and failures per UTC day over the last `days` days (today
    * included), counted from the executions kept: older ones are gone with the log retention.
    */
-  workflowAnalytics(
+  async workflowAnalytics(
     env: Environment,
     workflowId: string,
     userId: string | undefined,
     days: number,
     now: Date = new Date(),
-  ): WorkflowAnalyticsResponse['data'] {
+  ): Promise<WorkflowAnalyticsResponse['data']> {
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     const dayMs = 24 * 60 * 60 * 1000;
     const dates = Array.from({ length: days }, (_, i) =>
       new Date(today - (days - 1 - i) * dayMs).toISOString().slice(0, 10),
     );
-    const rows = this.db
-      .prepare(
-        `SELECT substr(started_at, 1, 10) AS date, COUNT(*) AS runs,
-                SUM(status = 'success') AS successes, SUM(status = 'error') AS failures, SUM(status = 'running') AS running
-         FROM executions
-         WHERE env = @env AND workflow_id = @workflowId AND (@userId IS NULL OR user_id = @userId) AND started_at >= @from
-         GROUP BY date`,
-      )
-      .all({ env, workflowId, userId: userId ?? null, from: dates[0] }) as {
-      date: string;
-      runs: number;
-      successes: number;
-      failures: number;
-      running: number;
-    }[];
+    const rows = await executionsPerDay(this.database, { env, workflowId, userId }, dates[0]!);
     const byDate = new Map(rows.map((r) => [r.date, r]));
     const perDay = dates.map((date) => {
       const row = byDate.get(date);
@@ -363,31 +289,18 @@ export class ExecutionStore {
   }
 
   /** A workflow's failed executions, newest first, in the documented error shape. */
-  workflowErrors(
+  async workflowErrors(
     env: Environment,
     workflowId: string,
     userId: string | undefined,
     page: number,
     limit: number,
-  ): WorkflowError[] {
-    const rows = this.db
-      .prepare(
-        `SELECT e.id, e.user_id, e.workflow_id, e.started_at, e.stopped_at, e.error_message, b.connector, b.block_type
-         FROM executions e
-         LEFT JOIN execution_blocks b ON b.execution_id = e.id AND b.block_id = e.error_block_id
-         WHERE e.env = @env AND e.workflow_id = @workflowId AND e.status = 'error' AND (@userId IS NULL OR e.user_id = @userId)
-         ORDER BY COALESCE(e.stopped_at, e.started_at) DESC, e.id DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all({ env, workflowId, userId: userId ?? null, limit, offset: (page - 1) * limit }) as {
-      id: string;
-      user_id: string;
-      workflow_id: string;
-      started_at: string;
-      stopped_at: string | null;
-      error_message: string | null;
-      connector: string | null;
-      block_type: string | null;
-    }[];
+  ): Promise<WorkflowError[]> {
+    const rows = await failedExecutions(
+      this.database,
+      { env, workflowId, userId },
+      { limit, offset: (page - 1) * limit },
+    );
     return rows.map((r) => ({
       workflowId: r.workflow_id,
       block: r.connector ?? r.block_type ?? 'workflow',
@@ -398,43 +311,15 @@ export class ExecutionStore {
     }));
   }
 
-  get(env: Environment, executionId: string): ExecutionLog {
-    const row = this.db
-      .prepare(`SELECT ${EXECUTION_COLUMNS} FROM executions e WHERE e.env = ? AND e.id = ?`)
-      .get(env, executionId) as ExecutionRow | undefined;
+  async get(env: Environment, executionId: string): Promise<ExecutionLog> {
+    const row = await findExecution(this.database, env, executionId);
     if (!row) throw notFound('The execution');
-    return this.toLog(row, this.blocksOf([row.id]).get(row.id)!);
+    return this.toLog(row, (await blocksOfExecutions(this.database, [row.id])).get(row.id)!);
   }
 
   /** `GET /logs`: every workflow's executions with the documented filters, sorting and paging. */
-  search(env: Environment, search: LogSearch): LogSearchResponse {
-    const params: Record<string, string | number> = { env };
-    let where = 'e.env = @env';
-    if (search.workflowId !== undefined) {
-      where += ' AND e.workflow_id = @workflowId';
-      params.workflowId = search.workflowId;
-    }
-    if (search.userId !== undefined) {
-      where += ' AND e.user_id = @userId';
-      params.userId = search.userId;
-    }
-    const filterSql = filtersToSql(search.filters, params);
-    if (filterSql) where += ` AND (${filterSql})`;
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM executions e WHERE ${where}`).get(params) as { n: number }
-    ).n;
-    const direction = search.sortOrder === 'asc' ? 'ASC' : 'DESC';
-    const rows = this.db
-      .prepare(
-        `SELECT ${EXECUTION_COLUMNS}, u.username, u.full_name FROM executions e
-         LEFT JOIN users u ON u.id = e.user_id AND u.env = e.env
-         WHERE ${where}
-         ORDER BY ${SORT_COLUMNS[search.sortBy]} ${direction}, e.id ${direction} LIMIT @limit OFFSET @skip`,
-      )
-      .all({ ...params, limit: search.limit, skip: search.skip }) as (ExecutionRow & {
-      username: string | null;
-      full_name: string | null;
-    })[];
+  async search(env: Environment, search: LogSearch): Promise<LogSearchResponse> {
+    const { total, rows } = await searchExecutions(this.database, { env, ...search });
     const definitions = this.definitions();
     const notifications: LogNotification[] = rows.map((r) => {
       const entry = definitions.workflow(r.workflow_id);
@@ -480,62 +365,16 @@ export class ExecutionStore {
    * entries. `secure_delete` overwrites the freed pages and the WAL is checkpointed and
    * truncated, so the data does not linger on disk either.
    */
-  deleteForUser(env: Environment, userId: string): { executions: number; runs: number } {
-    const result = this.db.transaction(() => ({
-      executions: this.db.prepare('DELETE FROM executions WHERE env = ? AND user_id = ?').run(env, userId).changes,
-      runs: this.db
-        .prepare("DELETE FROM run_queue WHERE env = ? AND user_id = ? AND status IN ('done', 'failed')")
-        .run(env, userId).changes,
-    }))();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  async deleteForUser(env: Environment, userId: string): Promise<{ executions: number; runs: number }> {
+    const result = await inTransaction(this.database, async (trx) => ({
+      executions: await deleteExecutionsForUser(trx, env, userId),
+      runs: await deleteFinishedRunsForUser(trx, env, userId),
+    }));
+    await checkpointLog(this.database);
     return result;
   }
 
-  hasLogsFor(env: Environment, userId: string): boolean {
-    return (
-      this.db.prepare('SELECT 1 FROM executions WHERE env = ? AND user_id = ? LIMIT 1').get(env, userId) !== undefined
-    );
+  hasLogsFor(env: Environment, userId: string): Promise<boolean> {
+    return hasExecutionsFor(this.database, env, userId);
   }
 }
-
-/** Turns the documented filter objects into SQL over whitelisted columns, with bound values. */
-function filtersToSql(filters: LogFilter[], params: Record<string, string | number>): string {
-  let sql = '';
-  filters.forEach((filter, index) => {
-    const column = FILTER_COLUMNS[filter.columns.value];
-    const name = `f${index}`;
-    const raw = filter.userinput.value;
-    const operator = filter.operators.value;
-    let value: string | number;
-    if (operator === 'contains' || operator === 'notcontains') {
-      value = `%${String(raw).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    } else if (column.kind === 'number') {
-      value = Number(raw);
-      if (!Number.isFinite(value)) throw filterError(index, 'must be a number for this column');
-    } else if (column.kind === 'date') {
-      const date = new Date(raw);
-      if (Number.isNaN(date.getTime())) throw filterError(index, 'must be a date for this column');
-      value = date.toISOString();
-    } else {
-      value = String(raw);
-    }
-    params[name] = value;
-    const target =
-      column.kind === 'number' && operator.endsWith('contains') ? `CAST(${column.sql} AS TEXT)` : column.sql;
-    const clause = {
-      equals: `${target} = @${name}`,
-      notequals: `${target} <> @${name}`,
-      greaterthan: `${target} > @${name}`,
-      lessthan: `${target} < @${name}`,
-      contains: `${target} LIKE @${name} ESCAPE '\\'`,
-      notcontains: `${target} NOT LIKE @${name} ESCAPE '\\'`,
-    }[operator];
-    sql = index === 0 ? `(${clause})` : `(${sql} ${filter.condition?.value === 'or' ? 'OR' : 'AND'} (${clause}))`;
-  });
-  return sql;
-}
-
-const filterError = (index: number, message: string): DomainError =>
-  new DomainError('validation_failed', `Invalid request query. filters.${index}.userinput.value: ${message}`, [
-    { path: ['filters', index, 'userinput', 'value'], message },
-  ]);

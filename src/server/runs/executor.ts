@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ExecutionMode, StreamDataPayload } from '../../contract/index.js';
-import { ConnectorError, findConnector } from '../connections/connectors/index.js';
-import type { Database, Db } from '../platform/db/index.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { ConnectorError, findConnector, type CredentialData } from '../connections/connectors/index.js';
+import { inTransaction, nowIso, type Database } from '../platform/db/index.js';
 import {
   blockConnector,
   findVersion,
@@ -19,9 +18,10 @@ import type { Environment } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { StoredConfig } from '../installs/integrations.js';
 import { type Connections, MissingConnectionError } from '../connections/connections.js';
+import type { DeliveryOutbox } from '../deliveries/deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
-import type { OutboundHttp } from '../platform/outbound-http.js';
-import type { DeliveryOutbox, SendResult, SignedSender } from '../deliveries/index.js';
+import { isCleanOwnPath, type OutboundHttp } from '../platform/outbound-http.js';
+import type { SendResult, SignedSender } from '../deliveries/signed-sender.js';
 import { type TargetBudget, TargetBusy, targetOf } from '../platform/target-budget.js';
 import { SECRET_MASK, SecretMask } from './secret-mask.js';
 import { render, type TemplateScope } from './templates.js';
@@ -40,7 +40,13 @@ interface BlockRun {
   signal: AbortSignal;
   /** The run's secrets (answers and credentials); tokens a refresh brings are added to it. */
   mask: SecretMask;
+  /** The user's connection to each app of the workflow, resolved once for the run. */
+  links: ResolvedConnections;
 }
+
+/** A connection resolved for a run, or why there is none (thrown again by the block that needs it). */
+type ResolvedConnection = { ok: true; credentialId: string; data: CredentialData } | { ok: false; error: unknown };
+type ResolvedConnections = Map<string, ResolvedConnection>;
 
 export class BlockFailure extends Error {
   constructor(
@@ -94,7 +100,7 @@ const MODES: Record<RunKind, ExecutionMode> = {
  */
 export class WorkflowExecutor {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly definitions: () => DefinitionSet,
     private readonly executions: ExecutionStore,
     private readonly connections: Connections,
@@ -106,12 +112,11 @@ export class WorkflowExecutor {
     private readonly options: ExecutorOptions,
     /** Opens the users' sealed configuration answers. */
     private readonly box: SecretBox,
-    private readonly database: Database,
   ) {}
 
   async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
     const definitions = this.definitions();
-    const targets = this.targets(row, definitions);
+    const targets = await this.targets(row, definitions);
     let failed = false;
     let retry: RunOutcome | undefined;
     let deferred: RunOutcome | undefined;
@@ -127,14 +132,21 @@ export class WorkflowExecutor {
   }
 
   /** The workflows this run starts or continues, in a stable order. */
-  private targets(row: RunRow, definitions: DefinitionSet): { workflowId: string; resumeVersion?: number }[] {
+  private async targets(
+    row: RunRow,
+    definitions: DefinitionSet,
+  ): Promise<{ workflowId: string; resumeVersion?: number }[]> {
     const targets = new Map<string, { workflowId: string; resumeVersion?: number }>();
-    for (const running of this.executions.runningForRun(row.id)) {
+    for (const running of await this.executions.runningForRun(row.id)) {
       targets.set(running.workflowId, { workflowId: running.workflowId, resumeVersion: running.version });
     }
-    const installed = this.db
-      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? ORDER BY workflow_id')
-      .all(row.user_id) as UserWorkflowRow[];
+    // TODO(i15): installs — the user's installed workflows; no WorkflowService method returns them with their sealed config.
+    const installed: UserWorkflowRow[] = await this.database
+      .selectFrom('user_workflows')
+      .select(['workflow_id', 'version', 'active', 'config'])
+      .where('user_id', '=', row.user_id)
+      .orderBy('workflow_id')
+      .execute();
     for (const uw of installed) {
       if (targets.has(uw.workflow_id)) continue;
       if (row.kind === 'event' ? false : uw.workflow_id !== row.workflow_id) continue;
@@ -154,16 +166,20 @@ export class WorkflowExecutor {
     lastAttempt: boolean,
   ): Promise<RunOutcome> {
     const entry = definitions.workflow(target.workflowId);
-    const installed = this.db
-      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(row.user_id, target.workflowId) as UserWorkflowRow | undefined;
-    const existing = this.executions.forRun(row.id, target.workflowId);
+    // TODO(i15): installs — one installed workflow of the user, with its sealed config.
+    const installed: UserWorkflowRow | undefined = await this.database
+      .selectFrom('user_workflows')
+      .select(['workflow_id', 'version', 'active', 'config'])
+      .where('user_id', '=', row.user_id)
+      .where('workflow_id', '=', target.workflowId)
+      .executeTakeFirst();
+    const existing = await this.executions.forRun(row.id, target.workflowId);
     if (existing && existing.status !== 'running') return { kind: 'done', failed: existing.status === 'error' };
 
     // A workflow deactivated or removed after the event was accepted does not run.
     if (!entry || !installed || installed.active !== 1) {
       if (existing) {
-        this.executions.finish(existing.id, {
+        await this.executions.finish(existing.id, {
           status: 'error',
           errorMessage: 'The workflow was deactivated or removed before this run finished.',
         });
@@ -175,7 +191,7 @@ export class WorkflowExecutor {
     const version = findVersion(entry.workflow, versionNumber);
     if (!version) {
       if (existing) {
-        this.executions.finish(existing.id, {
+        await this.executions.finish(existing.id, {
           status: 'error',
           errorMessage: `Version ${versionNumber} of the workflow is no longer defined.`,
         });
@@ -185,9 +201,10 @@ export class WorkflowExecutor {
 
     const triggerData = JSON.parse(row.payload) as unknown;
     const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
-    const mask = this.secretsOf(row.user_id, entry.workflow.workflowId, version, answers, triggerData);
-    const executionId = existing?.id ?? this.startExecution(row, entry, version, triggerData, mask);
-    const recorded = this.executions.recordedBlocks(executionId);
+    const links = await this.resolveConnections(row.user_id, entry.workflow.workflowId, version);
+    const mask = secretsOf(version, answers, triggerData, links);
+    const executionId = existing?.id ?? (await this.startExecution(row, entry, version, triggerData, mask));
+    const recorded = await this.executions.recordedBlocks(executionId);
     const outputs: Record<string, unknown> = {};
     for (const block of recorded) if (block.status === 'success') outputs[block.blockId] = block.output;
     const scope: TemplateScope = { trigger: triggerData, blocks: outputs, config: configValues(version, answers) };
@@ -205,9 +222,10 @@ export class WorkflowExecutor {
           triggerData,
           signal,
           mask,
+          links,
         });
         // Later blocks get the real output; the log gets it masked.
-        this.executions.recordBlock(
+        await this.executions.recordBlock(
           executionId,
           {
             blockId: block.id,
@@ -242,7 +260,7 @@ export class WorkflowExecutor {
         return { kind: 'done', failed: true };
       }
     }
-    this.executions.finish(executionId, { status: 'success' });
+    await this.executions.finish(executionId, { status: 'success' });
     return { kind: 'done', failed: false };
   }
 
@@ -252,19 +270,22 @@ export class WorkflowExecutor {
     version: WorkflowVersionDefinition,
     triggerData: unknown,
     mask: SecretMask,
-  ): string {
-    return this.db.transaction(() => {
-      const id = this.executions.start({
-        env: row.env,
-        userId: row.user_id,
-        workflowId: entry.workflow.workflowId,
-        version: version.version,
-        integrationId: entry.integration.integrationId,
-        runId: row.id,
-        mode: MODES[row.kind],
-      });
+  ): Promise<string> {
+    return inTransaction(this.database, async (trx) => {
+      const id = await this.executions.start(
+        {
+          env: row.env,
+          userId: row.user_id,
+          workflowId: entry.workflow.workflowId,
+          version: version.version,
+          integrationId: entry.integration.integrationId,
+          runId: row.id,
+          mode: MODES[row.kind],
+        },
+        trx,
+      );
       // The trigger is the first block of the log: what started the run, and when it was accepted.
-      this.executions.recordBlock(
+      await this.executions.recordBlock(
         id,
         {
           blockId: version.trigger.id,
@@ -277,9 +298,10 @@ export class WorkflowExecutor {
           stoppedAt: nowIso(),
         },
         mask,
+        trx,
       );
       return id;
-    })();
+    });
   }
 
   private async failExecution(
@@ -292,70 +314,73 @@ export class WorkflowExecutor {
     startedAt: string,
   ): Promise<void> {
     const stoppedAt = nowIso();
-    this.db.transaction(() => {
-      this.executions.recordBlock(executionId, {
-        blockId: block.id,
-        blockType: block.type,
-        connector: blockConnector(block),
-        status: 'error',
-        input,
-        output: undefined,
-        error: message,
-        startedAt,
-        stoppedAt,
+    await inTransaction(this.database, async (trx) => {
+      await this.executions.recordBlock(
+        executionId,
+        {
+          blockId: block.id,
+          blockType: block.type,
+          connector: blockConnector(block),
+          status: 'error',
+          input,
+          output: undefined,
+          error: message,
+          startedAt,
+          stoppedAt,
+        },
+        undefined,
+        trx,
+      );
+      await this.executions.finish(
+        executionId,
+        { status: 'error', stoppedAt, errorBlockId: block.id, errorMessage: message },
+        trx,
+      );
+      // In the transaction that records the failure: the error-stream post exists if and only if it does.
+      await this.outbox.enqueueErrorStream(trx, row.env as Environment, {
+        executionId,
+        workflowId: entry.workflow.workflowId,
+        workflowName: entry.workflow.name,
+        integrationId: entry.integration.integrationId,
+        userId: row.user_id,
+        block: { id: block.id, name: block.name, type: block.type, connector: blockConnector(block) },
+        message,
+        errorOccurredAt: stoppedAt,
       });
-      this.executions.finish(executionId, {
-        status: 'error',
-        stoppedAt,
-        errorBlockId: block.id,
-        errorMessage: message,
-      });
-    })();
-    // TODO(i15): in the transaction above (its trx) once the execution log is on the seam.
-    await this.outbox.enqueueErrorStream(this.database, row.env as Environment, {
-      executionId,
-      workflowId: entry.workflow.workflowId,
-      workflowName: entry.workflow.name,
-      integrationId: entry.integration.integrationId,
-      userId: row.user_id,
-      block: { id: block.id, name: block.name, type: block.type, connector: blockConnector(block) },
-      message,
-      errorOccurredAt: stoppedAt,
     });
   }
 
   /**
-   * Every secret this run can put in a log: the secret fields' values (the user's answers, the
-   * ISV's rendered values) and the secret parts of the user's connections to the workflow's apps
-   * (typed secret properties, OAuth tokens).
+   * The user's connection to each app the workflow version uses, resolved once for the run: the
+   * secrets mask reads them, and each connector block uses its app's (refreshed when due).
    */
-  private secretsOf(
+  private async resolveConnections(
     userId: string,
     workflowId: string,
     version: WorkflowVersionDefinition,
-    answers: StoredConfig,
-    triggerData: unknown,
-  ): SecretMask {
-    const mask = new SecretMask();
-    const scope: TemplateScope = { trigger: triggerData, blocks: {}, config: configValues(version, answers) };
-    for (const block of versionBlocks(version)) {
-      for (const field of block.fields) {
-        if (field.type !== 'secret') continue;
-        const answer = answers.find((a) => a.blockId === block.id && a.name === field.name);
-        mask.add(answer ? answer.value : render(field.value, scope));
-      }
-    }
+  ): Promise<ResolvedConnections> {
+    const links: ResolvedConnections = new Map();
     for (const id of versionConnectors(version)) {
       const connector = findConnector(id);
       if (!connector) continue;
-      try {
-        addCredentialSecrets(mask, connector, this.connections.resolve(userId, connector, { workflowId }).data);
-      } catch (error) {
-        // No connection: nothing of it can reach a log (the block that needs it fails on its own).
-        if (!(error instanceof MissingConnectionError) && !(error instanceof DomainError)) throw error;
-      }
+      links.set(id, await this.resolveConnection(userId, workflowId, connector));
     }
-    return mask;
+    return links;
+  }
+
+  private async resolveConnection(
+    userId: string,
+    workflowId: string,
+    connector: NonNullable<ReturnType<typeof findConnector>>,
+  ): Promise<ResolvedConnection> {
+    try {
+      const resolved = await this.connections.resolve(userId, connector, { workflowId });
+      return { ok: true, credentialId: resolved.credentialId, data: resolved.data };
+    } catch (error) {
+      // No connection: nothing of it can reach a log (the block that needs it fails on its own).
+      if (!(error instanceof MissingConnectionError) && !(error instanceof DomainError)) throw error;
+      return { ok: false, error };
+    }
   }
 
   private async runBlock(block: ActionBlock, input: Record<string, unknown>, run: BlockRun): Promise<unknown> {
@@ -453,7 +478,7 @@ export class WorkflowExecutor {
   /**
    * A relative URL goes to this server, which also serves APIs no workflow should call. It is
    * allowed only as the ISV wrote it (the block's own literal, not a value an end user configured
-   * nor one a template filled in); OutboundHttp allows it only under the configured prefixes.
+   * nor one a template filled in) and only under the configured prefixes.
    */
   private checkRelativeTarget(block: ActionBlock, target: string): void {
     const field = block.fields.find((f) => f.name === 'url');
@@ -464,22 +489,36 @@ export class WorkflowExecutor {
         false,
       );
     }
+    const prefixes = this.options.relativeUrlPrefixes;
+    if (!isCleanOwnPath(target) || !prefixes.some((prefix) => target.startsWith(prefix))) {
+      throw new BlockFailure(
+        prefixes.length === 0
+          ? `The URL ${target} is a path on this server, and no paths are allowed (set ALLOY_RELATIVE_URL_PREFIXES).`
+          : `The URL ${target} is a path on this server outside the allowed prefixes (${prefixes.join(', ')}).`,
+        false,
+      );
+    }
   }
 
   private async connectorAction(
     block: Extract<ActionBlock, { type: 'connectorAction' }>,
     input: Record<string, unknown>,
-    run: { row: RunRow; entry: WorkflowEntry; signal: AbortSignal; mask: SecretMask },
+    run: { row: RunRow; entry: WorkflowEntry; signal: AbortSignal; mask: SecretMask; links: ResolvedConnections },
   ): Promise<unknown> {
     const connector = findConnector(block.connector);
     const action = connector?.actions.find((a) => a.name === block.action);
     if (!connector || !action)
       throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
-    // A missing connection throws before the try, as before; a failed refresh is a ConnectorError below.
-    this.connections.resolve(run.row.user_id, connector, { workflowId: run.entry.workflow.workflowId });
+    // The connection resolved for this run; a missing one throws before the try, as before.
+    const link =
+      run.links.get(connector.id) ??
+      (await this.resolveConnection(run.row.user_id, run.entry.workflow.workflowId, connector));
+    if (!link.ok) throw link.error;
     try {
+      // The same credential, its access token refreshed when it is about to expire (read again by
+      // id: an earlier block of the run may have rotated it).
       const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
-        workflowId: run.entry.workflow.workflowId,
+        credentialId: link.credentialId,
       });
       // A refresh may just have rotated the tokens.
       addCredentialSecrets(run.mask, connector, credential.data);
@@ -502,6 +541,33 @@ export class WorkflowExecutor {
       throw error;
     }
   }
+}
+
+/**
+ * Every secret this run can put in a log: the secret fields' values (the user's answers, the
+ * ISV's rendered values) and the secret parts of the user's connections to the workflow's apps
+ * (typed secret properties, OAuth tokens).
+ */
+function secretsOf(
+  version: WorkflowVersionDefinition,
+  answers: StoredConfig,
+  triggerData: unknown,
+  links: ResolvedConnections,
+): SecretMask {
+  const mask = new SecretMask();
+  const scope: TemplateScope = { trigger: triggerData, blocks: {}, config: configValues(version, answers) };
+  for (const block of versionBlocks(version)) {
+    for (const field of block.fields) {
+      if (field.type !== 'secret') continue;
+      const answer = answers.find((a) => a.blockId === block.id && a.name === field.name);
+      mask.add(answer ? answer.value : render(field.value, scope));
+    }
+  }
+  for (const [id, link] of links) {
+    const connector = findConnector(id);
+    if (connector && link.ok) addCredentialSecrets(mask, connector, link.data);
+  }
+  return mask;
 }
 
 /** Whether a workflow version's trigger is what this run fires. */

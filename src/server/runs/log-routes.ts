@@ -38,7 +38,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       const userId =
         query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       return {
-        data: ctx.executions.workflowAnalytics(caller.env, params.workflowId, userId, query.days ?? 30),
+        data: await ctx.executions.workflowAnalytics(caller.env, params.workflowId, userId, query.days ?? 30),
       };
     },
   });
@@ -54,7 +54,13 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       const userId =
         query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
       return {
-        data: ctx.executions.workflowErrors(caller.env, params.workflowId, userId, query.page ?? 1, query.limit ?? 100),
+        data: await ctx.executions.workflowErrors(
+          caller.env,
+          params.workflowId,
+          userId,
+          query.page ?? 1,
+          query.limit ?? 100,
+        ),
       };
     },
   });
@@ -104,7 +110,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Logs',
     summary: 'One execution',
     errors: [404],
-    handler: async ({ caller, params }) => ({ data: ctx.executions.get(caller.env, params.executionId) }),
+    handler: async ({ caller, params }) => ({ data: await ctx.executions.get(caller.env, params.executionId) }),
   });
 
   api.add(endpoints.deleteUserLogs, {
@@ -122,8 +128,8 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
       }
       const user = await ctx.users.find(caller.env, params.userId);
       const userId = user?.userId ?? params.userId;
-      if (!user && !ctx.executions.hasLogsFor(caller.env, userId)) throw notFound('The user');
-      ctx.executions.deleteForUser(caller.env, userId);
+      if (!user && !(await ctx.executions.hasLogsFor(caller.env, userId))) throw notFound('The user');
+      await ctx.executions.deleteForUser(caller.env, userId);
       return { message: 'Success' };
     },
   });

@@ -12,7 +12,7 @@ export function runRoutes(api: ApiRouter, ctx: AppContext): void {
     idempotencyScope: 'run-event',
     handler: async ({ caller, body, conn }) => {
       const user = await ctx.users.require(caller.env, body.userId, conn);
-      return ctx.runs.acceptEvent(caller.env, user.userId, body.event, body.data);
+      return ctx.runs.acceptEvent(caller.env, user.userId, body.event, body.data, conn);
     },
   });
 
@@ -25,7 +25,7 @@ export function runRoutes(api: ApiRouter, ctx: AppContext): void {
     idempotencyScope: 'run-workflow',
     handler: async ({ caller, body, conn }) => {
       const user = await ctx.users.require(caller.env, body.userId, conn);
-      return ctx.runs.acceptWorkflowRun(caller.env, user.userId, body, body.data);
+      return ctx.runs.acceptWorkflowRun(caller.env, user.userId, body, body.data, conn);
     },
   });
 }

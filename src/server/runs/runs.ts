@@ -1,29 +1,36 @@
 import type { RunEventResponse, RunWorkflowResponse, ValidationIssue } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import { inTransaction, type Conn, type Database } from '../platform/db/index.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { findVersion } from '../definitions/definitions.js';
 import type { EventValidator } from '../definitions/event-schema.js';
 import { toValidationIssues } from '../http/errors.js';
 import { DomainError } from '../platform/errors.js';
 import type { RunQueue } from './run-queue.js';
+import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';
 import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
 
 /**
  * Accepts runs for the workflow runtime: the run is validated, then written to the `run_queue`
- * table (WAL, synchronous=FULL) and only then answered; the `/run/*` routes are idempotent, so
- * the router runs this in the transaction that also stores the Idempotency-Key's answer. A 2xx therefore means the run is on disk and happens once per Idempotency-Key;
+ * table (WAL, synchronous=FULL) in the same transaction as its idempotency record, and only
+ * then answered. A 2xx therefore means the run is on disk and happens once per Idempotency-Key;
  * whether a workflow is active is decided when it runs.
  */
 export class RunService {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly registry: DefinitionRegistry,
     private readonly workflows: WorkflowService,
     private readonly queue: RunQueue,
   ) {}
 
-  acceptEvent(env: Environment, userId: string, eventName: string, data: Record<string, unknown>): RunEventResponse {
+  async acceptEvent(
+    env: Environment,
+    userId: string,
+    eventName: string,
+    data: Record<string, unknown>,
+    conn: Conn = this.database,
+  ): Promise<RunEventResponse> {
     const event = this.registry.current.event(eventName);
     if (!event) {
       throw new DomainError('validation_failed', `No workflow listens to the custom event "${eventName}".`, [
@@ -31,22 +38,29 @@ export class RunService {
       ]);
     }
     checkData(event.validate, data, `"${eventName}"`);
-    const { id } = this.queue.enqueue({ env, userId, kind: 'event', eventName, data });
+    const id = newId();
+    // Inside the caller's transaction (the router's idempotency record) when there is one.
+    await inTransaction(conn, (trx) => this.queue.enqueue({ id, env, userId, kind: 'event', eventName, data }, trx));
     return { message: 'Event successfully triggered', eventId: id };
   }
 
   /** Runs a webhook-trigger workflow the user has installed and not deactivated. */
-  acceptWorkflowRun(
+  async acceptWorkflowRun(
     env: Environment,
     userId: string,
     ref: WorkflowRef,
     data: Record<string, unknown>,
-  ): RunWorkflowResponse {
-    const entry = this.workflows.resolve(ref);
+    conn: Conn = this.database,
+  ): Promise<RunWorkflowResponse> {
+    const entry = await this.workflows.resolve(ref);
     const workflowId = entry.workflow.workflowId;
-    const row = this.db
-      .prepare('SELECT version, active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(userId, workflowId) as { version: number; active: number } | undefined;
+    // TODO(i15): installs — the installed version and state of one of the user's workflows.
+    const row = await conn
+      .selectFrom('user_workflows')
+      .select(['version', 'active'])
+      .where('user_id', '=', userId)
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirst();
     if (!row) throw new DomainError('not_found', 'The user has not installed this workflow.');
     const version = findVersion(entry.workflow, row.version);
     if (version?.trigger.type !== 'webhook') {
@@ -61,7 +75,10 @@ export class RunService {
     }
     const validate = this.registry.current.webhookValidator(workflowId, row.version);
     if (validate) checkData(validate, data, 'the webhook trigger');
-    const { id } = this.queue.enqueue({ env, userId, kind: 'workflow', workflowId, data });
+    const id = newId();
+    await inTransaction(conn, (trx) =>
+      this.queue.enqueue({ id, env, userId, kind: 'workflow', workflowId, data }, trx),
+    );
     return { message: 'success', runId: id };
   }
 }

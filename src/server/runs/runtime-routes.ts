@@ -15,7 +15,7 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
       const userId =
         query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId, conn)).userId;
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      return ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId);
+      return ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId, { conn });
     },
   });
 

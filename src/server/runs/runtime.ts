@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
 import { ConnectorError, findConnector, type Connector, type CredentialData } from '../connections/connectors/index.js';
-import type { Database, Db } from '../platform/db/index.js';
+import type { Conn, Database, Db } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
@@ -9,21 +9,18 @@ import type { Environment } from '../users/index.js';
 import type { CredentialService } from '../connections/credentials.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService } from '../installs/integrations.js';
+import type { SettingsService } from '../deliveries/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
+import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
 import { AppTriggers } from '../connections/app-triggers.js';
 import { Connections, MissingConnectionError, type CredentialRefresher } from '../connections/connections.js';
-import {
-  DeliveryOutbox,
-  SignedSender,
-  type EnvironmentSigningKeys,
-  type OutboundDelivery,
-  type SettingsService,
-} from '../deliveries/index.js';
+import { DeliveryOutbox, type OutboundDelivery } from '../deliveries/index.js';
 import { WorkflowExecutor } from './executor.js';
 import { LeaseWorker } from '../platform/lease-worker.js';
-import type { OutboundHttp, PrivateTargetPolicy } from '../platform/outbound-http.js';
+import type { OutboundHttp } from '../platform/outbound-http.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from '../platform/retry.js';
 import { RunQueue, type RunRow } from './run-queue.js';
+import { SignedSender } from '../deliveries/signed-sender.js';
 import { TargetBudget } from '../platform/target-budget.js';
 
 export interface RuntimeOptions {
@@ -64,8 +61,6 @@ export interface RuntimeOptions {
    * usual 10 s a supervisor waits before SIGKILL, HTTP drain included.
    */
   shutdownGraceMs: number;
-  /** Which non-public addresses outgoing requests may reach. */
-  allowPrivateTargets: PrivateTargetPolicy;
   /**
    * Paths of this server that ISV-authored relative Stream Data / HTTP request URLs may go to
    * (each ends with `/`); empty: relative URLs are refused.
@@ -87,11 +82,11 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   deliveryRetry: DEFAULT_RETRY_POLICY,
   requestTimeoutMs: 15_000,
   shutdownGraceMs: 5_000,
-  allowPrivateTargets: 'none',
   relativeUrlPrefixes: [],
 };
 
 export interface RuntimeDeps {
+  /** TODO(i15): deliveries, connections — the raw handle only for DeliveryOutbox, Connections and AppTriggers until they move. */
   db: Db;
   database: Database;
   definitions: () => DefinitionSet;
@@ -131,11 +126,11 @@ export class Runtime {
     options: Partial<RuntimeOptions> = {},
   ) {
     this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...options };
-    const { db, log } = deps;
+    const { db, database, log } = deps;
     this.sender = new SignedSender(deps.keys, deps.http, this.options.requestTimeoutMs);
-    this.queue = new RunQueue(db, this.options.tenantConcurrency);
+    this.queue = new RunQueue(database, this.options.tenantConcurrency);
     this.outbox = new DeliveryOutbox(
-      deps.database,
+      database,
       deps.settings,
       this.options.deliveryRetry,
       this.options.deliveryTargetConcurrency,
@@ -154,7 +149,7 @@ export class Runtime {
       log,
     );
     this.executor = new WorkflowExecutor(
-      db,
+      database,
       deps.definitions,
       deps.executions,
       this.connections,
@@ -168,7 +163,6 @@ export class Runtime {
         relativeUrlPrefixes: this.options.relativeUrlPrefixes,
       },
       deps.box,
-      deps.database,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
     this.runWorker = new LeaseWorker(
@@ -187,7 +181,14 @@ export class Runtime {
     );
     this.queue.onEnqueued = () => this.runWorker.wake();
     this.outbox.onEnqueued = () => this.deliveryWorker.wake();
-    deps.integrations.onInstalled((event) => this.installed(event));
+    // TODO(i15): installs — the listener is called inside the install transaction, which is still a raw
+    // better-sqlite3 one: these writes land just after it commits. Once it is a Kysely transaction,
+    // IntegrationService should `await runtime.installed(event, trx)` so they join it again.
+    deps.integrations.onInstalled((event) => {
+      this.installed(event, database).catch((error: unknown) => {
+        log.error({ err: error, userId: event.userId }, 'queuing the installation run or webhook failed');
+      });
+    });
   }
 
   /** Starts the workers (once the server listens, so apps on this server can be called). */
@@ -213,24 +214,24 @@ export class Runtime {
     const failedAttempts = row.attempts + 1;
     try {
       const outcome = await this.executor.runRow(row, signal, failedAttempts >= this.options.retry.maxAttempts);
-      if (outcome.kind === 'released') this.queue.release(row.id, owner);
+      if (outcome.kind === 'released') await this.queue.release(row.id, owner);
       else if (outcome.kind === 'deferred') {
         this.deps.log.debug({ runId: row.id, target: outcome.target }, 'target at its budget; run deferred');
-        this.queue.defer(row.id, owner, deferDelay());
+        await this.queue.defer(row.id, owner, deferDelay());
       } else if (outcome.kind === 'retry') {
-        this.queue.reschedule(
+        await this.queue.reschedule(
           row.id,
           owner,
           retryDelay(this.options.retry, failedAttempts, outcome.retryAfterMs),
           outcome.error,
         );
-      } else this.queue.complete(row.id, owner, outcome.failed ? 'failed' : 'done');
+      } else await this.queue.complete(row.id, owner, outcome.failed ? 'failed' : 'done');
     } catch (error) {
       // Not a block failing (those are recorded): the database or a bug. Try again later, then stop.
       this.deps.log.error({ err: error, runId: row.id }, 'run failed unexpectedly');
       const message = `Internal error: ${(error as Error).message}`;
-      if (failedAttempts >= this.options.retry.maxAttempts) this.queue.complete(row.id, owner, 'failed', message);
-      else this.queue.reschedule(row.id, owner, retryDelay(this.options.retry, failedAttempts), message);
+      if (failedAttempts >= this.options.retry.maxAttempts) await this.queue.complete(row.id, owner, 'failed', message);
+      else await this.queue.reschedule(row.id, owner, retryDelay(this.options.retry, failedAttempts), message);
     }
   }
 
@@ -238,45 +239,46 @@ export class Runtime {
    * Inside the install transaction: on-installation runs for newly installed workflows, and the
    * installation webhook, so neither can be lost if the process dies right after the answer.
    */
-  private installed(event: InstalledEvent): void {
-    const user = this.deps.db.prepare('SELECT env FROM users WHERE id = ?').get(event.userId) as
-      { env: Environment } | undefined;
+  async installed(event: InstalledEvent, conn: Conn): Promise<void> {
+    // TODO(i15): users — the user's environment by id (UserService.find needs the environment).
+    const user = await conn.selectFrom('users').select('env').where('id', '=', event.userId).executeTakeFirst();
     if (!user) return;
     const definitions = this.deps.definitions();
     for (const workflowId of event.newlyInstalled) {
       const entry = definitions.workflow(workflowId);
-      const installed = this.deps.db
-        .prepare('SELECT version FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-        .get(event.userId, workflowId) as { version: number } | undefined;
+      // TODO(i15): installs — the installed version of one of the user's workflows.
+      const installed = await conn
+        .selectFrom('user_workflows')
+        .select('version')
+        .where('user_id', '=', event.userId)
+        .where('workflow_id', '=', workflowId)
+        .executeTakeFirst();
       const version = entry && installed && findVersion(entry.workflow, installed.version);
       if (version?.trigger.type !== 'onInstallation') continue;
-      this.queue.enqueue({
-        env: user.env,
-        userId: event.userId,
-        kind: 'installation',
-        workflowId,
-        data: {
+      await this.queue.enqueue(
+        {
+          env: user.env,
           userId: event.userId,
-          integrationId: event.integrationId,
-          installationId: event.installationId,
-          workflowIds: event.workflowIds,
-          installedAt: event.installedAt,
+          kind: 'installation',
+          workflowId,
+          data: {
+            userId: event.userId,
+            integrationId: event.integrationId,
+            installationId: event.installationId,
+            workflowIds: event.workflowIds,
+            installedAt: event.installedAt,
+          },
         },
-      });
+        conn,
+      );
     }
-    // TODO(i15): enqueue in the install transaction (its trx) once installs passes one; until then
-    // the row is written right after that transaction commits.
-    this.outbox
-      .enqueueInstallationWebhook(this.deps.database, user.env, {
-        userId: event.userId,
-        workflowIds: event.workflowIds,
-        integrationId: event.integrationId,
-        credentials: event.credentials,
-        success: true,
-      })
-      .catch((error: unknown) => {
-        this.deps.log.error({ err: error, userId: event.userId }, 'queuing the installation webhook failed');
-      });
+    await this.outbox.enqueueInstallationWebhook(conn, user.env, {
+      userId: event.userId,
+      workflowIds: event.workflowIds,
+      integrationId: event.integrationId,
+      credentials: event.credentials,
+      success: true,
+    });
   }
 
   private connectorContext() {
@@ -326,7 +328,9 @@ export class Runtime {
     }
     let credential: CredentialData;
     try {
-      credential = this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId }).data;
+      credential = (
+        await this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId })
+      ).data;
     } catch (error) {
       if (error instanceof MissingConnectionError) throw new DomainError('credential_required', error.message);
       throw error;
@@ -342,14 +346,26 @@ export class Runtime {
   }
 
   /** Queues a rerun of an execution with the trigger data it recorded, at the user's current version. */
-  rerun(env: Environment, workflowId: string, executionId: string, userId: string | undefined): RerunResponse {
-    const execution = this.deps.executions.summary(env, executionId);
+  async rerun(
+    env: Environment,
+    workflowId: string,
+    executionId: string,
+    userId: string | undefined,
+    /** The transaction to queue the run in, and its id when the answer already names it. */
+    options: { conn?: Conn; runId?: string } = {},
+  ): Promise<RerunResponse> {
+    const conn = options.conn ?? this.deps.database;
+    const execution = await this.deps.executions.summary(env, executionId, conn);
     if (!execution || execution.workflowId !== workflowId || (userId !== undefined && userId !== execution.userId)) {
       throw notFound('The execution');
     }
-    const installed = this.deps.db
-      .prepare('SELECT active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(execution.userId, workflowId) as { active: number } | undefined;
+    // TODO(i15): installs — whether the user's workflow is installed and active.
+    const installed = await conn
+      .selectFrom('user_workflows')
+      .select('active')
+      .where('user_id', '=', execution.userId)
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirst();
     if (!installed) throw new DomainError('not_found', 'The user no longer has this workflow installed.');
     if (installed.active !== 1) {
       throw new DomainError('workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
@@ -357,20 +373,29 @@ export class Runtime {
     if (execution.status === 'running') {
       throw new DomainError('not_rerunnable', 'The execution is still running; rerun it once it has finished.');
     }
-    const trigger = this.deps.executions.recordedBlocks(executionId)[0];
+    const trigger = (await this.deps.executions.recordedBlocks(executionId, conn))[0];
     if (!trigger || trigger.output === null || trigger.output === undefined) {
       throw new DomainError('not_rerunnable', 'The execution recorded no trigger data to run again.');
     }
-    const run = this.queue.enqueue({
-      env,
-      userId: execution.userId,
-      kind: 'rerun',
-      workflowId,
-      data: trigger.output,
-      rerunOf: executionId,
-    });
-    return { message: 'Execution queued for rerun', runId: run.id, rerunOf: executionId };
+    const run = await this.queue.enqueue(
+      {
+        ...(options.runId === undefined ? {} : { id: options.runId }),
+        env,
+        userId: execution.userId,
+        kind: 'rerun',
+        workflowId,
+        data: trigger.output,
+        rerunOf: executionId,
+      },
+      conn,
+    );
+    return rerunAnswer(run.id, executionId);
   }
+}
+
+/** The answer to a rerun. */
+export function rerunAnswer(runId: string, executionId: string): RerunResponse {
+  return { message: 'Execution queued for rerun', runId, rerunOf: executionId };
 }
 
 /**
