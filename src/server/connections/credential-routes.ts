@@ -23,7 +23,7 @@ import type { ApiRouter } from '../http/router.js';
 import { CONNECTORS, credentialMetadata, findConnector, isOauth, type Connector } from './connectors/index.js';
 import type { AppContext } from '../context.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import { runIdempotent } from '../http/idempotency.js';
+import { runIdempotentAsync } from '../http/idempotency.js';
 import { checkProperties } from './credentials.js';
 import { idempotencyKey } from '../http/common.js';
 import { oauthOf } from '../widget/auth-routes.js';
@@ -39,7 +39,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
   const startHeadlessOAuth = (userId: string, connector: Connector, fields: Record<string, string>): string => {
     const oauth = oauthOf(connector);
     if (!oauth) {
-      throw new DomainError('oauth_not_supported',
+      throw new DomainError(
+        'oauth_not_supported',
         `${connector.displayName} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
       );
     }
@@ -122,7 +123,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       if (!connector) throw notFound('The connector');
       // alloy-node's getUserOauthRedirect(data) sends all of `data` as the query, credentialName included.
       if (query.credentialName !== undefined && query.credentialName !== params.credentialName) {
-        throw new DomainError('validation_failed',
+        throw new DomainError(
+          'validation_failed',
           'Invalid request query. credentialName: must equal the credential name in the path',
           [{ path: ['credentialName'], message: 'must equal the credential name in the path' }],
         );
@@ -233,7 +235,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     body: StartInstallationRequest,
     response: StartInstallationResponse,
     errors: [404],
-    handler: ({ caller, body }) => ctx.headless.start(ctx.users.require(caller.env, body.userId).userId, body),
+    handler: async ({ caller, body }) => ctx.headless.start(ctx.users.require(caller.env, body.userId).userId, body),
   });
 
   api.add({
@@ -250,12 +252,14 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     idempotent: true,
     errors: [404, 422],
     handler: async ({ caller, body, request, reply }) => {
-      const result = runIdempotent(ctx.db, `headless-complete:${caller.env}`, idempotencyKey(request), body, () => ({
-        status: 200,
-        body: ctx.headless.complete(caller.env, body),
-      }));
-      const installed = ctx.integrations.installationOwner(result.body.installationId);
-      if (installed) await ctx.runtime.triggers.settle(installed);
+      // The installs service settles the user's app triggers once the install commits.
+      const result = await runIdempotentAsync(
+        ctx.database,
+        `headless-complete:${caller.env}`,
+        idempotencyKey(request),
+        body,
+        async (trx) => ({ status: 200, body: await ctx.headless.complete(caller.env, body, trx) }),
+      );
       reply.status(result.status);
       return result.body;
     },

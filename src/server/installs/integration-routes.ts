@@ -33,8 +33,8 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: ListIntegrationsQuery,
     response: IntegrationListResponse,
     errors: [403, 404],
-    handler: ({ caller, query }) => {
-      const all = ctx.integrations.list(resolveUser(ctx, caller, query.userId).userId);
+    handler: async ({ caller, query }) => {
+      const all = await ctx.integrations.list(resolveUser(ctx, caller, query.userId).userId);
       // An Embedded Link's token sees its own integration only.
       const scope = caller.integrationId;
       return { data: scope === undefined ? all : all.filter((i) => i.integrationId === scope) };
@@ -53,7 +53,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: IntegrationQuery,
     response: IntegrationResponse,
     errors: [403, 404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       const user = resolveUser(ctx, caller, query.userId);
       const definitions = ctx.definitions.current;
       const integration =
@@ -61,7 +61,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
         definitions.integrations.find((i) => i.name === params.integrationId);
       if (!integration) throw notFound('The integration');
       requireIntegrationScope(caller, integration.integrationId);
-      return { data: ctx.integrations.get(user.userId, integration.integrationId) };
+      return { data: await ctx.integrations.get(user.userId, integration.integrationId) };
     },
   });
 
@@ -77,9 +77,9 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: ListInstallationsQuery,
     response: InstallationListResponse,
     errors: [404],
-    handler: ({ caller, query }) => {
+    handler: async ({ caller, query }) => {
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
-      return { data: ctx.integrations.installations(caller.env, { userId, integrationId: query.integrationId }) };
+      return { data: await ctx.integrations.installations(caller.env, { userId, integrationId: query.integrationId }) };
     },
   });
 
@@ -94,12 +94,14 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     auth: 'apiKey',
     query: OptionalUserQuery,
     response: EventListResponse,
-    handler: ({ caller, query }) => {
+    handler: async ({ caller, query }) => {
       const definitions = ctx.definitions.current;
       const installed =
         query.userId === undefined
           ? undefined
-          : new Set(ctx.workflows.list(ctx.users.require(caller.env, query.userId).userId).map((w) => w.workflowId));
+          : new Set(
+              (await ctx.workflows.list(ctx.users.require(caller.env, query.userId).userId)).map((w) => w.workflowId),
+            );
       const events = definitions
         .allEvents()
         .filter((event) => installed === undefined || [...event.workflowIds].some((id) => installed.has(id)));
@@ -129,11 +131,11 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     query: InstallUrlQuery,
     response: InstallUrlResponse,
     errors: [404],
-    handler: ({ caller, params, query, reply }) => {
+    handler: async ({ caller, params, query, reply }) => {
       const user = ctx.users.require(caller.env, params.userId);
       if (!ctx.definitions.current.integration(params.integrationId)) throw notFound('The integration');
       reply.header('cache-control', 'no-store');
-      return ctx.links.create(user.userId, params.integrationId, query.expiresIn ?? DEFAULT_LINK_TTL_SECONDS);
+      return await ctx.links.create(user.userId, params.integrationId, query.expiresIn ?? DEFAULT_LINK_TTL_SECONDS);
     },
   });
 }

@@ -37,8 +37,8 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: UserWorkflowListResponse,
     errors: [403, 404],
-    handler: ({ caller, query }) => {
-      const all = ctx.workflows.list(resolveUser(ctx, caller, query.userId).userId);
+    handler: async ({ caller, query }) => {
+      const all = await ctx.workflows.list(resolveUser(ctx, caller, query.userId).userId);
       const scope = caller.integrationId;
       return { data: scope === undefined ? all : all.filter((w) => integrationOf(w.workflowId) === scope) };
     },
@@ -57,10 +57,10 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: UserWorkflowDetailResponse,
     errors: [403, 404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       const user = resolveUser(ctx, caller, query.userId);
       requireWorkflowScope(caller, params.workflowId);
-      return { data: ctx.workflows.detail(user.userId, params.workflowId) };
+      return { data: await ctx.workflows.detail(user.userId, params.workflowId) };
     },
   });
 
@@ -82,9 +82,8 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
         const user = resolveUser(ctx, caller, body.userId);
         const entry = ctx.workflows.resolve(body);
         requireIntegrationScope(caller, entry.integration.integrationId);
-        ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
-        // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate.
-        await ctx.runtime.triggers.settle(user.userId);
+        // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate (the service settles).
+        await ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
         return active ? { activated: true as const } : { deactivated: true as const };
       },
     });
@@ -106,9 +105,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404, 409],
     handler: async ({ caller, params, query }) => {
       const userId = ctx.users.require(caller.env, query.userId).userId;
-      const result = ctx.workflows.upgrade(userId, params.workflowId);
-      await ctx.runtime.triggers.settle(userId);
-      return result;
+      return await ctx.workflows.upgrade(userId, params.workflowId);
     },
   });
 
@@ -126,8 +123,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params, query }) => {
       const userId = ctx.users.require(caller.env, query.userId).userId;
-      ctx.workflows.remove(userId, params.workflowId);
-      await ctx.runtime.triggers.settle(userId);
+      await ctx.workflows.remove(userId, params.workflowId);
       return { deleted: true as const };
     },
   });
@@ -144,9 +140,9 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: WorkflowVersionsResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
-      return { data: ctx.workflows.versions(params.workflowId, userId) };
+      return { data: await ctx.workflows.versions(params.workflowId, userId) };
     },
   });
 
@@ -162,9 +158,9 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OptionalUserQuery,
     response: WorkflowUsersResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
-      const users = ctx.workflows.users(caller.env, params.workflowId);
+      const users = await ctx.workflows.users(caller.env, params.workflowId);
       return { data: userId === undefined ? users : users.filter((u) => u.userId === userId) };
     },
   });

@@ -3,10 +3,10 @@ import * as z from 'zod/mini';
 import { CreateInstallationRequest, ObjectId, type ValidationIssue } from '../../contract/index.js';
 import { callerOf, requireIntegrationScope, requireUserToken } from '../http/auth.js';
 import type { AppContext } from '../context.js';
-import { latestVersion, versionConnectors } from '../definitions/definitions.js';
+import { appsNeeded } from '../installs/index.js';
 import { parseInput } from '../http/errors.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import { runIdempotent } from '../http/idempotency.js';
+import { runIdempotentAsync } from '../http/idempotency.js';
 
 const IntegrationParams = z.object({ integrationId: ObjectId });
 
@@ -25,7 +25,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
     const userId = currentUser(request);
     const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
     requireIntegrationScope(callerOf(request), integrationId);
-    return ctx.integrations.widgetView(userId, integrationId);
+    return await ctx.integrations.widgetView(userId, integrationId);
   });
 
   app.post('/widget/installations', { preHandler: userToken }, async (request, reply) => {
@@ -34,13 +34,18 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
     requireIntegrationScope(callerOf(request), body.integrationId);
     const chosenCredentials = chosenConnections(ctx, userId, body);
     const key = request.headers['idempotency-key'];
-    const result = runIdempotent(ctx.db, `widget-install:${userId}`, Array.isArray(key) ? key[0] : key, body, () => ({
-      status: 201,
-      body: ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {}),
-    }));
-    // App-event triggers subscribe before the answer (up to 5 s); a slow or failing app finishes or
-    // retries in the background.
-    await ctx.runtime.triggers.settle(userId);
+    // App-event triggers subscribe before the answer (up to 5 s; the installs service waits for
+    // that after the commit); a slow or failing app finishes or retries in the background.
+    const result = await runIdempotentAsync(
+      ctx.database,
+      `widget-install:${userId}`,
+      Array.isArray(key) ? key[0] : key,
+      body,
+      async (trx) => ({
+        status: 201,
+        body: await ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {}, trx),
+      }),
+    );
     return reply.status(result.status).send(result.body);
   });
 }
@@ -54,7 +59,7 @@ function chosenConnections(
   if (!body.credentialIds) return undefined;
   const integration = ctx.definitions.current.integration(body.integrationId);
   if (!integration) throw notFound('The integration');
-  const needed = new Set(integration.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))));
+  const needed = new Set(appsNeeded(integration.workflows));
   const issues: ValidationIssue[] = [];
   for (const [app, credentialId] of Object.entries(body.credentialIds)) {
     const credential = ctx.credentials.list(userId).find((c) => c.credentialId === credentialId);
