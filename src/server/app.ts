@@ -244,6 +244,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       executions,
       credentials,
       integrations,
+      workflows,
       settings,
       box,
       keys: signingKeys,

@@ -419,7 +419,8 @@ export function checkOrigin(origin: string): string {
     url = new URL('invalid:');
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
-    throw new DomainError('validation_failed',
+    throw new DomainError(
+      'validation_failed',
       'origin must be the page’s http(s) origin, e.g. https://app.example.com.',
       [{ path: ['origin'], message: 'not an http(s) origin' }],
     );

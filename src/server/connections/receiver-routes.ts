@@ -22,7 +22,7 @@ export function receiverRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/webhooks/:parentWorkflowId/:userId', async (request, reply) => {
     const params = parseInput(ReceiverParams, request.params, 'params');
     const rawBody = typeof request.body === 'string' ? request.body : '';
-    const answer = ctx.runtime.triggers.receive(params.parentWorkflowId, params.userId, request.headers, rawBody);
+    const answer = await ctx.runtime.triggers.receive(params.parentWorkflowId, params.userId, request.headers, rawBody);
     return reply.status(answer.status).send(answer.body);
   });
 }

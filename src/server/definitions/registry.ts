@@ -77,6 +77,7 @@ export class DefinitionRegistry {
           }
         }
       }
+      // TODO(i15): user_workflows belongs to installs: WorkflowService.installedVersionCounts(conn) once this is async.
       const installed = this.db
         .prepare('SELECT workflow_id, version, COUNT(*) AS users FROM user_workflows GROUP BY workflow_id, version')
         .all() as { workflow_id: string; version: number; users: number }[];

@@ -286,6 +286,21 @@ export async function workflowUsers(conn: Conn, env: Environment, workflowId: st
   }));
 }
 
+/** The user's active workflows with the user's environment. */
+export async function activeWorkflowsWithEnv(
+  conn: Conn,
+  userId: string,
+): Promise<{ workflowId: string; version: number; env: Environment }[]> {
+  const rows = await conn
+    .selectFrom('user_workflows as w')
+    .innerJoin('users as u', 'u.id', 'w.user_id')
+    .select(['w.workflow_id', 'w.version', 'u.env'])
+    .where('w.user_id', '=', userId)
+    .where('w.active', '=', 1)
+    .execute();
+  return rows.map((r) => ({ workflowId: r.workflow_id, version: r.version, env: r.env }));
+}
+
 /** Every user with at least one active workflow. */
 export async function usersWithActiveWorkflows(conn: Conn): Promise<string[]> {
   const rows = await conn.selectFrom('user_workflows').select('user_id').distinct().where('active', '=', 1).execute();

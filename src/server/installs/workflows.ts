@@ -87,6 +87,14 @@ export class WorkflowService {
     return openConfig(this.box, row.userId, row.workflowId, row.config);
   }
 
+  /** The user's active workflows, with the user's environment (app triggers subscribe for them). */
+  activeWorkflows(
+    userId: string,
+    conn: Conn = this.database,
+  ): Promise<{ workflowId: string; version: number; env: Environment }[]> {
+    return repo.activeWorkflowsWithEnv(conn, userId);
+  }
+
   /** The users with at least one active workflow (app triggers sync them at start). */
   usersWithActiveWorkflows(conn: Conn = this.database): Promise<string[]> {
     return repo.usersWithActiveWorkflows(conn);

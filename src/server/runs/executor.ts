@@ -17,7 +17,7 @@ import {
 import { DomainError } from '../platform/errors.js';
 import type { Environment } from '../platform/secrets.js';
 import type { ExecutionStore } from './executions.js';
-import type { StoredConfig } from '../installs/integrations.js';
+import type { InstalledWorkflow, StoredConfig } from '../installs/index.js';
 import { type Connections, MissingConnectionError } from '../connections/connections.js';
 import type { DeliveryOutbox } from '../deliveries/deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
@@ -27,7 +27,7 @@ import { type TargetBudget, TargetBusy, targetOf } from '../platform/target-budg
 import { SECRET_MASK, SecretMask } from './secret-mask.js';
 import { render, type TemplateScope } from './templates.js';
 import type { SecretBox } from '../platform/encryption.js';
-import { openConfig } from '../installs/config-answers.js';
+import { openConfig } from '../installs/index.js';
 
 /** Why a block did not finish; `retryable` failures are tried again later with backoff. */
 
@@ -72,11 +72,10 @@ export interface ExecutorOptions {
   relativeUrlPrefixes: readonly string[];
 }
 
-interface UserWorkflowRow {
-  workflow_id: string;
-  version: number;
-  active: number;
-  config: string;
+/** The users' installed workflows (the installs module's WorkflowService). */
+export interface InstalledWorkflows {
+  installedWorkflow(userId: string, workflowId: string): Promise<InstalledWorkflow | undefined>;
+  installedWorkflows(userId: string): Promise<InstalledWorkflow[]>;
 }
 
 const MODES: Record<RunKind, ExecutionMode> = {
@@ -107,11 +106,12 @@ export class WorkflowExecutor {
     private readonly options: ExecutorOptions,
     /** Opens the users' sealed configuration answers. */
     private readonly box: SecretBox,
+    private readonly installs: InstalledWorkflows,
   ) {}
 
   async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
     const definitions = this.definitions();
-    const targets = this.targets(row, definitions);
+    const targets = await this.targets(row, definitions);
     let failed = false;
     let retry: RunOutcome | undefined;
     let deferred: RunOutcome | undefined;
@@ -127,21 +127,22 @@ export class WorkflowExecutor {
   }
 
   /** The workflows this run starts or continues, in a stable order. */
-  private targets(row: RunRow, definitions: DefinitionSet): { workflowId: string; resumeVersion?: number }[] {
+  private async targets(
+    row: RunRow,
+    definitions: DefinitionSet,
+  ): Promise<{ workflowId: string; resumeVersion?: number }[]> {
     const targets = new Map<string, { workflowId: string; resumeVersion?: number }>();
     for (const running of this.executions.runningForRun(row.id)) {
       targets.set(running.workflowId, { workflowId: running.workflowId, resumeVersion: running.version });
     }
-    const installed = this.db
-      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? ORDER BY workflow_id')
-      .all(row.user_id) as UserWorkflowRow[];
+    const installed = await this.installs.installedWorkflows(row.user_id);
     for (const uw of installed) {
-      if (targets.has(uw.workflow_id)) continue;
-      if (row.kind === 'event' ? false : uw.workflow_id !== row.workflow_id) continue;
+      if (targets.has(uw.workflowId)) continue;
+      if (row.kind === 'event' ? false : uw.workflowId !== row.workflow_id) continue;
       const version =
-        definitions.workflow(uw.workflow_id) && findVersion(definitions.workflow(uw.workflow_id)!.workflow, uw.version);
+        definitions.workflow(uw.workflowId) && findVersion(definitions.workflow(uw.workflowId)!.workflow, uw.version);
       if (!version || !triggerMatches(row, version.trigger)) continue;
-      targets.set(uw.workflow_id, { workflowId: uw.workflow_id });
+      targets.set(uw.workflowId, { workflowId: uw.workflowId });
     }
     return [...targets.values()];
   }
@@ -154,14 +155,12 @@ export class WorkflowExecutor {
     lastAttempt: boolean,
   ): Promise<RunOutcome> {
     const entry = definitions.workflow(target.workflowId);
-    const installed = this.db
-      .prepare('SELECT workflow_id, version, active, config FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(row.user_id, target.workflowId) as UserWorkflowRow | undefined;
+    const installed = await this.installs.installedWorkflow(row.user_id, target.workflowId);
     const existing = this.executions.forRun(row.id, target.workflowId);
     if (existing && existing.status !== 'running') return { kind: 'done', failed: existing.status === 'error' };
 
     // A workflow deactivated or removed after the event was accepted does not run.
-    if (!entry || !installed || installed.active !== 1) {
+    if (!entry || !installed || !installed.active) {
       if (existing) {
         this.executions.finish(existing.id, {
           status: 'error',
@@ -185,7 +184,7 @@ export class WorkflowExecutor {
 
     const triggerData = JSON.parse(row.payload) as unknown;
     const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
-    const mask = this.secretsOf(row.user_id, entry.workflow.workflowId, version, answers, triggerData);
+    const mask = await this.secretsOf(row.user_id, entry.workflow.workflowId, version, answers, triggerData);
     const executionId = existing?.id ?? this.startExecution(row, entry, version, triggerData, mask);
     const recorded = this.executions.recordedBlocks(executionId);
     const outputs: Record<string, unknown> = {};
@@ -328,13 +327,13 @@ export class WorkflowExecutor {
    * ISV's rendered values) and the secret parts of the user's connections to the workflow's apps
    * (typed secret properties, OAuth tokens).
    */
-  private secretsOf(
+  private async secretsOf(
     userId: string,
     workflowId: string,
     version: WorkflowVersionDefinition,
     answers: StoredConfig,
     triggerData: unknown,
-  ): SecretMask {
+  ): Promise<SecretMask> {
     const mask = new SecretMask();
     const scope: TemplateScope = { trigger: triggerData, blocks: {}, config: configValues(version, answers) };
     for (const block of versionBlocks(version)) {
@@ -348,7 +347,7 @@ export class WorkflowExecutor {
       const connector = findConnector(id);
       if (!connector) continue;
       try {
-        addCredentialSecrets(mask, connector, this.connections.resolve(userId, connector, { workflowId }).data);
+        addCredentialSecrets(mask, connector, (await this.connections.resolve(userId, connector, { workflowId })).data);
       } catch (error) {
         // No connection: nothing of it can reach a log (the block that needs it fails on its own).
         if (!(error instanceof MissingConnectionError) && !(error instanceof DomainError)) throw error;
@@ -484,7 +483,7 @@ export class WorkflowExecutor {
     if (!connector || !action)
       throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
     // A missing connection throws before the try, as before; a failed refresh is a ConnectorError below.
-    this.connections.resolve(run.row.user_id, connector, { workflowId: run.entry.workflow.workflowId });
+    await this.connections.resolve(run.row.user_id, connector, { workflowId: run.entry.workflow.workflowId });
     try {
       const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
         workflowId: run.entry.workflow.workflowId,

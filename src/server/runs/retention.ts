@@ -53,6 +53,7 @@ export class RetentionJob {
         .prepare("DELETE FROM run_queue WHERE status IN ('done', 'failed') AND updated_at < ?")
         .run(logCutoff).changes,
       idempotencyKeys: this.db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(keyCutoff).changes,
+      // TODO(i15): the three installs tables below: installs' repository pruneExpired(conn, …) once this is async.
       linkTokens: this.db.prepare('DELETE FROM link_tokens WHERE expires_at < ?').run(logCutoff).changes,
       oauthSessions: this.db.prepare('DELETE FROM oauth_sessions WHERE expires_at < ?').run(keyCutoff).changes,
       linkSessions: this.db.prepare('DELETE FROM link_sessions WHERE expires_at < ?').run(nowIso).changes,

@@ -45,9 +45,9 @@ export function runRoutes(api: ApiRouter, ctx: AppContext): void {
     response: RunWorkflowResponse,
     idempotent: true,
     errors: [404, 409, 422],
-    handler: ({ caller, body, request, reply }) => {
+    handler: async ({ caller, body, request, reply }) => {
       const user = ctx.users.require(caller.env, body.userId);
-      const result = ctx.runs.acceptWorkflowRun(
+      const result = await ctx.runs.acceptWorkflowRun(
         caller.env,
         user.userId,
         body,

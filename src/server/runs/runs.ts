@@ -46,28 +46,27 @@ export class RunService {
   }
 
   /** Runs a webhook-trigger workflow the user has installed and not deactivated. */
-  acceptWorkflowRun(
+  async acceptWorkflowRun(
     env: Environment,
     userId: string,
     ref: WorkflowRef,
     data: Record<string, unknown>,
     idempotencyKey: string | undefined,
     requestBody: unknown,
-  ): StoredResponse<RunWorkflowResponse> {
+  ): Promise<StoredResponse<RunWorkflowResponse>> {
     const entry = this.workflows.resolve(ref);
     const workflowId = entry.workflow.workflowId;
-    const row = this.db
-      .prepare('SELECT version, active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(userId, workflowId) as { version: number; active: number } | undefined;
+    const row = await this.workflows.installedWorkflow(userId, workflowId);
     if (!row) throw new DomainError('not_found', 'The user has not installed this workflow.');
     const version = findVersion(entry.workflow, row.version);
     if (version?.trigger.type !== 'webhook') {
       const how = version?.trigger.type === 'customEvent' ? ' Fire its custom event with POST /run/event.' : '';
-      throw new DomainError('wrong_trigger',
+      throw new DomainError(
+        'wrong_trigger',
         `"${entry.workflow.name}" (version ${row.version}) has a ${version?.trigger.type ?? 'missing'} trigger, not a webhook trigger.${how}`,
       );
     }
-    if (row.active !== 1) {
+    if (!row.active) {
       throw new DomainError('workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
     }
     const validate = this.registry.current.webhookValidator(workflowId, row.version);
@@ -85,7 +84,8 @@ function checkData(validate: EventValidator, data: unknown, what: string): void 
   if (result.success) return;
   const issues: ValidationIssue[] = toValidationIssues(result.error.issues, ['data']);
   const first = issues[0]!;
-  throw new DomainError('validation_failed',
+  throw new DomainError(
+    'validation_failed',
     `The data does not match the schema of ${what}. ${first.path.join('.')}: ${first.message}`,
     issues,
   );

@@ -15,7 +15,7 @@ import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
 import { DomainError } from '../platform/errors.js';
-import { runIdempotent } from '../http/idempotency.js';
+import { runIdempotentAsync } from '../http/idempotency.js';
 import { idempotencyKey } from '../http/common.js';
 
 export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
@@ -34,13 +34,19 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     response: RerunResponse,
     idempotent: true,
     errors: [404, 409, 422],
-    handler: ({ caller, params, query, request, reply }) => {
+    handler: async ({ caller, params, query, request, reply }) => {
       const userId = query.userId === undefined ? undefined : ctx.users.require(caller.env, query.userId).userId;
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const result = runIdempotent(ctx.db, `rerun:${caller.env}`, idempotencyKey(request), params, () => ({
-        status: 200,
-        body: ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId),
-      }));
+      const result = await runIdempotentAsync(
+        ctx.database,
+        `rerun:${caller.env}`,
+        idempotencyKey(request),
+        params,
+        async (trx) => ({
+          status: 200,
+          body: await ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId, trx),
+        }),
+      );
       reply.status(result.status);
       return result.body;
     },

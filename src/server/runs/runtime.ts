@@ -1,14 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
 import { ConnectorError, findConnector, type Connector, type CredentialData } from '../connections/connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import type { Conn, Db } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment } from '../platform/secrets.js';
 import type { CredentialService } from '../connections/credentials.js';
 import type { ExecutionStore } from './executions.js';
-import type { InstalledEvent, IntegrationService } from '../installs/integrations.js';
+import type { InstalledEvent, IntegrationService, WorkflowService } from '../installs/index.js';
 import type { SettingsService } from '../deliveries/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
 import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
@@ -94,6 +94,8 @@ export interface RuntimeDeps {
   executions: ExecutionStore;
   credentials: CredentialService;
   integrations: IntegrationService;
+  /** The users' installed workflows (the installs module owns them). */
+  workflows: WorkflowService;
   settings: SettingsService;
   box: SecretBox;
   keys: EnvironmentSigningKeys;
@@ -136,7 +138,7 @@ export class Runtime {
       this.options.deliveryRetry,
       this.options.deliveryTargetConcurrency,
     );
-    this.connections = new Connections(db, deps.credentials, deps.refreshCredential);
+    this.connections = new Connections(deps.credentials, deps.refreshCredential, deps.workflows);
     this.triggers = new AppTriggers(
       db,
       deps.definitions,
@@ -148,6 +150,7 @@ export class Runtime {
       deps.http,
       this.options.requestTimeoutMs,
       log,
+      deps.workflows,
     );
     this.executor = new WorkflowExecutor(
       db,
@@ -164,6 +167,7 @@ export class Runtime {
         relativeUrlPrefixes: this.options.relativeUrlPrefixes,
       },
       deps.box,
+      deps.workflows,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
     this.runWorker = new LeaseWorker(
@@ -182,7 +186,7 @@ export class Runtime {
     );
     this.queue.onEnqueued = () => this.runWorker.wake();
     this.outbox.onEnqueued = () => this.deliveryWorker.wake();
-    deps.integrations.onInstalled((event) => this.installed(event));
+    deps.integrations.onInstalled((event, trx) => this.installed(event, trx));
   }
 
   /** Starts the workers (once the server listens, so apps on this server can be called). */
@@ -233,16 +237,14 @@ export class Runtime {
    * Inside the install transaction: on-installation runs for newly installed workflows, and the
    * installation webhook, so neither can be lost if the process dies right after the answer.
    */
-  private installed(event: InstalledEvent): void {
+  private async installed(event: InstalledEvent, trx: Conn): Promise<void> {
     const user = this.deps.db.prepare('SELECT env FROM users WHERE id = ?').get(event.userId) as
       { env: Environment } | undefined;
     if (!user) return;
     const definitions = this.deps.definitions();
     for (const workflowId of event.newlyInstalled) {
       const entry = definitions.workflow(workflowId);
-      const installed = this.deps.db
-        .prepare('SELECT version FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-        .get(event.userId, workflowId) as { version: number } | undefined;
+      const installed = await this.deps.workflows.installedWorkflow(event.userId, workflowId, trx);
       const version = entry && installed && findVersion(entry.workflow, installed.version);
       if (version?.trigger.type !== 'onInstallation') continue;
       this.queue.enqueue({
@@ -315,7 +317,9 @@ export class Runtime {
     }
     let credential: CredentialData;
     try {
-      credential = this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId }).data;
+      credential = (
+        await this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId })
+      ).data;
     } catch (error) {
       if (error instanceof MissingConnectionError) throw new DomainError('credential_required', error.message);
       throw error;
@@ -331,16 +335,21 @@ export class Runtime {
   }
 
   /** Queues a rerun of an execution with the trigger data it recorded, at the user's current version. */
-  rerun(env: Environment, workflowId: string, executionId: string, userId: string | undefined): RerunResponse {
+  async rerun(
+    env: Environment,
+    workflowId: string,
+    executionId: string,
+    userId: string | undefined,
+    /** The transaction the rerun is recorded in (the idempotency record's), if any. */
+    conn?: Conn,
+  ): Promise<RerunResponse> {
     const execution = this.deps.executions.summary(env, executionId);
     if (!execution || execution.workflowId !== workflowId || (userId !== undefined && userId !== execution.userId)) {
       throw notFound('The execution');
     }
-    const installed = this.deps.db
-      .prepare('SELECT active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(execution.userId, workflowId) as { active: number } | undefined;
+    const installed = await this.deps.workflows.installedWorkflow(execution.userId, workflowId, conn);
     if (!installed) throw new DomainError('not_found', 'The user no longer has this workflow installed.');
-    if (installed.active !== 1) {
+    if (!installed.active) {
       throw new DomainError('workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
     }
     if (execution.status === 'running') {
@@ -376,9 +385,7 @@ function connectorFailure(connector: Connector, error: unknown): unknown {
   if (!(error instanceof ConnectorError)) return error;
   switch (error.kind) {
     case 'credential_invalid':
-      return new DomainError('credential_invalid',
-        `${connector.displayName} refused the credential: ${error.message}`,
-      );
+      return new DomainError('credential_invalid', `${connector.displayName} refused the credential: ${error.message}`);
     case 'rejected':
       return new DomainError('app_error', `${connector.displayName} refused the request: ${error.message}`);
     default:

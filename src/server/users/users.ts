@@ -127,6 +127,7 @@ export class UserService {
     const conditions = ['u.env = ?'];
     const values: unknown[] = [env];
     if (options.parentWorkflowId !== undefined) {
+      // TODO(i15): user_workflows belongs to installs; filter by its WorkflowService once users is async.
       conditions.push('EXISTS (SELECT 1 FROM user_workflows w WHERE w.user_id = u.id AND w.workflow_id = ?)');
       values.push(options.parentWorkflowId);
     }
