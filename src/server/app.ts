@@ -19,7 +19,7 @@ import {
 } from './platform/config.js';
 import type { AppContext } from './context.js';
 import { corsPolicy } from './http/cors.js';
-import { createDatabase, openDatabase, type Database, type Db } from './platform/db/index.js';
+import { createDatabase, inTransaction, openDatabase, type Database, type Db } from './platform/db/index.js';
 import { DefinitionRegistry } from './definitions/registry.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
 import {
@@ -164,7 +164,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     secrets = loaded.secrets;
     // The deleted plaintext may still sit in WAL frames: copy them back and empty the WAL.
     if (loaded.deletedPlaintext) db.pragma('wal_checkpoint(TRUNCATE)');
-    sealLegacyPlaintext(db, box);
+    await sealLegacyPlaintext(db, database, box);
     signingKeys = loadSigningKeys(config.dataDir);
   } catch (error) {
     db.close();
@@ -215,8 +215,11 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const absoluteUrl = (p: string): string => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`);
   const currentDefinitions = () => definitions.current;
   const users = new UserService(database);
-  const integrations = new IntegrationService(db, currentDefinitions, absoluteUrl, box);
-  const workflows = new WorkflowService(db, definitions, absoluteUrl, box);
+  // After a change to a user's installed workflows commits, their app-event triggers follow (the
+  // installs services call this; `runtime` exists by the time anything is installed).
+  const settleUser = (userId: string): Promise<void> => runtime.triggers.settle(userId);
+  const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, settleUser);
+  const workflows = new WorkflowService(database, definitions, absoluteUrl, box, settleUser);
   const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl);
   const settings = new SettingsService(database, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
@@ -242,6 +245,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       executions,
       credentials,
       integrations,
+      workflows,
       settings,
       box,
       keys: signingKeys,
@@ -265,8 +269,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     runs: new RunService(database, definitions, workflows, runtime.queue),
     executions,
     credentials,
-    headless: new HeadlessInstallService(db, currentDefinitions, integrations, credentials),
-    links: new LinkService(db, publicUrl),
+    headless: new HeadlessInstallService(database, currentDefinitions, integrations, credentials),
+    links: new LinkService(database, publicUrl),
     oauth,
     settings,
     runtime,
@@ -448,9 +452,10 @@ function trustProxyOption(trust: number | string[]): string[] | ((address: strin
  * Seals what an older version stored in plaintext (configuration answers, pending PKCE
  * verifiers), then empties the WAL so the plaintext does not linger in its frames.
  */
-function sealLegacyPlaintext(db: Db, box: SecretBox): void {
-  const sealed = db.transaction(() => sealLegacyConfigs(db, box) + sealLegacyVerifiers(db, box))();
-  if (sealed > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+async function sealLegacyPlaintext(db: Db, database: Database, box: SecretBox): Promise<void> {
+  const configs = await inTransaction(database, (trx) => sealLegacyConfigs(trx, box));
+  const verifiers = db.transaction(() => sealLegacyVerifiers(db, box))();
+  if (configs + verifiers > 0) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

@@ -34,7 +34,7 @@ describe('GET /users/:userId/integrations/:integrationId/install-url', () => {
 
     api.server.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
     assert.ok(!fs.readFileSync(path.join(api.server.dataDir, 'alloy.db')).includes(token));
-    const state = api.server.ctx.links.inspect(token);
+    const state = await api.server.ctx.links.inspect(token);
     assert.deepEqual(state, { ok: true, userId, env: 'development', integrationId: INTEGRATION_ID, expiresAt });
   });
 
@@ -49,21 +49,21 @@ describe('GET /users/:userId/integrations/:integrationId/install-url', () => {
     assert.ok(Math.abs(expiry - (Date.now() + 3600_000)) < 60_000);
     const token = url.split('/link/')[1];
     const links = api.server.ctx.links;
-    assert.equal(links.inspect(token, new Date(expiry + 1).toISOString()).ok, false);
-    assert.deepEqual(links.redeem(token), {
+    assert.equal((await links.inspect(token, new Date(expiry + 1).toISOString())).ok, false);
+    assert.deepEqual(await links.redeem(token), {
       ok: true,
       userId,
       env: 'development',
       integrationId: INTEGRATION_ID,
       expiresAt,
     });
-    assert.deepEqual(links.redeem(token), { ok: false, reason: 'used' });
-    assert.deepEqual(links.inspect(token), { ok: false, reason: 'used' });
-    assert.deepEqual(links.inspect('not-a-token'), { ok: false, reason: 'unknown' });
+    assert.deepEqual(await links.redeem(token), { ok: false, reason: 'used' });
+    assert.deepEqual(await links.inspect(token), { ok: false, reason: 'used' });
+    assert.deepEqual(await links.inspect('not-a-token'), { ok: false, reason: 'unknown' });
 
     const second = await api.call('GET', `/users/${userId}/integrations/${INTEGRATION_ID}/install-url?expiresIn=60`);
     const other = second.json().url.split('/link/')[1];
-    assert.deepEqual(links.redeem(other, new Date(Date.now() + 61_000).toISOString()), {
+    assert.deepEqual(await links.redeem(other, new Date(Date.now() + 61_000).toISOString()), {
       ok: false,
       reason: 'expired',
     });

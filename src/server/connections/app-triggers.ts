@@ -33,6 +33,13 @@ interface Wanted {
   event: ConnectorEvent;
 }
 
+/** The users' active workflows (the installs module's WorkflowService). */
+export interface ActiveWorkflows {
+  activeWorkflows(userId: string): Promise<{ workflowId: string; version: number; env: Environment }[]>;
+  usersWithActiveWorkflows(): Promise<string[]>;
+  installedWorkflow(userId: string, workflowId: string): Promise<{ active: boolean } | undefined>;
+}
+
 export interface ReceiverAnswer {
   status: number;
   body: Record<string, unknown>;
@@ -69,6 +76,7 @@ export class AppTriggers {
     private readonly http: OutboundHttp,
     private readonly timeoutMs: number,
     private readonly log: FastifyBaseLogger,
+    private readonly installs: ActiveWorkflows,
   ) {}
 
   receiverUrl(workflowId: string, userId: string): string {
@@ -123,13 +131,9 @@ export class AppTriggers {
 
   /** At start-up: every user with a subscription or an active app-event workflow. */
   async syncAll(): Promise<void> {
-    const users = this.db
-      .prepare(
-        `SELECT user_id FROM app_subscriptions
-         UNION SELECT DISTINCT user_id FROM user_workflows WHERE active = 1`,
-      )
-      .all() as { user_id: string }[];
-    for (const { user_id } of users) await this.sync(user_id);
+    const subscribed = this.db.prepare('SELECT DISTINCT user_id FROM app_subscriptions').all() as { user_id: string }[];
+    const users = new Set([...subscribed.map((r) => r.user_id), ...(await this.installs.usersWithActiveWorkflows())]);
+    for (const userId of [...users].sort()) await this.sync(userId);
   }
 
   /** Stops retrying and waits for changes under way (each is bounded by the request timeout). */
@@ -140,23 +144,18 @@ export class AppTriggers {
     await Promise.all([...this.chains.values()]);
   }
 
-  private wanted(userId: string): Map<string, Wanted> {
-    const rows = this.db
-      .prepare(
-        `SELECT w.workflow_id, w.version, u.env FROM user_workflows w JOIN users u ON u.id = w.user_id
-         WHERE w.user_id = ? AND w.active = 1`,
-      )
-      .all(userId) as { workflow_id: string; version: number; env: Environment }[];
+  private async wanted(userId: string): Promise<Map<string, Wanted>> {
+    const rows = await this.installs.activeWorkflows(userId);
     const definitions = this.definitions();
     const wanted = new Map<string, Wanted>();
     for (const row of rows) {
-      const entry = definitions.workflow(row.workflow_id);
+      const entry = definitions.workflow(row.workflowId);
       const trigger = entry && findVersion(entry.workflow, row.version)?.trigger;
       if (trigger?.type !== 'appEvent') continue;
       const connector = findConnector(trigger.connector);
       const event = connector?.events.find((e) => e.name === trigger.event);
       if (connector && event)
-        wanted.set(row.workflow_id, { workflowId: row.workflow_id, env: row.env, connector, event });
+        wanted.set(row.workflowId, { workflowId: row.workflowId, env: row.env, connector, event });
     }
     return wanted;
   }
@@ -167,14 +166,15 @@ export class AppTriggers {
 
   private async syncNow(userId: string): Promise<void> {
     if (this.closed) return;
-    const wanted = this.wanted(userId);
+    const wanted = await this.wanted(userId);
     let failed: unknown;
     for (const row of this.subscriptions(userId)) {
       const want = wanted.get(row.workflow_id);
       let credentialId: string | undefined;
       if (want) {
         try {
-          credentialId = this.connections.resolve(userId, want.connector, { workflowId: row.workflow_id }).credentialId;
+          credentialId = (await this.connections.resolve(userId, want.connector, { workflowId: row.workflow_id }))
+            .credentialId;
         } catch {
           credentialId = undefined;
         }
@@ -341,10 +341,8 @@ export class AppTriggers {
     if (delivery.event !== row.event) {
       return error(400, 'bad_request', `This address receives ${row.event}, not ${delivery.event}.`);
     }
-    const active = this.db
-      .prepare('SELECT active FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-      .get(userId, workflowId) as { active: number } | undefined;
-    if (active?.active !== 1) return { status: 200, body: { received: true, ignored: 'The workflow is not active.' } };
+    const installed = await this.installs.installedWorkflow(userId, workflowId);
+    if (!installed?.active) return { status: 200, body: { received: true, ignored: 'The workflow is not active.' } };
     const run = await this.queue.enqueue({
       env: row.env,
       userId,

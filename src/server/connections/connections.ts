@@ -1,8 +1,12 @@
 import { ConnectorError, type Connector, type CredentialData } from './connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
 import type { CredentialService } from './credentials.js';
 
 export class MissingConnectionError extends Error {}
+
+/** The credential an installation links for a connector (the installs module's WorkflowService). */
+export interface InstallationLinks {
+  linkedCredential(userId: string, workflowId: string, connector: string): Promise<string | undefined>;
+}
 
 /** Renews an OAuth credential's access token when it is about to expire (OAuthClientFlow.fresh). */
 export type CredentialRefresher = (
@@ -19,9 +23,9 @@ export type CredentialRefresher = (
  */
 export class Connections {
   constructor(
-    private readonly db: Db,
     private readonly credentials: CredentialService,
-    private readonly refresher?: CredentialRefresher,
+    private readonly refresher: CredentialRefresher | undefined,
+    private readonly installs: InstallationLinks,
   ) {}
 
   /**
@@ -34,7 +38,7 @@ export class Connections {
     connector: Connector,
     choice: { workflowId?: string; credentialId?: string } = {},
   ): Promise<{ credentialId: string; data: CredentialData }> {
-    const resolved = this.resolve(userId, connector, choice);
+    const resolved = await this.resolve(userId, connector, choice);
     if (!this.refresher) return resolved;
     try {
       return {
@@ -48,21 +52,14 @@ export class Connections {
     }
   }
 
-  resolve(
+  async resolve(
     userId: string,
     connector: Connector,
     choice: { workflowId?: string; credentialId?: string } = {},
-  ): { credentialId: string; data: CredentialData } {
+  ): Promise<{ credentialId: string; data: CredentialData }> {
     let credentialId = choice.credentialId;
     if (credentialId === undefined && choice.workflowId !== undefined) {
-      const linked = this.db
-        .prepare(
-          `SELECT ic.credential_id FROM user_workflows w
-           JOIN installation_credentials ic ON ic.installation_id = w.installation_id AND ic.connector = ?
-           WHERE w.user_id = ? AND w.workflow_id = ?`,
-        )
-        .get(connector.id, userId, choice.workflowId) as { credential_id: string } | undefined;
-      credentialId = linked?.credential_id;
+      credentialId = await this.installs.linkedCredential(userId, choice.workflowId, connector.id);
     }
     if (credentialId === undefined) {
       credentialId = this.credentials.forConnector(userId, connector.id).at(-1)?.credentialId;

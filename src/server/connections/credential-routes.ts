@@ -169,10 +169,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       'Checks the answers against the fields (required, type, rules) and installs. Honours `Idempotency-Key`, so a retried completion answers the same.',
     errors: [404, 422],
     idempotencyScope: 'headless-complete',
-    handler: ({ caller, body }) => ctx.headless.complete(caller.env, body),
-    after: async (_input, result) => {
-      const installed = ctx.integrations.installationOwner(result.installationId);
-      if (installed) await ctx.runtime.triggers.settle(installed);
-    },
+    // Inside the idempotency transaction; the installs service settles the user's app triggers
+    // once it commits.
+    handler: ({ caller, body, conn }) => ctx.headless.complete(caller.env, body, conn),
   });
 }

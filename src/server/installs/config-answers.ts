@@ -1,6 +1,7 @@
-import type { Db } from '../platform/db/sqlite.js';
+import type { Conn } from '../platform/db/index.js';
 import { isSealedText, openText, sealText, type SecretBox } from '../platform/encryption.js';
 import type { StoredConfig } from './integrations.js';
+import { replaceConfig, unsealedConfigs } from './repository.js';
 
 /**
  * A user's configuration answers (`user_workflows.config`) are sealed like credentials: they hold
@@ -19,15 +20,23 @@ export function openConfig(box: SecretBox, userId: string, workflowId: string, s
   return JSON.parse(text) as StoredConfig;
 }
 
-/** Seals the answers of rows an older version wrote in plaintext; returns how many. */
-export function sealLegacyConfigs(db: Db, box: SecretBox): number {
-  const rows = db
-    .prepare("SELECT user_id, workflow_id, config FROM user_workflows WHERE config NOT LIKE 'sealed:%'")
-    .all() as { user_id: string; workflow_id: string; config: string }[];
-  const update = db.prepare('UPDATE user_workflows SET config = ? WHERE user_id = ? AND workflow_id = ?');
+/**
+ * Seals the answers of rows an older version wrote in plaintext; returns how many. Runs on every
+ * start: it reads a partial index of the unsealed rows only, so once all are sealed it costs one
+ * lookup in an empty index.
+ */
+export async function sealLegacyConfigs(conn: Conn, box: SecretBox): Promise<number> {
+  const rows = await unsealedConfigs(conn);
+  let sealed = 0;
   for (const row of rows) {
     const config = JSON.parse(row.config) as StoredConfig;
-    update.run(sealConfig(box, row.user_id, row.workflow_id, config), row.user_id, row.workflow_id);
+    const replaced = await replaceConfig(conn, {
+      userId: row.userId,
+      workflowId: row.workflowId,
+      previous: row.config,
+      config: sealConfig(box, row.userId, row.workflowId, config),
+    });
+    if (replaced) sealed += 1;
   }
-  return rows.length;
+  return sealed;
 }

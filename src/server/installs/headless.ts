@@ -5,14 +5,12 @@ import type {
   StartInstallationRequest,
   StartInstallationResponse,
 } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import {
   blockConnector,
   configurableFields,
   latestVersion,
   versionBlocks,
-  versionConnectors,
   type DefinitionSet,
   type WorkflowDefinition,
 } from '../definitions/definitions.js';
@@ -21,18 +19,11 @@ import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';
 import type { CredentialService } from '../connections/credentials.js';
 import type { IntegrationService } from './integrations.js';
+import { appsNeeded } from './needed-apps.js';
+import * as repo from './repository.js';
 
 /** How long a started headless installation waits for `completeInstallation`. */
 export const PENDING_INSTALLATION_TTL_MS = 24 * 60 * 60 * 1000;
-
-interface PendingRow {
-  id: string;
-  user_id: string;
-  integration_id: string;
-  workflow_ids: string;
-  credential_ids: string;
-  expires_at: string;
-}
 
 /**
  * Headless install, for ISVs that render their own UI: start returns the fields to fill and
@@ -40,41 +31,32 @@ interface PendingRow {
  */
 export class HeadlessInstallService {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly definitions: () => DefinitionSet,
     private readonly integrations: IntegrationService,
     private readonly credentials: CredentialService,
   ) {}
 
-  start(userId: string, request: StartInstallationRequest): StartInstallationResponse {
+  async start(userId: string, request: StartInstallationRequest): Promise<StartInstallationResponse> {
     const def = this.definitions().integration(request.integrationId);
     if (!def) throw notFound('The integration');
     const workflows = chooseWorkflows(def.workflows, request.workflowIds);
-    const needed = [...new Set(workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))].sort();
-    const credentials = this.resolveCredentials(userId, needed, request.credentialIds ?? []);
+    const credentials = await this.resolveCredentials(userId, appsNeeded(workflows), request.credentialIds ?? []);
 
-    const existing = this.db
-      .prepare('SELECT id FROM installations WHERE user_id = ? AND integration_id = ?')
-      .get(userId, def.integrationId) as { id: string } | undefined;
-    const installationId = existing?.id ?? newId();
+    // A completion installs under this id when the user has no installation yet; one made in the
+    // meantime wins (install's INSERT … ON CONFLICT keeps the existing row).
+    const installationId = (await this.integrations.installationOf(userId, def.integrationId)) ?? newId();
     const now = Date.now();
     const expiresAt = new Date(now + PENDING_INSTALLATION_TTL_MS).toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO pending_installations (id, user_id, integration_id, workflow_ids, credential_ids, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET workflow_ids = excluded.workflow_ids, credential_ids = excluded.credential_ids,
-           created_at = excluded.created_at, expires_at = excluded.expires_at`,
-      )
-      .run(
-        installationId,
-        userId,
-        def.integrationId,
-        JSON.stringify(workflows.map((w) => w.workflowId)),
-        JSON.stringify(Object.fromEntries(credentials)),
-        new Date(now).toISOString(),
-        expiresAt,
-      );
+    await repo.savePendingInstallation(this.database, {
+      id: installationId,
+      userId,
+      integrationId: def.integrationId,
+      workflowIds: workflows.map((w) => w.workflowId),
+      credentialIds: Object.fromEntries(credentials),
+      createdAt: new Date(now).toISOString(),
+      expiresAt,
+    });
 
     const data = workflows.flatMap((wf) => {
       const version = latestVersion(wf);
@@ -95,25 +77,29 @@ export class HeadlessInstallService {
     return { installationId, data, credentialIds: Object.fromEntries(credentials), expiresAt };
   }
 
-  /** Installs with the answers; the pending installation is used up in the same transaction. */
-  complete(env: Environment, request: CompleteInstallationRequest): CompleteInstallationResponse {
-    return this.db.transaction(() => {
-      const pending = this.db
-        .prepare(
-          `SELECT p.id, p.user_id, p.integration_id, p.workflow_ids, p.credential_ids, p.expires_at
-           FROM pending_installations p JOIN users u ON u.id = p.user_id WHERE p.id = ? AND u.env = ?`,
-        )
-        .get(request.installationId, env) as PendingRow | undefined;
-      if (!pending || pending.expires_at <= nowIso()) {
+  /**
+   * Installs with the answers. The pending installation is taken first, with one
+   * `DELETE … RETURNING` in the install's transaction: of two completions at once exactly one
+   * installs, the other finds nothing to complete (and a failed install puts it back).
+   */
+  async complete(
+    env: Environment,
+    request: CompleteInstallationRequest,
+    conn: Conn = this.database,
+  ): Promise<CompleteInstallationResponse> {
+    return inTransaction(conn, async (trx) => {
+      const pending = await repo.takePendingInstallation(trx, request.installationId, env, nowIso());
+      if (!pending) {
         throw new DomainError(
           'not_found',
           'This installation was not started or has expired; call POST /headless/startInstallation again.',
         );
       }
-      const workflowIds = JSON.parse(pending.workflow_ids) as string[];
-      const credentials = new Map(Object.entries(JSON.parse(pending.credential_ids) as Record<string, string>));
+      const credentials = new Map(Object.entries(pending.credentialIds));
+      // TODO(i15): once CredentialService is async, pass it `trx` (a query on the root database here would wait forever).
+      const owned = await this.credentials.list(pending.userId);
       for (const [connector, credentialId] of credentials) {
-        if (!this.credentials.list(pending.user_id).some((c) => c.credentialId === credentialId)) {
+        if (!owned.some((c) => c.credentialId === credentialId)) {
           throw new DomainError(
             'credential_required',
             `The ${connector} credential chosen at start was deleted; start the installation again.`,
@@ -128,24 +114,28 @@ export class HeadlessInstallService {
           value: f.value,
         })),
       );
-      const result = this.integrations.install(
-        pending.user_id,
-        { integrationId: pending.integration_id, workflowIds, values },
+      const result = await this.integrations.install(
+        pending.userId,
+        { integrationId: pending.integrationId, workflowIds: pending.workflowIds, values },
         { credentials, installationId: pending.id },
+        trx,
       );
-      this.db.prepare('DELETE FROM pending_installations WHERE id = ?').run(pending.id);
       return { success: true as const, ...result, credentialIds: Object.fromEntries(credentials) };
-    })();
+    });
   }
 
   /**
    * Picks one credential per connector: the one named in `credentialIds`, else the user's only
    * one. None, or several without a choice, is a `credential_required` 400 saying what to do.
    */
-  private resolveCredentials(userId: string, needed: string[], credentialIds: string[]): Map<string, string> {
+  private async resolveCredentials(
+    userId: string,
+    needed: string[],
+    credentialIds: string[],
+  ): Promise<Map<string, string>> {
     const chosen = new Map<string, string>();
-    credentialIds.forEach((credentialId, index) => {
-      const credential = this.credentials.require(userId, credentialId);
+    for (const [index, credentialId] of credentialIds.entries()) {
+      const credential = await this.credentials.require(userId, credentialId);
       if (!needed.includes(credential.type)) {
         throw new DomainError('validation_failed', `This integration does not use ${credential.type}.`, [
           { path: ['credentialIds', index], message: `a ${credential.type} credential is not used here` },
@@ -157,10 +147,10 @@ export class HeadlessInstallService {
         ]);
       }
       chosen.set(credential.type, credential.credentialId);
-    });
+    }
     for (const connector of needed) {
       if (chosen.has(connector)) continue;
-      const available = this.credentials.forConnector(userId, connector);
+      const available = await this.credentials.forConnector(userId, connector);
       if (available.length === 1) {
         chosen.set(connector, available[0]!.credentialId);
         continue;

@@ -15,7 +15,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
       'Every integration with, per workflow, whether the user installed it, the latest `version`, their `installedVersion` and whether it is `active`. With a user token, `userId` may be left out.',
     errors: [403, 404],
     handler: async ({ caller, query }) => {
-      const all = ctx.integrations.list((await resolveUser(ctx, caller, query.userId)).userId);
+      const all = await ctx.integrations.list((await resolveUser(ctx, caller, query.userId)).userId);
       // An Embedded Link's token sees its own integration only.
       const scope = caller.integrationId;
       return { data: scope === undefined ? all : all.filter((i) => i.integrationId === scope) };
@@ -35,7 +35,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
         definitions.integrations.find((i) => i.name === params.integrationId);
       if (!integration) throw notFound('The integration');
       requireIntegrationScope(caller, integration.integrationId);
-      return { data: ctx.integrations.get(user.userId, integration.integrationId) };
+      return { data: await ctx.integrations.get(user.userId, integration.integrationId) };
     },
   });
 
@@ -48,7 +48,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, query }) => {
       const userId =
         query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
-      return { data: ctx.integrations.installations(caller.env, { userId, integrationId: query.integrationId }) };
+      return { data: await ctx.integrations.installations(caller.env, { userId, integrationId: query.integrationId }) };
     },
   });
 
@@ -63,7 +63,9 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
         query.userId === undefined
           ? undefined
           : new Set(
-              ctx.workflows.list((await ctx.users.require(caller.env, query.userId)).userId).map((w) => w.workflowId),
+              (await ctx.workflows.list((await ctx.users.require(caller.env, query.userId)).userId)).map(
+                (w) => w.workflowId,
+              ),
             );
       const events = definitions
         .allEvents()
@@ -91,7 +93,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
       const user = await ctx.users.require(caller.env, params.userId);
       if (!ctx.definitions.current.integration(params.integrationId)) throw notFound('The integration');
       reply.header('cache-control', 'no-store');
-      return ctx.links.create(user.userId, params.integrationId, query.expiresIn ?? DEFAULT_LINK_TTL_SECONDS);
+      return await ctx.links.create(user.userId, params.integrationId, query.expiresIn ?? DEFAULT_LINK_TTL_SECONDS);
     },
   });
 }

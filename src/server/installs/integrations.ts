@@ -8,8 +8,7 @@ import type {
   IntegrationSummary,
   WidgetIntegration,
 } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { afterCommit, inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import {
   blockConnector,
   blockIcon,
@@ -17,7 +16,6 @@ import {
   findVersion,
   latestVersion,
   versionBlocks,
-  versionConnectors,
   type DefinitionSet,
   type IntegrationDefinition,
   type WorkflowDefinition,
@@ -28,14 +26,9 @@ import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig, sealConfig } from './config-answers.js';
-
-interface UserWorkflowRow {
-  workflow_id: string;
-  installation_id: string;
-  version: number;
-  active: number;
-  config: string;
-}
+import { appsNeeded } from './needed-apps.js';
+import * as repo from './repository.js';
+import type { InstalledWorkflow } from './repository.js';
 
 export type StoredConfig = { blockId: string; name: string; value: unknown }[];
 
@@ -64,28 +57,57 @@ export interface InstallOptions {
   chosenCredentials?: ReadonlyMap<string, string>;
 }
 
+/** A listener to installs; it runs inside the install's transaction and must use `trx`. */
+export type InstallListener = (event: InstalledEvent, trx: Conn) => void | Promise<void>;
+
+/**
+ * What follows a change to a user's installed workflows: app-event triggers subscribe or
+ * unsubscribe (the runtime's `triggers.settle`). Called once the change has committed, and
+ * waited for (it bounds itself) before the change's caller resumes.
+ */
+export type SettleUser = (userId: string) => void | Promise<void>;
+
+/**
+ * Runs `work` in a transaction on `conn` and, once the outermost transaction commits, `settle`
+ * for the user. Every install-changing method of the installs services goes through this.
+ */
+export async function changeInstalls<T>(
+  conn: Conn,
+  userId: string,
+  settle: SettleUser,
+  work: (trx: Conn) => Promise<T>,
+): Promise<T> {
+  return inTransaction(conn, async (trx) => {
+    const result = await work(trx);
+    afterCommit(trx, () => settle(userId));
+    return result;
+  });
+}
+
 /**
  * Integrations come from the definitions; what a user installed lives in SQLite.
  * Workflow ids are the parent (definition) ids: every per-user call takes the id that
  * `GET /integrations` shows, and the user is the scope.
  */
 export class IntegrationService {
-  private readonly installListeners: ((event: InstalledEvent) => void)[] = [];
+  private readonly installListeners: InstallListener[] = [];
 
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly definitions: () => DefinitionSet,
     /** Turns a definition's relative icon path into an absolute URL. */
     private readonly absoluteUrl: (pathOrUrl: string) => string,
     /** Seals the users' configuration answers (they include `secret` ones). */
     private readonly box: SecretBox,
+    /** After an install commits: the user's app-event triggers are brought in line. */
+    private readonly settle: SettleUser = () => undefined,
   ) {}
 
   /**
-   * Called inside every install's transaction, so what a listener writes (queued runs, the
-   * installation webhook) commits with the install or not at all.
+   * Called inside every install's transaction (with it), so what a listener writes (queued runs,
+   * the installation webhook) commits with the install or not at all.
    */
-  onInstalled(listener: (event: InstalledEvent) => void): void {
+  onInstalled(listener: InstallListener): void {
     this.installListeners.push(listener);
   }
 
@@ -95,14 +117,12 @@ export class IntegrationService {
     return found;
   }
 
-  private userWorkflows(userId: string): Map<string, UserWorkflowRow> {
-    const rows = this.db
-      .prepare('SELECT workflow_id, installation_id, version, active, config FROM user_workflows WHERE user_id = ?')
-      .all(userId) as UserWorkflowRow[];
-    return new Map(rows.map((r) => [r.workflow_id, r]));
+  private async userWorkflows(userId: string, conn: Conn = this.database): Promise<Map<string, InstalledWorkflow>> {
+    const rows = await repo.userWorkflows(conn, userId);
+    return new Map(rows.map((r) => [r.workflowId, r]));
   }
 
-  private summarize(def: IntegrationDefinition, installed: Map<string, UserWorkflowRow>): IntegrationSummary {
+  private summarize(def: IntegrationDefinition, installed: Map<string, InstalledWorkflow>): IntegrationSummary {
     const workflows = def.workflows.map((wf) => {
       const latest = latestVersion(wf);
       const mine = installed.get(wf.workflowId);
@@ -112,7 +132,7 @@ export class IntegrationService {
         installed: mine !== undefined,
         version: latest.version,
         installedVersion: mine ? mine.version : null,
-        active: mine ? mine.active === 1 : false,
+        active: mine ? mine.active : false,
         blocks: versionBlocks(latest).map((b) => ({
           name: b.name,
           id: b.id,
@@ -129,24 +149,25 @@ export class IntegrationService {
       installed: workflows.some((w) => w.installed),
       icon: this.absoluteUrl(def.icon),
       workflows,
-      credentials: [...new Set(def.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))].sort(),
+      credentials: appsNeeded(def.workflows),
     };
   }
 
-  list(userId: string): IntegrationSummary[] {
-    const installed = this.userWorkflows(userId);
+  async list(userId: string): Promise<IntegrationSummary[]> {
+    const installed = await this.userWorkflows(userId);
     return this.definitions().integrations.map((def) => this.summarize(def, installed));
   }
 
-  get(userId: string, integrationId: string): IntegrationSummary {
-    return this.summarize(this.definition(integrationId), this.userWorkflows(userId));
+  async get(userId: string, integrationId: string): Promise<IntegrationSummary> {
+    const def = this.definition(integrationId);
+    return this.summarize(def, await this.userWorkflows(userId));
   }
 
-  widgetView(userId: string, integrationId: string): WidgetIntegration {
+  async widgetView(userId: string, integrationId: string): Promise<WidgetIntegration> {
     const def = this.definition(integrationId);
-    const installed = this.userWorkflows(userId);
+    const installed = await this.userWorkflows(userId);
     const fields: ConfigField[] = def.workflows.flatMap((wf) => configurableFields(wf.workflowId, latestVersion(wf)));
-    const installationId = def.workflows.map((wf) => installed.get(wf.workflowId)?.installation_id).find(Boolean);
+    const installationId = def.workflows.map((wf) => installed.get(wf.workflowId)?.installationId).find(Boolean);
     const values = def.workflows.flatMap((wf) => {
       const row = installed.get(wf.workflowId);
       if (!row) return [];
@@ -178,165 +199,121 @@ export class IntegrationService {
 
   /**
    * Installs (or re-installs) the chosen workflows of an integration for a user at their
-   * latest versions, after checking every value against the definitions.
+   * latest versions, after checking every value against the definitions. The installation row is
+   * taken with one `INSERT … ON CONFLICT (user_id, integration_id)`, so concurrent installs of one
+   * integration by one user share one installation. Runs in `conn`'s transaction when given one.
    */
-  install(userId: string, request: CreateInstallationRequest, options: InstallOptions = {}): InstallationResponse {
+  async install(
+    userId: string,
+    request: CreateInstallationRequest,
+    options: InstallOptions = {},
+    conn: Conn = this.database,
+  ): Promise<InstallationResponse> {
     const def = this.definition(request.integrationId);
     const chosen = this.chooseWorkflows(def, request.workflowIds);
-    const configByWorkflow = this.validateValues(userId, chosen, request.values, this.userWorkflows(userId));
 
-    return this.db.transaction(() => {
-      const existing = this.db
-        .prepare('SELECT id FROM installations WHERE user_id = ? AND integration_id = ?')
-        .get(userId, def.integrationId) as { id: string } | undefined;
-      const installationId = existing?.id ?? options.installationId ?? newId();
+    return changeInstalls(conn, userId, this.settle, async (trx) => {
+      const saved = await this.userWorkflows(userId, trx);
+      const configByWorkflow = this.validateValues(userId, chosen, request.values, saved);
       const now = nowIso();
-      if (existing) {
-        this.db.prepare('UPDATE installations SET updated_at = ? WHERE id = ?').run(now, installationId);
-      } else {
-        this.db
-          .prepare(
-            'INSERT INTO installations (id, user_id, integration_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
-          )
-          .run(installationId, userId, def.integrationId, now, now);
-      }
-      const before = new Set(
-        (
-          this.db.prepare('SELECT workflow_id FROM user_workflows WHERE user_id = ?').all(userId) as {
-            workflow_id: string;
-          }[]
-        ).map((r) => r.workflow_id),
-      );
-      const upsert = this.db.prepare(
-        `INSERT INTO user_workflows (user_id, workflow_id, installation_id, version, active, config, installed_at)
-         VALUES (?, ?, ?, ?, 1, ?, ?)
-         ON CONFLICT (user_id, workflow_id) DO UPDATE SET
-           installation_id = excluded.installation_id, version = excluded.version, active = 1,
-           config = excluded.config, installed_at = excluded.installed_at`,
-      );
+      const installationId = await repo.upsertInstallation(trx, {
+        id: options.installationId ?? newId(),
+        userId,
+        integrationId: def.integrationId,
+        now,
+      });
       for (const wf of chosen) {
-        upsert.run(
+        await repo.upsertUserWorkflow(trx, {
           userId,
-          wf.workflowId,
+          workflowId: wf.workflowId,
           installationId,
-          latestVersion(wf).version,
-          sealConfig(this.box, userId, wf.workflowId, configByWorkflow.get(wf.workflowId) ?? []),
+          version: latestVersion(wf).version,
+          config: sealConfig(this.box, userId, wf.workflowId, configByWorkflow.get(wf.workflowId) ?? []),
           now,
-        );
+        });
       }
       if (options.credentials) {
-        this.db.prepare('DELETE FROM installation_credentials WHERE installation_id = ?').run(installationId);
-        const link = this.db.prepare(
-          'INSERT INTO installation_credentials (installation_id, connector, credential_id) VALUES (?, ?, ?)',
-        );
-        for (const [connector, credentialId] of options.credentials) link.run(installationId, connector, credentialId);
+        await repo.replaceInstallationCredentials(trx, installationId, options.credentials);
       } else {
-        if (options.chosenCredentials) {
-          const relink = this.db.prepare(
-            `INSERT INTO installation_credentials (installation_id, connector, credential_id) VALUES (?, ?, ?)
-             ON CONFLICT DO UPDATE SET credential_id = excluded.credential_id`,
-          );
-          for (const [connector, credentialId] of options.chosenCredentials)
-            relink.run(installationId, connector, credentialId);
+        for (const [connector, credentialId] of options.chosenCredentials ?? []) {
+          await repo.linkInstallationCredential(trx, { installationId, connector, credentialId, replace: true });
         }
-        this.linkNewestCredentials(userId, installationId, chosen);
+        await this.linkNewestCredentials(trx, userId, installationId, chosen);
       }
       const workflowIds = chosen.map((w) => w.workflowId);
-      const credentials = Object.fromEntries(
-        (
-          this.db
-            .prepare(
-              'SELECT connector, credential_id FROM installation_credentials WHERE installation_id = ? ORDER BY connector',
-            )
-            .all(installationId) as { connector: string; credential_id: string }[]
-        ).map((r) => [r.connector, r.credential_id]),
-      );
       const event: InstalledEvent = {
         userId,
         installationId,
         integrationId: def.integrationId,
         workflowIds,
-        newlyInstalled: workflowIds.filter((id) => !before.has(id)),
-        credentials,
+        newlyInstalled: workflowIds.filter((id) => !saved.has(id)),
+        credentials: await repo.installationCredentials(trx, installationId),
         installedAt: now,
       };
-      for (const listener of this.installListeners) listener(event);
+      for (const listener of this.installListeners) await listener(event, trx);
       return { installationId, integrationId: def.integrationId, workflowIds };
-    })();
+    });
   }
 
   /**
    * The modal's install names no credentials: each app the workflows need keeps the credential
    * the installation already uses, or gets the user's newest (the one just connected).
    */
-  private linkNewestCredentials(userId: string, installationId: string, workflows: WorkflowDefinition[]): void {
-    const needed = [...new Set(workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))];
-    const linked = this.db.prepare(
-      'SELECT 1 FROM installation_credentials WHERE installation_id = ? AND connector = ?',
-    );
-    const newest = this.db.prepare(
-      'SELECT id FROM credentials WHERE user_id = ? AND connector = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
-    );
-    const link = this.db.prepare(
-      'INSERT INTO installation_credentials (installation_id, connector, credential_id) VALUES (?, ?, ?)',
-    );
-    for (const connector of needed) {
-      if (linked.get(installationId, connector)) continue;
-      const credential = newest.get(userId, connector) as { id: string } | undefined;
-      if (credential) link.run(installationId, connector, credential.id);
+  private async linkNewestCredentials(
+    trx: Conn,
+    userId: string,
+    installationId: string,
+    workflows: WorkflowDefinition[],
+  ): Promise<void> {
+    for (const connector of appsNeeded(workflows)) {
+      const credentialId = await repo.newestCredentialId(trx, userId, connector);
+      if (credentialId !== undefined) {
+        await repo.linkInstallationCredential(trx, { installationId, connector, credentialId, replace: false });
+      }
     }
   }
 
   /** The user an installation belongs to. */
-  installationOwner(installationId: string): string | undefined {
-    const row = this.db.prepare('SELECT user_id FROM installations WHERE id = ?').get(installationId) as
-      { user_id: string } | undefined;
-    return row?.user_id;
+  installationOwner(installationId: string, conn: Conn = this.database): Promise<string | undefined> {
+    return repo.installationOwner(conn, installationId);
+  }
+
+  /** The user's installation of an integration, if any. */
+  installationOf(userId: string, integrationId: string, conn: Conn = this.database): Promise<string | undefined> {
+    return repo.findInstallationId(conn, userId, integrationId);
   }
 
   /** Every installation of the environment, optionally for one user and/or one integration. */
-  installations(env: Environment, filter: { userId?: string; integrationId?: string }): Installation[] {
-    const rows = this.db
-      .prepare(
-        `SELECT i.id, i.user_id, i.integration_id, i.created_at, i.updated_at FROM installations i
-         JOIN users u ON u.id = i.user_id
-         WHERE u.env = @env AND (@userId IS NULL OR i.user_id = @userId)
-           AND (@integrationId IS NULL OR i.integration_id = @integrationId)
-         ORDER BY i.created_at, i.id`,
-      )
-      .all({ env, userId: filter.userId ?? null, integrationId: filter.integrationId ?? null }) as {
-      id: string;
-      user_id: string;
-      integration_id: string;
-      created_at: string;
-      updated_at: string;
-    }[];
-    const workflowsOf = this.db.prepare(
-      'SELECT workflow_id, installation_id, version, active, config FROM user_workflows WHERE installation_id = ? ORDER BY workflow_id',
-    );
-    const credentialsOf = this.db.prepare(
-      'SELECT connector, credential_id FROM installation_credentials WHERE installation_id = ? ORDER BY connector',
+  async installations(
+    env: Environment,
+    filter: { userId?: string | undefined; integrationId?: string | undefined },
+  ): Promise<Installation[]> {
+    const rows = await repo.listInstallations(this.database, env, filter);
+    const details = await Promise.all(
+      rows.map(async (row) => ({
+        workflows: await repo.workflowsOfInstallation(this.database, row.id),
+        credentialIds: await repo.installationCredentials(this.database, row.id),
+      })),
     );
     const definitions = this.definitions();
-    return rows.map((row) => {
-      const workflows = workflowsOf.all(row.id) as UserWorkflowRow[];
-      const credentials = credentialsOf.all(row.id) as { connector: string; credential_id: string }[];
+    return rows.map((row, index) => {
+      const { workflows, credentialIds } = details[index]!;
       return {
         installationId: row.id,
-        integrationId: row.integration_id,
-        userId: row.user_id,
+        integrationId: row.integrationId,
+        userId: row.userId,
         formData: workflows.flatMap((w) => {
-          const version = definitions.workflow(w.workflow_id)?.workflow;
+          const version = definitions.workflow(w.workflowId)?.workflow;
           const installedVersion = version && findVersion(version, w.version);
           return installedVersion
-            ? formData(w.workflow_id, installedVersion, openConfig(this.box, row.user_id, w.workflow_id, w.config))
+            ? formData(w.workflowId, installedVersion, openConfig(this.box, row.userId, w.workflowId, w.config))
             : [];
         }),
-        credentialIds: Object.fromEntries(credentials.map((c) => [c.connector, c.credential_id])),
-        workflowIds: workflows.map((w) => w.workflow_id),
-        installedAt: row.created_at,
-        updatedAt: row.updated_at,
-        enabled: workflows.some((w) => w.active === 1),
+        credentialIds,
+        workflowIds: workflows.map((w) => w.workflowId),
+        installedAt: row.createdAt,
+        updatedAt: row.updatedAt,
+        enabled: workflows.some((w) => w.active),
       };
     });
   }
@@ -360,7 +337,7 @@ export class IntegrationService {
     userId: string,
     workflows: WorkflowDefinition[],
     values: ConfigEntry[],
-    saved: ReadonlyMap<string, UserWorkflowRow>,
+    saved: ReadonlyMap<string, InstalledWorkflow>,
   ): Map<string, StoredConfig> {
     const issues: { path: (string | number)[]; message: string }[] = [];
     const byWorkflow = new Map<string, StoredConfig>();

@@ -28,9 +28,9 @@ const ENDED_TEXT = {
  * modal with a user token from `POST /link/session`.
  */
 export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const sessions = new LinkPageSessions(ctx.db, ctx.links);
-  ctx.integrations.onInstalled((event) => {
-    sessions.consume(event.userId, event.integrationId);
+  const sessions = new LinkPageSessions(ctx.database, ctx.links);
+  ctx.integrations.onInstalled(async (event, trx) => {
+    await sessions.consume(event.userId, event.integrationId, undefined, trx);
   });
   const secure = (): string => (ctx.publicUrl.startsWith('https:') ? '; Secure' : '');
 
@@ -49,7 +49,7 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
   );
 
   app.get<{ Params: { token: string } }>('/link/:token', async (request, reply) => {
-    const opened = sessions.open(request.params.token);
+    const opened = await sessions.open(request.params.token);
     // The token leaves the address bar either way: a dead link redirects to a page saying why.
     if (!opened.ok) return reply.header('referrer-policy', 'no-referrer').redirect(`/link/ended/${opened.reason}`, 303);
     const maxAge = Math.max(1, Math.floor((Date.parse(opened.expiresAt) - Date.now()) / 1000));
@@ -91,7 +91,8 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
       return reply.status(403).send(errorBody('forbidden', 'Only the link page may ask for a session.'));
     }
     const sessionId = readCookie(request, COOKIE);
-    const state = sessionId === undefined ? ({ ok: false, reason: 'unknown' } as const) : sessions.redeem(sessionId);
+    const state =
+      sessionId === undefined ? ({ ok: false, reason: 'unknown' } as const) : await sessions.redeem(sessionId);
     if (!state.ok) {
       return reply
         .status(410)

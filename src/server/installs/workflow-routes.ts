@@ -18,7 +18,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     description: 'With a user token, `userId` may be left out.',
     errors: [403, 404],
     handler: async ({ caller, query }) => {
-      const all = ctx.workflows.list((await resolveUser(ctx, caller, query.userId)).userId);
+      const all = await ctx.workflows.list((await resolveUser(ctx, caller, query.userId)).userId);
       const scope = caller.integrationId;
       return { data: scope === undefined ? all : all.filter((w) => integrationOf(w.workflowId) === scope) };
     },
@@ -33,7 +33,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, params, query }) => {
       const user = await resolveUser(ctx, caller, query.userId);
       requireWorkflowScope(caller, params.workflowId);
-      return { data: ctx.workflows.detail(user.userId, params.workflowId) };
+      return { data: await ctx.workflows.detail(user.userId, params.workflowId) };
     },
   });
 
@@ -49,9 +49,8 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
         const user = await resolveUser(ctx, caller, body.userId);
         const entry = ctx.workflows.resolve(body);
         requireIntegrationScope(caller, entry.integration.integrationId);
-        ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
-        // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate.
-        await ctx.runtime.triggers.settle(user.userId);
+        // An app-event trigger subscribes in the app on activate and unsubscribes on deactivate (the service settles).
+        await ctx.workflows.setActive(user.userId, entry.workflow.workflowId, active);
         return active ? { activated: true as const } : { deactivated: true as const };
       },
     });
@@ -65,9 +64,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404, 409],
     handler: async ({ caller, params, query }) => {
       const userId = (await ctx.users.require(caller.env, query.userId)).userId;
-      const result = ctx.workflows.upgrade(userId, params.workflowId);
-      await ctx.runtime.triggers.settle(userId);
-      return result;
+      return await ctx.workflows.upgrade(userId, params.workflowId);
     },
   });
 
@@ -78,8 +75,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params, query }) => {
       const userId = (await ctx.users.require(caller.env, query.userId)).userId;
-      ctx.workflows.remove(userId, params.workflowId);
-      await ctx.runtime.triggers.settle(userId);
+      await ctx.workflows.remove(userId, params.workflowId);
       return { deleted: true as const };
     },
   });
@@ -92,7 +88,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, params, query }) => {
       const userId =
         query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
-      return { data: ctx.workflows.versions(params.workflowId, userId) };
+      return { data: await ctx.workflows.versions(params.workflowId, userId) };
     },
   });
 
@@ -104,7 +100,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, params, query }) => {
       const userId =
         query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
-      const users = ctx.workflows.users(caller.env, params.workflowId);
+      const users = await ctx.workflows.users(caller.env, params.workflowId);
       return { data: userId === undefined ? users : users.filter((u) => u.userId === userId) };
     },
   });

@@ -5,8 +5,7 @@ import type {
   ValidationIssue,
   WorkflowVersionInfo,
 } from '../../contract/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { nowIso, type Conn, type Database } from '../platform/db/index.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import {
   blockConnector,
@@ -23,18 +22,13 @@ import {
 import { checkValue } from '../definitions/field-values.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
-import type { StoredConfig } from './integrations.js';
+import { changeInstalls, type SettleUser, type StoredConfig } from './integrations.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig } from './config-answers.js';
+import * as repo from './repository.js';
+import type { InstalledWorkflow } from './repository.js';
 
-interface InstalledRow {
-  workflow_id: string;
-  installation_id: string;
-  version: number;
-  active: number;
-  config: string;
-  installed_at: string;
-}
+type InstalledRow = InstalledWorkflow;
 
 /** A workflow named by id or by name, as activate/deactivate/run accept it. */
 export interface WorkflowRef {
@@ -45,11 +39,13 @@ export interface WorkflowRef {
 /** A user's copies of the parent workflows: state, versions, upgrades. */
 export class WorkflowService {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly registry: DefinitionRegistry,
     private readonly absoluteUrl: (pathOrUrl: string) => string,
     /** Opens the users' sealed configuration answers. */
     private readonly box: SecretBox,
+    /** After a change to a user's workflows commits: their app-event triggers are brought in line. */
+    private readonly settle: SettleUser = () => undefined,
   ) {}
 
   /** The parent workflow a request names; unknown ids and names are 404s. */
@@ -63,20 +59,68 @@ export class WorkflowService {
     return entry;
   }
 
-  private installed(userId: string, workflowId: string): InstalledRow {
-    const row = this.db
-      .prepare(
-        'SELECT workflow_id, installation_id, version, active, config, installed_at FROM user_workflows WHERE user_id = ? AND workflow_id = ?',
-      )
-      .get(userId, workflowId) as InstalledRow | undefined;
+  private async installed(userId: string, workflowId: string, conn: Conn = this.database): Promise<InstalledRow> {
+    const row = await repo.userWorkflow(conn, userId, workflowId);
     if (!row) throw new DomainError('not_found', 'The user has not installed this workflow.');
     return row;
+  }
+
+  // ── for other modules (runs, connections): the one way to read users' installed workflows ──
+
+  /** The user's copy of a workflow (version, active, sealed answers), if installed. */
+  installedWorkflow(
+    userId: string,
+    workflowId: string,
+    conn: Conn = this.database,
+  ): Promise<InstalledWorkflow | undefined> {
+    return repo.userWorkflow(conn, userId, workflowId);
+  }
+
+  /** Every workflow the user installed, ordered by workflow id. */
+  async installedWorkflows(userId: string, conn: Conn = this.database): Promise<InstalledWorkflow[]> {
+    const rows = await repo.userWorkflows(conn, userId);
+    return rows.sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0));
+  }
+
+  /** Opens the sealed answers of an installed workflow. */
+  answers(row: InstalledWorkflow): StoredConfig {
+    return openConfig(this.box, row.userId, row.workflowId, row.config);
+  }
+
+  /** The user's active workflows, with the user's environment (app triggers subscribe for them). */
+  activeWorkflows(
+    userId: string,
+    conn: Conn = this.database,
+  ): Promise<{ workflowId: string; version: number; env: Environment }[]> {
+    return repo.activeWorkflowsWithEnv(conn, userId);
+  }
+
+  /** The users with at least one active workflow (app triggers sync them at start). */
+  usersWithActiveWorkflows(conn: Conn = this.database): Promise<string[]> {
+    return repo.usersWithActiveWorkflows(conn);
+  }
+
+  /** The credential the installation of the user's workflow links for a connector. */
+  linkedCredential(
+    userId: string,
+    workflowId: string,
+    connector: string,
+    conn: Conn = this.database,
+  ): Promise<string | undefined> {
+    return repo.linkedCredential(conn, userId, workflowId, connector);
+  }
+
+  /** How many users run each version of each workflow. */
+  installedVersionCounts(
+    conn: Conn = this.database,
+  ): Promise<{ workflowId: string; version: number; users: number }[]> {
+    return repo.installedVersionCounts(conn);
   }
 
   /** The version definition a user runs; released versions cannot be removed while installed. */
   private installedVersion(entry: WorkflowEntry, row: InstalledRow): WorkflowVersionDefinition {
     const version = findVersion(entry.workflow, row.version);
-    if (!version) throw new Error(`workflow ${row.workflow_id} version ${row.version} is missing from the definitions`);
+    if (!version) throw new Error(`workflow ${row.workflowId} version ${row.version} is missing from the definitions`);
     return version;
   }
 
@@ -84,24 +128,20 @@ export class WorkflowService {
     return this.absoluteUrl(blockIcon(block, entry.integration));
   }
 
-  list(userId: string): UserWorkflow[] {
-    const rows = this.db
-      .prepare(
-        'SELECT workflow_id, installation_id, version, active, config, installed_at FROM user_workflows WHERE user_id = ? ORDER BY installed_at, workflow_id',
-      )
-      .all(userId) as InstalledRow[];
+  async list(userId: string): Promise<UserWorkflow[]> {
+    const rows = await repo.userWorkflows(this.database, userId);
     return rows.flatMap((row) => {
-      const entry = this.registry.current.workflow(row.workflow_id);
+      const entry = this.registry.current.workflow(row.workflowId);
       if (!entry) return [];
       return [
         {
-          workflowId: row.workflow_id,
+          workflowId: row.workflowId,
           name: entry.workflow.name,
           integrationId: entry.integration.integrationId,
           version: latestVersion(entry.workflow).version,
           installedVersion: row.version,
-          active: row.active === 1,
-          installedAt: row.installed_at,
+          active: row.active,
+          installedAt: row.installedAt,
           blocks: versionBlocks(this.installedVersion(entry, row)).map((b) => ({
             name: b.name,
             id: b.id,
@@ -113,9 +153,9 @@ export class WorkflowService {
     });
   }
 
-  detail(userId: string, workflowId: string): UserWorkflowDetail {
+  async detail(userId: string, workflowId: string): Promise<UserWorkflowDetail> {
     const entry = this.resolve({ workflowId });
-    const row = this.installed(userId, workflowId);
+    const row = await this.installed(userId, workflowId);
     const version = this.installedVersion(entry, row);
     const config = openConfig(this.box, userId, workflowId, row.config);
     const fieldsOf = (block: AnyBlock) =>
@@ -138,8 +178,8 @@ export class WorkflowService {
       integrationId: entry.integration.integrationId,
       version: latestVersion(entry.workflow).version,
       installedVersion: row.version,
-      active: row.active === 1,
-      installedAt: row.installed_at,
+      active: row.active,
+      installedAt: row.installedAt,
       trigger: {
         id: trigger.id,
         name: trigger.name,
@@ -162,27 +202,29 @@ export class WorkflowService {
   }
 
   /** Activates or deactivates one installed workflow; a deactivated workflow does not run. */
-  setActive(userId: string, workflowId: string, active: boolean): void {
-    this.installed(userId, workflowId);
-    this.db
-      .prepare('UPDATE user_workflows SET active = ? WHERE user_id = ? AND workflow_id = ?')
-      .run(active ? 1 : 0, userId, workflowId);
+  async setActive(userId: string, workflowId: string, active: boolean, conn: Conn = this.database): Promise<void> {
+    await changeInstalls(conn, userId, this.settle, async (trx) => {
+      if (!(await repo.setWorkflowActive(trx, userId, workflowId, active))) {
+        throw new DomainError('not_found', 'The user has not installed this workflow.');
+      }
+    });
   }
 
   /** Pauses the user's account: every workflow of theirs stops running. */
-  deactivateAll(userId: string): void {
-    this.db.prepare('UPDATE user_workflows SET active = 0 WHERE user_id = ?').run(userId);
+  async deactivateAll(userId: string, conn: Conn = this.database): Promise<void> {
+    await changeInstalls(conn, userId, this.settle, (trx) => repo.deactivateAllWorkflows(trx, userId));
   }
 
   /**
    * Moves the user to the latest version, keeping their answers. Refused with
    * `reinstall_required` when the configurable fields or the needed connections changed, or an
-   * answer no longer passes the new rules: only a reinstall can ask the user again.
+   * answer no longer passes the new rules: only a reinstall can ask the user again. The move is
+   * one conditional UPDATE on the version read, so a concurrent upgrade or reinstall is not undone.
    */
-  upgrade(userId: string, workflowId: string): UpgradeWorkflowResponse {
+  async upgrade(userId: string, workflowId: string, conn: Conn = this.database): Promise<UpgradeWorkflowResponse> {
     const entry = this.resolve({ workflowId });
-    return this.db.transaction(() => {
-      const row = this.installed(userId, workflowId);
+    return changeInstalls(conn, userId, this.settle, async (trx) => {
+      const row = await this.installed(userId, workflowId, trx);
       const latest = latestVersion(entry.workflow);
       if (row.version >= latest.version) {
         return { upgraded: false, installedVersion: row.version, version: latest.version };
@@ -196,37 +238,34 @@ export class WorkflowService {
           blockers,
         );
       }
-      this.db
-        .prepare('UPDATE user_workflows SET version = ?, installed_at = ? WHERE user_id = ? AND workflow_id = ?')
-        .run(latest.version, nowIso(), userId, workflowId);
+      const moved = await repo.upgradeWorkflowVersion(trx, {
+        userId,
+        workflowId,
+        from: row.version,
+        to: latest.version,
+        now: nowIso(),
+      });
+      if (!moved) {
+        throw new DomainError('conflict', 'The workflow changed while it was being upgraded; try again.');
+      }
       return { upgraded: true, installedVersion: latest.version, version: latest.version };
-    })();
+    });
   }
 
   /** Removes the workflow for this user only; an installation left without workflows goes too. */
-  remove(userId: string, workflowId: string): void {
+  async remove(userId: string, workflowId: string, conn: Conn = this.database): Promise<void> {
     this.resolve({ workflowId });
-    this.db.transaction(() => {
-      const row = this.installed(userId, workflowId);
-      this.db.prepare('DELETE FROM user_workflows WHERE user_id = ? AND workflow_id = ?').run(userId, workflowId);
-      const left = this.db
-        .prepare('SELECT COUNT(*) AS n FROM user_workflows WHERE installation_id = ?')
-        .get(row.installation_id) as { n: number };
-      if (left.n === 0) this.db.prepare('DELETE FROM installations WHERE id = ?').run(row.installation_id);
-    })();
+    await changeInstalls(conn, userId, this.settle, async (trx) => {
+      const installationId = await repo.deleteUserWorkflow(trx, userId, workflowId);
+      if (installationId === undefined) throw new DomainError('not_found', 'The user has not installed this workflow.');
+      await repo.deleteInstallationIfEmpty(trx, installationId);
+    });
   }
 
-  versions(workflowId: string, userId: string | undefined): WorkflowVersionInfo[] {
+  async versions(workflowId: string, userId: string | undefined): Promise<WorkflowVersionInfo[]> {
     const entry = this.resolve({ workflowId });
     const latest = latestVersion(entry.workflow).version;
-    let row: InstalledRow | undefined;
-    if (userId !== undefined) {
-      row = this.db
-        .prepare(
-          'SELECT workflow_id, installation_id, version, active, config, installed_at FROM user_workflows WHERE user_id = ? AND workflow_id = ?',
-        )
-        .get(userId, workflowId) as InstalledRow | undefined;
-    }
+    const row = userId === undefined ? undefined : await repo.userWorkflow(this.database, userId, workflowId);
     const from = row ? this.installedVersion(entry, row) : undefined;
     return [...entry.workflow.versions]
       .sort((a, b) => a.version - b.version)
@@ -253,28 +292,16 @@ export class WorkflowService {
   }
 
   /** The users who installed a workflow, with their state. */
-  users(env: Environment, workflowId: string) {
+  async users(env: Environment, workflowId: string) {
     this.resolve({ workflowId });
-    const rows = this.db
-      .prepare(
-        `SELECT u.id, u.username, u.full_name, w.active, w.version, w.installed_at FROM user_workflows w
-         JOIN users u ON u.id = w.user_id WHERE u.env = ? AND w.workflow_id = ? ORDER BY w.installed_at, u.id`,
-      )
-      .all(env, workflowId) as {
-      id: string;
-      username: string;
-      full_name: string | null;
-      active: number;
-      version: number;
-      installed_at: string;
-    }[];
+    const rows = await repo.workflowUsers(this.database, env, workflowId);
     return rows.map((r) => ({
-      userId: r.id,
+      userId: r.userId,
       username: r.username,
-      fullName: r.full_name,
-      workflowActive: r.active === 1,
+      fullName: r.fullName,
+      workflowActive: r.active,
       installedVersion: r.version,
-      installedAt: r.installed_at,
+      installedAt: r.installedAt,
     }));
   }
 }

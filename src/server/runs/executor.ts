@@ -16,7 +16,7 @@ import {
 import { DomainError } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
-import type { StoredConfig } from '../installs/integrations.js';
+import type { InstalledWorkflow, StoredConfig } from '../installs/index.js';
 import { type Connections, MissingConnectionError } from '../connections/connections.js';
 import type { DeliveryOutbox } from '../deliveries/deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
@@ -26,7 +26,7 @@ import { type TargetBudget, TargetBusy, targetOf } from '../platform/target-budg
 import { SECRET_MASK, SecretMask } from './secret-mask.js';
 import { render, type TemplateScope } from './templates.js';
 import type { SecretBox } from '../platform/encryption.js';
-import { openConfig } from '../installs/config-answers.js';
+import { openConfig } from '../installs/index.js';
 
 /** Why a block did not finish; `retryable` failures are tried again later with backoff. */
 
@@ -77,11 +77,10 @@ export interface ExecutorOptions {
   relativeUrlPrefixes: readonly string[];
 }
 
-interface UserWorkflowRow {
-  workflow_id: string;
-  version: number;
-  active: number;
-  config: string;
+/** The users' installed workflows (the installs module's WorkflowService). */
+export interface InstalledWorkflows {
+  installedWorkflow(userId: string, workflowId: string): Promise<InstalledWorkflow | undefined>;
+  installedWorkflows(userId: string): Promise<InstalledWorkflow[]>;
 }
 
 const MODES: Record<RunKind, ExecutionMode> = {
@@ -112,6 +111,7 @@ export class WorkflowExecutor {
     private readonly options: ExecutorOptions,
     /** Opens the users' sealed configuration answers. */
     private readonly box: SecretBox,
+    private readonly installs: InstalledWorkflows,
   ) {}
 
   async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
@@ -140,20 +140,14 @@ export class WorkflowExecutor {
     for (const running of await this.executions.runningForRun(row.id)) {
       targets.set(running.workflowId, { workflowId: running.workflowId, resumeVersion: running.version });
     }
-    // TODO(i15): installs — the user's installed workflows; no WorkflowService method returns them with their sealed config.
-    const installed: UserWorkflowRow[] = await this.database
-      .selectFrom('user_workflows')
-      .select(['workflow_id', 'version', 'active', 'config'])
-      .where('user_id', '=', row.user_id)
-      .orderBy('workflow_id')
-      .execute();
+    const installed = await this.installs.installedWorkflows(row.user_id);
     for (const uw of installed) {
-      if (targets.has(uw.workflow_id)) continue;
-      if (row.kind === 'event' ? false : uw.workflow_id !== row.workflow_id) continue;
+      if (targets.has(uw.workflowId)) continue;
+      if (row.kind === 'event' ? false : uw.workflowId !== row.workflow_id) continue;
       const version =
-        definitions.workflow(uw.workflow_id) && findVersion(definitions.workflow(uw.workflow_id)!.workflow, uw.version);
+        definitions.workflow(uw.workflowId) && findVersion(definitions.workflow(uw.workflowId)!.workflow, uw.version);
       if (!version || !triggerMatches(row, version.trigger)) continue;
-      targets.set(uw.workflow_id, { workflowId: uw.workflow_id });
+      targets.set(uw.workflowId, { workflowId: uw.workflowId });
     }
     return [...targets.values()];
   }
@@ -166,18 +160,12 @@ export class WorkflowExecutor {
     lastAttempt: boolean,
   ): Promise<RunOutcome> {
     const entry = definitions.workflow(target.workflowId);
-    // TODO(i15): installs — one installed workflow of the user, with its sealed config.
-    const installed: UserWorkflowRow | undefined = await this.database
-      .selectFrom('user_workflows')
-      .select(['workflow_id', 'version', 'active', 'config'])
-      .where('user_id', '=', row.user_id)
-      .where('workflow_id', '=', target.workflowId)
-      .executeTakeFirst();
+    const installed = await this.installs.installedWorkflow(row.user_id, target.workflowId);
     const existing = await this.executions.forRun(row.id, target.workflowId);
     if (existing && existing.status !== 'running') return { kind: 'done', failed: existing.status === 'error' };
 
     // A workflow deactivated or removed after the event was accepted does not run.
-    if (!entry || !installed || installed.active !== 1) {
+    if (!entry || !installed || !installed.active) {
       if (existing) {
         await this.executions.finish(existing.id, {
           status: 'error',

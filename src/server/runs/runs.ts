@@ -54,13 +54,7 @@ export class RunService {
   ): Promise<RunWorkflowResponse> {
     const entry = await this.workflows.resolve(ref);
     const workflowId = entry.workflow.workflowId;
-    // TODO(i15): installs — the installed version and state of one of the user's workflows.
-    const row = await conn
-      .selectFrom('user_workflows')
-      .select(['version', 'active'])
-      .where('user_id', '=', userId)
-      .where('workflow_id', '=', workflowId)
-      .executeTakeFirst();
+    const row = await this.workflows.installedWorkflow(userId, workflowId, conn);
     if (!row) throw new DomainError('not_found', 'The user has not installed this workflow.');
     const version = findVersion(entry.workflow, row.version);
     if (version?.trigger.type !== 'webhook') {
@@ -70,7 +64,7 @@ export class RunService {
         `"${entry.workflow.name}" (version ${row.version}) has a ${version?.trigger.type ?? 'missing'} trigger, not a webhook trigger.${how}`,
       );
     }
-    if (row.active !== 1) {
+    if (!row.active) {
       throw new DomainError('workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
     }
     const validate = this.registry.current.webhookValidator(workflowId, row.version);

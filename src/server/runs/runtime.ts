@@ -8,7 +8,7 @@ import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
 import type { CredentialService } from '../connections/credentials.js';
 import type { ExecutionStore } from './executions.js';
-import type { InstalledEvent, IntegrationService } from '../installs/integrations.js';
+import type { InstalledEvent, IntegrationService, WorkflowService } from '../installs/index.js';
 import type { SettingsService } from '../deliveries/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
 import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
@@ -93,6 +93,8 @@ export interface RuntimeDeps {
   executions: ExecutionStore;
   credentials: CredentialService;
   integrations: IntegrationService;
+  /** The users' installed workflows (the installs module owns them). */
+  workflows: WorkflowService;
   settings: SettingsService;
   box: SecretBox;
   keys: EnvironmentSigningKeys;
@@ -135,7 +137,7 @@ export class Runtime {
       this.options.deliveryRetry,
       this.options.deliveryTargetConcurrency,
     );
-    this.connections = new Connections(db, deps.credentials, deps.refreshCredential);
+    this.connections = new Connections(deps.credentials, deps.refreshCredential, deps.workflows);
     this.triggers = new AppTriggers(
       db,
       deps.definitions,
@@ -147,6 +149,7 @@ export class Runtime {
       deps.http,
       this.options.requestTimeoutMs,
       log,
+      deps.workflows,
     );
     this.executor = new WorkflowExecutor(
       database,
@@ -163,6 +166,7 @@ export class Runtime {
         relativeUrlPrefixes: this.options.relativeUrlPrefixes,
       },
       deps.box,
+      deps.workflows,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
     this.runWorker = new LeaseWorker(
@@ -181,14 +185,7 @@ export class Runtime {
     );
     this.queue.onEnqueued = () => this.runWorker.wake();
     this.outbox.onEnqueued = () => this.deliveryWorker.wake();
-    // TODO(i15): installs — the listener is called inside the install transaction, which is still a raw
-    // better-sqlite3 one: these writes land just after it commits. Once it is a Kysely transaction,
-    // IntegrationService should `await runtime.installed(event, trx)` so they join it again.
-    deps.integrations.onInstalled((event) => {
-      this.installed(event, database).catch((error: unknown) => {
-        log.error({ err: error, userId: event.userId }, 'queuing the installation run or webhook failed');
-      });
-    });
+    deps.integrations.onInstalled((event, trx) => this.installed(event, trx));
   }
 
   /** Starts the workers (once the server listens, so apps on this server can be called). */
@@ -246,13 +243,7 @@ export class Runtime {
     const definitions = this.deps.definitions();
     for (const workflowId of event.newlyInstalled) {
       const entry = definitions.workflow(workflowId);
-      // TODO(i15): installs — the installed version of one of the user's workflows.
-      const installed = await conn
-        .selectFrom('user_workflows')
-        .select('version')
-        .where('user_id', '=', event.userId)
-        .where('workflow_id', '=', workflowId)
-        .executeTakeFirst();
+      const installed = await this.deps.workflows.installedWorkflow(event.userId, workflowId, conn);
       const version = entry && installed && findVersion(entry.workflow, installed.version);
       if (version?.trigger.type !== 'onInstallation') continue;
       await this.queue.enqueue(
@@ -359,15 +350,9 @@ export class Runtime {
     if (!execution || execution.workflowId !== workflowId || (userId !== undefined && userId !== execution.userId)) {
       throw notFound('The execution');
     }
-    // TODO(i15): installs — whether the user's workflow is installed and active.
-    const installed = await conn
-      .selectFrom('user_workflows')
-      .select('active')
-      .where('user_id', '=', execution.userId)
-      .where('workflow_id', '=', workflowId)
-      .executeTakeFirst();
+    const installed = await this.deps.workflows.installedWorkflow(execution.userId, workflowId, conn);
     if (!installed) throw new DomainError('not_found', 'The user no longer has this workflow installed.');
-    if (installed.active !== 1) {
+    if (!installed.active) {
       throw new DomainError('workflow_inactive', 'This workflow is deactivated for the user; activate it first.');
     }
     if (execution.status === 'running') {

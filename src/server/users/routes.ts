@@ -78,8 +78,8 @@ export function userRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params }) => {
       const userId = (await ctx.users.require(caller.env, params.userId)).userId;
-      ctx.workflows.deactivateAll(userId);
-      await ctx.runtime.triggers.settle(userId);
+      // The installs service settles the user's app triggers once the change commits.
+      await ctx.workflows.deactivateAll(userId);
       return { message: 'Success' };
     },
   });

@@ -9,7 +9,7 @@ import {
   type OAuth2Auth,
 } from '../connections/connectors/index.js';
 import type { AppContext } from '../context.js';
-import { latestVersion, versionConnectors } from '../definitions/definitions.js';
+import { appsNeeded } from '../installs/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { checkProperties } from '../connections/credentials.js';
 import { checkOrigin } from '../connections/oauth.js';
@@ -45,7 +45,7 @@ function connectorOf(app: string): Connector {
 function neededApps(ctx: AppContext, integrationId: string): string[] | undefined {
   const integration = ctx.definitions.current.integration(integrationId);
   if (!integration) return undefined;
-  return [...new Set(integration.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))].sort();
+  return appsNeeded(integration.workflows);
 }
 
 /** A token scoped to one integration (Embedded Link) may only connect the apps that integration uses. */

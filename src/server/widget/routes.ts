@@ -3,7 +3,7 @@ import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
-import { latestVersion, versionConnectors } from '../definitions/definitions.js';
+import { appsNeeded } from '../installs/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { currentUser } from './current-user.js';
 
@@ -33,12 +33,9 @@ export function widgetRoutes(api: ApiRouter, ctx: AppContext): void {
       const userId = await currentUser(ctx, caller, conn);
       requireIntegrationScope(caller, body.integrationId);
       const chosenCredentials = chosenConnections(ctx, userId, body);
-      return ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {});
-    },
-    // App-event triggers subscribe before the answer (up to 5 s); a slow or failing app finishes
-    // or retries in the background.
-    after: async ({ caller }) => {
-      await ctx.runtime.triggers.settle(await currentUser(ctx, caller));
+      // The installs service settles the user's app triggers once the install commits (app-event
+      // triggers subscribe before the answer, up to 5 s; a slow app finishes in the background).
+      return ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {}, conn);
     },
   });
 }
@@ -52,7 +49,7 @@ function chosenConnections(
   if (!body.credentialIds) return undefined;
   const integration = ctx.definitions.current.integration(body.integrationId);
   if (!integration) throw notFound('The integration');
-  const needed = new Set(integration.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))));
+  const needed = new Set(appsNeeded(integration.workflows));
   const issues: ValidationIssue[] = [];
   for (const [app, credentialId] of Object.entries(body.credentialIds)) {
     const credential = ctx.credentials.list(userId).find((c) => c.credentialId === credentialId);

@@ -45,7 +45,7 @@ function withStatementCache(sqlite: Db): Db {
 
 interface TransactionState {
   savepoints: number;
-  afterCommit: (() => void)[];
+  afterCommit: (() => unknown)[];
   open: boolean;
 }
 
@@ -103,7 +103,9 @@ export async function inTransaction<T>(conn: Conn, work: (trx: Conn) => Promise<
       state.open = false;
     }
   });
-  for (const callback of state.afterCommit) callback();
+  // A callback may return a promise (a service waiting, bounded, for the work a change starts):
+  // the outermost transaction's caller resumes once those have finished.
+  await Promise.all(state.afterCommit.map((callback) => callback()));
   return result;
 }
 
@@ -118,11 +120,16 @@ function watchTransaction(state: TransactionState, began: Error, report: (error:
   });
 }
 
-/** Runs `callback` once `conn`'s transaction commits; outside a transaction, now. */
-export function afterCommit(conn: Conn, callback: () => void): void {
+/**
+ * Runs `callback` once `conn`'s transaction commits; outside a transaction, now. A promise it
+ * returns is awaited by the outermost `inTransaction` before it returns (outside one, it is the
+ * caller's to await: it is returned).
+ */
+export function afterCommit(conn: Conn, callback: () => unknown): unknown {
   const state = transactions.get(conn);
-  if (state) state.afterCommit.push(callback);
-  else callback();
+  if (!state) return callback();
+  state.afterCommit.push(callback);
+  return undefined;
 }
 
 /** A UNIQUE or PRIMARY KEY violation on either engine (the caller turns it into a conflict). */

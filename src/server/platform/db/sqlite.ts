@@ -289,6 +289,12 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE oauth_sessions ADD COLUMN browser_hash TEXT;
   ALTER TABLE oauth_sessions ADD COLUMN started_at TEXT;
   `,
+  `
+  -- Configuration answers an older version stored in plaintext: the start-up sealing pass reads
+  -- this (usually empty) partial index instead of every installed workflow.
+  CREATE INDEX user_workflows_unsealed_config ON user_workflows (user_id, workflow_id)
+    WHERE substr(config, 1, 7) <> 'sealed:';
+  `,
 ];
 
 /** The data dir holds the database and the keys: only the server's own user may enter it. */
