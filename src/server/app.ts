@@ -36,7 +36,6 @@ import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
 import { renderReferencePage } from './http/reference-page.js';
 import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './runs/retention.js';
 import { accountRoutes } from './deliveries/settings-routes.js';
-import { credentialRoutes } from './connections/credential-routes.js';
 import { integrationRoutes } from './installs/integration-routes.js';
 import { logRoutes } from './runs/log-routes.js';
 import { runRoutes } from './runs/run-routes.js';
@@ -44,19 +43,23 @@ import { userRoutes } from './users/routes.js';
 import { widgetRoutes } from './widget/routes.js';
 import { workflowRoutes } from './installs/workflow-routes.js';
 import { OutboundHttp, isValidPathPrefix } from './platform/outbound-http.js';
-import { registerSandbox, type MountedSandbox, type SandboxOptions } from '../sandbox/index.js';
+import { getEmbeddedOAuthClient, registerSandbox, type MountedSandbox, type SandboxOptions } from '../sandbox/index.js';
 import { loadSecrets, type ServerSecrets } from './platform/secrets.js';
-import { CredentialService } from './connections/credentials.js';
+import {
+  credentialRoutes,
+  CredentialService,
+  OAuthClientFlow,
+  oauthCallbackRoutes,
+  receiverRoutes,
+  sealLegacyVerifiers,
+} from './connections/index.js';
 import { ExecutionStore } from './runs/executions.js';
 import { HeadlessInstallService } from './installs/headless.js';
 import { IntegrationService } from './installs/integrations.js';
 import { LinkService } from './installs/links.js';
-import { OAuthClientFlow, sealLegacyVerifiers } from './connections/oauth.js';
 import { sealLegacyConfigs } from './installs/config-answers.js';
 import { linkPageRoutes } from './installs/link-page-routes.js';
-import { oauthCallbackRoutes } from './connections/oauth-callback-routes.js';
 import { documentWidgetAuthRoutes, widgetAuthRoutes } from './widget/auth-routes.js';
-import { receiverRoutes } from './connections/receiver-routes.js';
 import { regionRoutes } from './widget/region-routes.js';
 import { runtimeRoutes } from './runs/runtime-routes.js';
 import { securityRoutes } from './deliveries/security-routes.js';
@@ -155,12 +158,18 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let secrets: ServerSecrets;
   let box: SecretBox;
   let signingKeys: EnvironmentSigningKeys;
+  // The runtime's app triggers, built below; the credential service's change hooks reach them here.
+  const late: { triggers?: Runtime['triggers'] } = {};
   try {
     definitions = new DefinitionRegistry(db, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
-    credentials = new CredentialService(db, box);
+    // A change to a user's connections settles their app triggers (after the commit, in the service).
+    credentials = await CredentialService.open(database, box, {
+      settle: async (userId) => late.triggers?.settle(userId),
+      releaseCredential: async (userId, credentialId) => late.triggers?.releaseCredential(userId, credentialId),
+    });
     secrets = loadSecrets(db, box, config.pinnedDevApiKey, config.pinnedProdApiKey);
-    sealLegacyPlaintext(db, box);
+    await sealLegacyPlaintext(db, database, box);
     signingKeys = loadSigningKeys(config.dataDir);
   } catch (error) {
     db.close();
@@ -226,11 +235,12 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   }
   // The one outgoing HTTP client of the process: everything that calls out goes through it.
   const http = new OutboundHttp(config.allowPrivateTargets, { ownBaseUrl: publicUrl });
-  const oauth = new OAuthClientFlow(db, credentials, publicUrl, http, box);
+  const oauth = new OAuthClientFlow(database, credentials, publicUrl, http, box, () => getEmbeddedOAuthClient(db));
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
       db,
+      database,
       definitions: currentDefinitions,
       executions,
       credentials,
@@ -248,6 +258,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       relativeUrlPrefixes: config.relativeUrlPrefixes,
     },
   );
+  late.triggers = runtime.triggers;
   const ctx: AppContext = {
     db,
     database,
@@ -470,9 +481,11 @@ function trustProxyOption(trust: number | string[]): string[] | ((address: strin
  * Seals what an older version stored in plaintext (configuration answers, pending PKCE
  * verifiers), then empties the WAL so the plaintext does not linger in its frames.
  */
-function sealLegacyPlaintext(db: Db, box: SecretBox): void {
-  const sealed = db.transaction(() => sealLegacyConfigs(db, box) + sealLegacyVerifiers(db, box))();
-  if (sealed > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+async function sealLegacyPlaintext(db: Db, database: Database, box: SecretBox): Promise<void> {
+  // TODO(i15): installs module — sealLegacyConfigs still uses the raw handle (its own transaction).
+  const configs = db.transaction(() => sealLegacyConfigs(db, box))();
+  const verifiers = await sealLegacyVerifiers(database, box);
+  if (configs + verifiers > 0) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

@@ -1,6 +1,7 @@
 import { ConnectorError, type Connector, type CredentialData } from './connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import type { Conn, Database } from '../platform/db/index.js';
 import type { CredentialService } from './credentials.js';
+import { installationCredentialOf } from './installs-reads.js';
 
 export class MissingConnectionError extends Error {}
 
@@ -19,7 +20,7 @@ export type CredentialRefresher = (
  */
 export class Connections {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly credentials: CredentialService,
     private readonly refresher?: CredentialRefresher,
   ) {}
@@ -34,7 +35,7 @@ export class Connections {
     connector: Connector,
     choice: { workflowId?: string; credentialId?: string } = {},
   ): Promise<{ credentialId: string; data: CredentialData }> {
-    const resolved = this.resolve(userId, connector, choice);
+    const resolved = await this.resolve(userId, connector, choice);
     if (!this.refresher) return resolved;
     try {
       return {
@@ -48,34 +49,29 @@ export class Connections {
     }
   }
 
-  resolve(
+  /** The connection to use (see the class); a missing or foreign one is a MissingConnectionError. */
+  async resolve(
     userId: string,
     connector: Connector,
     choice: { workflowId?: string; credentialId?: string } = {},
-  ): { credentialId: string; data: CredentialData } {
+    conn: Conn = this.database,
+  ): Promise<{ credentialId: string; data: CredentialData }> {
     let credentialId = choice.credentialId;
     if (credentialId === undefined && choice.workflowId !== undefined) {
-      const linked = this.db
-        .prepare(
-          `SELECT ic.credential_id FROM user_workflows w
-           JOIN installation_credentials ic ON ic.installation_id = w.installation_id AND ic.connector = ?
-           WHERE w.user_id = ? AND w.workflow_id = ?`,
-        )
-        .get(connector.id, userId, choice.workflowId) as { credential_id: string } | undefined;
-      credentialId = linked?.credential_id;
+      credentialId = await installationCredentialOf(conn, userId, choice.workflowId, connector.id);
     }
     if (credentialId === undefined) {
-      credentialId = this.credentials.forConnector(userId, connector.id).at(-1)?.credentialId;
+      credentialId = (await this.credentials.newest(userId, connector.id, conn))?.credentialId;
     }
     if (credentialId === undefined) {
       throw new MissingConnectionError(
         `The user has no ${connector.displayName} connection: connect ${connector.displayName} (create a credential), then install again.`,
       );
     }
-    const credential = this.credentials.require(userId, credentialId);
+    const credential = await this.credentials.require(userId, credentialId, conn);
     if (credential.type !== connector.id) {
       throw new MissingConnectionError(`Credential ${credentialId} is not a ${connector.displayName} connection.`);
     }
-    return { credentialId, data: this.credentials.reveal(userId, credentialId) };
+    return { credentialId, data: await this.credentials.reveal(userId, credentialId, conn) };
   }
 }

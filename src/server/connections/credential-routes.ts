@@ -20,13 +20,12 @@ import {
   UserParams,
 } from '../../contract/index.js';
 import type { ApiRouter } from '../http/router.js';
-import { CONNECTORS, credentialMetadata, findConnector, isOauth, type Connector } from './connectors/index.js';
+import { CONNECTORS, credentialMetadata, findConnector, oauthOf, type Connector } from './connectors/index.js';
 import type { AppContext } from '../context.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { runIdempotent } from '../http/idempotency.js';
 import { checkProperties } from './credentials.js';
 import { idempotencyKey } from '../http/common.js';
-import { oauthOf } from '../widget/auth-routes.js';
 
 /** Query parameters the legacy clients add that are not connector properties (alloy-node sends its whole argument). */
 const LEGACY_REDIRECT_ECHOES = new Set(['integrationId', 'userId', 'credentialName']);
@@ -36,15 +35,20 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
    * A headless OAuth connection: the same session as the modal's, without an opener to tell (its
    * callback page posts only to this server's own origin, then says the window can be closed).
    */
-  const startHeadlessOAuth = (userId: string, connector: Connector, fields: Record<string, string>): string => {
+  const startHeadlessOAuth = async (
+    userId: string,
+    connector: Connector,
+    fields: Record<string, string>,
+  ): Promise<string> => {
     const oauth = oauthOf(connector);
     if (!oauth) {
-      throw new DomainError('oauth_not_supported',
+      throw new DomainError(
+        'oauth_not_supported',
         `${connector.displayName} connects with an API key, not OAuth: create the credential with POST /headless/credentials.`,
       );
     }
     const clean = checkProperties(connector.displayName, oauth.oauth.properties, fields, ['query']);
-    const session = ctx.oauth.createSession(userId, oauth, clean, new URL(ctx.publicUrl).origin);
+    const session = await ctx.oauth.createSession(userId, oauth, clean, new URL(ctx.publicUrl).origin);
     return `${ctx.publicUrl}/oauth/start/${session.sessionId}`;
   };
 
@@ -74,7 +78,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
         name: c.id,
         displayName: c.displayName,
         icon: ctx.absoluteUrl(c.icon),
-        isOauth: isOauth(c),
+        isOauth: oauthOf(c) !== undefined,
         events: c.events,
         actions: c.actions.map((a) => ({ name: a.name, description: a.description })),
       })),
@@ -116,19 +120,20 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     query: LegacyOAuthRedirectQuery,
     response: LegacyOAuthRedirectResponse,
     errors: [404],
-    handler: ({ caller, params, query }) => {
+    handler: async ({ caller, params, query }) => {
       const user = ctx.users.require(caller.env, params.userId);
       const connector = findConnector(params.credentialName);
       if (!connector) throw notFound('The connector');
       // alloy-node's getUserOauthRedirect(data) sends all of `data` as the query, credentialName included.
       if (query.credentialName !== undefined && query.credentialName !== params.credentialName) {
-        throw new DomainError('validation_failed',
+        throw new DomainError(
+          'validation_failed',
           'Invalid request query. credentialName: must equal the credential name in the path',
           [{ path: ['credentialName'], message: 'must equal the credential name in the path' }],
         );
       }
       const fields = Object.fromEntries(Object.entries(query).filter(([name]) => !LEGACY_REDIRECT_ECHOES.has(name)));
-      return { data: { redirectUrl: startHeadlessOAuth(user.userId, connector, fields) } };
+      return { data: { redirectUrl: await startHeadlessOAuth(user.userId, connector, fields) } };
     },
   });
 
@@ -147,8 +152,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       params: UserParams,
       response: CredentialListResponse,
       errors: [404],
-      handler: ({ caller, params }) => ({
-        data: ctx.credentials.list(ctx.users.require(caller.env, params.userId).userId),
+      handler: async ({ caller, params }) => ({
+        data: await ctx.credentials.list(ctx.users.require(caller.env, params.userId).userId),
       }),
     });
   }
@@ -166,11 +171,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params }) => {
       const userId = ctx.users.require(caller.env, params.userId).userId;
-      ctx.credentials.require(userId, params.credentialId);
       // Webhook subscriptions made with it are removed while it still works; others take over after.
-      await ctx.runtime.triggers.releaseCredential(userId, params.credentialId);
-      ctx.credentials.remove(userId, params.credentialId);
-      await ctx.runtime.triggers.settle(userId);
+      await ctx.credentials.remove(userId, params.credentialId);
       return { success: true as const };
     },
   });
@@ -191,9 +193,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       const user = ctx.users.require(caller.env, body.userId);
       const prepared = ctx.credentials.prepare(body.credential.type, body.credential.data);
       await ctx.runtime.testCredential(prepared.connector, prepared.data);
-      const credentialId = ctx.credentials.save(user.userId, prepared);
-      // Installed app-event workflows waiting for a connection subscribe now.
-      await ctx.runtime.triggers.settle(user.userId);
+      // Installed app-event workflows waiting for a connection subscribe as it is saved.
+      const credentialId = await ctx.credentials.save(user.userId, prepared);
       return { success: true as const, credentialId };
     },
   });
@@ -210,14 +211,14 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     query: OAuthUrlQuery,
     response: OAuthUrlResponse,
     errors: [404],
-    handler: ({ caller, query }) => {
+    handler: async ({ caller, query }) => {
       const user = ctx.users.require(caller.env, query.userId);
       const fields = Object.fromEntries(
         Object.entries(query).filter(([name]) => name !== 'userId' && name !== 'app'),
       ) as Record<string, string>;
       const connector = findConnector(query.app);
       if (!connector) throw notFound('The connector');
-      return { oauthUrl: startHeadlessOAuth(user.userId, connector, fields) };
+      return { oauthUrl: await startHeadlessOAuth(user.userId, connector, fields) };
     },
   });
 
@@ -254,6 +255,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
         status: 200,
         body: ctx.headless.complete(caller.env, body),
       }));
+      // TODO(i15): installs module — an installation change; its settle moves into the install service.
       const installed = ctx.integrations.installationOwner(result.body.installationId);
       if (installed) await ctx.runtime.triggers.settle(installed);
       reply.status(result.status);

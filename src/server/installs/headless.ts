@@ -19,7 +19,7 @@ import {
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../platform/secrets.js';
-import type { CredentialService } from '../connections/credentials.js';
+import type { CredentialService } from '../connections/index.js';
 import type { IntegrationService } from './integrations.js';
 
 /** How long a started headless installation waits for `completeInstallation`. */
@@ -46,12 +46,12 @@ export class HeadlessInstallService {
     private readonly credentials: CredentialService,
   ) {}
 
-  start(userId: string, request: StartInstallationRequest): StartInstallationResponse {
+  async start(userId: string, request: StartInstallationRequest): Promise<StartInstallationResponse> {
     const def = this.definitions().integration(request.integrationId);
     if (!def) throw notFound('The integration');
     const workflows = chooseWorkflows(def.workflows, request.workflowIds);
     const needed = [...new Set(workflows.flatMap((wf) => versionConnectors(latestVersion(wf))))].sort();
-    const credentials = this.resolveCredentials(userId, needed, request.credentialIds ?? []);
+    const credentials = await this.resolveCredentials(userId, needed, request.credentialIds ?? []);
 
     const existing = this.db
       .prepare('SELECT id FROM installations WHERE user_id = ? AND integration_id = ?')
@@ -111,8 +111,11 @@ export class HeadlessInstallService {
       }
       const workflowIds = JSON.parse(pending.workflow_ids) as string[];
       const credentials = new Map(Object.entries(JSON.parse(pending.credential_ids) as Record<string, string>));
+      // TODO(i15): installs module — CredentialService is async now: read it with the transaction's
+      // `trx` (`await this.credentials.find(userId, id, trx)`) once this transaction is a Kysely one.
+      const owned = this.db.prepare('SELECT 1 FROM credentials WHERE id = ? AND user_id = ?');
       for (const [connector, credentialId] of credentials) {
-        if (!this.credentials.list(pending.user_id).some((c) => c.credentialId === credentialId)) {
+        if (!owned.get(credentialId, pending.user_id)) {
           throw new DomainError('credential_required',
             `The ${connector} credential chosen at start was deleted; start the installation again.`,
           );
@@ -140,10 +143,14 @@ export class HeadlessInstallService {
    * Picks one credential per connector: the one named in `credentialIds`, else the user's only
    * one. None, or several without a choice, is a `credential_required` 400 saying what to do.
    */
-  private resolveCredentials(userId: string, needed: string[], credentialIds: string[]): Map<string, string> {
+  private async resolveCredentials(
+    userId: string,
+    needed: string[],
+    credentialIds: string[],
+  ): Promise<Map<string, string>> {
     const chosen = new Map<string, string>();
-    credentialIds.forEach((credentialId, index) => {
-      const credential = this.credentials.require(userId, credentialId);
+    for (const [index, credentialId] of credentialIds.entries()) {
+      const credential = await this.credentials.require(userId, credentialId);
       if (!needed.includes(credential.type)) {
         throw new DomainError('validation_failed', `This integration does not use ${credential.type}.`, [
           { path: ['credentialIds', index], message: `a ${credential.type} credential is not used here` },
@@ -155,10 +162,10 @@ export class HeadlessInstallService {
         ]);
       }
       chosen.set(credential.type, credential.credentialId);
-    });
+    }
     for (const connector of needed) {
       if (chosen.has(connector)) continue;
-      const available = this.credentials.forConnector(userId, connector);
+      const available = await this.credentials.forConnector(userId, connector);
       if (available.length === 1) {
         chosen.set(connector, available[0]!.credentialId);
         continue;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ExecutionMode, StreamDataPayload } from '../../contract/index.js';
-import { ConnectorError, findConnector } from '../connections/connectors/index.js';
+import { ConnectorError, findConnector, MissingConnectionError, type Connections } from '../connections/index.js';
 import type { Db } from '../platform/db/sqlite.js';
 import { nowIso } from '../platform/db/sqlite.js';
 import {
@@ -18,7 +18,6 @@ import { DomainError } from '../platform/errors.js';
 import type { Environment } from '../platform/secrets.js';
 import type { ExecutionStore } from './executions.js';
 import type { StoredConfig } from '../installs/integrations.js';
-import { type Connections, MissingConnectionError } from '../connections/connections.js';
 import type { DeliveryOutbox } from '../deliveries/deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
 import { isCleanOwnPath, type OutboundHttp } from '../platform/outbound-http.js';
@@ -185,7 +184,7 @@ export class WorkflowExecutor {
 
     const triggerData = JSON.parse(row.payload) as unknown;
     const answers = openConfig(this.box, row.user_id, target.workflowId, installed.config);
-    const mask = this.secretsOf(row.user_id, entry.workflow.workflowId, version, answers, triggerData);
+    const mask = await this.secretsOf(row.user_id, entry.workflow.workflowId, version, answers, triggerData);
     const executionId = existing?.id ?? this.startExecution(row, entry, version, triggerData, mask);
     const recorded = this.executions.recordedBlocks(executionId);
     const outputs: Record<string, unknown> = {};
@@ -328,13 +327,13 @@ export class WorkflowExecutor {
    * ISV's rendered values) and the secret parts of the user's connections to the workflow's apps
    * (typed secret properties, OAuth tokens).
    */
-  private secretsOf(
+  private async secretsOf(
     userId: string,
     workflowId: string,
     version: WorkflowVersionDefinition,
     answers: StoredConfig,
     triggerData: unknown,
-  ): SecretMask {
+  ): Promise<SecretMask> {
     const mask = new SecretMask();
     const scope: TemplateScope = { trigger: triggerData, blocks: {}, config: configValues(version, answers) };
     for (const block of versionBlocks(version)) {
@@ -348,7 +347,7 @@ export class WorkflowExecutor {
       const connector = findConnector(id);
       if (!connector) continue;
       try {
-        addCredentialSecrets(mask, connector, this.connections.resolve(userId, connector, { workflowId }).data);
+        addCredentialSecrets(mask, connector, (await this.connections.resolve(userId, connector, { workflowId })).data);
       } catch (error) {
         // No connection: nothing of it can reach a log (the block that needs it fails on its own).
         if (!(error instanceof MissingConnectionError) && !(error instanceof DomainError)) throw error;
@@ -484,7 +483,7 @@ export class WorkflowExecutor {
     if (!connector || !action)
       throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
     // A missing connection throws before the try, as before; a failed refresh is a ConnectorError below.
-    this.connections.resolve(run.row.user_id, connector, { workflowId: run.entry.workflow.workflowId });
+    await this.connections.resolve(run.row.user_id, connector, { workflowId: run.entry.workflow.workflowId });
     try {
       const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
         workflowId: run.entry.workflow.workflowId,

@@ -1,19 +1,26 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
-import { ConnectorError, findConnector, type Connector, type CredentialData } from '../connections/connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
+import {
+  AppTriggers,
+  ConnectorError,
+  Connections,
+  findConnector,
+  MissingConnectionError,
+  type Connector,
+  type CredentialData,
+  type CredentialRefresher,
+  type CredentialService,
+} from '../connections/index.js';
+import type { Database, Db } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment } from '../platform/secrets.js';
-import type { CredentialService } from '../connections/credentials.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService } from '../installs/integrations.js';
 import type { SettingsService } from '../deliveries/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
 import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
-import { AppTriggers } from '../connections/app-triggers.js';
-import { Connections, MissingConnectionError, type CredentialRefresher } from '../connections/connections.js';
 import { DeliveryOutbox, type DeliveryRow } from '../deliveries/deliveries.js';
 import { WorkflowExecutor } from './executor.js';
 import { LeaseWorker } from '../platform/lease-worker.js';
@@ -90,6 +97,8 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
 
 export interface RuntimeDeps {
   db: Db;
+  /** The storage seam (the connections module's services use it). */
+  database: Database;
   definitions: () => DefinitionSet;
   executions: ExecutionStore;
   credentials: CredentialService;
@@ -136,9 +145,9 @@ export class Runtime {
       this.options.deliveryRetry,
       this.options.deliveryTargetConcurrency,
     );
-    this.connections = new Connections(db, deps.credentials, deps.refreshCredential);
+    this.connections = new Connections(deps.database, deps.credentials, deps.refreshCredential);
     this.triggers = new AppTriggers(
-      db,
+      deps.database,
       deps.definitions,
       this.connections,
       deps.credentials,
@@ -315,7 +324,9 @@ export class Runtime {
     }
     let credential: CredentialData;
     try {
-      credential = this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId }).data;
+      credential = (
+        await this.connections.resolve(userId, connector, credentialId === undefined ? {} : { credentialId })
+      ).data;
     } catch (error) {
       if (error instanceof MissingConnectionError) throw new DomainError('credential_required', error.message);
       throw error;

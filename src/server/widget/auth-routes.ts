@@ -14,17 +14,17 @@ import {
 import type { ApiRouter } from '../http/router.js';
 import { callerOf, requireIntegrationScope, requireUserToken, type Caller } from '../http/auth.js';
 import {
+  checkOrigin,
+  checkProperties,
   findConnector,
+  oauthOf,
   type Connector,
   type ConnectorProperty,
-  type OAuth2Auth,
-} from '../connections/connectors/index.js';
+} from '../connections/index.js';
 import type { AppContext } from '../context.js';
 import { latestVersion, versionConnectors } from '../definitions/definitions.js';
 import { parseInput } from '../http/errors.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import { checkProperties } from '../connections/credentials.js';
-import { checkOrigin } from '../connections/oauth.js';
 
 const SessionParams = z.strictObject({ sessionId: z.string().check(z.minLength(1), z.maxLength(100)) });
 
@@ -35,13 +35,6 @@ const authField = (p: ConnectorProperty): AuthField => ({
   required: p.required,
   help: p.description,
 });
-
-/** The connector's OAuth variant: its default way to connect, or the one offered next to an API key. */
-export function oauthOf(connector: Connector): (Connector & { oauth: OAuth2Auth }) | undefined {
-  if (connector.oauth) return connector as Connector & { oauth: OAuth2Auth };
-  if (connector.auth.type === 'oauth2') return { ...connector, oauth: connector.auth };
-  return undefined;
-}
 
 /** The connector of `app`, or a 400 naming the field. */
 function connectorOf(app: string): Connector {
@@ -85,24 +78,22 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
     requireIntegrationScope(callerOf(request), integrationId);
     const needed = neededApps(ctx, integrationId);
     if (!needed) throw notFound('The integration');
-    const data: WidgetApp[] = needed.flatMap((id) => {
+    const data: WidgetApp[] = [];
+    for (const id of needed) {
       const connector = findConnector(id);
-      if (!connector) return [];
+      if (!connector) continue;
       const oauth = oauthOf(connector);
-      return [
-        {
-          app: connector.id,
-          name: connector.displayName,
-          icon: ctx.absoluteUrl(connector.icon),
-          ...(connector.auth.type === 'apiKey' ? { fields: connector.auth.properties.map(authField) } : {}),
-          ...(oauth ? { oauth: { preOAuthFields: oauth.oauth.properties.map(authField) } } : {}),
-          connections: ctx.credentials
-            .forConnector(userId, connector.id)
-            .reverse()
-            .map((c) => ({ credentialId: c.credentialId, name: c.name, createdAt: c.createdAt })),
-        },
-      ];
-    });
+      data.push({
+        app: connector.id,
+        name: connector.displayName,
+        icon: ctx.absoluteUrl(connector.icon),
+        ...(connector.auth.type === 'apiKey' ? { fields: connector.auth.properties.map(authField) } : {}),
+        ...(oauth ? { oauth: { preOAuthFields: oauth.oauth.properties.map(authField) } } : {}),
+        connections: (await ctx.credentials.forConnector(userId, connector.id))
+          .reverse()
+          .map((c) => ({ credentialId: c.credentialId, name: c.name, createdAt: c.createdAt })),
+      });
+    }
     return { data } satisfies WidgetAppsResponse;
   });
 
@@ -116,11 +107,11 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     const prepared = ctx.credentials.prepare(connector.id, body.fields, ['fields']);
     await ctx.runtime.testCredential(prepared.connector, prepared.data, ['fields']);
-    const credentialId = ctx.credentials.save(userId, prepared);
-    await ctx.runtime.triggers.settle(userId);
+    // Installed app-event workflows waiting for a connection subscribe as it is saved.
+    const credentialId = await ctx.credentials.save(userId, prepared);
     return {
       credentialId,
-      name: ctx.credentials.require(userId, credentialId).name,
+      name: (await ctx.credentials.require(userId, credentialId)).name,
     } satisfies WidgetCredentialResponse;
   });
 
@@ -135,7 +126,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     const origin = checkOrigin(body.origin);
     const fields = checkProperties(connector.displayName, oauth.oauth.properties, body.fields, ['fields']);
-    const session = ctx.oauth.createSession(userId, oauth, fields, origin);
+    const session = await ctx.oauth.createSession(userId, oauth, fields, origin);
     reply.status(201);
     return {
       sessionId: session.sessionId,
@@ -149,7 +140,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
     const userId = currentUser(request);
     const { sessionId } = parseInput(SessionParams, request.params, 'params');
     reply.header('cache-control', 'no-store');
-    return ctx.oauth.view(userId, sessionId) satisfies OAuthSessionView;
+    return (await ctx.oauth.view(userId, sessionId)) satisfies OAuthSessionView;
   });
 }
 

@@ -32,7 +32,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
     const userId = currentUser(request);
     const body = parseInput(CreateInstallationRequest, request.body, 'body');
     requireIntegrationScope(callerOf(request), body.integrationId);
-    const chosenCredentials = chosenConnections(ctx, userId, body);
+    const chosenCredentials = await chosenConnections(ctx, userId, body);
     const key = request.headers['idempotency-key'];
     const result = runIdempotent(ctx.db, `widget-install:${userId}`, Array.isArray(key) ? key[0] : key, body, () => ({
       status: 201,
@@ -46,18 +46,18 @@ export function widgetRoutes(app: FastifyInstance, ctx: AppContext): void {
 }
 
 /** `credentialIds` checked: each app is one the integration uses, each credential the user's own of that app. */
-function chosenConnections(
+async function chosenConnections(
   ctx: AppContext,
   userId: string,
   body: CreateInstallationRequest,
-): ReadonlyMap<string, string> | undefined {
+): Promise<ReadonlyMap<string, string> | undefined> {
   if (!body.credentialIds) return undefined;
   const integration = ctx.definitions.current.integration(body.integrationId);
   if (!integration) throw notFound('The integration');
   const needed = new Set(integration.workflows.flatMap((wf) => versionConnectors(latestVersion(wf))));
   const issues: ValidationIssue[] = [];
   for (const [app, credentialId] of Object.entries(body.credentialIds)) {
-    const credential = ctx.credentials.list(userId).find((c) => c.credentialId === credentialId);
+    const credential = await ctx.credentials.find(userId, credentialId);
     if (!needed.has(app))
       issues.push({ path: ['credentialIds', app], message: 'this integration does not use this app' });
     else if (!credential || credential.type !== app) {
