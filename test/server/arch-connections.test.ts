@@ -242,7 +242,7 @@ describe('the work after a connection change runs after the commit (afterCommit)
     return { credentials, settled };
   };
   const prepared = (credentials: CredentialService) =>
-    credentials.prepare('demoStore', { apiKey: 'sk_test_arch', storeId: 'arch-shop' });
+    credentials.validate('demoStore', { apiKey: 'sk_test_arch', storeId: 'arch-shop' });
 
   test('outside a transaction the save settles before it returns', async () => {
     const { credentials, settled } = await service();
@@ -287,7 +287,7 @@ describe('the work after a connection change runs after the commit (afterCommit)
     };
     assert.equal(await subscribed(), false);
     // The subscription calls the store over HTTP; the test guard fails a transaction held across it.
-    const prepared = ctx.credentials.prepare('demoStore', await api.storeCredential());
+    const prepared = ctx.credentials.validate('demoStore', await api.storeCredential());
     await inTransaction(ctx.database, (trx) => ctx.credentials.save(userId, prepared, trx));
     await waitFor('the subscription after the commit', subscribed);
   });

@@ -191,7 +191,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404, 502],
     handler: async ({ caller, body }) => {
       const user = ctx.users.require(caller.env, body.userId);
-      const prepared = ctx.credentials.prepare(body.credential.type, body.credential.data);
+      const prepared = ctx.credentials.validate(body.credential.type, body.credential.data);
       await ctx.runtime.testCredential(prepared.connector, prepared.data);
       // Installed app-event workflows waiting for a connection subscribe as it is saved.
       const credentialId = await ctx.credentials.save(user.userId, prepared);
@@ -251,6 +251,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     idempotent: true,
     errors: [404, 422],
     handler: async ({ caller, body, request, reply }) => {
+      // TODO(i15): http module — `idempotent: true` wraps the handler once the router does it;
+      // installs module — completing a headless installation (and this route) belongs there.
       const result = runIdempotent(ctx.db, `headless-complete:${caller.env}`, idempotencyKey(request), body, () => ({
         status: 200,
         body: ctx.headless.complete(caller.env, body),

@@ -71,11 +71,11 @@ export class CredentialService {
     data: Record<string, string>,
     conn: Conn = this.database,
   ): Promise<string> {
-    return this.save(userId, this.prepare(type, data), conn);
+    return this.save(userId, this.validate(type, data), conn);
   }
 
   /** Checks `data` against the connector's properties: the cleaned data, or a 400 naming each bad field. */
-  prepare(
+  validate(
     type: string,
     data: Record<string, string>,
     path: readonly string[] = ['credential', 'data'],

@@ -105,7 +105,7 @@ export function widgetAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (connector.auth.type !== 'apiKey') {
       throw new DomainError('oauth_not_supported', `${connector.displayName} connects with OAuth only.`);
     }
-    const prepared = ctx.credentials.prepare(connector.id, body.fields, ['fields']);
+    const prepared = ctx.credentials.validate(connector.id, body.fields, ['fields']);
     await ctx.runtime.testCredential(prepared.connector, prepared.data, ['fields']);
     // Installed app-event workflows waiting for a connection subscribe as it is saved.
     const credentialId = await ctx.credentials.save(userId, prepared);
