@@ -35,7 +35,6 @@ import { registerRateLimits } from './http/rate-limits.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
 import { renderReferencePage } from './http/reference-page.js';
 import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './runs/retention.js';
-import { credentialRoutes } from './connections/credential-routes.js';
 import { integrationRoutes } from './installs/integration-routes.js';
 import { logRoutes } from './runs/log-routes.js';
 import { runRoutes } from './runs/run-routes.js';
@@ -44,17 +43,21 @@ import { workflowRoutes } from './installs/workflow-routes.js';
 import { OutboundHttp, isValidPathPrefix } from './platform/outbound-http.js';
 import { registerSandbox, type MountedSandbox, type SandboxOptions } from '../sandbox/index.js';
 import { loadSecrets, UserService, userRoutes, type ServerSecrets } from './users/index.js';
-import { CredentialService } from './connections/credentials.js';
+import {
+  credentialRoutes,
+  CredentialService,
+  OAuthClientFlow,
+  oauthCallbackRoutes,
+  receiverRoutes,
+  sealLegacyVerifiers,
+} from './connections/index.js';
 import { ExecutionStore } from './runs/executions.js';
 import { HeadlessInstallService } from './installs/headless.js';
 import { IntegrationService } from './installs/integrations.js';
 import { LinkService } from './installs/links.js';
-import { OAuthClientFlow, sealLegacyVerifiers } from './connections/oauth.js';
 import { sealLegacyConfigs } from './installs/config-answers.js';
 import { linkPageRoutes } from './installs/link-page-routes.js';
-import { oauthCallbackRoutes } from './connections/oauth-callback-routes.js';
 import { widgetAuthRoutes } from './widget/auth-routes.js';
-import { receiverRoutes } from './connections/receiver-routes.js';
 import { regionRoutes } from './widget/region-routes.js';
 import { runtimeRoutes } from './runs/runtime-routes.js';
 import { Runtime, type RuntimeOptions } from './runs/runtime.js';
@@ -156,10 +159,16 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let secrets: ServerSecrets;
   let box: SecretBox;
   let signingKeys: EnvironmentSigningKeys;
+  // The runtime's app triggers, built below; the credential service's change hooks reach them here.
+  const late: { triggers?: Runtime['triggers'] } = {};
   try {
     definitions = await DefinitionRegistry.open(database, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
-    credentials = new CredentialService(db, box);
+    // A change to a user's connections settles their app triggers (after the commit, in the service).
+    credentials = await CredentialService.open(database, box, {
+      settle: async (userId) => late.triggers?.settle(userId),
+      releaseCredential: async (userId, credentialId) => late.triggers?.releaseCredential(userId, credentialId),
+    });
     const loaded = await loadSecrets(database, box, config.pinnedDevApiKey, config.pinnedProdApiKey);
     secrets = loaded.secrets;
     // The deleted plaintext may still sit in WAL frames: copy them back and empty the WAL.
@@ -235,7 +244,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const http = new OutboundHttp(config.allowPrivateTargets, { ownBaseUrl: publicUrl });
   // The Demo Store sandbox (mounted further down) hands over this server's OAuth client there.
   let sandbox: MountedSandbox | undefined = undefined;
-  const oauth = new OAuthClientFlow(db, credentials, publicUrl, http, box, async () => sandbox?.embeddedClient());
+  const oauth = new OAuthClientFlow(database, credentials, publicUrl, http, box, async () => sandbox?.embeddedClient());
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
@@ -258,6 +267,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       relativeUrlPrefixes: config.relativeUrlPrefixes,
     },
   );
+  late.triggers = runtime.triggers;
   const ctx: AppContext = {
     db,
     database,
@@ -454,7 +464,7 @@ function trustProxyOption(trust: number | string[]): string[] | ((address: strin
  */
 async function sealLegacyPlaintext(db: Db, database: Database, box: SecretBox): Promise<void> {
   const configs = await inTransaction(database, (trx) => sealLegacyConfigs(trx, box));
-  const verifiers = db.transaction(() => sealLegacyVerifiers(db, box))();
+  const verifiers = await sealLegacyVerifiers(database, box);
   if (configs + verifiers > 0) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 

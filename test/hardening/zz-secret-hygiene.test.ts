@@ -141,7 +141,7 @@ async function representativeFlow(): Promise<void> {
   });
 
   for (const credentialId of [storeCredentialId, oauthCredentialId]) {
-    const data = server.ctx.credentials.reveal(userId, credentialId);
+    const data = await server.ctx.credentials.reveal(userId, credentialId);
     for (const value of Object.values(data)) if (value.length >= 16) thirdPartySecrets.push(value);
   }
   for (const [name, request] of [

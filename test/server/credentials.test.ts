@@ -115,7 +115,7 @@ describe('POST /headless/credentials and a user’s credentials', () => {
       );
       assert.ok(!response.body.includes(SECRET));
     }
-    assert.deepEqual(api.server.ctx.credentials.reveal(userId, credentialId), DEMO_STORE_CREDENTIAL);
+    assert.deepEqual(await api.server.ctx.credentials.reveal(userId, credentialId), DEMO_STORE_CREDENTIAL);
 
     const other = await api.createUser('connector-other');
     const notTheirs = await api.call('DELETE', `/users/${other}/credentials/${credentialId}`);
@@ -221,7 +221,7 @@ describe('encryption at rest', () => {
     const userId = await api.createUser('sealed');
     // Stored directly: the sandbox keeps its own store keys in the same file, so the test uses a
     // key no store has (the credential test against the app is covered above).
-    const credentialId = api.server.ctx.credentials.create(userId, 'demoStore', {
+    const credentialId = await api.server.ctx.credentials.create(userId, 'demoStore', {
       apiKey: 'sk_live_unmistakable_4242',
       storeId: 'sealed-shop',
     });
@@ -241,7 +241,7 @@ describe('encryption at rest', () => {
          auth_tag = (SELECT auth_tag FROM credentials WHERE id = @from) WHERE id = @to`,
       )
       .run({ from: credentialId, to: stolen });
-    assert.throws(() => api.server.ctx.credentials.reveal(thief, stolen));
+    await assert.rejects(api.server.ctx.credentials.reveal(thief, stolen));
   });
 
   test('ALLOY_ENCRYPTION_KEY replaces the key file; another key refuses to start', async () => {
@@ -255,7 +255,7 @@ describe('encryption at rest', () => {
     await first.server.close();
 
     const again = await startApi({ dataDir, server: { encryptionKey: Buffer.from(key, 'hex').toString('base64') } });
-    assert.deepEqual(again.server.ctx.credentials.reveal(userId, credentialId), data);
+    assert.deepEqual(await again.server.ctx.credentials.reveal(userId, credentialId), data);
     await again.server.close();
 
     await assert.rejects(

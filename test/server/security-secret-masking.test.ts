@@ -160,7 +160,7 @@ describe('secrets are masked by value in execution logs', () => {
   test('answers and connection keys used in templates, headers, URLs, outputs and errors never reach a log', async () => {
     const userId = await api.createUser('masking');
     const credentialId = await api.createCredential(userId);
-    const storeKey = api.server.ctx.credentials.reveal(userId, credentialId).apiKey!;
+    const storeKey = (await api.server.ctx.credentials.reveal(userId, credentialId)).apiKey!;
     const installed = await api.call('POST', '/widget/installations', {
       token: await api.token(userId),
       body: {

@@ -244,7 +244,7 @@ describe('OAuth with the sandbox provider', () => {
     const done = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
     assert.equal(done.status, 'succeeded');
     assert.equal(done.name, 'Demo Store acme-shop');
-    const data = api.server.ctx.credentials.reveal(userId, done.credentialId);
+    const data = await api.server.ctx.credentials.reveal(userId, done.credentialId);
     assert.ok(data.accessToken && data.refreshToken && data.expiresAt);
     assert.equal(data.storeId, 'acme-shop');
 
@@ -277,7 +277,7 @@ describe('OAuth with the sandbox provider', () => {
     assert.equal(logs[0].status, 'success');
 
     // An access token about to expire is refreshed before the run, and the rotated tokens stored.
-    api.server.ctx.credentials.replaceData(userId, done.credentialId, {
+    await api.server.ctx.credentials.replaceData(userId, done.credentialId, {
       ...data,
       expiresAt: new Date(Date.now() + 5_000).toISOString(),
     });
@@ -293,7 +293,7 @@ describe('OAuth with the sandbox provider', () => {
       'done',
       JSON.stringify((await api.call('GET', `/workflows/${EVENT_WORKFLOW_ID}/logs?userId=${userId}`)).json().data[0]),
     );
-    const refreshed = api.server.ctx.credentials.reveal(userId, done.credentialId);
+    const refreshed = await api.server.ctx.credentials.reveal(userId, done.credentialId);
     assert.notEqual(refreshed.accessToken, data.accessToken);
     assert.notEqual(refreshed.refreshToken, data.refreshToken);
     assert.ok(Date.parse(refreshed.expiresAt!) > Date.now() + 30 * 60_000);
@@ -314,9 +314,9 @@ describe('OAuth with the sandbox provider', () => {
     const { credentialId } = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
     const { ctx } = api.server;
     const connector = findConnector('demoStore')!;
-    const data = ctx.credentials.reveal(userId, credentialId);
-    ctx.credentials.replaceData(userId, credentialId, { ...data, expiresAt: new Date().toISOString() });
-    const dying = ctx.credentials.reveal(userId, credentialId);
+    const data = await ctx.credentials.reveal(userId, credentialId);
+    await ctx.credentials.replaceData(userId, credentialId, { ...data, expiresAt: new Date().toISOString() });
+    const dying = await ctx.credentials.reveal(userId, credentialId);
     // Refresh tokens rotate: a second refresh with the old one would revoke the grant.
     const [a, b] = await Promise.all([
       ctx.oauth.fresh(userId, credentialId, connector, dying),
@@ -341,7 +341,7 @@ describe('OAuth with the sandbox provider', () => {
       }).toString(),
     });
     assert.equal(revoked.status, 200);
-    ctx.credentials.replaceData(userId, credentialId, { ...a, expiresAt: new Date().toISOString() });
+    await ctx.credentials.replaceData(userId, credentialId, { ...a, expiresAt: new Date().toISOString() });
     await api.installWithWidget(userId);
     const fired = await api.call('POST', '/run/event', {
       body: { event: 'Fulfillment Updated', userId, data: { orderId: 'ord_any', status: 'paid' } },

@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { OutboundHttp } from '../platform/outbound-http.js';
 import { ConnectorError, findConnector, type Connector, type ConnectorEvent } from './connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { nowIso, type Database } from '../platform/db/index.js';
 import { findVersion, type DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import type { Environment } from '../users/index.js';
@@ -10,21 +9,14 @@ import type { CredentialService } from './credentials.js';
 import { MissingConnectionError, type Connections } from './connections.js';
 import type { RunQueue } from '../runs/index.js';
 import { retryDelay, type RetryPolicy } from '../platform/retry.js';
-
-interface SubscriptionRow {
-  user_id: string;
-  workflow_id: string;
-  env: Environment;
-  connector: string;
-  event: string;
-  credential_id: string;
-  external_id: string;
-  target_url: string;
-  key_id: string;
-  iv: Buffer;
-  ciphertext: Buffer;
-  auth_tag: Buffer;
-}
+import {
+  deleteSubscription,
+  findSubscription,
+  listSubscriptions,
+  saveSubscription,
+  usersWithSubscriptions,
+  type SubscriptionRecord,
+} from './subscription-repository.js';
 
 interface Wanted {
   workflowId: string;
@@ -40,15 +32,16 @@ export interface ActiveWorkflows {
   installedWorkflow(userId: string, workflowId: string): Promise<{ active: boolean } | undefined>;
 }
 
-export interface ReceiverAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-const error = (status: number, code: string, message: string): ReceiverAnswer => ({
-  status,
-  body: { message, error: { code, message } },
-});
+/**
+ * What a delivery from an app got: refused (no such subscription or a bad signature, told apart
+ * from nothing), invalid (signed, but not a delivery this address takes), ignored (the workflow is
+ * not active) or queued (one run per delivery id; a redelivery is a duplicate).
+ */
+export type ReceiverOutcome =
+  | { kind: 'refused' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'queued'; runId: string; duplicate: boolean };
 
 /** Resync attempts after a failure (the app was down), with backoff, before waiting for the next change. */
 const SYNC_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 12 };
@@ -59,6 +52,11 @@ const SYNC_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAt
  * `sync` makes the app match (subscribe on install and activate, unsubscribe on deactivate,
  * delete and uninstall), and `receive` checks a delivery's signature with the subscription's
  * secret and queues one run per delivery id.
+ *
+ * It takes no transaction and opens none: subscribing and unsubscribing call the apps, so each
+ * row is written by one statement of its own after the app answered (a transaction held across
+ * those calls would stall every other query; the test guard fails it). Callers settle after
+ * their commit (CredentialService and the installs module use `afterCommit`).
  */
 export class AppTriggers {
   private readonly chains = new Map<string, Promise<void>>();
@@ -66,7 +64,7 @@ export class AppTriggers {
   private closed = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly definitions: () => DefinitionSet,
     private readonly connections: Connections,
     private readonly credentials: CredentialService,
@@ -113,7 +111,7 @@ export class AppTriggers {
 
   /** Unsubscribes what a credential is used for (before it is deleted); `sync` afterwards picks another. */
   releaseCredential(userId: string, credentialId: string): Promise<void> {
-    return this.serially(userId, () => this.removeWhere(userId, (row) => row.credential_id === credentialId));
+    return this.serially(userId, () => this.removeWhere(userId, (row) => row.credentialId === credentialId));
   }
 
   /** One user's changes run one after another, so two syncs never subscribe twice. */
@@ -131,8 +129,10 @@ export class AppTriggers {
 
   /** At start-up: every user with a subscription or an active app-event workflow. */
   async syncAll(): Promise<void> {
-    const subscribed = this.db.prepare('SELECT DISTINCT user_id FROM app_subscriptions').all() as { user_id: string }[];
-    const users = new Set([...subscribed.map((r) => r.user_id), ...(await this.installs.usersWithActiveWorkflows())]);
+    const users = new Set([
+      ...(await usersWithSubscriptions(this.database)),
+      ...(await this.installs.usersWithActiveWorkflows()),
+    ]);
     for (const userId of [...users].sort()) await this.sync(userId);
   }
 
@@ -160,20 +160,16 @@ export class AppTriggers {
     return wanted;
   }
 
-  private subscriptions(userId: string): SubscriptionRow[] {
-    return this.db.prepare('SELECT * FROM app_subscriptions WHERE user_id = ?').all(userId) as SubscriptionRow[];
-  }
-
   private async syncNow(userId: string): Promise<void> {
     if (this.closed) return;
     const wanted = await this.wanted(userId);
     let failed: unknown;
-    for (const row of this.subscriptions(userId)) {
-      const want = wanted.get(row.workflow_id);
+    for (const row of await listSubscriptions(this.database, userId)) {
+      const want = wanted.get(row.workflowId);
       let credentialId: string | undefined;
       if (want) {
         try {
-          credentialId = (await this.connections.resolve(userId, want.connector, { workflowId: row.workflow_id }))
+          credentialId = (await this.connections.resolve(userId, want.connector, { workflowId: row.workflowId }))
             .credentialId;
         } catch {
           credentialId = undefined;
@@ -183,10 +179,10 @@ export class AppTriggers {
         want &&
         want.connector.id === row.connector &&
         want.event.name === row.event &&
-        credentialId === row.credential_id &&
-        row.target_url === this.receiverUrl(row.workflow_id, userId);
+        credentialId === row.credentialId &&
+        row.targetUrl === this.receiverUrl(row.workflowId, userId);
       if (keep) {
-        wanted.delete(row.workflow_id);
+        wanted.delete(row.workflowId);
         continue;
       }
       try {
@@ -239,110 +235,91 @@ export class AppTriggers {
     const credential = await this.connections.resolveFresh(userId, want.connector, { workflowId: want.workflowId });
     const url = this.receiverUrl(want.workflowId, userId);
     const { externalId, secret } = await want.event.subscribe(this.context(), credential.data, url);
-    const sealed = this.box.seal(secret, `subscription:${userId}:${want.workflowId}`);
-    this.db
-      .prepare(
-        `INSERT INTO app_subscriptions (user_id, workflow_id, env, connector, event, credential_id, external_id, target_url, key_id, iv, ciphertext, auth_tag, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (user_id, workflow_id) DO UPDATE SET env = excluded.env, connector = excluded.connector,
-           event = excluded.event, credential_id = excluded.credential_id, external_id = excluded.external_id,
-           target_url = excluded.target_url, key_id = excluded.key_id, iv = excluded.iv,
-           ciphertext = excluded.ciphertext, auth_tag = excluded.auth_tag, created_at = excluded.created_at`,
-      )
-      .run(
+    // The app has answered: the row is written now, in a statement of its own.
+    await saveSubscription(
+      this.database,
+      {
         userId,
-        want.workflowId,
-        want.env,
-        want.connector.id,
-        want.event.name,
-        credential.credentialId,
+        workflowId: want.workflowId,
+        env: want.env,
+        connector: want.connector.id,
+        event: want.event.name,
+        credentialId: credential.credentialId,
         externalId,
-        url,
-        sealed.keyId,
-        sealed.iv,
-        sealed.ciphertext,
-        sealed.authTag,
-        nowIso(),
-      );
+        targetUrl: url,
+        sealed: this.box.seal(secret, `subscription:${userId}:${want.workflowId}`),
+      },
+      nowIso(),
+    );
   }
 
-  private async unsubscribe(row: SubscriptionRow): Promise<void> {
+  private async unsubscribe(row: SubscriptionRecord): Promise<void> {
     const connector = findConnector(row.connector);
     const event = connector?.events.find((e) => e.name === row.event);
-    const credential = this.credentials.list(row.user_id).find((c) => c.credentialId === row.credential_id);
+    const credential = await this.credentials.find(row.userId, row.credentialId);
     // Without the credential (deleted) the app cannot be told; its deliveries then get a 410.
     if (connector && event && credential) {
       try {
         // An OAuth token that expired since the subscription is refreshed first.
-        const { data } = await this.connections.resolveFresh(row.user_id, connector, {
-          credentialId: row.credential_id,
+        const { data } = await this.connections.resolveFresh(row.userId, connector, {
+          credentialId: row.credentialId,
         });
-        await event.unsubscribe(this.context(), data, row.external_id);
+        await event.unsubscribe(this.context(), data, row.externalId);
       } catch (cause) {
         // A revoked credential cannot unsubscribe either; anything else is worth another try.
         if (!(cause instanceof ConnectorError && cause.kind === 'credential_invalid')) throw cause;
       }
     }
-    this.db
-      .prepare('DELETE FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
-      .run(row.user_id, row.workflow_id);
+    await deleteSubscription(this.database, row.userId, row.workflowId);
   }
 
-  private async removeWhere(userId: string, match: (row: SubscriptionRow) => boolean): Promise<void> {
-    for (const row of this.subscriptions(userId).filter(match)) {
+  private async removeWhere(userId: string, match: (row: SubscriptionRecord) => boolean): Promise<void> {
+    for (const row of (await listSubscriptions(this.database, userId)).filter(match)) {
       try {
         await this.unsubscribe(row);
       } catch (cause) {
         this.log.warn({ err: cause, userId }, 'could not unsubscribe an app trigger; dropping it');
-        this.db
-          .prepare('DELETE FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
-          .run(userId, row.workflow_id);
+        await deleteSubscription(this.database, userId, row.workflowId);
       }
     }
   }
 
   /**
    * A delivery from the app: the signature is checked against the raw body with this
-   * subscription's secret, then one run is queued per delivery id (redeliveries answer 200 and
-   * queue nothing). The run is on disk before the 200.
+   * subscription's secret, then one run is queued per delivery id (redeliveries are accepted and
+   * queue nothing). The run is on disk before this returns.
    */
   async receive(
     workflowId: string,
     userId: string,
     headers: Readonly<Record<string, string | string[] | undefined>>,
     rawBody: string,
-  ): Promise<ReceiverAnswer> {
-    const row = this.db
-      .prepare('SELECT * FROM app_subscriptions WHERE user_id = ? AND workflow_id = ?')
-      .get(userId, workflowId) as SubscriptionRow | undefined;
-    // No subscription and a bad signature get the same answer: a 410 for the first told anyone
-    // which users have subscriptions (audit issue 13 item 17d). A 401 rather than a 410 for both,
+  ): Promise<ReceiverOutcome> {
+    const row = await findSubscription(this.database, userId, workflowId);
+    // No subscription and a bad signature get the same answer: telling them apart told anyone
+    // which users have subscriptions (audit issue 13 item 17d). Refused rather than gone for both,
     // so a real sender with a wrong secret is not told to stop for good; removing a subscription
     // deletes the app's webhook too, so nothing well-behaved keeps sending here.
-    const refused = (): ReceiverAnswer => error(401, 'unauthorized', 'The signature does not verify.');
     const event = row && findConnector(row.connector)?.events.find((e) => e.name === row.event);
-    if (!row || !event) return refused();
-    const secret = this.box.open(
-      { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext, authTag: row.auth_tag },
-      `subscription:${userId}:${workflowId}`,
-    );
+    if (!row || !event) return { kind: 'refused' };
+    const secret = this.box.open(row.sealed, `subscription:${userId}:${workflowId}`);
     if (!event.verify({ headers, rawBody, secret })) {
       this.log.warn({ workflowId, userId }, 'app webhook with a bad signature refused');
-      return refused();
+      return { kind: 'refused' };
     }
     let body: unknown;
     try {
       body = JSON.parse(rawBody);
     } catch {
-      return error(400, 'bad_request', 'The body is not valid JSON.');
+      return { kind: 'invalid', message: 'The body is not valid JSON.' };
     }
     const delivery = event.parse({ headers, body });
-    if (typeof delivery === 'string') return error(400, 'bad_request', delivery);
+    if (typeof delivery === 'string') return { kind: 'invalid', message: delivery };
     if (delivery.event !== row.event) {
-      return error(400, 'bad_request', `This address receives ${row.event}, not ${delivery.event}.`);
+      return { kind: 'invalid', message: `This address receives ${row.event}, not ${delivery.event}.` };
     }
     const installed = await this.installs.installedWorkflow(userId, workflowId);
-    if (!installed?.active) return { status: 200, body: { received: true, ignored: 'The workflow is not active.' } };
+    if (!installed?.active) return { kind: 'ignored', reason: 'The workflow is not active.' };
     const run = await this.queue.enqueue({
       env: row.env,
       userId,
@@ -351,6 +328,6 @@ export class AppTriggers {
       data: delivery.data,
       dedupeKey: `${row.connector}:${delivery.deliveryId}`,
     });
-    return { status: 200, body: { received: true, runId: run.id, duplicate: !run.created } };
+    return { kind: 'queued', runId: run.id, duplicate: !run.created };
   }
 }

@@ -1,11 +1,12 @@
 import { ConnectorError, type Connector, type CredentialData } from './connectors/index.js';
+import type { Conn, Database } from '../platform/db/index.js';
 import type { CredentialService } from './credentials.js';
 
 export class MissingConnectionError extends Error {}
 
 /** The credential an installation links for a connector (the installs module's WorkflowService). */
 export interface InstallationLinks {
-  linkedCredential(userId: string, workflowId: string, connector: string): Promise<string | undefined>;
+  linkedCredential(userId: string, workflowId: string, connector: string, conn?: Conn): Promise<string | undefined>;
 }
 
 /** Renews an OAuth credential's access token when it is about to expire (OAuthClientFlow.fresh). */
@@ -23,6 +24,7 @@ export type CredentialRefresher = (
  */
 export class Connections {
   constructor(
+    private readonly database: Database,
     private readonly credentials: CredentialService,
     private readonly refresher: CredentialRefresher | undefined,
     private readonly installs: InstallationLinks,
@@ -52,27 +54,29 @@ export class Connections {
     }
   }
 
+  /** The connection to use (see the class); a missing or foreign one is a MissingConnectionError. */
   async resolve(
     userId: string,
     connector: Connector,
     choice: { workflowId?: string; credentialId?: string } = {},
+    conn: Conn = this.database,
   ): Promise<{ credentialId: string; data: CredentialData }> {
     let credentialId = choice.credentialId;
     if (credentialId === undefined && choice.workflowId !== undefined) {
-      credentialId = await this.installs.linkedCredential(userId, choice.workflowId, connector.id);
+      credentialId = await this.installs.linkedCredential(userId, choice.workflowId, connector.id, conn);
     }
     if (credentialId === undefined) {
-      credentialId = this.credentials.forConnector(userId, connector.id).at(-1)?.credentialId;
+      credentialId = (await this.credentials.newest(userId, connector.id, conn))?.credentialId;
     }
     if (credentialId === undefined) {
       throw new MissingConnectionError(
         `The user has no ${connector.displayName} connection: connect ${connector.displayName} (create a credential), then install again.`,
       );
     }
-    const credential = this.credentials.require(userId, credentialId);
+    const credential = await this.credentials.require(userId, credentialId, conn);
     if (credential.type !== connector.id) {
       throw new MissingConnectionError(`Credential ${credentialId} is not a ${connector.displayName} connection.`);
     }
-    return { credentialId, data: this.credentials.reveal(userId, credentialId) };
+    return { credentialId, data: await this.credentials.reveal(userId, credentialId, conn) };
   }
 }

@@ -1,10 +1,9 @@
 import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
-import { CONNECTORS, credentialMetadata, findConnector, isOauth, type Connector } from './connectors/index.js';
+import { CONNECTORS, credentialMetadata, findConnector, oauthOf, type Connector } from './connectors/index.js';
 import type { AppContext } from '../context.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { checkProperties } from './credentials.js';
-import { oauthOf } from '../widget/auth-routes.js';
 
 /** Query parameters the legacy clients add that are not connector properties (alloy-node sends its whole argument). */
 const LEGACY_REDIRECT_ECHOES = new Set(['integrationId', 'userId', 'credentialName']);
@@ -14,7 +13,11 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
    * A headless OAuth connection: the same session as the modal's, without an opener to tell (its
    * callback page posts only to this server's own origin, then says the window can be closed).
    */
-  const startHeadlessOAuth = (userId: string, connector: Connector, fields: Record<string, string>): string => {
+  const startHeadlessOAuth = async (
+    userId: string,
+    connector: Connector,
+    fields: Record<string, string>,
+  ): Promise<string> => {
     const oauth = oauthOf(connector);
     if (!oauth) {
       throw new DomainError(
@@ -23,7 +26,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       );
     }
     const clean = checkProperties(connector.displayName, oauth.oauth.properties, fields, ['query']);
-    const session = ctx.oauth.createSession(userId, oauth, clean, new URL(ctx.publicUrl).origin);
+    const session = await ctx.oauth.createSession(userId, oauth, clean, new URL(ctx.publicUrl).origin);
     return `${ctx.publicUrl}/oauth/start/${session.sessionId}`;
   };
 
@@ -43,7 +46,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
         name: c.id,
         displayName: c.displayName,
         icon: ctx.absoluteUrl(c.icon),
-        isOauth: isOauth(c),
+        isOauth: oauthOf(c) !== undefined,
         events: c.events,
         actions: c.actions.map((a) => ({ name: a.name, description: a.description })),
       })),
@@ -84,7 +87,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
         );
       }
       const fields = Object.fromEntries(Object.entries(query).filter(([name]) => !LEGACY_REDIRECT_ECHOES.has(name)));
-      return { data: { redirectUrl: startHeadlessOAuth(user.userId, connector, fields) } };
+      return { data: { redirectUrl: await startHeadlessOAuth(user.userId, connector, fields) } };
     },
   });
 
@@ -97,7 +100,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       description: 'Metadata only: credential data is never returned.',
       errors: [404],
       handler: async ({ caller, params }) => ({
-        data: ctx.credentials.list((await ctx.users.require(caller.env, params.userId)).userId),
+        data: await ctx.credentials.list((await ctx.users.require(caller.env, params.userId)).userId),
       }),
     });
   }
@@ -109,11 +112,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params }) => {
       const userId = (await ctx.users.require(caller.env, params.userId)).userId;
-      ctx.credentials.require(userId, params.credentialId);
       // Webhook subscriptions made with it are removed while it still works; others take over after.
-      await ctx.runtime.triggers.releaseCredential(userId, params.credentialId);
-      ctx.credentials.remove(userId, params.credentialId);
-      await ctx.runtime.triggers.settle(userId);
+      await ctx.credentials.remove(userId, params.credentialId);
       return { success: true as const };
     },
   });
@@ -126,11 +126,10 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404, 502],
     handler: async ({ caller, body }) => {
       const user = await ctx.users.require(caller.env, body.userId);
-      const prepared = ctx.credentials.prepare(body.credential.type, body.credential.data);
+      const prepared = ctx.credentials.validate(body.credential.type, body.credential.data);
       await ctx.runtime.testCredential(prepared.connector, prepared.data);
-      const credentialId = ctx.credentials.save(user.userId, prepared);
-      // Installed app-event workflows waiting for a connection subscribe now.
-      await ctx.runtime.triggers.settle(user.userId);
+      // Installed app-event workflows waiting for a connection subscribe as it is saved.
+      const credentialId = await ctx.credentials.save(user.userId, prepared);
       return { success: true as const, credentialId };
     },
   });
@@ -148,7 +147,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
       ) as Record<string, string>;
       const connector = findConnector(query.app);
       if (!connector) throw notFound('The connector');
-      return { oauthUrl: startHeadlessOAuth(user.userId, connector, fields) };
+      return { oauthUrl: await startHeadlessOAuth(user.userId, connector, fields) };
     },
   });
 

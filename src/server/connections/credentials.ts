@@ -1,60 +1,81 @@
 import type { Credential, ValidationIssue } from '../../contract/index.js';
 import { findConnector, type Connector, type ConnectorProperty } from './connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { afterCommit, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { checkTextRules } from '../definitions/field-values.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import {
+  deleteCredential,
+  findCredential,
+  findSealedCredential,
+  insertCredential,
+  listCredentials,
+  newestCredential,
+  otherKeyId,
+  updateCredentialData,
+  type CredentialRecord,
+} from './credential-repository.js';
 
-interface CredentialRow {
-  id: string;
-  user_id: string;
-  connector: string;
-  name: string;
-  key_id: string;
-  iv: Buffer;
-  ciphertext: Buffer;
-  auth_tag: Buffer;
-  created_at: string;
-  updated_at: string;
+const toCredential = (record: CredentialRecord): Credential => ({
+  credentialId: record.id,
+  type: record.connector,
+  name: record.name,
+  createdAt: record.createdAt,
+  updatedAt: record.updatedAt,
+});
+
+/**
+ * What must follow a change to a user's connections (the app-trigger subscriptions), given to the
+ * service at start-up: the service runs it, so no route can forget it.
+ */
+export interface ConnectionChangeHooks {
+  /** After a credential was added or removed (and committed): subscribe or move app-event triggers. */
+  settle(userId: string): Promise<void>;
+  /** Before a credential is deleted, while it still works: unsubscribe what it is used for. */
+  releaseCredential(userId: string, credentialId: string): Promise<void>;
 }
 
-const toCredential = (
-  row: Pick<CredentialRow, 'id' | 'connector' | 'name' | 'created_at' | 'updated_at'>,
-): Credential => ({
-  credentialId: row.id,
-  type: row.connector,
-  name: row.name,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+const NO_HOOKS: ConnectionChangeHooks = { settle: async () => {}, releaseCredential: async () => {} };
 
 /**
  * Users' connections to third-party apps. The whole `data` object is sealed with AES-256-GCM
  * (associated data: credential id + user id); only metadata ever leaves through the API.
  */
 export class CredentialService {
-  constructor(
-    private readonly db: Db,
+  private constructor(
+    private readonly database: Database,
     private readonly box: SecretBox,
-  ) {
-    const other = this.db.prepare('SELECT key_id FROM credentials WHERE key_id <> ? LIMIT 1').get(box.keyId) as
-      { key_id: string } | undefined;
-    if (other) {
+    private readonly hooks: ConnectionChangeHooks,
+  ) {}
+
+  /** The service, once no stored credential was sealed with another key (that key must be restored first). */
+  static async open(
+    database: Database,
+    box: SecretBox,
+    hooks: ConnectionChangeHooks = NO_HOOKS,
+  ): Promise<CredentialService> {
+    const other = await otherKeyId(database, box.keyId);
+    if (other !== undefined) {
       throw new Error(
-        `stored credentials were encrypted with another key (${other.key_id}); set ALLOY_ENCRYPTION_KEY or restore encryption.key`,
+        `stored credentials were encrypted with another key (${other}); set ALLOY_ENCRYPTION_KEY or restore encryption.key`,
       );
     }
+    return new CredentialService(database, box, hooks);
   }
 
   /** Checks `data` against the connector's properties, then stores it encrypted (no call to the app). */
-  create(userId: string, type: string, data: Record<string, string>): string {
-    return this.save(userId, this.prepare(type, data));
+  async create(
+    userId: string,
+    type: string,
+    data: Record<string, string>,
+    conn: Conn = this.database,
+  ): Promise<string> {
+    return this.save(userId, this.validate(type, data), conn);
   }
 
   /** Checks `data` against the connector's properties: the cleaned data, or a 400 naming each bad field. */
-  prepare(
+  validate(
     type: string,
     data: Record<string, string>,
     path: readonly string[] = ['credential', 'data'],
@@ -72,82 +93,103 @@ export class CredentialService {
     return { connector, data: clean };
   }
 
-  /** Stores a prepared credential (after the app accepted it); returns its id. */
-  save(userId: string, prepared: { connector: Connector; data: Record<string, string> }): string {
+  /**
+   * Stores a prepared credential (after the app accepted it); returns its id. The user's app
+   * triggers are settled once it is committed: awaited here outside a transaction, in the
+   * background after the commit of a caller's transaction.
+   */
+  async save(
+    userId: string,
+    prepared: { connector: Connector; data: Record<string, string> },
+    conn: Conn = this.database,
+  ): Promise<string> {
     const { connector, data: clean } = prepared;
     const id = newId();
-    const sealed = this.box.seal(JSON.stringify(clean), `${id}:${userId}`);
     const now = nowIso();
-    this.db
-      .prepare(
-        `INSERT INTO credentials (id, user_id, connector, name, key_id, iv, ciphertext, auth_tag, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        userId,
-        connector.id,
-        connector.credentialLabel(clean),
-        sealed.keyId,
-        sealed.iv,
-        sealed.ciphertext,
-        sealed.authTag,
-        now,
-        now,
-      );
+    await insertCredential(conn, {
+      id,
+      userId,
+      connector: connector.id,
+      name: connector.credentialLabel(clean),
+      createdAt: now,
+      updatedAt: now,
+      sealed: this.box.seal(JSON.stringify(clean), `${id}:${userId}`),
+    });
+    await this.afterChange(conn, userId);
     return id;
   }
 
   /** Replaces a credential's data (rotated OAuth tokens), sealed again with the same binding. */
-  replaceData(userId: string, credentialId: string, data: Record<string, string>): void {
+  async replaceData(
+    userId: string,
+    credentialId: string,
+    data: Record<string, string>,
+    conn: Conn = this.database,
+  ): Promise<void> {
     const sealed = this.box.seal(JSON.stringify(data), `${credentialId}:${userId}`);
-    const changed = this.db
-      .prepare(
-        'UPDATE credentials SET key_id = ?, iv = ?, ciphertext = ?, auth_tag = ?, updated_at = ? WHERE id = ? AND user_id = ?',
-      )
-      .run(sealed.keyId, sealed.iv, sealed.ciphertext, sealed.authTag, nowIso(), credentialId, userId);
-    if (changed.changes === 0) throw notFound('The credential');
+    if (!(await updateCredentialData(conn, userId, credentialId, sealed, nowIso()))) throw notFound('The credential');
   }
 
-  list(userId: string): Credential[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, connector, name, created_at, updated_at FROM credentials WHERE user_id = ? ORDER BY created_at, id',
-      )
-      .all(userId) as CredentialRow[];
-    return rows.map(toCredential);
+  async list(userId: string, conn: Conn = this.database): Promise<Credential[]> {
+    return (await listCredentials(conn, userId)).map(toCredential);
   }
 
   /** The user's credentials for one connector, oldest first. */
-  forConnector(userId: string, connector: string): Credential[] {
-    return this.list(userId).filter((c) => c.type === connector);
+  async forConnector(userId: string, connector: string, conn: Conn = this.database): Promise<Credential[]> {
+    return (await listCredentials(conn, userId, connector)).map(toCredential);
+  }
+
+  /** The user's newest credential for one connector (the one a run uses when nothing else is recorded). */
+  async newest(userId: string, connector: string, conn: Conn = this.database): Promise<Credential | undefined> {
+    const record = await newestCredential(conn, userId, connector);
+    return record && toCredential(record);
+  }
+
+  /** A credential of this user, or undefined (another user's id is indistinguishable from an unknown one). */
+  async find(userId: string, credentialId: string, conn: Conn = this.database): Promise<Credential | undefined> {
+    const record = await findCredential(conn, userId, credentialId);
+    return record && toCredential(record);
   }
 
   /** A credential of this user; another user's id is indistinguishable from an unknown one. */
-  require(userId: string, credentialId: string): Credential {
-    const row = this.db
-      .prepare('SELECT id, connector, name, created_at, updated_at FROM credentials WHERE id = ? AND user_id = ?')
-      .get(credentialId, userId) as CredentialRow | undefined;
-    if (!row) throw notFound('The credential');
-    return toCredential(row);
+  async require(userId: string, credentialId: string, conn: Conn = this.database): Promise<Credential> {
+    const credential = await this.find(userId, credentialId, conn);
+    if (!credential) throw notFound('The credential');
+    return credential;
   }
 
-  /** Deletes the credential; installations that used it lose the link (the runtime reports it). */
-  remove(userId: string, credentialId: string): void {
-    this.require(userId, credentialId);
-    this.db.prepare('DELETE FROM credentials WHERE id = ? AND user_id = ?').run(credentialId, userId);
+  /**
+   * Deletes the credential: the app-trigger subscriptions made with it are removed first while it
+   * still works (this calls the apps, so it runs outside any transaction), then it is deleted
+   * (installations that used it lose the link; the runtime reports it) and the triggers settle on
+   * another connection. Of two concurrent deletes one succeeds and the other finds nothing (404).
+   */
+  async remove(userId: string, credentialId: string): Promise<void> {
+    await this.require(userId, credentialId);
+    await this.hooks.releaseCredential(userId, credentialId);
+    if (!(await deleteCredential(this.database, userId, credentialId))) throw notFound('The credential');
+    await this.afterChange(this.database, userId);
   }
 
   /** The decrypted data, for the runtime calling the app. Never sent through the API. */
-  reveal(userId: string, credentialId: string): Record<string, string> {
-    const row = this.db.prepare('SELECT * FROM credentials WHERE id = ? AND user_id = ?').get(credentialId, userId) as
-      CredentialRow | undefined;
+  async reveal(userId: string, credentialId: string, conn: Conn = this.database): Promise<Record<string, string>> {
+    const row = await findSealedCredential(conn, userId, credentialId);
     if (!row) throw notFound('The credential');
-    const plaintext = this.box.open(
-      { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext, authTag: row.auth_tag },
-      `${row.id}:${row.user_id}`,
-    );
-    return JSON.parse(plaintext) as Record<string, string>;
+    return JSON.parse(this.box.open(row.sealed, `${row.id}:${row.userId}`)) as Record<string, string>;
+  }
+
+  /**
+   * The user's connections changed: once `conn` commits, their app triggers settle. Outside a
+   * transaction that is now, and the caller waits for it (bounded by AppTriggers.settle); inside
+   * one it starts after the outermost commit, never after a rollback, and nobody waits (no
+   * transaction may stay open across the calls to apps it makes).
+   */
+  private async afterChange(conn: Conn, userId: string): Promise<void> {
+    let settling: Promise<void> | undefined;
+    afterCommit(conn, () => {
+      settling = this.hooks.settle(userId);
+    });
+    if (settling) await settling;
   }
 }
 

@@ -1,22 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
 import type { OAuthSessionStatus } from '../../contract/index.js';
-import { findConnector } from './connectors/index.js';
+import { findConnector, oauthOf } from './connectors/index.js';
 import type { AppContext } from '../context.js';
+import { readCookie } from '../http/cookies.js';
 import { PAGE_FILES, pageHeaders, renderPage, sendAsset } from '../http/pages/index.js';
 import { oauthBrowserCookie } from './oauth.js';
-import { oauthOf } from '../widget/auth-routes.js';
 
 /** The binding cookies ride only to /oauth/start/... and /oauth/callback. */
 const COOKIE_PATH = '/oauth';
-
-function readCookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
-}
 
 const CallbackQuery = z.object({
   state: z.optional(z.string().check(z.maxLength(200))),
@@ -69,16 +61,12 @@ export function oauthCallbackRoutes(app: FastifyInstance, ctx: AppContext): void
   app.get<{ Params: { sessionId: string } }>('/oauth/start/:sessionId', async (request, reply) => {
     const sessionId = request.params.sessionId;
     reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
-    const row = ctx.db.prepare('SELECT connector FROM oauth_sessions WHERE id = ?').get(sessionId) as
-      { connector: string } | undefined;
-    const connector = row && oauthConnector(row.connector);
     // The modal's script navigates the popup, so a navigation no page started (typed, pasted, opened
     // from a mail app) is not the modal's; browsers without Fetch Metadata send nothing and pass.
     const fromNowhere = request.headers['sec-fetch-site'] === 'none';
-    const claim =
-      connector && !fromNowhere
-        ? ctx.oauth.claimStart(sessionId, connector, readCookie(request, oauthBrowserCookie(sessionId)))
-        : undefined;
+    const claim = fromNowhere
+      ? undefined
+      : await ctx.oauth.claimStart(sessionId, readCookie(request, oauthBrowserCookie(sessionId)), oauthConnector);
     if (claim && !claim.ok && claim.reason === 'other_browser') return otherBrowserPage(reply);
     if (!claim?.ok) {
       return pageHeaders(reply.status(404)).send(
@@ -86,7 +74,7 @@ export function oauthCallbackRoutes(app: FastifyInstance, ctx: AppContext): void
       );
     }
     if (claim.browserProof !== undefined) {
-      reply.header('set-cookie', bindingCookie(sessionId, claim.browserProof, ctx.oauth.secondsLeft(sessionId)));
+      reply.header('set-cookie', bindingCookie(sessionId, claim.browserProof, claim.maxAgeSeconds));
     }
     return reply.redirect(claim.authorizeUrl, 303);
   });
@@ -120,13 +108,6 @@ export function oauthCallbackRoutes(app: FastifyInstance, ctx: AppContext): void
     const outcome = result.outcome;
     // The binding has done its job; the session cannot be finished twice.
     reply.header('set-cookie', bindingCookie(outcome.sessionId, '', 0));
-    if (outcome.status === 'succeeded') {
-      const userId = (
-        ctx.db.prepare('SELECT user_id FROM oauth_sessions WHERE id = ?').get(outcome.sessionId) as { user_id: string }
-      ).user_id;
-      // Installed app-event workflows waiting for a connection subscribe now.
-      await ctx.runtime.triggers.settle(userId);
-    }
     const text = OUTCOME_TEXT[outcome.status];
     return pageHeaders(reply).send(
       renderPage({

@@ -1,14 +1,26 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { OAuthSessionStatus, OAuthSessionView } from '../../contract/index.js';
 import type { Connector, CredentialData, OAuth2Auth } from './connectors/index.js';
-import type { Db } from '../platform/db/sqlite.js';
-import { nowIso } from '../platform/db/sqlite.js';
+import { inTransaction, nowIso, type Database } from '../platform/db/index.js';
+import { pkceChallenge, randomToken, sha256Hex, timingSafeEqualText } from '../platform/crypto.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { isSealedText, openText, sealText, type SecretBox } from '../platform/encryption.js';
 import { newId } from '../platform/ids.js';
 import type { OAuthClientCredentials } from '../../sandbox/index.js';
 import type { OutboundHttp, OutboundResponse } from '../platform/outbound-http.js';
 import type { CredentialService } from './credentials.js';
+import {
+  bindBrowser,
+  claimCallback,
+  deleteSessionsExpiredBefore,
+  findPendingByState,
+  findSession,
+  finishSession,
+  insertSession,
+  plaintextVerifiers,
+  replaceVerifier,
+  USED_STATE_PREFIX,
+  type OAuthSessionRecord,
+} from './oauth-repository.js';
 
 /** How long the user has between opening the popup and coming back from the provider. */
 export const OAUTH_SESSION_TTL_MS = 10 * 60 * 1000;
@@ -24,53 +36,39 @@ const TOKEN_TIMEOUT_MS = 10_000;
 const verifierAad = (sessionId: string): string => `oauth_sessions:${sessionId}:code_verifier`;
 
 /** Seals the PKCE verifiers an older version stored in plaintext (pending sessions); returns how many. */
-export function sealLegacyVerifiers(db: Db, box: SecretBox): number {
-  const rows = db
-    .prepare(
-      "SELECT id, code_verifier FROM oauth_sessions WHERE code_verifier != '' AND code_verifier NOT LIKE 'sealed:%'",
-    )
-    .all() as { id: string; code_verifier: string }[];
-  const update = db.prepare('UPDATE oauth_sessions SET code_verifier = ? WHERE id = ?');
-  for (const row of rows) update.run(sealText(box, row.code_verifier, verifierAad(row.id)), row.id);
-  return rows.length;
+export async function sealLegacyVerifiers(database: Database, box: SecretBox): Promise<number> {
+  return inTransaction(database, async (trx) => {
+    let sealed = 0;
+    for (const row of await plaintextVerifiers(trx)) {
+      const changed = await replaceVerifier(
+        trx,
+        row.id,
+        row.codeVerifier,
+        sealText(box, row.codeVerifier, verifierAad(row.id)),
+      );
+      if (changed) sealed += 1;
+    }
+    return sealed;
+  });
 }
-
-/** A claimed session's state is replaced (the column is unique), so it cannot be used again. */
-const USED_STATE_PREFIX = 'used:';
-
-interface SessionRow {
-  id: string;
-  user_id: string;
-  connector: string;
-  origin: string;
-  state: string;
-  code_verifier: string;
-  fields: string;
-  status: OAuthSessionStatus;
-  credential_id: string | null;
-  message: string | null;
-  created_at: string;
-  expires_at: string;
-  /** SHA-256 of the browser-binding cookie set by the first navigation to the start URL; null until then. */
-  browser_hash: string | null;
-}
-
-const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /** Whether the browser's cookie value is the one the session was bound to (constant time). */
 function sameBrowser(proof: string | undefined, browserHash: string | null): boolean {
   if (proof === undefined || browserHash === null) return false;
-  const given = Buffer.from(sha256(proof), 'hex');
-  const expected = Buffer.from(browserHash, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return timingSafeEqualText(sha256Hex(proof), browserHash);
 }
 
 /** The name of the cookie binding one session to the browser that opened its start URL. */
 export const oauthBrowserCookie = (sessionId: string): string => `alloy_oauth_${sessionId}`;
 
-/** What opening a start URL gets: the provider's URL (and a new binding for the first browser), or a refusal. */
+/**
+ * What opening a start URL gets: the provider's URL (and, for the first browser, a new binding
+ * with the cookie's Max-Age: the session's remaining lifetime in whole seconds), or a refusal.
+ */
 export type StartClaim =
-  { ok: true; authorizeUrl: string; browserProof?: string } | { ok: false; reason: 'ended' | 'other_browser' };
+  | { ok: true; authorizeUrl: string; browserProof?: undefined }
+  | { ok: true; authorizeUrl: string; browserProof: string; maxAgeSeconds: number }
+  | { ok: false; reason: 'ended' | 'other_browser' };
 
 /** What a callback gets: the outcome to show, or why nothing happened. */
 export type CallbackResult =
@@ -110,7 +108,7 @@ export class OAuthClientFlow {
   private readonly refreshing = new Map<string, Promise<CredentialData>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly credentials: CredentialService,
     private readonly publicUrl: () => string,
     /** The process's guarded client; the token endpoint is a path on this server (the sandbox). */
@@ -129,56 +127,44 @@ export class OAuthClientFlow {
   }
 
   /** Starts a session for the modal's popup; `fields` are the connector's pre-OAuth fields, checked. */
-  createSession(
+  async createSession(
     userId: string,
     connector: Connector & { oauth: OAuth2Auth },
     fields: Record<string, string>,
     origin: string,
     now = Date.now(),
-  ): { sessionId: string; state: string; expiresAt: string } {
+  ): Promise<{ sessionId: string; state: string; expiresAt: string }> {
     const sessionId = newId();
-    const state = randomBytes(32).toString('base64url');
-    const verifier = randomBytes(48).toString('base64url');
+    const state = randomToken(32);
+    const verifier = randomToken(48);
     const expiresAt = new Date(now + OAUTH_SESSION_TTL_MS).toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO oauth_sessions (id, user_id, connector, origin, state, code_verifier, fields, status, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(
-        sessionId,
-        userId,
-        connector.id,
-        origin,
-        state,
-        sealText(this.box, verifier, verifierAad(sessionId)),
-        JSON.stringify(fields),
-        new Date(now).toISOString(),
-        expiresAt,
-      );
+    await insertSession(this.database, {
+      id: sessionId,
+      userId,
+      connector: connector.id,
+      origin,
+      state,
+      codeVerifier: sealText(this.box, verifier, verifierAad(sessionId)),
+      fields: JSON.stringify(fields),
+      createdAt: new Date(now).toISOString(),
+      expiresAt,
+    });
     return { sessionId, state, expiresAt };
   }
 
   /** The session's PKCE verifier (plaintext in a row an older version wrote, until it is sealed on start). */
-  private verifier(row: SessionRow): string {
-    return isSealedText(row.code_verifier)
-      ? openText(this.box, row.code_verifier, verifierAad(row.id))
-      : row.code_verifier;
-  }
-
-  private row(sessionId: string): SessionRow | undefined {
-    return this.db.prepare('SELECT * FROM oauth_sessions WHERE id = ?').get(sessionId) as SessionRow | undefined;
+  private verifier(row: OAuthSessionRecord): string {
+    return isSealedText(row.codeVerifier)
+      ? openText(this.box, row.codeVerifier, verifierAad(row.id))
+      : row.codeVerifier;
   }
 
   /** What the modal polls; another user's session is a 404. */
-  view(userId: string, sessionId: string, now = nowIso()): OAuthSessionView {
-    const row = this.row(sessionId);
-    if (!row || row.user_id !== userId) throw notFound('The OAuth session');
+  async view(userId: string, sessionId: string, now = nowIso()): Promise<OAuthSessionView> {
+    const row = await findSession(this.database, sessionId);
+    if (!row || row.userId !== userId) throw notFound('The OAuth session');
     const status = row.status === 'pending' && this.expired(row, now) ? 'expired' : row.status;
-    const credential =
-      row.credential_id === null
-        ? undefined
-        : this.credentials.list(userId).find((c) => c.credentialId === row.credential_id);
+    const credential = row.credentialId === null ? undefined : await this.credentials.find(userId, row.credentialId);
     return {
       sessionId,
       status,
@@ -192,9 +178,9 @@ export class OAuthClientFlow {
   }
 
   /** A pending session is over at its deadline, or earlier when its start URL was never opened. */
-  private expired(row: SessionRow, now: string): boolean {
-    if (row.expires_at <= now) return true;
-    return row.browser_hash === null && openDeadline(row) <= now;
+  private expired(row: OAuthSessionRecord, now: string): boolean {
+    if (row.expiresAt <= now) return true;
+    return row.browserHash === null && openDeadline(row) <= now;
   }
 
   /**
@@ -202,55 +188,57 @@ export class OAuthClientFlow {
    * its browser: it gets a new random proof (the route sets it as an HttpOnly cookie) whose hash is
    * stored, in one conditional UPDATE so two browsers racing cannot both win. The same browser (its
    * cookie matches) may open it again, e.g. after Back; any other browser is refused. Unknown,
-   * finished, expired or never-opened-in-time sessions have ended.
+   * finished, expired or never-opened-in-time sessions (and sessions of an app that no longer
+   * connects with OAuth) have ended.
    */
-  claimStart(
+  async claimStart(
     sessionId: string,
-    connector: Connector & { oauth: OAuth2Auth },
     browserProof: string | undefined,
+    findOAuthConnector: (id: string) => (Connector & { oauth: OAuth2Auth }) | undefined,
     now = Date.now(),
-  ): StartClaim {
+  ): Promise<StartClaim> {
     const nowText = new Date(now).toISOString();
-    const row = this.row(sessionId);
-    if (!row || row.status !== 'pending' || row.connector !== connector.id || row.state.startsWith(USED_STATE_PREFIX)) {
+    const row = await findSession(this.database, sessionId);
+    const connector = row && findOAuthConnector(row.connector);
+    if (!row || !connector || row.status !== 'pending' || row.state.startsWith(USED_STATE_PREFIX)) {
       return { ok: false, reason: 'ended' };
     }
     if (this.expired(row, nowText)) return { ok: false, reason: 'ended' };
-    if (row.browser_hash !== null) {
-      return sameBrowser(browserProof, row.browser_hash)
+    if (row.browserHash !== null) {
+      return sameBrowser(browserProof, row.browserHash)
         ? { ok: true, authorizeUrl: this.providerUrl(row, connector) }
         : { ok: false, reason: 'other_browser' };
     }
-    const proof = randomBytes(32).toString('base64url');
-    const claimed = this.db
-      .prepare(
-        "UPDATE oauth_sessions SET browser_hash = ?, started_at = ? WHERE id = ? AND browser_hash IS NULL AND status = 'pending'",
-      )
-      .run(sha256(proof), nowText, sessionId).changes;
-    if (claimed !== 1) return { ok: false, reason: 'other_browser' };
-    return { ok: true, authorizeUrl: this.providerUrl(row, connector), browserProof: proof };
+    const proof = randomToken(32);
+    const bound = await bindBrowser(this.database, {
+      sessionId,
+      browserHash: sha256Hex(proof),
+      now: nowText,
+      openedAfter: new Date(now - OAUTH_OPEN_TTL_MS).toISOString(),
+    });
+    // Another browser bound it between the read and the update.
+    if (!bound) return { ok: false, reason: 'other_browser' };
+    return {
+      ok: true,
+      authorizeUrl: this.providerUrl(bound, connector),
+      browserProof: proof,
+      maxAgeSeconds: Math.max(1, Math.floor((Date.parse(bound.expiresAt) - now) / 1000)),
+    };
   }
 
-  private providerUrl(row: SessionRow, connector: Connector & { oauth: OAuth2Auth }): string {
+  private providerUrl(row: OAuthSessionRecord, connector: Connector & { oauth: OAuth2Auth }): string {
     const fields = JSON.parse(row.fields) as Record<string, string>;
-    const challenge = createHash('sha256').update(this.verifier(row)).digest('base64url');
     const query = new URLSearchParams({
       response_type: 'code',
       client_id: connector.oauth.clientId,
       redirect_uri: this.redirectUri(),
       state: row.state,
-      code_challenge: challenge,
+      code_challenge: pkceChallenge(this.verifier(row)),
       code_challenge_method: 'S256',
       scope: connector.oauth.scopes.join(' '),
       ...fields,
     });
     return `${this.publicUrl()}${connector.oauth.authorizePath}?${query.toString()}`;
-  }
-
-  /** The session's remaining lifetime in whole seconds (at least 1), for the binding cookie's Max-Age. */
-  secondsLeft(sessionId: string, now = Date.now()): number {
-    const row = this.row(sessionId);
-    return row ? Math.max(1, Math.floor((Date.parse(row.expires_at) - now) / 1000)) : 1;
   }
 
   /**
@@ -272,28 +260,25 @@ export class OAuthClientFlow {
     testCredential: (connector: Connector, data: CredentialData) => Promise<void>,
   ): Promise<CallbackResult> {
     const now = nowIso();
-    // Claim the session by retiring its state, so a replayed or concurrent callback finds nothing;
-    // it stays `pending` (what a poll should see) until the exchange is over.
-    const claimed = this.db.transaction((): SessionRow | 'unknown' | 'other_browser' => {
-      const found = this.db
-        .prepare("SELECT * FROM oauth_sessions WHERE state = ? AND status = 'pending'")
-        .get(input.state) as SessionRow | undefined;
-      if (!found) return 'unknown';
-      if (!sameBrowser(input.browserProof(found.id), found.browser_hash)) return 'other_browser';
-      this.db
-        .prepare('UPDATE oauth_sessions SET state = ? WHERE id = ?')
-        .run(`${USED_STATE_PREFIX}${found.id}`, found.id);
-      return found;
-    })();
-    if (typeof claimed === 'string') return { ok: false, reason: claimed };
-    const row = claimed;
-    const finish = (status: OAuthSessionStatus, message: string | null, credentialId: string | null = null) => {
-      this.db
-        .prepare(
-          'UPDATE oauth_sessions SET status = ?, message = ?, credential_id = ?, completed_at = ?, code_verifier = ? WHERE id = ?',
-        )
-        .run(status, message, credentialId, nowIso(), '', row.id);
-      return { ok: true as const, outcome: { sessionId: row.id, origin: row.origin, state: input.state, status } };
+    // Which session the state names, to know whose binding cookie to check (nothing is written).
+    const found = await findPendingByState(this.database, input.state);
+    if (!found) return { ok: false, reason: 'unknown' };
+    if (!sameBrowser(input.browserProof(found.id), found.browserHash)) return { ok: false, reason: 'other_browser' };
+    // Claim the session by retiring its state, in one conditional UPDATE: of two callbacks with the
+    // same state one gets the row, the other (concurrent or replayed) finds nothing, as for an
+    // unknown state. It stays `pending` (what a poll should see) until the exchange is over.
+    const row = await claimCallback(this.database, {
+      sessionId: found.id,
+      state: input.state,
+      // Not null: sameBrowser matched it.
+      browserHash: found.browserHash!,
+    });
+    if (!row) return { ok: false, reason: 'unknown' };
+    const outcome = (status: OAuthSessionStatus) =>
+      ({ ok: true, outcome: { sessionId: row.id, origin: row.origin, state: input.state, status } }) as const;
+    const finish = async (status: OAuthSessionStatus, message: string | null) => {
+      await finishSession(this.database, row.id, { status, message, credentialId: null, now: nowIso() });
+      return outcome(status);
     };
     if (this.expired(row, now)) return finish('expired', expiredMessage(row));
     const connector = findOAuthConnector(row.connector);
@@ -307,6 +292,7 @@ export class OAuthClientFlow {
     }
     let data: Record<string, string>;
     try {
+      // Calls to the provider and the app: outside any transaction.
       const tokens = await this.tokenRequest(connector.oauth, {
         grant_type: 'authorization_code',
         code: input.code,
@@ -319,8 +305,17 @@ export class OAuthClientFlow {
       const reason = error instanceof Error ? error.message : String(error);
       return finish('failed', `${connector.displayName} could not be connected: ${reason}`);
     }
-    const credentialId = this.credentials.save(row.user_id, { connector, data });
-    return finish('succeeded', null, credentialId);
+    // The credential and the session's success commit together; the user's app triggers settle after.
+    await inTransaction(this.database, async (trx) => {
+      const credentialId = await this.credentials.save(row.userId, { connector, data }, trx);
+      await finishSession(trx, row.id, { status: 'succeeded', message: null, credentialId, now: nowIso() });
+    });
+    return outcome('succeeded');
+  }
+
+  /** Deletes sessions that expired before `cutoff` (the retention job); how many. */
+  async pruneSessions(cutoff: string): Promise<number> {
+    return deleteSessionsExpiredBefore(this.database, cutoff);
   }
 
   /**
@@ -341,14 +336,14 @@ export class OAuthClientFlow {
     const oauth = connector.oauth;
     const refresh = (async () => {
       // Another process (or an earlier call) may have refreshed already.
-      const current = this.credentials.reveal(userId, credentialId);
+      const current = await this.credentials.reveal(userId, credentialId);
       if (current.expiresAt && Date.parse(current.expiresAt) - Date.now() > REFRESH_MARGIN_MS) return current;
       const tokens = await this.tokenRequest(oauth, {
         grant_type: 'refresh_token',
         refresh_token: current.refreshToken ?? '',
       });
       const next = { ...current, ...credentialData(tokens) };
-      this.credentials.replaceData(userId, credentialId, next);
+      await this.credentials.replaceData(userId, credentialId, next);
       return next;
     })();
     this.refreshing.set(credentialId, refresh);
@@ -400,11 +395,11 @@ export class OAuthClientFlow {
 }
 
 /** When a session nobody has opened yet ends. */
-const openDeadline = (row: Pick<SessionRow, 'created_at'>): string =>
-  new Date(Date.parse(row.created_at) + OAUTH_OPEN_TTL_MS).toISOString();
+const openDeadline = (row: Pick<OAuthSessionRecord, 'createdAt'>): string =>
+  new Date(Date.parse(row.createdAt) + OAUTH_OPEN_TTL_MS).toISOString();
 
-const expiredMessage = (row: Pick<SessionRow, 'browser_hash'>): string =>
-  row.browser_hash === null
+const expiredMessage = (row: Pick<OAuthSessionRecord, 'browserHash'>): string =>
+  row.browserHash === null
     ? 'The connection window was not opened in time; start again.'
     : 'The connection took longer than 10 minutes; start again.';
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod/mini';
 import { ObjectId } from '../../contract/index.js';
 import type { AppContext } from '../context.js';
-import { parseInput } from '../http/errors.js';
+import { errorBody, parseInput } from '../http/errors.js';
+import type { ReceiverOutcome } from './app-triggers.js';
 
 const ReceiverParams = z.strictObject({ parentWorkflowId: ObjectId, userId: ObjectId });
 
@@ -22,7 +23,30 @@ export function receiverRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/webhooks/:parentWorkflowId/:userId', async (request, reply) => {
     const params = parseInput(ReceiverParams, request.params, 'params');
     const rawBody = typeof request.body === 'string' ? request.body : '';
-    const answer = await ctx.runtime.triggers.receive(params.parentWorkflowId, params.userId, request.headers, rawBody);
+    const outcome = await ctx.runtime.triggers.receive(
+      params.parentWorkflowId,
+      params.userId,
+      request.headers,
+      rawBody,
+    );
+    const answer = answerOf(outcome);
     return reply.status(answer.status).send(answer.body);
   });
+}
+
+/**
+ * The answer an app gets. A refusal is a 401 rather than a 410, so a real sender with a wrong
+ * secret is not told to stop for good; anything accepted is a 200, so the app does not redeliver.
+ */
+function answerOf(outcome: ReceiverOutcome): { status: number; body: Record<string, unknown> } {
+  switch (outcome.kind) {
+    case 'refused':
+      return { status: 401, body: errorBody('unauthorized', 'The signature does not verify.') };
+    case 'invalid':
+      return { status: 400, body: errorBody('bad_request', outcome.message) };
+    case 'ignored':
+      return { status: 200, body: { received: true, ignored: outcome.reason } };
+    case 'queued':
+      return { status: 200, body: { received: true, runId: outcome.runId, duplicate: outcome.duplicate } };
+  }
 }

@@ -17,7 +17,7 @@ import {
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';
-import type { CredentialService } from '../connections/credentials.js';
+import type { CredentialService } from '../connections/index.js';
 import type { IntegrationService } from './integrations.js';
 import { appsNeeded } from './needed-apps.js';
 import * as repo from './repository.js';
@@ -96,8 +96,7 @@ export class HeadlessInstallService {
         );
       }
       const credentials = new Map(Object.entries(pending.credentialIds));
-      // TODO(i15): once CredentialService is async, pass it `trx` (a query on the root database here would wait forever).
-      const owned = await this.credentials.list(pending.userId);
+      const owned = await this.credentials.list(pending.userId, trx);
       for (const [connector, credentialId] of credentials) {
         if (!owned.some((c) => c.credentialId === credentialId)) {
           throw new DomainError(

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ExecutionMode, StreamDataPayload } from '../../contract/index.js';
-import { ConnectorError, findConnector, type CredentialData } from '../connections/connectors/index.js';
+import {
+  ConnectorError,
+  findConnector,
+  MissingConnectionError,
+  type Connections,
+  type CredentialData,
+} from '../connections/index.js';
 import { inTransaction, nowIso, type Database } from '../platform/db/index.js';
 import {
   blockConnector,
@@ -17,7 +23,6 @@ import { DomainError } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledWorkflow, StoredConfig } from '../installs/index.js';
-import { type Connections, MissingConnectionError } from '../connections/connections.js';
 import type { DeliveryOutbox } from '../deliveries/deliveries.js';
 import type { RunKind, RunRow } from './run-queue.js';
 import { isCleanOwnPath, type OutboundHttp } from '../platform/outbound-http.js';

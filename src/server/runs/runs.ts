@@ -52,7 +52,7 @@ export class RunService {
     data: Record<string, unknown>,
     conn: Conn = this.database,
   ): Promise<RunWorkflowResponse> {
-    const entry = await this.workflows.resolve(ref);
+    const entry = this.workflows.resolve(ref);
     const workflowId = entry.workflow.workflowId;
     const row = await this.workflows.installedWorkflow(userId, workflowId, conn);
     if (!row) throw new DomainError('not_found', 'The user has not installed this workflow.');

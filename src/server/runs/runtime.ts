@@ -1,19 +1,26 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
-import { ConnectorError, findConnector, type Connector, type CredentialData } from '../connections/connectors/index.js';
+import {
+  AppTriggers,
+  ConnectorError,
+  Connections,
+  findConnector,
+  MissingConnectionError,
+  type Connector,
+  type CredentialData,
+  type CredentialRefresher,
+  type CredentialService,
+} from '../connections/index.js';
 import type { Conn, Database, Db } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
-import type { CredentialService } from '../connections/credentials.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService, WorkflowService } from '../installs/index.js';
 import type { SettingsService } from '../deliveries/settings.js';
 import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
 import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
-import { AppTriggers } from '../connections/app-triggers.js';
-import { Connections, MissingConnectionError, type CredentialRefresher } from '../connections/connections.js';
 import { DeliveryOutbox, type OutboundDelivery } from '../deliveries/index.js';
 import { WorkflowExecutor } from './executor.js';
 import { LeaseWorker } from '../platform/lease-worker.js';
@@ -88,6 +95,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
 export interface RuntimeDeps {
   /** TODO(i15): deliveries, connections — the raw handle only for DeliveryOutbox, Connections and AppTriggers until they move. */
   db: Db;
+  /** The storage seam (the connections module's services use it). */
   database: Database;
   definitions: () => DefinitionSet;
   executions: ExecutionStore;
@@ -128,7 +136,7 @@ export class Runtime {
     options: Partial<RuntimeOptions> = {},
   ) {
     this.options = { ...DEFAULT_RUNTIME_OPTIONS, ...options };
-    const { db, database, log } = deps;
+    const { database, log } = deps;
     this.sender = new SignedSender(deps.keys, deps.http, this.options.requestTimeoutMs);
     this.queue = new RunQueue(database, this.options.tenantConcurrency);
     this.outbox = new DeliveryOutbox(
@@ -137,9 +145,9 @@ export class Runtime {
       this.options.deliveryRetry,
       this.options.deliveryTargetConcurrency,
     );
-    this.connections = new Connections(deps.credentials, deps.refreshCredential, deps.workflows);
+    this.connections = new Connections(deps.database, deps.credentials, deps.refreshCredential, deps.workflows);
     this.triggers = new AppTriggers(
-      db,
+      deps.database,
       deps.definitions,
       this.connections,
       deps.credentials,

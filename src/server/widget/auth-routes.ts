@@ -3,16 +3,16 @@ import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope, type Caller } from '../http/auth.js';
 import {
+  checkOrigin,
+  checkProperties,
   findConnector,
+  oauthOf,
   type Connector,
   type ConnectorProperty,
-  type OAuth2Auth,
-} from '../connections/connectors/index.js';
+} from '../connections/index.js';
 import type { AppContext } from '../context.js';
 import { appsNeeded } from '../installs/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import { checkProperties } from '../connections/credentials.js';
-import { checkOrigin } from '../connections/oauth.js';
 import { currentUser } from './current-user.js';
 
 const authField = (p: ConnectorProperty): AuthField => ({
@@ -22,13 +22,6 @@ const authField = (p: ConnectorProperty): AuthField => ({
   required: p.required,
   help: p.description,
 });
-
-/** The connector's OAuth variant: its default way to connect, or the one offered next to an API key. */
-export function oauthOf(connector: Connector): (Connector & { oauth: OAuth2Auth }) | undefined {
-  if (connector.oauth) return connector as Connector & { oauth: OAuth2Auth };
-  if (connector.auth.type === 'oauth2') return { ...connector, oauth: connector.auth };
-  return undefined;
-}
 
 /** The connector of `app`, or a 400 naming the field. */
 function connectorOf(app: string): Connector {
@@ -70,24 +63,22 @@ export function widgetAuthRoutes(api: ApiRouter, ctx: AppContext): void {
       requireIntegrationScope(caller, integrationId);
       const needed = neededApps(ctx, integrationId);
       if (!needed) throw notFound('The integration');
-      const data: WidgetApp[] = needed.flatMap((id) => {
+      const data: WidgetApp[] = [];
+      for (const id of needed) {
         const connector = findConnector(id);
-        if (!connector) return [];
+        if (!connector) continue;
         const oauth = oauthOf(connector);
-        return [
-          {
-            app: connector.id,
-            name: connector.displayName,
-            icon: ctx.absoluteUrl(connector.icon),
-            ...(connector.auth.type === 'apiKey' ? { fields: connector.auth.properties.map(authField) } : {}),
-            ...(oauth ? { oauth: { preOAuthFields: oauth.oauth.properties.map(authField) } } : {}),
-            connections: ctx.credentials
-              .forConnector(userId, connector.id)
-              .reverse()
-              .map((c) => ({ credentialId: c.credentialId, name: c.name, createdAt: c.createdAt })),
-          },
-        ];
-      });
+        data.push({
+          app: connector.id,
+          name: connector.displayName,
+          icon: ctx.absoluteUrl(connector.icon),
+          ...(connector.auth.type === 'apiKey' ? { fields: connector.auth.properties.map(authField) } : {}),
+          ...(oauth ? { oauth: { preOAuthFields: oauth.oauth.properties.map(authField) } } : {}),
+          connections: (await ctx.credentials.forConnector(userId, connector.id))
+            .reverse()
+            .map((c) => ({ credentialId: c.credentialId, name: c.name, createdAt: c.createdAt })),
+        });
+      }
       return { data };
     },
   });
@@ -105,11 +96,11 @@ export function widgetAuthRoutes(api: ApiRouter, ctx: AppContext): void {
       if (connector.auth.type !== 'apiKey') {
         throw new DomainError('oauth_not_supported', `${connector.displayName} connects with OAuth only.`);
       }
-      const prepared = ctx.credentials.prepare(connector.id, body.fields, ['fields']);
+      const prepared = ctx.credentials.validate(connector.id, body.fields, ['fields']);
       await ctx.runtime.testCredential(prepared.connector, prepared.data, ['fields']);
-      const credentialId = ctx.credentials.save(userId, prepared);
-      await ctx.runtime.triggers.settle(userId);
-      return { credentialId, name: ctx.credentials.require(userId, credentialId).name };
+      // The credential service settles the user's app triggers once the credential is saved.
+      const credentialId = await ctx.credentials.save(userId, prepared);
+      return { credentialId, name: (await ctx.credentials.require(userId, credentialId)).name };
     },
   });
 
@@ -128,7 +119,7 @@ export function widgetAuthRoutes(api: ApiRouter, ctx: AppContext): void {
       }
       const origin = checkOrigin(body.origin);
       const fields = checkProperties(connector.displayName, oauth.oauth.properties, body.fields, ['fields']);
-      const session = ctx.oauth.createSession(userId, oauth, fields, origin);
+      const session = await ctx.oauth.createSession(userId, oauth, fields, origin);
       return {
         sessionId: session.sessionId,
         authorizeUrl: `${ctx.publicUrl}/oauth/start/${session.sessionId}`,

@@ -5,6 +5,7 @@ import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
 import { appsNeeded } from '../installs/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
+import type { Conn } from '../platform/db/index.js';
 import { currentUser } from './current-user.js';
 
 /** The widget API the install modal calls with the end user's token. */
@@ -32,7 +33,7 @@ export function widgetRoutes(api: ApiRouter, ctx: AppContext): void {
     handler: async ({ caller, body, conn }) => {
       const userId = await currentUser(ctx, caller, conn);
       requireIntegrationScope(caller, body.integrationId);
-      const chosenCredentials = chosenConnections(ctx, userId, body);
+      const chosenCredentials = await chosenConnections(ctx, userId, body, conn);
       // The installs service settles the user's app triggers once the install commits (app-event
       // triggers subscribe before the answer, up to 5 s; a slow app finishes in the background).
       return ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {}, conn);
@@ -41,18 +42,19 @@ export function widgetRoutes(api: ApiRouter, ctx: AppContext): void {
 }
 
 /** `credentialIds` checked: each app is one the integration uses, each credential the user's own of that app. */
-function chosenConnections(
+async function chosenConnections(
   ctx: AppContext,
   userId: string,
   body: CreateInstallationRequest,
-): ReadonlyMap<string, string> | undefined {
+  conn: Conn,
+): Promise<ReadonlyMap<string, string> | undefined> {
   if (!body.credentialIds) return undefined;
   const integration = ctx.definitions.current.integration(body.integrationId);
   if (!integration) throw notFound('The integration');
   const needed = new Set(appsNeeded(integration.workflows));
   const issues: ValidationIssue[] = [];
   for (const [app, credentialId] of Object.entries(body.credentialIds)) {
-    const credential = ctx.credentials.list(userId).find((c) => c.credentialId === credentialId);
+    const credential = await ctx.credentials.find(userId, credentialId, conn);
     if (!needed.has(app))
       issues.push({ path: ['credentialIds', app], message: 'this integration does not use this app' });
     else if (!credential || credential.type !== app) {

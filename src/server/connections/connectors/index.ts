@@ -1,6 +1,6 @@
 import type { CredentialMetadata } from '../../../contract/index.js';
 import { demoStore } from './demo-store.js';
-import type { Connector, ConnectorProperty } from './types.js';
+import type { Connector, ConnectorProperty, OAuth2Auth } from './types.js';
 
 export type {
   AppDelivery,
@@ -23,12 +23,15 @@ export function findConnector(id: string): Connector | undefined {
 }
 
 /**
- * Whether a user can connect the app with OAuth: its main way to connect, or offered next to an API
- * key (Demo Store). alloy-frontend and headless integrators branch on it to offer the OAuth redirect;
+ * The connector's OAuth variant: its main way to connect, or the one offered next to an API key
+ * (Demo Store); undefined when it connects with an API key only. A connector with one is `isOauth`
+ * in the API (alloy-frontend and headless integrators branch on it to offer the OAuth redirect);
  * `properties` still lists the API-key fields and `oauth.properties` what to ask before redirecting.
  */
-export function isOauth(connector: Connector): boolean {
-  return connector.auth.type === 'oauth2' || connector.oauth !== undefined;
+export function oauthOf(connector: Connector): (Connector & { oauth: OAuth2Auth }) | undefined {
+  if (connector.oauth) return connector as Connector & { oauth: OAuth2Auth };
+  if (connector.auth.type === 'oauth2') return { ...connector, oauth: connector.auth };
+  return undefined;
 }
 
 const publicProperty = (p: ConnectorProperty) => ({
@@ -46,7 +49,7 @@ export function credentialMetadata(connector: Connector, absoluteUrl: (path: str
     connector: connector.id,
     displayName: connector.displayName,
     icon: absoluteUrl(connector.icon),
-    isOauth: isOauth(connector),
+    isOauth: oauthOf(connector) !== undefined,
     properties: connector.auth.properties.map(publicProperty),
     ...(connector.oauth
       ? { oauth: { properties: connector.oauth.properties.map(publicProperty), scopes: connector.oauth.scopes } }
