@@ -34,7 +34,8 @@ import { loggerOptions } from './platform/log-redaction.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
 import { renderReferencePage } from './http/reference-page.js';
-import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './runs/retention.js';
+import { pruneIdempotencyKeys } from './http/idempotency.js';
+import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob, type RetentionPruners } from './runs/retention.js';
 import { integrationRoutes } from './installs/integration-routes.js';
 import { logRoutes } from './runs/log-routes.js';
 import { runRoutes } from './runs/run-routes.js';
@@ -268,6 +269,17 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
   );
   late.triggers = runtime.triggers;
+  const headless = new HeadlessInstallService(database, currentDefinitions, integrations, credentials);
+  const links = new LinkService(database, publicUrl);
+  // Retention deletes each module's expired rows through that module (one statement per batch).
+  const retentionPruners: RetentionPruners = {
+    idempotencyKeys: (cutoff, limit) => pruneIdempotencyKeys(database, cutoff, limit),
+    linkTokens: (cutoff, limit) => links.pruneExpiredLinks(cutoff, limit),
+    oauthSessions: (cutoff, limit) => oauth.pruneSessions(cutoff, limit),
+    linkSessions: (cutoff, limit) => links.pruneExpiredPageSessions(cutoff, limit),
+    pendingInstallations: (cutoff, limit) => headless.pruneExpired(cutoff, limit),
+    deliveries: (cutoff, limit) => runtime.outbox.pruneFinished(cutoff, limit),
+  };
   const ctx: AppContext = {
     db,
     database,
@@ -279,13 +291,13 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     runs: new RunService(database, definitions, workflows, runtime.queue),
     executions,
     credentials,
-    headless: new HeadlessInstallService(database, currentDefinitions, integrations, credentials),
-    links: new LinkService(database, publicUrl),
+    headless,
+    links,
     oauth,
     settings,
     runtime,
     signingKeys,
-    retention: new RetentionJob(database, config.logRetentionDays, PRUNE_INTERVAL_MS, (error) =>
+    retention: new RetentionJob(database, retentionPruners, config.logRetentionDays, PRUNE_INTERVAL_MS, (error) =>
       app.log.error({ err: error }, 'pruning expired data failed'),
     ),
     get publicUrl() {
