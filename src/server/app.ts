@@ -63,7 +63,7 @@ import { regionRoutes } from './widget/region-routes.js';
 import { runtimeRoutes } from './runs/runtime-routes.js';
 import { Runtime, type RuntimeOptions } from './runs/runtime.js';
 import { RunService } from './runs/runs.js';
-import { WorkflowService } from './installs/workflows.js';
+import { installedVersionCounts, WorkflowService } from './installs/workflows.js';
 import {
   accountRoutes,
   loadSigningKeys,
@@ -163,7 +163,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // The runtime's app triggers, built below; the credential service's change hooks reach them here.
   const late: { triggers?: Runtime['triggers'] } = {};
   try {
-    definitions = await DefinitionRegistry.open(database, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
+    // The installs module owns who installed what; the registry asks it before dropping a version.
+    definitions = await DefinitionRegistry.open(database, config.definitionsDir ?? SEED_DEFINITIONS_DIR, () =>
+      installedVersionCounts(database),
+    );
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
     // A change to a user's connections settles their app triggers (after the commit, in the service).
     credentials = await CredentialService.open(database, box, {
