@@ -231,7 +231,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // After a change to a user's installed workflows commits, their app-event triggers follow (the
   // installs services call this; `runtime` exists by the time anything is installed).
   const settleUser = (userId: string): Promise<void> => runtime.triggers.settle(userId);
-  const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, settleUser);
+  const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, credentials, settleUser);
   const workflows = new WorkflowService(database, definitions, absoluteUrl, box, settleUser);
   const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl);
   const settings = new SettingsService(database, {

@@ -410,23 +410,6 @@ export async function linkInstallationCredential(
     .execute();
 }
 
-/**
- * The user's newest credential for a connector.
- * TODO(i15): `credentials` belongs to the connections module; ask its service once it offers "newest".
- */
-export async function newestCredentialId(conn: Conn, userId: string, connector: string): Promise<string | undefined> {
-  const row = await conn
-    .selectFrom('credentials')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('connector', '=', connector)
-    .orderBy('created_at', 'desc')
-    .orderBy(sql`rowid`, 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id;
-}
-
 // ── pending_installations ────────────────────────────────────────────────────────────────────
 
 export interface PendingInstallation {
