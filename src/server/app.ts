@@ -233,7 +233,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const settleUser = (userId: string): Promise<void> => runtime.triggers.settle(userId);
   const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, credentials, settleUser);
   const workflows = new WorkflowService(database, definitions, absoluteUrl, box, settleUser);
-  const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl);
+  const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl, users);
   const settings = new SettingsService(database, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
@@ -252,9 +252,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
-      db,
       database,
       definitions: currentDefinitions,
+      users,
       executions,
       credentials,
       integrations,

@@ -141,6 +141,7 @@ describe('runs on one database, many workers', () => {
           d,
           () => undefined as never,
           (p) => p,
+          { namesOf: async () => new Map() },
         ),
     );
     const executionId = await stores[0]!.start({
