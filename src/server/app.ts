@@ -91,6 +91,11 @@ const API_PREFIX = '/_api';
 export interface EmbeddedServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /**
+   * The raw better-sqlite3 handle, outside AppContext so no module reaches it: only the server's
+   * own opening, pragmas (WAL checkpoint) and close use it, and tests that inspect or age rows.
+   */
+  db: Db;
   /** The Demo Store sandbox, when mounted (`sandbox: true`): the seeded store's owner secret. */
   sandbox: MountedSandbox | undefined;
   /** The OpenAPI 3.1 document served at /openapi.json. */
@@ -284,7 +289,6 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     deliveries: (cutoff, limit) => runtime.outbox.pruneFinished(cutoff, limit),
   };
   const ctx: AppContext = {
-    db,
     database,
     secrets,
     definitions,
@@ -452,6 +456,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   return {
     app,
     ctx,
+    db,
     sandbox,
     openApi,
     close() {
