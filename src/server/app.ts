@@ -34,7 +34,8 @@ import { loggerOptions } from './platform/log-redaction.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
 import { renderReferencePage } from './http/reference-page.js';
-import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob } from './runs/retention.js';
+import { pruneIdempotencyKeys } from './http/idempotency.js';
+import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob, type RetentionPruners } from './runs/retention.js';
 import { integrationRoutes } from './installs/integration-routes.js';
 import { logRoutes } from './runs/log-routes.js';
 import { runRoutes } from './runs/run-routes.js';
@@ -62,7 +63,7 @@ import { regionRoutes } from './widget/region-routes.js';
 import { runtimeRoutes } from './runs/runtime-routes.js';
 import { Runtime, type RuntimeOptions } from './runs/runtime.js';
 import { RunService } from './runs/runs.js';
-import { WorkflowService } from './installs/workflows.js';
+import { installedVersionCounts, WorkflowService } from './installs/workflows.js';
 import {
   accountRoutes,
   loadSigningKeys,
@@ -90,6 +91,11 @@ const API_PREFIX = '/_api';
 export interface EmbeddedServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /**
+   * The raw better-sqlite3 handle, outside AppContext so no module reaches it: only the server's
+   * own opening, pragmas (WAL checkpoint) and close use it, and tests that inspect or age rows.
+   */
+  db: Db;
   /** The Demo Store sandbox, when mounted (`sandbox: true`): the seeded store's owner secret. */
   sandbox: MountedSandbox | undefined;
   /** The OpenAPI 3.1 document served at /openapi.json. */
@@ -162,7 +168,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // The runtime's app triggers, built below; the credential service's change hooks reach them here.
   const late: { triggers?: Runtime['triggers'] } = {};
   try {
-    definitions = await DefinitionRegistry.open(database, config.definitionsDir ?? SEED_DEFINITIONS_DIR);
+    // The installs module owns who installed what; the registry asks it before dropping a version.
+    definitions = await DefinitionRegistry.open(database, config.definitionsDir ?? SEED_DEFINITIONS_DIR, () =>
+      installedVersionCounts(database),
+    );
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
     // A change to a user's connections settles their app triggers (after the commit, in the service).
     credentials = await CredentialService.open(database, box, {
@@ -227,9 +236,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // After a change to a user's installed workflows commits, their app-event triggers follow (the
   // installs services call this; `runtime` exists by the time anything is installed).
   const settleUser = (userId: string): Promise<void> => runtime.triggers.settle(userId);
-  const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, settleUser);
+  const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, credentials, settleUser);
   const workflows = new WorkflowService(database, definitions, absoluteUrl, box, settleUser);
-  const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl);
+  const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl, users);
   const settings = new SettingsService(database, {
     installationWebhookUrl: config.installationWebhookUrl ?? null,
     errorStreamUrl: config.errorStreamUrl ?? null,
@@ -248,9 +257,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
-      db,
       database,
       definitions: currentDefinitions,
+      users,
       executions,
       credentials,
       integrations,
@@ -268,8 +277,18 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
   );
   late.triggers = runtime.triggers;
+  const headless = new HeadlessInstallService(database, currentDefinitions, integrations, credentials);
+  const links = new LinkService(database, publicUrl);
+  // Retention deletes each module's expired rows through that module (one statement per batch).
+  const retentionPruners: RetentionPruners = {
+    idempotencyKeys: (cutoff, limit) => pruneIdempotencyKeys(database, cutoff, limit),
+    linkTokens: (cutoff, limit) => links.pruneExpiredLinks(cutoff, limit),
+    oauthSessions: (cutoff, limit) => oauth.pruneSessions(cutoff, limit),
+    linkSessions: (cutoff, limit) => links.pruneExpiredPageSessions(cutoff, limit),
+    pendingInstallations: (cutoff, limit) => headless.pruneExpired(cutoff, limit),
+    deliveries: (cutoff, limit) => runtime.outbox.pruneFinished(cutoff, limit),
+  };
   const ctx: AppContext = {
-    db,
     database,
     secrets,
     definitions,
@@ -279,13 +298,13 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     runs: new RunService(database, definitions, workflows, runtime.queue),
     executions,
     credentials,
-    headless: new HeadlessInstallService(database, currentDefinitions, integrations, credentials),
-    links: new LinkService(database, publicUrl),
+    headless,
+    links,
     oauth,
     settings,
     runtime,
     signingKeys,
-    retention: new RetentionJob(database, config.logRetentionDays, PRUNE_INTERVAL_MS, (error) =>
+    retention: new RetentionJob(database, retentionPruners, config.logRetentionDays, PRUNE_INTERVAL_MS, (error) =>
       app.log.error({ err: error }, 'pruning expired data failed'),
     ),
     get publicUrl() {
@@ -437,6 +456,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   return {
     app,
     ctx,
+    db,
     sandbox,
     openApi,
     close() {

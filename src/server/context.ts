@@ -1,4 +1,4 @@
-import type { Database, Db } from './platform/db/index.js';
+import type { Database } from './platform/db/index.js';
 import type { DefinitionRegistry } from './definitions/registry.js';
 import type { RetentionJob } from './runs/retention.js';
 import type { Runtime } from './runs/runtime.js';
@@ -15,8 +15,6 @@ import type { EnvironmentSigningKeys, SettingsService } from './deliveries/index
 
 /** The long-lived parts every route needs, built once by `createServer`. */
 export interface AppContext {
-  /** The raw better-sqlite3 handle: going away as each module moves onto `database`. */
-  db: Db;
   /** The storage seam (Kysely). */
   database: Database;
   secrets: ServerSecrets;

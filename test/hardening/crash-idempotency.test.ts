@@ -57,7 +57,7 @@ async function post(
 }
 
 const runsOf = (kind: 'event' | 'workflow') =>
-  api.server.ctx.db
+  api.server.db
     .prepare('SELECT id, status, payload FROM run_queue WHERE user_id = ? AND kind = ?')
     .all(userId, kind) as { id: string; status: string; payload: string }[];
 
@@ -120,7 +120,7 @@ describe('one Idempotency-Key, many parallel requests', () => {
       );
       const delivered = receiver.at('/crm/customers').filter((r) => r.body.includes(email));
       assert.equal(new Set(delivered.map((r) => r.headers['webhook-id'])).size, 1, 'the receiver got one call');
-      const executions = api.server.ctx.db
+      const executions = api.server.db
         .prepare('SELECT COUNT(*) AS n FROM executions WHERE run_id = ?')
         .get(runs[0]!.id) as { n: number };
       assert.equal(executions.n, 1);
@@ -262,7 +262,7 @@ describe('Embedded Link: single use', () => {
       const url = await linkFor(linkUser, 60);
       const opened = await open(url);
       assert.equal(opened.location, '/link');
-      api.server.ctx.db
+      api.server.db
         .prepare('UPDATE link_tokens SET expires_at = ? WHERE user_id = ? AND expires_at > ?')
         .run(new Date(Date.now() - 1000).toISOString(), linkUser, new Date().toISOString());
       const late = await redeem(opened.cookie!);

@@ -183,13 +183,12 @@ export async function buildFixture(api: Api): Promise<Fixture> {
     }),
   );
   const executionId = await waitFor('an execution', () => {
-    const row = server.ctx.db
-      .prepare('SELECT id FROM executions WHERE workflow_id = ? LIMIT 1')
-      .get(EVENT_WORKFLOW_ID) as { id: string } | undefined;
+    const row = server.db.prepare('SELECT id FROM executions WHERE workflow_id = ? LIMIT 1').get(EVENT_WORKFLOW_ID) as
+      { id: string } | undefined;
     return row?.id;
   });
   const deliveryId = await waitFor('an installation webhook delivery', () => {
-    const row = server.ctx.db.prepare('SELECT id FROM outbound_deliveries LIMIT 1').get() as { id: string } | undefined;
+    const row = server.db.prepare('SELECT id FROM outbound_deliveries LIMIT 1').get() as { id: string } | undefined;
     return row?.id;
   });
 
@@ -364,9 +363,7 @@ export async function buildFixture(api: Api): Promise<Fixture> {
 /** The app-event subscription of the user (address and secret), to sign receiver payloads as the store does. */
 function receiverOf(api: Api, userId: string): Fixture['receiver'] {
   const server = api.server;
-  const subscription = server.ctx.db
-    .prepare('SELECT * FROM app_subscriptions WHERE user_id = ? LIMIT 1')
-    .get(userId) as
+  const subscription = server.db.prepare('SELECT * FROM app_subscriptions WHERE user_id = ? LIMIT 1').get(userId) as
     | { workflow_id: string; user_id: string; key_id: string; iv: Buffer; ciphertext: Buffer; auth_tag: Buffer }
     | undefined;
   return (

@@ -85,7 +85,7 @@ before(async () => {
   });
   assert.equal(session.statusCode, 201, session.body);
   const { sessionId, authorizeUrl } = session.json() as { sessionId: string; authorizeUrl: string };
-  const row = server.ctx.db.prepare('SELECT code_verifier FROM oauth_sessions WHERE id = ?').get(sessionId) as {
+  const row = server.db.prepare('SELECT code_verifier FROM oauth_sessions WHERE id = ?').get(sessionId) as {
     code_verifier: string;
   };
   const box = new SecretBox(loadEncryptionKey(server.dataDir, undefined));

@@ -17,7 +17,7 @@ after(async () => {
 });
 
 const count = (sql: string, ...params: unknown[]): number =>
-  (api.server.ctx.db.prepare(sql).get(...params) as { n: number }).n;
+  (api.server.db.prepare(sql).get(...params) as { n: number }).n;
 
 describe('installs under concurrency', () => {
   test('concurrent installs of one integration by one user: one installation, every answer 201', async () => {

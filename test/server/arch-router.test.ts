@@ -17,8 +17,7 @@ after(async () => {
   await api.server.close();
 });
 
-const count = (sql: string, ...args: unknown[]): number =>
-  (api.server.ctx.db.prepare(sql).get(...args) as { n: number }).n;
+const count = (sql: string, ...args: unknown[]): number => (api.server.db.prepare(sql).get(...args) as { n: number }).n;
 
 describe('the endpoint table drives the router', () => {
   test('every endpoint of src/contract/endpoints.ts is a route, and every route an endpoint', async () => {

@@ -141,6 +141,7 @@ describe('runs on one database, many workers', () => {
           d,
           () => undefined as never,
           (p) => p,
+          { namesOf: async () => new Map() },
         ),
     );
     const executionId = await stores[0]!.start({
@@ -287,9 +288,9 @@ describe('idempotent intake', () => {
     assert.equal(a.statusCode, 200, a.body);
     assert.equal(b.statusCode, 200, b.body);
     assert.equal(a.json().eventId, b.json().eventId);
-    const rows = api.server.ctx.db
-      .prepare("SELECT id FROM run_queue WHERE user_id = ? AND kind = 'event'")
-      .all(userId) as { id: string }[];
+    const rows = api.server.db.prepare("SELECT id FROM run_queue WHERE user_id = ? AND kind = 'event'").all(userId) as {
+      id: string;
+    }[];
     assert.deepEqual(
       rows.map((r) => r.id),
       [a.json().eventId],
@@ -302,7 +303,7 @@ describe('idempotent intake', () => {
       headers: { 'idempotency-key': 'rerun-key-1' },
     });
     assert.equal(response.statusCode, 404);
-    const stored = api.server.ctx.db
+    const stored = api.server.db
       .prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = 'rerun-key-1'")
       .get() as {
       n: number;

@@ -55,7 +55,7 @@ describe('its own storage', () => {
         assert.equal(fs.statSync(path.join(server.dataDir, name)).mode & 0o777, 0o600, name);
       }
     }
-    assert.deepEqual(server.ctx.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'").all(), []);
+    assert.deepEqual(server.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'").all(), []);
     const stores = await sandboxDb(server).selectFrom('sandbox_stores').select('id').execute();
     assert.deepEqual(
       stores.map((s) => s.id),

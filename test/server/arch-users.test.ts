@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SEED_DEFINITIONS_DIR } from '../../src/server/app.js';
 import { DefinitionRegistry } from '../../src/server/definitions/registry.js';
+import { installedVersionCounts } from '../../src/server/installs/index.js';
 import { createDatabase, openDatabase, type Database, type Db } from '../../src/server/platform/db/index.js';
 import { loadEncryptionKey, SecretBox } from '../../src/server/platform/encryption.js';
 import {
@@ -186,7 +187,9 @@ describe('two servers starting together on one data dir', () => {
   test('they release the same definitions together: one row per version, the same release time', async () => {
     const { nodes, raw, close } = twoNodes();
     try {
-      const [a, b] = await Promise.all(nodes.map((node) => DefinitionRegistry.open(node, SEED_DEFINITIONS_DIR)));
+      const [a, b] = await Promise.all(
+        nodes.map((node) => DefinitionRegistry.open(node, SEED_DEFINITIONS_DIR, () => installedVersionCounts(node))),
+      );
       const versions = a!.current.integrations.flatMap((i) =>
         i.workflows.flatMap((w) => w.versions.map((v) => [w.workflowId, v.version] as const)),
       );
@@ -210,8 +213,8 @@ describe('two servers starting together on one data dir', () => {
     const { nodes, raw, close } = twoNodes();
     try {
       const results = await Promise.allSettled([
-        DefinitionRegistry.open(nodes[0]!, SEED_DEFINITIONS_DIR),
-        DefinitionRegistry.open(nodes[1]!, dir),
+        DefinitionRegistry.open(nodes[0]!, SEED_DEFINITIONS_DIR, () => installedVersionCounts(nodes[0]!)),
+        DefinitionRegistry.open(nodes[1]!, dir, () => installedVersionCounts(nodes[1]!)),
       ]);
       assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
       const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -222,7 +225,7 @@ describe('two servers starting together on one data dir', () => {
       assert.ok(n > 0);
       // Later starts agree with whichever was recorded.
       const winner = results[0]!.status === 'fulfilled' ? SEED_DEFINITIONS_DIR : dir;
-      await DefinitionRegistry.open(nodes[0]!, winner);
+      await DefinitionRegistry.open(nodes[0]!, winner, () => installedVersionCounts(nodes[0]!));
     } finally {
       close();
     }

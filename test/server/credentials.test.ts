@@ -225,7 +225,7 @@ describe('encryption at rest', () => {
       apiKey: 'sk_live_unmistakable_4242',
       storeId: 'sealed-shop',
     });
-    api.server.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+    api.server.db.pragma('wal_checkpoint(TRUNCATE)');
     const dbBytes = fs.readFileSync(path.join(api.server.dataDir, 'alloy.db'));
     assert.ok(!dbBytes.includes('sk_live_unmistakable_4242'));
     assert.ok(!dbBytes.includes('"storeId"'), 'the whole data object is encrypted');
@@ -235,7 +235,7 @@ describe('encryption at rest', () => {
     // Moving the ciphertext to another user's credential does not decrypt (AES-GCM associated data).
     const thief = await api.createUser('thief');
     const stolen = await api.createCredential(thief);
-    api.server.ctx.db
+    api.server.db
       .prepare(
         `UPDATE credentials SET iv = (SELECT iv FROM credentials WHERE id = @from), ciphertext = (SELECT ciphertext FROM credentials WHERE id = @from),
          auth_tag = (SELECT auth_tag FROM credentials WHERE id = @from) WHERE id = @to`,
@@ -405,7 +405,7 @@ describe('headless installation', () => {
       body: { installationId: ok.json().installationId, data: [] },
     });
     assert.equal(prod.statusCode, 404);
-    api.server.ctx.db
+    api.server.db
       .prepare('UPDATE pending_installations SET expires_at = ? WHERE id = ?')
       .run(new Date(Date.now() - 1000).toISOString(), ok.json().installationId);
     const expired = await api.call('POST', '/headless/completeInstallation', {

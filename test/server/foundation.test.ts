@@ -348,7 +348,7 @@ describe('integrations and installation', () => {
     assert.equal(a.statusCode, 201);
     assert.equal(b.statusCode, 201);
     assert.equal(a.json().installationId, b.json().installationId);
-    const count = server.ctx.db.prepare('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?').get(userId) as {
+    const count = server.db.prepare('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?').get(userId) as {
       n: number;
     };
     assert.equal(count.n, 1);

@@ -109,7 +109,7 @@ describe('the Embedded Link page', () => {
     const userId = await api.createUser('link-late');
     const url = await linkFor(userId, 60);
     const opened = await open(url);
-    api.server.ctx.db
+    api.server.db
       .prepare('UPDATE link_tokens SET expires_at = ? WHERE user_id = ?')
       .run(new Date(Date.now() - 1000).toISOString(), userId);
     assert.equal(

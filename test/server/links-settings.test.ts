@@ -32,7 +32,7 @@ describe('GET /users/:userId/integrations/:integrationId/install-url', () => {
     const expiry = Date.parse(expiresAt);
     assert.ok(expiry >= before + 7 * DAY && expiry <= Date.now() + 7 * DAY);
 
-    api.server.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+    api.server.db.pragma('wal_checkpoint(TRUNCATE)');
     assert.ok(!fs.readFileSync(path.join(api.server.dataDir, 'alloy.db')).includes(token));
     const state = await api.server.ctx.links.inspect(token);
     assert.deepEqual(state, { ok: true, userId, env: 'development', integrationId: INTEGRATION_ID, expiresAt });

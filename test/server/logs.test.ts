@@ -281,7 +281,7 @@ describe('DELETE /users/:userId/logs', () => {
     await recordExecution({ userId, marker });
     await recordExecution({ userId, marker, fail: true });
     const kept = await recordExecution({ userId: other });
-    api.server.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+    api.server.db.pragma('wal_checkpoint(TRUNCATE)');
     const files = () =>
       ['alloy.db', 'alloy.db-wal']
         .map((f) => path.join(api.server.dataDir, f))

@@ -532,7 +532,7 @@ describe('what runs and what does not', () => {
     assertSigned(hello!, receiver.url('/installed'));
     // Installing again (an edit) queues no second installation run.
     await installLab(userId, [INSTALL_WORKFLOW_ID]);
-    const runs = api.server.ctx.db
+    const runs = api.server.db
       .prepare("SELECT COUNT(*) AS n FROM run_queue WHERE user_id = ? AND kind = 'installation'")
       .get(userId) as { n: number };
     assert.equal(runs.n, 1);

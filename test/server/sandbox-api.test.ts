@@ -55,7 +55,7 @@ describe('the seeded store', () => {
   test('restarting keeps the data and does not seed twice', async () => {
     await createOrder(server, keyHeaders(key));
     const before = await listStores(server);
-    const serverSchemaVersion = server.ctx.db.pragma('user_version', { simple: true });
+    const serverSchemaVersion = server.db.pragma('user_version', { simple: true });
     server = await server.restart();
     assert.deepEqual(await listStores(server), before);
     const orders = await get(`${API}/stores/acme-shop/orders`);
@@ -67,9 +67,9 @@ describe('the seeded store', () => {
       .executeTakeFirstOrThrow();
     assert.equal(version.value, '2');
     // The server's own migrations are untouched by the sandbox schema, and its file holds no sandbox table.
-    assert.equal(server.ctx.db.pragma('user_version', { simple: true }), serverSchemaVersion);
+    assert.equal(server.db.pragma('user_version', { simple: true }), serverSchemaVersion);
     assert.deepEqual(
-      server.ctx.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'").all(),
+      server.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'").all(),
       [],
       'the sandbox keeps its tables in its own file',
     );

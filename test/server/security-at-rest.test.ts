@@ -105,7 +105,7 @@ describe('API keys are kept as hashes', () => {
         'the new production key is printed',
       );
       assert.ok(!lines.some((line) => line.includes(pinnedDev)), 'the pinned key is not printed');
-      const settings = first.ctx.db.prepare('SELECT key, value FROM settings').all() as {
+      const settings = first.db.prepare('SELECT key, value FROM settings').all() as {
         key: string;
         value: string;
       }[];
@@ -206,13 +206,13 @@ describe('a data dir from before hashing and sealing', () => {
       assert.equal(await status(server, legacy.devKey), 200);
       assert.equal(await status(server, legacy.prodKey), 200);
       assert.deepEqual(Buffer.from(server.ctx.secrets.jwtSecret), Buffer.from(legacy.jwtHex, 'hex'));
-      const row = server.ctx.db.prepare("SELECT config FROM user_workflows WHERE user_id = 'u1'").get() as {
+      const row = server.db.prepare("SELECT config FROM user_workflows WHERE user_id = 'u1'").get() as {
         config: string;
       };
       assert.ok(isSealedText(row.config));
       const box = new SecretBox(loadEncryptionKey(dataDir, undefined));
       assert.deepEqual(openConfig(box, 'u1', STREAM_WORKFLOW_ID, row.config), config);
-      const session = server.ctx.db.prepare("SELECT code_verifier FROM oauth_sessions WHERE id = 's1'").get() as {
+      const session = server.db.prepare("SELECT code_verifier FROM oauth_sessions WHERE id = 's1'").get() as {
         code_verifier: string;
       };
       assert.ok(isSealedText(session.code_verifier));

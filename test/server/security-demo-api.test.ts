@@ -143,7 +143,7 @@ describe('the demo API answers the demo pages only', () => {
     assert.equal(mine.headers['cache-control'], 'no-store');
     const users = (await server.ctx.users.list('development')).data;
     const linksOf = (username: string) =>
-      server.ctx.db
+      server.db
         .prepare('SELECT COUNT(*) AS n FROM link_tokens WHERE user_id = ?')
         .get(users.find((u) => u.username === username)!.userId) as { n: number };
     assert.equal(linksOf('demo-erin').n, 1);

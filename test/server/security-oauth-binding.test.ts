@@ -182,7 +182,7 @@ describe('OAuth sessions are bound to the browser that opened them', () => {
     assert.equal((await browser.get(opened.session.authorizeUrl)).status, 303);
     const past = new Date(Date.now() - OAUTH_OPEN_TTL_MS - 1000).toISOString();
     for (const { session } of [unopened, opened]) {
-      api.server.ctx.db.prepare('UPDATE oauth_sessions SET created_at = ? WHERE id = ?').run(past, session.sessionId);
+      api.server.db.prepare('UPDATE oauth_sessions SET created_at = ? WHERE id = ?').run(past, session.sessionId);
     }
     const view = await sessionView(unopened.token, unopened.session.sessionId);
     assert.equal(view.status, 'expired');

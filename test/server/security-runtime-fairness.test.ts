@@ -238,7 +238,7 @@ describe('noisy neighbours in the runtime', () => {
       await waitFor(
         'every error-stream post',
         () => {
-          const rows = api.server.ctx.db
+          const rows = api.server.db
             .prepare("SELECT status, COUNT(*) AS n FROM outbound_deliveries WHERE kind = 'errorStream' GROUP BY status")
             .all() as { status: string; n: number }[];
           return rows.length === 1 && rows[0]!.status === 'delivered' && rows[0]!.n === NOISY_EVENTS;

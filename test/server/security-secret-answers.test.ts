@@ -76,7 +76,7 @@ const savedConfig = (userId: string) =>
     userId,
     WORKFLOW,
     (
-      api.server.ctx.db
+      api.server.db
         .prepare('SELECT config FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
         .get(userId, WORKFLOW) as { config: string }
     ).config,

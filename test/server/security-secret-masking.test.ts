@@ -200,7 +200,7 @@ describe('secrets are masked by value in execution logs', () => {
     assert.match(log, /key \[secret\]/, 'the connection key in the trigger data is masked');
 
     // Nothing anywhere in the database holds the secret or the store key in any form.
-    const db = api.server.ctx.db;
+    const db = api.server.db;
     const dump = JSON.stringify([
       db.prepare('SELECT * FROM execution_blocks').all(),
       db.prepare('SELECT * FROM executions').all(),

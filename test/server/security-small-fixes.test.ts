@@ -135,7 +135,7 @@ describe('(c) opening a link keeps a bounded number of page sessions', () => {
       assert.equal(opened.statusCode, 303);
       cookie = String(opened.headers['set-cookie']).split(';')[0]!;
     }
-    const { count } = api.server.ctx.db.prepare('SELECT count(*) AS count FROM link_sessions').get() as {
+    const { count } = api.server.db.prepare('SELECT count(*) AS count FROM link_sessions').get() as {
       count: number;
     };
     assert.ok(count <= MAX_LINK_PAGE_SESSIONS_PER_LINK, `${count} sessions`);

@@ -152,7 +152,7 @@ for (const fixture of ['quickstart-2023-12.txt', 'quickstart-2022-09.txt']) {
       const event = await step('run-event', { userId });
       assert.equal(event.status, 200);
       assert.equal(event.body.message, 'Event successfully triggered');
-      const queued = api.server.ctx.db
+      const queued = api.server.db
         .prepare('SELECT event_name, payload FROM run_queue WHERE id = ?')
         .get(event.body.eventId) as { event_name: string; payload: string };
       assert.equal(queued.event_name, 'Fulfillment Updated');

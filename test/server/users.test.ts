@@ -184,7 +184,7 @@ describe('GET, PUT and DELETE /users/:userId', () => {
     assert.deepEqual(deleted.json(), { success: true });
     assert.equal((await api.call('GET', `/users/${userId}`)).statusCode, 404);
     assert.equal((await api.call('DELETE', `/users/${userId}`)).statusCode, 404);
-    const db = api.server.ctx.db;
+    const db = api.server.db;
     for (const table of ['installations', 'user_workflows', 'credentials']) {
       const row = db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?`).get(userId) as { n: number };
       assert.equal(row.n, 0, table);

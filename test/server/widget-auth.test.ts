@@ -396,7 +396,7 @@ describe('OAuth with the sandbox provider', () => {
     const token = await api.token(userId);
     const session = (await startSession(token)).json();
     assert.equal((await openStart(session.authorizeUrl)).status, 303);
-    api.server.ctx.db
+    api.server.db
       .prepare('UPDATE oauth_sessions SET expires_at = ? WHERE id = ?')
       .run(new Date(Date.now() - 1000).toISOString(), session.sessionId);
     const view = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
@@ -453,7 +453,7 @@ describe('widget installs record their connection', () => {
     const installationId = await api.installWithWidget(userId);
     const linked = () =>
       (
-        api.server.ctx.db
+        api.server.db
           .prepare('SELECT credential_id FROM installation_credentials WHERE installation_id = ?')
           .get(installationId) as { credential_id: string }
       ).credential_id;

@@ -204,6 +204,13 @@ export async function replaceVerifier(conn: Conn, sessionId: string, from: strin
 }
 
 /** Deletes sessions that expired before `cutoff` (retention); how many. */
-export async function deleteSessionsExpiredBefore(conn: Conn, cutoff: string): Promise<number> {
-  return changed(await conn.deleteFrom('oauth_sessions').where('expires_at', '<', cutoff).executeTakeFirst());
+export async function deleteSessionsExpiredBefore(conn: Conn, cutoff: string, limit: number): Promise<number> {
+  return changed(
+    await conn
+      .deleteFrom('oauth_sessions')
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('oauth_sessions').select('id').where('expires_at', '<', cutoff).limit(limit),
+      )
+      .executeTakeFirst(),
+  );
 }

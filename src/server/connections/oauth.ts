@@ -313,9 +313,9 @@ export class OAuthClientFlow {
     return outcome('succeeded');
   }
 
-  /** Deletes sessions that expired before `cutoff` (the retention job); how many. */
-  async pruneSessions(cutoff: string): Promise<number> {
-    return deleteSessionsExpiredBefore(this.database, cutoff);
+  /** Deletes at most `limit` sessions that expired before `cutoff`, in one statement (the retention job); how many. */
+  async pruneSessions(cutoff: string, limit: number): Promise<number> {
+    return deleteSessionsExpiredBefore(this.database, cutoff, limit);
   }
 
   /**

@@ -1,7 +1,10 @@
 import type { ReloadDefinitionsResponse } from '../../contract/index.js';
 import { nowIso, type Database } from '../platform/db/index.js';
 import { DefinitionError, loadDefinitions, versionHash, type DefinitionSet } from './definitions.js';
-import { installedVersions, listReleased, recordReleases, releaseKey, type ReleasedVersion } from './repository.js';
+import { listReleased, recordReleases, releaseKey, type ReleasedVersion } from './repository.js';
+
+/** How many users have each workflow version installed (asked of the installs module). */
+export type InstalledVersionCounts = () => Promise<{ workflowId: string; version: number; users: number }[]>;
 
 /**
  * Holds the loaded definitions and enforces that released versions are immutable: the first
@@ -15,12 +18,20 @@ export class DefinitionRegistry {
   private constructor(
     private readonly database: Database,
     readonly dir: string,
+    private readonly installedVersions: InstalledVersionCounts,
     private set: DefinitionSet,
   ) {}
 
-  /** Loads `dir` and releases its new versions; throws a DefinitionError when it is not acceptable. */
-  static async open(database: Database, dir: string): Promise<DefinitionRegistry> {
-    const registry = new DefinitionRegistry(database, dir, loadDefinitions(dir));
+  /**
+   * Loads `dir` and releases its new versions; throws a DefinitionError when it is not acceptable.
+   * `installedVersions` is the installs module's count (it owns `user_workflows`; app.ts passes it).
+   */
+  static async open(
+    database: Database,
+    dir: string,
+    installedVersions: InstalledVersionCounts,
+  ): Promise<DefinitionRegistry> {
+    const registry = new DefinitionRegistry(database, dir, installedVersions, loadDefinitions(dir));
     await registry.release(registry.set);
     return registry;
   }
@@ -74,7 +85,7 @@ export class DefinitionRegistry {
         }
       }
     }
-    for (const row of await installedVersions(this.database)) {
+    for (const row of await this.installedVersions()) {
       const workflow = set.workflow(row.workflowId)?.workflow;
       if (!workflow?.versions.some((v) => v.version === row.version)) {
         throw new DefinitionError(

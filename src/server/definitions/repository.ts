@@ -49,17 +49,4 @@ export async function recordReleases(
   return inserted.map((r) => ({ workflowId: r.workflow_id, version: r.version }));
 }
 
-/**
- * How many users have each workflow version installed.
- * TODO(i15): `user_workflows` belongs to installs: ask its service once it offers this count.
- */
-export async function installedVersions(conn: Conn): Promise<{ workflowId: string; version: number; users: number }[]> {
-  const rows = await conn
-    .selectFrom('user_workflows')
-    .select((eb) => ['workflow_id', 'version', eb.fn.countAll<number>().as('users')])
-    .groupBy(['workflow_id', 'version'])
-    .execute();
-  return rows.map((r) => ({ workflowId: r.workflow_id, version: r.version, users: Number(r.users) }));
-}
-
 export { releaseKey };

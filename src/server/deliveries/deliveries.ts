@@ -220,9 +220,9 @@ export class DeliveryOutbox implements LeasedSource<OutboundDelivery> {
     throw new DomainError('conflict', 'This delivery is being sent right now.');
   }
 
-  /** Log retention: deletes delivered and failed deliveries last touched before `before`. */
-  pruneFinished(before: string, conn: Conn = this.database): Promise<number> {
-    return deleteFinishedBefore(conn, before);
+  /** Log retention: deletes at most `limit` delivered and failed deliveries last touched before `before`. */
+  pruneFinished(before: string, limit: number, conn: Conn = this.database): Promise<number> {
+    return deleteFinishedBefore(conn, before, limit);
   }
 }
 

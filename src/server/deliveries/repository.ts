@@ -248,12 +248,21 @@ export async function requeueDelivery(
   return row && toDelivery(row);
 }
 
-/** Deletes finished deliveries (delivered or failed) last touched before `before`; for log retention. */
-export async function deleteFinishedBefore(conn: Conn, before: string): Promise<number> {
+/**
+ * Deletes at most `limit` finished deliveries (delivered or failed) last touched before `before`,
+ * in one statement; for log retention.
+ */
+export async function deleteFinishedBefore(conn: Conn, before: string, limit: number): Promise<number> {
   const result = await conn
     .deleteFrom('outbound_deliveries')
-    .where('status', 'in', ['delivered', 'failed'])
-    .where('updated_at', '<', before)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('outbound_deliveries')
+        .select('id')
+        .where('status', 'in', ['delivered', 'failed'])
+        .where('updated_at', '<', before)
+        .limit(limit),
+    )
     .executeTakeFirst();
   return changed(result);
 }

@@ -1,4 +1,5 @@
-import type { Conn } from '../platform/db/index.js';
+import { sql } from 'kysely';
+import { changed, type Conn } from '../platform/db/index.js';
 
 /**
  * All SQL on `idempotency_keys` (owned by the HTTP layer's idempotency wrapper). A row is first
@@ -97,8 +98,13 @@ export async function takeOverKey(
   return taken !== undefined;
 }
 
-/** Retention: forgets keys claimed before `cutoff`; the number deleted. */
-export async function deleteKeysBefore(conn: Conn, cutoff: string): Promise<number> {
-  const result = await conn.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/**
+ * Retention: forgets at most `limit` keys claimed before `cutoff`, in one statement; the number
+ * deleted (the retention job repeats it until a batch comes back short).
+ */
+export async function deleteKeysBefore(conn: Conn, cutoff: string, limit: number): Promise<number> {
+  return changed(
+    await sql`DELETE FROM idempotency_keys WHERE (scope, key) IN (
+      SELECT scope, key FROM idempotency_keys WHERE created_at < ${cutoff} LIMIT ${limit})`.execute(conn),
+  );
 }

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import { DomainError } from '../platform/errors.js';
-import { claimKey, completeKey, findKey, PENDING_STATUS, releaseKey, takeOverKey } from './idempotency-repository.js';
+import {
+  claimKey,
+  completeKey,
+  deleteKeysBefore,
+  findKey,
+  PENDING_STATUS,
+  releaseKey,
+  takeOverKey,
+} from './idempotency-repository.js';
 
 export interface StoredResponse<T> {
   status: number;
@@ -115,4 +123,9 @@ async function replay<T>(
     return undefined;
   }
   throw new DomainError('conflict', 'A request with this Idempotency-Key is still running; retry it later.');
+}
+
+/** Retention: forgets at most `limit` keys claimed before `cutoff`, in one statement; how many. */
+export function pruneIdempotencyKeys(conn: Conn, cutoff: string, limit: number): Promise<number> {
+  return deleteKeysBefore(conn, cutoff, limit);
 }

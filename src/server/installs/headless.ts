@@ -162,6 +162,11 @@ export class HeadlessInstallService {
     }
     return chosen;
   }
+
+  /** Retention: deletes at most `limit` pending installations expired before `cutoff`; how many. */
+  pruneExpired(cutoff: string, limit: number, conn: Conn = this.database): Promise<number> {
+    return repo.prunePendingInstallations(conn, cutoff, limit);
+  }
 }
 
 function chooseWorkflows(workflows: WorkflowDefinition[], workflowIds: string[] | undefined): WorkflowDefinition[] {

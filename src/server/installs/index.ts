@@ -7,7 +7,7 @@ export {
   type SettleUser,
   type StoredConfig,
 } from './integrations.js';
-export { WorkflowService, upgradeBlockers, type WorkflowRef } from './workflows.js';
+export { WorkflowService, installedVersionCounts, upgradeBlockers, type WorkflowRef } from './workflows.js';
 export { HeadlessInstallService, PENDING_INSTALLATION_TTL_MS } from './headless.js';
 export { LinkService, type LinkState } from './links.js';
 export { LINK_PAGE_SESSION_TTL_MS, MAX_LINK_PAGE_SESSIONS_PER_LINK } from './link-pages.js';

@@ -24,6 +24,7 @@ import { checkValue, isEmpty, normalise } from '../definitions/field-values.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';
+import type { CredentialService } from '../connections/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig, sealConfig } from './config-answers.js';
 import { appsNeeded } from './needed-apps.js';
@@ -99,6 +100,8 @@ export class IntegrationService {
     private readonly absoluteUrl: (pathOrUrl: string) => string,
     /** Seals the users' configuration answers (they include `secret` ones). */
     private readonly box: SecretBox,
+    /** The connections module: the user's newest credential of an app (it owns `credentials`). */
+    private readonly credentials: Pick<CredentialService, 'newest'>,
     /** After an install commits: the user's app-event triggers are brought in line. */
     private readonly settle: SettleUser = () => undefined,
   ) {}
@@ -266,7 +269,7 @@ export class IntegrationService {
     workflows: WorkflowDefinition[],
   ): Promise<void> {
     for (const connector of appsNeeded(workflows)) {
-      const credentialId = await repo.newestCredentialId(trx, userId, connector);
+      const credentialId = (await this.credentials.newest(userId, connector, trx))?.credentialId;
       if (credentialId !== undefined) {
         await repo.linkInstallationCredential(trx, { installationId, connector, credentialId, replace: false });
       }

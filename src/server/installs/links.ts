@@ -60,4 +60,14 @@ export class LinkService {
       return taken ? state : { ok: false, reason: 'used' };
     });
   }
+
+  /** Retention: deletes at most `limit` links that expired before `cutoff`, in one statement; how many. */
+  pruneExpiredLinks(cutoff: string, limit: number, conn: Conn = this.database): Promise<number> {
+    return repo.pruneLinkTokens(conn, cutoff, limit);
+  }
+
+  /** Retention: deletes at most `limit` Embedded Link page sessions expired before `cutoff`; how many. */
+  pruneExpiredPageSessions(cutoff: string, limit: number, conn: Conn = this.database): Promise<number> {
+    return repo.pruneLinkSessions(conn, cutoff, limit);
+  }
 }

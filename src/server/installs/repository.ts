@@ -410,23 +410,6 @@ export async function linkInstallationCredential(
     .execute();
 }
 
-/**
- * The user's newest credential for a connector.
- * TODO(i15): `credentials` belongs to the connections module; ask its service once it offers "newest".
- */
-export async function newestCredentialId(conn: Conn, userId: string, connector: string): Promise<string | undefined> {
-  const row = await conn
-    .selectFrom('credentials')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('connector', '=', connector)
-    .orderBy('created_at', 'desc')
-    .orderBy(sql`rowid`, 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id;
-}
-
 // ── pending_installations ────────────────────────────────────────────────────────────────────
 
 export interface PendingInstallation {
@@ -657,19 +640,41 @@ export async function consumeOpenedLinks(
 
 // ── retention ────────────────────────────────────────────────────────────────────────────────
 
-/** Deletes expired links (before `linkCutoff`), ended page sessions and expired pending installs. */
-export async function pruneExpired(
-  conn: Conn,
-  cutoffs: { linkCutoff: string; now: string },
-): Promise<{ linkTokens: number; linkSessions: number; pendingInstallations: number }> {
-  const linkTokens = changed(
-    await conn.deleteFrom('link_tokens').where('expires_at', '<', cutoffs.linkCutoff).executeTakeFirst(),
+// Each deletes at most `limit` rows in one statement; the retention job repeats it until a batch
+// comes back short.
+
+/** Deletes at most `limit` links that expired before `cutoff`; how many. */
+export async function pruneLinkTokens(conn: Conn, cutoff: string, limit: number): Promise<number> {
+  return changed(
+    await conn
+      .deleteFrom('link_tokens')
+      .where('token_hash', 'in', (eb) =>
+        eb.selectFrom('link_tokens').select('token_hash').where('expires_at', '<', cutoff).limit(limit),
+      )
+      .executeTakeFirst(),
   );
-  const linkSessions = changed(
-    await conn.deleteFrom('link_sessions').where('expires_at', '<', cutoffs.now).executeTakeFirst(),
+}
+
+/** Deletes at most `limit` Embedded Link page sessions that expired before `cutoff`; how many. */
+export async function pruneLinkSessions(conn: Conn, cutoff: string, limit: number): Promise<number> {
+  return changed(
+    await conn
+      .deleteFrom('link_sessions')
+      .where('id_hash', 'in', (eb) =>
+        eb.selectFrom('link_sessions').select('id_hash').where('expires_at', '<', cutoff).limit(limit),
+      )
+      .executeTakeFirst(),
   );
-  const pendingInstallations = changed(
-    await conn.deleteFrom('pending_installations').where('expires_at', '<', cutoffs.now).executeTakeFirst(),
+}
+
+/** Deletes at most `limit` pending headless installations that expired before `cutoff`; how many. */
+export async function prunePendingInstallations(conn: Conn, cutoff: string, limit: number): Promise<number> {
+  return changed(
+    await conn
+      .deleteFrom('pending_installations')
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('pending_installations').select('id').where('expires_at', '<', cutoff).limit(limit),
+      )
+      .executeTakeFirst(),
   );
-  return { linkTokens, linkSessions, pendingInstallations };
 }

@@ -114,7 +114,7 @@ export class WorkflowService {
   installedVersionCounts(
     conn: Conn = this.database,
   ): Promise<{ workflowId: string; version: number; users: number }[]> {
-    return repo.installedVersionCounts(conn);
+    return installedVersionCounts(conn);
   }
 
   /** The version definition a user runs; released versions cannot be removed while installed. */
@@ -304,6 +304,14 @@ export class WorkflowService {
       installedAt: r.installedAt,
     }));
   }
+}
+
+/**
+ * How many users run each version of each workflow. A function as well as a WorkflowService
+ * method: the definitions registry needs it when it opens, before the service can be built.
+ */
+export function installedVersionCounts(conn: Conn): Promise<{ workflowId: string; version: number; users: number }[]> {
+  return repo.installedVersionCounts(conn);
 }
 
 /**

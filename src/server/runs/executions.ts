@@ -14,7 +14,7 @@ import type { DefinitionSet } from '../definitions/definitions.js';
 import { notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { SecretMask } from './secret-mask.js';
-import type { Environment } from '../users/index.js';
+import type { Environment, UserRecord, UserService } from '../users/index.js';
 import {
   appendBlock,
   blocksOfExecution,
@@ -92,6 +92,8 @@ export class ExecutionStore {
     private readonly database: Database,
     private readonly definitions: () => DefinitionSet,
     private readonly absoluteUrl: (pathOrUrl: string) => string,
+    /** The users module: the names shown next to each logged execution. */
+    private readonly users: Pick<UserService, 'namesOf'>,
   ) {}
 
   async start(input: ExecutionStart, conn: Conn = this.database): Promise<string> {
@@ -320,6 +322,11 @@ export class ExecutionStore {
   /** `GET /logs`: every workflow's executions with the documented filters, sorting and paging. */
   async search(env: Environment, search: LogSearch): Promise<LogSearchResponse> {
     const { total, rows } = await searchExecutions(this.database, { env, ...search });
+    // One lookup for the page's users (a deleted user's executions show no user).
+    const users = await this.users.namesOf(
+      env,
+      rows.map((r) => r.user_id),
+    );
     const definitions = this.definitions();
     const notifications: LogNotification[] = rows.map((r) => {
       const entry = definitions.workflow(r.workflow_id);
@@ -335,7 +342,7 @@ export class ExecutionStore {
         forgeWorkflowId: r.workflow_id,
         workflowId: r.workflow_id,
         userId: r.user_id,
-        user: r.username === null ? null : { email: r.username, fullName: r.full_name },
+        user: userOf(users.get(r.user_id)),
         forgeWorkflow: entry
           ? {
               name: entry.workflow.name,
@@ -377,4 +384,9 @@ export class ExecutionStore {
   hasLogsFor(env: Environment, userId: string): Promise<boolean> {
     return hasExecutionsFor(this.database, env, userId);
   }
+}
+
+/** The user a log entry shows: their username (as `email`) and full name, or null once deleted. */
+function userOf(user: UserRecord | undefined): { email: string; fullName: string | null } | null {
+  return user ? { email: user.username, fullName: user.fullName } : null;
 }

@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { changed, type Conn, type Database } from '../platform/db/index.js';
+import type { Database } from '../platform/db/index.js';
 import { pruneExecutions, pruneFinishedRuns } from './repository.js';
 
 export const DEFAULT_LOG_RETENTION_DAYS = 60;
@@ -23,6 +22,28 @@ export interface PruneResult {
 }
 
 /**
+ * One batch of a table another module owns: deletes at most `limit` rows older than `cutoff` in one
+ * statement and returns how many. The owning module's service provides it (wired in app.ts).
+ */
+export type PruneBatch = (cutoff: string, limit: number) => Promise<number>;
+
+/** The other modules' prunes the retention job runs, each with its cutoff (see `prune`). */
+export interface RetentionPruners {
+  /** http: idempotency keys claimed before the cutoff (a day ago). */
+  idempotencyKeys: PruneBatch;
+  /** installs: links expired before the cutoff (the log retention). */
+  linkTokens: PruneBatch;
+  /** connections: OAuth sessions expired before the cutoff (a day ago). */
+  oauthSessions: PruneBatch;
+  /** installs: Embedded Link page sessions expired before the cutoff (now). */
+  linkSessions: PruneBatch;
+  /** installs: pending headless installations expired before the cutoff (now). */
+  pendingInstallations: PruneBatch;
+  /** deliveries: delivered or failed deliveries last touched before the cutoff (the log retention). */
+  deliveries: PruneBatch;
+}
+
+/**
  * Deletes what is past its retention: executions (with their blocks), finished queue entries and
  * finished outgoing deliveries older than the log retention, expired link tokens and pending
  * installations, and idempotency keys older than a day. Runs at start and then on an interval that
@@ -37,6 +58,7 @@ export class RetentionJob {
 
   constructor(
     private readonly database: Database,
+    private readonly pruners: RetentionPruners,
     readonly retentionDays: number,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void = () => undefined,
@@ -75,83 +97,24 @@ export class RetentionJob {
     const logCutoff = new Date(now - this.retentionDays * DAY_MS).toISOString();
     const keyCutoff = new Date(now - IDEMPOTENCY_KEY_TTL_MS).toISOString();
     const nowIso = new Date(now).toISOString();
-    const batch = this.batch;
+    const prune = this.pruners;
     return {
-      executions: await this.inBatches((conn) => pruneExecutions(conn, logCutoff, batch)),
-      runs: await this.inBatches((conn) => pruneFinishedRuns(conn, logCutoff, batch)),
-      // TODO(i15): http — idempotency_keys belongs to the http module; move this delete into its repository.
-      idempotencyKeys: await this.inBatches(async (conn) =>
-        changed(
-          await sql`DELETE FROM idempotency_keys WHERE (scope, key) IN (
-            SELECT scope, key FROM idempotency_keys WHERE created_at < ${keyCutoff} LIMIT ${batch})`.execute(conn),
-        ),
-      ),
-      // TODO(i15): installs — link_tokens, link_sessions and pending_installations belong to the installs module.
-      linkTokens: await this.inBatches(async (conn) =>
-        changed(
-          await conn
-            .deleteFrom('link_tokens')
-            .where('token_hash', 'in', (eb) =>
-              eb.selectFrom('link_tokens').select('token_hash').where('expires_at', '<', logCutoff).limit(batch),
-            )
-            .executeTakeFirst(),
-        ),
-      ),
-      // TODO(i15): connections — oauth_sessions belongs to the connections module.
-      oauthSessions: await this.inBatches(async (conn) =>
-        changed(
-          await conn
-            .deleteFrom('oauth_sessions')
-            .where('id', 'in', (eb) =>
-              eb.selectFrom('oauth_sessions').select('id').where('expires_at', '<', keyCutoff).limit(batch),
-            )
-            .executeTakeFirst(),
-        ),
-      ),
-      linkSessions: await this.inBatches(async (conn) =>
-        changed(
-          await conn
-            .deleteFrom('link_sessions')
-            .where('id_hash', 'in', (eb) =>
-              eb.selectFrom('link_sessions').select('id_hash').where('expires_at', '<', nowIso).limit(batch),
-            )
-            .executeTakeFirst(),
-        ),
-      ),
-      pendingInstallations: await this.inBatches(async (conn) =>
-        changed(
-          await conn
-            .deleteFrom('pending_installations')
-            .where('id', 'in', (eb) =>
-              eb.selectFrom('pending_installations').select('id').where('expires_at', '<', nowIso).limit(batch),
-            )
-            .executeTakeFirst(),
-        ),
-      ),
-      // TODO(i15): deliveries — outbound_deliveries belongs to the deliveries module.
-      deliveries: await this.inBatches(async (conn) =>
-        changed(
-          await conn
-            .deleteFrom('outbound_deliveries')
-            .where('id', 'in', (eb) =>
-              eb
-                .selectFrom('outbound_deliveries')
-                .select('id')
-                .where('status', 'in', ['delivered', 'failed'])
-                .where('updated_at', '<', logCutoff)
-                .limit(batch),
-            )
-            .executeTakeFirst(),
-        ),
-      ),
+      executions: await this.inBatches((limit) => pruneExecutions(this.database, logCutoff, limit)),
+      runs: await this.inBatches((limit) => pruneFinishedRuns(this.database, logCutoff, limit)),
+      idempotencyKeys: await this.inBatches((limit) => prune.idempotencyKeys(keyCutoff, limit)),
+      linkTokens: await this.inBatches((limit) => prune.linkTokens(logCutoff, limit)),
+      oauthSessions: await this.inBatches((limit) => prune.oauthSessions(keyCutoff, limit)),
+      linkSessions: await this.inBatches((limit) => prune.linkSessions(nowIso, limit)),
+      pendingInstallations: await this.inBatches((limit) => prune.pendingInstallations(nowIso, limit)),
+      deliveries: await this.inBatches((limit) => prune.deliveries(logCutoff, limit)),
     };
   }
 
   /** Runs `deleteBatch` until it deletes less than a full batch; returns the rows deleted. */
-  private async inBatches(deleteBatch: (conn: Conn) => Promise<number>): Promise<number> {
+  private async inBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = await deleteBatch(this.database);
+      const deleted = await deleteBatch(this.batch);
       total += deleted;
       if (deleted < this.batch) return total;
       // Let requests and workers in between two batches.

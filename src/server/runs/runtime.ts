@@ -11,11 +11,11 @@ import {
   type CredentialRefresher,
   type CredentialService,
 } from '../connections/index.js';
-import type { Conn, Database, Db } from '../platform/db/index.js';
+import type { Conn, Database } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/definitions.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
-import type { Environment } from '../users/index.js';
+import type { Environment, UserService } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService, WorkflowService } from '../installs/index.js';
 import type { SettingsService } from '../deliveries/settings.js';
@@ -93,14 +93,14 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
 };
 
 export interface RuntimeDeps {
-  /** TODO(i15): deliveries, connections — the raw handle only for DeliveryOutbox, Connections and AppTriggers until they move. */
-  db: Db;
   /** The storage seam (the connections module's services use it). */
   database: Database;
   definitions: () => DefinitionSet;
   executions: ExecutionStore;
   credentials: CredentialService;
   integrations: IntegrationService;
+  /** The users module: a user's environment by id. */
+  users: Pick<UserService, 'envOf'>;
   /** The users' installed workflows (the installs module owns them). */
   workflows: WorkflowService;
   settings: SettingsService;
@@ -245,9 +245,8 @@ export class Runtime {
    * installation webhook, so neither can be lost if the process dies right after the answer.
    */
   async installed(event: InstalledEvent, conn: Conn): Promise<void> {
-    // TODO(i15): users — the user's environment by id (UserService.find needs the environment).
-    const user = await conn.selectFrom('users').select('env').where('id', '=', event.userId).executeTakeFirst();
-    if (!user) return;
+    const env = await this.deps.users.envOf(event.userId, conn);
+    if (env === undefined) return;
     const definitions = this.deps.definitions();
     for (const workflowId of event.newlyInstalled) {
       const entry = definitions.workflow(workflowId);
@@ -256,7 +255,7 @@ export class Runtime {
       if (version?.trigger.type !== 'onInstallation') continue;
       await this.queue.enqueue(
         {
-          env: user.env,
+          env,
           userId: event.userId,
           kind: 'installation',
           workflowId,
@@ -271,7 +270,7 @@ export class Runtime {
         conn,
       );
     }
-    await this.outbox.enqueueInstallationWebhook(conn, user.env, {
+    await this.outbox.enqueueInstallationWebhook(conn, env, {
       userId: event.userId,
       workflowIds: event.workflowIds,
       integrationId: event.integrationId,

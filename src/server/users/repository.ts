@@ -60,6 +60,24 @@ export async function findUser(conn: Conn, env: Environment, idOrUsername: strin
   return byName ? toRecord(byName) : undefined;
 }
 
+/** The environment a user id belongs to (ids are unique across environments), or undefined. */
+export async function envOfUser(conn: Conn, userId: string): Promise<Environment | undefined> {
+  const row = await conn.selectFrom('users').select('env').where('id', '=', userId).executeTakeFirst();
+  return row?.env;
+}
+
+/** The users of `env` among `ids` (unknown ids are left out). */
+export async function usersByIds(conn: Conn, env: Environment, ids: readonly string[]): Promise<UserRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await conn
+    .selectFrom('users')
+    .select(['id', 'username', 'full_name'])
+    .where('env', '=', env)
+    .where('id', 'in', [...ids])
+    .execute();
+  return rows.map(toRecord);
+}
+
 export interface UserListRow extends UserRecord {
   createdAt: string;
 }
@@ -76,7 +94,11 @@ export async function listUsers(
     .where('u.env', '=', env);
   const { parentWorkflowId, after } = options;
   if (parentWorkflowId !== undefined) {
-    // TODO(i15): user_workflows belongs to installs; ask the installs service for the user ids once it can page them.
+    // A documented read-only exception to table ownership: `user_workflows` belongs to installs,
+    // but the filter must be part of this one keyset-paged query. Asking installs for "the user ids
+    // with this workflow" first would hand over an unbounded id list (every user who installed it)
+    // for each page, and filtering a page afterwards would return short pages. Installs' writes
+    // never depend on this read.
     query = query.where((eb) =>
       eb.exists(
         eb

@@ -12,11 +12,13 @@ import { newId } from '../platform/ids.js';
 import type { Environment } from './environment.js';
 import {
   deleteUser,
+  envOfUser,
   findUser,
   insertUser,
   listUsers,
   updateUser,
   usernameTaken,
+  usersByIds,
   type UserRecord,
 } from './repository.js';
 
@@ -129,6 +131,21 @@ export class UserService {
       data: page.map(({ userId, username, fullName }) => ({ userId, username, fullName })),
       ...(rows.length > limit && last ? { nextCursor: encodeUserCursor(last.createdAt, last.userId) } : {}),
     };
+  }
+
+  /** The environment of a user id (ids are unique across environments), or undefined when no such user. */
+  envOf(userId: string, conn: Conn = this.database): Promise<Environment | undefined> {
+    return envOfUser(conn, userId);
+  }
+
+  /** The users of `env` among `userIds`, by id (unknown ids are absent); one query for a page of rows. */
+  async namesOf(
+    env: Environment,
+    userIds: Iterable<string>,
+    conn: Conn = this.database,
+  ): Promise<Map<string, UserRecord>> {
+    const users = await usersByIds(conn, env, [...new Set(userIds)]);
+    return new Map(users.map((u) => [u.userId, u]));
   }
 
   /** Finds a user of this environment by id or, as the docs allow, by username. */
