@@ -57,7 +57,39 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/server/**', '**/sdk/**', '**/modal/**'] }] },
   },
   {
+    // The server's module boundaries (ARCHITECTURE.md, "The server's modules"): another module only
+    // through its public file, storage only through platform/db, SQL only in repositories.
     files: ['src/server/**/*.ts'],
+    ignores: ['src/server/platform/**', 'src/server/**/*repository.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'Storage goes through src/server/platform/db.' },
+            { name: 'kysely', message: 'SQL lives in repositories (*repository.ts) and platform/db.' },
+          ],
+          patterns: [
+            {
+              group: ['**/sdk/**', '**/modal/**', '**/node/**'],
+              message: 'The server never imports browser or Node-client code.',
+            },
+            {
+              regex: String.raw`^(?:\./|(?:\.\./)+)(?:users|definitions|installs|connections|runs|deliveries|widget)/(?!index\.js$)`,
+              message: 'Import another module through its public file (<module>/index.js).',
+            },
+            {
+              regex: String.raw`(?:^|/)platform/db/(?!index\.js$)`,
+              message: 'Import the storage seam through platform/db/index.js.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Platform and repositories: no browser code, and platform never reaches into a domain module.
+    files: ['src/server/platform/**/*.ts', 'src/server/**/*repository.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/modal/**', '**/node/**'] }] },
   },
   {

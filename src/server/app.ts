@@ -20,7 +20,7 @@ import {
 import type { AppContext } from './context.js';
 import { corsPolicy } from './http/cors.js';
 import { createDatabase, inTransaction, openDatabase, type Database, type Db } from './platform/db/index.js';
-import { DefinitionRegistry } from './definitions/registry.js';
+import { DefinitionRegistry } from './definitions/index.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
 import {
   errorBody,
@@ -35,12 +35,12 @@ import { registerRateLimits } from './http/rate-limits.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js';
 import { renderReferencePage } from './http/reference-page.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
-import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob, type RetentionPruners } from './runs/retention.js';
-import { integrationRoutes } from './installs/integration-routes.js';
-import { logRoutes } from './runs/log-routes.js';
-import { runRoutes } from './runs/run-routes.js';
-import { widgetRoutes } from './widget/routes.js';
-import { workflowRoutes } from './installs/workflow-routes.js';
+import { DEFAULT_LOG_RETENTION_DAYS, RetentionJob, type RetentionPruners } from './runs/index.js';
+import { integrationRoutes } from './installs/index.js';
+import { logRoutes } from './runs/index.js';
+import { runRoutes } from './runs/index.js';
+import { widgetRoutes } from './widget/index.js';
+import { workflowRoutes } from './installs/index.js';
 import { OutboundHttp, isValidPathPrefix } from './platform/outbound-http.js';
 import { registerSandbox, type MountedSandbox, type SandboxOptions } from '../sandbox/index.js';
 import { loadSecrets, UserService, userRoutes, type ServerSecrets } from './users/index.js';
@@ -52,18 +52,18 @@ import {
   receiverRoutes,
   sealLegacyVerifiers,
 } from './connections/index.js';
-import { ExecutionStore } from './runs/executions.js';
-import { HeadlessInstallService } from './installs/headless.js';
-import { IntegrationService } from './installs/integrations.js';
-import { LinkService } from './installs/links.js';
-import { sealLegacyConfigs } from './installs/config-answers.js';
-import { linkPageRoutes } from './installs/link-page-routes.js';
-import { widgetAuthRoutes } from './widget/auth-routes.js';
-import { regionRoutes } from './widget/region-routes.js';
-import { runtimeRoutes } from './runs/runtime-routes.js';
-import { Runtime, type RuntimeOptions } from './runs/runtime.js';
-import { RunService } from './runs/runs.js';
-import { installedVersionCounts, WorkflowService } from './installs/workflows.js';
+import { ExecutionStore } from './runs/index.js';
+import { HeadlessInstallService } from './installs/index.js';
+import { IntegrationService } from './installs/index.js';
+import { LinkService } from './installs/index.js';
+import { sealLegacyConfigs } from './installs/index.js';
+import { linkPageRoutes } from './installs/index.js';
+import { widgetAuthRoutes } from './widget/index.js';
+import { regionRoutes } from './widget/index.js';
+import { runtimeRoutes } from './runs/index.js';
+import { Runtime, type RuntimeOptions } from './runs/index.js';
+import { RunService } from './runs/index.js';
+import { installedVersionCounts, WorkflowService } from './installs/index.js';
 import {
   accountRoutes,
   loadSigningKeys,

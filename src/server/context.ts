@@ -1,16 +1,16 @@
 import type { Database } from './platform/db/index.js';
-import type { DefinitionRegistry } from './definitions/registry.js';
-import type { RetentionJob } from './runs/retention.js';
-import type { Runtime } from './runs/runtime.js';
+import type { DefinitionRegistry } from './definitions/index.js';
+import type { RetentionJob } from './runs/index.js';
+import type { Runtime } from './runs/index.js';
 import type { ServerSecrets } from './users/index.js';
 import type { CredentialService, OAuthClientFlow } from './connections/index.js';
-import type { ExecutionStore } from './runs/executions.js';
-import type { HeadlessInstallService } from './installs/headless.js';
-import type { IntegrationService } from './installs/integrations.js';
-import type { LinkService } from './installs/links.js';
-import type { RunService } from './runs/runs.js';
+import type { ExecutionStore } from './runs/index.js';
+import type { HeadlessInstallService } from './installs/index.js';
+import type { IntegrationService } from './installs/index.js';
+import type { LinkService } from './installs/index.js';
+import type { RunService } from './runs/index.js';
 import type { UserService } from './users/index.js';
-import type { WorkflowService } from './installs/workflows.js';
+import type { WorkflowService } from './installs/index.js';
 import type { EnvironmentSigningKeys, SettingsService } from './deliveries/index.js';
 
 /** The long-lived parts every route needs, built once by `createServer`. */

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { OutboundHttp } from '../platform/outbound-http.js';
 import { ConnectorError, findConnector, type Connector, type ConnectorEvent } from './connectors/index.js';
 import { nowIso, type Database } from '../platform/db/index.js';
-import { findVersion, type DefinitionSet } from '../definitions/definitions.js';
+import { findVersion, type DefinitionSet } from '../definitions/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import type { Environment } from '../users/index.js';
 import type { CredentialService } from './credentials.js';

@@ -2,7 +2,7 @@ import type { Credential, ValidationIssue } from '../../contract/index.js';
 import { findConnector, type Connector, type ConnectorProperty } from './connectors/index.js';
 import { afterCommit, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/encryption.js';
-import { checkTextRules } from '../definitions/field-values.js';
+import { checkTextRules } from '../definitions/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { CONFIG_FIELD_TYPES, ConfigFieldOption, FieldRules, ObjectId, type ConfigField } from '../../contract/index.js';
-import { findConnector } from '../connections/connectors/index.js';
+import { findConnector } from '../connections/index.js';
 import { compileEventSchema, EventSchemaError, type EventValidator } from './event-schema.js';
 import { toValidationIssues } from '../http/errors.js';
 

@@ -1,7 +1,7 @@
 import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import type { AppContext } from '../context.js';
-import { DefinitionError } from '../definitions/definitions.js';
+import { DefinitionError } from '../definitions/index.js';
 import { DomainError } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
 import { publicKeyPath } from './security-routes.js';

@@ -13,7 +13,7 @@ import {
   versionBlocks,
   type DefinitionSet,
   type WorkflowDefinition,
-} from '../definitions/definitions.js';
+} from '../definitions/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';

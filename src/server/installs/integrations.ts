@@ -19,8 +19,8 @@ import {
   type DefinitionSet,
   type IntegrationDefinition,
   type WorkflowDefinition,
-} from '../definitions/definitions.js';
-import { checkValue, isEmpty, normalise } from '../definitions/field-values.js';
+} from '../definitions/index.js';
+import { checkValue, isEmpty, normalise } from '../definitions/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';

@@ -1,4 +1,4 @@
-import { latestVersion, versionConnectors, type WorkflowDefinition } from '../definitions/definitions.js';
+import { latestVersion, versionConnectors, type WorkflowDefinition } from '../definitions/index.js';
 
 /**
  * The apps (connector ids) the latest versions of these workflows need a connection to, sorted and

@@ -6,7 +6,7 @@ import type {
   WorkflowVersionInfo,
 } from '../../contract/index.js';
 import { nowIso, type Conn, type Database } from '../platform/db/index.js';
-import type { DefinitionRegistry } from '../definitions/registry.js';
+import type { DefinitionRegistry } from '../definitions/index.js';
 import {
   blockConnector,
   blockIcon,
@@ -18,8 +18,8 @@ import {
   type AnyBlock,
   type WorkflowEntry,
   type WorkflowVersionDefinition,
-} from '../definitions/definitions.js';
-import { checkValue } from '../definitions/field-values.js';
+} from '../definitions/index.js';
+import { checkValue } from '../definitions/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
 import { changeInstalls, type SettleUser, type StoredConfig } from './integrations.js';

@@ -1,5 +1,5 @@
 import type { EmbeddedServer } from '../app.js';
-import { DefinitionError } from '../definitions/definitions.js';
+import { DefinitionError } from '../definitions/index.js';
 
 /**
  * `kill -HUP <pid>` re-reads the integration definitions, like POST /admin/definitions/reload.

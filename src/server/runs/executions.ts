@@ -10,7 +10,7 @@ import type {
 } from '../../contract/index.js';
 import type { LOG_SORT_FIELDS } from '../../contract/index.js';
 import { inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
-import type { DefinitionSet } from '../definitions/definitions.js';
+import type { DefinitionSet } from '../definitions/index.js';
 import { notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { SecretMask } from './secret-mask.js';

@@ -18,15 +18,15 @@ import {
   type WorkflowVersionDefinition,
   versionBlocks,
   versionConnectors,
-} from '../definitions/definitions.js';
+} from '../definitions/index.js';
 import { DomainError } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledWorkflow, StoredConfig } from '../installs/index.js';
-import type { DeliveryOutbox } from '../deliveries/deliveries.js';
+import type { DeliveryOutbox } from '../deliveries/index.js';
 import type { RunKind, RunRow } from './run-queue.js';
 import { isCleanOwnPath, type OutboundHttp } from '../platform/outbound-http.js';
-import type { SendResult, SignedSender } from '../deliveries/signed-sender.js';
+import type { SendResult, SignedSender } from '../deliveries/index.js';
 import { type TargetBudget, TargetBusy, targetOf } from '../platform/target-budget.js';
 import { SECRET_MASK, SecretMask } from './secret-mask.js';
 import { render, type TemplateScope } from './templates.js';

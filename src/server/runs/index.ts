@@ -16,3 +16,4 @@ export { render, type TemplateScope } from './templates.js';
 export { logRoutes } from './log-routes.js';
 export { runRoutes } from './run-routes.js';
 export { runtimeRoutes } from './runtime-routes.js';
+export { type RetentionPruners } from './retention.js';

@@ -1,14 +1,14 @@
 import type { RunEventResponse, RunWorkflowResponse, ValidationIssue } from '../../contract/index.js';
 import { inTransaction, type Conn, type Database } from '../platform/db/index.js';
-import type { DefinitionRegistry } from '../definitions/registry.js';
-import { findVersion } from '../definitions/definitions.js';
-import type { EventValidator } from '../definitions/event-schema.js';
+import type { DefinitionRegistry } from '../definitions/index.js';
+import { findVersion } from '../definitions/index.js';
+import type { EventValidator } from '../definitions/index.js';
 import { toValidationIssues } from '../http/errors.js';
 import { DomainError } from '../platform/errors.js';
 import type { RunQueue } from './run-queue.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';
-import type { WorkflowRef, WorkflowService } from '../installs/workflows.js';
+import type { WorkflowRef, WorkflowService } from '../installs/index.js';
 
 /**
  * Accepts runs for the workflow runtime: the run is validated, then written to the `run_queue`

@@ -12,22 +12,22 @@ import {
   type CredentialService,
 } from '../connections/index.js';
 import type { Conn, Database } from '../platform/db/index.js';
-import type { DefinitionSet } from '../definitions/definitions.js';
+import type { DefinitionSet } from '../definitions/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment, UserService } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService, WorkflowService } from '../installs/index.js';
-import type { SettingsService } from '../deliveries/settings.js';
-import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/definitions.js';
-import type { EnvironmentSigningKeys } from '../deliveries/webhook-signing.js';
+import type { SettingsService } from '../deliveries/index.js';
+import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/index.js';
+import type { EnvironmentSigningKeys } from '../deliveries/index.js';
 import { DeliveryOutbox, type OutboundDelivery } from '../deliveries/index.js';
 import { WorkflowExecutor } from './executor.js';
 import { LeaseWorker } from '../platform/lease-worker.js';
 import type { OutboundHttp } from '../platform/outbound-http.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from '../platform/retry.js';
 import { RunQueue, type RunRow } from './run-queue.js';
-import { SignedSender } from '../deliveries/signed-sender.js';
+import { SignedSender } from '../deliveries/index.js';
 import { TargetBudget } from '../platform/target-budget.js';
 
 export interface RuntimeOptions {

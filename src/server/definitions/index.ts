@@ -1,0 +1,24 @@
+/** The definitions module's public face: what other modules may import. */
+export {
+  type ActionBlock,
+  type AnyBlock,
+  DefinitionError,
+  type DefinitionSet,
+  type IntegrationDefinition,
+  type TriggerDefinition,
+  type WorkflowDefinition,
+  type WorkflowEntry,
+  type WorkflowVersionDefinition,
+  blockConnector,
+  blockIcon,
+  configurableFields,
+  findVersion,
+  latestVersion,
+  optionsConnector,
+  userConfigurableFields,
+  versionBlocks,
+  versionConnectors,
+} from './definitions.js';
+export { type EventValidator } from './event-schema.js';
+export { checkTextRules, checkValue, isEmpty, normalise } from './field-values.js';
+export { DefinitionRegistry } from './registry.js';
