@@ -643,38 +643,27 @@ export async function consumeOpenedLinks(
 // Each deletes at most `limit` rows in one statement; the retention job repeats it until a batch
 // comes back short.
 
-/** Deletes at most `limit` links that expired before `cutoff`; how many. */
-export async function pruneLinkTokens(conn: Conn, cutoff: string, limit: number): Promise<number> {
-  return changed(
-    await conn
-      .deleteFrom('link_tokens')
-      .where('token_hash', 'in', (eb) =>
-        eb.selectFrom('link_tokens').select('token_hash').where('expires_at', '<', cutoff).limit(limit),
-      )
-      .executeTakeFirst(),
-  );
+/** Deletes at most `limit` rows of `table` that expired before `cutoff` (by `expires_at`); how many. */
+async function pruneExpired(
+  conn: Conn,
+  table: 'link_tokens' | 'link_sessions' | 'pending_installations',
+  key: string,
+  cutoff: string,
+  limit: number,
+): Promise<number> {
+  const result = await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(key)} IN (
+    SELECT ${sql.ref(key)} FROM ${sql.table(table)} WHERE expires_at < ${cutoff} LIMIT ${limit})`.execute(conn);
+  return changed(result);
 }
+
+/** Deletes at most `limit` links that expired before `cutoff`; how many. */
+export const pruneLinkTokens = (conn: Conn, cutoff: string, limit: number): Promise<number> =>
+  pruneExpired(conn, 'link_tokens', 'token_hash', cutoff, limit);
 
 /** Deletes at most `limit` Embedded Link page sessions that expired before `cutoff`; how many. */
-export async function pruneLinkSessions(conn: Conn, cutoff: string, limit: number): Promise<number> {
-  return changed(
-    await conn
-      .deleteFrom('link_sessions')
-      .where('id_hash', 'in', (eb) =>
-        eb.selectFrom('link_sessions').select('id_hash').where('expires_at', '<', cutoff).limit(limit),
-      )
-      .executeTakeFirst(),
-  );
-}
+export const pruneLinkSessions = (conn: Conn, cutoff: string, limit: number): Promise<number> =>
+  pruneExpired(conn, 'link_sessions', 'id_hash', cutoff, limit);
 
 /** Deletes at most `limit` pending headless installations that expired before `cutoff`; how many. */
-export async function prunePendingInstallations(conn: Conn, cutoff: string, limit: number): Promise<number> {
-  return changed(
-    await conn
-      .deleteFrom('pending_installations')
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('pending_installations').select('id').where('expires_at', '<', cutoff).limit(limit),
-      )
-      .executeTakeFirst(),
-  );
-}
+export const prunePendingInstallations = (conn: Conn, cutoff: string, limit: number): Promise<number> =>
+  pruneExpired(conn, 'pending_installations', 'id', cutoff, limit);
