@@ -28,3 +28,13 @@ export async function resolveUser(
   }
   return ctx.users.require(caller.env, userId, conn);
 }
+
+/** The user an optional `userId` names (by id or username; 404 when unknown), or undefined. */
+export async function optionalUserId(
+  ctx: AppContext,
+  env: Caller['env'],
+  userId: string | undefined,
+  conn: Conn = ctx.database,
+): Promise<string | undefined> {
+  return userId === undefined ? undefined : (await ctx.users.require(env, userId, conn)).userId;
+}

@@ -4,7 +4,7 @@ import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
 import { notFound } from '../platform/errors.js';
-import { resolveUser } from '../http/common.js';
+import { resolveUser, optionalUserId } from '../http/common.js';
 
 export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
   // The ISV backend passes ?userId=; the browser SDK sends the user token and no userId.
@@ -46,8 +46,7 @@ export function integrationRoutes(api: ApiRouter, ctx: AppContext): void {
       'Every installation in the environment, optionally for one user and/or integration, with the form the user filled (secret answers left out) and the credentials it uses.',
     errors: [404],
     handler: async ({ caller, query }) => {
-      const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
+      const userId = await optionalUserId(ctx, caller.env, query.userId);
       return { data: await ctx.integrations.installations(caller.env, { userId, integrationId: query.integrationId }) };
     },
   });

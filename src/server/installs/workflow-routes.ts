@@ -2,7 +2,7 @@ import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope, type Caller } from '../http/auth.js';
 import type { AppContext } from '../context.js';
-import { resolveUser } from '../http/common.js';
+import { resolveUser, optionalUserId } from '../http/common.js';
 
 export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
   /** The integration a workflow belongs to, for tokens scoped to one (Embedded Link). */
@@ -86,8 +86,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     description: 'With `userId`: which one the user runs and which would need a reinstall.',
     errors: [404],
     handler: async ({ caller, params, query }) => {
-      const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
+      const userId = await optionalUserId(ctx, caller.env, query.userId);
       return { data: await ctx.workflows.versions(params.workflowId, userId) };
     },
   });
@@ -98,8 +97,7 @@ export function workflowRoutes(api: ApiRouter, ctx: AppContext): void {
     description: 'With `userId` (as alloy-node sends it), only that user’s entry.',
     errors: [404],
     handler: async ({ caller, params, query }) => {
-      const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
+      const userId = await optionalUserId(ctx, caller.env, query.userId);
       const users = await ctx.workflows.users(caller.env, params.workflowId);
       return { data: userId === undefined ? users : users.filter((u) => u.userId === userId) };
     },

@@ -1,4 +1,5 @@
 import { LogFilters } from '../../contract/index.js';
+import { optionalUserId } from '../http/common.js';
 import * as endpoints from '../../contract/endpoints.js';
 import type { ApiRouter } from '../http/router.js';
 import type { AppContext } from '../context.js';
@@ -14,8 +15,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
+      const userId = await optionalUserId(ctx, caller.env, query.userId);
       return ctx.executions.workflowLogs(
         caller.env,
         params.workflowId,
@@ -35,8 +35,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
+      const userId = await optionalUserId(ctx, caller.env, query.userId);
       return {
         data: await ctx.executions.workflowAnalytics(caller.env, params.workflowId, userId, query.days ?? 30),
       };
@@ -51,8 +50,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
-      const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId)).userId;
+      const userId = await optionalUserId(ctx, caller.env, query.userId);
       return {
         data: await ctx.executions.workflowErrors(
           caller.env,

@@ -1,4 +1,5 @@
 import * as endpoints from '../../contract/endpoints.js';
+import { optionalUserId } from '../http/common.js';
 import type { ApiRouter } from '../http/router.js';
 import { requireIntegrationScope } from '../http/auth.js';
 import type { AppContext } from '../context.js';
@@ -12,8 +13,7 @@ export function runtimeRoutes(api: ApiRouter, ctx: AppContext): void {
     errors: [404, 409, 422],
     idempotencyScope: 'rerun',
     handler: async ({ caller, params, query, conn }) => {
-      const userId =
-        query.userId === undefined ? undefined : (await ctx.users.require(caller.env, query.userId, conn)).userId;
+      const userId = await optionalUserId(ctx, caller.env, query.userId, conn);
       ctx.workflows.resolve({ workflowId: params.workflowId });
       return ctx.runtime.rerun(caller.env, params.workflowId, params.executionId, userId, { conn });
     },
