@@ -89,63 +89,27 @@ export class ApiClient implements WidgetApi {
   constructor(private readonly options: ApiClientOptions) {}
 
   getIntegration(integrationId: string, signal?: AbortSignal): Promise<WidgetIntegration> {
-    return this.call(
-      endpoints.widgetGetIntegration.method,
-      endpoints.widgetGetIntegration.path,
-      endpoints.widgetGetIntegration.response,
-      { integrationId },
-      { signal },
-    );
+    return this.call(endpoints.widgetGetIntegration, { integrationId }, { signal });
   }
 
   createInstallation(request: CreateInstallationRequest, idempotencyKey: string): Promise<InstallationResponse> {
-    return this.call(
-      endpoints.widgetCreateInstallation.method,
-      endpoints.widgetCreateInstallation.path,
-      endpoints.widgetCreateInstallation.response,
-      {},
-      { body: request, idempotencyKey },
-    );
+    return this.call(endpoints.widgetCreateInstallation, {}, { body: request, idempotencyKey });
   }
 
   getApps(integrationId: string, signal?: AbortSignal): Promise<WidgetAppsResponse> {
-    return this.call(
-      endpoints.widgetListApps.method,
-      endpoints.widgetListApps.path,
-      endpoints.widgetListApps.response,
-      { integrationId },
-      { signal },
-    );
+    return this.call(endpoints.widgetListApps, { integrationId }, { signal });
   }
 
   createCredential(request: CreateWidgetCredentialRequest): Promise<WidgetCredentialResponse> {
-    return this.call(
-      endpoints.widgetCreateCredential.method,
-      endpoints.widgetCreateCredential.path,
-      endpoints.widgetCreateCredential.response,
-      {},
-      { body: request },
-    );
+    return this.call(endpoints.widgetCreateCredential, {}, { body: request });
   }
 
   startOAuth(request: StartOAuthRequest): Promise<OAuthSession> {
-    return this.call(
-      endpoints.widgetStartOAuth.method,
-      endpoints.widgetStartOAuth.path,
-      endpoints.widgetStartOAuth.response,
-      {},
-      { body: request },
-    );
+    return this.call(endpoints.widgetStartOAuth, {}, { body: request });
   }
 
   getOAuthSession(sessionId: string, signal?: AbortSignal): Promise<OAuthSessionView> {
-    return this.call(
-      endpoints.widgetGetOAuthSession.method,
-      endpoints.widgetGetOAuthSession.path,
-      endpoints.widgetGetOAuthSession.response,
-      { sessionId },
-      { signal },
-    );
+    return this.call(endpoints.widgetGetOAuthSession, { sessionId }, { signal });
   }
 
   getFieldOptions(
@@ -155,63 +119,31 @@ export class ApiClient implements WidgetApi {
   ): Promise<FieldOptionsResponse> {
     const { integrationId, workflowId, blockId, fieldName } = field;
     return this.call(
-      endpoints.widgetFieldOptions.method,
-      endpoints.widgetFieldOptions.path,
-      endpoints.widgetFieldOptions.response,
+      endpoints.widgetFieldOptions,
       { integrationId, workflowId, blockId, fieldName },
       { signal, query: credentialId === undefined ? undefined : { credentialId } },
     );
   }
 
   getIntegrations(signal?: AbortSignal): Promise<IntegrationListResponse> {
-    return this.call(
-      endpoints.listIntegrations.method,
-      endpoints.listIntegrations.path,
-      endpoints.listIntegrations.response,
-      {},
-      { signal },
-    );
+    return this.call(endpoints.listIntegrations, {}, { signal });
   }
 
   getWorkflows(signal?: AbortSignal): Promise<UserWorkflowList> {
-    return this.call(
-      endpoints.listUserWorkflows.method,
-      endpoints.listUserWorkflows.path,
-      endpoints.listUserWorkflows.response,
-      {},
-      { signal },
-    );
+    return this.call(endpoints.listUserWorkflows, {}, { signal });
   }
 
   activateWorkflow(selector: WorkflowSelector): Promise<WorkflowActivated> {
-    return this.call(
-      endpoints.activateWorkflow.method,
-      endpoints.activateWorkflow.path,
-      endpoints.activateWorkflow.response,
-      {},
-      { body: selector },
-    );
+    return this.call(endpoints.activateWorkflow, {}, { body: selector });
   }
 
   deactivateWorkflow(selector: WorkflowSelector): Promise<WorkflowDeactivated> {
-    return this.call(
-      endpoints.deactivateWorkflow.method,
-      endpoints.deactivateWorkflow.path,
-      endpoints.deactivateWorkflow.response,
-      {},
-      { body: selector },
-    );
+    return this.call(endpoints.deactivateWorkflow, {}, { body: selector });
   }
 
   /** The region base URLs the server at `baseUrl` declares (`GET /widget/regions`). */
   getRegions(baseUrl: string): Promise<RegionsResponse> {
-    return this.call(
-      endpoints.widgetGetRegions.method,
-      endpoints.widgetGetRegions.path,
-      endpoints.widgetGetRegions.response,
-      {},
-      { baseUrl },
-    );
+    return this.call(endpoints.widgetGetRegions, {}, { baseUrl });
   }
 
   /**
@@ -220,15 +152,18 @@ export class ApiClient implements WidgetApi {
    * schemas are the server's).
    */
   private call<P extends string, T>(
-    method: endpoints.HttpMethod,
-    path: P,
-    response: Schema<T>,
+    endpoint: { method: endpoints.HttpMethod; path: P; response: Schema<T> },
     params: endpoints.PathParams<{ path: P }>,
     init: RequestInitOptions & { query?: Record<string, string> | undefined },
   ): Promise<T> {
     const { query, ...rest } = init;
     const search = query ? `?${new URLSearchParams(query).toString()}` : '';
-    return this.request(method, `${endpoints.endpointPath({ path }, params)}${search}`, response, rest);
+    return this.request(
+      endpoint.method,
+      `${endpoints.endpointPath(endpoint, params)}${search}`,
+      endpoint.response,
+      rest,
+    );
   }
 
   async request<T>(method: Method, path: string, schema: Schema<T>, init: RequestInitOptions): Promise<T> {

@@ -1,5 +1,5 @@
 import type { OAuthSessionStatus } from '../../contract/index.js';
-import { changed, type Conn } from '../platform/db/index.js';
+import { changed, type Conn, type OAuthSessionsTable } from '../platform/db/index.js';
 
 /** All SQL on `oauth_sessions`: the modal's and headless OAuth sessions. */
 
@@ -26,21 +26,8 @@ export interface OAuthSessionRecord {
 /** A claimed session's state is replaced (the column is unique), so it cannot be used again. */
 export const USED_STATE_PREFIX = 'used:';
 
-interface SessionRow {
-  id: string;
-  user_id: string;
-  connector: string;
-  origin: string;
-  state: string;
-  code_verifier: string;
-  fields: string;
-  status: OAuthSessionStatus;
-  credential_id: string | null;
-  message: string | null;
-  created_at: string;
-  expires_at: string;
-  browser_hash: string | null;
-}
+/** The columns the session queries select (completed_at and started_at stay in the database). */
+type SessionRow = Omit<OAuthSessionsTable, 'completed_at' | 'started_at'>;
 
 const toRecord = (row: SessionRow): OAuthSessionRecord => ({
   id: row.id,

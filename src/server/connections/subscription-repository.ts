@@ -1,4 +1,4 @@
-import type { Conn } from '../platform/db/index.js';
+import type { AppSubscriptionsTable, Conn } from '../platform/db/index.js';
 import type { Sealed } from '../platform/encryption.js';
 import type { Environment } from '../users/index.js';
 
@@ -17,20 +17,7 @@ export interface SubscriptionRecord {
   sealed: Sealed;
 }
 
-interface SubscriptionRow {
-  user_id: string;
-  workflow_id: string;
-  env: Environment;
-  connector: string;
-  event: string;
-  credential_id: string;
-  external_id: string;
-  target_url: string;
-  key_id: string;
-  iv: Buffer;
-  ciphertext: Buffer;
-  auth_tag: Buffer;
-}
+type SubscriptionRow = Omit<AppSubscriptionsTable, 'created_at'>;
 
 const COLUMNS = [
   'user_id',

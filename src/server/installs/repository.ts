@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { changed, type Conn } from '../platform/db/index.js';
+import { changed, type Conn, type UserWorkflowsTable } from '../platform/db/index.js';
 import type { Environment } from '../users/index.js';
 
 /**
@@ -29,15 +29,7 @@ const workflowColumns = [
   'installed_at',
 ] as const;
 
-function toInstalledWorkflow(row: {
-  user_id: string;
-  workflow_id: string;
-  installation_id: string;
-  version: number;
-  active: number;
-  config: string;
-  installed_at: string;
-}): InstalledWorkflow {
+function toInstalledWorkflow(row: UserWorkflowsTable): InstalledWorkflow {
   return {
     userId: row.user_id,
     workflowId: row.workflow_id,
