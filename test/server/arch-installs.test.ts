@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { upgradeWorkflowVersion } from '../../src/server/installs/repository.js';
 import { INTEGRATION_ID, PREFIX_FIELD, STREAM_WORKFLOW_ID, startApi, type Api } from './support.js';
 
 /**
@@ -158,5 +159,41 @@ describe('installs under concurrency', () => {
       api.call('DELETE', `/workflows/${STREAM_WORKFLOW_ID}?userId=${userId}`),
     ]);
     assert.deepEqual(removed.map((r) => r.statusCode).sort(), [200, 404]);
+  });
+  test('the version move is conditional on the version read: a stale upgrade moves nothing, a current one moves once', async () => {
+    const userId = await api.createUser('arch-upgrade-race');
+    await api.installWithWidget(userId);
+    const version = (
+      api.server.db
+        .prepare('SELECT version FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
+        .get(userId, STREAM_WORKFLOW_ID) as { version: number }
+    ).version;
+    const move = (from: number) =>
+      upgradeWorkflowVersion(api.server.ctx.database, {
+        userId,
+        workflowId: STREAM_WORKFLOW_ID,
+        from,
+        to: version + 1,
+        now: new Date().toISOString(),
+      });
+    assert.equal(await move(version - 1), false, 'another upgrade got there first: nothing moves');
+    const both = await Promise.all([move(version), move(version)]);
+    assert.deepEqual(both.sort(), [false, true], 'of two moves from the same version exactly one applies');
+    assert.equal(
+      count(
+        'SELECT version AS n FROM user_workflows WHERE user_id = ? AND workflow_id = ?',
+        userId,
+        STREAM_WORKFLOW_ID,
+      ),
+      version + 1,
+    );
+
+    // Through the API, at once, on a workflow already at its latest version: answers, never a 500.
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        api.call('PUT', `/workflows/${STREAM_WORKFLOW_ID}/upgrade?userId=${userId}`, { body: {} }),
+      ),
+    );
+    for (const answer of answers) assert.ok([200, 409].includes(answer.statusCode), answer.body);
   });
 });
