@@ -19,7 +19,7 @@ import {
 } from './platform/config.js';
 import type { AppContext } from './context.js';
 import { corsPolicy } from './http/cors.js';
-import { createDatabase, inTransaction, openDatabase, type Database, type Db } from './platform/db/index.js';
+import { inTransaction, openStorage, type Database, type Db, type Storage } from './platform/db/index.js';
 import { DefinitionRegistry } from './definitions/index.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
 import {
@@ -91,11 +91,13 @@ const API_PREFIX = '/_api';
 export interface EmbeddedServer {
   app: FastifyInstance;
   ctx: AppContext;
+  /** The storage behind the seam (its engine, erasing traces, the cross-node lock and wake-ups). */
+  storage: Storage;
   /**
-   * The raw better-sqlite3 handle, outside AppContext so no module reaches it: only the server's
-   * own opening, pragmas (WAL checkpoint) and close use it, and tests that inspect or age rows.
+   * SQLite's raw better-sqlite3 handle, outside AppContext so no module reaches it: tests that
+   * inspect or age rows. Throws on PostgreSQL.
    */
-  db: Db;
+  readonly db: Db;
   /** The Demo Store sandbox, when mounted (`sandbox: true`): the seeded store's owner secret. */
   sandbox: MountedSandbox | undefined;
   /** The OpenAPI 3.1 document served at /openapi.json. */
@@ -120,6 +122,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const config = {
     port: 0,
     host: '127.0.0.1',
+    databaseUrl: undefined,
+    databasePoolSize: undefined,
+    databaseSchema: undefined,
+    keysDir: undefined,
     pinnedDevApiKey: undefined,
     pinnedProdApiKey: undefined,
     publicUrl: undefined,
@@ -156,9 +162,15 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   }
 
   const slowClients = slowClientOptions(config);
-  const db = openDatabase(config.dataDir);
-  // The storage seam; `ALLOY_TRANSACTION_GUARD=1` (the test scripts) fails a transaction that awaits anything but the database.
-  const database: Database = createDatabase(db, { guardTransactions: process.env.ALLOY_TRANSACTION_GUARD === '1' });
+  // The storage seam; `ALLOY_TRANSACTION_GUARD=1` (the test scripts) fails a SQLite transaction that awaits anything but the database.
+  const storage = await openStorage({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    schema: config.databaseSchema,
+    guardTransactions: process.env.ALLOY_TRANSACTION_GUARD === '1',
+  });
+  const database: Database = storage.database;
   // Refuse to start on bad definitions, a wrong encryption key or a bad pinned key, and say why.
   let definitions: DefinitionRegistry;
   let credentials: CredentialService;
@@ -181,11 +193,13 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     const loaded = await loadSecrets(database, box, config.pinnedDevApiKey, config.pinnedProdApiKey);
     secrets = loaded.secrets;
     // The deleted plaintext may still sit in WAL frames: copy them back and empty the WAL.
-    if (loaded.deletedPlaintext) db.pragma('wal_checkpoint(TRUNCATE)');
-    await sealLegacyPlaintext(db, database, box);
-    signingKeys = loadSigningKeys(config.dataDir);
+    if (loaded.deletedPlaintext) await storage.eraseTraces();
+    await sealLegacyPlaintext(storage, box);
+    // A shared keys directory (every PostgreSQL node mounts it) is read, never written: a node that
+    // made a missing key would sign with one the others do not have.
+    signingKeys = loadSigningKeys(config.keysDir ?? config.dataDir, { create: config.keysDir === undefined });
   } catch (error) {
-    db.close();
+    await storage.close();
     throw error;
   }
 
@@ -245,7 +259,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   });
   for (const prefix of config.relativeUrlPrefixes) {
     if (!isValidPathPrefix(prefix)) {
-      db.close();
+      await storage.close();
       throw new Error(`relativeUrlPrefixes: "${prefix}" must be a path that starts and ends with /`);
     }
   }
@@ -253,11 +267,20 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const http = new OutboundHttp(config.allowPrivateTargets, { ownBaseUrl: publicUrl });
   // The Demo Store sandbox (mounted further down) hands over this server's OAuth client there.
   let sandbox: MountedSandbox | undefined = undefined;
-  const oauth = new OAuthClientFlow(database, credentials, publicUrl, http, box, async () => sandbox?.embeddedClient());
+  const oauth = new OAuthClientFlow(
+    database,
+    credentials,
+    publicUrl,
+    http,
+    box,
+    async () => sandbox?.embeddedClient(),
+    (name, work) => storage.withLock(name, work),
+  );
   const runtime = new Runtime(
     {
       refreshCredential: (userId, credentialId, connector, data) => oauth.fresh(userId, credentialId, connector, data),
       database,
+      coordination: storage,
       definitions: currentDefinitions,
       users,
       executions,
@@ -304,8 +327,17 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     settings,
     runtime,
     signingKeys,
-    retention: new RetentionJob(database, retentionPruners, config.logRetentionDays, PRUNE_INTERVAL_MS, (error) =>
-      app.log.error({ err: error }, 'pruning expired data failed'),
+    retention: new RetentionJob(
+      database,
+      retentionPruners,
+      config.logRetentionDays,
+      PRUNE_INTERVAL_MS,
+      (error) => app.log.error({ err: error }, 'pruning expired data failed'),
+      undefined,
+      async (work) => {
+        const pass = await storage.exclusive('retention', work);
+        return pass.ran ? pass.value : undefined;
+      },
     ),
     get publicUrl() {
       return publicUrl();
@@ -456,7 +488,11 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   return {
     app,
     ctx,
-    db,
+    storage,
+    get db(): Db {
+      if (!storage.sqlite) throw new Error('This server runs on PostgreSQL: it has no SQLite handle.');
+      return storage.sqlite;
+    },
     sandbox,
     openApi,
     close() {
@@ -466,7 +502,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         await runtime.close();
         await app.close();
         http.close();
-        db.close();
+        await storage.close();
       })();
       return closing;
     },
@@ -482,10 +518,10 @@ function trustProxyOption(trust: number | string[]): string[] | ((address: strin
  * Seals what an older version stored in plaintext (configuration answers, pending PKCE
  * verifiers), then empties the WAL so the plaintext does not linger in its frames.
  */
-async function sealLegacyPlaintext(db: Db, database: Database, box: SecretBox): Promise<void> {
-  const configs = await inTransaction(database, (trx) => sealLegacyConfigs(trx, box));
-  const verifiers = await sealLegacyVerifiers(database, box);
-  if (configs + verifiers > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+async function sealLegacyPlaintext(storage: Storage, box: SecretBox): Promise<void> {
+  const configs = await inTransaction(storage.database, (trx) => sealLegacyConfigs(trx, box));
+  const verifiers = await sealLegacyVerifiers(storage.database, box);
+  if (configs + verifiers > 0) await storage.eraseTraces();
 }
 
 function addressPort(app: FastifyInstance): number | undefined {

@@ -1,13 +1,13 @@
 /**
  * `npm run rotate-api-key -- <development|production>`: replaces an environment's API key and
  * prints the new one, once. The database keeps only API keys' hashes, so this is how an operator
- * who lost a key gets a working one. Reads ALLOY_DATA_DIR like the server; a running server
+ * who lost a key gets a working one. Reads ALLOY_DATA_DIR (or ALLOY_DATABASE_URL) like the server; a running server
  * accepts the new key (and refuses the old) from the next request.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configFromEnv } from './platform/config.js';
-import { createDatabase, openDatabase } from './platform/db/index.js';
+import { openStorage } from './platform/db/index.js';
 import { ENVIRONMENTS, rotateApiKey, type Environment, type ServerSecrets } from './users/index.js';
 
 const PINNED_BY: Record<Environment, string> = {
@@ -45,13 +45,13 @@ export async function rotateFromCommandLine(
     return 1;
   }
   const config = configFromEnv(env, root);
-  const db = openDatabase(config.dataDir);
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: 1 });
   try {
-    const key = await rotateApiKey(createDatabase(db), target);
+    const key = await rotateApiKey(storage.database, target);
     out(`New ${target} API key (shown once; the old one no longer works): ${key}`);
     return 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

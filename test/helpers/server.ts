@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createServer, type CreateServerOptions, type EmbeddedServer } from '../../src/server/app.js';
 import type { RateLimits } from '../../src/server/platform/config.js';
 import { captureServerOptions } from './capture.js';
+import { dropEngineData, engineServerOptions } from './engine.js';
 import { SANDBOX_SERVER_OPTIONS } from './sandbox-owner.js';
 
 /** Random, like a real key: pinned keys must pass the start-up strength check (≥ 32 characters, ≥ 128 bits). */
@@ -53,6 +54,7 @@ export async function startTestServer(
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-test-'));
   const server = await createServer({
     dataDir,
+    ...engineServerOptions(dataDir),
     pinnedDevApiKey: TEST_API_KEY,
     rateLimits: TEST_RATE_LIMITS,
     pinnedProdApiKey: TEST_PRODUCTION_API_KEY,
@@ -61,14 +63,15 @@ export async function startTestServer(
     ...options.server,
   });
   if (options.listen) await server.app.listen({ port: 0, host: '127.0.0.1' });
-  return {
-    ...server,
+  // Not spread: `db` is a getter that throws on PostgreSQL, read only by tests that use it.
+  return Object.assign(server, {
     dataDir,
     async dispose() {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await dropEngineData(dataDir);
     },
-  };
+  });
 }
 
 export const apiKeyHeaders = (key = TEST_API_KEY): Record<string, string> => ({ authorization: `Bearer ${key}` });

@@ -6,6 +6,7 @@ export {
   ENVIRONMENT_HEADER,
   SIGNING_FILES,
   loadSigningKeys,
+  signingKeyFiles,
   signatureHeaders,
   type EnvironmentSigningKeys,
   type OutgoingRequest,

@@ -38,13 +38,17 @@ export const SIGNING_FILES: Record<Environment, { privateKey: string; webhookSec
   production: { privateKey: 'production-signing-key.pem', webhookSecret: 'production-webhook-secret' },
 };
 
-const readOrCreate = (file: string, create: () => string): string => {
+const readOrCreate = (file: string, create: (() => string) | undefined): string => {
   try {
     const value = fs.readFileSync(file, 'utf8');
     restrictFile(file);
     return value;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!create)
+      throw new Error(
+        `Missing signing key file ${file}: run \`npm run keys -- ${path.dirname(file)}\` once and give every node the directory`,
+      );
     const value = create();
     // `wx`: never overwrite a key another process just wrote.
     try {
@@ -58,26 +62,34 @@ const readOrCreate = (file: string, create: () => string): string => {
   }
 };
 
-function loadEnvironmentKeys(dataDir: string, env: Environment): SigningKeys {
+const newPrivateKey = (): string =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+function loadEnvironmentKeys(dir: string, env: Environment, create: boolean): SigningKeys {
   const files = SIGNING_FILES[env];
-  const privatePem = readOrCreate(path.join(dataDir, files.privateKey), () =>
-    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  );
-  const webhookSecret = readOrCreate(
-    path.join(dataDir, files.webhookSecret),
-    () => `whsec_${randomBytes(32).toString('base64')}`,
-  ).trim();
+  const privatePem = readOrCreate(path.join(dir, files.privateKey), create ? newPrivateKey : undefined);
+  const webhookSecret = readOrCreate(path.join(dir, files.webhookSecret), create ? newWebhookSecret : undefined).trim();
   const privateKey = createPrivateKey(privatePem);
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return { privateKey, publicKeyPem, webhookSecret };
 }
 
-export function loadSigningKeys(dataDir: string): EnvironmentSigningKeys {
-  secureDataDir(dataDir);
+/**
+ * Each environment's keys from `dir`. With `create` (a lone SQLite node), missing ones are made
+ * there; without (PostgreSQL's shared keys directory), a missing file is an error.
+ */
+export function loadSigningKeys(dir: string, options: { create: boolean } = { create: true }): EnvironmentSigningKeys {
+  if (options.create) secureDataDir(dir);
   return {
-    development: loadEnvironmentKeys(dataDir, 'development'),
-    production: loadEnvironmentKeys(dataDir, 'production'),
+    development: loadEnvironmentKeys(dir, 'development', options.create),
+    production: loadEnvironmentKeys(dir, 'production', options.create),
   };
+}
+
+/** The file names one keys directory holds. */
+export function signingKeyFiles(): string[] {
+  return Object.values(SIGNING_FILES).flatMap((files) => [files.privateKey, files.webhookSecret]);
 }
 
 export interface OutgoingRequest {

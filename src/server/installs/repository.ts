@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { changed, type Conn, type UserWorkflowsTable } from '../platform/db/index.js';
+import { changed, engineOf, type Conn, type UserWorkflowsTable } from '../platform/db/index.js';
 import type { Environment } from '../users/index.js';
 
 /**
@@ -540,7 +540,9 @@ export async function addLinkSession(
             .select('id_hash')
             .where('token_hash', '=', row.tokenHash)
             .orderBy('created_at', 'desc')
-            .orderBy(sql`rowid`, 'desc')
+            // Sessions opened in the same millisecond: the later insert is newer. SQLite's rowid
+            // says so; on PostgreSQL the row's physical place (ctid) does, for an insert-only table.
+            .orderBy(engineOf(conn) === 'postgres' ? sql`ctid` : sql`rowid`, 'desc')
             .limit(keep),
         ),
       ]),

@@ -135,6 +135,13 @@ const Env = z.object({
       ),
   ),
   ALLOY_DATA_DIR: z.optional(z.string().check(z.minLength(1))),
+  ALLOY_DATABASE_URL: z.optional(
+    z.string().check(z.regex(/^postgres(ql)?:\/\//, 'ALLOY_DATABASE_URL must be a postgres:// URL')),
+  ),
+  ALLOY_DATABASE_POOL_SIZE: z.optional(
+    z.string().check(z.regex(/^[1-9]\d{0,2}$/, 'ALLOY_DATABASE_POOL_SIZE must be a number of connections (1-999)')),
+  ),
+  ALLOY_KEYS_DIR: z.optional(z.string().check(z.minLength(1))),
   ALLOY_API_KEY: PinnedKeyEnv('ALLOY_API_KEY'),
   ALLOY_PRODUCTION_API_KEY: PinnedKeyEnv('ALLOY_PRODUCTION_API_KEY'),
   ALLOY_PUBLIC_URL: z.optional(z.string()),
@@ -195,7 +202,19 @@ const Env = z.object({
 export interface ServerConfig {
   port: number;
   host: string;
+  /** SQLite's database and (without `keysDir`) the key files. */
   dataDir: string;
+  /** `ALLOY_DATABASE_URL`: PostgreSQL instead of SQLite, for several stateless nodes. */
+  databaseUrl: string | undefined;
+  /** `ALLOY_DATABASE_POOL_SIZE`: PostgreSQL connections per node (default 10). */
+  databasePoolSize: number | undefined;
+  /** PostgreSQL schema (tests give each server a fresh one); the connection's default when unset. */
+  databaseSchema: string | undefined;
+  /**
+   * `ALLOY_KEYS_DIR`: where the webhook signing keys live, when not in `dataDir`. Required on
+   * PostgreSQL, where every node must sign with the same keys (`npm run keys` writes them).
+   */
+  keysDir: string | undefined;
   /** Pins the development API key; otherwise one is generated and persisted. */
   pinnedDevApiKey: string | undefined;
   /** Pins the production API key; otherwise one is generated and persisted. */
@@ -279,10 +298,15 @@ export function configFromEnv(
     throw new Error(`Invalid environment: ${message}`);
   }
   const e = parsed.data;
+  if (e.ALLOY_DATABASE_URL !== undefined) requireSharedConfiguration(e);
   return {
     port: e.PORT === undefined ? DEFAULT_PORT : Number(e.PORT),
     host: e.HOST ?? '127.0.0.1',
     dataDir: path.resolve(root, e.ALLOY_DATA_DIR ?? '.data'),
+    databaseUrl: e.ALLOY_DATABASE_URL,
+    databasePoolSize: e.ALLOY_DATABASE_POOL_SIZE === undefined ? undefined : Number(e.ALLOY_DATABASE_POOL_SIZE),
+    databaseSchema: undefined,
+    keysDir: e.ALLOY_KEYS_DIR === undefined ? undefined : path.resolve(root, e.ALLOY_KEYS_DIR),
     pinnedDevApiKey: e.ALLOY_API_KEY,
     pinnedProdApiKey: e.ALLOY_PRODUCTION_API_KEY,
     publicUrl: e.ALLOY_PUBLIC_URL,
@@ -295,7 +319,11 @@ export function configFromEnv(
     errorStreamUrl: e.ALLOY_ERROR_STREAM_URL,
     regionUrls: e.ALLOY_REGION_URLS === undefined ? {} : parseRegionUrls(e.ALLOY_REGION_URLS)!,
     allowPrivateTargets: e.ALLOY_ALLOW_PRIVATE_TARGETS ?? defaults.allowPrivateTargets ?? 'none',
-    sandbox: e.ALLOY_SANDBOX === undefined ? (defaults.sandbox ?? false) : e.ALLOY_SANDBOX === '1',
+    // The sandbox keeps its own SQLite file: with several nodes it runs only where ALLOY_SANDBOX=1 pins it.
+    sandbox:
+      e.ALLOY_SANDBOX === undefined
+        ? e.ALLOY_DATABASE_URL === undefined && (defaults.sandbox ?? false)
+        : e.ALLOY_SANDBOX === '1',
     sandboxOwnerSecret: e.ALLOY_SANDBOX_OWNER_SECRET,
     relativeUrlPrefixes:
       e.ALLOY_RELATIVE_URL_PREFIXES === undefined
@@ -311,6 +339,33 @@ export function configFromEnv(
     logLevel: e.ALLOY_LOG_LEVEL,
     logFile: e.ALLOY_LOG_FILE === undefined ? undefined : path.resolve(root, e.ALLOY_LOG_FILE),
   };
+}
+
+/**
+ * PostgreSQL mode runs several nodes: what a lone SQLite node may generate into its data dir (the
+ * encryption key, the signing keys) or guess (its public URL) must be given to every node alike,
+ * or one node could not read what another wrote. Refuses to start, naming each one missing.
+ */
+function requireSharedConfiguration(e: z.infer<typeof Env>): void {
+  const missing: string[] = [];
+  if (e.ALLOY_ENCRYPTION_KEY === undefined) {
+    missing.push(
+      'ALLOY_ENCRYPTION_KEY: the credential encryption key (32 bytes, hex or base64), the same on every node',
+    );
+  }
+  if (e.ALLOY_PUBLIC_URL === undefined) {
+    missing.push("ALLOY_PUBLIC_URL: the load balancer's URL, which links, OAuth callbacks and webhooks name");
+  }
+  if (e.ALLOY_KEYS_DIR === undefined) {
+    missing.push(
+      'ALLOY_KEYS_DIR: a directory every node mounts with the webhook signing keys (`npm run keys -- <dir>` makes them)',
+    );
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `PostgreSQL mode (ALLOY_DATABASE_URL) needs configuration shared by every node; missing:\n  - ${missing.join('\n  - ')}`,
+    );
+  }
 }
 
 /** `us=https://us.example.com,eu=https://eu.example.com` → the map; undefined when malformed. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { sql } from 'kysely';
-import { changed, type Conn, type DB } from './db/index.js';
+import { sql, type RawBuilder } from 'kysely';
+import { changed, engineOf, type Conn, type DB } from './db/index.js';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -66,13 +66,19 @@ export async function claimLeases<Row>(conn: Conn, shape: LeaseTable, claim: Lea
   const q = (column: string) => sql.ref(`q.${column}`);
   const now = iso(claim.now);
   const after = claim.after ?? '';
-  const walk = claim.walk ?? Number.MAX_SAFE_INTEGER;
+  // Bounded so it fits PostgreSQL's integer column type in the walk's counter.
+  const walk = Math.min(claim.walk ?? 1_000_000_000, 1_000_000_000);
   const perTenant = Math.min(claim.tenantLimit, claim.limit);
-  // SQLite-specific: rowid (insertion order among rows due at the same instant) and the unary +
-  // that keeps the planner on the primary key for the re-check.
-  const result = await sql<Row>`
-UPDATE ${table} SET status = ${shape.leased}, lease_owner = ${claim.owner}, lease_expires_at = ${iso(claim.now + claim.leaseMs)}, updated_at = ${now}
-WHERE id IN (
+  const postgres = engineOf(conn) === 'postgres';
+  // Insertion order among rows due at the same instant: SQLite's rowid; PostgreSQL has none, so
+  // the creation time (then the id) stands in.
+  const seq = postgres ? sql.raw('created_at') : sql.raw('rowid');
+  const qSeq = postgres ? sql.raw('q.created_at') : sql.raw('q.rowid');
+  // A comparison counted as 0 or 1: SQLite adds booleans as integers, PostgreSQL casts them.
+  const asInt = (condition: RawBuilder<unknown>) => (postgres ? sql`(${condition})::int` : sql`(${condition})`);
+  // SQLite: the unary + keeps the planner on the primary key for the re-check (PostgreSQL has no + on text).
+  const status = postgres ? sql.raw('status') : sql.raw('+status');
+  const fair = sql`
   WITH RECURSIVE
   held AS (
     SELECT ${tenant} AS tenant, COUNT(*) AS leases FROM ${table}
@@ -84,7 +90,7 @@ WHERE id IN (
             ORDER BY ${tenant} LIMIT 1), 0
     UNION ALL
     SELECT (SELECT ${tenant} FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} > onward.tenant AND ${due} <= ${now}
-            ORDER BY ${tenant} LIMIT 1), n + (onward.tenant NOT IN (SELECT tenant FROM capped))
+            ORDER BY ${tenant} LIMIT 1), n + ${asInt(sql`onward.tenant NOT IN (SELECT tenant FROM capped)`)}
     FROM onward WHERE onward.tenant IS NOT NULL AND n < ${walk}
   ),
   wrapped (tenant, n) AS (
@@ -93,7 +99,7 @@ WHERE id IN (
       (SELECT COUNT(*) FROM onward WHERE tenant IS NOT NULL AND tenant NOT IN (SELECT tenant FROM capped))
     UNION ALL
     SELECT (SELECT ${tenant} FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} > wrapped.tenant AND ${tenant} <= ${after}
-              AND ${due} <= ${now} ORDER BY ${tenant} LIMIT 1), n + (wrapped.tenant NOT IN (SELECT tenant FROM capped))
+              AND ${due} <= ${now} ORDER BY ${tenant} LIMIT 1), n + ${asInt(sql`wrapped.tenant NOT IN (SELECT tenant FROM capped)`)}
     FROM wrapped WHERE wrapped.tenant IS NOT NULL AND n < ${walk}
   ),
   walk (tenant) AS (
@@ -101,13 +107,13 @@ WHERE id IN (
     UNION SELECT tenant FROM wrapped WHERE tenant IS NOT NULL
   ),
   candidate AS (
-    SELECT ${q('id')} AS id, ${q(shape.tenant)} AS tenant, ${q('attempts')} AS attempts, ${q(shape.due)} AS due_at, q.rowid AS seq
+    SELECT ${q('id')} AS id, ${q(shape.tenant)} AS tenant, ${q('attempts')} AS attempts, ${q(shape.due)} AS due_at, ${qSeq} AS seq
     FROM walk JOIN ${table} AS q ON ${q('id')} IN (
       SELECT id FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} = walk.tenant AND ${due} <= ${now}
-      ORDER BY ${due}, rowid LIMIT ${perTenant})
+      ORDER BY ${due}, ${seq}, id LIMIT ${perTenant})
     WHERE walk.tenant NOT IN (SELECT tenant FROM capped)
     UNION ALL
-    SELECT id, ${tenant}, attempts, lease_expires_at, rowid FROM ${table} WHERE status = ${shape.leased} AND lease_expires_at <= ${now}
+    SELECT id, ${tenant}, attempts, lease_expires_at, ${seq} FROM ${table} WHERE status = ${shape.leased} AND lease_expires_at <= ${now}
   ),
   ranked AS (
     SELECT candidate.*,
@@ -115,11 +121,18 @@ WHERE id IN (
     FROM candidate LEFT JOIN held ON held.tenant = candidate.tenant
   )
   SELECT id FROM ranked WHERE turn <= ${claim.tenantLimit}
-  ORDER BY turn, attempts > 0, due_at, seq
-  LIMIT ${claim.limit}
-)
-AND ((+status = ${shape.waiting} AND ${due} <= ${now}) OR (+status = ${shape.leased} AND lease_expires_at <= ${now}))
-RETURNING *`.execute(conn);
+  ORDER BY turn, attempts > 0, due_at, seq, id
+  LIMIT ${claim.limit}`;
+  const stillDue = sql`((${status} = ${shape.waiting} AND ${due} <= ${now}) OR (${status} = ${shape.leased} AND lease_expires_at <= ${now}))`;
+  const set = sql`status = ${shape.leased}, lease_owner = ${claim.owner}, lease_expires_at = ${iso(claim.now + claim.leaseMs)}, updated_at = ${now}`;
+  // PostgreSQL: the chosen rows are locked with SKIP LOCKED, so a claim on another node passes
+  // over rows being claimed here instead of waiting for them, and a row another claim leased
+  // meanwhile fails the re-check. SQLite writes one at a time: the re-check is enough.
+  const result = postgres
+    ? await sql<Row>`UPDATE ${table} SET ${set} WHERE id IN (
+  SELECT id FROM ${table} WHERE id IN (${fair}) AND ${stillDue} FOR UPDATE SKIP LOCKED)
+RETURNING *`.execute(conn)
+    : await sql<Row>`UPDATE ${table} SET ${set} WHERE id IN (${fair}) AND ${stillDue} RETURNING *`.execute(conn);
   const dueOf = (row: Row) => String((row as Record<string, unknown>)[shape.due]);
   return result.rows.sort((a, b) => dueOf(a).localeCompare(dueOf(b)));
 }

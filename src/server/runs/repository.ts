@@ -5,6 +5,7 @@ import {
   changed,
   inTransaction,
   isTransaction,
+  engineOf,
   isUniqueViolation,
   type Conn,
   type ExecutionBlocksTable,
@@ -598,5 +599,7 @@ export async function pruneExecutions(conn: Conn, cutoff: string, batch: number)
  * (SQLite only; `secure_delete` overwrote the freed pages).
  */
 export async function checkpointLog(conn: Conn): Promise<void> {
+  // PostgreSQL: nothing to do from here (see Storage.eraseTraces and the README on backups).
+  if (engineOf(conn) !== 'sqlite') return;
   await sql`pragma wal_checkpoint(TRUNCATE)`.execute(conn);
 }

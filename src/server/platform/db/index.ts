@@ -11,4 +11,6 @@ export {
   type DatabaseOptions,
 } from './database.js';
 export type * from './schema.js';
+export { engineOf, openStorage, type Engine, type Storage, type StorageOptions } from './storage.js';
+export { dropSchema } from './postgres.js';
 export { DATA_DIR_MODE, DATA_FILE_MODE, nowIso, openDatabase, restrictFile, secureDataDir, type Db } from './sqlite.js';
