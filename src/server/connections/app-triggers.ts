@@ -75,6 +75,8 @@ export class AppTriggers {
     private readonly timeoutMs: number,
     private readonly log: FastifyBaseLogger,
     private readonly installs: ActiveWorkflows,
+    /** A lock every node honours (Storage.withLock): one user's subscription changes never overlap across nodes. */
+    private readonly lock: (name: string, work: () => Promise<void>) => Promise<void> = (_name, work) => work(),
   ) {}
 
   receiverUrl(workflowId: string, userId: string): string {
@@ -114,12 +116,14 @@ export class AppTriggers {
     return this.serially(userId, () => this.removeWhere(userId, (row) => row.credentialId === credentialId));
   }
 
-  /** One user's changes run one after another, so two syncs never subscribe twice. */
+  /** One user's changes run one after another, on every node, so two syncs never subscribe twice. */
   private serially(userId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.chains.get(userId) ?? Promise.resolve();
-    const next = previous.then(work).catch((cause: unknown) => {
-      this.log.error({ err: cause, userId }, 'app trigger subscriptions');
-    });
+    const next = previous
+      .then(() => this.lock(`app_triggers:${userId}`, work))
+      .catch((cause: unknown) => {
+        this.log.error({ err: cause, userId }, 'app trigger subscriptions');
+      });
     this.chains.set(userId, next);
     void next.finally(() => {
       if (this.chains.get(userId) === next) this.chains.delete(userId);

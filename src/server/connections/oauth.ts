@@ -120,6 +120,8 @@ export class OAuthClientFlow {
      * over by the mounted sandbox like a real app's registration); undefined when none is set up.
      */
     private readonly clientCredentials: () => Promise<OAuthClientCredentials | undefined> = async () => undefined,
+    /** A lock every node honours (Storage.withLock); in-process by default. */
+    private readonly lock: <T>(name: string, work: () => Promise<T>) => Promise<T> = (_name, work) => work(),
   ) {}
 
   redirectUri(): string {
@@ -334,8 +336,10 @@ export class OAuthClientFlow {
     const pending = this.refreshing.get(credentialId);
     if (pending) return pending;
     const oauth = connector.oauth;
-    const refresh = (async () => {
-      // Another process (or an earlier call) may have refreshed already.
+    // The lock spans every node: a refresh on another node finishes (and stores the rotated
+    // token) before this one reads the credential again and finds it fresh.
+    const refresh = this.lock(`oauth_refresh:${credentialId}`, async () => {
+      // Another node (or an earlier call) may have refreshed already.
       const current = await this.credentials.reveal(userId, credentialId);
       if (current.expiresAt && Date.parse(current.expiresAt) - Date.now() > REFRESH_MARGIN_MS) return current;
       const tokens = await this.tokenRequest(oauth, {
@@ -345,7 +349,7 @@ export class OAuthClientFlow {
       const next = { ...current, ...credentialData(tokens) };
       await this.credentials.replaceData(userId, credentialId, next);
       return next;
-    })();
+    });
     this.refreshing.set(credentialId, refresh);
     try {
       return await refresh;

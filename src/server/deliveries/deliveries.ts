@@ -59,6 +59,10 @@ export const newMessageId = (): string => {
  */
 export class DeliveryOutbox implements LeasedSource<OutboundDelivery> {
   onEnqueued: () => void = () => undefined;
+  /** Tells the workers a delivery is due once `conn` commits (the runtime makes this reach every node). */
+  announce: (conn: Conn) => Promise<void> | void = (conn) => {
+    afterCommit(conn, () => this.onEnqueued());
+  };
 
   constructor(
     private readonly database: Database,
@@ -118,7 +122,7 @@ export class DeliveryOutbox implements LeasedSource<OutboundDelivery> {
       now: nowIso(),
     });
     // The worker looks once the row is committed (at once outside a transaction).
-    afterCommit(conn, () => this.onEnqueued());
+    await this.announce(conn);
     return id;
   }
 
@@ -212,7 +216,7 @@ export class DeliveryOutbox implements LeasedSource<OutboundDelivery> {
   async retryNow(env: Environment, id: string, conn: Conn = this.database): Promise<WebhookDelivery> {
     const row = await requeueDelivery(conn, env, id, nowIso());
     if (row) {
-      afterCommit(conn, () => this.onEnqueued());
+      await this.announce(conn);
       return toWebhookDelivery(row);
     }
     const current = await findDelivery(conn, env, id);

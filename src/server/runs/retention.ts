@@ -8,6 +8,18 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Rows one delete removes: each batch is its own short statement, so requests go on in between. */
 export const PRUNE_BATCH = 500;
 
+/** A pass another node was running: this one deleted nothing. */
+const NOTHING_PRUNED: PruneResult = {
+  executions: 0,
+  runs: 0,
+  idempotencyKeys: 0,
+  linkTokens: 0,
+  oauthSessions: 0,
+  linkSessions: 0,
+  pendingInstallations: 0,
+  deliveries: 0,
+};
+
 export interface PruneResult {
   executions: number;
   runs: number;
@@ -63,6 +75,12 @@ export class RetentionJob {
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void = () => undefined,
     private readonly batch = PRUNE_BATCH,
+    /**
+     * Runs a pass only where no other node is running one (Storage.exclusive): with several
+     * nodes on one database, one prunes and the others skip that turn. Default: always runs.
+     */
+    private readonly exclusive: (work: () => Promise<PruneResult>) => Promise<PruneResult | undefined> = (work) =>
+      work(),
   ) {}
 
   /** Prunes now (resolves once this first pass is done), then on the interval. */
@@ -94,6 +112,10 @@ export class RetentionJob {
   }
 
   private async prune(now: number): Promise<PruneResult> {
+    return (await this.exclusive(() => this.pruneAll(now))) ?? NOTHING_PRUNED;
+  }
+
+  private async pruneAll(now: number): Promise<PruneResult> {
     const logCutoff = new Date(now - this.retentionDays * DAY_MS).toISOString();
     const keyCutoff = new Date(now - IDEMPOTENCY_KEY_TTL_MS).toISOString();
     const nowIso = new Date(now).toISOString();

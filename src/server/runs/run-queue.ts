@@ -49,6 +49,13 @@ const TENANTS_PER_CLAIM = 64;
 export class RunQueue implements LeasedSource<RunRow> {
   /** Called after a row is queued, once the caller's transaction committed (the worker runs later). */
   onEnqueued: () => void = () => undefined;
+  /**
+   * Tells the workers a row was queued in `conn`'s transaction, once it commits. The runtime
+   * replaces this with the storage's notification, which reaches every node's worker.
+   */
+  announce: (conn: Conn) => Promise<void> | void = (conn) => {
+    afterCommit(conn, () => setImmediate(() => this.onEnqueued()));
+  };
 
   /** The tenant the last claim served last: the next claim's walk starts after it. */
   private cursor = '';
@@ -85,7 +92,7 @@ export class RunQueue implements LeasedSource<RunRow> {
       const existing = await dedupedRunId(conn, run.userId, workflowId, run.dedupeKey!);
       return { id: existing!, created: false };
     }
-    afterCommit(conn, () => setImmediate(() => this.onEnqueued()));
+    await this.announce(conn);
     return { id, created: true };
   }
 

@@ -11,7 +11,7 @@ import {
   type CredentialRefresher,
   type CredentialService,
 } from '../connections/index.js';
-import type { Conn, Database } from '../platform/db/index.js';
+import type { Conn, Database, Storage } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { DomainError, notFound } from '../platform/errors.js';
@@ -95,6 +95,8 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
 export interface RuntimeDeps {
   /** The storage seam (the connections module's services use it). */
   database: Database;
+  /** Wake-ups that reach every node's workers (PostgreSQL's NOTIFY; in process on SQLite), and the one-node-at-a-time lock. */
+  coordination: Pick<Storage, 'notify' | 'listen' | 'exclusive' | 'withLock'>;
   definitions: () => DefinitionSet;
   executions: ExecutionStore;
   credentials: CredentialService;
@@ -113,6 +115,10 @@ export interface RuntimeDeps {
   /** Renews OAuth access tokens before they expire. */
   refreshCredential?: CredentialRefresher;
 }
+
+/** Notification channels: a run was queued, a delivery became due. */
+const RUNS_CHANNEL = 'alloy_runs';
+const DELIVERIES_CHANNEL = 'alloy_deliveries';
 
 /**
  * The workflow runtime: the durable run queue and its worker, the executor, app-event triggers,
@@ -158,6 +164,7 @@ export class Runtime {
       this.options.requestTimeoutMs,
       log,
       deps.workflows,
+      (name, work) => deps.coordination.withLock(name, work),
     );
     this.executor = new WorkflowExecutor(
       database,
@@ -191,18 +198,24 @@ export class Runtime {
       { ...workerOptions, concurrency: this.options.deliveryConcurrency },
       log,
     );
-    this.queue.onEnqueued = () => this.runWorker.wake();
-    this.outbox.onEnqueued = () => this.deliveryWorker.wake();
+    // Every enqueue notifies in its transaction; each node's listener wakes its own worker (polling
+    // stays as the fallback for a notification lost with a dropped connection).
+    this.queue.announce = (conn) => deps.coordination.notify(conn, RUNS_CHANNEL);
+    this.outbox.announce = (conn) => deps.coordination.notify(conn, DELIVERIES_CHANNEL);
     deps.integrations.onInstalled((event, trx) => this.installed(event, trx));
   }
 
   /** Starts the workers (once the server listens, so apps on this server can be called). */
-  start(): void {
+  async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    // After the response that queued the row: the worker's claim waits for the next turn.
+    await this.deps.coordination.listen(RUNS_CHANNEL, () => setImmediate(() => this.runWorker.wake()));
+    await this.deps.coordination.listen(DELIVERIES_CHANNEL, () => this.deliveryWorker.wake());
     this.runWorker.start();
     this.deliveryWorker.start();
-    void this.triggers.syncAll();
+    // One node at a time walks every user (the others' starts skip it; each user's sync is locked anyway).
+    void this.deps.coordination.exclusive('app_triggers_sync_all', () => this.triggers.syncAll());
   }
 
   /** Stops claiming work; running work gets the grace period, then gives its rows back. */
