@@ -13,6 +13,11 @@ const server = await createServer(config);
 await server.app.listen({ port: config.port, host: config.host });
 const url = server.ctx.publicUrl;
 console.log(`Alloy Embedded API listening on ${url}`);
+if (config.databaseUrl) {
+  console.log(`  storage:             PostgreSQL (ALLOY_DATABASE_URL); this node on ${config.host}:${config.port}`);
+} else {
+  console.log(`  storage:             SQLite in ${config.dataDir}`);
+}
 console.log(`  SDK script:          ${url}/scripts/embedded.js`);
 for (const line of apiKeyLines(server.ctx.secrets)) console.log(`  ${line}`);
 console.log(`  API reference:       ${url}/reference`);
