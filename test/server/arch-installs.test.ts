@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { upgradeWorkflowVersion } from '../../src/server/installs/repository.js';
+import { rawRow } from '../helpers/engine.js';
 import { INTEGRATION_ID, PREFIX_FIELD, STREAM_WORKFLOW_ID, startApi, type Api } from './support.js';
 
 /**
@@ -17,8 +18,8 @@ after(async () => {
   await api.server.dispose();
 });
 
-const count = (sql: string, ...params: unknown[]): number =>
-  (api.server.db.prepare(sql).get(...params) as { n: number }).n;
+const count = async (sql: string, ...params: unknown[]): Promise<number> =>
+  (await rawRow<{ n: number }>(api.server, sql, ...params))!.n;
 
 describe('installs under concurrency', () => {
   test('concurrent installs of one integration by one user: one installation, every answer 201', async () => {
@@ -35,7 +36,7 @@ describe('installs under concurrency', () => {
     for (const response of responses) assert.equal(response.statusCode, 201, response.body);
     const ids = new Set(responses.map((r) => r.json().installationId as string));
     assert.equal(ids.size, 1, 'every install answers with the same installation');
-    assert.equal(count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
 
     // The service, called directly at once (headless installs each bring their own new id).
     const results = await Promise.all(
@@ -48,7 +49,7 @@ describe('installs under concurrency', () => {
       ),
     );
     assert.deepEqual(new Set(results.map((r) => r.installationId)), ids, 'the existing installation is kept');
-    assert.equal(count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
   });
 
   test('a link redeemed twice at once: exactly one gets it, the other "used"', async () => {
@@ -107,8 +108,8 @@ describe('installs under concurrency', () => {
       api.call('POST', '/headless/completeInstallation', { body }),
     ]);
     assert.deepEqual(responses.map((r) => r.statusCode).sort(), [200, 404], responses.map((r) => r.body).join());
-    assert.equal(count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
-    assert.equal(count('SELECT COUNT(*) AS n FROM pending_installations WHERE id = ?', installationId), 0);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM pending_installations WHERE id = ?', installationId), 0);
 
     // With one Idempotency-Key, the second gets the first's answer instead.
     const again = await api.call('POST', '/headless/startInstallation', {
@@ -138,7 +139,7 @@ describe('installs under concurrency', () => {
       body: { installationId, data: [] },
     });
     assert.equal(invalid.statusCode, 400, invalid.body);
-    assert.equal(count('SELECT COUNT(*) AS n FROM pending_installations WHERE id = ?', installationId), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM pending_installations WHERE id = ?', installationId), 1);
   });
 
   test('upgrade and remove of a workflow the user does not have: 404, not a 500', async () => {
@@ -163,11 +164,12 @@ describe('installs under concurrency', () => {
   test('the version move is conditional on the version read: a stale upgrade moves nothing, a current one moves once', async () => {
     const userId = await api.createUser('arch-upgrade-race');
     await api.installWithWidget(userId);
-    const version = (
-      api.server.db
-        .prepare('SELECT version FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-        .get(userId, STREAM_WORKFLOW_ID) as { version: number }
-    ).version;
+    const version = (await rawRow<{ version: number }>(
+      api.server,
+      'SELECT version FROM user_workflows WHERE user_id = ? AND workflow_id = ?',
+      userId,
+      STREAM_WORKFLOW_ID,
+    ))!.version;
     const move = (from: number) =>
       upgradeWorkflowVersion(api.server.ctx.database, {
         userId,
@@ -180,7 +182,7 @@ describe('installs under concurrency', () => {
     const both = await Promise.all([move(version), move(version)]);
     assert.deepEqual(both.sort(), [false, true], 'of two moves from the same version exactly one applies');
     assert.equal(
-      count(
+      await count(
         'SELECT version AS n FROM user_workflows WHERE user_id = ? AND workflow_id = ?',
         userId,
         STREAM_WORKFLOW_ID,

@@ -5,6 +5,7 @@ import * as endpoints from '../../src/contract/endpoints.js';
 import { runIdempotent, PENDING_TIMEOUT_MS } from '../../src/server/http/idempotency.js';
 import { findKey } from '../../src/server/http/idempotency-repository.js';
 import { DomainError } from '../../src/server/platform/errors.js';
+import { rawRow } from '../helpers/engine.js';
 import { INTEGRATION_ID, PREFIX_FIELD, startApi, type Api } from './support.js';
 
 const EVENT = 'Fulfillment Updated';
@@ -17,7 +18,8 @@ after(async () => {
   await api.server.close();
 });
 
-const count = (sql: string, ...args: unknown[]): number => (api.server.db.prepare(sql).get(...args) as { n: number }).n;
+const count = async (sql: string, ...args: unknown[]): Promise<number> =>
+  (await rawRow<{ n: number }>(api.server, sql, ...args))!.n;
 
 describe('the endpoint table drives the router', () => {
   test('every endpoint of src/contract/endpoints.ts is a route, and every route an endpoint', async () => {
@@ -61,7 +63,7 @@ describe('idempotent endpoints', () => {
       [200, 200, 200],
     );
     assert.equal(new Set(answers.map((a) => a.json().eventId)).size, 1);
-    assert.equal(count('SELECT COUNT(*) AS n FROM run_queue WHERE user_id = ?', userId), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM run_queue WHERE user_id = ?', userId), 1);
   });
 
   test('two concurrent widget installs with one key: one installation, the same answer, no 500', async () => {
@@ -76,7 +78,7 @@ describe('idempotent endpoints', () => {
     const [a, b] = await Promise.all([send(), send()]);
     assert.deepEqual([a.statusCode, b.statusCode], [201, 201], `${a.body} ${b.body}`);
     assert.equal(a.json().installationId, b.json().installationId);
-    assert.equal(count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?', userId), 1);
     const later = await send();
     assert.equal(later.statusCode, 201);
     assert.equal(later.json().installationId, a.json().installationId);

@@ -23,6 +23,7 @@ import { claimLeases, type LeaseTable } from '../../src/server/platform/lease-wo
 import { DEFAULT_RETRY_POLICY } from '../../src/server/platform/retry.js';
 import { ExecutionStore } from '../../src/server/runs/executions.js';
 import { RunQueue } from '../../src/server/runs/run-queue.js';
+import { rawRow, rawRows } from '../helpers/engine.js';
 import { type Api, startApi } from './support.js';
 
 const run = promisify(execFile);
@@ -288,9 +289,11 @@ describe('idempotent intake', () => {
     assert.equal(a.statusCode, 200, a.body);
     assert.equal(b.statusCode, 200, b.body);
     assert.equal(a.json().eventId, b.json().eventId);
-    const rows = api.server.db.prepare("SELECT id FROM run_queue WHERE user_id = ? AND kind = 'event'").all(userId) as {
-      id: string;
-    }[];
+    const rows = await rawRows<{ id: string }>(
+      api.server,
+      "SELECT id FROM run_queue WHERE user_id = ? AND kind = 'event'",
+      userId,
+    );
     assert.deepEqual(
       rows.map((r) => r.id),
       [a.json().eventId],
@@ -303,12 +306,11 @@ describe('idempotent intake', () => {
       headers: { 'idempotency-key': 'rerun-key-1' },
     });
     assert.equal(response.statusCode, 404);
-    const stored = api.server.db
-      .prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = 'rerun-key-1'")
-      .get() as {
-      n: number;
-    };
-    assert.equal(stored.n, 0);
+    const stored = await rawRow<{ n: number }>(
+      api.server,
+      "SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = 'rerun-key-1'",
+    );
+    assert.equal(stored?.n, 0);
     void userId;
   });
 });

@@ -8,6 +8,7 @@ import { createServer } from '../../src/server/app.js';
 import { FailureGuard } from '../../src/server/platform/failure-guard.js';
 import { REDACTED, scrubSecrets } from '../../src/server/platform/log-redaction.js';
 import type { OAuthClientCredentials } from '../../src/sandbox/index.js';
+import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import {
@@ -55,7 +56,15 @@ describe('its own storage', () => {
         assert.equal(fs.statSync(path.join(server.dataDir, name)).mode & 0o777, 0o600, name);
       }
     }
-    assert.deepEqual(server.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'").all(), []);
+    assert.deepEqual(
+      await rawRows(
+        server,
+        server.storage.engine === 'postgres'
+          ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'sandbox%'"
+          : "SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'",
+      ),
+      [],
+    );
     const stores = await sandboxDb(server).selectFrom('sandbox_stores').select('id').execute();
     assert.deepEqual(
       stores.map((s) => s.id),
@@ -63,40 +72,44 @@ describe('its own storage', () => {
     );
   });
 
-  test('a data dir from before (sandbox tables in alloy.db) is copied over once', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-sandbox-legacy-'));
-    let legacy: SandboxTestServer | undefined;
-    try {
-      const first = await startSandboxServer({ dataDir });
-      const key = await storeKey(first);
-      const embedded = await first.sandbox!.embeddedClient();
-      await first.app.close();
-      // The old layout: the sandbox's tables (and rows) inside alloy.db, no sandbox.db.
-      const db = new Database(path.join(dataDir, 'alloy.db'));
-      db.pragma('foreign_keys = OFF');
-      db.prepare('ATTACH DATABASE ? AS s').run(path.join(dataDir, 'sandbox.db'));
-      const tables = db
-        .prepare("SELECT name, sql FROM s.sqlite_master WHERE type = 'table' AND name LIKE 'sandbox%'")
-        .all() as { name: string; sql: string }[];
-      for (const table of tables) {
-        db.exec(table.sql);
-        db.exec(`INSERT INTO main.${table.name} SELECT * FROM s.${table.name}`);
-      }
-      db.exec('DETACH DATABASE s');
-      db.close();
-      for (const name of fs.readdirSync(dataDir).filter((n) => n.startsWith('sandbox.db'))) {
-        fs.rmSync(path.join(dataDir, name));
-      }
+  test(
+    'a data dir from before (sandbox tables in alloy.db) is copied over once',
+    { skip: TEST_ENGINE === 'postgres' && 'the old layout is sandbox tables inside the SQLite alloy.db' },
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-sandbox-legacy-'));
+      let legacy: SandboxTestServer | undefined;
+      try {
+        const first = await startSandboxServer({ dataDir });
+        const key = await storeKey(first);
+        const embedded = await first.sandbox!.embeddedClient();
+        await first.app.close();
+        // The old layout: the sandbox's tables (and rows) inside alloy.db, no sandbox.db.
+        const db = new Database(path.join(dataDir, 'alloy.db'));
+        db.pragma('foreign_keys = OFF');
+        db.prepare('ATTACH DATABASE ? AS s').run(path.join(dataDir, 'sandbox.db'));
+        const tables = db
+          .prepare("SELECT name, sql FROM s.sqlite_master WHERE type = 'table' AND name LIKE 'sandbox%'")
+          .all() as { name: string; sql: string }[];
+        for (const table of tables) {
+          db.exec(table.sql);
+          db.exec(`INSERT INTO main.${table.name} SELECT * FROM s.${table.name}`);
+        }
+        db.exec('DETACH DATABASE s');
+        db.close();
+        for (const name of fs.readdirSync(dataDir).filter((n) => n.startsWith('sandbox.db'))) {
+          fs.rmSync(path.join(dataDir, name));
+        }
 
-      legacy = await startSandboxServer({ dataDir });
-      assert.equal(await storeKey(legacy), key, 'the store and its API key carried over');
-      assert.deepEqual(await legacy.sandbox!.embeddedClient(), embedded, 'the Embedded client secret too');
-      assert.ok(fs.existsSync(path.join(dataDir, 'sandbox.db')));
-    } finally {
-      await legacy?.app.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+        legacy = await startSandboxServer({ dataDir });
+        assert.equal(await storeKey(legacy), key, 'the store and its API key carried over');
+        assert.deepEqual(await legacy.sandbox!.embeddedClient(), embedded, 'the Embedded client secret too');
+        assert.ok(fs.existsSync(path.join(dataDir, 'sandbox.db')));
+      } finally {
+        await legacy?.app.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('conditional writes', () => {

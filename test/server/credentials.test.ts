@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createServer } from '../../src/server/app.js';
+import { dropEngineData, engineServerOptions, rawRow, rawRows, rawRun, TEST_ENGINE } from '../helpers/engine.js';
 import {
   type Api,
   EVENT_WORKFLOW_ID,
@@ -225,8 +226,16 @@ describe('encryption at rest', () => {
       apiKey: 'sk_live_unmistakable_4242',
       storeId: 'sealed-shop',
     });
-    api.server.db.pragma('wal_checkpoint(TRUNCATE)');
-    const dbBytes = fs.readFileSync(path.join(api.server.dataDir, 'alloy.db'));
+    // SQLite: the database file itself; PostgreSQL: every column of the credential's row.
+    let dbBytes: Buffer;
+    if (TEST_ENGINE === 'postgres') {
+      const rows = await rawRows(api.server, 'SELECT * FROM credentials WHERE id = ?', credentialId);
+      assert.equal(rows.length, 1);
+      dbBytes = Buffer.concat(Object.values(rows[0]!).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v)))));
+    } else {
+      api.server.db.pragma('wal_checkpoint(TRUNCATE)');
+      dbBytes = fs.readFileSync(path.join(api.server.dataDir, 'alloy.db'));
+    }
     assert.ok(!dbBytes.includes('sk_live_unmistakable_4242'));
     assert.ok(!dbBytes.includes('"storeId"'), 'the whole data object is encrypted');
     const keyFile = path.join(api.server.dataDir, 'encryption.key');
@@ -235,12 +244,22 @@ describe('encryption at rest', () => {
     // Moving the ciphertext to another user's credential does not decrypt (AES-GCM associated data).
     const thief = await api.createUser('thief');
     const stolen = await api.createCredential(thief);
-    api.server.db
-      .prepare(
-        `UPDATE credentials SET iv = (SELECT iv FROM credentials WHERE id = @from), ciphertext = (SELECT ciphertext FROM credentials WHERE id = @from),
-         auth_tag = (SELECT auth_tag FROM credentials WHERE id = @from) WHERE id = @to`,
-      )
-      .run({ from: credentialId, to: stolen });
+    const sealed = (await rawRow<{ iv: Buffer; ciphertext: Buffer; auth_tag: Buffer }>(
+      api.server,
+      'SELECT iv, ciphertext, auth_tag FROM credentials WHERE id = ?',
+      credentialId,
+    ))!;
+    assert.equal(
+      await rawRun(
+        api.server,
+        'UPDATE credentials SET iv = ?, ciphertext = ?, auth_tag = ? WHERE id = ?',
+        sealed.iv,
+        sealed.ciphertext,
+        sealed.auth_tag,
+        stolen,
+      ),
+      1,
+    );
     await assert.rejects(api.server.ctx.credentials.reveal(thief, stolen));
   });
 
@@ -259,11 +278,15 @@ describe('encryption at rest', () => {
     await again.server.close();
 
     await assert.rejects(
-      createServer({ dataDir, encryptionKey: randomBytes(32).toString('hex') }),
+      createServer({ dataDir, ...engineServerOptions(dataDir), encryptionKey: randomBytes(32).toString('hex') }),
       /encrypted with another key/,
     );
-    await assert.rejects(createServer({ dataDir, encryptionKey: 'too-short' }), /32 bytes/);
+    await assert.rejects(
+      createServer({ dataDir, ...engineServerOptions(dataDir), encryptionKey: 'too-short' }),
+      /32 bytes/,
+    );
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await dropEngineData(dataDir);
   });
 
   test('a key file other users can read is refused', async () => {
@@ -405,9 +428,12 @@ describe('headless installation', () => {
       body: { installationId: ok.json().installationId, data: [] },
     });
     assert.equal(prod.statusCode, 404);
-    api.server.db
-      .prepare('UPDATE pending_installations SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), ok.json().installationId);
+    await rawRun(
+      api.server,
+      'UPDATE pending_installations SET expires_at = ? WHERE id = ?',
+      new Date(Date.now() - 1000).toISOString(),
+      ok.json().installationId,
+    );
     const expired = await api.call('POST', '/headless/completeInstallation', {
       body: { installationId: ok.json().installationId, data: [] },
     });

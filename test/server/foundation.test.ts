@@ -3,6 +3,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
+import { rawRow } from '../helpers/engine.js';
 import { apiKeyHeaders, startTestServer, type TestServer } from '../helpers/server.js';
 
 const INTEGRATION_ID = '65a1c0de0000000000000001';
@@ -348,10 +349,12 @@ describe('integrations and installation', () => {
     assert.equal(a.statusCode, 201);
     assert.equal(b.statusCode, 201);
     assert.equal(a.json().installationId, b.json().installationId);
-    const count = server.db.prepare('SELECT COUNT(*) AS n FROM installations WHERE user_id = ?').get(userId) as {
-      n: number;
-    };
-    assert.equal(count.n, 1);
+    const count = await rawRow<{ n: number }>(
+      server,
+      'SELECT COUNT(*) AS n FROM installations WHERE user_id = ?',
+      userId,
+    );
+    assert.equal(count?.n, 1);
     const conflict = await send('B-');
     assert.equal(conflict.statusCode, 422);
     assert.equal(conflict.json().error.code, 'idempotency_conflict');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { rawRun } from '../helpers/engine.js';
 import { INTEGRATION_ID, PREFIX_FIELD, startApi, type Api } from './support.js';
 
 let api: Api;
@@ -109,9 +110,12 @@ describe('the Embedded Link page', () => {
     const userId = await api.createUser('link-late');
     const url = await linkFor(userId, 60);
     const opened = await open(url);
-    api.server.db
-      .prepare('UPDATE link_tokens SET expires_at = ? WHERE user_id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), userId);
+    await rawRun(
+      api.server,
+      'UPDATE link_tokens SET expires_at = ? WHERE user_id = ?',
+      new Date(Date.now() - 1000).toISOString(),
+      userId,
+    );
     assert.equal(
       (await pageSession(opened.cookie!.split(';')[0]!)).status,
       410,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LogSearchResponse, WorkflowErrorsResponse, WorkflowLogsResponse } from '../../src/contract/index.js';
 import type { Environment } from '../../src/server/users/index.js';
+import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
 import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi } from './support.js';
 
 let api: Api;
@@ -281,14 +282,26 @@ describe('DELETE /users/:userId/logs', () => {
     await recordExecution({ userId, marker });
     await recordExecution({ userId, marker, fail: true });
     const kept = await recordExecution({ userId: other });
-    api.server.db.pragma('wal_checkpoint(TRUNCATE)');
-    const files = () =>
-      ['alloy.db', 'alloy.db-wal']
+    // SQLite: the database file and its WAL, bytes and all; PostgreSQL: every row of every table.
+    const files = async (): Promise<Buffer[]> => {
+      if (TEST_ENGINE === 'postgres') {
+        const tables = await rawRows<{ table_name: string }>(
+          api.server,
+          'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()',
+        );
+        const rows = await Promise.all(tables.map((t) => rawRows(api.server, `SELECT * FROM ${t.table_name}`)));
+        return rows
+          .flat()
+          .flatMap((row) => Object.values(row).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v)))));
+      }
+      api.server.db.pragma('wal_checkpoint(TRUNCATE)');
+      return ['alloy.db', 'alloy.db-wal']
         .map((f) => path.join(api.server.dataDir, f))
         .filter((f) => fs.existsSync(f))
         .map((f) => fs.readFileSync(f));
+    };
     assert.ok(
-      files().some((b) => b.includes(marker)),
+      (await files()).some((b) => b.includes(marker)),
       'the marker is on disk before',
     );
 
@@ -301,7 +314,7 @@ describe('DELETE /users/:userId/logs', () => {
     assert.deepEqual(response.json(), { message: 'Success' });
     const logs = await api.call('GET', `/workflows/${EVENT_WORKFLOW_ID}/logs?userId=${userId}`);
     assert.equal(logs.json().pagination.totalItems, 0);
-    assert.ok(!files().some((b) => b.includes(marker)), 'no copy of the data is left in the file or the WAL');
+    assert.ok(!(await files()).some((b) => b.includes(marker)), 'no copy of the data is left in the file or the WAL');
     assert.equal((await api.call('GET', `/logs/${kept}`)).statusCode, 200, 'other users keep theirs');
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
 import {
   type Api,
   OPS_INTEGRATION_ID,
@@ -20,20 +21,20 @@ before(async () => {
 });
 after(() => served.dispose());
 
+type QueuedRow = { kind: string; event_name: string | null; workflow_id: string | null; payload: string };
+
 /**
  * Reads the runs the API accepted (events and webhook-trigger runs; installs queue on-installation
- * runs of their own) through a second connection to the file: what is there is committed.
+ * runs of their own) through a second connection: what is there is committed. SQLite: a read-only
+ * connection to the file; PostgreSQL: a pool connection other than any a transaction holds.
  */
-function queuedOnDisk(
-  userId: string,
-): { kind: string; event_name: string | null; workflow_id: string | null; payload: string }[] {
+async function queuedOnDisk(userId: string): Promise<QueuedRow[]> {
+  const sql =
+    "SELECT kind, event_name, workflow_id, payload FROM run_queue WHERE user_id = ? AND kind IN ('event', 'workflow') ORDER BY created_at";
+  if (TEST_ENGINE === 'postgres') return rawRows<QueuedRow>(api.server, sql, userId);
   const reader = new Database(path.join(api.server.dataDir, 'alloy.db'), { readonly: true });
   try {
-    return reader
-      .prepare(
-        "SELECT kind, event_name, workflow_id, payload FROM run_queue WHERE user_id = ? AND kind IN ('event', 'workflow') ORDER BY created_at",
-      )
-      .all(userId) as { kind: string; event_name: string | null; workflow_id: string | null; payload: string }[];
+    return reader.prepare(sql).all(userId) as QueuedRow[];
   } finally {
     reader.close();
   }
@@ -51,7 +52,7 @@ describe('POST /run/event', () => {
     assert.equal(response.statusCode, 200, response.body);
     assert.equal(response.json().message, 'Event successfully triggered');
     assert.match(response.json().eventId, /^[0-9a-f]{24}$/);
-    const rows = queuedOnDisk(userId);
+    const rows = await queuedOnDisk(userId);
     assert.equal(rows.length, 1);
     assert.deepEqual([rows[0]!.kind, rows[0]!.event_name], ['event', EVENT]);
     assert.deepEqual(JSON.parse(rows[0]!.payload), { orderId: '123', status: 'FULFILLED' });
@@ -81,7 +82,7 @@ describe('POST /run/event', () => {
         paths,
       );
     }
-    assert.equal(queuedOnDisk(userId).length, 0, 'nothing is queued for a refused event');
+    assert.equal((await queuedOnDisk(userId)).length, 0, 'nothing is queued for a refused event');
   });
 
   test('missing fields, wrong types, unknown event, unknown or other-tenant user', async () => {
@@ -123,12 +124,12 @@ describe('POST /run/event', () => {
     assert.deepEqual([a.statusCode, b.statusCode, c.statusCode], [200, 200, 200]);
     assert.equal(a.json().eventId, b.json().eventId);
     assert.equal(a.json().eventId, c.json().eventId);
-    assert.equal(queuedOnDisk(userId).length, 1);
+    assert.equal((await queuedOnDisk(userId)).length, 1);
     const conflict = await send('CANCELLED');
     assert.equal(conflict.statusCode, 422);
     assert.equal(conflict.json().error.code, 'idempotency_conflict');
     assert.equal((await send('CANCELLED', 'evt-2')).statusCode, 200);
-    assert.equal(queuedOnDisk(userId).length, 2);
+    assert.equal((await queuedOnDisk(userId)).length, 2);
     assert.equal((await send('X', 'bad key with spaces')).statusCode, 400);
     // Keys are per environment: the production key may reuse the same string.
     const prodUser = await api.createUser('retrier', 'prod');
@@ -166,7 +167,7 @@ describe('POST /run/workflow', () => {
       body: { workflowName: 'Ticket webhook', userId: 'hooked', data: { ticketId: 'T-2', priority: 2, tags: [] } },
     });
     assert.equal(byName.statusCode, 200, byName.body);
-    const rows = queuedOnDisk(userId);
+    const rows = await queuedOnDisk(userId);
     assert.deepEqual(
       rows.map((r) => [r.kind, r.workflow_id]),
       [
@@ -233,7 +234,7 @@ describe('POST /run/workflow', () => {
     });
     assert.equal(inactive.statusCode, 409);
     assert.equal(inactive.json().error.code, 'workflow_inactive');
-    assert.equal(queuedOnDisk(userId).length, 0);
+    assert.equal((await queuedOnDisk(userId)).length, 0);
   });
 
   test('Idempotency-Key works as for events', async () => {
@@ -247,7 +248,7 @@ describe('POST /run/workflow', () => {
     const a = await send('T-1');
     const b = await send('T-1');
     assert.equal(a.json().runId, b.json().runId);
-    assert.equal(queuedOnDisk(userId).length, 1);
+    assert.equal((await queuedOnDisk(userId)).length, 1);
     assert.equal((await send('T-2')).statusCode, 422);
   });
 });

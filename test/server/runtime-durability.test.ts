@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { openStorage } from '../../src/server/platform/db/index.js';
+import { engineServerOptions, rawRow, TEST_ENGINE } from '../helpers/engine.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from './lab-integration.js';
 import { TestReceiver } from './receiver.js';
@@ -45,14 +47,16 @@ describe('graceful shutdown', () => {
     await first.server.close();
     receiver.react = () => 200;
     receiver.release(503);
-    const db = new Database(path.join(dataDir, 'alloy.db'), { readonly: true });
-    const row = db.prepare('SELECT status, attempts, lease_owner FROM run_queue WHERE id = ?').get(runId) as {
-      status: string;
-      attempts: number;
-      lease_owner: string | null;
-    };
-    const execution = db.prepare('SELECT status FROM executions WHERE run_id = ?').get(runId) as { status: string };
-    db.close();
+    const row = await readClosed<{ status: string; attempts: number; lease_owner: string | null }>(
+      dataDir,
+      'SELECT status, attempts, lease_owner FROM run_queue WHERE id = ?',
+      runId,
+    );
+    const execution = (await readClosed<{ status: string }>(
+      dataDir,
+      'SELECT status FROM executions WHERE run_id = ?',
+      runId,
+    ))!;
     assert.deepEqual(row, { status: 'queued', attempts: 0, lease_owner: null }, 'released, not counted as a failure');
     assert.equal(execution.status, 'running');
 
@@ -73,6 +77,25 @@ describe('graceful shutdown', () => {
     }
   });
 });
+
+/** A row of a closed server's database, through a connection of its own (SQLite: read-only). */
+async function readClosed<T>(dataDir: string, sql: string, ...params: unknown[]): Promise<T | undefined> {
+  if (TEST_ENGINE === 'sqlite') {
+    const db = new Database(path.join(dataDir, 'alloy.db'), { readonly: true });
+    try {
+      return db.prepare(sql).get(...params) as T | undefined;
+    } finally {
+      db.close();
+    }
+  }
+  const { databaseUrl, databaseSchema } = engineServerOptions(dataDir);
+  const storage = await openStorage({ dataDir, databaseUrl, schema: databaseSchema });
+  try {
+    return await rawRow<T>({ storage }, sql, ...params);
+  } finally {
+    await storage.close();
+  }
+}
 
 /** Starts the server in a child process and resolves with its URL once it listens. */
 async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { registerDemo, type InboxEntry } from '../../demo/backend.js';
 import { verifyAlloySignature, verifyStandardWebhook } from '../../src/node/webhooks.js';
+import { rawRow } from '../helpers/engine.js';
 import {
   CHAIN_WORKFLOW_ID,
   INSTALL_WORKFLOW_ID,
@@ -532,10 +533,12 @@ describe('what runs and what does not', () => {
     assertSigned(hello!, receiver.url('/installed'));
     // Installing again (an edit) queues no second installation run.
     await installLab(userId, [INSTALL_WORKFLOW_ID]);
-    const runs = api.server.db
-      .prepare("SELECT COUNT(*) AS n FROM run_queue WHERE user_id = ? AND kind = 'installation'")
-      .get(userId) as { n: number };
-    assert.equal(runs.n, 1);
+    const runs = await rawRow<{ n: number }>(
+      api.server,
+      "SELECT COUNT(*) AS n FROM run_queue WHERE user_id = ? AND kind = 'installation'",
+      userId,
+    );
+    assert.equal(runs?.n, 1);
     await waitFor(
       'the installation run to finish',
       async () => (await logsOf(INSTALL_WORKFLOW_ID, userId))[0]?.status === 'success',

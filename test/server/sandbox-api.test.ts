@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { rawRow, rawRows } from '../helpers/engine.js';
 import {
   ADMIN,
   API,
@@ -25,6 +26,12 @@ before(async () => {
 after(async () => {
   await server.dispose();
 });
+
+/** The server's own migration version (a sandbox test server is on SQLite today): SQLite's `user_version`, PostgreSQL's `schema_version` table. */
+const schemaVersion = async (): Promise<unknown> =>
+  server.storage.engine === 'postgres'
+    ? (await rawRow<{ version: number }>(server, 'SELECT version FROM schema_version'))?.version
+    : server.db.pragma('user_version', { simple: true });
 
 const get = (url: string, headers: Record<string, string> = keyHeaders(key)) =>
   server.inject({ method: 'GET', url, headers });
@@ -55,7 +62,7 @@ describe('the seeded store', () => {
   test('restarting keeps the data and does not seed twice', async () => {
     await createOrder(server, keyHeaders(key));
     const before = await listStores(server);
-    const serverSchemaVersion = server.db.pragma('user_version', { simple: true });
+    const serverSchemaVersion = await schemaVersion();
     server = await server.restart();
     assert.deepEqual(await listStores(server), before);
     const orders = await get(`${API}/stores/acme-shop/orders`);
@@ -67,9 +74,14 @@ describe('the seeded store', () => {
       .executeTakeFirstOrThrow();
     assert.equal(version.value, '2');
     // The server's own migrations are untouched by the sandbox schema, and its file holds no sandbox table.
-    assert.equal(server.db.pragma('user_version', { simple: true }), serverSchemaVersion);
+    assert.equal(await schemaVersion(), serverSchemaVersion);
     assert.deepEqual(
-      server.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'").all(),
+      await rawRows(
+        server,
+        server.storage.engine === 'postgres'
+          ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'sandbox%'"
+          : "SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'",
+      ),
       [],
       'the sandbox keeps its tables in its own file',
     );

@@ -16,6 +16,7 @@ import { isSealedText, loadEncryptionKey, SecretBox } from '../../src/server/pla
 import { apiKeyLines, rotateFromCommandLine } from '../../src/server/rotate-api-key.js';
 import { openConfig } from '../../src/server/installs/config-answers.js';
 import { SIGNING_FILES } from '../../src/server/deliveries/webhook-signing.js';
+import { rawRow, rawRows } from '../helpers/engine.js';
 import { INTEGRATION_ID, STREAM_WORKFLOW_ID } from './support.js';
 
 const tempDirs: string[] = [];
@@ -105,10 +106,7 @@ describe('API keys are kept as hashes', () => {
         'the new production key is printed',
       );
       assert.ok(!lines.some((line) => line.includes(pinnedDev)), 'the pinned key is not printed');
-      const settings = first.db.prepare('SELECT key, value FROM settings').all() as {
-        key: string;
-        value: string;
-      }[];
+      const settings = await rawRows<{ key: string; value: string }>(first, 'SELECT key, value FROM settings');
       const values = settings.map((row) => row.value).join('\n');
       assert.ok(!values.includes(pinnedDev) && !values.includes(productionKey), 'no plaintext key in settings');
       assert.deepEqual(
@@ -206,15 +204,14 @@ describe('a data dir from before hashing and sealing', () => {
       assert.equal(await status(server, legacy.devKey), 200);
       assert.equal(await status(server, legacy.prodKey), 200);
       assert.deepEqual(Buffer.from(server.ctx.secrets.jwtSecret), Buffer.from(legacy.jwtHex, 'hex'));
-      const row = server.db.prepare("SELECT config FROM user_workflows WHERE user_id = 'u1'").get() as {
-        config: string;
-      };
+      const row = (await rawRow<{ config: string }>(server, "SELECT config FROM user_workflows WHERE user_id = 'u1'"))!;
       assert.ok(isSealedText(row.config));
       const box = new SecretBox(loadEncryptionKey(dataDir, undefined));
       assert.deepEqual(openConfig(box, 'u1', STREAM_WORKFLOW_ID, row.config), config);
-      const session = server.db.prepare("SELECT code_verifier FROM oauth_sessions WHERE id = 's1'").get() as {
-        code_verifier: string;
-      };
+      const session = (await rawRow<{ code_verifier: string }>(
+        server,
+        "SELECT code_verifier FROM oauth_sessions WHERE id = 's1'",
+      ))!;
       assert.ok(isSealedText(session.code_verifier));
     } finally {
       await server.close();

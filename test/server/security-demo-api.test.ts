@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { registerDemo } from '../../demo/backend.js';
+import { rawRow } from '../helpers/engine.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { INTEGRATION_ID, STREAM_WORKFLOW_ID } from './support.js';
 
@@ -142,12 +143,14 @@ describe('the demo API answers the demo pages only', () => {
     assert.equal(mine.statusCode, 200, mine.body);
     assert.equal(mine.headers['cache-control'], 'no-store');
     const users = (await server.ctx.users.list('development')).data;
-    const linksOf = (username: string) =>
-      server.db
-        .prepare('SELECT COUNT(*) AS n FROM link_tokens WHERE user_id = ?')
-        .get(users.find((u) => u.username === username)!.userId) as { n: number };
-    assert.equal(linksOf('demo-erin').n, 1);
-    assert.equal(linksOf('demo-victim').n, 0);
+    const linksOf = async (username: string) =>
+      (await rawRow<{ n: number }>(
+        server,
+        'SELECT COUNT(*) AS n FROM link_tokens WHERE user_id = ?',
+        users.find((u) => u.username === username)!.userId,
+      ))!;
+    assert.equal((await linksOf('demo-erin')).n, 1);
+    assert.equal((await linksOf('demo-victim')).n, 0);
   });
 
   test('a same-origin GET without Origin (how browsers send it on plain http) is served with the session', async () => {

@@ -1,4 +1,5 @@
 import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
+import { rawRun } from '../helpers/engine.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startApi, type Api } from './support.js';
@@ -182,7 +183,10 @@ describe('OAuth sessions are bound to the browser that opened them', () => {
     assert.equal((await browser.get(opened.session.authorizeUrl)).status, 303);
     const past = new Date(Date.now() - OAUTH_OPEN_TTL_MS - 1000).toISOString();
     for (const { session } of [unopened, opened]) {
-      api.server.db.prepare('UPDATE oauth_sessions SET created_at = ? WHERE id = ?').run(past, session.sessionId);
+      assert.equal(
+        await rawRun(api.server, 'UPDATE oauth_sessions SET created_at = ? WHERE id = ?', past, session.sessionId),
+        1,
+      );
     }
     const view = await sessionView(unopened.token, unopened.session.sessionId);
     assert.equal(view.status, 'expired');

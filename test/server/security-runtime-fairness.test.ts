@@ -15,6 +15,7 @@ import { DeliveryOutbox, type SettingsService } from '../../src/server/deliverie
 import { LeaseWorker } from '../../src/server/platform/lease-worker.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/server/platform/retry.js';
 import { RunQueue } from '../../src/server/runs/run-queue.js';
+import { rawRows } from '../helpers/engine.js';
 import { TestReceiver } from './receiver.js';
 import { type Api, FAST_RUNTIME, type Key, definitionsDir, startApi, waitFor } from './support.js';
 
@@ -237,10 +238,11 @@ describe('noisy neighbours in the runtime', () => {
       noisy.release(200);
       await waitFor(
         'every error-stream post',
-        () => {
-          const rows = api.server.db
-            .prepare("SELECT status, COUNT(*) AS n FROM outbound_deliveries WHERE kind = 'errorStream' GROUP BY status")
-            .all() as { status: string; n: number }[];
+        async () => {
+          const rows = await rawRows<{ status: string; n: number }>(
+            api.server,
+            "SELECT status, COUNT(*) AS n FROM outbound_deliveries WHERE kind = 'errorStream' GROUP BY status",
+          );
           return rows.length === 1 && rows[0]!.status === 'delivered' && rows[0]!.n === NOISY_EVENTS;
         },
         60_000,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WidgetIntegration } from '../../src/contract/index.js';
+import { rawRow } from '../helpers/engine.js';
 import { definitionsDir, startApi, type Api } from './support.js';
 
 // Issue 13, item 10: a saved `secret` answer is never sent back to the browser. The widget view
@@ -70,19 +71,20 @@ after(async () => {
 const install = (token: string, values: Record<string, unknown>[]) =>
   api.call('POST', '/widget/installations', { token, body: { integrationId: INTEGRATION, values } });
 
-const savedConfig = (userId: string) =>
+const savedConfig = async (userId: string) =>
   openConfig(
     new SecretBox(loadEncryptionKey(api.server.dataDir, undefined)),
     userId,
     WORKFLOW,
-    (
-      api.server.db
-        .prepare('SELECT config FROM user_workflows WHERE user_id = ? AND workflow_id = ?')
-        .get(userId, WORKFLOW) as { config: string }
-    ).config,
+    (await rawRow<{ config: string }>(
+      api.server,
+      'SELECT config FROM user_workflows WHERE user_id = ? AND workflow_id = ?',
+      userId,
+      WORKFLOW,
+    ))!.config,
   );
 
-const savedSecret = (userId: string) => savedConfig(userId).find((c) => c.name === 'signingKey')?.value;
+const savedSecret = async (userId: string) => (await savedConfig(userId)).find((c) => c.name === 'signingKey')?.value;
 
 describe('saved secret answers stay on the server', () => {
   test('GET /widget/integrations/:id marks a saved secret as set and never sends its value', async () => {
@@ -111,18 +113,18 @@ describe('saved secret answers stay on the server', () => {
 
     const kept = await install(token, [{ ...LABEL_FIELD, value: 'Renamed' }]);
     assert.equal(kept.statusCode, 201, kept.body);
-    assert.equal(savedSecret(userId), SECRET, 'the saved secret is kept');
-    assert.equal(savedConfig(userId).find((c) => c.name === 'label')?.value, 'Renamed');
+    assert.equal(await savedSecret(userId), SECRET, 'the saved secret is kept');
+    assert.equal((await savedConfig(userId)).find((c) => c.name === 'label')?.value, 'Renamed');
 
     const replaced = await install(token, [{ ...SECRET_FIELD, value: 'whsec_a-new-one-987' }]);
     assert.equal(replaced.statusCode, 201, replaced.body);
-    assert.equal(savedSecret(userId), 'whsec_a-new-one-987');
+    assert.equal(await savedSecret(userId), 'whsec_a-new-one-987');
 
     // A replacement is still checked: too short is refused and the saved one stays.
     const short = await install(token, [{ ...SECRET_FIELD, value: 'short' }]);
     assert.equal(short.statusCode, 400);
     assert.equal(short.json().error.code, 'validation_failed');
-    assert.equal(savedSecret(userId), 'whsec_a-new-one-987');
+    assert.equal(await savedSecret(userId), 'whsec_a-new-one-987');
   });
 
   test('with nothing saved, a required secret left out is still required', async () => {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SecretMask } from '../../src/server/runs/secret-mask.js';
+import { rawRows } from '../helpers/engine.js';
 import { definitionsDir, startApi, waitFor, type Api } from './support.js';
 
 // Issue 13, item 11: secrets (secret answers, connection keys and tokens) used in templates never
@@ -200,12 +201,11 @@ describe('secrets are masked by value in execution logs', () => {
     assert.match(log, /key \[secret\]/, 'the connection key in the trigger data is masked');
 
     // Nothing anywhere in the database holds the secret or the store key in any form.
-    const db = api.server.db;
     const dump = JSON.stringify([
-      db.prepare('SELECT * FROM execution_blocks').all(),
-      db.prepare('SELECT * FROM executions').all(),
-      db.prepare('SELECT last_error FROM run_queue').all(),
-      db.prepare('SELECT * FROM outbound_deliveries').all(),
+      await rawRows(api.server, 'SELECT * FROM execution_blocks'),
+      await rawRows(api.server, 'SELECT * FROM executions'),
+      await rawRows(api.server, 'SELECT last_error FROM run_queue'),
+      await rawRows(api.server, 'SELECT * FROM outbound_deliveries'),
     ]);
     for (const form of [...SECRET_FORMS, storeKey]) assert.ok(!dump.includes(form), `no ${form} in the logs`);
     for (const form of [...SECRET_FORMS, storeKey]) assert.ok(!log.includes(form), `no ${form} in the API`);

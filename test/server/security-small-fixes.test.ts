@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { DEFAULT_USERS_PAGE_SIZE } from '../../src/contract/index.js';
 import { configFromEnv } from '../../src/server/platform/config.js';
 import { MAX_LINK_PAGE_SESSIONS_PER_LINK } from '../../src/server/installs/link-pages.js';
+import { rawRow } from '../helpers/engine.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { type Api, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi } from './support.js';
 
@@ -135,9 +136,7 @@ describe('(c) opening a link keeps a bounded number of page sessions', () => {
       assert.equal(opened.statusCode, 303);
       cookie = String(opened.headers['set-cookie']).split(';')[0]!;
     }
-    const { count } = api.server.db.prepare('SELECT count(*) AS count FROM link_sessions').get() as {
-      count: number;
-    };
+    const { count } = (await rawRow<{ count: number }>(api.server, 'SELECT count(*) AS count FROM link_sessions'))!;
     assert.ok(count <= MAX_LINK_PAGE_SESSIONS_PER_LINK, `${count} sessions`);
     const session = await api.server.app.inject({
       method: 'POST',

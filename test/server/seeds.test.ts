@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
+import { rawRow } from '../helpers/engine.js';
 import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi, waitFor } from './support.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -152,9 +153,11 @@ for (const fixture of ['quickstart-2023-12.txt', 'quickstart-2022-09.txt']) {
       const event = await step('run-event', { userId });
       assert.equal(event.status, 200);
       assert.equal(event.body.message, 'Event successfully triggered');
-      const queued = api.server.db
-        .prepare('SELECT event_name, payload FROM run_queue WHERE id = ?')
-        .get(event.body.eventId) as { event_name: string; payload: string };
+      const queued = (await rawRow<{ event_name: string; payload: string }>(
+        api.server,
+        'SELECT event_name, payload FROM run_queue WHERE id = ?',
+        event.body.eventId,
+      ))!;
       assert.equal(queued.event_name, 'Fulfillment Updated');
       assert.deepEqual(JSON.parse(queued.payload), { orderId: '123', status: 'FULFILLED' });
       // The runtime runs it: the store has no order 123, so the Update Order Status block fails.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
+import { rawRow } from '../helpers/engine.js';
 import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi } from './support.js';
 
 let api: Api;
@@ -184,10 +185,13 @@ describe('GET, PUT and DELETE /users/:userId', () => {
     assert.deepEqual(deleted.json(), { success: true });
     assert.equal((await api.call('GET', `/users/${userId}`)).statusCode, 404);
     assert.equal((await api.call('DELETE', `/users/${userId}`)).statusCode, 404);
-    const db = api.server.db;
     for (const table of ['installations', 'user_workflows', 'credentials']) {
-      const row = db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?`).get(userId) as { n: number };
-      assert.equal(row.n, 0, table);
+      const row = await rawRow<{ n: number }>(
+        api.server,
+        `SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?`,
+        userId,
+      );
+      assert.equal(row?.n, 0, table);
     }
     const logs = await api.call('GET', `/logs?associatedUserId=${userId}`);
     assert.equal(logs.json().notifications.length, 1, 'logs outlive the user until DELETE /users/:id/logs');

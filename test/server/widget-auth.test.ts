@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findConnector } from '../../src/server/connections/connectors/index.js';
+import { rawRow, rawRun } from '../helpers/engine.js';
 import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import { EVENT_WORKFLOW_ID, INTEGRATION_ID, PREFIX_FIELD, startApi, UNKNOWN_ID, waitFor, type Api } from './support.js';
 
@@ -396,9 +397,12 @@ describe('OAuth with the sandbox provider', () => {
     const token = await api.token(userId);
     const session = (await startSession(token)).json();
     assert.equal((await openStart(session.authorizeUrl)).status, 303);
-    api.server.db
-      .prepare('UPDATE oauth_sessions SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), session.sessionId);
+    await rawRun(
+      api.server,
+      'UPDATE oauth_sessions SET expires_at = ? WHERE id = ?',
+      new Date(Date.now() - 1000).toISOString(),
+      session.sessionId,
+    );
     const view = (await api.call('GET', `/widget/oauth/sessions/${session.sessionId}`, { token })).json();
     assert.equal(view.status, 'expired');
     assert.equal((await fetch(session.authorizeUrl, { redirect: 'manual' })).status, 404);
@@ -451,13 +455,13 @@ describe('widget installs record their connection', () => {
     const older = await api.createCredential(userId);
     const newer = await api.createCredential(userId);
     const installationId = await api.installWithWidget(userId);
-    const linked = () =>
-      (
-        api.server.db
-          .prepare('SELECT credential_id FROM installation_credentials WHERE installation_id = ?')
-          .get(installationId) as { credential_id: string }
-      ).credential_id;
-    assert.equal(linked(), newer);
+    const linked = async () =>
+      (await rawRow<{ credential_id: string }>(
+        api.server,
+        'SELECT credential_id FROM installation_credentials WHERE installation_id = ?',
+        installationId,
+      ))!.credential_id;
+    assert.equal(await linked(), newer);
 
     const install = (credentialIds: Record<string, string>) =>
       api.call('POST', '/widget/installations', {
@@ -467,7 +471,7 @@ describe('widget installs record their connection', () => {
     const picked = await install({ demoStore: older });
     assert.equal(picked.statusCode, 201, picked.body);
     assert.equal(picked.json().installationId, installationId);
-    assert.equal(linked(), older);
+    assert.equal(await linked(), older);
 
     const strangerCredential = await api.createCredential(await api.createUser('not-the-chooser'));
     const refused = await install({ demoStore: strangerCredential });
