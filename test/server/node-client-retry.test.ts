@@ -129,7 +129,7 @@ describe('retries through a proxy that drops the first connection', () => {
       const client = new Alloy(TEST_API_KEY, { baseUrl: proxy.url }).forUser(userId);
       const answer = await client.event('Fulfillment Updated', { orderId: '77', status: 'FULFILLED' });
       assert.equal(proxy.connections, 2, 'the first answer was lost, the retry got through');
-      const runs = queuedRuns(server, userId);
+      const runs = await queuedRuns(server, userId);
       assert.equal(runs.length, 1, 'exactly one accepted run');
       assert.equal(runs[0]!.id, answer.eventId, 'the retry got the stored answer of the first attempt');
     } finally {
@@ -152,7 +152,7 @@ describe('retries through a proxy that drops the first connection', () => {
       const client = new Alloy(TEST_API_KEY, { baseUrl: proxy.url }).forUser(userId);
       const answer = await client.run(WEBHOOK_WORKFLOW_ID, { ticketId: 'T-9', tags: [] });
       assert.equal(proxy.connections, 2);
-      const runs = queuedRuns(server, userId);
+      const runs = await queuedRuns(server, userId);
       assert.deepEqual(
         runs.map((r) => r.id),
         [answer.runId],

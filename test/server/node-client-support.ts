@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { TEST_ENGINE, rawRows } from '../helpers/engine.js';
 
 /** The loopback URL a listening test server answers on. */
 export function urlOf(server: { address(): AddressInfo | string | null }): string {
@@ -27,13 +28,17 @@ export interface QueuedRun {
   payload: string;
 }
 
-/** The run_queue rows of a user, read through a second connection: what is there is committed. */
-export function queuedRuns(server: TestServer, userId: string): QueuedRun[] {
+/**
+ * The run_queue rows of a user, read through a second connection: what is there is committed.
+ * PostgreSQL: a pool connection no transaction holds, which sees committed rows only too.
+ */
+export async function queuedRuns(server: TestServer, userId: string): Promise<QueuedRun[]> {
+  const query =
+    'SELECT id, kind, event_name, workflow_id, payload FROM run_queue WHERE user_id = ? ORDER BY created_at';
+  if (TEST_ENGINE === 'postgres') return rawRows<QueuedRun>(server, query, userId);
   const reader = new Database(path.join(server.dataDir, 'alloy.db'), { readonly: true });
   try {
-    return reader
-      .prepare('SELECT id, kind, event_name, workflow_id, payload FROM run_queue WHERE user_id = ? ORDER BY created_at')
-      .all(userId) as QueuedRun[];
+    return reader.prepare(query).all(userId) as QueuedRun[];
   } finally {
     reader.close();
   }

@@ -73,7 +73,7 @@ describe('the README example', () => {
     await alloy.identify('gregg');
     await alloy.event('Fulfillment Updated', { orderId, status });
 
-    const runs = queuedRuns(server, userId);
+    const runs = await queuedRuns(server, userId);
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.event_name, 'Fulfillment Updated');
     assert.deepEqual(JSON.parse(runs[0]!.payload), { orderId, status });
@@ -306,7 +306,7 @@ describe('runs and events', () => {
     assert.equal(byId.message, 'success');
     const byName = await client.run('Ticket webhook', { ticketId: 'T-2', tags: ['vip'] });
     assert.notEqual(byName.runId, byId.runId);
-    const runs = queuedRuns(server, userId);
+    const runs = await queuedRuns(server, userId);
     assert.deepEqual(
       runs.map((r) => [r.id, r.kind, r.workflow_id]),
       [
@@ -329,7 +329,7 @@ describe('runs and events', () => {
     const keyed = await client.event('Fulfillment Updated', data, { idempotencyKey: 'order-9-shipped' });
     const repeat = await client.event('Fulfillment Updated', data, { idempotencyKey: 'order-9-shipped' });
     assert.deepEqual(repeat, keyed);
-    assert.equal(queuedRuns(server, userId).length, 3);
+    assert.equal((await queuedRuns(server, userId)).length, 3);
   });
 
   test('getEvents lists the custom events, for one user too', async () => {
