@@ -12,6 +12,7 @@ import * as prettier from 'prettier';
 import { launchChromium } from '../helpers/chromium.js';
 import { measureIframe, measureInPage, measureMemory, type MemoryResult, type Timing } from './browser.js';
 import { load, type LoadResult } from './load.js';
+import { apiTargets, type EngineRow, measurePostgres, withFreshDatabase } from './postgres.js';
 import { BENCH_API_KEY, startBareServer, startServerProcess } from './processes.js';
 import { ourSizes, peerSizes, type SizeRow } from './sizes.js';
 
@@ -26,25 +27,46 @@ interface Results {
   machine: string;
   sizes: SizeRow[];
   install: { inPage: Timing; iframe: Timing; ratio: number };
-  api: { rows: LoadResult[]; ceiling: LoadResult };
+  api: { rows: LoadResult[]; ceiling: LoadResult; engines: EngineRow[]; postgresSkipped?: string };
   memory: MemoryResult;
-  delivery: { events: number; medianMs: number; p99Ms: number };
+  delivery: Delivery;
+  /** The same on PostgreSQL, or why it was not measured. */
+  deliveryPostgres: Delivery | { skipped: string };
 }
 
-/** Runs the runtime's latency script (1000 events, receiver verifying both signatures) and reads its figures. */
-function measureDelivery(): Results['delivery'] {
-  const output = execFileSync(
-    process.execPath,
-    ['--import', 'tsx', 'test/server/runtime-latency.ts', '--events', '1000'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
+type Delivery = { events: number; medianMs: number; p99Ms: number };
+
+/**
+ * Runs the runtime's latency script (1000 events, receiver verifying both signatures) and reads its
+ * figures; on the PostgreSQL database `databaseUrl` names when given.
+ */
+function measureDelivery(databaseUrl?: string): Delivery {
+  const args = ['--import', 'tsx', 'test/server/runtime-latency.ts', '--events', '1000'];
+  if (databaseUrl) args.push('--database-url', databaseUrl);
+  const output = execFileSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const match = /median ([\d.]+) ms\s+p90 [\d.]+ ms\s+p99 ([\d.]+) ms/.exec(output);
   if (!match) throw new Error(`unexpected latency output:\n${output}`);
   if (!/signatures that failed to verify: 0\b/.test(output)) throw new Error(`signatures failed:\n${output}`);
   return { events: 1000, medianMs: Number(match[1]), p99Ms: Number(match[2]) };
+}
+
+/** The delivery figures on PostgreSQL (a fresh database), or why they are not there. */
+async function measureDeliveryOnPostgres(databaseUrl: string): Promise<Delivery | string> {
+  try {
+    return await withFreshDatabase(databaseUrl, `alloy_bench_${process.pid}_delivery`, async (url) =>
+      measureDelivery(url),
+    );
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+    // Until test/server/runtime-latency.ts takes --database-url, the bench says so instead of failing.
+    if (stderr.includes("Unknown option '--database-url'"))
+      return 'runtime-latency.ts has no --database-url option yet';
+    throw error;
+  }
 }
 
 async function main(): Promise<void> {
@@ -81,49 +103,52 @@ async function main(): Promise<void> {
   }
 
   log(`API load, ${LOAD_SECONDS}s per endpoint, ${CONNECTIONS} connections`);
+  const targets = apiTargets(server.url, userId);
   const rows = [
-    await load(
-      {
-        name: 'GET /users/:id/token (token issuance)',
-        url: `${server.url}/2024-03/users/${userId}/token`,
-        headers: auth,
-      },
-      LOAD_SECONDS,
-      CONNECTIONS,
-    ),
-    await load(
-      { name: 'GET /integrations?userId=', url: `${server.url}/2024-03/integrations?userId=${userId}`, headers: auth },
-      LOAD_SECONDS,
-      CONNECTIONS,
-    ),
-    await load(
-      {
-        name: 'POST /run/event (accepted durably)',
-        url: `${server.url}/2024-03/run/event`,
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ event: 'Fulfillment Updated', userId, data: { orderId: '1', status: 'paid' } }),
-      },
-      LOAD_SECONDS,
-      CONNECTIONS,
-    ),
+    await load(targets.token, LOAD_SECONDS, CONNECTIONS),
+    await load(targets.integrations, LOAD_SECONDS, CONNECTIONS),
+    await load(targets.runEvent, LOAD_SECONDS, CONNECTIONS),
   ];
   await server.stop();
   const bare = await startBareServer();
   const ceiling = await load({ name: 'bare node:http (ceiling)', url: bare.url }, LOAD_SECONDS, CONNECTIONS);
   await bare.stop();
 
+  const [tokenRow, integrationsRow, runEventRow] = rows as [LoadResult, LoadResult, LoadResult];
+  const engines: EngineRow[] = [
+    { engine: 'SQLite', nodes: 1, token: tokenRow, integrations: integrationsRow, runEvent: runEventRow },
+  ];
+  let postgresSkipped: string | undefined;
+  const databaseUrl = process.env.ALLOY_TEST_DATABASE_URL;
+  if (databaseUrl) {
+    for (const nodes of [1, 2]) {
+      log(`API load on PostgreSQL, ${nodes} node(s), ${CONNECTIONS} connections in all`);
+      engines.push(await measurePostgres(databaseUrl, nodes, LOAD_SECONDS, CONNECTIONS));
+    }
+  } else {
+    postgresSkipped = 'ALLOY_TEST_DATABASE_URL is not set';
+    log(`PostgreSQL rows skipped: ${postgresSkipped} (run \`bash scripts/with-postgres.sh npm run bench\`)`);
+  }
+
   log('event → signed Stream Data delivery, 1000 events');
   const delivery = measureDelivery();
+  let deliveryPostgres: Results['deliveryPostgres'] = { skipped: postgresSkipped! };
+  if (databaseUrl) {
+    log('event → signed Stream Data delivery on PostgreSQL, 1000 events');
+    const measured = await measureDeliveryOnPostgres(databaseUrl);
+    if (typeof measured === 'string') log(`PostgreSQL delivery skipped: ${measured}`);
+    deliveryPostgres = typeof measured === 'string' ? { skipped: measured } : measured;
+  }
 
   const results: Results = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     sizes,
     install,
-    api: { rows, ceiling },
+    api: { rows, ceiling, engines, ...(postgresSkipped === undefined ? {} : { postgresSkipped }) },
     memory,
     delivery,
+    deliveryPostgres,
   };
   fs.writeFileSync(path.join(root, 'test/bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeReadme(results);
@@ -161,10 +186,32 @@ function table(results: Results): string {
       `| ${row.name} | ${row.requestsPerSecond} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms | ${row.non2xx + row.errors} | ${share} |`,
     );
   }
+  lines.push(
+    '',
+    `API by engine, ${CONNECTIONS} connections in all (split evenly between nodes; req/s summed, the worse node's p99). ` +
+      `Bare node:http ceiling: ${ceiling.requestsPerSecond} req/s. SQLite is the demo server above; PostgreSQL is \`src/server/main.ts\` ` +
+      `with the database on this machine, a fresh database per node count.`,
+    '',
+    '| Engine / nodes | Token req/s | p99 | Integrations req/s | p99 | Run/event req/s | p99 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  const cell = (r: LoadResult) =>
+    `${r.requestsPerSecond}${r.non2xx + r.errors > 0 ? ` (${r.non2xx + r.errors} failed)` : ''} | ${r.latencyP99Ms} ms`;
+  for (const e of results.api.engines)
+    lines.push(
+      `| ${e.engine}, ${e.nodes} node${e.nodes === 1 ? '' : 's'} | ${cell(e.token)} | ${cell(e.integrations)} | ${cell(e.runEvent)} |`,
+    );
+  if (results.api.postgresSkipped)
+    lines.push(
+      `| PostgreSQL, 1 and 2 nodes | not measured: run \`bash scripts/with-postgres.sh npm run bench\` | | | | | |`,
+    );
   const d = results.delivery;
   lines.push(
     '',
-    `Event → signed Stream Data POST received (both signatures verified), ${d.events} events on loopback: median ${d.medianMs} ms, p99 ${d.p99Ms} ms.`,
+    `Event → signed Stream Data POST received (both signatures verified), ${d.events} events on loopback: median ${d.medianMs} ms, p99 ${d.p99Ms} ms on SQLite; ` +
+      ('skipped' in results.deliveryPostgres
+        ? `on PostgreSQL not measured (${results.deliveryPostgres.skipped}).`
+        : `median ${results.deliveryPostgres.medianMs} ms, p99 ${results.deliveryPostgres.p99Ms} ms on PostgreSQL (one node).`),
   );
   const m = results.memory;
   lines.push(

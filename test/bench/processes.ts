@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeKeys } from '../../src/server/make-keys.js';
 import { TEST_RATE_LIMIT_ENV } from '../helpers/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -90,4 +93,68 @@ export function startBareServer(): Promise<RunningProcess> {
     server.listen(0, '127.0.0.1', () => console.log('bare http://127.0.0.1:' + server.address().port));
   `;
   return startPrinting(process.execPath, ['-e', code], {}, /bare (http:\/\/[^\s]+)/);
+}
+
+/** A free loopback port (main.ts prints its configured port, so the bench picks it rather than PORT=0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The bare API server (src/server/main.ts) on PostgreSQL, `count` nodes sharing `databaseUrl`,
+ * the signing keys and the encryption key, as in a several-node deployment. Node 1's URL is the
+ * public URL of all of them.
+ */
+export async function startPostgresNodes(
+  databaseUrl: string,
+  count: number,
+): Promise<{ urls: string[]; stop(): Promise<void> }> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-bench-pg-'));
+  const keysDir = path.join(scratch, 'keys');
+  makeKeys(keysDir, () => {});
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const shared = {
+    ALLOY_DATABASE_URL: databaseUrl,
+    ALLOY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ALLOY_KEYS_DIR: keysDir,
+    ALLOY_PUBLIC_URL: urls[0]!,
+    ALLOY_API_KEY: BENCH_API_KEY,
+    ALLOY_LOG_LEVEL: 'error',
+    ...TEST_RATE_LIMIT_ENV,
+  };
+  const nodes: RunningProcess[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    fs.rmSync(scratch, { recursive: true, force: true });
+  };
+  try {
+    // One after the other: the first node creates the schema, the next finds it.
+    for (const [i, port] of ports.entries()) {
+      const dataDir = path.join(scratch, `node-${i + 1}`);
+      fs.mkdirSync(dataDir);
+      const node = await startPrinting(
+        process.execPath,
+        ['--import', 'tsx', 'src/server/main.ts'],
+        { ...shared, PORT: String(port), ALLOY_DATA_DIR: dataDir },
+        /this node on (\S+:\d+)/,
+      );
+      nodes.push({ ...node, url: urls[i]! });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls, stop };
 }
