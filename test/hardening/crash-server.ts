@@ -1,7 +1,9 @@
 /**
  * The API server in its own process, for the hardening tests that kill it: options come as JSON
- * in CRASH_SERVER_OPTIONS (`dataDir`, `definitionsDir`, `runtime`); it prints `{"url": ...}` on one
- * line once it listens and closes gracefully on SIGTERM.
+ * in CRASH_SERVER_OPTIONS (`dataDir`, `definitionsDir`, `runtime`; for PostgreSQL nodes sharing a
+ * schema also `databaseUrl`, `databaseSchema`, `publicUrl`, `encryptionKey`, `keysDir`, and
+ * `sandbox: false` to leave the sandbox out); it prints `{"url": ...}` on one line once it listens
+ * and closes gracefully on SIGTERM.
  */
 import { createServer } from '../../src/server/app.js';
 import { captureServerOptions } from '../helpers/capture.js';
@@ -13,6 +15,13 @@ const options = JSON.parse(process.env.CRASH_SERVER_OPTIONS ?? 'null') as {
   dataDir: string;
   definitionsDir: string;
   runtime?: Record<string, unknown>;
+  databaseUrl?: string;
+  databaseSchema?: string;
+  publicUrl?: string;
+  encryptionKey?: string;
+  keysDir?: string;
+  /** false: no sandbox (it is mounted by default). */
+  sandbox?: boolean;
 } | null;
 if (!options?.dataDir || !options.definitionsDir)
   throw new Error('CRASH_SERVER_OPTIONS needs dataDir and definitionsDir');
@@ -24,10 +33,15 @@ const server = await createServer({
   // Thousands of run/event calls from one address.
   rateLimits: TEST_RATE_LIMITS,
   allowPrivateTargets: 'loopback',
-  ...SANDBOX_SERVER_OPTIONS,
+  ...(options.sandbox === false ? {} : SANDBOX_SERVER_OPTIONS),
   relativeUrlPrefixes: DEMO_RELATIVE_URL_PREFIXES,
   validateResponses: false,
   runtime: options.runtime,
+  databaseUrl: options.databaseUrl,
+  databaseSchema: options.databaseSchema,
+  publicUrl: options.publicUrl,
+  encryptionKey: options.encryptionKey,
+  keysDir: options.keysDir,
   ...captureServerOptions('crash-server-child'),
 });
 await server.app.listen({ port: 0, host: '127.0.0.1' });
