@@ -181,8 +181,11 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const late: { triggers?: Runtime['triggers'] } = {};
   try {
     // The installs module owns who installed what; the registry asks it before dropping a version.
-    definitions = await DefinitionRegistry.open(database, config.definitionsDir ?? SEED_DEFINITIONS_DIR, () =>
-      installedVersionCounts(database),
+    definitions = await DefinitionRegistry.open(
+      database,
+      config.definitionsDir ?? SEED_DEFINITIONS_DIR,
+      () => installedVersionCounts(database),
+      storage,
     );
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
     // A change to a user's connections settles their app triggers (after the commit, in the service).
@@ -464,7 +467,13 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     });
   }
   await app.register(fastifyStatic, { root: STATIC_DIR, prefix: '/static/', decorateReply: false });
-  app.get('/health', async () => ({ ok: true }));
+  // Ready when this node runs the definitions the last reload (on any node) made current: a load
+  // balancer keeps a node whose files lag behind out of rotation.
+  app.get('/health', async (_request, reply) => {
+    const definitions = await ctx.definitions.readiness();
+    if (!definitions.ready) return reply.status(503).send({ ok: false, definitions });
+    return { ok: true };
+  });
   app.get('/openapi.json', { onRequest: pageLimit }, async (_request, reply) => {
     reply.header('access-control-allow-origin', '*');
     return openApi();

@@ -1,7 +1,31 @@
+import { createHash } from 'node:crypto';
 import type { ReloadDefinitionsResponse } from '../../contract/index.js';
-import { nowIso, type Database } from '../platform/db/index.js';
+import { nowIso, type Database, type Storage } from '../platform/db/index.js';
 import { DefinitionError, loadDefinitions, versionHash, type DefinitionSet } from './definitions.js';
-import { listReleased, recordReleases, releaseKey, type ReleasedVersion } from './repository.js';
+import {
+  currentGeneration,
+  listReleased,
+  publishGeneration,
+  recordReleases,
+  releaseKey,
+  type ReleasedVersion,
+} from './repository.js';
+
+/** Told on every node when a reload (on any node) changed the definitions to run. */
+const DEFINITIONS_CHANNEL = 'alloy_definitions';
+
+/** What /health reports: whether this node runs the definitions the last reload made current. */
+export interface DefinitionsReadiness {
+  ready: boolean;
+  fingerprint: string;
+  expected: string | undefined;
+  generation: number | undefined;
+  /** Why this node could not take up the current definitions, when it tried and failed. */
+  problem: string | undefined;
+}
+
+const fingerprintOf = (set: DefinitionSet): string =>
+  createHash('sha256').update(JSON.stringify(set.integrations)).digest('hex').slice(0, 32);
 
 /** How many users have each workflow version installed (asked of the installs module). */
 export type InstalledVersionCounts = () => Promise<{ workflowId: string; version: number; users: number }[]>;
@@ -14,13 +38,18 @@ export type InstalledVersionCounts = () => Promise<{ workflowId: string; version
 export class DefinitionRegistry {
   /** When each version of the current set was first released (as recorded, by whichever server did it). */
   private releases = new Map<string, string>();
+  private fingerprint: string;
+  private problem: string | undefined;
 
   private constructor(
     private readonly database: Database,
     readonly dir: string,
     private readonly installedVersions: InstalledVersionCounts,
     private set: DefinitionSet,
-  ) {}
+    private readonly coordination: Pick<Storage, 'notify' | 'listen'> | undefined,
+  ) {
+    this.fingerprint = fingerprintOf(set);
+  }
 
   /**
    * Loads `dir` and releases its new versions; throws a DefinitionError when it is not acceptable.
@@ -30,9 +59,15 @@ export class DefinitionRegistry {
     database: Database,
     dir: string,
     installedVersions: InstalledVersionCounts,
+    coordination?: Pick<Storage, 'notify' | 'listen'>,
   ): Promise<DefinitionRegistry> {
-    const registry = new DefinitionRegistry(database, dir, installedVersions, loadDefinitions(dir));
+    const registry = new DefinitionRegistry(database, dir, installedVersions, loadDefinitions(dir), coordination);
     await registry.release(registry.set);
+    // A node starting with other files (a deploy) makes them current; the others then re-read theirs.
+    await registry.publish();
+    await coordination?.listen(DEFINITIONS_CHANNEL, (fingerprint) => {
+      if (fingerprint !== registry.fingerprint) void registry.takeUp();
+    });
     return registry;
   }
 
@@ -45,12 +80,58 @@ export class DefinitionRegistry {
     const next = loadDefinitions(this.dir);
     const newlyReleased = await this.release(next);
     this.set = next;
+    this.fingerprint = fingerprintOf(next);
+    this.problem = undefined;
+    await this.publish();
     return {
       integrations: next.integrations.length,
       workflows: next.workflowCount,
       versions: next.integrations.reduce((n, i) => n + i.workflows.reduce((m, w) => m + w.versions.length, 0), 0),
       newlyReleased,
     };
+  }
+
+  /**
+   * Whether this node runs the current definitions. With several nodes, a reload on one reaches
+   * the others through a notification (each re-reads its own files); a node whose files differ
+   * stays on its set and is not ready until they match.
+   */
+  async readiness(): Promise<DefinitionsReadiness> {
+    const current = await currentGeneration(this.database);
+    return {
+      ready: current === undefined || current.fingerprint === this.fingerprint,
+      fingerprint: this.fingerprint,
+      expected: current?.fingerprint,
+      generation: current?.generation,
+      problem: this.problem,
+    };
+  }
+
+  /** Records this node's set as the one to run and tells the other nodes (when it changed). */
+  private async publish(): Promise<void> {
+    const changed = await publishGeneration(this.database, this.fingerprint, nowIso());
+    if (changed && this.coordination) {
+      await this.coordination.notify(this.database, DEFINITIONS_CHANNEL, this.fingerprint);
+    }
+  }
+
+  /** Another node made other definitions current: re-read ours; adopt them if they are those. */
+  private async takeUp(): Promise<void> {
+    try {
+      const next = loadDefinitions(this.dir);
+      const fingerprint = fingerprintOf(next);
+      const current = await currentGeneration(this.database);
+      if (current && current.fingerprint !== fingerprint) {
+        this.problem = `this node's definition files (${fingerprint}) differ from the current ones (${current.fingerprint}); deploy the same files and reload`;
+        return;
+      }
+      await this.release(next);
+      this.set = next;
+      this.fingerprint = fingerprint;
+      this.problem = undefined;
+    } catch (error) {
+      this.problem = error instanceof Error ? error.message : String(error);
+    }
   }
 
   /** When a version of the current definitions was first released, or null when it is not one of them. */

@@ -50,3 +50,35 @@ export async function recordReleases(
 }
 
 export { releaseKey };
+
+/** The fingerprint the nodes should be running, and its generation; undefined before the first start. */
+export async function currentGeneration(conn: Conn): Promise<{ fingerprint: string; generation: number } | undefined> {
+  return conn
+    .selectFrom('definition_generation')
+    .select(['fingerprint', 'generation'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+}
+
+/**
+ * Makes `fingerprint` the one to run, in one statement: the first row, or a new generation when
+ * it differs from the stored one (the same fingerprint again changes nothing). True when it changed.
+ */
+export async function publishGeneration(conn: Conn, fingerprint: string, now: string): Promise<boolean> {
+  const row = await conn
+    .insertInto('definition_generation')
+    .values({ id: 1, fingerprint, generation: 1, updated_at: now })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          fingerprint: eb.ref('excluded.fingerprint'),
+          generation: eb('definition_generation.generation', '+', 1),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
+        .where('definition_generation.fingerprint', '<>', fingerprint),
+    )
+    .returning('generation')
+    .executeTakeFirst();
+  return row !== undefined;
+}

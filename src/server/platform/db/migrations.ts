@@ -294,6 +294,16 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX user_workflows_unsealed_config ON user_workflows (user_id, workflow_id)
     WHERE substr(config, 1, 7) <> 'sealed:';
   `,
+  `
+  -- Which definitions the nodes should be running: the fingerprint of the set the last reload (or
+  -- the first start) accepted, and a counter. A node whose own set differs is not ready.
+  CREATE TABLE definition_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */

@@ -6,6 +6,7 @@ import type { PayloadEnvironment as Environment } from '../../../contract/index.
  * Timestamps are ISO-8601 text; booleans are 0/1 integers; JSON columns are text.
  */
 export interface DB {
+  definition_generation: DefinitionGenerationTable;
   settings: SettingsTable;
   users: UsersTable;
   installations: InstallationsTable;
@@ -238,4 +239,11 @@ export interface LinkSessionsTable {
   token_hash: string;
   created_at: string;
   expires_at: string;
+}
+
+export interface DefinitionGenerationTable {
+  id: number;
+  fingerprint: string;
+  generation: number;
+  updated_at: string;
 }
