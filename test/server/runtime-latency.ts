@@ -2,11 +2,13 @@
  * Measures event → signed Stream Data delivery latency on loopback:
  *
  *   node --import tsx test/server/runtime-latency.ts [--events 1000] [--concurrency 1] [--path event|order]
+ *     [--database-url postgres://...]
  *
  * `event`: POST /run/event (a custom event) until the Stream Data POST reaches a local receiver
  * with both signatures valid. `order`: a Demo Store order is created until its Stream Data POST
  * arrives (store webhook → our receiver → queue → worker → Stream Data). The server runs in this
- * process with its production runtime settings (SQLite file in a temp dir, synchronous=FULL).
+ * process with its production runtime settings (SQLite file in a temp dir, synchronous=FULL), or on
+ * the PostgreSQL database `--database-url` names (an empty one: the server creates its schema).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '1' },
     path: { type: 'string', default: 'event' },
+    'database-url': { type: 'string' },
   },
 });
 const TOTAL = Number(values.events);
@@ -111,6 +114,7 @@ fs.writeFileSync(
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-latency-'));
 const server = await createServer({
   dataDir,
+  databaseUrl: values['database-url'],
   definitionsDir: definitions,
   pinnedDevApiKey: TEST_API_KEY,
   allowPrivateTargets: 'loopback',
