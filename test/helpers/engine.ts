@@ -69,7 +69,11 @@ export async function rawRow<T = Record<string, unknown>>(
 }
 
 /** Runs a statement; the number of rows it changed. */
-export async function rawRun(server: Pick<EmbeddedServer, 'storage'>, text: string, ...params: unknown[]): Promise<number> {
+export async function rawRun(
+  server: Pick<EmbeddedServer, 'storage'>,
+  text: string,
+  ...params: unknown[]
+): Promise<number> {
   const parts = text.split('?');
   if (parts.length - 1 !== params.length) throw new Error(`${params.length} parameters for ${parts.length - 1} ?s`);
   const query = sql.join(
