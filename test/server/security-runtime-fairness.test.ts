@@ -233,6 +233,20 @@ describe('noisy neighbours in the runtime', () => {
       );
       assert.ok(latency < QUIET_BOUND_MS, `the installation webhook waited ${latency} ms`);
 
+      // Every noisy run has failed (and queued its post) before the receiver recovers: a run still
+      // queued would otherwise reach a receiver that now answers 200 and rightly post nothing.
+      await waitFor(
+        'every noisy run to fail',
+        async () => {
+          const rows = await rawRows<{ n: number }>(
+            api.server,
+            "SELECT COUNT(*) AS n FROM run_queue WHERE user_id = ? AND status = 'failed'",
+            noisyUser,
+          );
+          return rows[0]!.n === NOISY_EVENTS;
+        },
+        60_000,
+      );
       // The error stream recovers: every failure is posted to it, once each.
       noisy.react = () => 200;
       noisy.release(200);

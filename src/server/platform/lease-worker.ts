@@ -78,6 +78,20 @@ export async function claimLeases<Row>(conn: Conn, shape: LeaseTable, claim: Lea
   const asInt = (condition: RawBuilder<unknown>) => (postgres ? sql`(${condition})::int` : sql`(${condition})`);
   // SQLite: the unary + keeps the planner on the primary key for the re-check (PostgreSQL has no + on text).
   const status = postgres ? sql.raw('status') : sql.raw('+status');
+  // Each walked tenant's oldest due rows. PostgreSQL plans the IN-subquery join below as a scan
+  // of the whole table per tenant; a LATERAL subquery (which SQLite lacks) is one index range each,
+  // and skips rows a claim on another node is taking right now, so two claims at once take the
+  // next rows instead of one of them coming back empty.
+  const perTenantRows = postgres
+    ? sql`SELECT q.id AS id, q.${tenant} AS tenant, q.attempts AS attempts, q.${due} AS due_at, q.created_at AS seq
+    FROM walk CROSS JOIN LATERAL (
+      SELECT id, ${tenant}, attempts, ${due}, created_at FROM ${table}
+      WHERE status = ${shape.waiting} AND ${tenant} = walk.tenant AND ${due} <= ${now}
+      ORDER BY ${due}, created_at, id LIMIT ${perTenant} FOR UPDATE SKIP LOCKED) AS q`
+    : sql`SELECT ${q('id')} AS id, ${q(shape.tenant)} AS tenant, ${q('attempts')} AS attempts, ${q(shape.due)} AS due_at, ${qSeq} AS seq
+    FROM walk JOIN ${table} AS q ON ${q('id')} IN (
+      SELECT id FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} = walk.tenant AND ${due} <= ${now}
+      ORDER BY ${due}, ${seq}, id LIMIT ${perTenant})`;
   const fair = sql`
   WITH RECURSIVE
   held AS (
@@ -107,10 +121,7 @@ export async function claimLeases<Row>(conn: Conn, shape: LeaseTable, claim: Lea
     UNION SELECT tenant FROM wrapped WHERE tenant IS NOT NULL
   ),
   candidate AS (
-    SELECT ${q('id')} AS id, ${q(shape.tenant)} AS tenant, ${q('attempts')} AS attempts, ${q(shape.due)} AS due_at, ${qSeq} AS seq
-    FROM walk JOIN ${table} AS q ON ${q('id')} IN (
-      SELECT id FROM ${table} WHERE status = ${shape.waiting} AND ${tenant} = walk.tenant AND ${due} <= ${now}
-      ORDER BY ${due}, ${seq}, id LIMIT ${perTenant})
+    ${perTenantRows}
     WHERE walk.tenant NOT IN (SELECT tenant FROM capped)
     UNION ALL
     SELECT id, ${tenant}, attempts, lease_expires_at, ${seq} FROM ${table} WHERE status = ${shape.leased} AND lease_expires_at <= ${now}
