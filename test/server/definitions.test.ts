@@ -326,9 +326,13 @@ describe('releasing and reloading', () => {
     assert.equal(ok.json().workflows, 3);
   });
 
-  /** The signal handler reloads asynchronously: waits until it has logged `count` lines. */
+  /**
+   * The signal handler reloads asynchronously: waits (up to 5 s) until it has logged `count` lines.
+   * On PostgreSQL the reload's queries go over the network, so this waits on the clock, not on turns.
+   */
   const reloaded = async (lines: string[], count: number): Promise<void> => {
-    for (let turn = 0; lines.length < count && turn < 100; turn += 1) await new Promise((r) => setImmediate(r));
+    const deadline = Date.now() + 5_000;
+    while (lines.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   };
 
   test('SIGHUP reloads too, and a refused reload is reported without stopping the server', async () => {
