@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID } from '../server/lab-integration.js';
 import {
   CRASH_SERVER_SCRIPT,
+  KILL_TEST_RUNTIME,
   apiClient,
   inParallel,
   seededRandom,
@@ -36,15 +37,7 @@ const start = () =>
     CRASH_SERVER_OPTIONS: JSON.stringify({
       dataDir: lab.dataDir,
       definitionsDir: lab.definitions,
-      runtime: {
-        concurrency: 16,
-        // A short lease, so the runs a killed process held are taken over soon after the restart.
-        leaseMs: 1_000,
-        pollIntervalMs: 50,
-        retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 10 },
-        requestTimeoutMs: 5_000,
-        shutdownGraceMs: 500,
-      },
+      runtime: KILL_TEST_RUNTIME,
     }),
   });
 

@@ -77,26 +77,52 @@ export interface Answer {
   json: Record<string, unknown>;
 }
 
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** One request to the versioned API with the pinned development key; the body as text (a proxy's 502 need not be JSON). */
+export async function rawRequest(
+  baseUrl: string,
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const response = await fetch(`${baseUrl}/2024-03${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TEST_API_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
 /** A client of the versioned API on a running server, with the pinned development key. */
 export function apiClient(baseUrl: () => string) {
   return async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
-    const response = await fetch(`${baseUrl()}/2024-03${url}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TEST_API_KEY}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
+    const { status, headers: responseHeaders, text } = await rawRequest(baseUrl(), method, url, body, headers);
+    return { status, headers: responseHeaders, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
 }
+
+/**
+ * Runtime settings of the servers the kill tests start: a short lease, so the runs a killed
+ * process held are taken over soon after (by its restart or another node).
+ */
+export const KILL_TEST_RUNTIME = {
+  concurrency: 16,
+  leaseMs: 1_000,
+  pollIntervalMs: 50,
+  retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 10 },
+  requestTimeoutMs: 5_000,
+  shutdownGraceMs: 500,
+};
 
 /** Runs `work` over `items` with at most `concurrency` at a time. */
 export async function inParallel<T>(

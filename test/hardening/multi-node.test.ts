@@ -24,12 +24,14 @@ import { dropSchema, openStorage, type Storage } from '../../src/server/platform
 import { claimLeases } from '../../src/server/platform/lease-worker.js';
 import { RUN_QUEUE, type RunRow } from '../../src/server/runs/repository.js';
 import { rawRows } from '../helpers/engine.js';
-import { TEST_API_KEY } from '../helpers/server.js';
 import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from '../server/lab-integration.js';
 import { TestReceiver } from '../server/receiver.js';
 import { definitionsDir } from '../server/support.js';
 import {
   CRASH_SERVER_SCRIPT,
+  KILL_TEST_RUNTIME,
+  rawRequest,
+  type RawAnswer,
   inParallel,
   seededRandom,
   spawnServer,
@@ -114,24 +116,6 @@ class RoundRobinProxy {
   }
 }
 
-interface RawAnswer {
-  status: number;
-  text: string;
-}
-
-async function send(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/2024-03${url}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TEST_API_KEY}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  return { status: response.status, text: await response.text() } satisfies RawAnswer;
-}
-
 const pidOf = (owner: string) => Number(owner.split('-')[0]);
 
 describe(
@@ -167,15 +151,7 @@ describe(
           encryptionKey,
           keysDir,
           sandbox: false,
-          runtime: {
-            concurrency: 16,
-            // A short lease, so the runs the killed node held are taken over soon.
-            leaseMs: 1_000,
-            pollIntervalMs: 50,
-            retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 10 },
-            requestTimeoutMs: 5_000,
-            shutdownGraceMs: 500,
-          },
+          runtime: KILL_TEST_RUNTIME,
         });
       const servers: ChildServer[] = [];
       /** Every pid that served as node i (a restart adds one). */
@@ -198,13 +174,13 @@ describe(
         const db = { storage };
 
         // Set-up through the proxy.
-        const created = await send(proxy.url, 'POST', '/users', { username: 'multi-node' });
+        const created = await rawRequest(proxy.url, 'POST', '/users', { username: 'multi-node' });
         assert.equal(created.status, 200, created.text);
         const userId = (JSON.parse(created.text) as { userId: string }).userId;
-        const tokenAnswer = await send(proxy.url, 'GET', `/users/${userId}/token`);
+        const tokenAnswer = await rawRequest(proxy.url, 'GET', `/users/${userId}/token`);
         assert.equal(tokenAnswer.status, 200, tokenAnswer.text);
         const token = (JSON.parse(tokenAnswer.text) as { token: string }).token;
-        const install = await send(
+        const install = await rawRequest(
           proxy.url,
           'POST',
           '/widget/installations',
@@ -254,7 +230,7 @@ describe(
               retries.sent++;
               let answer: RawAnswer;
               try {
-                answer = await send(proxy.url, 'POST', '/run/event', body(n), { 'idempotency-key': keyOf(n) });
+                answer = await rawRequest(proxy.url, 'POST', '/run/event', body(n), { 'idempotency-key': keyOf(n) });
               } catch {
                 retries.networkErrors++;
                 continue;
@@ -377,7 +353,9 @@ describe(
         const sample = Array.from({ length: 50 }, (_, i) => Math.floor((i * EVENTS) / 50) + (seed % 20));
         for (const n of sample) {
           const direct = await Promise.all(
-            servers.map((server) => send(server.url, 'POST', '/run/event', body(n), { 'idempotency-key': keyOf(n) })),
+            servers.map((server) =>
+              rawRequest(server.url, 'POST', '/run/event', body(n), { 'idempotency-key': keyOf(n) }),
+            ),
           );
           for (const [node, again] of direct.entries()) {
             assert.deepEqual(again, answers.get(n), `event ${n}: node ${node} replays the first answer`);

@@ -41,22 +41,26 @@ export async function dropEngineData(dataDir: string): Promise<void> {
   if (TEST_ENGINE === 'postgres') await dropSchema(testDatabaseUrl(), schemaOf(dataDir));
 }
 
+/** `?` placeholders bound in order (Kysely's `sql` tag turns them into `$1…` on PostgreSQL). */
+function bound(text: string, params: unknown[]) {
+  const parts = text.split('?');
+  if (parts.length - 1 !== params.length) throw new Error(`${params.length} parameters for ${parts.length - 1} ?s`);
+  return sql.join(
+    parts.map((part, i) => (i === 0 ? sql.raw(part) : sql`${params[i - 1]}${sql.raw(part)}`)),
+    sql``,
+  );
+}
+
 /**
- * Raw SQL for tests that inspect or age rows, on either engine: `?` placeholders (turned into
- * `$1…` on PostgreSQL by Kysely's `sql` tag). Counts come back as numbers on both.
+ * Raw SQL for tests that inspect or age rows, on either engine, with `?` placeholders. Counts
+ * come back as numbers on both.
  */
 export async function rawRows<T = Record<string, unknown>>(
   server: Pick<EmbeddedServer, 'storage'>,
   text: string,
   ...params: unknown[]
 ): Promise<T[]> {
-  const parts = text.split('?');
-  if (parts.length - 1 !== params.length) throw new Error(`${params.length} parameters for ${parts.length - 1} ?s`);
-  const query = sql.join(
-    parts.map((part, i) => (i === 0 ? sql.raw(part) : sql`${params[i - 1]}${sql.raw(part)}`)),
-    sql``,
-  );
-  const result = await query.execute(server.storage.database);
+  const result = await bound(text, params).execute(server.storage.database);
   return result.rows as T[];
 }
 
@@ -74,12 +78,18 @@ export async function rawRun(
   text: string,
   ...params: unknown[]
 ): Promise<number> {
-  const parts = text.split('?');
-  if (parts.length - 1 !== params.length) throw new Error(`${params.length} parameters for ${parts.length - 1} ?s`);
-  const query = sql.join(
-    parts.map((part, i) => (i === 0 ? sql.raw(part) : sql`${params[i - 1]}${sql.raw(part)}`)),
-    sql``,
-  );
-  const result = await query.execute(server.storage.database);
+  const result = await bound(text, params).execute(server.storage.database);
   return Number(result.numAffectedRows ?? 0n);
+}
+
+/** The server's tables (on SQLite, indexes too) whose names start with `prefix`, in its own schema. */
+export async function tableNames(server: Pick<EmbeddedServer, 'storage'>, prefix: string): Promise<string[]> {
+  const rows = await rawRows<{ name: string }>(
+    server,
+    server.storage.engine === 'postgres'
+      ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE ?'
+      : 'SELECT name FROM sqlite_master WHERE name LIKE ?',
+    `${prefix}%`,
+  );
+  return rows.map((row) => row.name);
 }

@@ -8,7 +8,7 @@ import { createServer } from '../../src/server/app.js';
 import { FailureGuard } from '../../src/server/platform/failure-guard.js';
 import { REDACTED, scrubSecrets } from '../../src/server/platform/log-redaction.js';
 import type { OAuthClientCredentials } from '../../src/sandbox/index.js';
-import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
+import { tableNames, TEST_ENGINE } from '../helpers/engine.js';
 import { TEST_API_KEY } from '../helpers/server.js';
 import { TEST_OWNER_SECRET } from '../helpers/sandbox-owner.js';
 import {
@@ -56,15 +56,7 @@ describe('its own storage', () => {
         assert.equal(fs.statSync(path.join(server.dataDir, name)).mode & 0o777, 0o600, name);
       }
     }
-    assert.deepEqual(
-      await rawRows(
-        server,
-        server.storage.engine === 'postgres'
-          ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'sandbox%'"
-          : "SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'",
-      ),
-      [],
-    );
+    assert.deepEqual(await tableNames(server, 'sandbox'), []);
     const stores = await sandboxDb(server).selectFrom('sandbox_stores').select('id').execute();
     assert.deepEqual(
       stores.map((s) => s.id),

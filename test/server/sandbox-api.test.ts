@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { rawRow, rawRows } from '../helpers/engine.js';
+import { rawRow, tableNames } from '../helpers/engine.js';
 import {
   ADMIN,
   API,
@@ -75,16 +75,7 @@ describe('the seeded store', () => {
     assert.equal(version.value, '2');
     // The server's own migrations are untouched by the sandbox schema, and its file holds no sandbox table.
     assert.equal(await schemaVersion(), serverSchemaVersion);
-    assert.deepEqual(
-      await rawRows(
-        server,
-        server.storage.engine === 'postgres'
-          ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'sandbox%'"
-          : "SELECT name FROM sqlite_master WHERE name LIKE 'sandbox%'",
-      ),
-      [],
-      'the sandbox keeps its tables in its own file',
-    );
+    assert.deepEqual(await tableNames(server, 'sandbox'), [], 'the sandbox keeps its tables in its own file');
   });
 });
 
