@@ -409,8 +409,7 @@ describe(
         const database = storages[0]!.database;
         const base = Date.now() - 60_000;
         const iso = (ms: number) => new Date(ms).toISOString();
-        // One tenant: every worker's claim picks the same oldest rows, so the claims truly collide
-        // (and a claim on PostgreSQL costs O(tenants x rows) today: see lease-worker.ts `candidate`).
+        // One tenant: every worker's claim picks the same oldest rows, so the claims truly collide.
         const users = ['claims-user'];
         await database
           .insertInto('users')
@@ -464,7 +463,6 @@ describe(
                 owner,
                 limit: CLAIM_BATCH,
                 leaseMs: 600_000,
-                now: Date.now(),
                 tenantLimit: Number.MAX_SAFE_INTEGER,
                 after: cursor,
                 walk: 64,

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dropSchema, inTransaction, openStorage, type Storage } from '../../src/server/platform/db/index.js';
+import { sql } from 'kysely';
+import { RunQueue } from '../../src/server/runs/run-queue.js';
 import { TEST_ENGINE, schemaOf } from '../helpers/engine.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { clone, definitionsDir, opsIntegration, waitFor, writeDefinition } from './support.js';
@@ -84,6 +86,62 @@ describe('coordination between nodes', { skip }, () => {
     await waitFor('the notification', () => heard.includes('committed') || undefined, 5_000);
     await sleep(100);
     assert.deepEqual(heard, ['committed']);
+  });
+});
+
+describe('leases across nodes', { skip }, () => {
+  let dataDir: string;
+  let nodes: Storage[];
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-leases-'));
+    nodes = await Promise.all(
+      [1, 2].map(() => openStorage({ dataDir, databaseUrl: url!, schema: schemaOf(dataDir), poolSize: 2 })),
+    );
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((node) => node.close()));
+    await dropSchema(url!, schemaOf(dataDir));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("leases go by the database's clock: a node whose clock runs an hour ahead takes no live lease", async () => {
+    const [first, second] = nodes.map((node) => new RunQueue(node.database));
+    await nodes[0]!.database
+      .insertInto('users')
+      .values({
+        id: 'user-clock',
+        env: 'development',
+        username: 'clock',
+        full_name: null,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    const { id } = await first!.enqueue({
+      env: 'development',
+      userId: 'user-clock',
+      kind: 'event',
+      eventName: 'e',
+      data: {},
+    });
+    const [leased] = await first!.claim('node-1', 1, 60_000);
+    assert.equal(leased?.id, id);
+    const [{ ahead }] = (
+      await sql<{ ahead: number }>`SELECT EXTRACT(EPOCH FROM (
+        ${leased!.lease_expires_at}::timestamptz - statement_timestamp())) AS ahead`.execute(nodes[0]!.database)
+    ).rows as [{ ahead: number }];
+    assert.ok(ahead > 55 && ahead <= 60, `the lease ends 60 s after the database's now (${ahead} s)`);
+
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_600_000;
+    try {
+      assert.deepEqual(await second!.claim('node-2', 1, 60_000), [], 'the lease has not run out by the database clock');
+      assert.equal(await second!.recoverExpired(), 0, 'nor does recovery take it back');
+    } finally {
+      Date.now = realNow;
+    }
+    assert.equal(await first!.renew(id, 'node-1', 60_000), true, 'the owner still holds it');
   });
 });
 

@@ -135,29 +135,22 @@ export class DeliveryOutbox implements LeasedSource<OutboundDelivery> {
    * with due rows). A cheap look first: most wake-ups (a slot freed, nothing waiting) find
    * nothing; a row that becomes due just after is claimed at the next wake-up.
    */
-  async claim(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<OutboundDelivery[]> {
-    if (!(await anyDue(this.database, iso(now)))) return [];
-    const rows = await claimDue(this.database, {
-      owner,
-      limit,
-      targetLimit: this.targetLimit,
-      now: iso(now),
-      until: iso(now + leaseMs),
-    });
+  async claim(owner: string, limit: number, leaseMs: number, now?: number): Promise<OutboundDelivery[]> {
+    if (!(await anyDue(this.database, now))) return [];
+    const rows = await claimDue(this.database, { owner, limit, targetLimit: this.targetLimit, leaseMs, now });
     return rows.sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
   }
 
   renew(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    return renewLease(this.database, id, owner, iso(Date.now() + leaseMs));
+    return renewLease(this.database, id, owner, leaseMs);
   }
 
   recoverExpired(): Promise<number> {
-    return releaseExpired(this.database, nowIso());
+    return releaseExpired(this.database);
   }
 
-  async nextDueAt(after?: number): Promise<number | undefined> {
-    const t = await nextDueAt(this.database, after === undefined ? '' : iso(after));
-    return t === null ? undefined : Date.parse(t);
+  nextDueAt(after?: number): Promise<number | undefined> {
+    return nextDueAt(this.database, after);
   }
 
   /** Sends one attempt of a claimed delivery and records the outcome (if the lease is still this owner's). */

@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import {
   changed,
   type Conn,
@@ -7,7 +7,14 @@ import {
   type DeliveryStatus,
   type OutboundDeliveriesTable,
 } from '../platform/db/index.js';
-import { claimLeases, type LeaseTable } from '../platform/lease-worker.js';
+import {
+  anyLeaseDue,
+  claimLeases,
+  nextLeaseDueAt,
+  recoverExpiredLeases,
+  renewLease as renewLeaseRow,
+  type LeaseTable,
+} from '../platform/lease-worker.js';
 import type { Environment } from '../users/index.js';
 
 /**
@@ -68,50 +75,7 @@ export async function insertDelivery(
     .execute();
 }
 
-/** Whether anything is due at `now`: a cheap look before the claim. */
-export async function anyDue(conn: Conn, now: string): Promise<boolean> {
-  const row = await conn
-    .selectFrom('outbound_deliveries')
-    .select(sql<number>`1`.as('due'))
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
-        eb.and([eb('status', '=', 'sending'), eb('lease_expires_at', '<=', now)]),
-      ]),
-    )
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export interface ClaimRequest {
-  owner: string;
-  /** The most rows to lease. */
-  limit: number;
-  /** The most rows of one URL leased at once, by every worker together (held leases count). */
-  targetLimit: number;
-  now: string;
-  until: string;
-}
-
-/**
- * Leases due deliveries in ONE statement, fair per receiving URL, with the claim the run queue
- * uses (platform/lease-worker.ts `claimLeases`): two workers or processes claiming at once never
- * lease the same row, and one URL never holds more than `targetLimit` live leases.
- */
-export async function claimDue(conn: Conn, request: ClaimRequest): Promise<OutboundDelivery[]> {
-  const now = Date.parse(request.now);
-  const rows = await claimLeases<Selectable<DB['outbound_deliveries']>>(conn, DELIVERY_LEASES, {
-    owner: request.owner,
-    limit: request.limit,
-    leaseMs: Date.parse(request.until) - now,
-    now,
-    tenantLimit: request.targetLimit,
-  });
-  return rows.map(toDelivery);
-}
-
-/** The outbox as a leased table for the shared claim: one tenant per receiving URL. */
+/** The outbox as a leased table for the shared lease SQL: one tenant per receiving URL. */
 const DELIVERY_LEASES: LeaseTable = {
   table: 'outbound_deliveries',
   tenant: 'url',
@@ -120,45 +84,51 @@ const DELIVERY_LEASES: LeaseTable = {
   leased: 'sending',
 };
 
+/** Whether anything is due (`now` pins the clock; absent, the lease clock): a cheap look before the claim. */
+export function anyDue(conn: Conn, now?: number): Promise<boolean> {
+  return anyLeaseDue(conn, DELIVERY_LEASES, now);
+}
+
+export interface ClaimRequest {
+  owner: string;
+  /** The most rows to lease. */
+  limit: number;
+  /** The most rows of one URL leased at once, by every worker together (held leases count). */
+  targetLimit: number;
+  leaseMs: number;
+  /** Pins the clock (ms since the epoch); absent, the lease clock (the database's on PostgreSQL). */
+  now?: number;
+}
+
+/**
+ * Leases due deliveries in ONE statement, fair per receiving URL, with the claim the run queue
+ * uses (platform/lease-worker.ts `claimLeases`): two workers or processes claiming at once never
+ * lease the same row, and one URL never holds more than `targetLimit` live leases.
+ */
+export async function claimDue(conn: Conn, request: ClaimRequest): Promise<OutboundDelivery[]> {
+  const rows = await claimLeases<Selectable<DB['outbound_deliveries']>>(conn, DELIVERY_LEASES, {
+    owner: request.owner,
+    limit: request.limit,
+    leaseMs: request.leaseMs,
+    now: request.now,
+    tenantLimit: request.targetLimit,
+  });
+  return rows.map(toDelivery);
+}
+
 /** Extends a lease this owner still holds. */
-export async function renewLease(conn: Conn, id: string, owner: string, until: string): Promise<boolean> {
-  const result = await conn
-    .updateTable('outbound_deliveries')
-    .set({ lease_expires_at: until })
-    .where('id', '=', id)
-    .where('lease_owner', '=', owner)
-    .where('status', '=', 'sending')
-    .executeTakeFirst();
-  return changed(result) === 1;
+export function renewLease(conn: Conn, id: string, owner: string, leaseMs: number): Promise<boolean> {
+  return renewLeaseRow(conn, DELIVERY_LEASES, id, owner, leaseMs);
 }
 
 /** Gives leases that ran out back to the queue. */
-export async function releaseExpired(conn: Conn, now: string): Promise<number> {
-  const result = await conn
-    .updateTable('outbound_deliveries')
-    .set({ status: 'pending', lease_owner: null, lease_expires_at: null, updated_at: now })
-    .where('status', '=', 'sending')
-    .where('lease_expires_at', '<=', now)
-    .executeTakeFirst();
-  return changed(result);
+export function releaseExpired(conn: Conn): Promise<number> {
+  return recoverExpiredLeases(conn, DELIVERY_LEASES);
 }
 
-/** The first time after `after` ('' for any) a pending row becomes due or a lease runs out. */
-export async function nextDueAt(conn: Conn, after: string): Promise<string | null> {
-  const pending = await conn
-    .selectFrom('outbound_deliveries')
-    .select((eb) => eb.fn.min('next_attempt_at').as('t'))
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '>', after)
-    .executeTakeFirst();
-  const leased = await conn
-    .selectFrom('outbound_deliveries')
-    .select((eb) => eb.fn.min('lease_expires_at').as('t'))
-    .where('status', '=', 'sending')
-    .where('lease_expires_at', '>', after)
-    .executeTakeFirst();
-  const times = [pending?.t, leased?.t].filter((t): t is string => typeof t === 'string');
-  return times.length === 0 ? null : times.reduce((a, b) => (a < b ? a : b));
+/** The first time (ms) after `after` (absent: any) a pending row becomes due or a lease runs out. */
+export function nextDueAt(conn: Conn, after?: number): Promise<number | undefined> {
+  return nextLeaseDueAt(conn, DELIVERY_LEASES, after);
 }
 
 /** How an attempt ended, written only while this owner holds the lease. */

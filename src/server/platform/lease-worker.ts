@@ -34,8 +34,8 @@ export interface LeaseClaim {
   /** The most rows this claim takes. */
   limit: number;
   leaseMs: number;
-  /** ms since the epoch. */
-  now: number;
+  /** ms since the epoch: pins the clock (tests travel in time with it); absent, see leaseClock. */
+  now?: number;
   /** The most live leases one tenant may hold, by every worker together. */
   tenantLimit: number;
   /** The walk over tenants starts after this one and wraps round ('' for the start). */
@@ -45,6 +45,20 @@ export interface LeaseClaim {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * The instant lease SQL compares against, `plusMs` later, as ISO text (the columns' format).
+ * Pinned when the caller passes a time. Otherwise, on PostgreSQL, the database's clock (the
+ * statement's start): every node leases by that one clock whatever its own says, so a node whose
+ * clock runs ahead cannot take over a lease that has not run out, nor one that lags hold a row
+ * past its lease. SQLite has one process, whose clock it is.
+ */
+export function leaseClock(conn: Conn, pinned?: number, plusMs = 0): RawBuilder<string> {
+  if (pinned !== undefined) return sql<string>`${iso(pinned + plusMs)}`;
+  if (engineOf(conn) !== 'postgres') return sql<string>`${iso(Date.now() + plusMs)}`;
+  const later = sql`${sql.lit(Math.round(plusMs))} * interval '1 millisecond'`;
+  return sql<string>`to_char((statement_timestamp() + ${later}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
 
 /**
  * Leases up to `limit` due rows (waiting ones whose time has come, leased ones whose lease
@@ -64,7 +78,7 @@ export async function claimLeases<Row>(conn: Conn, shape: LeaseTable, claim: Lea
   const tenant = sql.ref(shape.tenant);
   const due = sql.ref(shape.due);
   const q = (column: string) => sql.ref(`q.${column}`);
-  const now = iso(claim.now);
+  const now = leaseClock(conn, claim.now);
   const after = claim.after ?? '';
   // Bounded so it fits PostgreSQL's integer column type in the walk's counter.
   const walk = Math.min(claim.walk ?? 1_000_000_000, 1_000_000_000);
@@ -135,7 +149,7 @@ export async function claimLeases<Row>(conn: Conn, shape: LeaseTable, claim: Lea
   ORDER BY turn, attempts > 0, due_at, seq, id
   LIMIT ${claim.limit}`;
   const stillDue = sql`((${status} = ${shape.waiting} AND ${due} <= ${now}) OR (${status} = ${shape.leased} AND lease_expires_at <= ${now}))`;
-  const set = sql`status = ${shape.leased}, lease_owner = ${claim.owner}, lease_expires_at = ${iso(claim.now + claim.leaseMs)}, updated_at = ${now}`;
+  const set = sql`status = ${shape.leased}, lease_owner = ${claim.owner}, lease_expires_at = ${leaseClock(conn, claim.now, claim.leaseMs)}, updated_at = ${now}`;
   // PostgreSQL: the chosen rows are locked with SKIP LOCKED, so a claim on another node passes
   // over rows being claimed here instead of waiting for them, and a row another claim leased
   // meanwhile fails the re-check. SQLite writes one at a time: the re-check is enough.
@@ -153,8 +167,8 @@ RETURNING *`.execute(conn)
  * and most wake-ups (a slot freed, nothing waiting) find nothing. Only a hint: a row that
  * becomes due just after is claimed at the next wake-up, as if this claim had run earlier.
  */
-export async function anyLeaseDue(conn: Conn, shape: LeaseTable, now: number): Promise<boolean> {
-  const at = iso(now);
+export async function anyLeaseDue(conn: Conn, shape: LeaseTable, now?: number): Promise<boolean> {
+  const at = leaseClock(conn, now);
   const result = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(shape.table)}
     WHERE (status = ${shape.waiting} AND ${sql.ref(shape.due)} <= ${at}) OR (status = ${shape.leased} AND lease_expires_at <= ${at})
     LIMIT 1`.execute(conn);
@@ -169,14 +183,15 @@ export async function renewLease(
   owner: string,
   leaseMs: number,
 ): Promise<boolean> {
-  const result = await sql`UPDATE ${sql.table(shape.table)} SET lease_expires_at = ${iso(Date.now() + leaseMs)}
+  const result =
+    await sql`UPDATE ${sql.table(shape.table)} SET lease_expires_at = ${leaseClock(conn, undefined, leaseMs)}
     WHERE id = ${id} AND lease_owner = ${owner} AND status = ${shape.leased}`.execute(conn);
   return changed(result) === 1;
 }
 
 /** Rows left leased by a process that died, their leases over: waiting again, due as they were. */
-export async function recoverExpiredLeases(conn: Conn, shape: LeaseTable, now = Date.now()): Promise<number> {
-  const at = iso(now);
+export async function recoverExpiredLeases(conn: Conn, shape: LeaseTable, now?: number): Promise<number> {
+  const at = leaseClock(conn, now);
   const result = await sql`UPDATE ${sql.table(shape.table)}
     SET status = ${shape.waiting}, lease_owner = NULL, lease_expires_at = NULL, updated_at = ${at}
     WHERE status = ${shape.leased} AND lease_expires_at <= ${at}`.execute(conn);

@@ -114,7 +114,7 @@ export class RunQueue implements LeasedSource<RunRow> {
    * with a single row does. With more tenants than that waiting, each claim starts after the last
    * tenant served (`cursor`), so all of them get their turn.
    */
-  async claim(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<RunRow[]> {
+  async claim(owner: string, limit: number, leaseMs: number, now?: number): Promise<RunRow[]> {
     if (!(await anyLeaseDue(this.database, RUN_QUEUE, now))) return [];
     const rows = await claimLeases<RunRow>(this.database, RUN_QUEUE, {
       owner,
@@ -173,7 +173,7 @@ export class RunQueue implements LeasedSource<RunRow> {
   }
 
   /** Rows left running by a process that died; their leases have expired, so they are queued again. */
-  recoverExpired(now = Date.now()): Promise<number> {
+  recoverExpired(now?: number): Promise<number> {
     return recoverExpiredLeases(this.database, RUN_QUEUE, now);
   }
 
