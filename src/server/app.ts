@@ -285,6 +285,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       database,
       coordination: storage,
       definitions: currentDefinitions,
+      definitionsCurrent: async () => (await definitions.readiness()).ready,
       users,
       executions,
       credentials,

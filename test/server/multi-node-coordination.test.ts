@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import { RunQueue } from '../../src/server/runs/run-queue.js';
 import { TEST_ENGINE, schemaOf } from '../helpers/engine.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { clone, definitionsDir, opsIntegration, waitFor, writeDefinition } from './support.js';
+import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from './lab-integration.js';
+import { TestReceiver } from './receiver.js';
+import { clone, definitionsDir, opsIntegration, startApi, waitFor, writeDefinition } from './support.js';
 
 /**
  * What several nodes share through PostgreSQL, with each "node" its own pool and control
@@ -211,5 +213,66 @@ describe('definitions across nodes', { skip }, () => {
     writeDefinition(secondDir, 'ops.integration.json', renamed('Ops, third'));
     await second.ctx.definitions.reload();
     assert.equal((await health(second)).status, 200);
+  });
+});
+
+describe('a run that names a workflow this node lacks', { skip }, () => {
+  test('is rescheduled, not failed, until the node takes up the current definitions; then it runs once', async () => {
+    const receiver = await TestReceiver.start();
+    const lab = { 'lab.integration.json': labIntegration((p) => receiver.url(p)) };
+    const behindDir = definitionsDir();
+    const currentDir = definitionsDir(lab);
+    // Started second with other files (a deploy), the current node makes its definitions current.
+    const behind = await startApi({ server: { definitionsDir: behindDir, sandbox: false } });
+    const current = await startApi({
+      dataDir: behind.server.dataDir,
+      server: { definitionsDir: currentDir, sandbox: false },
+    });
+    try {
+      await waitFor(
+        'the first node to fall behind',
+        async () => !(await behind.server.ctx.definitions.readiness()).ready,
+      );
+      // From here only the node that lacks the lab workflow runs work.
+      await current.server.ctx.runtime.close();
+      const userId = await current.createUser('runs-on-the-node-behind');
+      const install = await current.call('POST', '/widget/installations', {
+        token: await current.token(userId),
+        body: { integrationId: LAB_INTEGRATION_ID, workflowIds: [PING_WORKFLOW_ID], values: [] },
+      });
+      assert.equal(install.statusCode, 201);
+      const fired = await current.call('POST', '/run/event', { body: { event: PING_EVENT, userId, data: { n: 1 } } });
+      const runId = fired.json().eventId as string;
+
+      // The node behind claims the run and puts it back, again and again: no attempt counted, no error.
+      const queue = behind.server.ctx.runtime.queue;
+      const seen = new Set<string>();
+      const deferred = await waitFor('the node behind to defer the run twice', async () => {
+        const row = await queue.get(runId);
+        const times = row && row.updated_at !== row.created_at ? (seen.add(row.updated_at), seen.size) : 0;
+        return times >= 2 && row;
+      });
+      assert.equal(deferred.status, 'queued');
+      assert.equal(deferred.attempts, 0);
+      assert.equal(deferred.last_error, null);
+      assert.equal(receiver.at('/stream').length, 0);
+
+      // Its files catch up and it reloads: the run goes through, once.
+      writeDefinition(behindDir, 'lab.integration.json', lab['lab.integration.json']);
+      await behind.server.ctx.definitions.reload();
+      await waitFor('the run to finish on the node behind', async () => (await queue.get(runId))?.status === 'done');
+      assert.equal(receiver.at('/stream').length, 1);
+      const logs = (await behind.call('GET', `/workflows/${PING_WORKFLOW_ID}/logs?userId=${userId}`)).json().data;
+      assert.deepEqual(
+        logs.map((log: { status: string }) => log.status),
+        ['success'],
+      );
+    } finally {
+      await current.server.close();
+      await behind.server.dispose();
+      await receiver.close();
+      fs.rmSync(behindDir, { recursive: true, force: true });
+      fs.rmSync(currentDir, { recursive: true, force: true });
+    }
   });
 });

@@ -68,7 +68,11 @@ export class BlockFailure extends Error {
 export type RunOutcome =
   | { kind: 'done'; failed: boolean }
   | { kind: 'retry'; error: string; retryAfterMs?: number | undefined }
-  /** A target was at its budget: nothing failed, the run waits in the queue for a while. */
+  /**
+   * Nothing failed; the run waits in the queue for a while: a target was at its budget, or this
+   * node lacks a workflow version the run needs because another node made newer definitions
+   * current and this one has not taken them up (a node on the current definitions runs it).
+   */
   | { kind: 'deferred'; target: string }
   /** The server is stopping: nothing was decided, the run goes back to the queue. */
   | { kind: 'released' };
@@ -117,11 +121,18 @@ export class WorkflowExecutor {
     /** Opens the users' sealed configuration answers. */
     private readonly box: SecretBox,
     private readonly installs: InstalledWorkflows,
+    /**
+     * Whether this node runs the definitions made current last (by any node). Asked only when a
+     * run names a workflow or version this node does not have: if it is behind, the run is
+     * rescheduled, not failed; if it is current, the version is gone and the run fails as before.
+     */
+    private readonly definitionsCurrent: () => Promise<boolean> = async () => true,
   ) {}
 
   async runRow(row: RunRow, signal: AbortSignal, lastAttempt: boolean): Promise<RunOutcome> {
     const definitions = this.definitions();
-    const targets = await this.targets(row, definitions);
+    const { targets, unknown } = await this.targets(row, definitions);
+    if (unknown !== undefined && !(await this.definitionsCurrent())) return { kind: 'deferred', target: unknown };
     let failed = false;
     let retry: RunOutcome | undefined;
     let deferred: RunOutcome | undefined;
@@ -136,25 +147,36 @@ export class WorkflowExecutor {
     return retry ?? deferred ?? { kind: 'done', failed };
   }
 
-  /** The workflows this run starts or continues, in a stable order. */
+  /**
+   * The workflows this run starts or continues, in a stable order; and `unknown`, the first
+   * workflow version it may need that this node's definitions lack (`<workflowId>@<version>`).
+   */
   private async targets(
     row: RunRow,
     definitions: DefinitionSet,
-  ): Promise<{ workflowId: string; resumeVersion?: number }[]> {
+  ): Promise<{ targets: { workflowId: string; resumeVersion?: number }[]; unknown?: string }> {
     const targets = new Map<string, { workflowId: string; resumeVersion?: number }>();
+    let unknown: string | undefined;
+    const lacks = (workflowId: string, version: number) => {
+      const entry = definitions.workflow(workflowId);
+      return !entry || !findVersion(entry.workflow, version);
+    };
     for (const running of await this.executions.runningForRun(row.id)) {
       targets.set(running.workflowId, { workflowId: running.workflowId, resumeVersion: running.version });
+      if (lacks(running.workflowId, running.version)) unknown ??= `${running.workflowId}@${running.version}`;
     }
     const installed = await this.installs.installedWorkflows(row.user_id);
     for (const uw of installed) {
       if (targets.has(uw.workflowId)) continue;
       if (row.kind === 'event' ? false : uw.workflowId !== row.workflow_id) continue;
-      const version =
-        definitions.workflow(uw.workflowId) && findVersion(definitions.workflow(uw.workflowId)!.workflow, uw.version);
+      const entry = definitions.workflow(uw.workflowId);
+      const version = entry && findVersion(entry.workflow, uw.version);
+      // Without the version its trigger is unknown here, so the run may need it.
+      if (!version && uw.active) unknown ??= `${uw.workflowId}@${uw.version}`;
       if (!version || !triggerMatches(row, version.trigger)) continue;
       targets.set(uw.workflowId, { workflowId: uw.workflowId });
     }
-    return [...targets.values()];
+    return { targets: [...targets.values()], unknown };
   }
 
   private async runWorkflow(

@@ -98,6 +98,8 @@ export interface RuntimeDeps {
   /** Wake-ups that reach every node's workers (PostgreSQL's NOTIFY; in process on SQLite), and the one-node-at-a-time lock. */
   coordination: Pick<Storage, 'notify' | 'listen' | 'exclusive' | 'withLock'>;
   definitions: () => DefinitionSet;
+  /** Whether this node runs the definitions made current last, by any node (DefinitionRegistry.readiness). */
+  definitionsCurrent?: () => Promise<boolean>;
   executions: ExecutionStore;
   credentials: CredentialService;
   integrations: IntegrationService;
@@ -182,6 +184,7 @@ export class Runtime {
       },
       deps.box,
       deps.workflows,
+      deps.definitionsCurrent,
     );
     const workerOptions = { leaseMs: this.options.leaseMs, pollIntervalMs: this.options.pollIntervalMs };
     this.runWorker = new LeaseWorker(
@@ -234,7 +237,7 @@ export class Runtime {
       const outcome = await this.executor.runRow(row, signal, failedAttempts >= this.options.retry.maxAttempts);
       if (outcome.kind === 'released') await this.queue.release(row.id, owner);
       else if (outcome.kind === 'deferred') {
-        this.deps.log.debug({ runId: row.id, target: outcome.target }, 'target at its budget; run deferred');
+        this.deps.log.debug({ runId: row.id, waitingFor: outcome.target }, 'run deferred');
         await this.queue.defer(row.id, owner, deferDelay());
       } else if (outcome.kind === 'retry') {
         await this.queue.reschedule(
