@@ -16,8 +16,8 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a process and waits for the first `http://...` URL it prints. */
-function startPrinting(
+/** Starts a process and waits for the first URL `pattern` finds in what it prints. */
+export function startPrinting(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -96,7 +96,7 @@ export function startBareServer(): Promise<RunningProcess> {
 }
 
 /** A free loopback port (main.ts prints its configured port, so the bench picks it rather than PORT=0). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);

@@ -2,14 +2,18 @@
  * Measures event → signed Stream Data delivery latency on loopback:
  *
  *   node --import tsx test/server/runtime-latency.ts [--events 1000] [--concurrency 1] [--path event|order]
- *     [--database-url postgres://...]
+ *     [--database-url postgres://... [--nodes 2]]
  *
  * `event`: POST /run/event (a custom event) until the Stream Data POST reaches a local receiver
  * with both signatures valid. `order`: a Demo Store order is created until its Stream Data POST
  * arrives (store webhook → our receiver → queue → worker → Stream Data). The server runs in this
  * process with its production runtime settings (SQLite file in a temp dir, synchronous=FULL), or on
  * the PostgreSQL database `--database-url` names (an empty one: the server creates its schema).
+ * With `--nodes N` on PostgreSQL, N-1 more nodes run as their own processes (src/server/main.ts)
+ * with the same keys, encryption key and definitions, and the events go to the nodes in turn, as
+ * a round-robin load balancer would send them; every node's worker claims runs.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,8 +22,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyAlloySignature, verifyStandardWebhook } from '../../src/node/webhooks.js';
 import { createServer } from '../../src/server/app.js';
+import { makeKeys } from '../../src/server/make-keys.js';
+import { freePort, startPrinting, type RunningProcess } from '../bench/processes.js';
 import { ownedStoresOverHttp, SANDBOX_SERVER_OPTIONS } from '../helpers/sandbox-owner.js';
-import { TEST_API_KEY } from '../helpers/server.js';
+import { TEST_API_KEY, TEST_RATE_LIMIT_ENV } from '../helpers/server.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,8 +33,12 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     path: { type: 'string', default: 'event' },
     'database-url': { type: 'string' },
+    nodes: { type: 'string', default: '1' },
   },
 });
+const NODES = Number(values.nodes);
+if (NODES > 1 && !values['database-url'])
+  throw new Error('--nodes needs --database-url: several nodes share PostgreSQL');
 const TOTAL = Number(values.events);
 const CONCURRENCY = Number(values.concurrency);
 const MODE = values.path === 'order' ? 'order' : 'event';
@@ -112,9 +122,14 @@ fs.writeFileSync(
   }),
 );
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-latency-'));
+// Shared by every node when there are several (PostgreSQL mode requires them to be).
+const keysDir = path.join(dataDir, 'keys');
+const encryptionKey = randomBytes(32).toString('base64');
+if (NODES > 1) makeKeys(keysDir, () => {});
 const server = await createServer({
   dataDir,
   databaseUrl: values['database-url'],
+  ...(NODES > 1 ? { keysDir, encryptionKey } : {}),
   definitionsDir: definitions,
   pinnedDevApiKey: TEST_API_KEY,
   allowPrivateTargets: 'loopback',
@@ -128,8 +143,37 @@ Object.assign(keys, {
 });
 const base = server.ctx.publicUrl;
 
-async function api(method: string, url: string, body?: unknown) {
-  const response = await fetch(`${base}${url}`, {
+// The other nodes: API and workers only (the Demo Store sandbox stays on the first).
+const others: RunningProcess[] = [];
+for (let i = 1; i < NODES; i++) {
+  const port = await freePort();
+  const nodeDir = path.join(dataDir, `node-${i + 1}`);
+  fs.mkdirSync(nodeDir);
+  const node = await startPrinting(
+    process.execPath,
+    ['--import', 'tsx', 'src/server/main.ts'],
+    {
+      PORT: String(port),
+      ALLOY_DATA_DIR: nodeDir,
+      ALLOY_DATABASE_URL: values['database-url']!,
+      ALLOY_KEYS_DIR: keysDir,
+      ALLOY_ENCRYPTION_KEY: encryptionKey,
+      ALLOY_PUBLIC_URL: base,
+      ALLOY_DEFINITIONS_DIR: definitions,
+      ALLOY_API_KEY: TEST_API_KEY,
+      ALLOY_ALLOW_PRIVATE_TARGETS: 'loopback',
+      ALLOY_LOG_LEVEL: 'error',
+      ...TEST_RATE_LIMIT_ENV,
+    },
+    /this node on (\S+:\d+)/,
+  );
+  others.push({ ...node, url: `http://127.0.0.1:${port}` });
+}
+/** Where the n-th event goes: the nodes in turn (warm-up events, numbered below 0, to the first). */
+const nodeFor = (n: number): string => (n < 0 ? base : [base, ...others.map((o) => o.url)][n % NODES]!);
+
+async function api(method: string, url: string, body?: unknown, to = base) {
+  const response = await fetch(`${to}${url}`, {
     method,
     headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
     body: body === undefined ? null : JSON.stringify(body),
@@ -162,7 +206,7 @@ async function once(n: number): Promise<number> {
   const arrived = new Promise<number>((resolve) => pending.set(key, resolve));
   const start = performance.now();
   if (MODE === 'event') {
-    await api('POST', '/2024-03/run/event', { event: 'Latency Ping', userId, data: { n } });
+    await api('POST', '/2024-03/run/event', { event: 'Latency Ping', userId, data: { n } }, nodeFor(n));
   } else {
     const response = await fetch(`${base}/sandbox/demo-store/api/v1/stores/${store.id}/orders`, {
       method: 'POST',
@@ -194,7 +238,9 @@ const elapsed = performance.now() - started;
 const sorted = [...latencies].sort((a, b) => a - b);
 const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
-console.log(`event → signed Stream Data delivery (${MODE} path), ${TOTAL} events, concurrency ${CONCURRENCY}`);
+console.log(
+  `event → signed Stream Data delivery (${MODE} path), ${TOTAL} events, concurrency ${CONCURRENCY}, ${NODES} node${NODES === 1 ? '' : 's'}`,
+);
 console.log(`  median ${ms(at(0.5))}   p90 ${ms(at(0.9))}   p99 ${ms(at(0.99))}   max ${ms(sorted.at(-1)!)}`);
 console.log(
   `  mean ${ms(latencies.reduce((a, b) => a + b, 0) / latencies.length)}   throughput ${(TOTAL / (elapsed / 1000)).toFixed(0)} events/s`,
@@ -202,6 +248,7 @@ console.log(
 console.log(`  signatures that failed to verify: ${badSignatures}`);
 console.log(`  ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
 
+await Promise.all(others.map((node) => node.stop()));
 await server.close();
 receiver.closeAllConnections();
 receiver.close();
