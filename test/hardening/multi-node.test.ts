@@ -12,14 +12,10 @@
  * MULTI_NODE_SEED replays a kill schedule.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { loadSigningKeys } from '../../src/server/deliveries/index.js';
 import { dropSchema, openStorage, type Storage } from '../../src/server/platform/db/index.js';
 import { claimLeases } from '../../src/server/platform/lease-worker.js';
 import { RUN_QUEUE, type RunRow } from '../../src/server/runs/repository.js';
@@ -38,6 +34,7 @@ import {
   until,
   type ChildServer,
 } from './crash-support.js';
+import { freshSchema, newDeployment, nodeOptions, RoundRobinProxy } from './multi-node-support.js';
 
 const databaseUrl = process.env.ALLOY_TEST_DATABASE_URL;
 
@@ -48,73 +45,6 @@ const RESTART_AFTER_MS = 200;
 const CLAIM_ROWS = 2000;
 const CLAIM_WORKERS = 4;
 const CLAIM_BATCH = 25;
-
-const freshSchema = (name: string) => `t_${name}_${randomBytes(6).toString('hex')}`;
-
-/**
- * A round-robin HTTP proxy over the nodes: each request goes to the next node, a node that refuses
- * the connection (or is down) is skipped; a node that dies with the request in hand is a 502.
- */
-class RoundRobinProxy {
-  readonly nodes: (string | undefined)[] = [];
-  private next = 0;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => this.forward(req, res, Buffer.concat(chunks), 0));
-  });
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tried: number): void {
-    if (tried >= this.nodes.length) {
-      res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":"no node is up"}');
-      return;
-    }
-    const target = this.nodes[this.next++ % this.nodes.length];
-    if (!target) {
-      this.forward(req, res, body, tried + 1);
-      return;
-    }
-    const { port } = new URL(target);
-    const upstream = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, 'content-length': String(body.length) },
-        agent: this.agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on('error', () => res.destroy());
-        answer.on('aborted', () => res.destroy());
-      },
-    );
-    upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (res.headersSent) res.destroy();
-      else if (error.code === 'ECONNREFUSED') this.forward(req, res, body, tried + 1);
-      // The node may have had the request: only the client's retry with its key can tell.
-      else res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":"the node went away"}');
-    });
-    upstream.end(body);
-  }
-
-  async close(): Promise<void> {
-    this.agent.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const pidOf = (owner: string) => Number(owner.split('-')[0]);
 
@@ -128,28 +58,20 @@ describe(
       const random = seededRandom(seed);
       t.diagnostic(`seed ${seed} (replay with MULTI_NODE_SEED=${seed})`);
       const began = Date.now();
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-multi-node-'));
-      const schema = freshSchema('multinode');
+      const deployment = newDeployment('multi-node', url);
+      const { root, schema } = deployment;
       const receiver = await TestReceiver.start();
       // Each post is held a few ms, so a run keeps its lease long enough for the sampler to see its owner.
       receiver.react = () => 'hang';
       const releaser = setInterval(() => receiver.release(), 5);
       const definitions = definitionsDir({ 'lab.integration.json': labIntegration((p) => receiver.url(p)) });
-      const keysDir = path.join(root, 'keys');
-      loadSigningKeys(keysDir, { create: true });
-      const encryptionKey = randomBytes(32).toString('hex');
       const proxy = new RoundRobinProxy();
       await proxy.listen();
 
       const options = (node: number) =>
-        JSON.stringify({
-          dataDir: path.join(root, `node-${node}`),
+        nodeOptions(deployment, node, {
           definitionsDir: definitions,
-          databaseUrl: url,
-          databaseSchema: schema,
           publicUrl: proxy.url,
-          encryptionKey,
-          keysDir,
           sandbox: false,
           runtime: KILL_TEST_RUNTIME,
         });
