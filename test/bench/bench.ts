@@ -31,18 +31,19 @@ interface Results {
   memory: MemoryResult;
   delivery: Delivery;
   /** The same on PostgreSQL, or why it was not measured. */
-  deliveryPostgres: Delivery | { skipped: string };
+  /** On PostgreSQL with 1 and with 2 nodes. */
+  deliveryPostgres: (Delivery & { nodes: number })[] | { skipped: string };
 }
 
 type Delivery = { events: number; medianMs: number; p99Ms: number };
 
 /**
  * Runs the runtime's latency script (1000 events, receiver verifying both signatures) and reads its
- * figures; on the PostgreSQL database `databaseUrl` names when given.
+ * figures; on the PostgreSQL database `databaseUrl` names when given, with `nodes` nodes.
  */
-function measureDelivery(databaseUrl?: string): Delivery {
+function measureDelivery(databaseUrl?: string, nodes = 1): Delivery {
   const args = ['--import', 'tsx', 'test/server/runtime-latency.ts', '--events', '1000'];
-  if (databaseUrl) args.push('--database-url', databaseUrl);
+  if (databaseUrl) args.push('--database-url', databaseUrl, '--nodes', String(nodes));
   const output = execFileSync(process.execPath, args, {
     cwd: root,
     encoding: 'utf8',
@@ -54,19 +55,11 @@ function measureDelivery(databaseUrl?: string): Delivery {
   return { events: 1000, medianMs: Number(match[1]), p99Ms: Number(match[2]) };
 }
 
-/** The delivery figures on PostgreSQL (a fresh database), or why they are not there. */
-async function measureDeliveryOnPostgres(databaseUrl: string): Promise<Delivery | string> {
-  try {
-    return await withFreshDatabase(databaseUrl, `alloy_bench_${process.pid}_delivery`, async (url) =>
-      measureDelivery(url),
-    );
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-    // Until test/server/runtime-latency.ts takes --database-url, the bench says so instead of failing.
-    if (stderr.includes("Unknown option '--database-url'"))
-      return 'runtime-latency.ts has no --database-url option yet';
-    throw error;
-  }
+/** The delivery figures on PostgreSQL with `nodes` nodes, each measured on a fresh database. */
+function measureDeliveryOnPostgres(databaseUrl: string, nodes: number): Promise<Delivery> {
+  return withFreshDatabase(databaseUrl, `alloy_bench_${process.pid}_delivery_${nodes}`, async (url) =>
+    measureDelivery(url, nodes),
+  );
 }
 
 async function main(): Promise<void> {
@@ -134,10 +127,12 @@ async function main(): Promise<void> {
   const delivery = measureDelivery();
   let deliveryPostgres: Results['deliveryPostgres'] = { skipped: postgresSkipped! };
   if (databaseUrl) {
-    log('event → signed Stream Data delivery on PostgreSQL, 1000 events');
-    const measured = await measureDeliveryOnPostgres(databaseUrl);
-    if (typeof measured === 'string') log(`PostgreSQL delivery skipped: ${measured}`);
-    deliveryPostgres = typeof measured === 'string' ? { skipped: measured } : measured;
+    const measured: (Delivery & { nodes: number })[] = [];
+    for (const nodes of [1, 2]) {
+      log(`event → signed Stream Data delivery on PostgreSQL, ${nodes} node(s), 1000 events`);
+      measured.push({ nodes, ...(await measureDeliveryOnPostgres(databaseUrl, nodes)) });
+    }
+    deliveryPostgres = measured;
   }
 
   const results: Results = {
@@ -211,7 +206,12 @@ function table(results: Results): string {
     `Event → signed Stream Data POST received (both signatures verified), ${d.events} events on loopback: median ${d.medianMs} ms, p99 ${d.p99Ms} ms on SQLite; ` +
       ('skipped' in results.deliveryPostgres
         ? `on PostgreSQL not measured (${results.deliveryPostgres.skipped}).`
-        : `median ${results.deliveryPostgres.medianMs} ms, p99 ${results.deliveryPostgres.p99Ms} ms on PostgreSQL (one node).`),
+        : results.deliveryPostgres
+            .map(
+              (d) =>
+                `median ${d.medianMs} ms, p99 ${d.p99Ms} ms on PostgreSQL with ${d.nodes} node${d.nodes === 1 ? '' : 's'}`,
+            )
+            .join('; ') + '.'),
   );
   const m = results.memory;
   lines.push(
