@@ -14,8 +14,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -24,6 +22,7 @@ import { dropSchema, openStorage, type Storage } from '../../src/server/platform
 import { claimLeases } from '../../src/server/platform/lease-worker.js';
 import { RUN_QUEUE, type RunRow } from '../../src/server/runs/repository.js';
 import { rawRows } from '../helpers/engine.js';
+import { RoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import { LAB_INTEGRATION_ID, PING_EVENT, PING_WORKFLOW_ID, labIntegration } from '../server/lab-integration.js';
 import { TestReceiver } from '../server/receiver.js';
 import { definitionsDir } from '../server/support.js';
@@ -50,71 +49,6 @@ const CLAIM_WORKERS = 4;
 const CLAIM_BATCH = 25;
 
 const freshSchema = (name: string) => `t_${name}_${randomBytes(6).toString('hex')}`;
-
-/**
- * A round-robin HTTP proxy over the nodes: each request goes to the next node, a node that refuses
- * the connection (or is down) is skipped; a node that dies with the request in hand is a 502.
- */
-class RoundRobinProxy {
-  readonly nodes: (string | undefined)[] = [];
-  private next = 0;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => this.forward(req, res, Buffer.concat(chunks), 0));
-  });
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tried: number): void {
-    if (tried >= this.nodes.length) {
-      res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":"no node is up"}');
-      return;
-    }
-    const target = this.nodes[this.next++ % this.nodes.length];
-    if (!target) {
-      this.forward(req, res, body, tried + 1);
-      return;
-    }
-    const { port } = new URL(target);
-    const upstream = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, 'content-length': String(body.length) },
-        agent: this.agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on('error', () => res.destroy());
-        answer.on('aborted', () => res.destroy());
-      },
-    );
-    upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (res.headersSent) res.destroy();
-      else if (error.code === 'ECONNREFUSED') this.forward(req, res, body, tried + 1);
-      // The node may have had the request: only the client's retry with its key can tell.
-      else res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":"the node went away"}');
-    });
-    upstream.end(body);
-  }
-
-  async close(): Promise<void> {
-    this.agent.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const pidOf = (owner: string) => Number(owner.split('-')[0]);
 
