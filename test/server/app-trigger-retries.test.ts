@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConnectorError, findConnector, type ConnectorEvent } from '../../src/server/connections/index.js';
-import { TEST_ENGINE, dropEngineData, rawRow, rawRows } from '../helpers/engine.js';
+import { TEST_ENGINE, dropEngineData, rawRow, rawRows, rawRun } from '../helpers/engine.js';
 import { RoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import { type Api, STREAM_WORKFLOW_ID, startApi, waitFor } from './support.js';
 
@@ -204,6 +204,44 @@ describe('durable app-trigger retries', () => {
     } finally {
       if (second) await stopNode(second);
       else await stopNode(first);
+    }
+  });
+
+  test('after the last attempt the retry is parked until the next change, whose failure starts the count over', async () => {
+    const api = await startNode(freshDataDir());
+    try {
+      const userId = await installedUser(api, 'retry-gives-up', (calls) => {
+        calls.down = true;
+      });
+      // Skip ahead to the attempt before the last (again if a failure in flight overwrote it).
+      await waitFor('the retries given up', async () => {
+        const row = await retryRow(api, userId);
+        if (row?.attempts === 12 && row.next_attempt_at === null) return true;
+        if (row && row.attempts < 11) {
+          await rawRun(
+            api.server,
+            'UPDATE app_subscription_retries SET attempts = 11, next_attempt_at = ? WHERE user_id = ?',
+            new Date().toISOString(),
+            userId,
+          );
+        }
+        return false;
+      });
+      const calls = callsOf(userId).calls;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(callsOf(userId).calls, calls, 'no attempt once given up');
+
+      // The next change syncs again; its failure is the first of a new count.
+      await api.server.ctx.runtime.triggers.sync(userId);
+      const restarted = await retryRow(api, userId);
+      assert.ok(restarted && restarted.next_attempt_at !== null);
+      // 1, or 2 when the first retry (due within 0–1 s) has already run.
+      assert.ok(restarted.attempts <= 2, `attempts ${restarted.attempts}`);
+      callsOf(userId).down = false;
+      await synced(api, userId);
+      assert.equal(callsOf(userId).succeeded, 1);
+    } finally {
+      await stopNode(api);
     }
   });
 
