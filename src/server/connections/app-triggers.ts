@@ -81,6 +81,10 @@ const DEFAULT_SWEEP: SyncRetrySweep = { pollIntervalMs: 1_000, claimMs: 30_000, 
  * row is written by one statement of its own after the app answered (a transaction held across
  * those calls would stall every other query; the test guard fails it). Callers settle after
  * their commit (CredentialService and the installs module use `afterCommit`).
+ *
+ * One user's syncs never overlap, on any node (the per-user lock). A sync that fails is recorded
+ * in `app_subscription_retries` and retried with backoff by whichever node claims the row first
+ * (`start`), so a retry outlives the node that scheduled it.
  */
 export class AppTriggers {
   private readonly chains = new Map<string, Promise<void>>();
