@@ -10,6 +10,15 @@ import { MissingConnectionError, type Connections } from './connections.js';
 import type { RunQueue } from '../runs/index.js';
 import { retryDelay, type RetryPolicy } from '../platform/retry.js';
 import {
+  claimSyncRetry,
+  clearSyncRetry,
+  dueSyncRetries,
+  findSyncRetry,
+  nextSyncRetryAt,
+  recordSyncFailure,
+  releaseSyncRetry,
+} from './sync-retry-repository.js';
+import {
   deleteSubscription,
   findSubscription,
   listSubscriptions,
@@ -46,6 +55,21 @@ export type ReceiverOutcome =
 /** Resync attempts after a failure (the app was down), with backoff, before waiting for the next change. */
 const SYNC_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAttempts: 12 };
 
+/** How the retries of failed syncs are swept from `app_subscription_retries`. */
+export interface SyncRetrySweep {
+  /** The longest a node goes without looking for due retries (another node may have recorded one). */
+  pollIntervalMs: number;
+  /**
+   * How long a claimed retry is this node's before another node may take it (its process died
+   * mid-sync). A sync that outlasts it is harmless: the per-user lock keeps the two apart.
+   */
+  claimMs: number;
+  /** Users one node retries at the same time. */
+  concurrency: number;
+}
+
+const DEFAULT_SWEEP: SyncRetrySweep = { pollIntervalMs: 1_000, claimMs: 30_000, concurrency: 4 };
+
 /**
  * App-event triggers. For each active workflow of a user whose trigger is an app event, the
  * app holds a webhook subscription pointing at `${publicUrl}/webhooks/:workflowId/:userId`;
@@ -57,10 +81,20 @@ const SYNC_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, maxAt
  * row is written by one statement of its own after the app answered (a transaction held across
  * those calls would stall every other query; the test guard fails it). Callers settle after
  * their commit (CredentialService and the installs module use `afterCommit`).
+ *
+ * One user's syncs never overlap, on any node (the per-user lock). A sync that fails is recorded
+ * in `app_subscription_retries` and retried with backoff by whichever node claims the row first
+ * (`start`), so a retry outlives the node that scheduled it.
  */
 export class AppTriggers {
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly retryTimers = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  /** Retries this node claimed and is running, by user. */
+  private readonly swept = new Map<string, Promise<void>>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  /** When the sweep timer fires (ms since the epoch). */
+  private sweepAt = Number.POSITIVE_INFINITY;
+  private sweeping: Promise<void> | undefined;
+  private started = false;
   private closed = false;
 
   constructor(
@@ -77,6 +111,7 @@ export class AppTriggers {
     private readonly installs: ActiveWorkflows,
     /** A lock every node honours (Storage.withLock): one user's subscription changes never overlap across nodes. */
     private readonly lock: (name: string, work: () => Promise<void>) => Promise<void> = (_name, work) => work(),
+    private readonly sweep: SyncRetrySweep = DEFAULT_SWEEP,
   ) {}
 
   receiverUrl(workflowId: string, userId: string): string {
@@ -85,7 +120,8 @@ export class AppTriggers {
 
   /**
    * Brings the user's subscriptions in line with their active app-event workflows. Never throws:
-   * an app that cannot be reached is tried again later with backoff; the result is logged.
+   * a failure is recorded in `app_subscription_retries` and tried again later with backoff, by
+   * this node or any other (see `start`); the result is logged.
    */
   sync(userId: string): Promise<void> {
     return this.serially(userId, () => this.syncNow(userId));
@@ -140,12 +176,104 @@ export class AppTriggers {
     for (const userId of [...users].sort()) await this.sync(userId);
   }
 
+  /**
+   * Starts sweeping the recorded retries: every node looks for due rows at least every
+   * `pollIntervalMs` (and when a sync here schedules one sooner), claims each (one conditional
+   * UPDATE, so one node gets it) and syncs the user under the per-user lock. A retry recorded by a
+   * node that stopped is taken up by the others, or by the next start.
+   */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.sweepIn(0);
+  }
+
   /** Stops retrying and waits for changes under way (each is bounded by the request timeout). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const { timer } of this.retryTimers.values()) clearTimeout(timer);
-    this.retryTimers.clear();
-    await Promise.all([...this.chains.values()]);
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    await this.sweeping;
+    await Promise.all([...this.chains.values(), ...this.swept.values()]);
+  }
+
+  /** Sweeps in `delayMs`, unless a sweep is set for earlier already. */
+  private sweepIn(delayMs: number): void {
+    if (!this.started || this.closed) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    if (this.sweepTimer && this.sweepAt <= at) return;
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(
+      () => {
+        this.sweepTimer = undefined;
+        this.sweepAt = Number.POSITIVE_INFINITY;
+        void this.sweepOnce();
+      },
+      Math.max(0, delayMs),
+    );
+    this.sweepTimer.unref();
+  }
+
+  /** One look at the due retries (one at a time in this process); then sets the next. */
+  private async sweepOnce(): Promise<void> {
+    if (this.closed) return;
+    if (this.sweeping) {
+      // A look is under way: it sets the next one when done; make that one soon.
+      void this.sweeping.then(() => this.sweepIn(0));
+      return;
+    }
+    let next = this.sweep.pollIntervalMs;
+    this.sweeping = (async () => {
+      try {
+        const room = this.sweep.concurrency - this.swept.size;
+        if (room <= 0) return;
+        const now = Date.now();
+        const due = await dueSyncRetries(this.database, new Date(now).toISOString(), room + this.swept.size);
+        for (const userId of due) {
+          if (this.closed || this.swept.size >= this.sweep.concurrency) break;
+          if (this.swept.has(userId)) continue;
+          const revision = await claimSyncRetry(
+            this.database,
+            userId,
+            new Date(now).toISOString(),
+            new Date(now + this.sweep.claimMs).toISOString(),
+          );
+          // Another node (or a sync here) took it first.
+          if (revision !== undefined) this.retryClaimed(userId, revision);
+        }
+        if (this.swept.size >= this.sweep.concurrency) return;
+        const at = await nextSyncRetryAt(this.database);
+        if (at !== undefined) next = Math.min(next, Math.max(0, at - Date.now()));
+      } catch (error) {
+        this.log.error({ err: error }, 'sweeping app trigger retries failed');
+      }
+    })();
+    try {
+      await this.sweeping;
+    } finally {
+      this.sweeping = undefined;
+    }
+    // A floor, so that a row due now that this node cannot claim does not spin the loop.
+    this.sweepIn(Math.max(next, 10));
+  }
+
+  /** Syncs a user whose retry this node claimed; a claim the sync did not use is given back. */
+  private retryClaimed(userId: string, revision: number): void {
+    const work = (async () => {
+      await this.serially(userId, () => this.syncNow(userId, revision));
+      // The sync deleted or rewrote the row (a new revision) unless it did not run: closing, or the
+      // user's lock timed out. Then the row is due again at once, for this node or another.
+      await releaseSyncRetry(this.database, userId, revision, nowIso()).catch((error: unknown) => {
+        this.log.error({ err: error, userId }, 'giving back an app trigger retry failed');
+      });
+    })();
+    this.swept.set(userId, work);
+    void work.finally(() => {
+      this.swept.delete(userId);
+      // A slot is free: what was left due for lack of one is looked at now.
+      this.sweepIn(0);
+    });
   }
 
   private async wanted(userId: string): Promise<Map<string, Wanted>> {
@@ -164,8 +292,54 @@ export class AppTriggers {
     return wanted;
   }
 
-  private async syncNow(userId: string): Promise<void> {
+  /**
+   * Syncs, and records the outcome in `app_subscription_retries`: a success deletes the user's
+   * row if it is still the one seen at the start (a failure recorded since stays); a failure
+   * writes it with the next attempt's time. `claimed`: the revision this node's sweep claimed; if
+   * the row moved on since (another sync handled it), nothing is done.
+   */
+  private async syncNow(userId: string, claimed?: number): Promise<void> {
     if (this.closed) return;
+    const before = await findSyncRetry(this.database, userId);
+    if (claimed !== undefined && before?.revision !== claimed) return;
+    let failed: unknown;
+    try {
+      failed = await this.reconcile(userId);
+    } catch (cause) {
+      failed = cause;
+    }
+    if (failed === undefined) {
+      if (before) await clearSyncRetry(this.database, userId, before.revision);
+      return;
+    }
+    // A row given up on (no next attempt) starts over: this sync came from a change or a start.
+    const attempts = before && before.nextAttemptAt !== null ? before.attempts + 1 : 1;
+    const giveUp = attempts >= SYNC_RETRY.maxAttempts;
+    const delay = retryDelay(SYNC_RETRY, attempts);
+    const now = Date.now();
+    await recordSyncFailure(
+      this.database,
+      {
+        userId,
+        attempts,
+        nextAttemptAt: giveUp ? null : new Date(now + delay).toISOString(),
+        lastError: errorText(failed),
+      },
+      new Date(now).toISOString(),
+    );
+    if (giveUp) {
+      this.log.error(
+        { err: failed, userId, attempts },
+        'gave up syncing app trigger subscriptions until the next change or restart',
+      );
+      return;
+    }
+    this.log.warn({ err: failed, userId, attempts }, 'app trigger subscriptions are out of date; retrying');
+    this.sweepIn(delay);
+  }
+
+  /** Subscribes and unsubscribes in the apps; the first failure (undefined: all went through). */
+  private async reconcile(userId: string): Promise<unknown> {
     const wanted = await this.wanted(userId);
     let failed: unknown;
     for (const row of await listSubscriptions(this.database, userId)) {
@@ -206,29 +380,7 @@ export class AppTriggers {
         failed ??= cause;
       }
     }
-    if (failed === undefined) {
-      const pending = this.retryTimers.get(userId);
-      if (pending) clearTimeout(pending.timer);
-      this.retryTimers.delete(userId);
-      return;
-    }
-    this.log.warn({ err: failed, userId }, 'app trigger subscriptions are out of date; retrying');
-    this.scheduleRetry(userId);
-  }
-
-  private scheduleRetry(userId: string): void {
-    if (this.closed) return;
-    const attempt = (this.retryTimers.get(userId)?.attempt ?? 0) + 1;
-    if (attempt >= SYNC_RETRY.maxAttempts) {
-      this.log.error({ userId }, 'gave up syncing app trigger subscriptions until the next change or restart');
-      this.retryTimers.delete(userId);
-      return;
-    }
-    const previous = this.retryTimers.get(userId);
-    if (previous) clearTimeout(previous.timer);
-    const timer = setTimeout(() => void this.sync(userId), retryDelay(SYNC_RETRY, attempt));
-    timer.unref();
-    this.retryTimers.set(userId, { timer, attempt });
+    return failed;
   }
 
   private context() {
@@ -334,4 +486,10 @@ export class AppTriggers {
     });
     return { kind: 'queued', runId: run.id, duplicate: !run.created };
   }
+}
+
+/** What a failed sync is recorded with: the error's message, bounded. */
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }

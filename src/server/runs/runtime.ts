@@ -167,6 +167,8 @@ export class Runtime {
       log,
       deps.workflows,
       (name, work) => deps.coordination.withLock(name, work),
+      // Failed syncs are retried from the database by whichever node claims them first.
+      { pollIntervalMs: this.options.pollIntervalMs, claimMs: this.options.leaseMs, concurrency: 4 },
     );
     this.executor = new WorkflowExecutor(
       database,
@@ -217,6 +219,7 @@ export class Runtime {
     await this.deps.coordination.listen(DELIVERIES_CHANNEL, () => this.deliveryWorker.wake());
     this.runWorker.start();
     this.deliveryWorker.start();
+    this.triggers.start();
     // One node at a time walks every user (the others' starts skip it; each user's sync is locked anyway).
     void this.deps.coordination.exclusive('app_triggers_sync_all', () => this.triggers.syncAll());
   }

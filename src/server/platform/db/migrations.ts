@@ -304,6 +304,22 @@ const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- App-trigger syncs that failed (an app was down): one row per user whose subscriptions are out
+  -- of date, retried with backoff by whichever node claims it first (the claim moves
+  -- next_attempt_at a lease ahead) and deleted by the sync that succeeds. next_attempt_at NULL:
+  -- given up until the next change or start. revision grows with every write, so a sync deletes
+  -- only the row it saw (a failure recorded meanwhile stays).
+  CREATE TABLE app_subscription_retries (
+    user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    revision INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX app_subscription_retries_due ON app_subscription_retries (next_attempt_at);
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */

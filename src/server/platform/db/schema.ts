@@ -23,6 +23,7 @@ export interface DB {
   execution_blocks: ExecutionBlocksTable;
   outbound_deliveries: OutboundDeliveriesTable;
   app_subscriptions: AppSubscriptionsTable;
+  app_subscription_retries: AppSubscriptionRetriesTable;
   oauth_sessions: OAuthSessionsTable;
   link_sessions: LinkSessionsTable;
 }
@@ -212,6 +213,19 @@ export interface AppSubscriptionsTable extends SealedColumns {
   external_id: string;
   target_url: string;
   created_at: string;
+}
+
+/** A user whose app subscriptions are out of date: the failed sync is retried from here, on any node. */
+export interface AppSubscriptionRetriesTable {
+  user_id: string;
+  /** Failed syncs since the last success (or since the retries were given up). */
+  attempts: number;
+  /** When the next attempt is due (or a claim's lease ends); null: given up until the next change or start. */
+  next_attempt_at: string | null;
+  last_error: string | null;
+  /** Grows with every write: a sync deletes the row only if it is still the one it saw. */
+  revision: number;
+  updated_at: string;
 }
 
 export type OAuthSessionStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
