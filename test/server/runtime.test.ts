@@ -235,9 +235,14 @@ describe('the Quick Start, run for real', () => {
     assert.deepEqual(body.trigger, { type: 'appEvent', event: 'order.created' });
     assert.match(entry.webhookId ?? '', /^msg_[0-9a-f]{24}$/);
 
-    const [execution] = await logsOf(STREAM_WORKFLOW_ID, userId);
-    assert.equal(execution!.status, 'success');
-    assert.equal((execution!.results[0]!.data[0]!.json as { id: string }).id, order.id);
+    // The receiver's answer reaches the worker after the inbox recorded the entry: the execution
+    // is recorded as finished a moment later (on PostgreSQL, one more round trip).
+    const execution = await waitFor('the execution to finish', async () => {
+      const [latest] = await logsOf(STREAM_WORKFLOW_ID, userId);
+      return latest?.status !== 'running' && latest;
+    });
+    assert.equal(execution.status, 'success');
+    assert.equal((execution.results[0]!.data[0]!.json as { id: string }).id, order.id);
   });
 
   test('the demo inbox records a forged request as not verified and refuses it', async () => {
