@@ -173,7 +173,10 @@ export class AppTriggers {
       ...(await usersWithSubscriptions(this.database)),
       ...(await this.installs.usersWithActiveWorkflows()),
     ]);
-    for (const userId of [...users].sort()) await this.sync(userId);
+    for (const userId of [...users].sort()) {
+      if (this.closed) return;
+      await this.sync(userId);
+    }
   }
 
   /**

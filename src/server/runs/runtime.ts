@@ -138,6 +138,8 @@ export class Runtime {
   private readonly runWorker: LeaseWorker<RunRow>;
   private readonly deliveryWorker: LeaseWorker<OutboundDelivery>;
   private started = false;
+  /** The start-up walk over every user's app subscriptions (it stops early once closing). */
+  private startupSync: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: RuntimeDeps,
@@ -220,14 +222,20 @@ export class Runtime {
     this.runWorker.start();
     this.deliveryWorker.start();
     this.triggers.start();
-    // One node at a time walks every user (the others' starts skip it; each user's sync is locked anyway).
-    void this.deps.coordination.exclusive('app_triggers_sync_all', () => this.triggers.syncAll());
+    // One node at a time walks every user (the others' starts skip it; each user's sync is locked
+    // anyway). Awaited by close(): a server closed at once must not query a closed database.
+    this.startupSync = this.deps.coordination
+      .exclusive('app_triggers_sync_all', () => this.triggers.syncAll())
+      .then(
+        () => undefined,
+        (error: unknown) => this.deps.log.error({ err: error }, 'the start-up app trigger sync failed'),
+      );
   }
 
   /** Stops claiming work; running work gets the grace period, then gives its rows back. */
   async close(): Promise<void> {
     await Promise.all([
-      this.triggers.close(),
+      this.triggers.close().then(() => this.startupSync),
       this.runWorker.close(this.options.shutdownGraceMs),
       this.deliveryWorker.close(this.options.shutdownGraceMs),
     ]);
