@@ -53,7 +53,7 @@ import {
   sealLegacyVerifiers,
 } from './connections/index.js';
 import { ExecutionStore } from './runs/index.js';
-import { HeadlessInstallService } from './installs/index.js';
+import { HeadlessInstallService, type SettleUser } from './installs/index.js';
 import { IntegrationService } from './installs/index.js';
 import { LinkService } from './installs/index.js';
 import { sealLegacyConfigs } from './installs/index.js';
@@ -190,6 +190,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     box = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
     // A change to a user's connections settles their app triggers (after the commit, in the service).
     credentials = await CredentialService.open(database, box, {
+      owe: async (conn, userId) => late.triggers?.owe(conn, userId),
       settle: async (userId) => late.triggers?.settle(userId),
       releaseCredential: async (userId, credentialId) => late.triggers?.releaseCredential(userId, credentialId),
     });
@@ -252,7 +253,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const users = new UserService(database);
   // After a change to a user's installed workflows commits, their app-event triggers follow (the
   // installs services call this; `runtime` exists by the time anything is installed).
-  const settleUser = (userId: string): Promise<void> => runtime.triggers.settle(userId);
+  const settleUser: SettleUser = {
+    owe: (trx, userId) => runtime.triggers.owe(trx, userId),
+    settle: (userId) => runtime.triggers.settle(userId),
+  };
   const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, credentials, settleUser);
   const workflows = new WorkflowService(database, definitions, absoluteUrl, box, settleUser);
   const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl, users);

@@ -30,6 +30,8 @@ interface Calls {
   failures: number;
   /** Fails every call while true. */
   down: boolean;
+  /** While set, calls wait for it before reaching the app. */
+  gate?: Promise<void>;
 }
 const byUser = new Map<string, Calls>();
 const callsOf = (userId: string): Calls => {
@@ -49,6 +51,7 @@ const flaky: ConnectorEvent['subscribe'] = async (ctx, credential, url) => {
   try {
     // A little time in the app, so that overlapping syncs would show.
     await new Promise((resolve) => setTimeout(resolve, 20));
+    await calls.gate;
     if (calls.down || calls.failures > 0) {
       calls.failures = Math.max(0, calls.failures - 1);
       throw new ConnectorError('unreachable', 'The store is down (test).', 503);
@@ -155,6 +158,31 @@ async function synced(api: Api, userId: string): Promise<void> {
 }
 
 describe('durable app-trigger retries', () => {
+  test('a change records the sync it owes in its own transaction: on disk while the app is called, gone once it succeeds', async () => {
+    const api = await startNode(freshDataDir());
+    let open = () => {};
+    try {
+      const userId = await api.createUser('owes-a-sync');
+      await api.createCredential(userId);
+      callsOf(userId).gate = new Promise<void>((resolve) => (open = resolve));
+      const installing = api.installWithWidget(userId);
+      await waitFor('the sync to reach the app', () => callsOf(userId).inFlight === 1);
+      // A node that died now would leave this row; any node's sweep takes it once it is due.
+      const owed = await retryRow(api, userId);
+      assert.ok(owed, 'the owed sync is on disk before the app answers');
+      assert.equal(owed.attempts, 0);
+      assert.equal(owed.last_error, null);
+      assert.ok(Date.parse(owed.next_attempt_at!) > Date.now(), 'due after a claim lease, not at once');
+      open();
+      await installing;
+      await synced(api, userId);
+      assert.equal(callsOf(userId).calls, 1, 'one sync did it');
+    } finally {
+      open();
+      await stopNode(api);
+    }
+  });
+
   test('a failed sync is recorded with its attempts and retried from the table until it succeeds', async () => {
     const api = await startNode(freshDataDir());
     try {

@@ -234,6 +234,7 @@ describe('the work after a connection change runs after the commit (afterCommit)
   const service = async () => {
     const settled: string[] = [];
     const credentials = await CredentialService.open(database, box, {
+      owe: async () => {},
       settle: async (userId) => {
         settled.push(userId);
       },

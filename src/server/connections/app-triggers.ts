@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { OutboundHttp } from '../platform/outbound-http.js';
 import { ConnectorError, findConnector, type Connector, type ConnectorEvent } from './connectors/index.js';
-import { nowIso, type Database } from '../platform/db/index.js';
+import { nowIso, type Conn, type Database } from '../platform/db/index.js';
 import { findVersion, type DefinitionSet } from '../definitions/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import type { Environment } from '../users/index.js';
@@ -14,6 +14,7 @@ import {
   clearSyncRetry,
   dueSyncRetries,
   findSyncRetry,
+  oweSync,
   nextSyncRetryAt,
   recordSyncFailure,
   releaseSyncRetry,
@@ -125,6 +126,17 @@ export class AppTriggers {
    */
   sync(userId: string): Promise<void> {
     return this.serially(userId, () => this.syncNow(userId));
+  }
+
+  /**
+   * In the transaction of a change to the user's installs or connections: records that their
+   * subscriptions owe a sync, due once a claim's lease from now (by then the sync that follows
+   * the commit has normally cleared it). A node that stops before that sync leaves the row, and
+   * a sweep on any node takes it.
+   */
+  owe(conn: Conn, userId: string): Promise<void> {
+    const now = Date.now();
+    return oweSync(conn, userId, new Date(now + this.sweep.claimMs).toISOString(), new Date(now).toISOString());
   }
 
   /**

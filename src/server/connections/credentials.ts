@@ -30,13 +30,19 @@ const toCredential = (record: CredentialRecord): Credential => ({
  * service at start-up: the service runs it, so no route can forget it.
  */
 export interface ConnectionChangeHooks {
+  /** In the change's transaction: the user's app-event triggers owe a sync (AppTriggers.owe). */
+  owe(conn: Conn, userId: string): Promise<void>;
   /** After a credential was added or removed (and committed): subscribe or move app-event triggers. */
   settle(userId: string): Promise<void>;
   /** Before a credential is deleted, while it still works: unsubscribe what it is used for. */
   releaseCredential(userId: string, credentialId: string): Promise<void>;
 }
 
-const NO_HOOKS: ConnectionChangeHooks = { settle: async () => {}, releaseCredential: async () => {} };
+const NO_HOOKS: ConnectionChangeHooks = {
+  owe: async () => {},
+  settle: async () => {},
+  releaseCredential: async () => {},
+};
 
 /**
  * Users' connections to third-party apps. The whole `data` object is sealed with AES-256-GCM
@@ -185,6 +191,7 @@ export class CredentialService {
    * transaction may stay open across the calls to apps it makes).
    */
   private async afterChange(conn: Conn, userId: string): Promise<void> {
+    await this.hooks.owe(conn, userId);
     let settling: Promise<void> | undefined;
     afterCommit(conn, () => {
       settling = this.hooks.settle(userId);

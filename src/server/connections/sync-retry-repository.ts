@@ -58,6 +58,34 @@ export async function recordSyncFailure(
     .execute();
 }
 
+/**
+ * A change committed with `conn` leaves the user's subscriptions owing a sync: the row exists (due
+ * at `dueAt`, when a sweep takes it if no sync here cleared it first) before the sync starts, so a
+ * node that stops in between leaves it to another. An existing row keeps its attempts and the
+ * earlier due time (a given-up row is due again); its revision grows, so a sync already under way
+ * (it began before this change) does not delete it.
+ */
+export async function oweSync(conn: Conn, userId: string, dueAt: string, now: string): Promise<void> {
+  await conn
+    .insertInto('app_subscription_retries')
+    .values({ user_id: userId, attempts: 0, next_attempt_at: dueAt, last_error: null, revision: 1, updated_at: now })
+    .onConflict((oc) =>
+      oc.column('user_id').doUpdateSet((eb) => ({
+        next_attempt_at: eb
+          .case()
+          .when('app_subscription_retries.next_attempt_at', 'is', null)
+          .then(eb.ref('excluded.next_attempt_at'))
+          .when('app_subscription_retries.next_attempt_at', '<', eb.ref('excluded.next_attempt_at'))
+          .then(eb.ref('app_subscription_retries.next_attempt_at'))
+          .else(eb.ref('excluded.next_attempt_at'))
+          .end(),
+        revision: eb('app_subscription_retries.revision', '+', 1),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .execute();
+}
+
 /** After a successful sync: deletes the row if it is still at `revision`; false if it changed meanwhile. */
 export async function clearSyncRetry(conn: Conn, userId: string, revision: number): Promise<boolean> {
   const deleted = await conn

@@ -63,10 +63,20 @@ export type InstallListener = (event: InstalledEvent, trx: Conn) => void | Promi
 
 /**
  * What follows a change to a user's installed workflows: app-event triggers subscribe or
- * unsubscribe (the runtime's `triggers.settle`). Called once the change has committed, and
- * waited for (it bounds itself) before the change's caller resumes.
+ * unsubscribe (the runtime's `triggers`).
  */
-export type SettleUser = (userId: string) => void | Promise<void>;
+export interface SettleUser {
+  /**
+   * Inside the change's transaction: records that the user's subscriptions owe a sync, so a node
+   * that stops between the commit and the sync leaves it to another node (or its next start).
+   */
+  owe(trx: Conn, userId: string): Promise<void>;
+  /** Once the change has committed: the sync, waited for (it bounds itself) before the caller resumes. */
+  settle(userId: string): void | Promise<void>;
+}
+
+/** No app triggers to follow changes (services built without a runtime, as in some tests). */
+export const NO_SETTLE: SettleUser = { owe: async () => {}, settle: () => undefined };
 
 /**
  * Runs `work` in a transaction on `conn` and, once the outermost transaction commits, `settle`
@@ -80,7 +90,8 @@ export async function changeInstalls<T>(
 ): Promise<T> {
   return inTransaction(conn, async (trx) => {
     const result = await work(trx);
-    afterCommit(trx, () => settle(userId));
+    await settle.owe(trx, userId);
+    afterCommit(trx, () => settle.settle(userId));
     return result;
   });
 }
@@ -103,7 +114,7 @@ export class IntegrationService {
     /** The connections module: the user's newest credential of an app (it owns `credentials`). */
     private readonly credentials: Pick<CredentialService, 'newest'>,
     /** After an install commits: the user's app-event triggers are brought in line. */
-    private readonly settle: SettleUser = () => undefined,
+    private readonly settle: SettleUser = NO_SETTLE,
   ) {}
 
   /**

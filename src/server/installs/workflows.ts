@@ -22,7 +22,7 @@ import {
 import { checkValue } from '../definitions/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import type { Environment } from '../users/index.js';
-import { changeInstalls, type SettleUser, type StoredConfig } from './integrations.js';
+import { changeInstalls, NO_SETTLE, type SettleUser, type StoredConfig } from './integrations.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig } from './config-answers.js';
 import * as repo from './repository.js';
@@ -45,7 +45,7 @@ export class WorkflowService {
     /** Opens the users' sealed configuration answers. */
     private readonly box: SecretBox,
     /** After a change to a user's workflows commits: their app-event triggers are brought in line. */
-    private readonly settle: SettleUser = () => undefined,
+    private readonly settle: SettleUser = NO_SETTLE,
   ) {}
 
   /** The parent workflow a request names; unknown ids and names are 404s. */
