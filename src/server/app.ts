@@ -245,7 +245,16 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   });
 
   // The public URL is only known after listen() when the port is 0, so it is read lazily.
-  const publicUrl = (): string => config.publicUrl ?? `http://localhost:${addressPort(app) ?? config.port}`;
+  // Kept once listening: absoluteUrl runs for every icon of every integration listed.
+  let listeningUrl: string | undefined;
+  const publicUrl = (): string => {
+    if (config.publicUrl !== undefined) return config.publicUrl;
+    if (listeningUrl !== undefined) return listeningUrl;
+    const port = addressPort(app);
+    if (port === undefined) return `http://localhost:${config.port}`;
+    listeningUrl = `http://localhost:${port}`;
+    return listeningUrl;
+  };
   const absoluteUrl = (p: string): string => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`);
   const currentDefinitions = () => definitions.current;
   const users = new UserService(database);
