@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
@@ -18,7 +17,7 @@ import {
   type ServerConfig,
 } from './platform/config.js';
 import type { AppContext } from './context.js';
-import { corsPolicy } from './http/cors.js';
+import { registerCors } from './http/cors.js';
 import { inTransaction, openStorage, type Database, type Db, type Storage } from './platform/db/index.js';
 import { DefinitionRegistry } from './definitions/index.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
@@ -247,7 +246,16 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   });
 
   // The public URL is only known after listen() when the port is 0, so it is read lazily.
-  const publicUrl = (): string => config.publicUrl ?? `http://localhost:${addressPort(app) ?? config.port}`;
+  // Kept once listening: absoluteUrl runs for every icon of every integration listed.
+  let listeningUrl: string | undefined;
+  const publicUrl = (): string => {
+    if (config.publicUrl !== undefined) return config.publicUrl;
+    if (listeningUrl !== undefined) return listeningUrl;
+    const port = addressPort(app);
+    if (port === undefined) return `http://localhost:${config.port}`;
+    listeningUrl = `http://localhost:${port}`;
+    return listeningUrl;
+  };
   const absoluteUrl = (p: string): string => (/^https?:/.test(p) ? p : `${publicUrl()}${p}`);
   const currentDefinitions = () => definitions.current;
   const users = new UserService(database);
@@ -383,7 +391,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   });
   // CORS only for what the browser SDK calls with the user token (src/server/cors.ts); API-key
   // routes answer none, so a page on another origin cannot use an API key it should not have.
-  await app.register(cors, { delegator: corsPolicy });
+  registerCors(app);
 
   // Every API route must be in the route table (schemas + OpenAPI); checked once all are registered.
   const registered: string[] = [];

@@ -13,7 +13,7 @@ import { launchChromium } from '../helpers/chromium.js';
 import { measureIframe, measureInPage, measureMemory, type MemoryResult, type Timing } from './browser.js';
 import { load, type LoadResult } from './load.js';
 import { apiTargets, type EngineRow, measurePostgres, withFreshDatabase } from './postgres.js';
-import { BENCH_API_KEY, startBareServer, startServerProcess } from './processes.js';
+import { BENCH_API_KEY, startBareFastifyServer, startBareServer, startServerProcess } from './processes.js';
 import { ourSizes, peerSizes, type SizeRow } from './sizes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,7 +27,14 @@ interface Results {
   machine: string;
   sizes: SizeRow[];
   install: { inPage: Timing; iframe: Timing; ratio: number };
-  api: { rows: LoadResult[]; ceiling: LoadResult; engines: EngineRow[]; postgresSkipped?: string };
+  /** `framework`: a bare Fastify route, the framework's own ceiling, measured right after node:http's. */
+  api: {
+    rows: LoadResult[];
+    ceiling: LoadResult;
+    framework: LoadResult;
+    engines: EngineRow[];
+    postgresSkipped?: string;
+  };
   memory: MemoryResult;
   delivery: Delivery;
   /** The same on PostgreSQL, or why it was not measured. */
@@ -106,6 +113,13 @@ async function main(): Promise<void> {
   const bare = await startBareServer();
   const ceiling = await load({ name: 'bare node:http (ceiling)', url: bare.url }, LOAD_SECONDS, CONNECTIONS);
   await bare.stop();
+  const bareFastify = await startBareFastifyServer();
+  const framework = await load(
+    { name: 'bare Fastify route (framework ceiling)', url: bareFastify.url },
+    LOAD_SECONDS,
+    CONNECTIONS,
+  );
+  await bareFastify.stop();
 
   const [tokenRow, integrationsRow, runEventRow] = rows as [LoadResult, LoadResult, LoadResult];
   const engines: EngineRow[] = [
@@ -140,7 +154,7 @@ async function main(): Promise<void> {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     sizes,
     install,
-    api: { rows, ceiling, engines, ...(postgresSkipped === undefined ? {} : { postgresSkipped }) },
+    api: { rows, ceiling, framework, engines, ...(postgresSkipped === undefined ? {} : { postgresSkipped }) },
     memory,
     delivery,
     deliveryPostgres,
@@ -169,13 +183,13 @@ function table(results: Results): string {
     `| Same UI as a page in an iframe (peers' architecture) | ${iframe.runs} | ${iframe.cold} ms | ${iframe.median} ms | ${iframe.p95} ms |`,
   );
   lines.push('', `The iframe takes ${ratio}× as long as the in-page modal (median).`);
-  const { rows, ceiling } = results.api;
+  const { rows, ceiling, framework } = results.api;
   lines.push(
     '',
     '| API on loopback | Requests/s | p50 | p99 | Non-2xx | Share of ceiling |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
   );
-  for (const row of [...rows, ceiling]) {
+  for (const row of [...rows, framework, ceiling]) {
     const share = `${Math.round((row.requestsPerSecond / ceiling.requestsPerSecond) * 100)} %`;
     lines.push(
       `| ${row.name} | ${row.requestsPerSecond} | ${row.latencyP50Ms} ms | ${row.latencyP99Ms} ms | ${row.non2xx + row.errors} | ${share} |`,

@@ -95,6 +95,20 @@ export function startBareServer(): Promise<RunningProcess> {
   return startPrinting(process.execPath, ['-e', code], {}, /bare (http:\/\/[^\s]+)/);
 }
 
+/**
+ * The framework's own ceiling: a bare Fastify route answering the same JSON as the bare node:http
+ * server (no plugins, no logger), in its own process, same load tool.
+ */
+export function startBareFastifyServer(): Promise<RunningProcess> {
+  const code = `
+    const app = require('fastify')({ logger: false });
+    const body = { ok: true, token: 'x'.repeat(200) };
+    app.get('/', async () => body);
+    app.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('fastify http://127.0.0.1:' + app.server.address().port));
+  `;
+  return startPrinting(process.execPath, ['-e', code], {}, /fastify (http:\/\/[^\s]+)/);
+}
+
 /** A free loopback port (main.ts prints its configured port, so the bench picks it rather than PORT=0). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

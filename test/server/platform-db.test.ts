@@ -10,6 +10,7 @@ import {
   inTransaction,
   isUniqueViolation,
   openDatabase,
+  prepared,
   type Database,
   type Db,
 } from '../../src/server/platform/db/index.js';
@@ -32,6 +33,38 @@ describe('the storage seam', () => {
 
   const setting = async (key: string) =>
     (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+
+  test('a prepared query runs with each call’s arguments, on the database and in a transaction', async () => {
+    const byPrefix = prepared((conn, low: string, high: string) =>
+      conn
+        .selectFrom('settings')
+        .select(['key', 'value'])
+        .where('key', '>=', low)
+        .where('key', '<', high)
+        .orderBy('key'),
+    );
+    await db
+      .insertInto('settings')
+      .values([
+        { key: 'p:a', value: '1' },
+        { key: 'p:b', value: '2' },
+        { key: 'q:a', value: '3' },
+      ])
+      .execute();
+    assert.deepEqual(await byPrefix(db, 'p:', 'p;'), [
+      { key: 'p:a', value: '1' },
+      { key: 'p:b', value: '2' },
+    ]);
+    assert.deepEqual(await byPrefix(db, 'q:', 'q;'), [{ key: 'q:a', value: '3' }]);
+    await inTransaction(db, async (trx) => {
+      await trx.insertInto('settings').values({ key: 'q:b', value: '4' }).execute();
+      assert.deepEqual((await byPrefix(trx, 'q:', 'q;')).length, 2, 'sees its transaction’s own writes');
+    });
+    const asColumn = prepared((conn, column: string) =>
+      conn.selectFrom('settings').select('key').where(sql.ref(column), '=', 'x'),
+    );
+    await assert.rejects(asColumn(db, 'key'), /never written into the SQL/);
+  });
 
   test('a failing nested step rolls back to its savepoint; the outer transaction commits the rest', async () => {
     await inTransaction(db, async (trx) => {

@@ -1,11 +1,15 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { USER_TOKEN_HEADER } from './auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `false` leaves the route out of CORS whatever the policy says (@fastify/cors reads it). */
+    /** `false` leaves the route out of CORS whatever the policy says (registerCors reads it). */
     cors?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set by registerCors on a preflight it answered for the widget policy. */
+    widgetPreflight: boolean;
   }
 }
 
@@ -70,4 +74,66 @@ export function corsPolicy(
   callback: (error: Error | null, options: FastifyCorsOptions) => void,
 ) {
   callback(null, isWidgetRequest(request) ? WIDGET_CORS : NO_CORS);
+}
+
+/** WIDGET_CORS's headers, written out once (@fastify/cors normalized the options on every request). */
+const WIDGET_HEADERS = {
+  exposed: (WIDGET_CORS.exposedHeaders as string[]).join(', '),
+  methods: (WIDGET_CORS.methods as string[]).join(', '),
+  allowed: (WIDGET_CORS.allowedHeaders as string[]).join(', '),
+  maxAge: String(WIDGET_CORS.maxAge),
+};
+
+/** Adds `Origin` to the Vary header as @fastify/cors did: set when absent, appended unless listed or `*`. */
+function varyOnOrigin(reply: FastifyReply): void {
+  const current = reply.getHeader('vary');
+  if (!current) {
+    reply.header('vary', 'Origin');
+    return;
+  }
+  const header = Array.isArray(current) ? current.join(', ') : String(current);
+  if (header === '*') return;
+  const names = header
+    .toLowerCase()
+    .split(',')
+    .map((name) => name.trim());
+  if (names.includes('*')) reply.header('vary', '*');
+  else if (!names.includes('origin')) reply.header('vary', `${header}, Origin`);
+}
+
+/**
+ * CORS as @fastify/cors did it with `corsPolicy` as its delegator (test/server/cors-parity.test.ts
+ * holds the two side by side), the two policies' headers computed once: an onRequest hook on
+ * every route answering `Vary: Origin`, and for a widget request the allowed origin (the
+ * request's), the exposed headers and, on a preflight, the 204 answer; `OPTIONS *` answers 404
+ * to any other preflight.
+ */
+export function registerCors(app: FastifyInstance): void {
+  app.decorateRequest('widgetPreflight', false);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config?.cors === false) return done();
+    varyOnOrigin(reply);
+    if (!isWidgetRequest(request)) return done();
+    const origin = request.headers.origin;
+    if (origin) reply.header('Access-Control-Allow-Origin', origin);
+    reply.header('Access-Control-Expose-Headers', WIDGET_HEADERS.exposed);
+    if (request.raw.method !== 'OPTIONS') return done();
+    if (!origin || !request.headers['access-control-request-method']) {
+      void reply.status(400).type('text/plain').send('Invalid Preflight Request');
+      return;
+    }
+    request.widgetPreflight = true;
+    reply.header('Access-Control-Allow-Methods', WIDGET_HEADERS.methods);
+    reply.header('Access-Control-Allow-Headers', WIDGET_HEADERS.allowed);
+    reply.header('Access-Control-Max-Age', WIDGET_HEADERS.maxAge);
+    // Safari waits for a body on a 204 without a length.
+    void reply.code(204).header('Content-Length', '0').send();
+  });
+  app.options('*', (request, reply) => {
+    if (!request.widgetPreflight) {
+      reply.callNotFound();
+      return;
+    }
+    void reply.send();
+  });
 }

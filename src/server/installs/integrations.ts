@@ -137,22 +137,17 @@ export class IntegrationService {
   }
 
   private summarize(def: IntegrationDefinition, installed: Map<string, InstalledWorkflow>): IntegrationSummary {
-    const workflows = def.workflows.map((wf) => {
-      const latest = latestVersion(wf);
+    const shape = summaryShape(def);
+    const workflows = shape.workflows.map((wf) => {
       const mine = installed.get(wf.workflowId);
       return {
         workflowId: wf.workflowId,
         name: wf.name,
         installed: mine !== undefined,
-        version: latest.version,
+        version: wf.version,
         installedVersion: mine ? mine.version : null,
         active: mine ? mine.active : false,
-        blocks: versionBlocks(latest).map((b) => ({
-          name: b.name,
-          id: b.id,
-          type: b.type,
-          icon: this.absoluteUrl(blockIcon(b, def)),
-        })),
+        blocks: wf.blocks.map((b) => ({ name: b.name, id: b.id, type: b.type, icon: this.absoluteUrl(b.icon) })),
       };
     });
     return {
@@ -163,7 +158,7 @@ export class IntegrationService {
       installed: workflows.some((w) => w.installed),
       icon: this.absoluteUrl(def.icon),
       workflows,
-      credentials: appsNeeded(def.workflows),
+      credentials: [...shape.credentials],
     };
   }
 
@@ -443,4 +438,42 @@ function formData(
       },
     ];
   });
+}
+
+/** What an integration's summary takes from its definition alone: the same for every user. */
+interface SummaryShape {
+  workflows: {
+    workflowId: string;
+    name: string;
+    version: number;
+    blocks: { name: string; id: string; type: string; icon: string }[];
+  }[];
+  credentials: readonly string[];
+}
+
+/**
+ * Per definition object, so once per definitions generation (a release loads new objects): the
+ * integrations listing summarized every workflow's latest version, blocks and needed apps again on
+ * every request.
+ */
+const summaryShapes = new WeakMap<IntegrationDefinition, SummaryShape>();
+
+function summaryShape(def: IntegrationDefinition): SummaryShape {
+  let shape = summaryShapes.get(def);
+  if (!shape) {
+    shape = {
+      workflows: def.workflows.map((wf) => {
+        const latest = latestVersion(wf);
+        return {
+          workflowId: wf.workflowId,
+          name: wf.name,
+          version: latest.version,
+          blocks: versionBlocks(latest).map((b) => ({ name: b.name, id: b.id, type: b.type, icon: blockIcon(b, def) })),
+        };
+      }),
+      credentials: appsNeeded(def.workflows),
+    };
+    summaryShapes.set(def, shape);
+  }
+  return shape;
 }

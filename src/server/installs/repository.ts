@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { changed, engineOf, type Conn, type UserWorkflowsTable } from '../platform/db/index.js';
+import { changed, engineOf, prepared, type Conn, type UserWorkflowsTable } from '../platform/db/index.js';
 import type { Environment } from '../users/index.js';
 
 /**
@@ -134,15 +134,18 @@ export async function deleteInstallationIfEmpty(conn: Conn, installationId: stri
 
 // ── user_workflows ───────────────────────────────────────────────────────────────────────────
 
-export async function userWorkflows(conn: Conn, userId: string): Promise<InstalledWorkflow[]> {
-  const rows = await conn
+const userWorkflowRows = prepared((conn, userId: string) =>
+  conn
     .selectFrom('user_workflows')
     .select(workflowColumns)
     .where('user_id', '=', userId)
     .orderBy('installed_at')
-    .orderBy('workflow_id')
-    .execute();
-  return rows.map(toInstalledWorkflow);
+    .orderBy('workflow_id'),
+);
+
+/** Compiled once: the integrations listing reads it on every request. */
+export async function userWorkflows(conn: Conn, userId: string): Promise<InstalledWorkflow[]> {
+  return (await userWorkflowRows(conn, userId)).map(toInstalledWorkflow);
 }
 
 export async function userWorkflow(

@@ -1,4 +1,4 @@
-import { isUniqueViolation, type Conn } from '../platform/db/index.js';
+import { isUniqueViolation, prepared, type Conn } from '../platform/db/index.js';
 import { DomainError } from '../platform/errors.js';
 import type { Environment } from './environment.js';
 
@@ -43,20 +43,22 @@ export async function insertUser(
   return inserted !== undefined;
 }
 
+/** Compiled once: these two run on nearly every API request. */
+const userById = prepared((conn, env: Environment, id: string) =>
+  conn.selectFrom('users').select(['id', 'username', 'full_name']).where('env', '=', env).where('id', '=', id),
+);
+const userByName = prepared((conn, env: Environment, username: string) =>
+  conn
+    .selectFrom('users')
+    .select(['id', 'username', 'full_name'])
+    .where('env', '=', env)
+    .where('username', '=', username),
+);
+
 export async function findUser(conn: Conn, env: Environment, idOrUsername: string): Promise<UserRecord | undefined> {
-  const byId = await conn
-    .selectFrom('users')
-    .select(['id', 'username', 'full_name'])
-    .where('env', '=', env)
-    .where('id', '=', idOrUsername)
-    .executeTakeFirst();
+  const [byId] = await userById(conn, env, idOrUsername);
   if (byId) return toRecord(byId);
-  const byName = await conn
-    .selectFrom('users')
-    .select(['id', 'username', 'full_name'])
-    .where('env', '=', env)
-    .where('username', '=', idOrUsername)
-    .executeTakeFirst();
+  const [byName] = await userByName(conn, env, idOrUsername);
   return byName ? toRecord(byName) : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Conn } from '../platform/db/index.js';
 import { isSealedText, openText, sealText, type SecretBox } from '../platform/encryption.js';
 import { ENVIRONMENTS, type Environment } from './environment.js';
@@ -48,7 +48,11 @@ function generateApiKey(env: Environment): string {
   return `ak_${env === 'development' ? 'dev' : 'prod'}_${randomBytes(24).toString('base64url')}`;
 }
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+/** SHA-256 in one call where Node has it (20.12+): every API-key request hashes the key it presents. */
+const digest: (value: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'buffer')
+    : (value) => createHash('sha256').update(value).digest();
 /** A generated key has 192 random bits, so a fast hash is enough; a pinned key is the operator's choice (at least 16 characters). */
 const storedDigest = (key: string): string => `sha256:${digest(key).toString('hex')}`;
 const parseDigest = (value: string | undefined): Buffer | undefined =>

@@ -1,4 +1,4 @@
-import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, SqliteDialect, sql, type CompiledQuery, type Transaction } from 'kysely';
 import type { Db } from './sqlite.js';
 import type { DB } from './schema.js';
 
@@ -130,6 +130,44 @@ export function afterCommit(conn: Conn, callback: () => unknown): unknown {
   if (!state) return callback();
   state.afterCommit.push(callback);
   return undefined;
+}
+
+/**
+ * A query built and compiled once per database (so per engine), then run with new arguments each
+ * time: Kysely otherwise rebuilds the operation tree and compiles it to SQL on every call, which
+ * on a primary-key lookup costs as much as running it. `build` gets one stand-in per argument and
+ * must use each as a bound value (`.where('id', '=', id)`), never as a table, column or anything
+ * else that changes the SQL text (checked on the first call). Runs on the database or a transaction alike.
+ */
+export function prepared<Args extends unknown[], Row>(
+  build: (db: Conn, ...args: Args) => { compile(): CompiledQuery<Row> },
+): (conn: Conn, ...args: Args) => Promise<Row[]> {
+  // Per adapter: a transaction shares its database's; two databases (tests) each compile their own.
+  const compiled = new WeakMap<object, { query: CompiledQuery<Row>; slots: (number | undefined)[] }>();
+  return async (conn, ...args) => {
+    const adapter = conn.getExecutor().adapter;
+    let entry = compiled.get(adapter);
+    if (!entry) {
+      const stand = args.map((_, i) => `\u0000prepared-argument-${i}-${Math.random()}`);
+      const query = build(conn, ...(stand as Args)).compile();
+      const slots = query.parameters.map((p) => {
+        const i = stand.indexOf(p as string);
+        return i === -1 ? undefined : i;
+      });
+      if (
+        new Set(slots.filter((s) => s !== undefined)).size !== args.length ||
+        stand.some((s) => query.sql.includes(s))
+      ) {
+        throw new Error('prepared(): every argument must be bound as a value, never written into the SQL');
+      }
+      entry = { query, slots };
+      compiled.set(adapter, entry);
+    }
+    const { query, slots } = entry;
+    const parameters = slots.map((slot, i) => (slot === undefined ? query.parameters[i] : args[slot]));
+    const result = await conn.executeQuery<Row>({ ...query, parameters });
+    return result.rows;
+  };
 }
 
 /** A UNIQUE or PRIMARY KEY violation on either engine (the caller turns it into a conflict). */

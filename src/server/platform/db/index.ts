@@ -6,6 +6,7 @@ export {
   inTransaction,
   isTransaction,
   isUniqueViolation,
+  prepared,
   type Conn,
   type Database,
   type DatabaseOptions,
