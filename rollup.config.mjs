@@ -153,7 +153,7 @@ export default [
     ],
   },
   {
-    // npm: ESM with dependencies external, so the app's bundler dedupes lit/zod/jose.
+    // npm: ESM with dependencies external, so the app's bundler dedupes lit/zod.
     input: { index: 'src/sdk/index.ts', global: 'src/sdk/global.ts', modal: 'src/modal/index.ts' },
     external: isDependency,
     plugins: [esbuild(esbuildOptions)],
@@ -166,10 +166,10 @@ export default [
     },
   },
   {
-    // npm, CommonJS: `const Alloy = require('alloy-embedded-kit'); const alloy = Alloy();`. jose is
-    // ESM-only, so its decodeJwt is bundled; the modal stays the ESM file, loaded with import().
+    // npm, CommonJS: `const Alloy = require('alloy-embedded-kit'); const alloy = Alloy();`. The
+    // modal stays the ESM file, loaded with import().
     input: 'src/sdk/cjs.ts',
-    external: (id) => (id !== 'jose' && isDependency(id)) || id === MODAL_SOURCE,
+    external: (id) => isDependency(id) || id === MODAL_SOURCE,
     plugins: [
       {
         name: 'alloy-modal-external',
@@ -207,7 +207,7 @@ export default [
     },
   },
   {
-    // CDN runtime: the SDK (zod/mini, jose) and, split off, the modal chunk (Lit included), both
+    // CDN runtime: the SDK (zod/mini) and, split off, the modal chunk (Lit included), both
     // preloaded by embedded.js with their SRI hashes.
     input: 'src/sdk/cdn-runtime.ts',
     // Minify after tree-shaking: minifying each module first would drop the contract's

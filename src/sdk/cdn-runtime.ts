@@ -1,3 +1,3 @@
-/** The CDN runtime chunk: the SDK (zod/mini, jose); it loads the modal chunk (Lit included) itself. */
+/** The CDN runtime chunk: the SDK (zod/mini); it loads the modal chunk (Lit included) itself. */
 export { createAlloy } from './alloy.js';
 export { SDK_VERSION } from './version.js';
