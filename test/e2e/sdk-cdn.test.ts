@@ -242,6 +242,48 @@ test('a tampered runtime chunk is refused (LOAD_FAILED, no modal), and a later c
   }
 });
 
+test('an on-demand chunk (the auth step) is fetched only when asked for, with its SRI hash: a tampered one is refused, then Try again loads the real one', async () => {
+  const token = await userToken(harness.apiUrl, 'sri-lazy-user');
+  const manifest = cdnManifest();
+  const lazy = manifest.chunks.find((chunk) => chunk.file.startsWith('alloy-lazy-steps-'));
+  assert.ok(lazy, 'the build splits the auth step off');
+  const app = await openApp(harness, cdnHostPage(harness), { token });
+  try {
+    const lazyUrl = `${harness.apiUrl}/scripts/${lazy.file}`;
+    let tamper = true;
+    await app.page.route(lazyUrl, async (route) => {
+      const real = fs.readFileSync(path.join(ROOT, 'dist/cdn', lazy.file), 'utf8');
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/javascript',
+        headers: { 'access-control-allow-origin': '*' },
+        body: tamper ? `${real}\nwindow.__pwned = true;` : real,
+      });
+    });
+    await app.page.goto(app.url);
+    // The runtime and the modal are in (first use), the auth step not yet: nothing asked for it.
+    await app.page.evaluate(() => window.Alloy!.getIntegrations());
+    assert.ok(!app.requests.includes(lazyUrl), 'the auth step is not fetched before the modal needs it');
+
+    await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
+    const dialog = app.page.getByRole('dialog');
+    await dialog
+      .getByText(/integrity hash/)
+      .first()
+      .waitFor();
+    assert.equal(await app.page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
+
+    tamper = false;
+    await dialog.getByRole('button', { name: 'Try again' }).click();
+    await dialog.getByRole('heading', { name: 'Connect Demo Store' }).waitFor();
+    assert.equal(await app.page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
+    assert.equal(app.requests.filter((url) => url === lazyUrl).length, 2, 'fetched once per attempt');
+    await app.page.evaluate(() => window.Alloy!.close());
+  } finally {
+    await app.close();
+  }
+});
+
 test('API down: NETWORK_ERROR at once for data calls, the modal shows the error, no unhandled rejection', async () => {
   const token = await userToken(harness.apiUrl, 'down-user');
   const closedPort = await freePort();

@@ -22,6 +22,7 @@ import { checkField } from '../internal/validation.js';
 import type { ModalAppearance, ModalOperation, PrefilledValue } from '../options.js';
 import { installModalStyles } from './install-modal.styles.js';
 import type { AuthStep, DynamicSelects } from '../lazy-steps.js';
+import { loadChunk } from '../internal/lazy-chunk.js';
 
 type Phase = 'loading' | 'step' | 'submitting' | 'success' | 'error';
 /**
@@ -332,7 +333,7 @@ export class AlloyInstallModal extends LitElement {
       ]);
       const dynamic = api.getFieldOptions && integration.fields.some((field) => field.type === 'dynamicSelect');
       if (apps.length > 0 || dynamic) {
-        const lazy = await import('../lazy-steps.js');
+        const lazy = await loadChunk('lazy-steps', () => import('../lazy-steps.js'));
         if (abort.signal.aborted) return;
         ({ auth: this.auth, dynamic: this.dynamic } = lazy.createLazySteps(
           this.lazyHost(api),
