@@ -74,10 +74,23 @@ function defineLoader(): void {
 
   window.Alloy = alloy;
 
-  // Warm up when the page has nothing better to do, so the first install() opens at once.
+  // Warm up when the page has nothing better to do, so the first install() opens at once: the
+  // runtime and the modal, then (idle again) the chunks only some integrations need, fetched and
+  // checked against their hashes but not run. A click before then fetches only what it needs.
   const warmUp = (): void => {
     const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
-    idle(() => void load().catch(() => undefined), { timeout: 10_000 });
+    const later = (): void =>
+      void Promise.all(RUNTIME.chunks.filter((chunk) => chunk.lazy).map((chunk) => preload(chunk, scriptUrl))).catch(
+        () => undefined,
+      );
+    idle(
+      () =>
+        void load().then(
+          () => idle(later, { timeout: 10_000 }),
+          () => undefined,
+        ),
+      { timeout: 10_000 },
+    );
   };
   if (document.readyState === 'complete') warmUp();
   else window.addEventListener('load', warmUp, { once: true });
