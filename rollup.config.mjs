@@ -50,6 +50,8 @@ function captureRuntime() {
           : {
               lazy: chunk.name,
               needs: chunk.imports.filter((file) => !firstUse(byFile.get(file))),
+              // A language table only for a modal in that language; the others also on idle warm-up.
+              language: Boolean(chunk.facadeModuleId?.includes(`${path.sep}i18n${path.sep}`)),
             }),
       }));
     },
@@ -98,10 +100,47 @@ function versionedLoader() {
           `  first install() or idle warm-up: loader + runtime + modal = ${(manifest.loader.gzipKb + firstUse).toFixed(2)} KB gzip`,
           ...runtime.chunks
             .filter((chunk) => chunk.lazy)
-            .map((chunk) => `  + ${chunk.lazy} when the integration needs it: ${chunk.gzipKb.toFixed(2)} KB gzip`),
+            .map(
+              (chunk) =>
+                `  + ${chunk.lazy} ${chunk.language ? 'for a modal in that language' : 'when the integration needs it'}: ${chunk.gzipKb.toFixed(2)} KB gzip`,
+            ),
           `  every chunk: ${total.toFixed(2)} KB gzip in all`,
         ].join('\n'),
       );
+    },
+  };
+}
+
+/**
+ * The modal's stylesheets (`*.styles.ts`: one static css`...` each) lose their comments and the
+ * whitespace CSS does not need, for the CDN chunks. Only what is safe without a CSS parser: runs
+ * of whitespace become one space, none around `{ } ; , >` or after `:` (before `:` it may be a
+ * descendant selector such as `.body :is(...)`), no `;` before `}`. `+`, `-`, `*` keep their
+ * spaces (calc() needs them); strings are left alone (the build checks there is no `${`).
+ */
+function minifyStyles() {
+  return {
+    name: 'alloy-minify-styles',
+    transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return null;
+      return code.replace(/\bcss`([^`]*)`/g, (_match, text) => {
+        if (text.includes('${')) this.error(`${id}: css\` with an expression; the minifier handles static styles only`);
+        const parts = text.split(/('[^']*'|"[^"]*")/);
+        const minified = parts
+          .map((part, index) =>
+            index % 2 === 1
+              ? part
+              : part
+                  .replace(/\/\*[\s\S]*?\*\//g, '')
+                  .replace(/\s+/g, ' ')
+                  .replace(/ ?([{};,>]) ?/g, '$1')
+                  .replace(/: /g, ':')
+                  .replace(/;}/g, '}'),
+          )
+          .join('')
+          .trim();
+        return `css\`${minified}\``;
+      });
     },
   };
 }
@@ -242,6 +281,7 @@ export default [
     // /* @__PURE__ */ annotations and keep schemas the browser never uses.
     plugins: [
       nodeResolve({ browser: true }),
+      minifyStyles(),
       esbuild(esbuildOptions),
       minify({ legalComments: 'none' }),
       captureRuntime(),
@@ -265,8 +305,16 @@ export default [
           __ALLOY_RUNTIME_MANIFEST__: () =>
             JSON.stringify({
               entry: runtime.entry,
-              chunks: runtime.chunks.map(({ file, integrity, lazy, needs }) =>
-                lazy ? { file, integrity, lazy, needs } : { file, integrity },
+              chunks: runtime.chunks.map(({ file, integrity, lazy, needs, language }) =>
+                lazy
+                  ? {
+                      file,
+                      integrity,
+                      lazy,
+                      ...(needs.length > 0 ? { needs } : {}),
+                      ...(language ? {} : { idle: true }),
+                    }
+                  : { file, integrity },
               ),
             }),
         },

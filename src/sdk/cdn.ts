@@ -15,11 +15,12 @@ import { SDK_VERSION } from './version.js';
 /**
  * Written in by the build (rollup.config.mjs): the runtime entry and every chunk with its sha384.
  * Chunks with `lazy` are fetched only when the modal asks for them by that name (with the chunks
- * they import, `needs`); the others (runtime and modal) on first use.
+ * they import, `needs`), those with `idle` also on idle warm-up (not the language tables); the
+ * others (runtime and modal) on first use.
  */
 const RUNTIME = JSON.parse('__ALLOY_RUNTIME_MANIFEST__') as {
   entry: string;
-  chunks: { file: string; integrity: string; lazy?: string; needs?: string[] }[];
+  chunks: { file: string; integrity: string; lazy?: string; needs?: string[]; idle?: true }[];
 };
 
 type Runtime = typeof RuntimeModule;
@@ -75,12 +76,12 @@ function defineLoader(): void {
   window.Alloy = alloy;
 
   // Warm up when the page has nothing better to do, so the first install() opens at once: the
-  // runtime and the modal, then (idle again) the chunks only some integrations need, fetched and
-  // checked against their hashes but not run. A click before then fetches only what it needs.
+  // runtime and the modal, then (idle again) the chunks only some integrations need (the auth
+  // step; not the language tables), fetched and checked against their hashes but not run. A click before then fetches only what it needs.
   const warmUp = (): void => {
     const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
     const later = (): void =>
-      void Promise.all(RUNTIME.chunks.filter((chunk) => chunk.lazy).map((chunk) => preload(chunk, scriptUrl))).catch(
+      void Promise.all(RUNTIME.chunks.filter((chunk) => chunk.idle).map((chunk) => preload(chunk, scriptUrl))).catch(
         () => undefined,
       );
     idle(
