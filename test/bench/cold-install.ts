@@ -1,9 +1,9 @@
 /**
- * `node --import tsx test/bench/cold-install.ts [runs]`: the cold first-install figures alone (the
- * same code `npm run bench` runs), against the real server on a fresh data dir. Prints JSON.
+ * `node --import tsx test/bench/cold-install.ts [runs]`: the install figures alone, cold page and
+ * warm (the same code `npm run bench` runs), against the real server on a fresh data dir. Prints JSON.
  */
 import { launchChromium } from '../helpers/chromium.js';
-import { measureColdInstall } from './browser.js';
+import { measureColdInstall, measureIframe, measureInPage } from './browser.js';
 import { BENCH_API_KEY, startServerProcess } from './processes.js';
 
 const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 30);
@@ -21,7 +21,11 @@ try {
   };
   const browser = await launchChromium();
   try {
-    console.log(JSON.stringify(await measureColdInstall(browser, server.url, token, runs), null, 2));
+    const cold = await measureColdInstall(browser, server.url, token, runs);
+    const inPage = await measureInPage(browser, server.url, token, runs);
+    const iframe = await measureIframe(browser, server.url, token, runs);
+    const ratio = Math.round((iframe.median / inPage.median) * 10) / 10;
+    console.log(JSON.stringify({ cold, warm: { inPage, iframe, ratio } }, null, 2));
   } finally {
     await browser.close();
   }
