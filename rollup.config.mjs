@@ -30,12 +30,29 @@ function captureRuntime() {
     generateBundle(_options, bundle) {
       const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
       runtime.entry = chunks.find((chunk) => chunk.isEntry).fileName;
+      // The runtime and the modal are fetched on first use; any other chunk only when the modal asks
+      // for it by name (loadChunk in src/modal/internal/lazy-chunk.ts), with the chunks it imports.
+      const firstUse = (chunk) => chunk.isEntry || chunk.moduleIds.includes(MODAL_SOURCE);
+      const names = new Set();
+      for (const chunk of chunks.filter((c) => !firstUse(c))) {
+        if (names.has(chunk.name)) this.error(`two on-demand chunks are named ${chunk.name}`);
+        names.add(chunk.name);
+      }
+      const byFile = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
       runtime.chunks = chunks.map((chunk) => ({
         file: chunk.fileName,
         integrity: sri(chunk.code),
         gzipKb: Number(gzipKb(chunk.code)),
         modules: Object.keys(chunk.modules).length,
         lit: Object.keys(chunk.modules).some((id) => id.includes('/lit-html/')),
+        ...(firstUse(chunk)
+          ? {}
+          : {
+              lazy: chunk.name,
+              needs: chunk.imports.filter((file) => !firstUse(byFile.get(file))),
+              // A language table only for a modal in that language; the others also on idle warm-up.
+              language: Boolean(chunk.facadeModuleId?.includes(`${path.sep}i18n${path.sep}`)),
+            }),
       }));
     },
   };
@@ -57,11 +74,17 @@ function versionedLoader() {
         loader: { file: fileName, integrity: sri(loader.code), gzipKb: Number(gzipKb(loader.code)) },
         alias: 'embedded.js',
         runtimeEntry: runtime.entry,
-        chunks: runtime.chunks.map(({ file, integrity, gzipKb }) => ({ file, integrity, gzipKb })),
+        chunks: runtime.chunks.map(({ file, integrity, gzipKb, lazy }) => ({
+          file,
+          integrity,
+          gzipKb,
+          load: lazy ? `on demand (${lazy})` : 'first use',
+        })),
       };
       this.emitFile({ type: 'asset', fileName: 'manifest.json', source: `${JSON.stringify(manifest, null, 2)}\n` });
       const row = (name, kb, note) => `  ${name.padEnd(34)} ${`${kb.toFixed(2)} KB gzip`.padStart(14)}  ${note}`;
       const total = runtime.chunks.reduce((sum, chunk) => sum + chunk.gzipKb, 0);
+      const firstUse = runtime.chunks.filter((chunk) => !chunk.lazy).reduce((sum, chunk) => sum + chunk.gzipKb, 0);
       console.log(
         [
           `Alloy SDK ${pkg.version}: CDN files in dist/cdn (immutable names; serve with CORS; integrity = SRI)`,
@@ -74,9 +97,50 @@ function versionedLoader() {
             ),
           ),
           `  ${'embedded.js'.padEnd(34)} ${'alias'.padStart(14)}  the loader under its evergreen name (revalidate; no SRI)`,
-          `  chunks the loader fetches on first use or when idle: ${total.toFixed(2)} KB gzip in all`,
+          `  first install() or idle warm-up: loader + runtime + modal = ${(manifest.loader.gzipKb + firstUse).toFixed(2)} KB gzip`,
+          ...runtime.chunks
+            .filter((chunk) => chunk.lazy)
+            .map(
+              (chunk) =>
+                `  + ${chunk.lazy} ${chunk.language ? 'for a modal in that language' : 'when the integration needs it'}: ${chunk.gzipKb.toFixed(2)} KB gzip`,
+            ),
+          `  every chunk: ${total.toFixed(2)} KB gzip in all`,
         ].join('\n'),
       );
+    },
+  };
+}
+
+/**
+ * The modal's stylesheets (`*.styles.ts`: one static css`...` each) lose their comments and the
+ * whitespace CSS does not need, for the CDN chunks. Only what is safe without a CSS parser: runs
+ * of whitespace become one space, none around `{ } ; , >` or after `:` (before `:` it may be a
+ * descendant selector such as `.body :is(...)`), no `;` before `}`. `+`, `-`, `*` keep their
+ * spaces (calc() needs them); strings are left alone (the build checks there is no `${`).
+ */
+function minifyStyles() {
+  return {
+    name: 'alloy-minify-styles',
+    transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return null;
+      return code.replace(/\bcss`([^`]*)`/g, (_match, text) => {
+        if (text.includes('${')) this.error(`${id}: css\` with an expression; the minifier handles static styles only`);
+        const parts = text.split(/('[^']*'|"[^"]*")/);
+        const minified = parts
+          .map((part, index) =>
+            index % 2 === 1
+              ? part
+              : part
+                  .replace(/\/\*[\s\S]*?\*\//g, '')
+                  .replace(/\s+/g, ' ')
+                  .replace(/ ?([{};,>]) ?/g, '$1')
+                  .replace(/: /g, ':')
+                  .replace(/;}/g, '}'),
+          )
+          .join('')
+          .trim();
+        return `css\`${minified}\``;
+      });
     },
   };
 }
@@ -153,7 +217,7 @@ export default [
     ],
   },
   {
-    // npm: ESM with dependencies external, so the app's bundler dedupes lit/zod/jose.
+    // npm: ESM with dependencies external, so the app's bundler dedupes lit/zod.
     input: { index: 'src/sdk/index.ts', global: 'src/sdk/global.ts', modal: 'src/modal/index.ts' },
     external: isDependency,
     plugins: [esbuild(esbuildOptions)],
@@ -166,10 +230,10 @@ export default [
     },
   },
   {
-    // npm, CommonJS: `const Alloy = require('alloy-embedded-kit'); const alloy = Alloy();`. jose is
-    // ESM-only, so its decodeJwt is bundled; the modal stays the ESM file, loaded with import().
+    // npm, CommonJS: `const Alloy = require('alloy-embedded-kit'); const alloy = Alloy();`. The
+    // modal stays the ESM file, loaded with import().
     input: 'src/sdk/cjs.ts',
-    external: (id) => (id !== 'jose' && isDependency(id)) || id === MODAL_SOURCE,
+    external: (id) => isDependency(id) || id === MODAL_SOURCE,
     plugins: [
       {
         name: 'alloy-modal-external',
@@ -207,13 +271,17 @@ export default [
     },
   },
   {
-    // CDN runtime: the SDK (zod/mini, jose) and, split off, the modal chunk (Lit included), both
+    // CDN runtime: the SDK (zod/mini) and, split off, the modal chunk (Lit included), both
     // preloaded by embedded.js with their SRI hashes.
     input: 'src/sdk/cdn-runtime.ts',
+    // The modal chunk imports the lazy-chunk hook the entry also exports: one runtime chunk, not a
+    // facade over a shared chunk.
+    preserveEntrySignatures: 'allow-extension',
     // Minify after tree-shaking: minifying each module first would drop the contract's
     // /* @__PURE__ */ annotations and keep schemas the browser never uses.
     plugins: [
       nodeResolve({ browser: true }),
+      minifyStyles(),
       esbuild(esbuildOptions),
       minify({ legalComments: 'none' }),
       captureRuntime(),
@@ -237,7 +305,17 @@ export default [
           __ALLOY_RUNTIME_MANIFEST__: () =>
             JSON.stringify({
               entry: runtime.entry,
-              chunks: runtime.chunks.map(({ file, integrity }) => ({ file, integrity })),
+              chunks: runtime.chunks.map(({ file, integrity, lazy, needs, language }) =>
+                lazy
+                  ? {
+                      file,
+                      integrity,
+                      lazy,
+                      ...(needs.length > 0 ? { needs } : {}),
+                      ...(language ? {} : { idle: true }),
+                    }
+                  : { file, integrity },
+              ),
             }),
         },
       }),

@@ -1,4 +1,4 @@
-import type { IntegrationListResponse, WidgetApi } from '../contract/index.js';
+import type { IntegrationListResponse, WidgetApi, WidgetAppsResponse, WidgetIntegration } from '../contract/index.js';
 import type * as ModalModule from '../modal/index.js';
 import type {
   AlloyInstallModal,
@@ -200,6 +200,31 @@ function trustedTypesHint(error: unknown): string {
     : '';
 }
 
+/**
+ * The API the modal gets, with the two reads of its first load already on the way: its first
+ * `getIntegration` and `getApps` for `integrationId` get the requests started here (each once;
+ * Try again and later loads ask anew). If the modal never asks (closed first, or it failed to
+ * load), the answers are dropped; a request it no longer wants is left to finish, as a GET may.
+ */
+function prefetchFirstLoad(client: ApiClient, integrationId: string): ApiClient {
+  let integration: Promise<WidgetIntegration> | undefined = client.getIntegration(integrationId);
+  let apps: Promise<WidgetAppsResponse> | undefined = client.getApps(integrationId);
+  integration.catch(() => undefined);
+  apps.catch(() => undefined);
+  const api = Object.create(client) as ApiClient;
+  api.getIntegration = (id, signal) => {
+    const pending = id === integrationId ? integration : undefined;
+    integration = undefined;
+    return pending ?? client.getIntegration(id, signal);
+  };
+  api.getApps = (id, signal) => {
+    const pending = id === integrationId ? apps : undefined;
+    apps = undefined;
+    return pending ?? client.getApps(id, signal);
+  };
+  return api;
+}
+
 /** Creates an independent SDK instance. The CDN global and the default export are instances too. */
 export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
   const tokens = new TokenStore();
@@ -317,7 +342,14 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
 
     let modal: AlloyInstallModal | undefined;
     let cancel: (() => void) | undefined;
-    const cancelled = new Promise<never>((_resolve, reject) => (cancel = () => reject(new Cancelled())));
+    let isCancelled = false;
+    const cancelled = new Promise<never>(
+      (_resolve, reject) =>
+        (cancel = () => {
+          isCancelled = true;
+          reject(new Cancelled());
+        }),
+    );
     cancelled.catch(() => undefined);
     const guard = <T>(step: Promise<T>): Promise<T> => Promise.race([step, cancelled]);
 
@@ -337,10 +369,14 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
       try {
         await guard(tokens.current());
         const integrationId = await guard(request.integrationId());
+        // The modal's first load reads the integration and its apps: ask now, while the modal
+        // chunk loads and renders, rather than after its first render (unless closed meanwhile).
+        if (isCancelled) throw new Cancelled();
+        const api = prefetchFirstLoad(client, integrationId);
         const [module] = await guard(Promise.all([loadModalModule(), whenBodyReady()]));
         module.defineInstallModal();
         const element = document.createElement(module.INSTALL_MODAL_TAG);
-        const props: InstallModalProps = { ...request.props, integrationId, api: client };
+        const props: InstallModalProps = { ...request.props, integrationId, api };
         Object.assign(element, props);
 
         for (const [domType, sdkType] of Object.entries(MODAL_EVENTS)) {

@@ -12,10 +12,15 @@ import { SDK_VERSION } from './version.js';
  * origin that served this script, so a self-hosted `/scripts/embedded.js` needs no configuration.
  */
 
-/** Written in by the build (rollup.config.mjs): the runtime entry and every chunk with its sha384. */
+/**
+ * Written in by the build (rollup.config.mjs): the runtime entry and every chunk with its sha384.
+ * Chunks with `lazy` are fetched only when the modal asks for them by that name (with the chunks
+ * they import, `needs`), those with `idle` also on idle warm-up (not the language tables); the
+ * others (runtime and modal) on first use.
+ */
 const RUNTIME = JSON.parse('__ALLOY_RUNTIME_MANIFEST__') as {
   entry: string;
-  chunks: { file: string; integrity: string }[];
+  chunks: { file: string; integrity: string; lazy?: string; needs?: string[]; idle?: true }[];
 };
 
 type Runtime = typeof RuntimeModule;
@@ -70,10 +75,23 @@ function defineLoader(): void {
 
   window.Alloy = alloy;
 
-  // Warm up when the page has nothing better to do, so the first install() opens at once.
+  // Warm up when the page has nothing better to do, so the first install() opens at once: the
+  // runtime and the modal, then (idle again) the chunks only some integrations need (the auth
+  // step; not the language tables), fetched and checked against their hashes but not run. A click before then fetches only what it needs.
   const warmUp = (): void => {
     const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
-    idle(() => void load().catch(() => undefined), { timeout: 10_000 });
+    const later = (): void =>
+      void Promise.all(RUNTIME.chunks.filter((chunk) => chunk.idle).map((chunk) => preload(chunk, scriptUrl))).catch(
+        () => undefined,
+      );
+    idle(
+      () =>
+        void load().then(
+          () => idle(later, { timeout: 10_000 }),
+          () => undefined,
+        ),
+      { timeout: 10_000 },
+    );
   };
   if (document.readyState === 'complete') warmUp();
   else window.addEventListener('load', warmUp, { once: true });
@@ -186,31 +204,59 @@ const chunkUrl = (file: string, scriptUrl: string | undefined): string =>
 /**
  * `modulepreload` links carry the SRI hashes (a bare `import()` cannot), so the module map holds
  * the checked files and `import()` (ours, and the runtime's own for the modal chunk) then evaluates
- * exactly those. Neither a link's href nor `import()` is a Trusted Types sink: no policy needed.
+ * exactly those. The runtime and the modal are preloaded on first use; a later chunk (the auth step)
+ * only when the modal asks for it, through the preloader handed to the runtime. Neither a link's
+ * href nor `import()` is a Trusted Types sink: no policy needed.
  */
 function importRuntime(scriptUrl: string | undefined): Promise<Runtime> {
-  const preloads = RUNTIME.chunks.map(
-    ({ file, integrity }) =>
-      new Promise<void>((resolve, reject) => {
-        const link = document.createElement('link');
-        link.rel = 'modulepreload';
-        link.crossOrigin = 'anonymous';
-        link.integrity = integrity;
-        link.href = chunkUrl(file, scriptUrl);
-        link.onload = () => {
-          link.remove();
-          resolve();
-        };
-        link.onerror = () => {
-          link.remove();
-          reject(new Error(`${file} could not be fetched, or does not match its integrity hash`));
-        };
-        (document.head ?? document.documentElement).append(link);
-      }),
-  );
-  return Promise.all(preloads).then(
-    () => import(/* @vite-ignore */ chunkUrl(RUNTIME.entry, scriptUrl)) as Promise<Runtime>,
-  );
+  const preloads = RUNTIME.chunks.filter((chunk) => !chunk.lazy).map((chunk) => preload(chunk, scriptUrl));
+  return Promise.all(preloads)
+    .then(() => import(/* @vite-ignore */ chunkUrl(RUNTIME.entry, scriptUrl)) as Promise<Runtime>)
+    .then((runtime) => {
+      runtime.setChunkPreloader((name) => {
+        const chunk = RUNTIME.chunks.find((candidate) => candidate.lazy === name);
+        // A name the build did not split off is part of a chunk already loaded: nothing to fetch.
+        if (!chunk) return Promise.resolve();
+        const files = [chunk.file, ...(chunk.needs ?? [])];
+        return Promise.all(
+          files.map((file) =>
+            preload(
+              RUNTIME.chunks.find((candidate) => candidate.file === file)!,
+              scriptUrl,
+            ),
+          ),
+        ).then(() => undefined);
+      });
+      return runtime;
+    });
+}
+
+/** One preload per chunk file; a failed one is forgotten, so a later call fetches it again. */
+const preloaded = new Map<string, Promise<void>>();
+
+function preload(chunk: { file: string; integrity: string }, scriptUrl: string | undefined): Promise<void> {
+  let loading = preloaded.get(chunk.file);
+  if (!loading) {
+    loading = new Promise<void>((resolve, reject) => {
+      const link = document.createElement('link');
+      link.rel = 'modulepreload';
+      link.crossOrigin = 'anonymous';
+      link.integrity = chunk.integrity;
+      link.href = chunkUrl(chunk.file, scriptUrl);
+      link.onload = () => {
+        link.remove();
+        resolve();
+      };
+      link.onerror = () => {
+        link.remove();
+        preloaded.delete(chunk.file);
+        reject(new Error(`${chunk.file} could not be fetched, or does not match its integrity hash`));
+      };
+      (document.head ?? document.documentElement).append(link);
+    });
+    preloaded.set(chunk.file, loading);
+  }
+  return loading;
 }
 
 function loadHint(cause: unknown): string {

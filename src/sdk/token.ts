@@ -1,4 +1,3 @@
-import { decodeJwt } from 'jose';
 import { AlloyError } from './errors.js';
 import { describeNonToken, looksLikeJwt } from './token-shape.js';
 
@@ -174,11 +173,24 @@ function readToken(value: unknown, fail: (reason: string) => AlloyError): HeldTo
     throw fail(`expected the JWT string from GET /users/:userId/token, ${describeNonToken(value)}`);
   let exp: unknown;
   try {
-    exp = decodeJwt(value).exp;
+    exp = readClaims(value).exp;
   } catch {
     throw fail('expected the JWT string from GET /users/:userId/token, got a string whose payload is not JSON');
   }
   return { value, expiresAt: typeof exp === 'number' ? exp * 1000 : undefined, obtainedAt: Date.now() };
+}
+
+/**
+ * The payload of a JWT, decoded but NOT verified (the server verifies; the SDK only reads `exp` to
+ * refresh in time). `looksLikeJwt` checked the shape: three base64url segments. Throws when the
+ * payload is not base64url-encoded JSON naming an object, as jose's `decodeJwt` did.
+ */
+function readClaims(token: string): { exp?: unknown } {
+  const payload = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+  const bytes = Uint8Array.from(atob(payload), (char) => char.charCodeAt(0));
+  const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('not a claims set');
+  return claims;
 }
 
 async function callProvider(provider: TokenProvider, timeoutMs: number): Promise<unknown> {

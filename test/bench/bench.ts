@@ -10,7 +10,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { launchChromium } from '../helpers/chromium.js';
-import { measureIframe, measureInPage, measureMemory, type MemoryResult, type Timing } from './browser.js';
+import {
+  measureColdInstall,
+  measureIframe,
+  measureInPage,
+  measureMemory,
+  type ColdInstall,
+  type MemoryResult,
+  type Timing,
+} from './browser.js';
 import { load, type LoadResult } from './load.js';
 import { apiTargets, type EngineRow, measurePostgres, withFreshDatabase } from './postgres.js';
 import { BENCH_API_KEY, startBareFastifyServer, startBareServer, startServerProcess } from './processes.js';
@@ -27,6 +35,8 @@ interface Results {
   machine: string;
   sizes: SizeRow[];
   install: { inPage: Timing; iframe: Timing; ratio: number };
+  /** Click → first input on a cold page (fresh context each run), in-page vs iframe. */
+  installCold: ColdInstall;
   /** `framework`: a bare Fastify route, the framework's own ceiling, measured right after node:http's. */
   api: {
     rows: LoadResult[];
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
   const { token } = (await tokenResponse.json()) as { token: string };
 
   let install: Results['install'];
+  let installCold: ColdInstall;
   let memory: MemoryResult;
   const browser = await launchChromium();
   try {
@@ -96,6 +107,8 @@ async function main(): Promise<void> {
     const inPage = await measureInPage(browser, server.url, token, RUNS);
     const iframe = await measureIframe(browser, server.url, token, RUNS);
     install = { inPage, iframe, ratio: Math.round((iframe.median / inPage.median) * 10) / 10 };
+    log(`cold page: click → first input focusable, ${RUNS} fresh contexts each`);
+    installCold = await measureColdInstall(browser, server.url, token, RUNS);
     log(`memory over ${CYCLES} open/close cycles`);
     memory = await measureMemory(browser, server.url, token, CYCLES);
   } finally {
@@ -154,6 +167,7 @@ async function main(): Promise<void> {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     sizes,
     install,
+    installCold,
     api: { rows, ceiling, framework, engines, ...(postgresSkipped === undefined ? {} : { postgresSkipped }) },
     memory,
     delivery,
@@ -183,6 +197,14 @@ function table(results: Results): string {
     `| Same UI as a page in an iframe (peers' architecture) | ${iframe.runs} | ${iframe.cold} ms | ${iframe.median} ms | ${iframe.p95} ms |`,
   );
   lines.push('', `The iframe takes ${ratio}× as long as the in-page modal (median).`);
+  const cold = results.installCold;
+  lines.push(
+    '',
+    `Cold page (a fresh browser context per run: empty cache, nothing preloaded; the click comes at DOMContentLoaded, ` +
+      `before the loader's idle warm-up), click → first input focusable, median of ${cold.inPage.runs} runs: ` +
+      `in-page ${cold.inPage.median} ms (p95 ${cold.inPage.p95} ms), iframe ${cold.iframe.median} ms (p95 ${cold.iframe.p95} ms): ` +
+      `the iframe takes ${cold.ratio}× as long.`,
+  );
   const { rows, ceiling, framework } = results.api;
   lines.push(
     '',

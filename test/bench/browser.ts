@@ -144,6 +144,98 @@ export async function measureIframe(browser: Browser, origin: string, token: str
   return summarise(samples.slice(1), samples[0]!);
 }
 
+/** Cold first installs: in-page and in an iframe, each run in a fresh browser context. */
+export interface ColdInstall {
+  inPage: Timing;
+  iframe: Timing;
+  /** iframe median / in-page median. */
+  ratio: number;
+}
+
+/**
+ * Click → first input focusable on a COLD page: every run is a fresh browser context (empty HTTP
+ * cache, nothing preloaded), and the click comes at DOMContentLoaded, before the loader's idle
+ * warm-up (which waits for `load`), so the runtime and the modal load because of the click. In-page,
+ * the click calls `Alloy.install()`; for the iframe (the peers' architecture) it creates an iframe
+ * whose page (the same loader and modal, as a hosted page) installs once loaded. Runs alternate
+ * between the two so drift on a shared machine hits both alike. The real server serves everything.
+ */
+export async function measureColdInstall(
+  browser: Browser,
+  origin: string,
+  token: string,
+  runs: number,
+): Promise<ColdInstall> {
+  const inPage: number[] = [];
+  const iframe: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    inPage.push(await coldRun(browser, origin, token, 'host'));
+    iframe.push(await coldRun(browser, origin, token, 'frame-host'));
+  }
+  const inPageTiming = summarise(inPage, inPage[0]!);
+  const iframeTiming = summarise(iframe, iframe[0]!);
+  return {
+    inPage: inPageTiming,
+    iframe: iframeTiming,
+    ratio: Math.round((iframeTiming.median / inPageTiming.median) * 10) / 10,
+  };
+}
+
+/** One cold click in a fresh context; resolves with click → first input focusable, in ms. */
+async function coldRun(browser: Browser, origin: string, token: string, host: 'host' | 'frame-host'): Promise<number> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await routeBenchPages(page, origin);
+    // Runs in the top page only: clicks the opener at DOMContentLoaded, which opens the modal.
+    await page.addInitScript(COLD_CLICK, { token, integrationId: DEMO_INTEGRATION_ID });
+    await page.goto(`${origin}/bench/${host}.html`, { waitUntil: 'commit' });
+    return await page
+      .waitForFunction(() => (window as unknown as { __coldResult?: number }).__coldResult, null, {
+        polling: 50,
+        timeout: 30_000,
+      })
+      .then((handle) => handle.jsonValue() as Promise<number>);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Page-side, as an init script: at DOMContentLoaded the opener gets its click handler and is
+ * clicked. The click opens the modal in-page (`Alloy.install`) when the loader is on the page,
+ * otherwise in an iframe loading the hosted page; `__coldResult` gets the elapsed time.
+ */
+function COLD_CLICK({ token, integrationId }: { token: string; integrationId: string }): void {
+  if (window.top !== window) return;
+  document.addEventListener('DOMContentLoaded', () => {
+    const wait = (window as unknown as { __firstInputFocusable: WaitForInput }).__firstInputFocusable;
+    const record = (elapsed: number) => ((window as unknown as { __coldResult?: number }).__coldResult = elapsed);
+    const opener = document.getElementById('opener')!;
+    opener.addEventListener('click', () => {
+      const start = performance.now();
+      const alloy = (window as unknown as { Alloy?: PageAlloy }).Alloy;
+      if (alloy) {
+        alloy.setToken(token);
+        void alloy.install({ integrationId });
+        void wait(document, start).then(record);
+        return;
+      }
+      const frame = document.createElement('iframe');
+      frame.style.cssText = 'position:fixed;inset:0;width:100%;height:100%;border:0';
+      frame.addEventListener('load', () => {
+        const inner = frame.contentWindow as unknown as Window & { Alloy: PageAlloy };
+        inner.Alloy.setToken(token);
+        void inner.Alloy.install({ integrationId });
+        void wait(inner.document, start).then(record);
+      });
+      frame.src = '/bench/frame.html';
+      document.body.append(frame);
+    });
+    opener.click();
+  });
+}
+
 /** Opens and closes the modal many times, then compares heap, DOM nodes and listeners after a GC. */
 export async function measureMemory(
   browser: Browser,

@@ -27,7 +27,7 @@ export function ourSizes(cdnDir: string): SizeRow[] {
   }
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as {
     loader: { file: string };
-    chunks: { file: string }[];
+    chunks: { file: string; load?: string }[];
   };
   return [
     row('ours: loader', manifest.loader.file, fs.readFileSync(path.join(cdnDir, manifest.loader.file)), 'first load'),
@@ -36,7 +36,7 @@ export function ourSizes(cdnDir: string): SizeRow[] {
         `ours: ${chunk.file.replace(/-[\w-]{8}\.js$/, '')}`,
         chunk.file,
         fs.readFileSync(path.join(cdnDir, chunk.file)),
-        'on first install() or idle',
+        chunk.load === undefined || chunk.load === 'first use' ? 'on first install() or idle' : chunk.load,
       ),
     ),
   ];

@@ -65,6 +65,16 @@ describe('<alloy-install-modal> auth step', () => {
     expect(api.calls[0]!.request.credentialIds).to.deep.equal({ demoStore: CONNECTION.credentialId });
   });
 
+  it('speaks the modal language: the auth strings come with the language table, loaded on demand', async () => {
+    const api = new AuthApi(undefined, [{ ...DEMO_STORE_APP, connections: [CONNECTION] }]);
+    const { el, root } = await openModal(api, { locale: 'de' });
+    expect(stepTitle(root)).to.equal('Demo Store verbinden');
+    expect(root.querySelector('.connection')!.textContent).to.contain('Verbunden als acme@demo-store');
+    el.locale = 'fr';
+    await el.updateComplete;
+    expect(stepTitle(root)).to.equal('Connecter Demo Store');
+  });
+
   it('"Use a different account" shows the form, accessibly', async () => {
     const api = new AuthApi(undefined, [{ ...DEMO_STORE_APP, connections: [CONNECTION] }]);
     const { el, root } = await openModal(api);

@@ -60,14 +60,17 @@ test('CDN script tag: the versioned loader with SRI installs Demo Store; the tok
     assert.equal(await app.page.evaluate(() => document.documentElement.getAttribute('style')), null);
     assert.equal(await listenerCount(), listenersBefore, 'listeners back to where they were');
     assert.equal(await isInstalled(harness.apiUrl, 'cdn-user'), true);
-    // The runtime and the modal chunk came from the CDN, each once, after the loader.
+    // The runtime, the modal and the auth step came from the CDN, each once, after the loader; the
+    // other languages' tables did not (the page is in English).
     const chunks = app.requests.filter((url) => url.includes('/scripts/alloy-'));
     assert.deepEqual(
       chunks.sort(),
       cdnManifest()
-        .chunks.map((c) => `${harness.apiUrl}/scripts/${c.file}`)
+        .chunks.filter((c) => !/^alloy-(es|fr|de)-/.test(c.file))
+        .map((c) => `${harness.apiUrl}/scripts/${c.file}`)
         .sort(),
     );
+    assert.equal(chunks.length, 3);
     assert.deepEqual(app.pageErrors, []);
     await app.assertTokenNeverLeaked(token);
   } finally {
@@ -239,6 +242,83 @@ test('a tampered runtime chunk is refused (LOAD_FAILED, no modal), and a later c
     await app.page.evaluate(() => window.Alloy!.close());
   } finally {
     await app.close();
+  }
+});
+
+test('a later chunk (the auth step) is fetched only when the modal needs it, with its SRI hash: a tampered one is refused, then Try again loads the real one', async () => {
+  const token = await userToken(harness.apiUrl, 'sri-lazy-user');
+  const manifest = cdnManifest();
+  const lazy = manifest.chunks.find((chunk) => chunk.file.startsWith('alloy-lazy-steps-'));
+  assert.ok(lazy, 'the build splits the auth step off');
+  const app = await openApp(harness, cdnHostPage(harness), { token });
+  try {
+    const lazyUrl = `${harness.apiUrl}/scripts/${lazy.file}`;
+    let tamper = true;
+    await app.page.route(lazyUrl, async (route) => {
+      const real = fs.readFileSync(path.join(ROOT, 'dist/cdn', lazy.file), 'utf8');
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/javascript',
+        headers: { 'access-control-allow-origin': '*' },
+        body: tamper ? `${real}\nwindow.__pwned = true;` : real,
+      });
+    });
+    // No idle time on this page: the loader's warm-up (which also fetches later chunks) never runs.
+    await app.page.addInitScript({ content: 'window.requestIdleCallback = () => 0;' });
+    await app.page.goto(app.url);
+    await app.page.evaluate(() => window.Alloy!.getIntegrations()); // the runtime and the modal are in
+    assert.ok(!app.requests.includes(lazyUrl), 'the auth step is not fetched before the modal needs it');
+
+    await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
+    const dialog = app.page.getByRole('dialog');
+    await dialog
+      .getByText(/integrity hash/)
+      .first()
+      .waitFor();
+    assert.equal(await app.page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
+
+    tamper = false;
+    await dialog.getByRole('button', { name: 'Try again' }).click();
+    await dialog.getByRole('heading', { name: 'Connect Demo Store' }).waitFor();
+    assert.equal(await app.page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
+    assert.equal(app.requests.filter((url) => url === lazyUrl).length, 2, 'fetched once per attempt');
+    await app.page.evaluate(() => window.Alloy!.close());
+  } finally {
+    await app.close();
+  }
+});
+
+test('a language table is fetched for a modal in that language, with its SRI hash: a tampered one is refused and the modal speaks English', async () => {
+  const token = await userToken(harness.apiUrl, 'fr-user');
+  const fr = cdnManifest().chunks.find((chunk) => chunk.file.startsWith('alloy-fr-'));
+  assert.ok(fr, 'the build splits the French table off');
+  const files = cdnHostPage(harness);
+  const body = String(files['/']!.body).replace('<html lang="en">', '<html lang="fr">');
+  assert.match(body, /<html lang="fr">/);
+  files['/'] = { body };
+  for (const tamper of [true, false]) {
+    const app = await openApp(harness, files, { token });
+    try {
+      const frUrl = `${harness.apiUrl}/scripts/${fr.file}`;
+      await app.page.route(frUrl, async (route) => {
+        const real = fs.readFileSync(path.join(ROOT, 'dist/cdn', fr.file), 'utf8');
+        await route.fulfill({
+          status: 200,
+          contentType: 'text/javascript',
+          headers: { 'access-control-allow-origin': '*' },
+          body: tamper ? `${real}\nwindow.__pwned = true;` : real,
+        });
+      });
+      await app.page.goto(app.url);
+      await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
+      const dialog = app.page.getByRole('dialog');
+      await dialog.getByRole('button', { name: tamper ? 'Continue' : 'Continuer', exact: true }).waitFor();
+      assert.equal(await app.page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
+      assert.ok(app.requests.includes(frUrl));
+      await app.page.evaluate(() => window.Alloy!.close());
+    } finally {
+      await app.close();
+    }
   }
 });
 

@@ -56,8 +56,9 @@ export interface ModalMessages {
   keepEditing: string;
   discard: string;
   /**
-   * The auth step's and dynamic selects' strings. Built-in tables live in `auth-messages.ts`, which
-   * only the lazily loaded auth chunk imports; a host replacing `messages` may give its own here.
+   * The auth step's and dynamic selects' strings. English lives in `auth-messages.ts`, which only
+   * the lazily loaded auth chunk imports; the other built-in tables carry their own here (so they
+   * load with the language); a host replacing `messages` may give its own.
    */
   auth?: AuthMessages;
 }

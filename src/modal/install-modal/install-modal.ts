@@ -11,7 +11,7 @@ import { configFieldStyles } from '../config-fields/config-fields.styles.js';
 import { renderConfigField } from '../config-fields/config-fields.js';
 import type { CloseReason, InstallOutcome, ModalEventDetails } from '../events.js';
 import { en } from '../i18n/en.js';
-import { resolveLocale, type ResolvedLocale } from '../i18n/locale.js';
+import { loadMessages, MESSAGE_TABLES, resolveLocale, type ResolvedLocale } from '../i18n/locale.js';
 import type { ModalMessages } from '../i18n/messages.js';
 import { fieldKey, initialFieldValue, toWireValue, type FieldValue } from '../internal/field-values.js';
 import { deepActiveElement } from '../internal/focus.js';
@@ -22,6 +22,7 @@ import { checkField } from '../internal/validation.js';
 import type { ModalAppearance, ModalOperation, PrefilledValue } from '../options.js';
 import { installModalStyles } from './install-modal.styles.js';
 import type { AuthStep, DynamicSelects } from '../lazy-steps.js';
+import { loadChunk } from '../internal/lazy-chunk.js';
 
 type Phase = 'loading' | 'step' | 'submitting' | 'success' | 'error';
 /**
@@ -159,7 +160,11 @@ export class AlloyInstallModal extends LitElement {
   private systemDark = false;
   private brokenImages = new Set<string>();
 
-  private resolved: ResolvedLocale = { messages: en, requested: 'en', dir: 'ltr' };
+  private resolved: ResolvedLocale = { language: 'en', messages: en, requested: 'en', dir: 'ltr' };
+  /** The built-in table being loaded for the resolved language; `updateComplete` waits for it. */
+  private localeLoading: Promise<void> | undefined;
+  /** A language whose table could not be loaded: this modal keeps the words it has. */
+  private localeFailed: string | undefined;
   private opener: HTMLElement | null = null;
   private settle: ((outcome: InstallOutcome) => void) | undefined;
   private loadAbort: AbortController | undefined;
@@ -216,7 +221,37 @@ export class AlloyInstallModal extends LitElement {
   }
 
   protected override willUpdate(_changed: PropertyValues): void {
-    this.resolved = resolveLocale(this, this.locale);
+    const resolved = resolveLocale(this, this.locale);
+    if (resolved.language in MESSAGE_TABLES || resolved.language === this.localeFailed) {
+      this.resolved =
+        resolved.language in MESSAGE_TABLES ? resolved : { ...resolved, messages: this.resolved.messages };
+      return;
+    }
+    // Its table is not loaded yet: keep the current words until it is (show() waits for it, so a
+    // modal opens in its language), then update.
+    this.resolved = { ...resolved, messages: this.resolved.messages };
+    const language = resolved.language;
+    this.localeLoading ??= loadMessages(language).then(
+      () => {
+        this.localeLoading = undefined;
+        this.requestUpdate();
+      },
+      () => {
+        this.localeLoading = undefined;
+        this.localeFailed = language;
+        this.requestUpdate();
+      },
+    );
+  }
+
+  /** Also waits for a language table being loaded and the update that applies it. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let complete = await super.getUpdateComplete();
+    while (this.localeLoading) {
+      await this.localeLoading;
+      complete = await super.getUpdateComplete();
+    }
+    return complete;
   }
 
   protected override updated(): void {
@@ -332,7 +367,7 @@ export class AlloyInstallModal extends LitElement {
       ]);
       const dynamic = api.getFieldOptions && integration.fields.some((field) => field.type === 'dynamicSelect');
       if (apps.length > 0 || dynamic) {
-        const lazy = await import('../lazy-steps.js');
+        const lazy = await loadChunk('lazy-steps', () => import('../lazy-steps.js'));
         if (abort.signal.aborted) return;
         ({ auth: this.auth, dynamic: this.dynamic } = lazy.createLazySteps(
           this.lazyHost(api),
