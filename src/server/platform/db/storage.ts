@@ -108,6 +108,8 @@ class SqliteStorage implements Storage {
   private readonly queue = new LocalQueue();
   private readonly held = new Set<string>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Notifications committed and about to be delivered (channel and payload). */
+  private readonly due = new Set<string>();
 
   constructor(
     readonly sqlite: Db,
@@ -134,8 +136,17 @@ class SqliteStorage implements Storage {
   }
 
   async notify(conn: Conn, channel: string, payload = ''): Promise<void> {
+    checkChannel(channel);
     afterCommit(conn, () => {
-      for (const listener of this.listeners.get(checkChannel(channel)) ?? []) listener(payload);
+      // Like PostgreSQL within one transaction, the same notification raised by every caller of
+      // one group commit reaches the listeners once (they run after the batch's callbacks).
+      const key = `${channel}\n${payload}`;
+      if (this.due.has(key)) return;
+      this.due.add(key);
+      queueMicrotask(() => {
+        this.due.delete(key);
+        for (const listener of this.listeners.get(channel) ?? []) listener(payload);
+      });
     });
   }
 
