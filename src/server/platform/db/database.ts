@@ -80,7 +80,7 @@ interface BatchItem {
  * Group commit for SQLite. A top-level `inTransaction` does not get a transaction of its own: it
  * joins the batch of every top-level transaction asked for until the event loop's check phase
  * (all the requests the last poll read, and those that arrived while the previous commit's fsync
- * blocked the loop). The batch is ONE `BEGIN IMMEDIATE … COMMIT`, so one fsync with
+ * blocked the loop). The batch is ONE `BEGIN … COMMIT`, so one fsync with
  * synchronous=FULL; each caller's work runs in its own SAVEPOINT, one after the other, so a work
  * that throws rolls back its own writes only and gets its own error while its neighbours go on.
  * Every caller's promise settles only after the COMMIT returned (its afterCommit callbacks run
@@ -91,6 +91,9 @@ interface BatchItem {
  * queries are synchronous underneath), so the transaction guard still holds, and nothing else can
  * slip a statement into the open transaction: Kysely's single connection is held throughout.
  */
+/** The most top-level transactions one commit carries. */
+const MAX_BATCH = 256;
+
 class GroupCommit {
   readonly stats: GroupCommitStats = { commits: 0, transactions: 0, failedBatches: 0 };
   private pending: BatchItem[] = [];
@@ -113,16 +116,20 @@ class GroupCommit {
   }
 
   private async flush(): Promise<void> {
-    const items = this.pending;
-    this.pending = [];
-    this.scheduled = false;
+    // A bounded batch: a burst larger than this is committed in several, so one macrotask never
+    // holds the event loop for the whole burst.
+    const items = this.pending.splice(0, MAX_BATCH);
+    if (this.pending.length > 0) setImmediate(() => void this.flush());
+    else this.scheduled = false;
     this.stats.transactions += items.length;
     const done: { item: BatchItem; state: TransactionState; value: unknown }[] = [];
     const batchState: TransactionState = { savepoints: 0, afterCommit: [], open: true };
     try {
       await this.db.connection().execute(async (connection) => {
         if (this.guard) watchTransaction(batchState, new Error('transaction batch began here'), this.guard);
-        await sql`begin immediate`.execute(connection);
+        // Deferred, as every transaction began before: the write lock is taken by the first write.
+        // (BEGIN IMMEDIATE starved a second process sharing the file: arch-runs.test.ts.)
+        await sql`begin`.execute(connection);
         try {
           for (const item of items) {
             const state: TransactionState = { savepoints: 0, afterCommit: [], open: true };
