@@ -17,6 +17,8 @@ export interface LoadTarget {
   body?: string;
   /** A body per request, for endpoints where identical bodies would be idempotent replays. */
   requestBody?: (i: number) => string;
+  /** Headers added per request (e.g. a unique Idempotency-Key each time). */
+  requestHeaders?: (i: number) => Record<string, string>;
 }
 
 /** Loads one endpoint on loopback for `seconds` with `connections` concurrent connections. */
@@ -27,11 +29,18 @@ export async function load(target: LoadTarget, seconds: number, connections: num
     method: target.method ?? 'GET',
     headers: target.headers ?? {},
     ...(target.body === undefined ? {} : { body: target.body }),
-    ...(target.requestBody
+    ...(target.requestBody || target.requestHeaders
       ? {
           requests: [
             {
-              setupRequest: (request: Request) => ({ ...request, body: target.requestBody!(counter++) }),
+              setupRequest: (request: Request) => {
+                const i = counter++;
+                return {
+                  ...request,
+                  ...(target.requestBody ? { body: target.requestBody(i) } : {}),
+                  ...(target.requestHeaders ? { headers: { ...request.headers, ...target.requestHeaders(i) } } : {}),
+                };
+              },
             },
           ],
         }

@@ -2,6 +2,7 @@
  * The API on PostgreSQL, one node and two nodes sharing one database (src/server/main.ts, as
  * deployed), loaded like the SQLite rows. Each node count gets a fresh database, dropped after.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { load, type LoadResult, type LoadTarget } from './load.js';
 import { BENCH_API_KEY, startPostgresNodes } from './processes.js';
@@ -21,6 +22,7 @@ export function apiTargets(
   url: string,
   userId: string,
 ): { token: LoadTarget; integrations: LoadTarget; runEvent: LoadTarget } {
+  const keyPrefix = `bench-${randomUUID()}`;
   return {
     token: {
       name: 'GET /users/:id/token (token issuance)',
@@ -38,6 +40,8 @@ export function apiTargets(
       method: 'POST',
       headers: AUTH,
       body: JSON.stringify({ event: 'Fulfillment Updated', userId, data: { orderId: '1', status: 'paid' } }),
+      // The keyed path (issue 17): each request its own Idempotency-Key, so none is a replay.
+      requestHeaders: (i) => ({ 'idempotency-key': `${keyPrefix}-${i}` }),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { afterCommit, nowIso, type Conn, type Database } from '../platform/db/index.js';
+import { afterCommit, commitGrouped, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import { newId } from '../platform/ids.js';
 import {
   anyLeaseDue,
@@ -116,16 +116,18 @@ export class RunQueue implements LeasedSource<RunRow> {
    */
   async claim(owner: string, limit: number, leaseMs: number, now?: number): Promise<RunRow[]> {
     if (!(await anyLeaseDue(this.database, RUN_QUEUE, now))) return [];
-    const rows = await claimLeases<RunRow>(this.database, RUN_QUEUE, {
-      owner,
-      limit,
-      leaseMs,
-      now,
-      tenantLimit: this.tenantLimit,
-      after: this.cursor,
-      // Enough tenants below their cap to fill the claim, each giving at least its oldest row.
-      walk: Math.max(TENANTS_PER_CLAIM, limit),
-    });
+    const rows = await commitGrouped(this.database, (conn) =>
+      claimLeases<RunRow>(conn, RUN_QUEUE, {
+        owner,
+        limit,
+        leaseMs,
+        now,
+        tenantLimit: this.tenantLimit,
+        after: this.cursor,
+        // Enough tenants below their cap to fill the claim, each giving at least its oldest row.
+        walk: Math.max(TENANTS_PER_CLAIM, limit),
+      }),
+    );
     // Next time, start after the last tenant served in walking order (those after the cursor first).
     const served = rows.map((row) => row.user_id).sort();
     const onward = served.filter((userId) => userId > this.cursor);
@@ -135,25 +137,27 @@ export class RunQueue implements LeasedSource<RunRow> {
 
   /** Extends a lease; false when the row is no longer ours. */
   renew(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    return renewLease(this.database, RUN_QUEUE, id, owner, leaseMs);
+    return commitGrouped(this.database, (conn) => renewLease(conn, RUN_QUEUE, id, owner, leaseMs));
   }
 
   /** The run is over: every workflow it started finished (`failed` when one of them failed). */
   complete(id: string, owner: string, status: 'done' | 'failed', lastError: string | null = null): Promise<boolean> {
-    return settleRun(this.database, id, owner, { status, lastError });
+    return commitGrouped(this.database, (conn) => settleRun(conn, id, owner, { status, lastError }));
   }
 
   /** A transient failure: back in the queue after `delayMs`, one more failed attempt counted. */
   reschedule(id: string, owner: string, delayMs: number, error: string): Promise<boolean> {
     const now = Date.now();
-    return settleRun(this.database, id, owner, {
-      status: 'queued',
-      availableAt: now + delayMs,
-      countAttempt: true,
-      lastError: error,
-      replaceError: true,
-      now,
-    });
+    return commitGrouped(this.database, (conn) =>
+      settleRun(conn, id, owner, {
+        status: 'queued',
+        availableAt: now + delayMs,
+        countAttempt: true,
+        lastError: error,
+        replaceError: true,
+        now,
+      }),
+    );
   }
 
   /**
@@ -163,18 +167,22 @@ export class RunQueue implements LeasedSource<RunRow> {
    */
   defer(id: string, owner: string, delayMs: number): Promise<boolean> {
     const now = Date.now();
-    return settleRun(this.database, id, owner, { status: 'queued', availableAt: now + delayMs, now });
+    return commitGrouped(this.database, (conn) =>
+      settleRun(conn, id, owner, { status: 'queued', availableAt: now + delayMs, now }),
+    );
   }
 
   /** Shutting down mid-run: the row goes back as it was, due at once, no attempt counted. */
   async release(id: string, owner: string): Promise<void> {
     const now = Date.now();
-    await settleRun(this.database, id, owner, { status: 'queued', availableAt: now, now });
+    await commitGrouped(this.database, (conn) =>
+      settleRun(conn, id, owner, { status: 'queued', availableAt: now, now }),
+    );
   }
 
   /** Rows left running by a process that died; their leases have expired, so they are queued again. */
   recoverExpired(now?: number): Promise<number> {
-    return recoverExpiredLeases(this.database, RUN_QUEUE, now);
+    return commitGrouped(this.database, (conn) => recoverExpiredLeases(conn, RUN_QUEUE, now));
   }
 
   /** When the next row becomes due (ms since the epoch), if any is waiting. */

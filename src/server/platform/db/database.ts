@@ -51,20 +51,146 @@ interface TransactionState {
 
 const transactions = new WeakMap<object, TransactionState>();
 const guards = new WeakMap<object, (error: Error) => void>();
+/** SQLite databases only: PostgreSQL commits each transaction on its own pooled connection. */
+const batchers = new WeakMap<object, GroupCommit>();
+
+/** What a SQLite database's group commit has done (the tests read it). */
+export interface GroupCommitStats {
+  /** Transactions committed: one per batch. */
+  commits: number;
+  /** Top-level transactions (`inTransaction` calls) those commits carried, failed ones included. */
+  transactions: number;
+  /** Batches whose commit (or the transaction itself) failed: every caller in them got the error. */
+  failedBatches: number;
+}
+
+/** The group commit counters of `database`; undefined on PostgreSQL (it has no batches). */
+export function groupCommitStats(database: Database): GroupCommitStats | undefined {
+  const batcher = batchers.get(database);
+  return batcher && { ...batcher.stats };
+}
+
+interface BatchItem {
+  work: (trx: Conn) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for SQLite. A top-level `inTransaction` does not get a transaction of its own: it
+ * joins the batch of every top-level transaction asked for until the event loop's check phase
+ * (all the requests the last poll read, and those that arrived while the previous commit's fsync
+ * blocked the loop). The batch is ONE `BEGIN … COMMIT`, so one fsync with
+ * synchronous=FULL; each caller's work runs in its own SAVEPOINT, one after the other, so a work
+ * that throws rolls back its own writes only and gets its own error while its neighbours go on.
+ * Every caller's promise settles only after the COMMIT returned (its afterCommit callbacks run
+ * first, as before); when the COMMIT itself fails, or SQLite abandoned the transaction, every
+ * caller of the batch gets the error and none of their writes remains.
+ *
+ * The batch begins and commits inside one macrotask (every work awaits only the database, whose
+ * queries are synchronous underneath), so the transaction guard still holds, and nothing else can
+ * slip a statement into the open transaction: Kysely's single connection is held throughout.
+ */
+/** The most top-level transactions one commit carries. */
+const MAX_BATCH = 256;
+
+class GroupCommit {
+  readonly stats: GroupCommitStats = { commits: 0, transactions: 0, failedBatches: 0 };
+  private pending: BatchItem[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly sqlite: Db,
+    private readonly guard: ((error: Error) => void) | undefined,
+  ) {}
+
+  run<T>(work: (trx: Conn) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // A bounded batch: a burst larger than this is committed in several, so one macrotask never
+    // holds the event loop for the whole burst.
+    const items = this.pending.splice(0, MAX_BATCH);
+    if (this.pending.length > 0) setImmediate(() => void this.flush());
+    else this.scheduled = false;
+    this.stats.transactions += items.length;
+    const done: { item: BatchItem; state: TransactionState; value: unknown }[] = [];
+    const batchState: TransactionState = { savepoints: 0, afterCommit: [], open: true };
+    try {
+      await this.db.connection().execute(async (connection) => {
+        if (this.guard) watchTransaction(batchState, new Error('transaction batch began here'), this.guard);
+        // Deferred, as every transaction began before: the write lock is taken by the first write.
+        // (BEGIN IMMEDIATE starved a second process sharing the file: arch-runs.test.ts.)
+        await sql`begin`.execute(connection);
+        try {
+          for (const item of items) {
+            const state: TransactionState = { savepoints: 0, afterCommit: [], open: true };
+            // Its own Kysely object on the shared connection: nested transactions and afterCommit
+            // callbacks belong to this caller alone.
+            const trx = connection.withoutPlugins();
+            transactions.set(trx, state);
+            await sql`savepoint batch_item`.execute(connection);
+            try {
+              const value = await item.work(trx);
+              await sql`release batch_item`.execute(connection);
+              done.push({ item, state, value });
+            } catch (error) {
+              // A failure to roll back (SQLite already abandoned the transaction) fails the batch.
+              await sql`rollback to batch_item`.execute(connection);
+              await sql`release batch_item`.execute(connection);
+              // It wrote nothing, so its error needs no commit to wait for.
+              item.reject(error);
+            } finally {
+              state.open = false;
+            }
+          }
+          await sql`commit`.execute(connection);
+        } catch (error) {
+          if (this.sqlite.inTransaction) await sql`rollback`.execute(connection);
+          throw error;
+        } finally {
+          batchState.open = false;
+        }
+      });
+    } catch (error) {
+      this.stats.failedBatches++;
+      // Nothing of this batch is on disk: no caller may be told otherwise (a caller whose work
+      // already failed keeps its own error: a promise settles once).
+      for (const item of items) item.reject(error);
+      return;
+    }
+    this.stats.commits++;
+    for (const { item, state, value } of done) {
+      // As a lone transaction did: the caller resumes once its afterCommit callbacks finished.
+      try {
+        Promise.all(state.afterCommit.map((callback) => callback())).then(() => item.resolve(value), item.reject);
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+  }
+}
 
 export function createDatabase(sqlite: Db, options: DatabaseOptions = {}): Database {
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const guard = options.guardTransactions;
-  if (guard) {
-    guards.set(
-      db,
-      guard === true
-        ? (error) => {
-            throw error;
-          }
-        : guard,
-    );
-  }
+  const report = guard
+    ? guard === true
+      ? (error: Error) => {
+          throw error;
+        }
+      : guard
+    : undefined;
+  if (report) guards.set(db, report);
+  batchers.set(db, new GroupCommit(db, sqlite, report));
   return db;
 }
 
@@ -92,6 +218,8 @@ export async function inTransaction<T>(conn: Conn, work: (trx: Conn) => Promise<
       throw error;
     }
   }
+  const batcher = batchers.get(conn);
+  if (batcher) return batcher.run(work);
   const guard = guards.get(conn);
   const state: TransactionState = { savepoints: 0, afterCommit: [], open: true };
   const result = await conn.transaction().execute(async (trx) => {
@@ -107,6 +235,16 @@ export async function inTransaction<T>(conn: Conn, work: (trx: Conn) => Promise<
   // the outermost transaction's caller resumes once those have finished.
   await Promise.all(state.afterCommit.map((callback) => callback()));
   return result;
+}
+
+/**
+ * For a write that needs no transaction of its own (one statement, such as a worker settling its
+ * lease) but must be on disk when it returns: on SQLite it joins the group commit, so it shares
+ * the batch's one fsync instead of paying its own; on PostgreSQL it runs on `conn` as it is.
+ */
+export function commitGrouped<T>(conn: Conn, work: (conn: Conn) => Promise<T>): Promise<T> {
+  const batcher = batchers.get(conn);
+  return batcher ? batcher.run(work) : work(conn);
 }
 
 function watchTransaction(state: TransactionState, began: Error, report: (error: Error) => void): void {

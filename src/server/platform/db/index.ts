@@ -2,6 +2,9 @@
 export {
   afterCommit,
   changed,
+  commitGrouped,
+  groupCommitStats,
+  type GroupCommitStats,
   createDatabase,
   inTransaction,
   isTransaction,

@@ -108,6 +108,8 @@ class SqliteStorage implements Storage {
   private readonly queue = new LocalQueue();
   private readonly held = new Set<string>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Notifications committed and about to be delivered (channel and payload). */
+  private readonly due = new Set<string>();
 
   constructor(
     readonly sqlite: Db,
@@ -134,8 +136,17 @@ class SqliteStorage implements Storage {
   }
 
   async notify(conn: Conn, channel: string, payload = ''): Promise<void> {
+    checkChannel(channel);
     afterCommit(conn, () => {
-      for (const listener of this.listeners.get(checkChannel(channel)) ?? []) listener(payload);
+      // Like PostgreSQL within one transaction, the same notification raised by every caller of
+      // one group commit reaches the listeners once (they run after the batch's callbacks).
+      const key = `${channel}\n${payload}`;
+      if (this.due.has(key)) return;
+      this.due.add(key);
+      queueMicrotask(() => {
+        this.due.delete(key);
+        for (const listener of this.listeners.get(channel) ?? []) listener(payload);
+      });
     });
   }
 
@@ -163,6 +174,8 @@ class PostgresStorage implements Storage {
   private readonly listeners = new Map<string, Set<Listener>>();
   private control: Promise<pg.Client> | undefined;
   private closed = false;
+  /** Notifications committed and about to be sent (channel and payload). */
+  private readonly due = new Set<string>();
 
   constructor(
     readonly database: Database,
@@ -222,8 +235,23 @@ class PostgresStorage implements Storage {
   }
 
   async notify(conn: Conn, channel: string, payload = ''): Promise<void> {
-    // Inside a transaction NOTIFY is delivered at commit and dropped on rollback.
-    await sql`SELECT pg_notify(${this.channelName(channel)}, ${payload})`.execute(conn);
+    const name = this.channelName(channel);
+    // Sent after the commit, not inside the transaction: a transaction that ran NOTIFY takes a
+    // database-wide lock for its commit, so concurrent intake transactions would commit one at a
+    // time instead of sharing WAL flushes. The identical notifications of the commits of one tick
+    // go as one (PostgreSQL folds them within a transaction too). One lost with a crash between
+    // the commit and the send is made up for by the workers' polling, as one lost with a dropped
+    // connection is.
+    afterCommit(conn, () => {
+      const key = `${name}\n${payload}`;
+      if (this.due.has(key)) return;
+      this.due.add(key);
+      setImmediate(() => {
+        this.due.delete(key);
+        if (this.closed) return;
+        sql`SELECT pg_notify(${name}, ${payload})`.execute(this.database).catch(() => undefined);
+      });
+    });
   }
 
   async listen(channel: string, listener: Listener): Promise<void> {
