@@ -276,6 +276,8 @@ test(
       }
       const aliases = aliasesOf(text, tables);
       for (const { detail } of plan) {
+        // PLAN_DEBUG=1 lists the statements that sort in a temporary B-tree (not failed: sorting a
+        // page, or one user's rows, is fine; sorting a whole workflow's executions would not be).
         if (process.env.PLAN_DEBUG && /TEMP B-TREE/.test(detail))
           console.log(`TEMP ${detail} :: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
         const scan = /^SCAN (\w+)/.exec(detail);
