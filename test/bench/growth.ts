@@ -13,6 +13,7 @@
  * `--seeded-dir` reuses a seeded data dir (seeding it when it has no database yet; its backlog is
  * only added on the first run). Prints a markdown table; writes nothing in the repository.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     'drain-seconds': { type: 'string', default: '20' },
     connections: { type: 'string', default: '8' },
     'seeded-dir': { type: 'string' },
+    /** A fixed receiver port: a reused seeded dir recorded the workflow (its URL) of an earlier run. */
+    'receiver-port': { type: 'string', default: '0' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -59,7 +62,7 @@ const receiver = http.createServer((req, res) => {
     res.writeHead(200).end();
   });
 });
-await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+await new Promise<void>((resolve) => receiver.listen(Number(values['receiver-port']), '127.0.0.1', resolve));
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/stream`;
 
 /** Two custom-event workflows streaming to the receiver; every seeded user has both. */
@@ -100,19 +103,21 @@ interface Server extends RunningProcess {
   pid: number;
 }
 
+const serverEnv = (dataDir: string): NodeJS.ProcessEnv => ({
+  PORT: '0',
+  ALLOY_DATA_DIR: dataDir,
+  ALLOY_API_KEY: BENCH_API_KEY,
+  ALLOY_DEFINITIONS_DIR: definitionsDir,
+  ALLOY_ALLOW_PRIVATE_TARGETS: 'loopback',
+  ALLOY_LOG_LEVEL: process.env.GROWTH_SERVER_LOG_LEVEL ?? 'error',
+  ...TEST_RATE_LIMIT_ENV,
+});
+
 async function startServer(dataDir: string): Promise<Server> {
   const running = await startPrinting(
     process.execPath,
     ['--import', 'tsx', 'src/server/main.ts'],
-    {
-      PORT: '0',
-      ALLOY_DATA_DIR: dataDir,
-      ALLOY_API_KEY: BENCH_API_KEY,
-      ALLOY_DEFINITIONS_DIR: definitionsDir,
-      ALLOY_ALLOW_PRIVATE_TARGETS: 'loopback',
-      ALLOY_LOG_LEVEL: process.env.GROWTH_SERVER_LOG_LEVEL ?? 'error',
-      ...TEST_RATE_LIMIT_ENV,
-    },
+    serverEnv(dataDir),
     /listening on (http:\/\/\S+)/,
   );
   // The server's own output (errors only, unless GROWTH_SERVER_LOG_LEVEL says more) goes to ours.
@@ -203,7 +208,7 @@ async function ready(url: string): Promise<void> {
 async function measure(label: string, dataDir: string, seeded: SeedResult, backlog: number): Promise<Figures> {
   log(`${label}: starting the server`);
   const t0 = Date.now();
-  let server = await startServer(dataDir);
+  const server = await startServer(dataDir);
   await ready(server.url);
   const startupSeconds = (Date.now() - t0) / 1000;
   const rows: LoadResult[] = [];
@@ -214,6 +219,8 @@ async function measure(label: string, dataDir: string, seeded: SeedResult, backl
     const warm = await fetch(target.url, { headers: target.headers });
     if (!warm.ok) throw new Error(`${target.name}: ${warm.status} ${await warm.text()}`);
     rows.push(await load(target, SECONDS, CONNECTIONS));
+    const r = rows[rows.length - 1]!;
+    log(`${label}: ${target.name}: p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, ${r.requestsPerSecond} req/s`);
   }
   let rss: Figures['rss'];
   if (RSS_SECONDS > 0) {
@@ -234,6 +241,7 @@ async function measure(label: string, dataDir: string, seeded: SeedResult, backl
   }
   await server.stop();
 
+  if (DRAIN_SECONDS <= 0) return { label, rows, drain: { runs: 0, seconds: 0, perSecond: 0 }, rss, startupSeconds };
   // The drain: the backlog goes in while the server is down, then the server starts and drains it.
   if (backlog > 0) {
     log(`${label}: queueing a backlog of ${backlog} runs`);
@@ -247,14 +255,25 @@ async function measure(label: string, dataDir: string, seeded: SeedResult, backl
       definitionsDir,
     });
   }
-  log(`${label}: draining for ${DRAIN_SECONDS}s`);
+  // The server is not waited for: with a backlog its start competes with the drain (measured
+  // from its spawn; the rate is counted after a 10 s warm-up), and it is killed at the end (a
+  // graceful stop waits for runs in flight).
+  log(`${label}: draining for ${DRAIN_SECONDS}s after a 10 s warm-up`);
+  const drainer = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    env: { ...process.env, ...serverEnv(dataDir) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const spawned = received;
+  await sleep(10_000);
   const before = received;
-  server = await startServer(dataDir);
   const drainStart = Date.now();
   await sleep(DRAIN_SECONDS * 1000);
   const runs = received - before;
   const seconds = (Date.now() - drainStart) / 1000;
-  await server.stop();
+  log(`${label}: ${before - spawned} runs in the warm-up, ${runs} in ${seconds.toFixed(1)} s`);
+  const exited = new Promise((resolve) => drainer.once('exit', resolve));
+  drainer.kill('SIGKILL');
+  await exited;
   return { label, rows, drain: { runs, seconds, perSecond: Math.round(runs / seconds) }, rss, startupSeconds };
 }
 
