@@ -9,9 +9,16 @@ export const BLOCK_RESULT_STATUSES = ['success', 'error', 'skipped'] as const;
 export const EXECUTION_MODES = ['trigger', 'webhook', 'manual', 'retry', 'internal'] as const;
 export type ExecutionMode = (typeof EXECUTION_MODES)[number];
 
+/** A log list's `nextCursor`, passed back as `cursor` for the next page (keyset paging). */
+const LogCursorQuery = /* @__PURE__ */ z
+  .string()
+  .check(z.regex(/^[\w-]{1,300}$/, 'cursor must be a nextCursor this API returned'));
+
 export const WorkflowLogsQuery = z.strictObject({
   userId: z.optional(UserRef),
   page: z.optional(PageQuery),
+  /** The `nextCursor` of the previous page: the next page by keyset, however deep (instead of `page`). */
+  cursor: z.optional(LogCursorQuery),
   limit: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_LOGS_PAGE_SIZE))),
   order: z.optional(z.enum(['asc', 'desc'])),
 });
@@ -51,7 +58,12 @@ export const ExecutionLog = z.object({
 });
 export type ExecutionLog = z.infer<typeof ExecutionLog>;
 
-export const WorkflowLogsResponse = z.object({ data: z.array(ExecutionLog), pagination: Pagination });
+export const WorkflowLogsResponse = z.object({
+  data: z.array(ExecutionLog),
+  pagination: Pagination,
+  /** Present when more executions follow: pass it as `cursor` for the next page. */
+  nextCursor: z.optional(z.string()),
+});
 export type WorkflowLogsResponse = z.infer<typeof WorkflowLogsResponse>;
 
 /** Days `GET /workflows/:workflowId/analytics` covers at most; by default 30. */
@@ -155,6 +167,8 @@ export const LogSearchQuery = z.strictObject({
   /** A userId or username. */
   associatedUserId: z.optional(UserRef),
   skip: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10_000_000))),
+  /** The `nextCursor` of the previous page (sorted by `createdAt`): the next page by keyset, instead of `skip`. */
+  cursor: z.optional(LogCursorQuery),
   limit: z.optional(/* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
   sortBy: z.optional(z.enum(LOG_SORT_FIELDS)),
   sortOrder: z.optional(z.enum(['asc', 'desc'])),
@@ -188,6 +202,8 @@ export const LogSearchResponse = z.object({
   notifications: z.array(LogNotification),
   lastFetched: Timestamp,
   pagination: Pagination,
+  /** With `sortBy=createdAt` (the default), present when more follow: pass it as `cursor` for the next page. */
+  nextCursor: z.optional(z.string()),
 });
 export type LogSearchResponse = z.infer<typeof LogSearchResponse>;
 

@@ -135,6 +135,68 @@ describe('GET /workflows/:workflowId/logs', () => {
   });
 });
 
+describe('keyset cursors (workflow logs and GET /logs)', () => {
+  test('following nextCursor gives the same pages as page/skip, in both orders; bad or mixed cursors are 400s', async () => {
+    const userId = await api.createUser('keyset');
+    const base = Date.now() - 120_000;
+    const ids: string[] = [];
+    // Two executions share each start time: the id breaks the tie, on every page boundary.
+    for (let i = 0; i < 7; i++) ids.push(await recordExecution({ userId, startedAt: base + Math.floor(i / 2) * 1000 }));
+    const path = `/workflows/${EVENT_WORKFLOW_ID}/logs?userId=${userId}&limit=2`;
+    for (const order of ['desc', 'asc'] as const) {
+      const byPage: string[][] = [];
+      for (let page = 1; page <= 4; page++) {
+        const body = (await api.call('GET', `${path}&order=${order}&page=${page}`)).json();
+        byPage.push(body.data.map((e: { executionId: string }) => e.executionId));
+      }
+      const byCursor: string[][] = [];
+      let body = (await api.call('GET', `${path}&order=${order}`)).json();
+      for (;;) {
+        byCursor.push(body.data.map((e: { executionId: string }) => e.executionId));
+        assert.equal(body.pagination.currentPage, byCursor.length);
+        assert.equal(body.pagination.totalItems, 7);
+        if (body.nextCursor === undefined) break;
+        const next = await api.call('GET', `${path}&cursor=${body.nextCursor}`);
+        assert.equal(next.statusCode, 200, next.body);
+        assert.ok(WorkflowLogsResponse.safeParse(next.json()).success);
+        body = next.json();
+      }
+      assert.deepEqual(byCursor, byPage, order);
+      assert.equal(new Set(byCursor.flat()).size, 7);
+    }
+    const first = (await api.call('GET', path)).json();
+    for (const bad of [
+      `${path}&cursor=${first.nextCursor}&page=2`,
+      `${path}&cursor=${first.nextCursor}&order=asc`,
+      `${path}&cursor=bm90LWEtY3Vyc29y`,
+    ]) {
+      const response = await api.call('GET', bad);
+      assert.equal(response.statusCode, 400, bad);
+      assert.equal(response.json().error.issues[0].path[0], 'cursor', bad);
+    }
+
+    // GET /logs: the same walk by cursor and by skip (sorted by createdAt, the default).
+    const search = `/logs?associatedUserId=${userId}&limit=3`;
+    const bySkip: string[] = [];
+    for (let skip = 0; skip < 7; skip += 3)
+      bySkip.push(
+        ...(await api.call('GET', `${search}&skip=${skip}`)).json().notifications.map((n: { _id: string }) => n._id),
+      );
+    const walked: string[] = [];
+    let page = (await api.call('GET', search)).json();
+    for (;;) {
+      assert.ok(LogSearchResponse.safeParse(page).success);
+      walked.push(...page.notifications.map((n: { _id: string }) => n._id));
+      if (page.nextCursor === undefined) break;
+      page = (await api.call('GET', `${search}&cursor=${page.nextCursor}`)).json();
+    }
+    assert.deepEqual(walked, bySkip);
+    assert.deepEqual([...walked].sort(), [...ids].sort());
+    const sorted = await api.call('GET', `${search}&sortBy=userId&cursor=${first.nextCursor}`);
+    assert.equal(sorted.statusCode, 400);
+  });
+});
+
 describe('GET /workflows/:workflowId/errors', () => {
   test('the documented shape, newest first, for one user or all; empty when there are none', async () => {
     const userId = await api.createUser('erring');

@@ -50,9 +50,10 @@ function sqliteShape(db: Db): Shape {
     .prepare("SELECT name, tbl_name AS tbl, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
     .all() as { name: string; tbl: string; sql: string }[];
   for (const index of indexes) {
-    const columns = (db.pragma(`index_info(${index.name})`) as { seqno: number; name: string }[])
+    const columns = (db.pragma(`index_info(${index.name})`) as { seqno: number; name: string | null }[])
       .sort((a, b) => a.seqno - b.seqno)
-      .map((c) => c.name);
+      // An expression column has no name on either engine.
+      .map((c) => c.name ?? '(expression)');
     shape.indexes[index.name] = {
       table: index.tbl,
       columns,
@@ -99,8 +100,8 @@ async function postgresShape(client: pg.Client): Promise<Shape> {
     partial: boolean;
   }>(
     `SELECT i.relname AS name, t.relname AS tbl, x.indisunique AS unique, x.indpred IS NOT NULL AS partial,
-       ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
-             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
+       ARRAY(SELECT COALESCE(a.attname, '(expression)') FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+             LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
      JOIN pg_namespace n ON n.oid = t.relnamespace
      WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,

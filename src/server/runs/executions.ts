@@ -11,7 +11,8 @@ import type {
 import type { LOG_SORT_FIELDS } from '../../contract/index.js';
 import { inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import type { DefinitionSet } from '../definitions/index.js';
-import { notFound } from '../platform/errors.js';
+import * as z from 'zod/mini';
+import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { SecretMask } from './secret-mask.js';
 import type { Environment, UserRecord, UserService } from '../users/index.js';
@@ -34,8 +35,50 @@ import {
   searchExecutions,
   workflowExecutionPage,
   type BlockRow,
+  type ExecutionKey,
   type ExecutionRow,
 } from './repository.js';
+
+/**
+ * A log list's keyset cursor: where the previous page ended (its sort key and id), the position
+ * of the next page (its page number, or rows to skip for GET /logs) so the pagination block stays
+ * what page paging gives, and the direction. Opaque to clients (base64url JSON), checked on the way in.
+ */
+const LogCursor = z.tuple([
+  z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/)),
+  z.string().check(z.regex(/^[0-9a-f]{24}$/)),
+  z.number().check(z.int(), z.minimum(0), z.maximum(1_000_000_000)),
+  z.enum(['asc', 'desc']),
+]);
+export interface LogCursor {
+  after: ExecutionKey;
+  position: number;
+  order: 'asc' | 'desc';
+}
+
+function encodeLogCursor(cursor: LogCursor): string {
+  return Buffer.from(JSON.stringify([cursor.after.at, cursor.after.id, cursor.position, cursor.order])).toString(
+    'base64url',
+  );
+}
+
+const badCursor = (message: string): DomainError =>
+  new DomainError('validation_failed', `Invalid request query. cursor: ${message}.`, [{ path: ['cursor'], message }]);
+
+/** Reads a `nextCursor` this API returned; `order`, when the query also gives one, must agree with it. */
+export function decodeLogCursor(cursor: string, order: 'asc' | 'desc' | undefined): LogCursor {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const parsed = LogCursor.safeParse(decoded);
+  if (!parsed.success) throw badCursor('not a nextCursor this API returned');
+  const [at, id, position, cursorOrder] = parsed.data;
+  if (order !== undefined && order !== cursorOrder) throw badCursor('was made for the other order');
+  return { after: { at, id }, position, order: cursorOrder };
+}
 
 /** What the runtime records when a run starts. */
 export interface ExecutionStart {
@@ -77,6 +120,8 @@ export interface LogSearch {
   workflowId?: string | undefined;
   userId?: string | undefined;
   skip: number;
+  /** Sorted by createdAt: the page after a `nextCursor` (keyset), instead of `skip`. */
+  cursor?: LogCursor | undefined;
   limit: number;
   sortBy: (typeof LOG_SORT_FIELDS)[number];
   sortOrder: 'asc' | 'desc';
@@ -220,27 +265,38 @@ export class ExecutionStore {
     };
   }
 
-  /** One page of a workflow's executions (all users of the environment, or one). */
+  /**
+   * One page of a workflow's executions (all users of the environment, or one): page `page`, or
+   * the page after `cursor` (a keyset seek, as cheap on page 10,000 as on page 1). `nextCursor`
+   * names the next page while there is one.
+   */
   async workflowLogs(
     env: Environment,
     workflowId: string,
     userId: string | undefined,
-    page: number,
+    paging: { page: number; cursor?: LogCursor | undefined; order: 'asc' | 'desc' },
     limit: number,
-    order: 'asc' | 'desc',
-  ): Promise<{ data: ExecutionLog[]; pagination: Pagination }> {
+  ): Promise<{ data: ExecutionLog[]; pagination: Pagination; nextCursor?: string }> {
+    const { cursor } = paging;
+    const page = cursor ? cursor.position : paging.page;
+    const order = cursor ? cursor.order : paging.order;
     const { total, rows } = await workflowExecutionPage(
       this.database,
       { env, workflowId, userId },
-      { limit, offset: (page - 1) * limit, order },
+      { limit, offset: (page - 1) * limit, order, after: cursor?.after },
     );
     const blocks = await blocksOfExecutions(
       this.database,
       rows.map((r) => r.id),
     );
+    const last = rows[rows.length - 1];
+    const more = last !== undefined && rows.length === limit && page * limit < total;
     return {
       data: rows.map((r) => this.toLog(r, blocks.get(r.id)!)),
       pagination: { currentPage: page, pageSize: limit, totalItems: total, totalPages: Math.ceil(total / limit) },
+      ...(more
+        ? { nextCursor: encodeLogCursor({ after: { at: last.started_at, id: last.id }, position: page + 1, order }) }
+        : {}),
     };
   }
 
@@ -321,7 +377,16 @@ export class ExecutionStore {
 
   /** `GET /logs`: every workflow's executions with the documented filters, sorting and paging. */
   async search(env: Environment, search: LogSearch): Promise<LogSearchResponse> {
-    const { total, rows } = await searchExecutions(this.database, { env, ...search });
+    const { cursor, ...rest } = search;
+    const skip = cursor ? cursor.position : search.skip;
+    const sortOrder = cursor ? cursor.order : search.sortOrder;
+    const { total, rows } = await searchExecutions(this.database, {
+      env,
+      ...rest,
+      skip,
+      sortOrder,
+      after: cursor?.after,
+    });
     // One lookup for the page's users (a deleted user's executions show no user).
     const users = await this.users.namesOf(
       env,
@@ -355,15 +420,30 @@ export class ExecutionStore {
           : null,
       };
     });
+    const last = rows[rows.length - 1];
+    const more =
+      search.sortBy === 'createdAt' &&
+      last !== undefined &&
+      rows.length === search.limit &&
+      skip + search.limit < total;
     return {
       notifications,
       lastFetched: nowIso(),
       pagination: {
-        currentPage: Math.floor(search.skip / search.limit) + 1,
+        currentPage: Math.floor(skip / search.limit) + 1,
         pageSize: search.limit,
         totalItems: total,
         totalPages: Math.ceil(total / search.limit),
       },
+      ...(more
+        ? {
+            nextCursor: encodeLogCursor({
+              after: { at: last.created_at, id: last.id },
+              position: skip + search.limit,
+              order: sortOrder,
+            }),
+          }
+        : {}),
     };
   }
 

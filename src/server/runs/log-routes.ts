@@ -5,13 +5,28 @@ import type { ApiRouter } from '../http/router.js';
 import type { AppContext } from '../context.js';
 import { toValidationIssues } from '../http/errors.js';
 import { DomainError, notFound } from '../platform/errors.js';
+import { decodeLogCursor, type LogCursor } from './executions.js';
+
+/** The decoded `cursor` of a log list's query; with `page` (or `skip`) as well, which one is meant is unclear. */
+function cursorOf(
+  query: { page?: number | undefined; cursor?: string | undefined; order?: 'asc' | 'desc' | undefined },
+  pageName = 'page',
+): LogCursor | undefined {
+  if (query.cursor === undefined) return undefined;
+  if (query.page !== undefined) {
+    throw new DomainError('validation_failed', `Invalid request query. cursor: give ${pageName} or cursor, not both.`, [
+      { path: ['cursor'], message: `give ${pageName} or cursor, not both` },
+    ]);
+  }
+  return decodeLogCursor(query.cursor, query.order);
+}
 
 export function logRoutes(api: ApiRouter, ctx: AppContext): void {
   api.add(endpoints.listWorkflowLogs, {
     tag: 'Logs',
     summary: 'A workflow’s executions',
     description:
-      'Newest first (or `order=asc`), `limit` at most 30 (default 10). For every user of the environment unless `userId` is given (the API key sees all its users; alloy-node’s `getLogs(workflowId)` sends no `userId`), each execution naming its `userId`. Each execution has its blocks’ inputs and results with timing and status. Logs are kept for the retention period (60 days by default).',
+      'Newest first (or `order=asc`), `limit` at most 30 (default 10). Pages by `page`, or by `cursor`: the `nextCursor` of the page before (present while more follow), a keyset seek that costs the same on any page. For every user of the environment unless `userId` is given (the API key sees all its users; alloy-node’s `getLogs(workflowId)` sends no `userId`), each execution naming its `userId`. Each execution has its blocks’ inputs and results with timing and status. Logs are kept for the retention period (60 days by default).',
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
@@ -20,9 +35,8 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
         caller.env,
         params.workflowId,
         userId,
-        query.page ?? 1,
+        { page: query.page ?? 1, cursor: cursorOf(query), order: query.order ?? 'desc' },
         query.limit ?? 10,
-        query.order ?? 'desc',
       );
     },
   });
@@ -67,7 +81,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Logs',
     summary: 'Search all executions',
     description:
-      '`filters` is a JSON array of `{columns:{value}, operators:{value}, userinput:{value}, condition?:{value:"and"|"or"}}`; columns: message, data.executionId, forgeWorkflowId, createdAt, userId, forgeWorkflow.integrationId._id, workflowVersion; operators: equals, notequals, greaterthan, lessthan, contains, notcontains. Each filter joins the ones before it with its `condition` (and by default). `limit` at most 100 (default 20).',
+      '`filters` is a JSON array of `{columns:{value}, operators:{value}, userinput:{value}, condition?:{value:"and"|"or"}}`; columns: message, data.executionId, forgeWorkflowId, createdAt, userId, forgeWorkflow.integrationId._id, workflowVersion; operators: equals, notequals, greaterthan, lessthan, contains, notcontains. Each filter joins the ones before it with its `condition` (and by default). `limit` at most 100 (default 20). Pages by `skip`, or, sorted by `createdAt`, by `cursor`: the `nextCursor` of the page before, a keyset seek that costs the same however deep.',
     handler: async ({ caller, query }) => {
       let filters: unknown = [];
       if (query.filters !== undefined) {
@@ -92,13 +106,20 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
         query.associatedUserId === undefined
           ? undefined
           : ((await ctx.users.find(caller.env, query.associatedUserId))?.userId ?? query.associatedUserId);
+      const sortBy = query.sortBy ?? 'createdAt';
+      if (query.cursor !== undefined && sortBy !== 'createdAt') {
+        throw new DomainError('validation_failed', 'Invalid request query. cursor: pages sorted by createdAt only.', [
+          { path: ['cursor'], message: 'pages sorted by createdAt only' },
+        ]);
+      }
       return ctx.executions.search(caller.env, {
         filters: parsed.data,
         workflowId: query.workflowId,
         userId: associated,
         skip: query.skip ?? 0,
+        cursor: cursorOf({ page: query.skip, cursor: query.cursor, order: query.sortOrder }, 'skip'),
         limit: query.limit ?? 20,
-        sortBy: query.sortBy ?? 'createdAt',
+        sortBy,
         sortOrder: query.sortOrder ?? 'desc',
       });
     },

@@ -364,11 +364,21 @@ export async function findExecution(conn: Conn, env: Environment, id: string): P
     .executeTakeFirst();
 }
 
-/** One page of a workflow's executions (all users of the environment, or one), and the total. */
+/** Where a keyset page starts: the last row of the page before (its sort key, then its id). */
+export interface ExecutionKey {
+  at: string;
+  id: string;
+}
+
+/**
+ * One page of a workflow's executions (all users of the environment, or one), and the total.
+ * `after` pages by keyset (one index seek however deep); without it, `offset` skips rows, in the
+ * index only (the ids of the page are found in the covering index, then only those rows are read).
+ */
 export async function workflowExecutionPage(
   conn: Conn,
   scope: { env: Environment; workflowId: string; userId: string | undefined },
-  page: { limit: number; offset: number; order: 'asc' | 'desc' },
+  page: { limit: number; offset: number; order: 'asc' | 'desc'; after?: ExecutionKey | undefined },
 ): Promise<{ total: number; rows: ExecutionRow[] }> {
   let base = conn
     .selectFrom('executions as e')
@@ -376,12 +386,21 @@ export async function workflowExecutionPage(
     .where('e.workflow_id', '=', scope.workflowId);
   if (scope.userId !== undefined) base = base.where('e.user_id', '=', scope.userId);
   const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await base
+  const { after } = page;
+  let ids = base.select('e.id');
+  if (after !== undefined) {
+    ids = ids.where((eb) =>
+      eb(eb.refTuple('e.started_at', 'e.id'), page.order === 'desc' ? '<' : '>', eb.tuple(after.at, after.id)),
+    );
+  }
+  ids = ids.orderBy('e.started_at', page.order).orderBy('e.id', page.order).limit(page.limit);
+  if (after === undefined && page.offset > 0) ids = ids.offset(page.offset);
+  const rows = await conn
+    .selectFrom('executions as e')
     .select(EXECUTION_COLUMNS)
+    .where('e.id', 'in', ids)
     .orderBy('e.started_at', page.order)
     .orderBy('e.id', page.order)
-    .limit(page.limit)
-    .offset(page.offset)
     .execute();
   return { total: Number(n), rows };
 }
@@ -458,7 +477,8 @@ export async function failedExecutions(
     ])
     .where('e.env', '=', scope.env)
     .where('e.workflow_id', '=', scope.workflowId)
-    .where('e.status', '=', 'error');
+    // A literal, not a parameter: the planner then knows the partial index of errors applies.
+    .where('e.status', '=', sql.lit('error'));
   if (scope.userId !== undefined) query = query.where('e.user_id', '=', scope.userId);
   return query
     .orderBy(sql`COALESCE(e.stopped_at, e.started_at)`, 'desc')
@@ -497,6 +517,8 @@ export interface LogQuery {
   workflowId?: string | undefined;
   userId?: string | undefined;
   skip: number;
+  /** Sorted by createdAt: the page after this row (a keyset seek) instead of skipping `skip` rows. */
+  after?: ExecutionKey | undefined;
   limit: number;
   sortBy: (typeof LOG_SORT_FIELDS)[number];
   sortOrder: 'asc' | 'desc';
@@ -513,12 +535,14 @@ export async function searchExecutions(conn: Conn, search: LogQuery): Promise<{ 
   const counted = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM executions e WHERE ${where}`.execute(conn);
   const direction = sql.raw(search.sortOrder === 'asc' ? 'ASC' : 'DESC');
   const columns = sql.raw(EXECUTION_COLUMNS.join(', '));
+  const { after } = search;
+  const page =
+    after === undefined || search.sortBy !== 'createdAt'
+      ? sql`${where} ORDER BY ${SORT_COLUMNS[search.sortBy]} ${direction}, e.id ${direction} LIMIT ${search.limit} OFFSET ${search.skip}`
+      : sql`${where} AND (e.created_at, e.id) ${sql.raw(search.sortOrder === 'asc' ? '>' : '<')} (${after.at}, ${after.id})
+        ORDER BY e.created_at ${direction}, e.id ${direction} LIMIT ${search.limit}`;
   // The users' names come from the users module (ExecutionStore.search asks it for the page's ids).
-  const rows = await sql<ExecutionRow>`SELECT ${columns} FROM executions e
-    WHERE ${where}
-    ORDER BY ${SORT_COLUMNS[search.sortBy]} ${direction}, e.id ${direction} LIMIT ${search.limit} OFFSET ${search.skip}`.execute(
-    conn,
-  );
+  const rows = await sql<ExecutionRow>`SELECT ${columns} FROM executions e WHERE ${page}`.execute(conn);
   return { total: Number(counted.rows[0]?.n ?? 0), rows: rows.rows };
 }
 

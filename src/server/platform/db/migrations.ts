@@ -320,6 +320,34 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX app_subscription_retries_due ON app_subscription_retries (next_attempt_at);
   `,
+  `
+  -- Flat as data grows (test/server/query-plans.test.ts explains every statement the API runs).
+  -- Log lists page by keyset (sort key, then id): the indexes end in id so the next page is one
+  -- seek, and COUNT(*) of a list reads the index only.
+  DROP INDEX executions_workflow;
+  DROP INDEX executions_user;
+  DROP INDEX executions_created;
+  CREATE INDEX executions_workflow_started ON executions (env, workflow_id, started_at, id);
+  CREATE INDEX executions_user_workflow_started ON executions (env, user_id, workflow_id, started_at, id);
+  CREATE INDEX executions_env_created ON executions (env, created_at, id);
+  CREATE INDEX executions_workflow_created ON executions (env, workflow_id, created_at, id);
+  -- A workflow's errors, newest first: only the failed executions, in the order the list shows.
+  CREATE INDEX executions_workflow_errors ON executions (env, workflow_id, (COALESCE(stopped_at, started_at)), id)
+    WHERE status = 'error';
+  -- Retention passes find what expired by index, not by reading every row.
+  CREATE INDEX executions_started ON executions (started_at);
+  CREATE INDEX link_tokens_expires ON link_tokens (expires_at);
+  CREATE INDEX link_sessions_expires ON link_sessions (expires_at);
+  CREATE INDEX oauth_sessions_expires ON oauth_sessions (expires_at);
+  CREATE INDEX pending_installations_expires ON pending_installations (expires_at);
+  -- The child side of foreign keys: deleting a user, an installation or a credential finds the
+  -- rows that go with it (and the link lookups by user and integration) without a scan.
+  CREATE INDEX link_tokens_user ON link_tokens (user_id, integration_id);
+  CREATE INDEX oauth_sessions_user ON oauth_sessions (user_id);
+  CREATE INDEX pending_installations_user ON pending_installations (user_id);
+  CREATE INDEX user_workflows_installation ON user_workflows (installation_id);
+  CREATE INDEX installation_credentials_credential ON installation_credentials (credential_id);
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */

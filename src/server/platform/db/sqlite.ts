@@ -50,6 +50,12 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  // Planner statistics (sqlite_stat1) for tables that have none or grew a lot since: without them
+  // SQLite cannot tell that `env` has two values and `user_id` 100,000, and may walk an index by
+  // environment and date instead of seeking the user's rows. analysis_limit samples each index, so
+  // this takes milliseconds even on millions of rows (the SQLite docs' advice for every open).
+  db.pragma('analysis_limit = 400');
+  db.pragma('optimize = 0x10002');
   // The WAL and shm files exist now (journal_mode and the migrations wrote): same mode as the database.
   secureDataDir(dataDir);
   return db;
