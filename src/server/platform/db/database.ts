@@ -76,6 +76,9 @@ interface BatchItem {
   reject: (error: unknown) => void;
 }
 
+/** The most top-level transactions one commit carries. */
+const MAX_BATCH = 256;
+
 /**
  * Group commit for SQLite. A top-level `inTransaction` does not get a transaction of its own: it
  * joins the batch of every top-level transaction asked for until the event loop's check phase
@@ -91,9 +94,6 @@ interface BatchItem {
  * queries are synchronous underneath), so the transaction guard still holds, and nothing else can
  * slip a statement into the open transaction: Kysely's single connection is held throughout.
  */
-/** The most top-level transactions one commit carries. */
-const MAX_BATCH = 256;
-
 class GroupCommit {
   readonly stats: GroupCommitStats = { commits: 0, transactions: 0, failedBatches: 0 };
   private pending: BatchItem[] = [];
