@@ -22,22 +22,27 @@ const skip =
   (TEST_ENGINE !== 'postgres' || !url) && 'several nodes share a database on PostgreSQL only (ALLOY_TEST_DB=postgres)';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('coordination between nodes', { skip }, () => {
+/** Two nodes (each its own pool and control connection) on one fresh schema, for the suite. */
+function twoNodes(prefix: string, opened: (nodes: Storage[]) => void): void {
   let dataDir: string;
-  let nodes: Storage[];
-
+  let nodes: Storage[] = [];
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-nodes-'));
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     nodes = await Promise.all(
       [1, 2].map(() => openStorage({ dataDir, databaseUrl: url!, schema: schemaOf(dataDir), poolSize: 2 })),
     );
+    opened(nodes);
   });
-
   after(async () => {
     await Promise.all(nodes.map((node) => node.close()));
     await dropSchema(url!, schemaOf(dataDir));
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
+}
+
+describe('coordination between nodes', { skip }, () => {
+  let nodes: Storage[];
+  twoNodes('alloy-nodes-', (opened) => (nodes = opened));
 
   test('withLock: 20 holders spread over two nodes never overlap', async () => {
     let inside = 0;
@@ -92,21 +97,8 @@ describe('coordination between nodes', { skip }, () => {
 });
 
 describe('leases across nodes', { skip }, () => {
-  let dataDir: string;
   let nodes: Storage[];
-
-  before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-leases-'));
-    nodes = await Promise.all(
-      [1, 2].map(() => openStorage({ dataDir, databaseUrl: url!, schema: schemaOf(dataDir), poolSize: 2 })),
-    );
-  });
-
-  after(async () => {
-    await Promise.all(nodes.map((node) => node.close()));
-    await dropSchema(url!, schemaOf(dataDir));
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  twoNodes('alloy-leases-', (opened) => (nodes = opened));
 
   test("leases go by the database's clock: a node whose clock runs an hour ahead takes no live lease", async () => {
     const [first, second] = nodes.map((node) => new RunQueue(node.database));
