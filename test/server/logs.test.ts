@@ -429,3 +429,152 @@ describe('retention', () => {
     }
   });
 });
+
+describe('kept execution counts (totalItems without COUNT(*) over a workflow)', () => {
+  /** The counts the triggers keep, against COUNT(*) over the executions, per environment, workflow and status. */
+  async function assertCountsMatch(server: Api['server']): Promise<number> {
+    const counted = await rawRows<{ env: string; workflow_id: string; status: string; n: number }>(
+      server,
+      'SELECT env, workflow_id, status, COUNT(*) AS n FROM executions GROUP BY env, workflow_id, status',
+    );
+    const kept = await rawRows<{ env: string; workflow_id: string; status: string; n: number }>(
+      server,
+      'SELECT env, workflow_id, status, SUM(n) AS n FROM execution_counts GROUP BY env, workflow_id, status',
+    );
+    const byKey = (rows: { env: string; workflow_id: string; status: string; n: number }[]) =>
+      Object.fromEntries(
+        rows.filter((r) => Number(r.n) !== 0).map((r) => [`${r.env}/${r.workflow_id}/${r.status}`, Number(r.n)]),
+      );
+    assert.deepEqual(byKey(kept), byKey(counted));
+    return counted.reduce((sum, r) => sum + Number(r.n), 0);
+  }
+
+  test('follow every write (start, finish, erasure, retention) and answer totalItems and message-filtered totals', async () => {
+    const local = await startApi();
+    try {
+      const server = local.server;
+      const store = server.ctx.executions;
+      const record = async (
+        userId: string,
+        workflowId: string,
+        outcome: 'success' | 'error' | 'running',
+        at: number,
+      ) => {
+        const id = await store.start({
+          env: 'development',
+          userId,
+          workflowId,
+          version: 1,
+          integrationId: INTEGRATION_ID,
+          mode: 'trigger',
+          startedAt: iso(at),
+        });
+        if (outcome !== 'running') await store.finish(id, { status: outcome, stoppedAt: iso(at + 5) });
+        return id;
+      };
+      const day = 24 * 60 * 60 * 1000;
+      const alice = await local.createUser('count-alice');
+      const bob = await local.createUser('count-bob');
+      const now = Date.now();
+      for (let i = 0; i < 7; i++) await record(alice, EVENT_WORKFLOW_ID, i % 3 === 0 ? 'error' : 'success', now - i);
+      for (let i = 0; i < 4; i++) await record(bob, EVENT_WORKFLOW_ID, 'success', now - 100 - i);
+      await record(bob, EVENT_WORKFLOW_ID, 'running', now - 200);
+      await record(bob, STREAM_WORKFLOW_ID, 'error', now - 300);
+      await record(bob, STREAM_WORKFLOW_ID, 'success', now - 61 * day);
+      assert.equal(await assertCountsMatch(server), 14);
+
+      const total = async (path: string) => {
+        const response = await local.call('GET', path);
+        assert.equal(response.statusCode, 200, response.body);
+        return response.json().pagination.totalItems as number;
+      };
+      const messageFilters = (...filters: [string, string, ('and' | 'or')?][]) =>
+        encodeURIComponent(
+          JSON.stringify(
+            filters.map(([operator, value, condition]) => ({
+              columns: { value: 'message' },
+              operators: { value: operator },
+              userinput: { value },
+              ...(condition ? { condition: { value: condition } } : {}),
+            })),
+          ),
+        );
+      assert.equal(await total(`/workflows/${EVENT_WORKFLOW_ID}/logs`), 12);
+      assert.equal(await total(`/workflows/${EVENT_WORKFLOW_ID}/logs?userId=${bob}`), 5);
+      assert.equal(await total(`/logs?workflowId=${EVENT_WORKFLOW_ID}`), 12);
+      assert.equal(await total(`/logs`), 14);
+      assert.equal(await total(`/logs?filters=${messageFilters(['equals', 'executionError'])}`), 4);
+      assert.equal(
+        await total(`/logs?workflowId=${EVENT_WORKFLOW_ID}&filters=${messageFilters(['contains', 'SUCCESS'])}`),
+        8,
+        '`contains` ignores case',
+      );
+      assert.equal(
+        await total(
+          `/logs?workflowId=${EVENT_WORKFLOW_ID}&filters=${messageFilters(['equals', 'executionRunning'], ['equals', 'executionError', 'or'])}`,
+        ),
+        4,
+      );
+      assert.equal(
+        await total(
+          `/logs?filters=${messageFilters(['notcontains', 'Error'], ['notequals', 'executionSuccess', 'and'])}`,
+        ),
+        1,
+      );
+      assert.equal(await total(`/logs?filters=${messageFilters(['equals', 'nothing'])}`), 0);
+      // The pages agree with the totals: each row has the status the filter named.
+      const errors = await local.call('GET', `/logs?filters=${messageFilters(['equals', 'executionError'])}`);
+      assert.deepEqual(
+        errors.json().notifications.map((n: { message: string }) => n.message),
+        ['executionError', 'executionError', 'executionError', 'executionError'],
+      );
+
+      assert.equal((await local.call('DELETE', `/users/${alice}/logs`)).statusCode, 200);
+      assert.equal(await assertCountsMatch(server), 7);
+      assert.equal(await total(`/workflows/${EVENT_WORKFLOW_ID}/logs`), 5);
+      await server.ctx.retention.runOnce();
+      assert.equal(await assertCountsMatch(server), 6);
+      assert.equal(await total(`/workflows/${STREAM_WORKFLOW_ID}/logs`), 1);
+      // Deleting the user cascades to nothing here (executions outlive their user), the counts stay right.
+      await local.call('DELETE', `/users/${bob}`);
+      assert.equal(await assertCountsMatch(server), 6);
+    } finally {
+      await local.server.dispose();
+    }
+  });
+
+  test(
+    'an existing database gets its counts from the executions it already has (SQLite upgrade)',
+    { skip: TEST_ENGINE !== 'sqlite' && 'the SQLite file is rewound to the previous schema version' },
+    async () => {
+      const first = await startApi();
+      const userId = await first.createUser('before-the-counts');
+      for (let i = 0; i < 3; i++)
+        await first.server.ctx.executions.start({
+          env: 'development',
+          userId,
+          workflowId: EVENT_WORKFLOW_ID,
+          version: 1,
+          integrationId: INTEGRATION_ID,
+          mode: 'trigger',
+        });
+      // Back to the schema before the counts: as a database written by the previous release.
+      const db = first.server.db;
+      const version = db.pragma('user_version', { simple: true }) as number;
+      db.exec(`DROP TRIGGER executions_count_insert; DROP TRIGGER executions_count_delete;
+        DROP TRIGGER executions_count_update; DROP TABLE execution_counts;`);
+      db.pragma(`user_version = ${version - 1}`);
+      await first.server.close();
+      const second = await startApi({ dataDir: first.server.dataDir });
+      try {
+        assert.equal(await assertCountsMatch(second.server), 3);
+        assert.equal(
+          (await second.call('GET', `/workflows/${EVENT_WORKFLOW_ID}/logs`)).json().pagination.totalItems,
+          3,
+        );
+      } finally {
+        await second.server.dispose();
+      }
+    },
+  );
+});

@@ -16,6 +16,8 @@ import { DomainError } from '../platform/errors.js';
 import type { LeaseTable } from '../platform/lease-worker.js';
 import type { Environment } from '../users/index.js';
 
+type ExecutionStatus = ExecutionsTable['status'];
+
 /**
  * Every query on the tables the runs module owns: `run_queue`, `executions`, `execution_blocks`.
  * Each function takes the connection (the database or a transaction) first.
@@ -385,7 +387,12 @@ export async function workflowExecutionPage(
     .where('e.env', '=', scope.env)
     .where('e.workflow_id', '=', scope.workflowId);
   if (scope.userId !== undefined) base = base.where('e.user_id', '=', scope.userId);
-  const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  // Per user, COUNT(*) reads that user's few index entries; for the whole workflow it would read
+  // every execution the workflow ever kept, so the kept counts answer instead.
+  const total =
+    scope.userId === undefined
+      ? await countedExecutions(conn, { env: scope.env, workflowId: scope.workflowId })
+      : Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const { after } = page;
   let ids = base.select('e.id');
   if (after !== undefined) {
@@ -402,7 +409,27 @@ export async function workflowExecutionPage(
     .orderBy('e.started_at', page.order)
     .orderBy('e.id', page.order)
     .execute();
-  return { total: Number(n), rows };
+  return { total, rows };
+}
+
+/**
+ * How many executions an environment keeps (of one workflow, in some statuses), from the counts
+ * the triggers keep: a few rows per workflow and status, however many executions there are.
+ */
+export async function countedExecutions(
+  conn: Conn,
+  scope: { env: Environment; workflowId?: string | undefined; statuses?: readonly ExecutionStatus[] },
+): Promise<number> {
+  if (scope.statuses?.length === 0) return 0;
+  let query = conn
+    .selectFrom('execution_counts')
+    .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
+    .where('env', '=', scope.env);
+  if (scope.workflowId !== undefined) query = query.where('workflow_id', '=', scope.workflowId);
+  if (scope.statuses !== undefined && scope.statuses.length < EXECUTION_STATUSES.length)
+    query = query.where('status', 'in', scope.statuses);
+  const { n } = await query.executeTakeFirstOrThrow();
+  return Number(n ?? 0);
 }
 
 export interface DayCount {
@@ -492,6 +519,53 @@ const MESSAGE_SQL = sql.raw(
   "(CASE e.status WHEN 'error' THEN 'executionError' WHEN 'success' THEN 'executionSuccess' ELSE 'executionRunning' END)",
 );
 
+const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['running', 'success', 'error'];
+/** The log's `message` is a function of the status (MESSAGE_SQL); filters on it are decided per status. */
+const MESSAGE_OF: Record<ExecutionStatus, string> = {
+  running: 'executionRunning',
+  success: 'executionSuccess',
+  error: 'executionError',
+};
+
+/** Whether one filter holds for a text value (`contains` ignores case, as SQLite's LIKE does for ASCII). */
+function textFilterHolds(operator: LogFilter['operators']['value'], value: string, input: string): boolean {
+  switch (operator) {
+    case 'equals':
+      return value === input;
+    case 'notequals':
+      return value !== input;
+    case 'greaterthan':
+      return value > input;
+    case 'lessthan':
+      return value < input;
+    case 'contains':
+      return value.toLowerCase().includes(input.toLowerCase());
+    case 'notcontains':
+      return !value.toLowerCase().includes(input.toLowerCase());
+  }
+}
+
+/** The statuses whose message passes one `message` filter. */
+const statusesPassing = (filter: LogFilter): ExecutionStatus[] =>
+  EXECUTION_STATUSES.filter((status) =>
+    textFilterHolds(filter.operators.value, MESSAGE_OF[status], String(filter.userinput.value)),
+  );
+
+/**
+ * When every filter is on `message`, the statuses the whole combination lets through (combined
+ * left to right with and/or, as filtersToSql does); otherwise undefined.
+ */
+function statusesOfMessageFilters(filters: LogFilter[]): ExecutionStatus[] | undefined {
+  if (filters.some((filter) => filter.columns.value !== 'message')) return undefined;
+  return EXECUTION_STATUSES.filter((status) =>
+    filters.reduce<boolean>((passed, filter, index) => {
+      const holds = statusesPassing(filter).includes(status);
+      if (index === 0) return holds;
+      return filter.condition?.value === 'or' ? passed || holds : passed && holds;
+    }, true),
+  );
+}
+
 const FILTER_COLUMNS: Record<
   LogFilter['columns']['value'],
   { sql: RawBuilder<unknown>; kind: 'text' | 'number' | 'date' }
@@ -532,7 +606,15 @@ export async function searchExecutions(conn: Conn, search: LogQuery): Promise<{ 
   const filters = filtersToSql(search.filters);
   if (filters) conditions.push(sql`(${filters})`);
   const where = sql.join(conditions, sql` AND `);
-  const counted = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM executions e WHERE ${where}`.execute(conn);
+  // Not per user and filtered (if at all) by message only: the kept counts know the total.
+  const statuses = search.userId === undefined ? statusesOfMessageFilters(search.filters) : undefined;
+  const total =
+    statuses !== undefined
+      ? await countedExecutions(conn, { env: search.env, workflowId: search.workflowId, statuses })
+      : Number(
+          (await sql<{ n: number }>`SELECT COUNT(*) AS n FROM executions e WHERE ${where}`.execute(conn)).rows[0]?.n ??
+            0,
+        );
   const direction = sql.raw(search.sortOrder === 'asc' ? 'ASC' : 'DESC');
   const columns = sql.raw(EXECUTION_COLUMNS.join(', '));
   const { after } = search;
@@ -543,7 +625,7 @@ export async function searchExecutions(conn: Conn, search: LogQuery): Promise<{ 
         ORDER BY e.created_at ${direction}, e.id ${direction} LIMIT ${search.limit}`;
   // The users' names come from the users module (ExecutionStore.search asks it for the page's ids).
   const rows = await sql<ExecutionRow>`SELECT ${columns} FROM executions e WHERE ${page}`.execute(conn);
-  return { total: Number(counted.rows[0]?.n ?? 0), rows: rows.rows };
+  return { total, rows: rows.rows };
 }
 
 /** Turns the documented filter objects into SQL over whitelisted columns, with bound values. */
@@ -553,6 +635,14 @@ function filtersToSql(filters: LogFilter[]): RawBuilder<unknown> | undefined {
     const column = FILTER_COLUMNS[filter.columns.value];
     const raw = filter.userinput.value;
     const operator = filter.operators.value;
+    if (filter.columns.value === 'message') {
+      // A status test the indexes can use instead of computing every execution's message.
+      const statuses = statusesPassing(filter);
+      const clause =
+        statuses.length === 0 ? sql`1 = 0` : sql`e.status IN (${sql.join(statuses.map((status) => sql.lit(status)))})`;
+      combined = combine(combined, clause, filter);
+      return;
+    }
     let value: string | number;
     if (operator === 'contains' || operator === 'notcontains') {
       value = `%${String(raw).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -576,13 +666,19 @@ function filtersToSql(filters: LogFilter[]): RawBuilder<unknown> | undefined {
       contains: sql`${target} LIKE ${value} ESCAPE '\\'`,
       notcontains: sql`${target} NOT LIKE ${value} ESCAPE '\\'`,
     }[operator];
-    combined =
-      combined === undefined
-        ? sql`(${clause})`
-        : sql`(${combined} ${sql.raw(filter.condition?.value === 'or' ? 'OR' : 'AND')} (${clause}))`;
+    combined = combine(combined, clause, filter);
   });
   return combined;
 }
+
+const combine = (
+  combined: RawBuilder<unknown> | undefined,
+  clause: RawBuilder<unknown>,
+  filter: LogFilter,
+): RawBuilder<unknown> =>
+  combined === undefined
+    ? sql`(${clause})`
+    : sql`(${combined} ${sql.raw(filter.condition?.value === 'or' ? 'OR' : 'AND')} (${clause}))`;
 
 const filterError = (index: number, message: string): DomainError =>
   new DomainError('validation_failed', `Invalid request query. filters.${index}.userinput.value: ${message}`, [

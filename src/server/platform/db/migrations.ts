@@ -7,7 +7,10 @@ export type Engine = 'sqlite' | 'postgres';
  * written `BLOB` and becomes `BYTEA` on PostgreSQL. SQLite counts the applied ones in `PRAGMA
  * user_version`, PostgreSQL in `schema_version` (see postgres.ts).
  */
-const MIGRATIONS: readonly string[] = [
+/** A migration in the SQL both engines accept, or (for what they spell differently, such as triggers) a common part and one per engine. */
+type Migration = string | { common: string; sqlite: string; postgres: string };
+
+const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE settings (
     key TEXT PRIMARY KEY,
@@ -348,9 +351,79 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX user_workflows_installation ON user_workflows (installation_id);
   CREATE INDEX installation_credentials_credential ON installation_credentials (credential_id);
   `,
+  {
+    // A list's `totalItems` must not cost a COUNT(*) over every execution of a busy workflow: the
+    // executions per environment, workflow and status are counted as they are written, by triggers
+    // (so every path that writes executions keeps them right: the runtime, erasure, retention,
+    // cascades, the bench's seeder). A count is split over 8 rows (`shard`, picked at random per
+    // write) so that concurrent transactions on PostgreSQL rarely wait for one row's lock; a
+    // shard may go negative, the sum is exact.
+    common: `
+  CREATE TABLE execution_counts (
+    env TEXT NOT NULL,
+    workflow_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    shard INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (env, workflow_id, status, shard)
+  );
+  INSERT INTO execution_counts (env, workflow_id, status, shard, n)
+    SELECT env, workflow_id, status, 0, COUNT(*) FROM executions GROUP BY env, workflow_id, status;
+  `,
+    sqlite: `
+  CREATE TRIGGER executions_count_insert AFTER INSERT ON executions BEGIN
+    INSERT INTO execution_counts (env, workflow_id, status, shard, n)
+      VALUES (NEW.env, NEW.workflow_id, NEW.status, abs(random()) % 8, 1)
+      ON CONFLICT (env, workflow_id, status, shard) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER executions_count_delete AFTER DELETE ON executions BEGIN
+    INSERT INTO execution_counts (env, workflow_id, status, shard, n)
+      VALUES (OLD.env, OLD.workflow_id, OLD.status, abs(random()) % 8, -1)
+      ON CONFLICT (env, workflow_id, status, shard) DO UPDATE SET n = n - 1;
+  END;
+  CREATE TRIGGER executions_count_update AFTER UPDATE OF env, workflow_id, status ON executions
+    WHEN OLD.env IS NOT NEW.env OR OLD.workflow_id IS NOT NEW.workflow_id OR OLD.status IS NOT NEW.status
+  BEGIN
+    INSERT INTO execution_counts (env, workflow_id, status, shard, n)
+      VALUES (OLD.env, OLD.workflow_id, OLD.status, abs(random()) % 8, -1)
+      ON CONFLICT (env, workflow_id, status, shard) DO UPDATE SET n = n - 1;
+    INSERT INTO execution_counts (env, workflow_id, status, shard, n)
+      VALUES (NEW.env, NEW.workflow_id, NEW.status, abs(random()) % 8, 1)
+      ON CONFLICT (env, workflow_id, status, shard) DO UPDATE SET n = n + 1;
+  END;
+  `,
+    postgres: `
+  CREATE FUNCTION execution_counts_add(e TEXT, w TEXT, s TEXT, delta INTEGER) RETURNS void AS $$
+    INSERT INTO execution_counts (env, workflow_id, status, shard, n)
+      VALUES (e, w, s, floor(random() * 8)::integer, delta)
+      ON CONFLICT (env, workflow_id, status, shard) DO UPDATE SET n = execution_counts.n + delta;
+  $$ LANGUAGE sql;
+  CREATE FUNCTION executions_count() RETURNS trigger AS $$
+  BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+      PERFORM execution_counts_add(OLD.env, OLD.workflow_id, OLD.status, -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+      PERFORM execution_counts_add(NEW.env, NEW.workflow_id, NEW.status, 1);
+    END IF;
+    RETURN NULL;
+  END;
+  $$ LANGUAGE plpgsql;
+  CREATE TRIGGER executions_count_insert_delete AFTER INSERT OR DELETE ON executions
+    FOR EACH ROW EXECUTE FUNCTION executions_count();
+  CREATE TRIGGER executions_count_update AFTER UPDATE OF env, workflow_id, status ON executions
+    FOR EACH ROW
+    WHEN (OLD.env IS DISTINCT FROM NEW.env OR OLD.workflow_id IS DISTINCT FROM NEW.workflow_id
+      OR OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION executions_count();
+  `,
+  },
 ];
 
 /** The migrations in the engine's own SQL. */
 export function migrationsFor(engine: Engine): readonly string[] {
-  return engine === 'sqlite' ? MIGRATIONS : MIGRATIONS.map((text) => text.replace(/\bBLOB\b/g, 'BYTEA'));
+  return MIGRATIONS.map((migration) => {
+    const text = typeof migration === 'string' ? migration : `${migration.common}${migration[engine]}`;
+    return engine === 'sqlite' ? text : text.replace(/\bBLOB\b/g, 'BYTEA');
+  });
 }

@@ -20,6 +20,7 @@ export interface DB {
   link_tokens: LinkTokensTable;
   run_queue: RunQueueTable;
   executions: ExecutionsTable;
+  execution_counts: ExecutionCountsTable;
   execution_blocks: ExecutionBlocksTable;
   outbound_deliveries: OutboundDeliveriesTable;
   app_subscriptions: AppSubscriptionsTable;
@@ -149,6 +150,15 @@ export interface RunQueueTable {
 
 export type ExecutionMode = 'trigger' | 'webhook' | 'manual' | 'retry' | 'internal';
 export type ExecutionStatus = 'running' | 'success' | 'error';
+
+/** Executions per environment, workflow and status, kept by triggers (see the migration); sum the shards. */
+export interface ExecutionCountsTable {
+  env: Environment;
+  workflow_id: string;
+  status: ExecutionsTable['status'];
+  shard: number;
+  n: number;
+}
 
 export interface ExecutionsTable {
   id: string;
