@@ -235,6 +235,31 @@ describe('durable app-trigger retries', () => {
     }
   });
 
+  test('the start-up walk subscribes a user with an active app-event workflow whom nothing else would sync', async () => {
+    const dataDir = freshDataDir();
+    const first = await startNode(dataDir);
+    let second: Api | undefined;
+    try {
+      const userId = await installedUser(first, 'synced-at-start', (calls) => {
+        calls.down = true;
+      });
+      await waitFor('the recorded failure', async () => ((await retryRow(first, userId))?.attempts ?? 0) >= 1);
+      // Within the first retry's delay: with no retry row and no subscription, only the start-up
+      // walk over the users of app-event workflows can subscribe this user.
+      assert.equal(await rawRun(first.server, 'DELETE FROM app_subscription_retries WHERE user_id = ?', userId), 1);
+      await stopNode(first);
+      assert.equal(callsOf(userId).succeeded, 0);
+
+      callsOf(userId).down = false;
+      second = await startNode(dataDir);
+      await synced(second, userId);
+      assert.equal(callsOf(userId).succeeded, 1);
+      assert.equal(await storeHooks(second, userId), 1);
+    } finally {
+      await stopNode(second ?? first);
+    }
+  });
+
   test('after the last attempt the retry is parked until the next change, whose failure starts the count over', async () => {
     const api = await startNode(freshDataDir());
     try {

@@ -38,7 +38,7 @@ interface Wanted {
 /** The users' active workflows (the installs module's WorkflowService). */
 export interface ActiveWorkflows {
   activeWorkflows(userId: string): Promise<{ workflowId: string; version: number; env: Environment }[]>;
-  usersWithActiveWorkflows(): Promise<string[]>;
+  usersWithActiveWorkflows(workflowIds: readonly string[]): Promise<string[]>;
   installedWorkflow(userId: string, workflowId: string): Promise<{ active: boolean } | undefined>;
 }
 
@@ -68,6 +68,9 @@ export interface SyncRetrySweep {
   /** Users one node retries at the same time. */
   concurrency: number;
 }
+
+/** Users the start-up walk syncs between two turns of the event loop. */
+const SYNC_ALL_TURN_EVERY = 16;
 
 const DEFAULT_SWEEP: SyncRetrySweep = { pollIntervalMs: 1_000, claimMs: 30_000, concurrency: 4 };
 
@@ -179,15 +182,23 @@ export class AppTriggers {
     return next;
   }
 
-  /** At start-up: every user with a subscription or an active app-event workflow. */
+  /**
+   * At start-up: every user with a subscription or an active workflow that has an app-event trigger
+   * in some version (users who only run custom-event or webhook workflows have nothing to sync, and
+   * a deployment may have 100,000 of them). The walk gives the event loop a turn every few users:
+   * each sync is a chain of synchronous SQLite calls, and without the turn no request is answered
+   * until the walk ends.
+   */
   async syncAll(): Promise<void> {
     const users = new Set([
       ...(await usersWithSubscriptions(this.database)),
-      ...(await this.installs.usersWithActiveWorkflows()),
+      ...(await this.installs.usersWithActiveWorkflows(this.definitions().appEventWorkflowIds())),
     ]);
+    let synced = 0;
     for (const userId of [...users].sort()) {
       if (this.closed) return;
       await this.sync(userId);
+      if (++synced % SYNC_ALL_TURN_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

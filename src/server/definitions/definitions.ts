@@ -139,6 +139,7 @@ export class DefinitionSet {
   private readonly workflowsByName = new Map<string, WorkflowEntry>();
   private readonly events = new Map<string, CustomEventEntry>();
   private readonly webhookValidators = new Map<string, EventValidator>();
+  private readonly appEventWorkflows = new Set<string>();
 
   constructor(integrations: readonly IntegrationDefinition[]) {
     this.integrations = integrations;
@@ -149,6 +150,7 @@ export class DefinitionSet {
         this.workflowsByName.set(workflow.name, entry);
         for (const version of workflow.versions) {
           const trigger = version.trigger;
+          if (trigger.type === 'appEvent') this.appEventWorkflows.add(workflow.workflowId);
           if (trigger.type === 'customEvent') {
             let event = this.events.get(trigger.event);
             if (!event) {
@@ -186,6 +188,11 @@ export class DefinitionSet {
 
   event(name: string): CustomEventEntry | undefined {
     return this.events.get(name);
+  }
+
+  /** The workflows with an app-event trigger in at least one version. */
+  appEventWorkflowIds(): string[] {
+    return [...this.appEventWorkflows];
   }
 
   allEvents(): CustomEventEntry[] {

@@ -296,9 +296,16 @@ export async function activeWorkflowsWithEnv(
   return rows.map((r) => ({ workflowId: r.workflow_id, version: r.version, env: r.env }));
 }
 
-/** Every user with at least one active workflow. */
-export async function usersWithActiveWorkflows(conn: Conn): Promise<string[]> {
-  const rows = await conn.selectFrom('user_workflows').select('user_id').distinct().where('active', '=', 1).execute();
+/** Every user with at least one of these workflows active. */
+export async function usersWithActiveWorkflows(conn: Conn, workflowIds: readonly string[]): Promise<string[]> {
+  if (workflowIds.length === 0) return [];
+  const rows = await conn
+    .selectFrom('user_workflows')
+    .select('user_id')
+    .distinct()
+    .where('active', '=', 1)
+    .where('workflow_id', 'in', workflowIds)
+    .execute();
   return rows.map((r) => r.user_id);
 }
 

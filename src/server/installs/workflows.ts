@@ -95,9 +95,9 @@ export class WorkflowService {
     return repo.activeWorkflowsWithEnv(conn, userId);
   }
 
-  /** The users with at least one active workflow (app triggers sync them at start). */
-  usersWithActiveWorkflows(conn: Conn = this.database): Promise<string[]> {
-    return repo.usersWithActiveWorkflows(conn);
+  /** The users with at least one of these workflows active (app triggers sync them at start). */
+  usersWithActiveWorkflows(workflowIds: readonly string[], conn: Conn = this.database): Promise<string[]> {
+    return repo.usersWithActiveWorkflows(conn, workflowIds);
   }
 
   /** The credential the installation of the user's workflow links for a connector. */
