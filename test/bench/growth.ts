@@ -4,7 +4,8 @@
  * p50/p99 of token issuance, GET /integrations, workflow logs (first page, a deep page by keyset
  * cursor, and the same depth by `page`, i.e. OFFSET, for comparison), GET /logs with filters; the
  * runtime's drain rate (runs/s through a backlog, each run an execution and a signed Stream Data
- * POST to a local receiver); and the server's RSS under a mixed load (start, peak, end).
+ * POST to a local receiver), token issuance on the server while it drains; and the server's RSS
+ * under a mixed load (start, peak, end).
  *
  *   node --import tsx test/bench/growth.ts [--users 100000] [--executions 1000000] [--backlog 100000]
  *     [--seconds 5] [--rss-seconds 60] [--drain-seconds 20] [--seeded-dir D]
@@ -13,7 +14,6 @@
  * `--seeded-dir` reuses a seeded data dir (seeding it when it has no database yet; its backlog is
  * only added on the first run). Prints a markdown table; writes nothing in the repository.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,6 +145,8 @@ interface Figures {
   label: string;
   rows: LoadResult[];
   drain: { runs: number; seconds: number; perSecond: number };
+  /** Token issuance on the server while it drains, and the drain rate meanwhile. */
+  duringDrain: { tokens: LoadResult; runsPerSecond: number } | undefined;
   rss: { startMb: number; peakMb: number; endMb: number; seconds: number } | undefined;
   startupSeconds: number;
 }
@@ -241,7 +243,8 @@ async function measure(label: string, dataDir: string, seeded: SeedResult, backl
   }
   await server.stop();
 
-  if (DRAIN_SECONDS <= 0) return { label, rows, drain: { runs: 0, seconds: 0, perSecond: 0 }, rss, startupSeconds };
+  if (DRAIN_SECONDS <= 0)
+    return { label, rows, drain: { runs: 0, seconds: 0, perSecond: 0 }, duringDrain: undefined, rss, startupSeconds };
   // The drain: the backlog goes in while the server is down, then the server starts and drains it.
   if (backlog > 0) {
     log(`${label}: queueing a backlog of ${backlog} runs`);
@@ -255,14 +258,11 @@ async function measure(label: string, dataDir: string, seeded: SeedResult, backl
       definitionsDir,
     });
   }
-  // The server is not waited for: with a backlog its start competes with the drain (measured
-  // from its spawn; the rate is counted after a 10 s warm-up), and it is killed at the end (a
-  // graceful stop waits for runs in flight).
+  // The drain is timed from the server's spawn (its start competes with the drain; the rate is
+  // counted after a 10 s warm-up). Then, while it still drains, token issuance on that server: does
+  // the API answer during a drain? It is killed at the end (a graceful stop waits for runs in flight).
   log(`${label}: draining for ${DRAIN_SECONDS}s after a 10 s warm-up`);
-  const drainer = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: { ...process.env, ...serverEnv(dataDir) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const drainerStarting = startServer(dataDir);
   const spawned = received;
   await sleep(10_000);
   const before = received;
@@ -271,10 +271,28 @@ async function measure(label: string, dataDir: string, seeded: SeedResult, backl
   const runs = received - before;
   const seconds = (Date.now() - drainStart) / 1000;
   log(`${label}: ${before - spawned} runs in the warm-up, ${runs} in ${seconds.toFixed(1)} s`);
-  const exited = new Promise((resolve) => drainer.once('exit', resolve));
-  drainer.kill('SIGKILL');
+  const drainer = await drainerStarting;
+  const tokenTarget = targets(drainer.url, seeded)[0]!;
+  const beforeLoad = received;
+  const loadStart = Date.now();
+  const tokens = await load(tokenTarget, SECONDS, CONNECTIONS);
+  const runsDuringLoad = received - beforeLoad;
+  const loadSeconds = (Date.now() - loadStart) / 1000;
+  log(
+    `${label}: token issuance during the drain: p50 ${tokens.latencyP50Ms} ms, p99 ${tokens.latencyP99Ms} ms, ${tokens.requestsPerSecond} req/s; ${runsDuringLoad} runs meanwhile`,
+  );
+  const exited = new Promise((resolve) => drainer.child.once('exit', resolve));
+  drainer.child.kill('SIGKILL');
   await exited;
-  return { label, rows, drain: { runs, seconds, perSecond: Math.round(runs / seconds) }, rss, startupSeconds };
+  const duringDrain = { tokens, runsPerSecond: Math.round(runsDuringLoad / loadSeconds) };
+  return {
+    label,
+    rows,
+    drain: { runs, seconds, perSecond: Math.round(runs / seconds) },
+    duringDrain,
+    rss,
+    startupSeconds,
+  };
 }
 
 async function seeded(label: string, dir: string, users: number, executions: number): Promise<SeedResult> {
@@ -325,6 +343,11 @@ function table(a: Figures, b: Figures, small: SeedResult, big: SeedResult): stri
   lines.push(
     `| runtime drain (runs/s over ${DRAIN_SECONDS} s, backlog ${Math.min(Number(values.backlog), 10_000)} vs ${Number(values.backlog)}) | ${a.drain.perSecond} (${a.drain.runs} runs) | ${b.drain.perSecond} (${b.drain.runs} runs) |`,
   );
+  const during = (f: Figures) =>
+    f.duringDrain
+      ? `${f.duringDrain.tokens.latencyP50Ms} / ${f.duringDrain.tokens.latencyP99Ms}, ${f.duringDrain.tokens.requestsPerSecond} (drain meanwhile ${f.duringDrain.runsPerSecond} runs/s)`
+      : 'not measured';
+  lines.push(`| token issuance while the server drains its backlog | ${during(a)} | ${during(b)} |`);
   const rss = (f: Figures) => (f.rss ? `${f.rss.startMb} → peak ${f.rss.peakMb} → ${f.rss.endMb} MB` : 'not measured');
   lines.push(`| server RSS, ${RSS_SECONDS} s mixed load (start → peak → end) | ${rss(a)} | ${rss(b)} |`);
   lines.push(`| server start until it answers | ${a.startupSeconds.toFixed(1)} s | ${b.startupSeconds.toFixed(1)} s |`);
