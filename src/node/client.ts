@@ -67,7 +67,7 @@ export interface AlloyOptions {
   apiVersion?: string;
   /** Per attempt, in ms; 15 000 by default. */
   timeoutMs?: number;
-  /** Extra attempts for calls that are safe to repeat (see the README); 2 by default, 0 to turn off. */
+  /** Extra attempts for calls that are safe to repeat (see docs/node-client.md); 2 by default, 0 to turn off. */
   retries?: number;
   /** Another `fetch` (a proxy agent, a test double); the platform's by default. */
   fetch?: typeof fetch;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: sizes, install latency in-page vs iframe, API throughput against a bare ceiling,
- * and memory after open/close cycles. Writes test/bench/results.json and the README table.
+ * and memory after open/close cycles. Writes test/bench/results.json and the tables in
+ * docs/benchmarks.md (between its bench:start / bench:end markers; the README links there).
  * Timings are for comparison inside one run on this machine, not absolute promises.
  */
 import { execFileSync } from 'node:child_process';
@@ -174,8 +175,8 @@ async function main(): Promise<void> {
     deliveryPostgres,
   };
   fs.writeFileSync(path.join(root, 'test/bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  await writeReadme(results);
-  log('done: README.md and test/bench/results.json updated');
+  await writeBenchmarksDoc(results);
+  log('done: docs/benchmarks.md and test/bench/results.json updated');
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
@@ -258,18 +259,18 @@ function table(results: Results): string {
   return lines.join('\n');
 }
 
-async function writeReadme(results: Results): Promise<void> {
-  const readmePath = path.join(root, 'README.md');
-  const readme = fs.readFileSync(readmePath, 'utf8');
+async function writeBenchmarksDoc(results: Results): Promise<void> {
+  const docPath = path.join(root, 'docs/benchmarks.md');
+  const doc = fs.readFileSync(docPath, 'utf8');
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
   const block = `${start}\n${table(results)}\n${end}`;
-  const next = readme.includes(start)
-    ? readme.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
-    : `${readme.trimEnd()}\n\n## Benchmarks\n\n${block}\n`;
+  const next = doc.includes(start)
+    ? doc.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
+    : `${doc.trimEnd()}\n\n## Benchmarks\n\n${block}\n`;
   // Formatted as `npm run lint` expects, so a bench run never breaks the prettier check.
-  const options = (await prettier.resolveConfig(readmePath)) ?? {};
-  fs.writeFileSync(readmePath, await prettier.format(next, { ...options, filepath: readmePath }));
+  const options = (await prettier.resolveConfig(docPath)) ?? {};
+  fs.writeFileSync(docPath, await prettier.format(next, { ...options, filepath: docPath }));
 }
 
 await main();

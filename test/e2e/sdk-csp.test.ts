@@ -22,7 +22,7 @@ after(async () => harness?.close());
 
 const NONCE = 'cnVudGltZS1ub25jZQ';
 
-/** The directives README.md tells hosts to add, with the CDN/API origin filled in. */
+/** The directives docs/sdk.md tells hosts to add, with the CDN/API origin filled in. */
 function strictCsp(api: string, script: string, trustedTypes = 'lit-html'): string {
   return [
     "default-src 'none'",

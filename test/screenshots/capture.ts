@@ -1,6 +1,8 @@
-// `npm run screenshots`: renders every state of the install modal (light and dark, desktop and
-// mobile) in Debian's Chromium and writes PNGs into screenshots/ (git-ignored). Offline: the page,
-// its bundle and icons come from a loopback server started here.
+// `npm run screenshots`: renders every state of the install modal at each viewport of issue 18's
+// matrix (1280×800 and 1280×659 desktop, 375×812 and 320×640 phone), light and dark, in Debian's
+// Chromium, and writes one PNG per state and variant into screenshots/ (git-ignored), named
+// <state>-<width>x<height>-<light|dark>.png. Offline: the page, its bundle and icons come from a
+// loopback server started here. `npm run screenshots -- <state> ...` renders only those states.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,12 +15,26 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const outDir = path.join(root, 'screenshots');
 const only = process.argv.slice(2);
 
-const VARIANTS = [
-  { name: 'desktop-light', viewport: { width: 1280, height: 860 }, scale: 1, dark: false },
-  { name: 'desktop-dark', viewport: { width: 1280, height: 860 }, scale: 1, dark: true },
-  { name: 'mobile-light', viewport: { width: 375, height: 812 }, scale: 2, dark: false },
-  { name: 'mobile-dark', viewport: { width: 375, height: 812 }, scale: 2, dark: true },
-];
+/**
+ * The viewports the modal must work at: a laptop, the same laptop with browser chrome and a
+ * bookmarks bar (659 px tall: where issue 18 found the auth step's Connect below the fold), a phone,
+ * and the smallest phone width we support. Phones render at 2× like the real devices.
+ */
+const VIEWPORTS = [
+  { width: 1280, height: 800, scale: 1 },
+  { width: 1280, height: 659, scale: 1 },
+  { width: 375, height: 812, scale: 2 },
+  { width: 320, height: 640, scale: 2 },
+] as const;
+
+const VARIANTS = VIEWPORTS.flatMap(({ width, height, scale }) =>
+  (['light', 'dark'] as const).map((scheme) => ({
+    name: `${width}x${height}-${scheme}`,
+    viewport: { width, height },
+    scale,
+    dark: scheme === 'dark',
+  })),
+);
 
 // A stand-in host page, so the backdrop has something to cover.
 const HOST_PAGE = `<!doctype html>
@@ -66,8 +82,14 @@ async function main(): Promise<void> {
   const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
 
   fs.mkdirSync(outDir, { recursive: true });
+  // A full run leaves exactly its own files, so a renamed or removed state leaves no stale PNG.
+  if (only.length === 0) {
+    for (const file of fs.readdirSync(outDir).filter((name) => name.endsWith('.png')))
+      fs.rmSync(path.join(outDir, file));
+  }
   const browser = await launchChromium();
   let count = 0;
+  const states = new Set<string>();
   try {
     for (const variant of VARIANTS) {
       const context = await browser.newContext({
@@ -84,7 +106,10 @@ async function main(): Promise<void> {
         void dialog.dismiss();
       });
       await page.goto(origin);
-      const names = (await page.evaluate(() => window.scenarioNames)).filter((n) => !only.length || only.includes(n));
+      const all = await page.evaluate(() => window.scenarioNames);
+      const unknown = only.filter((name) => !all.includes(name));
+      if (unknown.length > 0) throw new Error(`unknown state ${unknown.join(', ')}; the states are: ${all.join(', ')}`);
+      const names = all.filter((n) => !only.length || only.includes(n));
       for (const name of names) {
         await page.goto(origin);
         await page.evaluate(([scenario, dark]) => window.renderScenario(scenario, dark), [name, variant.dark] as const);
@@ -94,8 +119,9 @@ async function main(): Promise<void> {
             (img) => img.complete,
           ),
         );
-        const file = path.join(outDir, `${name}--${variant.name}.png`);
+        const file = path.join(outDir, `${name}-${variant.name}.png`);
         await page.screenshot({ path: file });
+        states.add(name);
         count++;
       }
       if (errors.length > 0) throw new Error(`${variant.name}: ${errors.join('; ')}`);
@@ -105,7 +131,10 @@ async function main(): Promise<void> {
     await browser.close();
     server.close();
   }
-  console.log(`Wrote ${count} screenshots to ${path.relative(process.cwd(), outDir) || '.'}/`);
+  console.log(
+    `Wrote ${count} screenshots (${states.size} states × ${VARIANTS.length} variants: ` +
+      `${VIEWPORTS.map(({ width, height }) => `${width}x${height}`).join(', ')}; light and dark) to ${outDir}/`,
+  );
 }
 
 main().catch((error: unknown) => {

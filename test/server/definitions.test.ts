@@ -49,10 +49,10 @@ describe('the definition format', () => {
     assert.deepEqual([...event.workflowIds], [EVENT_WORKFLOW_ID]);
   });
 
-  test('the README documents the format with exactly the seed', () => {
-    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    const match = /<!-- definition-example -->\s*```json\n([\s\S]*?)\n```/.exec(readme);
-    assert.ok(match, 'README has the marked example');
+  test('docs/integrations.md documents the format with exactly the seed', () => {
+    const doc = fs.readFileSync(path.join(root, 'docs/integrations.md'), 'utf8');
+    const match = /<!-- definition-example -->\s*```json\n([\s\S]*?)\n```/.exec(doc);
+    assert.ok(match, 'docs/integrations.md has the marked example');
     assert.deepEqual(JSON.parse(match[1]!), seedDefinition());
   });
 

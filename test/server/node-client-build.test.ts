@@ -21,7 +21,7 @@ const isDependency = (id: string) => dependencies.some((dep) => id === dep || id
 const isBuiltin = (id: string) => id.startsWith('node:') || builtinModules.includes(id);
 const relative = (id: string) => path.relative(root, id).split(path.sep).join('/');
 
-/** The same options as the `./node` entry proposed for rollup.config.mjs (see the README). */
+/** The same options as the `./node` entry proposed for rollup.config.mjs (see docs/node-client.md). */
 const nodeBuild = {
   input: { index: path.join(root, 'src/node/index.ts') },
   external: (id: string) => isDependency(id) || isBuiltin(id),

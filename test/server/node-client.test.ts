@@ -63,7 +63,7 @@ async function installedUser(username: string): Promise<{ client: Alloy; userId:
   return { client, userId, credentialId };
 }
 
-describe('the README example', () => {
+describe('the docs/node-client.md example', () => {
   test('await alloy.identify("gregg"); await alloy.event("Fulfillment Updated", {orderId, status}) queues the event', async () => {
     const { userId } = await installedUser('gregg');
     const orderId = '123';

@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type ReactiveController, type TemplateResult } from 'lit';
 import type {
   AuthField,
   ConfigField,
@@ -80,7 +80,7 @@ const asConfigField = (field: AuthField): ConfigField => ({ ...field, workflowId
  * type credentials (checked by the server), or sign in with OAuth in a popup. Loaded with a dynamic
  * import only when `getApps` names an app, so the base modal chunk stays within its budget.
  */
-export class AuthStep {
+export class AuthStep implements ReactiveController {
   readonly apps: AppState[];
 
   constructor(
@@ -121,6 +121,11 @@ export class AuthStep {
   }
 
   /** Stops every OAuth watch and closes its popup (the modal closed). */
+  /** The modal left the page: its controllers stop their work. */
+  hostDisconnected(): void {
+    this.dispose();
+  }
+
   dispose(): void {
     for (const state of this.apps) {
       state.stop?.();

@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type ReactiveController, type TemplateResult } from 'lit';
 import type { ConfigField, FieldOptionsResponse, WidgetApi } from '../../contract/index.js';
 import type { FieldContext } from '../config-fields/config-fields.js';
 import { authMessages } from '../i18n/auth-messages.js';
@@ -30,7 +30,7 @@ const keyOf = (field: ConfigField) => `${field.workflowId}/${field.blockId}/${fi
  * auth step), a search box that filters a native `<select>` (keyboard and screen readers get the
  * platform's listbox), a reload button, and loading and error states. Loaded lazily with the auth step.
  */
-export class DynamicSelects {
+export class DynamicSelects implements ReactiveController {
   private entries = new Map<string, Entry>();
 
   constructor(private readonly host: DynamicSelectHost) {}
@@ -45,6 +45,11 @@ export class DynamicSelects {
   options(field: ConfigField): Option[] | undefined {
     const entry = this.entries.get(keyOf(field));
     return entry?.status === 'ready' ? entry.options : undefined;
+  }
+
+  /** The modal left the page: its controllers stop their work. */
+  hostDisconnected(): void {
+    this.dispose();
   }
 
   dispose(): void {

@@ -10,7 +10,7 @@ import { toValidationIssues } from '../http/errors.js';
 /**
  * Integrations as code: the ISV describes integrations, their workflows (one entry per released
  * version: trigger, action blocks, fields) in `*.integration.json` files, validated here at start
- * and on reload. The format is documented, with a complete example, in README.md.
+ * and on reload. The format is documented, with a complete example, in docs/integrations.md.
  */
 const FieldDefinition = z.strictObject({
   name: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'field names are identifiers')),

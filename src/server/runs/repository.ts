@@ -719,7 +719,7 @@ export async function pruneExecutions(conn: Conn, cutoff: string, batch: number)
  * (SQLite only; `secure_delete` overwrote the freed pages).
  */
 export async function checkpointLog(conn: Conn): Promise<void> {
-  // PostgreSQL: nothing to do from here (see Storage.eraseTraces and the README on backups).
+  // PostgreSQL: nothing to do from here (see Storage.eraseTraces and docs/operations.md on backups).
   if (engineOf(conn) !== 'sqlite') return;
   await sql`pragma wal_checkpoint(TRUNCATE)`.execute(conn);
 }

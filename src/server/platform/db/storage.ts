@@ -33,7 +33,7 @@ export interface Storage {
    * After secrets or personal data were deleted. SQLite: the WAL is folded back and truncated
    * (`secure_delete` already overwrote the freed pages). PostgreSQL: nothing can be done from here;
    * dead tuples go at the next vacuum, and WAL archives, replicas and backups are the operator's
-   * (the README says what they keep).
+   * (docs/operations.md says what they keep).
    */
   eraseTraces(): Promise<void>;
   /**
