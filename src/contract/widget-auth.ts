@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ConfigFieldOption } from './integrations.js';
+import { ConfigFieldOption, FieldRules } from './integrations.js';
 
 /**
  * The auth step of the install modal: which apps need a connection, the fields to ask, creating a
@@ -15,6 +15,8 @@ export const AuthField = z.object({
   help: z.optional(z.string()),
   placeholder: z.optional(z.string()),
   options: z.optional(z.array(ConfigFieldOption)),
+  /** The connector's format rules: the modal checks them before sending, and sets `maxlength`. */
+  rules: z.optional(FieldRules),
 });
 export type AuthField = z.infer<typeof AuthField>;
 

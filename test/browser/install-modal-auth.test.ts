@@ -2,13 +2,17 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { oauthTiming } from '../../src/modal/auth-step/auth-step.js';
 import type { AlloyInstallModal } from '../../src/modal/index.js';
+import type { WidgetApp } from '../../src/contract/index.js';
 import {
   API_ORIGIN,
   AuthApi,
   CONNECTION,
+  DEMO_STORE,
   DEMO_STORE_APP,
+  deferred,
   FakePopup,
   OAUTH_APP,
+  PREFIX_FIELD,
   control,
   errorFor,
   openModal,
@@ -24,6 +28,11 @@ import {
 const defaultTiming = { ...oauthTiming };
 const formError = (root: ShadowRoot) => root.querySelector('.body .form-error')?.textContent?.trim() ?? '';
 const button = (root: ShadowRoot, selector: string) => root.querySelector<HTMLButtonElement>(selector)!;
+const methodSwitch = (root: ShadowRoot) => root.querySelector<HTMLButtonElement>('.body .method-switch');
+const labelOf = (el: Element) => el.textContent!.replace(/\s+/g, ' ').trim();
+
+/** Demo Store offering both methods: OAuth (with the shop subdomain first) and an API key with a region. */
+const BOTH_METHODS_APP: WidgetApp = { ...DEMO_STORE_APP, oauth: OAUTH_APP.oauth };
 
 function record(el: AlloyInstallModal) {
   const events: { type: string; detail: unknown }[] = [];
@@ -192,7 +201,9 @@ describe('<alloy-install-modal> OAuth', () => {
     const events = record(opened.el);
     typeInto(control(opened.root, 'Shop subdomain'), 'acme');
     await opened.el.updateComplete;
-    button(opened.root, '.connect').click();
+    // OAuth is the step's one action, on the footer's primary button.
+    expect(labelOf(primaryButton(opened.root))).to.equal('Connect Demo Store');
+    primaryButton(opened.root).click();
     // window.open ran inside the click, before anything awaited.
     expect(stub.calls).to.have.length(1);
     return { ...opened, api, stub, events };
@@ -206,7 +217,7 @@ describe('<alloy-install-modal> OAuth', () => {
     ...overrides,
   });
 
-  it('opens the popup in the click, navigates it, and completes on the callback message', async () => {
+  it('opens the popup in the click, waits on the footer button, and moves on by itself on the callback message', async () => {
     oauthTiming.pollMs = 600_000;
     const popup = new FakePopup();
     const { el, root, api, stub, events } = await startOAuth([popup]);
@@ -215,15 +226,46 @@ describe('<alloy-install-modal> OAuth', () => {
     await waitUntil(() => popup.location.href === api.session.authorizeUrl);
     expect(api.oauthCalls).to.deep.equal([{ app: 'demoStore', fields: { shop: 'acme' }, origin: location.origin }]);
     expect(root.querySelector('.waiting')!.textContent).to.contain('Finish signing in to Demo Store');
+    // While the popup is open the footer button says so and does nothing: it is not a live no-op.
+    const waiting = primaryButton(root);
+    expect(labelOf(waiting)).to.equal('Waiting for sign-in…');
+    expect(waiting.getAttribute('aria-disabled')).to.equal('true');
+    expect(waiting.querySelector('.spinner')).not.to.equal(null);
+    waiting.click();
+    await el.updateComplete;
+    expect(stub.calls).to.have.length(1);
+    expect(api.oauthCalls).to.have.length(1);
     await expect(el).to.be.accessible();
     api.sessionView = { sessionId: 'sess-1', status: 'succeeded', credentialId: 'cred-9', name: 'acme.demo-store' };
     window.dispatchEvent(new MessageEvent('message', { origin: API_ORIGIN, data: completion() }));
-    await waitUntil(() => root.querySelector('.connection'), 'the message did not complete the sign-in');
-    expect(root.querySelector('.connection')!.textContent).to.contain('Connected as acme.demo-store');
+    // No second press: signing in was the step's whole job.
+    await waitUntil(() => stepTitle(root) === 'Settings', 'the sign-in did not move on to the settings');
     expect(api.sessionPolls).to.equal(1);
     expect(popup.closed).to.equal(true);
     expect(events.map((event) => event.type)).to.deep.equal(['alloy-auth-started', 'alloy-auth-succeeded']);
+    expect(events[1]!.detail).to.deep.equal({ app: 'demoStore', credentialId: 'cred-9' });
+    await waitUntil(() => el.shadowRoot!.activeElement === control(root, 'Order reference prefix'));
     await expect(el).to.be.accessible();
+    // The install uses the connection just made; Back shows it as connected.
+    typeInto(control(root, 'Order reference prefix'), 'DS-');
+    await el.updateComplete;
+    primaryButton(root).click();
+    await waitUntil(() => api.calls.length === 1);
+    expect(api.calls[0]!.request.credentialIds).to.deep.equal({ demoStore: 'cred-9' });
+  });
+
+  it('shows the new connection when the user goes back after the sign-in moved on', async () => {
+    oauthTiming.pollMs = 600_000;
+    const popup = new FakePopup();
+    const { el, root, api } = await startOAuth([popup]);
+    await waitUntil(() => popup.location.href !== '');
+    api.sessionView = { sessionId: 'sess-1', status: 'succeeded', credentialId: 'cred-9', name: 'acme.demo-store' };
+    window.dispatchEvent(new MessageEvent('message', { origin: API_ORIGIN, data: completion() }));
+    await waitUntil(() => stepTitle(root) === 'Settings');
+    button(root, 'footer .back').click();
+    await el.updateComplete;
+    expect(root.querySelector('.connection')!.textContent).to.contain('Connected as acme.demo-store');
+    expect(labelOf(primaryButton(root))).to.equal('Continue');
   });
 
   it('ignores messages from another origin or with another state', async () => {
@@ -250,7 +292,7 @@ describe('<alloy-install-modal> OAuth', () => {
     expect(api.sessionPolls).to.equal(0);
     api.sessionView = { sessionId: 'sess-1', status: 'succeeded', credentialId: 'cred-9', name: 'acme.demo-store' };
     window.dispatchEvent(new MessageEvent('message', { origin: API_ORIGIN, data: completion() }));
-    await waitUntil(() => root.querySelector('.connection'), 'the genuine message was not taken');
+    await waitUntil(() => stepTitle(root) === 'Settings', 'the genuine message was not taken');
     expect(api.sessionPolls).to.equal(1);
   });
 
@@ -258,10 +300,10 @@ describe('<alloy-install-modal> OAuth', () => {
     oauthTiming.pollMs = 30;
     const { root, api } = await startOAuth();
     await waitUntil(() => api.sessionPolls >= 1, 'the session was not polled');
-    expect(root.querySelector('.connection')).to.equal(null);
+    expect(stepTitle(root)).to.equal('Connect Demo Store');
     api.sessionView = { sessionId: 'sess-1', status: 'succeeded', credentialId: 'cred-9', name: 'polled-account' };
-    await waitUntil(() => root.querySelector('.connection'), 'polling did not complete the sign-in');
-    expect(root.querySelector('.connection')!.textContent).to.contain('polled-account');
+    await waitUntil(() => stepTitle(root) === 'Settings', 'polling did not complete the sign-in');
+    expect(statusText(root)).to.contain('Settings');
   });
 
   it('keeps polling when COOP makes the popup read as closed right away', async () => {
@@ -274,7 +316,7 @@ describe('<alloy-install-modal> OAuth', () => {
     await waitUntil(() => api.sessionPolls >= polls + 3, 'polling stopped after the popup read as closed');
     expect(root.querySelector('.waiting')).not.to.equal(null);
     api.sessionView = { sessionId: 'sess-1', status: 'succeeded', credentialId: 'cred-9', name: 'coop-account' };
-    await waitUntil(() => root.querySelector('.connection'));
+    await waitUntil(() => stepTitle(root) === 'Settings');
   });
 
   it('returns to the step with a message when the popup is closed before completion', async () => {
@@ -285,7 +327,8 @@ describe('<alloy-install-modal> OAuth', () => {
     popup.closed = true;
     await waitUntil(() => formError(root), 'closing the popup was not noticed');
     expect(formError(root)).to.equal('The sign-in window was closed before you finished. Try again.');
-    expect(button(root, '.connect').textContent!.trim()).to.equal('Connect Demo Store');
+    expect(labelOf(primaryButton(root))).to.equal('Connect Demo Store');
+    expect(primaryButton(root).getAttribute('aria-disabled')).to.equal('false');
     expect(control(root, 'Shop subdomain').value).to.equal('acme');
     expect(events.map((event) => event.type)).to.deep.equal(['alloy-auth-started', 'alloy-auth-failed']);
     await expect(el).to.be.accessible();
@@ -304,26 +347,50 @@ describe('<alloy-install-modal> OAuth', () => {
     expect(formError(root)).to.equal('Access was not granted. Try again when you are ready.');
     expect(statusText(root)).to.contain('Access was not granted');
     await expect(el).to.be.accessible();
-    button(root, '.connect').click();
+    primaryButton(root).click();
     expect(stub.calls).to.have.length(2);
   });
 
-  it('offers Continue when the popup is blocked, and opens it from that click', async () => {
+  it('when the popup is blocked, the banner and the one button say "Open sign-in window", and that click opens it', async () => {
     oauthTiming.pollMs = 600_000;
     const popup = new FakePopup();
     const { el, root, api, stub } = await startOAuth([null, popup]);
     await el.updateComplete;
-    expect(formError(root)).to.equal('Your browser blocked the sign-in window. Press Continue to open it.');
+    expect(formError(root)).to.equal(
+      'Your browser blocked the sign-in window. Press “Open sign-in window” to try again.',
+    );
     expect(api.oauthCalls).to.have.length(0);
-    // OAuth is this app's only way in, so the footer's Continue (focused) is the one button that reopens it.
-    expect(root.querySelector('.body .connect')).to.equal(null);
+    // One button in the whole modal does it, the footer's (focused), named for what it does.
     const again = primaryButton(root);
-    await waitUntil(() => el.shadowRoot!.activeElement === again, 'Continue was not focused');
-    expect(again.textContent!.trim()).to.equal('Continue');
+    await waitUntil(() => el.shadowRoot!.activeElement === again, 'the button was not focused');
+    expect(labelOf(again)).to.equal('Open sign-in window');
+    expect(
+      [...root.querySelectorAll('button')].filter((b) => labelOf(b).includes('Open sign-in window')),
+    ).to.have.length(1);
     await expect(el).to.be.accessible();
     again.click();
     expect(stub.calls).to.have.length(2);
     await waitUntil(() => popup.location.href === api.session.authorizeUrl);
+    expect(labelOf(primaryButton(root))).to.equal('Waiting for sign-in…');
+  });
+
+  it('when the popup is blocked with an API key on offer, the button still opens the window, not the key check', async () => {
+    oauthTiming.pollMs = 600_000;
+    const api = new AuthApi(undefined, [BOTH_METHODS_APP]);
+    const stub = stubWindowOpen([null, new FakePopup()]);
+    restoreOpen = stub.restore;
+    const { el, root } = await openModal(api);
+    typeInto(control(root, 'Shop subdomain'), 'acme');
+    await el.updateComplete;
+    primaryButton(root).click();
+    await el.updateComplete;
+    expect(labelOf(primaryButton(root))).to.equal('Open sign-in window');
+    primaryButton(root).click();
+    await el.updateComplete;
+    expect(stub.calls).to.have.length(2);
+    expect(api.credentialCalls).to.have.length(0);
+    expect(root.querySelectorAll('[aria-invalid="true"]')).to.have.length(0);
+    expect(formError(root)).to.equal('');
   });
 
   it('asks for the pre-OAuth fields before opening anything', async () => {
@@ -331,9 +398,209 @@ describe('<alloy-install-modal> OAuth', () => {
     const stub = stubWindowOpen([new FakePopup()]);
     restoreOpen = stub.restore;
     const { el, root } = await openModal(api);
-    button(root, '.connect').click();
+    primaryButton(root).click();
     await el.updateComplete;
     expect(stub.calls).to.have.length(0);
     expect(errorFor(root, 'Shop subdomain')).to.equal('This field is required.');
+  });
+});
+
+describe('<alloy-install-modal> auth step with OAuth and an API key', () => {
+  let restoreOpen: (() => void) | undefined;
+  afterEach(() => {
+    restoreOpen?.();
+    restoreOpen = undefined;
+    Object.assign(oauthTiming, defaultTiming);
+    removeModals();
+  });
+
+  function open(popups: (FakePopup | null)[] = [new FakePopup()], app: WidgetApp = BOTH_METHODS_APP) {
+    const api = new AuthApi(undefined, [app]);
+    const stub = stubWindowOpen(popups);
+    restoreOpen = stub.restore;
+    return openModal(api).then((opened) => ({ ...opened, api, stub }));
+  }
+
+  it('leads with signing in: the pre-OAuth field inline, one Connect button, the API key behind a disclosure', async () => {
+    const { el, root } = await open();
+    expect(stepTitle(root)).to.equal('Connect Demo Store');
+    const shop = control(root, 'Shop subdomain');
+    await waitUntil(() => el.shadowRoot!.activeElement === shop, 'focus is not on the shop subdomain');
+    expect(() => control(root, 'API key')).to.throw();
+    expect(labelOf(primaryButton(root))).to.equal('Connect Demo Store');
+    // No second Connect in the body: the footer's is the step's one primary action.
+    expect([...root.querySelectorAll('.body button')].filter((b) => /Connect/.test(labelOf(b)))).to.have.length(0);
+    const toggle = methodSwitch(root)!;
+    expect(labelOf(toggle)).to.equal('Use an API key instead');
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    // The disclosure comes after the method it offers an alternative to.
+    expect(shop.compareDocumentPosition(toggle) & Node.DOCUMENT_POSITION_FOLLOWING).to.not.equal(0);
+    expect(root.querySelector('.body .hint')!.textContent).to.contain('Demo Store opens in a new window');
+    await expect(el).to.be.accessible();
+  });
+
+  it('the disclosure reveals the API-key fields, moves focus into them, and leads back to signing in', async () => {
+    const { el, root } = await open();
+    typeInto(control(root, 'Shop subdomain'), 'acme');
+    await el.updateComplete;
+    methodSwitch(root)!.click();
+    await el.updateComplete;
+    const toggle = methodSwitch(root)!;
+    expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+    const region = root.getElementById(toggle.getAttribute('aria-controls')!)!;
+    expect(region).not.to.equal(null);
+    expect(region.contains(control(root, 'API key'))).to.equal(true);
+    await waitUntil(
+      () => el.shadowRoot!.activeElement === control(root, 'API key'),
+      'focus did not move into the region',
+    );
+    expect(() => control(root, 'Shop subdomain')).to.throw();
+    expect(labelOf(toggle)).to.equal('Sign in with Demo Store instead');
+    expect(labelOf(primaryButton(root))).to.equal('Continue');
+    await expect(el).to.be.accessible();
+
+    toggle.click();
+    await el.updateComplete;
+    expect(methodSwitch(root)!.getAttribute('aria-expanded')).to.equal('false');
+    expect(root.getElementById(methodSwitch(root)!.getAttribute('aria-controls')!)).to.equal(null);
+    await waitUntil(() => el.shadowRoot!.activeElement === control(root, 'Shop subdomain'));
+    // What was typed is still there.
+    expect(control(root, 'Shop subdomain').value).to.equal('acme');
+    expect(labelOf(primaryButton(root))).to.equal('Connect Demo Store');
+  });
+
+  it('checks only the fields of the method on screen', async () => {
+    const { el, root, api, stub } = await open();
+    // Signing in: the empty API key and region are not in the way.
+    primaryButton(root).click();
+    await el.updateComplete;
+    expect(stub.calls).to.have.length(0);
+    expect(root.querySelectorAll('[aria-invalid="true"]')).to.have.length(1);
+    expect(errorFor(root, 'Shop subdomain')).to.equal('This field is required.');
+    expect(formError(root)).to.equal('Fix the highlighted field.');
+    await expect(el).to.be.accessible();
+
+    // The API key: its two fields are checked, the subdomain is not (and is not sent).
+    methodSwitch(root)!.click();
+    await el.updateComplete;
+    expect(formError(root)).to.equal('');
+    primaryButton(root).click();
+    await el.updateComplete;
+    expect(formError(root)).to.equal('Fix the 2 highlighted fields.');
+    expect(errorFor(root, 'API key')).to.equal('This field is required.');
+    expect(api.credentialCalls).to.have.length(0);
+    await expect(el).to.be.accessible();
+    typeInto(control(root, 'API key'), 'key-1234');
+    typeInto(control<HTMLSelectElement>(root, 'Region'), 'eu');
+    await el.updateComplete;
+    // The server's answer is held, to see the button wait for it.
+    const answer = deferred<void>();
+    const createCredential = api.createCredential.bind(api);
+    api.createCredential = async (request) => {
+      await answer.promise;
+      return createCredential(request);
+    };
+    primaryButton(root).click();
+    await el.updateComplete;
+    expect(labelOf(primaryButton(root))).to.equal('Checking…');
+    expect(primaryButton(root).getAttribute('aria-disabled')).to.equal('true');
+    await expect(el).to.be.accessible();
+    answer.resolve();
+    await waitUntil(() => stepTitle(root) === 'Settings');
+    expect(api.credentialCalls).to.deep.equal([{ app: 'demoStore', fields: { apiKey: 'key-1234', region: 'eu' } }]);
+    expect(stub.calls).to.have.length(0);
+  });
+
+  it('checks the pre-OAuth field with its rules before opening a window', async () => {
+    const app: WidgetApp = {
+      ...BOTH_METHODS_APP,
+      oauth: {
+        preOAuthFields: [
+          {
+            name: 'shop',
+            displayName: 'Shop subdomain',
+            type: 'text',
+            required: true,
+            rules: {
+              maxLength: 63,
+              pattern: '[a-z0-9-]+',
+              patternMessage: 'Use lowercase letters, digits and - only.',
+            },
+          },
+        ],
+      },
+    };
+    const { el, root, stub } = await open([new FakePopup()], app);
+    expect(control(root, 'Shop subdomain').getAttribute('maxlength')).to.equal('63');
+    typeInto(control(root, 'Shop subdomain'), 'Acme Shop');
+    await el.updateComplete;
+    primaryButton(root).click();
+    await el.updateComplete;
+    expect(stub.calls).to.have.length(0);
+    expect(errorFor(root, 'Shop subdomain')).to.equal('Use lowercase letters, digits and - only.');
+  });
+
+  it('names typed credentials that are not an API key as credentials', async () => {
+    const app: WidgetApp = {
+      ...OAUTH_APP,
+      fields: [{ name: 'password', displayName: 'Password', type: 'secret', required: true }],
+    };
+    const { root } = await open([new FakePopup()], app);
+    expect(labelOf(methodSwitch(root)!)).to.equal('Enter credentials instead');
+  });
+
+  it('has no disclosure when the app offers one method', async () => {
+    const { root } = await openModal(new AuthApi());
+    expect(methodSwitch(root)).to.equal(null);
+    expect(labelOf(primaryButton(root))).to.equal('Continue');
+  });
+
+  it('speaks the modal language on both methods and when the popup is blocked', async () => {
+    const api = new AuthApi(undefined, [BOTH_METHODS_APP]);
+    const stub = stubWindowOpen([null]);
+    restoreOpen = stub.restore;
+    const { el, root } = await openModal(api, { locale: 'de' });
+    expect(labelOf(primaryButton(root))).to.equal('Demo Store verbinden');
+    expect(labelOf(methodSwitch(root)!)).to.equal('Stattdessen einen API-Schlüssel verwenden');
+    typeInto(control(root, 'Shop subdomain'), 'acme');
+    await el.updateComplete;
+    primaryButton(root).click();
+    await el.updateComplete;
+    expect(labelOf(primaryButton(root))).to.equal('Anmeldefenster öffnen');
+    expect(formError(root)).to.contain('Anmeldefenster öffnen');
+    for (const locale of ['es', 'fr'] as const) {
+      el.locale = locale;
+      await el.updateComplete;
+      expect(labelOf(primaryButton(root))).to.equal(
+        locale === 'es' ? 'Abrir ventana de inicio de sesión' : 'Ouvrir la fenêtre de connexion',
+      );
+    }
+  });
+});
+
+describe('maxlength from the maxLength rule', () => {
+  afterEach(removeModals);
+
+  it('sets maxlength on config text inputs and on auth fields', async () => {
+    const app: WidgetApp = {
+      ...DEMO_STORE_APP,
+      fields: [
+        { name: 'apiKey', displayName: 'API key', type: 'secret', required: true, rules: { maxLength: 200 } },
+        { name: 'storeId', displayName: 'Store ID', type: 'text', required: true, rules: { maxLength: 64 } },
+        { name: 'note', displayName: 'Note', type: 'text', required: false },
+      ],
+    };
+    const api = new AuthApi({ ...DEMO_STORE, fields: [PREFIX_FIELD] }, [{ ...app, connections: [CONNECTION] }]);
+    const { el, root } = await openModal(api, { alwaysShowAuthentication: true });
+    expect(control(root, 'API key').getAttribute('maxlength')).to.equal('200');
+    expect(control(root, 'Store ID').getAttribute('maxlength')).to.equal('64');
+    expect(control(root, 'Note').hasAttribute('maxlength')).to.equal(false);
+    button(root, '.existing').click();
+    await el.updateComplete;
+    primaryButton(root).click();
+    await waitUntil(() => stepTitle(root) === 'Settings');
+    expect(control(root, 'Order reference prefix').getAttribute('maxlength')).to.equal(
+      String(PREFIX_FIELD.rules!.maxLength),
+    );
   });
 });

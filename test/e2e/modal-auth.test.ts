@@ -49,6 +49,19 @@ test('a new user connects Demo Store with its API key in the modal, then install
   const credential = await seededStoreCredentialOverHttp(base);
   const store = { id: credential.storeId, apiKey: credential.apiKey };
 
+  // Signing in leads; the API key is behind a disclosure that moves focus into its fields.
+  const disclosure = dialog.getByRole('button', { name: 'Use an API key instead' });
+  assert.equal(await disclosure.getAttribute('aria-expanded'), 'false');
+  await disclosure.click();
+  await dialog.getByRole('button', { name: 'Sign in with Demo Store instead', expanded: true }).waitFor();
+  assert.equal(
+    await dialog.getByLabel('API key').evaluate((input) => input === (input.getRootNode() as ShadowRoot).activeElement),
+    true,
+  );
+  // The help names what the Demo Store admin really shows.
+  await dialog.getByText('Copy it from the API key panel at the top of your Demo Store admin dashboard').waitFor();
+  assert.equal(await dialog.getByLabel('Store ID').getAttribute('maxlength'), '64');
+
   // A wrong key is refused by the store, and the message sits by the field.
   await dialog.getByLabel('API key').fill('dsk_wrong_key_0000000000000000');
   await dialog.getByLabel('Store ID').fill(store.id);
@@ -66,7 +79,8 @@ test('a new user connects Demo Store with its API key in the modal, then install
 async function connectWithOAuth(page: Page, dialog: Locator, decision: 'Approve' | 'Deny'): Promise<void> {
   await dialog.getByLabel('Shop subdomain').fill('acme-shop');
   const popupOpened = page.waitForEvent('popup');
-  await dialog.getByRole('button', { name: 'Connect Demo Store' }).click();
+  // The footer's primary button is the step's one Connect.
+  await dialog.locator('footer').getByRole('button', { name: 'Connect Demo Store' }).click();
   const popup = await popupOpened;
   // Approving is the store owner's call: the consent page asks for the owner secret.
   if (decision === 'Approve') await popup.getByLabel('Store owner secret').fill(TEST_OWNER_SECRET);
@@ -77,8 +91,8 @@ test('OAuth: approving in the popup connects the store and the install completes
   const page = await browser.newPage();
   const dialog = await openInstall(page, 'oauth-user');
   await connectWithOAuth(page, dialog, 'Approve');
-  await dialog.getByText('Connected as Demo Store acme-shop').first().waitFor({ timeout: 15_000 });
-  await dialog.getByRole('button', { name: 'Continue' }).click();
+  // Signed in, the modal moves on to the settings by itself.
+  await dialog.getByLabel('Order reference prefix').waitFor({ timeout: 15_000 });
   await finishSettings(page, dialog);
   await assertInstalledWithOneConnection('oauth-user');
   await page.close();
@@ -89,6 +103,8 @@ test('OAuth: denying in the popup brings the user back to the step with a messag
   const dialog = await openInstall(page, 'deny-user');
   await connectWithOAuth(page, dialog, 'Deny');
   await dialog.getByText('Access was not granted. Try again when you are ready.').first().waitFor({ timeout: 15_000 });
+  // The same one button tries again.
+  await dialog.locator('footer').getByRole('button', { name: 'Connect Demo Store' }).waitFor();
   const credentials = await isv<{ data: unknown[] }>('/users/deny-user/credentials');
   assert.equal(credentials.data.length, 0);
   await page.close();
@@ -103,9 +119,52 @@ test('OAuth on a host page with Cross-Origin-Opener-Policy: same-origin complete
   });
   const dialog = await openInstall(page, 'coop-user');
   await connectWithOAuth(page, dialog, 'Approve');
-  await dialog.getByText('Connected as Demo Store acme-shop').first().waitFor({ timeout: 20_000 });
-  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await dialog.getByLabel('Order reference prefix').waitFor({ timeout: 20_000 });
   await finishSettings(page, dialog);
   await assertInstalledWithOneConnection('coop-user');
+  await page.close();
+});
+
+/** Waits until the modal has put focus in one of its inputs (it does so after each step renders). */
+const inputFocused = (page: Page) =>
+  page.waitForFunction(
+    () => document.querySelector('alloy-install-modal')?.shadowRoot?.activeElement?.tagName === 'INPUT',
+  );
+
+test('keyboard only: a new user opens the API-key disclosure, connects and installs without the mouse', async () => {
+  const page = await browser.newPage();
+  const credential = await seededStoreCredentialOverHttp(base);
+  await page.goto(`${base}/demo/?user=keyboard-user`);
+  await page.getByRole('button', { name: 'Install' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog');
+  const focused = (locator: Locator) =>
+    locator.evaluate((node) => node === (node.getRootNode() as ShadowRoot).activeElement);
+  // Focus starts in the shop subdomain; the disclosure is the next stop.
+  const shop = dialog.getByLabel('Shop subdomain');
+  await shop.waitFor();
+  await inputFocused(page);
+  assert.equal(await focused(shop), true);
+  await page.keyboard.press('Tab');
+  const disclosure = dialog.getByRole('button', { name: 'Use an API key instead' });
+  assert.equal(await focused(disclosure), true);
+  await page.keyboard.press('Enter');
+  const apiKey = dialog.getByLabel('API key');
+  await apiKey.waitFor();
+  assert.equal(await focused(apiKey), true);
+  await page.keyboard.type(credential.apiKey);
+  await page.keyboard.press('Tab'); // Show
+  await page.keyboard.press('Tab'); // Store ID
+  assert.equal(await focused(dialog.getByLabel('Store ID')), true);
+  await page.keyboard.type(credential.storeId);
+  await page.keyboard.press('Enter');
+  const prefix = dialog.getByLabel('Order reference prefix');
+  await prefix.waitFor();
+  await inputFocused(page);
+  assert.equal(await focused(prefix), true);
+  await page.keyboard.type('DS-');
+  await page.keyboard.press('Enter');
+  await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
+  await assertInstalledWithOneConnection('keyboard-user');
   await page.close();
 });

@@ -31,27 +31,49 @@ export const authStepStyles = css`
     justify-content: space-between;
     margin: 0 0 16px;
   }
-  .or {
-    margin: 4px 0 12px;
+  .hint {
+    margin: 0 0 16px;
     color: var(--_muted);
   }
   .existing {
     margin: 0 0 16px;
   }
-  .primary-inline {
+  /* The disclosure between signing in and typed credentials: a text button, as wide as a tap. */
+  .method-switch {
     display: inline-flex;
+    gap: 8px;
     align-items: center;
-    justify-content: center;
-    min-height: 42px;
-    padding: 9px 18px;
+    min-height: 44px;
+    margin: 0 0 12px;
+    padding: 0 4px;
     border: 0;
-    border-radius: var(--_radius-small);
-    background: var(--_primary);
-    color: var(--_on-primary);
+    background: none;
+    color: var(--_primary);
     font-weight: 600;
+    text-align: start;
   }
-  .primary-inline:hover {
-    filter: brightness(0.92);
+  .method-switch:hover {
+    text-decoration: underline;
+  }
+  .chevron {
+    flex: none;
+    width: 7px;
+    height: 7px;
+    border: solid currentColor;
+    border-width: 0 2px 2px 0;
+    transform: rotate(-45deg);
+    transition: transform 0.15s;
+  }
+  :dir(rtl) .chevron {
+    transform: rotate(135deg);
+  }
+  .method-switch[aria-expanded='true'] .chevron {
+    transform: rotate(45deg);
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .chevron {
+      transition: none;
+    }
   }
   .option-tools {
     display: flex;

@@ -12,6 +12,7 @@ import type { ModalEventDetails } from '../events.js';
 import { authMessages } from '../i18n/auth-messages.js';
 import type { ModalMessages } from '../i18n/messages.js';
 import { alertIcon, checkIcon } from '../internal/icons.js';
+import { checkField } from '../internal/validation.js';
 import { authStepStyles } from './auth-step.styles.js';
 
 export { authStepStyles };
@@ -27,8 +28,24 @@ export interface AuthHost {
   emit<K extends keyof ModalEventDetails>(type: K, detail: ModalEventDetails[K]): void;
   announce(text: string): void;
   focusSoon(selector: string): Promise<void>;
-  /** The user finished this app's step (Continue with a connection in hand). */
-  advance(): void;
+  /**
+   * The user finished app `index`'s step (a connection in hand): the modal moves on, if that step
+   * is still the one on screen (an OAuth sign-in can finish after the user went elsewhere).
+   */
+  advance(index: number): void;
+}
+
+/**
+ * How an app's step connects: `oauth` signs in through a popup (its pre-OAuth fields inline),
+ * `fields` sends typed credentials such as an API key. One is shown at a time; only its fields are
+ * checked and sent.
+ */
+export type AuthMethod = 'oauth' | 'fields';
+
+/** The footer's primary button on an app's step: what it says, and whether it waits (spinner, aria-disabled). */
+export interface AuthAction {
+  label: string;
+  busy: boolean;
 }
 
 /**
@@ -46,6 +63,10 @@ interface Connection {
 
 interface AppState {
   readonly app: WidgetApp;
+  /** Its place among the apps, which is also its step's place in the modal's flow. */
+  readonly index: number;
+  /** The method on screen; starts with the one the app prefers. */
+  method: AuthMethod;
   /** The connection this install will use; unset while the user is connecting one. */
   chosen: Connection | undefined;
   values: Map<string, string>;
@@ -53,7 +74,7 @@ interface AppState {
   errors: Map<string, Message>;
   message: Message | undefined;
   busy: 'none' | 'checking' | 'oauth';
-  /** window.open was refused: the next click on Continue opens it from a fresh gesture. */
+  /** window.open was refused: the footer button now says "Open sign-in window" and opens it from that click. */
   blocked: boolean;
   stop: (() => void) | undefined;
 }
@@ -87,10 +108,12 @@ export class AuthStep implements ReactiveController {
     private readonly host: AuthHost,
     apps: WidgetApp[],
   ) {
-    this.apps = apps.map((app) => {
+    this.apps = apps.map((app, index) => {
       const newest = app.connections[0];
       return {
         app,
+        index,
+        method: this.preferredMethod(app),
         chosen:
           newest && !host.alwaysShowAuthentication
             ? { credentialId: newest.credentialId, name: newest.name }
@@ -116,16 +139,43 @@ export class AuthStep implements ReactiveController {
     return this.apps.some((state) => !state.chosen);
   }
 
-  busy(index: number): boolean {
-    return this.apps[index]?.busy !== 'none';
+  /** OAuth when the app offers it (one click, nothing to copy), else its typed fields. */
+  private preferredMethod(app: WidgetApp): AuthMethod {
+    if (app.oauth && this.host.api.startOAuth) return 'oauth';
+    return app.fields && app.fields.length > 0 ? 'fields' : 'oauth';
   }
 
-  /** Stops every OAuth watch and closes its popup (the modal closed). */
+  /** Whether the user can choose between signing in and typing credentials. */
+  private switchable(state: AppState): boolean {
+    return Boolean(state.app.oauth && this.host.api.startOAuth && state.app.fields && state.app.fields.length > 0);
+  }
+
+  /** The fields of the method on screen: the only ones checked and sent. */
+  private visibleFields(state: AppState): AuthField[] {
+    return (state.method === 'oauth' ? state.app.oauth?.preOAuthFields : state.app.fields) ?? [];
+  }
+
+  /**
+   * The footer's primary button on app `index`'s step: the modal shows this label and calls
+   * `submit(index)` when it is pressed, so the step has one primary action, always in view.
+   */
+  action(index: number): AuthAction | undefined {
+    const state = this.apps[index];
+    if (!state) return undefined;
+    const m = this.host.text;
+    const t = authMessages(m);
+    if (state.busy === 'oauth') return { label: t.waitingShort, busy: true };
+    if (state.busy === 'checking') return { label: t.checking, busy: true };
+    if (state.chosen || state.method === 'fields') return { label: m.next, busy: false };
+    return { label: state.blocked ? t.openSignInWindow : t.connect(state.app.name), busy: false };
+  }
+
   /** The modal left the page: its controllers stop their work. */
   hostDisconnected(): void {
     this.dispose();
   }
 
+  /** Stops every OAuth watch and closes its popup (the modal closed). */
   dispose(): void {
     for (const state of this.apps) {
       state.stop?.();
@@ -138,21 +188,27 @@ export class AuthStep implements ReactiveController {
   }
 
   /**
-   * Continue on the app's step. Runs synchronously up to `window.open`, so the popup opens inside
-   * the user's gesture (Safari refuses popups opened after an await).
+   * The footer's primary button on the app's step (see `action`). Runs synchronously up to
+   * `window.open`, so the popup opens inside the user's gesture (Safari refuses popups opened after
+   * an await).
    */
   submit(index: number): void {
     const state = this.apps[index];
     if (!state || state.busy !== 'none') return;
-    if (state.chosen) return this.host.advance();
-    if (state.app.fields && state.app.fields.length > 0) void this.submitFields(state);
+    if (state.chosen) return this.host.advance(state.index);
+    if (state.method === 'fields') void this.submitFields(state);
     else this.connectOAuth(state);
   }
 
-  private checkRequired(state: AppState, fields: AuthField[]): boolean {
+  /** Checks the fields of the method on screen with the rules the server applies; shows what to fix. */
+  private checkVisible(state: AppState): boolean {
     const errors = new Map<string, Message>();
-    for (const field of fields) {
-      if (field.required && !(state.values.get(field.name) ?? '').trim()) errors.set(field.name, (m) => m.required);
+    const format = (value: number) => new Intl.NumberFormat(this.host.text.locale).format(value);
+    for (const field of this.visibleFields(state)) {
+      const value = state.values.get(field.name);
+      if (checkField(asConfigField(field), value, this.host.text, format) !== undefined) {
+        errors.set(field.name, (m) => checkField(asConfigField(field), value, m, format) ?? m.required);
+      }
     }
     state.errors = errors;
     if (errors.size === 0) return true;
@@ -177,7 +233,7 @@ export class AuthStep implements ReactiveController {
   private async submitFields(state: AppState): Promise<void> {
     const fields = state.app.fields ?? [];
     state.message = undefined;
-    if (!this.checkRequired(state, fields) || !this.host.api.createCredential) return;
+    if (!this.checkVisible(state) || !this.host.api.createCredential) return;
     state.busy = 'checking';
     this.host.announce(authMessages(this.host.text).checkingConnection);
     this.host.emit('alloy-auth-started', { app: state.app.app });
@@ -189,7 +245,7 @@ export class AuthStep implements ReactiveController {
       });
       state.busy = 'none';
       this.connected(state, created);
-      this.host.advance();
+      this.host.advance(state.index);
     } catch (error) {
       state.busy = 'none';
       const errors = new Map<string, Message>();
@@ -216,17 +272,18 @@ export class AuthStep implements ReactiveController {
     state.blocked = false;
     state.values = new Map();
     state.revealed = new Set();
+    state.method = this.preferredMethod(state.app);
     this.host.emit('alloy-auth-succeeded', { app: state.app.app, credentialId: connection.credentialId });
     this.host.announce(authMessages(this.host.text).connectedAs(connection.name));
     this.update();
   }
 
-  /** The Connect (or, after a block, Continue) click: opens the popup before anything awaits. */
+  /** The Connect (or, after a block, Open sign-in window) click: opens the popup before anything awaits. */
   private connectOAuth(state: AppState): void {
     if (state.busy !== 'none' || !this.host.api.startOAuth) return;
     const preFields = state.app.oauth?.preOAuthFields ?? [];
     state.message = undefined;
-    if (!this.checkRequired(state, preFields)) return;
+    if (!this.checkVisible(state)) return;
     const width = 520;
     const height = 680;
     const left = Math.max(0, window.screenX + (window.outerWidth - width) / 2);
@@ -237,7 +294,8 @@ export class AuthStep implements ReactiveController {
       state.message = (m) => authMessages(m).popupBlocked;
       this.host.announce(authMessages(this.host.text).popupBlocked);
       this.update();
-      void this.host.focusSoon('.body .continue-oauth, .primary');
+      // The footer button, now "Open sign-in window", is the one way on: a fresh click may open it.
+      void this.host.focusSoon('footer .primary');
       return;
     }
     state.blocked = false;
@@ -280,7 +338,8 @@ export class AuthStep implements ReactiveController {
     if (outcome.kind === 'succeeded') {
       state.busy = 'none';
       this.connected(state, outcome.connection);
-      void this.host.focusSoon('.primary');
+      // Nothing is left to do on this step: the user already pressed Connect once.
+      this.host.advance(state.index);
       return;
     }
     const failure: Message =
@@ -301,7 +360,7 @@ export class AuthStep implements ReactiveController {
     this.host.emit('alloy-auth-failed', { app: state.app.app, message: error instanceof Error ? error.message : '' });
     this.host.announce(failure(this.host.text));
     this.update();
-    void this.host.focusSoon('.body .connect');
+    void this.host.focusSoon('footer .primary');
   }
 
   /** The user gave up waiting (e.g. a COOP host where the popup can no longer be seen). */
@@ -311,14 +370,32 @@ export class AuthStep implements ReactiveController {
     state.busy = 'none';
     state.message = undefined;
     this.update();
-    void this.host.focusSoon('.body .connect');
+    void this.host.focusSoon('footer .primary');
   }
 
   private useDifferentAccount(state: AppState): void {
     state.chosen = undefined;
     state.message = undefined;
     this.update();
-    void this.host.focusSoon('.body :is(input, select), .body .connect');
+    void this.host.focusSoon('.body :is(input, select), footer .primary');
+  }
+
+  /**
+   * The disclosure between the two methods: shows the other method's fields in place of these, and
+   * moves focus into what was revealed. What was typed on either side is kept.
+   */
+  private switchMethod(state: AppState): void {
+    if (state.busy !== 'none') return;
+    state.method = state.method === 'oauth' ? 'fields' : 'oauth';
+    state.errors = new Map();
+    state.message = undefined;
+    state.blocked = false;
+    this.update();
+    const region = `#alloy-auth-${state.index}-${state.method === 'fields' ? 'key' : 'oauth'}`;
+    // A method without fields (OAuth alone) reveals only a hint: focus stays on the switch.
+    void this.host.focusSoon(
+      this.visibleFields(state).length > 0 ? `${region} :is(input, select, textarea)` : '.body .method-switch',
+    );
   }
 
   private useExisting(state: AppState): void {
@@ -334,16 +411,15 @@ export class AuthStep implements ReactiveController {
 
   render(index: number, titleId: string): TemplateResult {
     const m = this.host.text;
+    const t = authMessages(m);
     const state = this.apps[index]!;
     const app = state.app;
-    const heading = html`<h3 id=${titleId} class="step-title" tabindex="-1">
-      ${authMessages(m).authTitle(app.name)}
-    </h3>`;
+    const heading = html`<h3 id=${titleId} class="step-title" tabindex="-1">${t.authTitle(app.name)}</h3>`;
     if (state.chosen) {
       return html`${heading}
         <div class="connection" part="connection">
           <span class="connected-mark">${checkIcon}</span>
-          <p><span>${authMessages(m).connectedAs(state.chosen.name)}</span></p>
+          <p><span>${t.connectedAs(state.chosen.name)}</span></p>
         </div>
         <button
           type="button"
@@ -351,26 +427,71 @@ export class AuthStep implements ReactiveController {
           part="button secondary-button different-account-button"
           @click=${() => this.useDifferentAccount(state)}
         >
-          ${authMessages(m).useDifferentAccount}
+          ${t.useDifferentAccount}
         </button>`;
     }
     const busy = state.busy !== 'none';
-    const fields = app.fields ?? [];
-    const preFields = app.oauth?.preOAuthFields ?? [];
     const existing = app.connections[0];
+    const fields = app.fields ?? [];
+    const switchable = this.switchable(state);
+    const keyRegion = `alloy-auth-${index}-key`;
+    // Fields keep one id whichever method shows them: typed fields first, then pre-OAuth fields.
+    const renderFields = (list: AuthField[], offset: number) =>
+      list.map((field, i) => this.renderField(state, field, `alloy-auth-${index}-${offset + i}`));
+    const oauth =
+      state.method === 'oauth'
+        ? html`<fieldset class="auth-fields" id="alloy-auth-${index}-oauth" ?disabled=${busy}>
+              ${renderFields(app.oauth?.preOAuthFields ?? [], fields.length)}
+            </fieldset>
+            ${
+              state.busy === 'oauth'
+                ? html`<div class="waiting" part="oauth-waiting">
+                    <p><span class="spinner" aria-hidden="true"></span>${t.waitingForSignIn(app.name)}</p>
+                    <button
+                      type="button"
+                      class="secondary cancel-oauth"
+                      part="button secondary-button cancel-button"
+                      @click=${() => this.cancelOAuth(state)}
+                    >
+                      ${t.cancel}
+                    </button>
+                  </div>`
+                : html`<p class="hint">${t.oauthHint(app.name)}</p>`
+            }`
+        : nothing;
+    // A disclosure: aria-expanded tells whether the typed-credentials region is the one shown.
+    const toggle = switchable
+      ? html`<button
+          type="button"
+          class="method-switch"
+          part="button method-switch-button"
+          aria-expanded=${state.method === 'fields' ? 'true' : 'false'}
+          aria-controls=${keyRegion}
+          ?disabled=${busy}
+          @click=${() => this.switchMethod(state)}
+        >
+          <span class="chevron" aria-hidden="true"></span>${
+            state.method === 'fields'
+              ? t.signInInstead(app.name)
+              : fields.some((field) => field.type === 'secret' && /key/i.test(field.name))
+                ? t.useApiKeyInstead
+                : t.useCredentialsInstead
+          }
+        </button>`
+      : nothing;
+    const typed =
+      state.method === 'fields'
+        ? html`<fieldset class="auth-fields" id=${keyRegion} ?disabled=${busy}>${renderFields(fields, 0)}</fieldset>`
+        : nothing;
     return html`${heading}
-      <p class="intro">${authMessages(m).authIntro(app.name)}</p>
+      <p class="intro">${t.authIntro(app.name)}</p>
       ${
         state.message
           ? html`<p class="form-error" part="form-error" tabindex="-1">${alertIcon}<span>${state.message(m)}</span></p>`
           : nothing
       }
-      ${existing ? html`<button type="button" class="secondary existing" part="button secondary-button use-existing-button" ?disabled=${busy} @click=${() => this.useExisting(state)}>${authMessages(m).useExisting(existing.name)}</button>` : nothing}
-      <fieldset class="auth-fields" ?disabled=${busy}>
-        ${[...fields, ...preFields].map((field, i) => this.renderField(state, field, `alloy-auth-${index}-${i}`))}
-      </fieldset>
-      ${state.busy === 'checking' ? html`<p class="waiting"><span class="spinner" aria-hidden="true"></span>${authMessages(m).checkingConnection}</p>` : nothing}
-      ${app.oauth ? this.renderOAuth(state, fields.length > 0) : nothing}`;
+      ${existing ? html`<button type="button" class="secondary existing" part="button secondary-button use-existing-button" ?disabled=${busy} @click=${() => this.useExisting(state)}>${t.useExisting(existing.name)}</button>` : nothing}
+      ${oauth} ${toggle} ${typed}`;
   }
 
   private renderField(state: AppState, field: AuthField, id: string): TemplateResult {
@@ -390,36 +511,6 @@ export class AuthStep implements ReactiveController {
         this.update();
       },
     });
-  }
-
-  private renderOAuth(state: AppState, afterFields: boolean): TemplateResult | typeof nothing {
-    const m = this.host.text;
-    if (state.busy === 'oauth') {
-      return html`<div class="waiting" part="oauth-waiting">
-        <p><span class="spinner" aria-hidden="true"></span>${authMessages(m).waitingForSignIn(state.app.name)}</p>
-        <button
-          type="button"
-          class="secondary cancel-oauth"
-          part="button secondary-button cancel-button"
-          @click=${() => this.cancelOAuth(state)}
-        >
-          ${authMessages(m).cancel}
-        </button>
-      </div>`;
-    }
-    // Blocked with nothing else to submit: the footer's Continue (focused) reopens it, one button not two.
-    if (state.blocked && !afterFields) return nothing;
-    const label = state.blocked ? m.next : authMessages(m).connect(state.app.name);
-    return html`${afterFields ? html`<p class="or">${authMessages(m).orConnect}</p>` : nothing}
-      <button
-        type="button"
-        class="${afterFields ? 'secondary' : 'primary-inline'} connect ${state.blocked ? 'continue-oauth' : ''}"
-        part="button connect-button"
-        ?disabled=${state.busy !== 'none'}
-        @click=${() => this.connectOAuth(state)}
-      >
-        ${label}
-      </button>`;
   }
 }
 

@@ -75,6 +75,7 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
       id=${ctx.id}
       part="input"
       rows="3"
+      maxlength=${field.rules?.maxLength ?? nothing}
       .value=${textOf(ctx.value)}
       ?required=${field.required}
       aria-invalid=${invalid}
@@ -116,6 +117,7 @@ function renderControl(field: ConfigField, ctx: FieldContext): TemplateResult {
     step=${number ? 'any' : nothing}
     min=${field.rules?.min ?? nothing}
     max=${field.rules?.max ?? nothing}
+    maxlength=${number ? nothing : (field.rules?.maxLength ?? nothing)}
     autocomplete=${secret ? 'off' : nothing}
     spellcheck=${secret ? 'false' : nothing}
     .value=${textOf(ctx.value)}

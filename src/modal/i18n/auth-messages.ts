@@ -7,9 +7,20 @@ export interface AuthMessages {
   connectedAs: (account: string) => string;
   useDifferentAccount: string;
   useExisting: (account: string) => string;
+  /** The footer button that opens the sign-in popup. */
   connect: (app: string) => string;
-  orConnect: string;
+  /** Under the pre-OAuth fields: what pressing Connect will do. */
+  oauthHint: (app: string) => string;
+  /** The disclosure from signing in to typed credentials (an API key, or other credentials), and back. */
+  useApiKeyInstead: string;
+  useCredentialsInstead: string;
+  signInInstead: (app: string) => string;
+  /** The footer button after the browser blocked the popup: a fresh click may open it. */
+  openSignInWindow: string;
   waitingForSignIn: (app: string) => string;
+  /** The footer button while the popup is open, and while typed credentials are checked. */
+  waitingShort: string;
+  checking: string;
   cancel: string;
   popupBlocked: string;
   popupClosed: string;
@@ -32,10 +43,16 @@ const en: AuthMessages = {
   useDifferentAccount: 'Use a different account',
   useExisting: (account) => `Use ${account}`,
   connect: (app) => `Connect ${app}`,
-  orConnect: 'Or sign in',
+  oauthHint: (app) => `${app} opens in a new window, where you sign in and allow access.`,
+  useApiKeyInstead: 'Use an API key instead',
+  useCredentialsInstead: 'Enter credentials instead',
+  signInInstead: (app) => `Sign in with ${app} instead`,
+  openSignInWindow: 'Open sign-in window',
   waitingForSignIn: (app) => `Finish signing in to ${app} in the window that opened.`,
+  waitingShort: 'Waiting for sign-in…',
+  checking: 'Checking…',
   cancel: 'Cancel',
-  popupBlocked: 'Your browser blocked the sign-in window. Press Continue to open it.',
+  popupBlocked: 'Your browser blocked the sign-in window. Press “Open sign-in window” to try again.',
   popupClosed: 'The sign-in window was closed before you finished. Try again.',
   signInCancelled: 'Access was not granted. Try again when you are ready.',
   signInFailed: 'Signing in did not work. Try again.',

@@ -308,7 +308,11 @@ export class AlloyInstallModal extends LitElement {
       emit: modal.emit.bind(modal),
       announce: (text: string) => modal.announce(text),
       focusSoon: (selector: string) => modal.focusSoon(selector),
-      advance: () => modal.enterStep(modal.flow.index + 1),
+      // App i's auth step is step i of the flow; move on only if the user is still there.
+      advance: (index: number) => {
+        const phase = modal.flow.phase;
+        if (phase.kind === 'step' && phase.index === index && !modal.confirmingDiscard) modal.enterStep(index + 1);
+      },
     };
   }
 

@@ -21,6 +21,7 @@ const authField = (p: ConnectorProperty): AuthField => ({
   type: p.type,
   required: p.required,
   help: p.description,
+  ...(p.rules ? { rules: p.rules } : {}),
 });
 
 /** The connector of `app`, or a 400 naming the field. */

@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { WidgetIntegration } from '../../../contract/index.js';
 import { checkIcon, closeIcon } from '../../internal/icons.js';
 import { safeImageUrl } from '../../internal/safe-url.js';
-import { isAuthStep } from '../flow-controller.js';
+import { authIndex, isAuthStep } from '../flow-controller.js';
 import { renderBody } from './steps.js';
 import { STEP_TITLE_ID, type ModalView } from './view.js';
 
@@ -172,8 +172,10 @@ function renderFooter(view: ModalView): TemplateResult | typeof nothing {
       const index = phase.index;
       const last = index === flow.steps.length - 1;
       const busy = phase.kind === 'submitting';
-      // While an app connects, Continue waits (the auth step shows its own progress).
-      const waiting = busy || Boolean(view.lazy.auth?.busy(index) && isAuthStep(flow.steps[index]));
+      // On an app's step the button does that step's action (Connect, Open sign-in window…) and waits with it.
+      const step = flow.steps[index];
+      const action = step && isAuthStep(step) ? view.lazy.auth?.action(authIndex(step)) : undefined;
+      const waiting = busy || Boolean(action?.busy);
       return html`<footer part="footer">
         ${index > 0 ? back(index - 1) : nothing}
         <button
@@ -182,8 +184,8 @@ function renderFooter(view: ModalView): TemplateResult | typeof nothing {
           part="button primary-button ${last ? 'finish-button' : 'next-button'}"
           aria-disabled=${waiting ? 'true' : 'false'}
         >
-          ${busy ? html`<span class="spinner" aria-hidden="true"></span>${m.working[operation]}` : nothing}
-          ${busy ? nothing : last ? m.finish[operation] : m.next}
+          ${waiting ? html`<span class="spinner" aria-hidden="true"></span>` : nothing}
+          ${busy ? m.working[operation] : (action?.label ?? (last ? m.finish[operation] : m.next))}
         </button>
       </footer>`;
     }

@@ -138,7 +138,7 @@ export const demoStore: Connector = {
       {
         name: 'apiKey',
         displayName: 'API key',
-        description: 'Create one in your Demo Store admin under Settings → API keys.',
+        description: 'Copy it from the API key panel at the top of your Demo Store admin dashboard (Show, then Copy).',
         type: 'secret',
         required: true,
         rules: { minLength: 8, maxLength: 200 },
@@ -146,7 +146,7 @@ export const demoStore: Connector = {
       {
         name: 'storeId',
         displayName: 'Store ID',
-        description: 'The store id shown in your Demo Store admin, e.g. acme-shop.',
+        description: 'Shown under the store name in your Demo Store admin (“Store id …”), e.g. acme-shop.',
         type: 'text',
         required: true,
         rules: {
@@ -163,7 +163,7 @@ export const demoStore: Connector = {
       {
         name: 'shop',
         displayName: 'Shop subdomain',
-        description: 'The shop subdomain shown in your Demo Store admin, e.g. acme-shop.',
+        description: 'Shown under the store name in your Demo Store admin (“shop subdomain …”), e.g. acme-shop.',
         type: 'text',
         required: true,
         rules: {
