@@ -191,13 +191,13 @@ test('the Embedded Link page generates a single-use link with the chosen expiry,
   await context.close();
 });
 
-const DEMO_PAGES = ['', 'events.html', 'inbox.html', 'logs.html', 'link.html'];
+const DEMO_PAGES = ['', 'react/', 'events.html', 'inbox.html', 'logs.html', 'link.html'];
 
 test('every demo page fits 320 px without horizontal scroll, with a usable menu; at 1280 px the nav is one row', async () => {
   const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
   for (const path of DEMO_PAGES) {
     await page.goto(`${base}/demo/${path}?user=narrow-user`);
-    await page.locator('#status').waitFor({ state: 'attached' });
+    await page.locator('.status').waitFor({ state: 'attached' });
     await page.waitForLoadState('networkidle');
     const overflow = () =>
       page.evaluate(() => ({ scroll: document.scrollingElement!.scrollWidth, inner: window.innerWidth }));
