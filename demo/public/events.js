@@ -72,7 +72,7 @@ function fillData() {
 
 function pickOrder() {
   const order = orders.find((o) => o.id === orderSelect.value);
-  if (order) statusSelect.value = NEXT_STATUS[order.status] ?? 'fulfilled';
+  statusSelect.value = (order && NEXT_STATUS[order.status]) ?? 'fulfilled';
   fillData();
 }
 
