@@ -13,6 +13,7 @@ import {
   type AlloyEnvironment,
 } from '../src/node/index.js';
 import { registerConsoleRoutes } from './console-routes.js';
+import { OrderBook } from './order-book.js';
 import {
   DemoSessions,
   demoUserOf,
@@ -20,6 +21,7 @@ import {
   readCookie,
   SESSION_COOKIE,
   SESSION_TTL_MS,
+  signedInUser,
 } from './session.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,6 +43,8 @@ export interface DemoBackendOptions {
 
 /** One request the inbox received, with what its two signatures said. */
 export interface InboxEntry {
+  /** The end user the request is about (the body's `userId`), when its signature verified. */
+  userId: string | null;
   /** The Standard Webhooks id (retries of one delivery share it). */
   webhookId: string | null;
   receivedAt: string;
@@ -64,6 +68,8 @@ export interface InboxEntry {
 
 const SHOWN_HEADERS = /^(x-alloy-|webhook-|content-type$|user-agent$)/;
 const INBOX_PREFIX = '/demo/api/inbox';
+/** Where the demo has Alloy send its installation webhooks (`npm start` configures it by default). */
+export const INSTALLATIONS_INBOX_PATH = `${INBOX_PREFIX}/installations`;
 /**
  * "AcmeCo", the ISV app of the demo: static pages plus a tiny backend that holds the API key,
  * creates the end user on first visit and hands the browser a short-lived user token.
@@ -102,6 +108,7 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
     }`;
 
   // The demo's key is development's: its settings give development's secret and public key.
+  const orders = new OrderBook();
   const inbox = new Inbox(options.inboxSize ?? 100, async () => {
     const settings = await alloy().getSettings();
     const key = await fetch(settings.publicKeyUrl).then((r) => {
@@ -126,13 +133,13 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
         });
       }
       if (request.routeOptions.url === '/demo/api/session') return;
-      const username = sessions.username(readCookie(request, SESSION_COOKIE));
-      if (username === undefined) {
+      const user = sessions.user(readCookie(request, SESSION_COOKIE));
+      if (user === undefined) {
         return reply
           .status(401)
           .send({ error: { code: 'unauthorized', message: 'Sign in first (POST /demo/api/session).' } });
       }
-      request.demoUsername = username;
+      request.demoUser = user;
     });
 
     // Signs the demo visitor in as an end user: creates them once, starts the browser's session
@@ -143,11 +150,17 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
         return reply.status(400).send({ error: { code: 'validation_failed', message: 'username is required' } });
       }
       const { username } = parsed.data;
+      let userId: string;
       try {
-        await alloy().createUser({ username });
+        userId = (await alloy().createUser({ username })).userId;
       } catch (error) {
         // A returning visitor already exists; any other failure is the backend's, not the browser's.
         if (!(error instanceof AlloyApiError && error.code === 'conflict')) return sendApiError(reply, error, 502);
+        try {
+          userId = (await alloy().getUser(username)).userId;
+        } catch (lookupError) {
+          return sendApiError(reply, lookupError, 502);
+        }
       }
       let token: string;
       try {
@@ -158,7 +171,7 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
       }
       // A new id on every sign-in: a session id known before signing in is worth nothing after.
       sessions.drop(readCookie(request, SESSION_COOKIE));
-      reply.header('set-cookie', sessionCookie(sessions.create(username), SESSION_TTL_MS / 1000));
+      reply.header('set-cookie', sessionCookie(sessions.create({ username, userId }), SESSION_TTL_MS / 1000));
       return { username, token };
     });
 
@@ -177,10 +190,10 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
       }
     });
 
-    registerConsoleRoutes(demoApi, alloy, sendApiError);
+    registerConsoleRoutes(demoApi, alloy, sendApiError, orders);
 
-    // What the inbox holds, newest first (the demo's inbox page reads this).
-    demoApi.get(INBOX_PREFIX, async () => ({ data: inbox.list() }));
+    // What the inbox holds for the signed-in user, newest first (the demo's inbox page reads this).
+    demoApi.get(INBOX_PREFIX, async (request) => ({ data: inbox.list(signedInUser(request).userId) }));
     demoApi.delete(INBOX_PREFIX, async () => {
       inbox.clear();
       return { cleared: true };
@@ -197,6 +210,10 @@ export async function registerDemo(app: FastifyInstance, options: DemoBackendOpt
       const ownUrl = (options.publicUrl ?? options.apiBaseUrl)();
       const entry = await inbox.receive(request, `${ownUrl}${request.url}`);
       const ok = entry.verified.alloySignature && entry.verified.standardWebhooks;
+      // A verified Stream Data delivery of a store order: AcmeCo now knows that order (once per delivery).
+      if (ok && !entry.duplicate && entry.userId !== null) {
+        orders.record(entry.userId, (entry.body as { data?: unknown }).data, entry.receivedAt);
+      }
       return reply
         .status(ok ? 200 : 401)
         .send(
@@ -243,7 +260,12 @@ class Inbox {
     } catch {
       body = raw;
     }
+    const verifiedUserId =
+      verified.alloySignature && verified.standardWebhooks && body !== null && typeof body === 'object'
+        ? (body as { userId?: unknown }).userId
+        : undefined;
     const entry: InboxEntry = {
+      userId: typeof verifiedUserId === 'string' ? verifiedUserId : null,
       webhookId,
       receivedAt: new Date().toISOString(),
       method: request.method,
@@ -296,8 +318,12 @@ class Inbox {
     }
   }
 
-  list(): InboxEntry[] {
-    return this.entries;
+  /**
+   * What one end user may see: the requests about them, and those that did not verify (they name
+   * nobody one can trust, and show what the receiver refused). Other users' requests stay hidden.
+   */
+  list(userId: string): InboxEntry[] {
+    return this.entries.filter((entry) => entry.userId === userId || entry.userId === null);
   }
 
   clear(): void {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
 import type { Alloy } from '../src/node/index.js';
-import { demoUserOf } from './session.js';
+import type { OrderBook } from './order-book.js';
+import { demoUserOf, signedInUser } from './session.js';
 
 const ObjectId = z.string().check(z.regex(/^[0-9a-f]{24}$/));
 
@@ -27,7 +28,12 @@ function invalid(reply: FastifyReply, message: string) {
  * thin route over the Node client, holding the API key on the server as an ISV backend would.
  * They act for the signed-in end user of the demo session (`app` is the demo API's guarded scope).
  */
-export function registerConsoleRoutes(app: FastifyInstance, alloy: () => Alloy, sendApiError: SendApiError): void {
+export function registerConsoleRoutes(
+  app: FastifyInstance,
+  alloy: () => Alloy,
+  sendApiError: SendApiError,
+  orders: OrderBook,
+): void {
   const attempt = async <T>(reply: FastifyReply, work: () => Promise<T>) => {
     try {
       return await work();
@@ -36,12 +42,36 @@ export function registerConsoleRoutes(app: FastifyInstance, alloy: () => Alloy, 
     }
   };
 
+  // The orders the user's store streamed to AcmeCo, newest first: the event console's order picker.
+  app.get('/demo/api/orders', async (request) => ({ data: orders.list(signedInUser(request).userId) }));
+
   // The client sends an Idempotency-Key with each event, so a retried request runs once.
   app.post('/demo/api/events', async (request, reply) => {
     const parsed = FireEvent.safeParse(request.body);
     if (!parsed.success) return invalid(reply, 'Send {event, data} with data a JSON object.');
     const { event, data } = parsed.data;
-    return attempt(reply, () => alloy().forUser(demoUserOf(request)).event(event, data));
+    const user = signedInUser(request);
+    // An order AcmeCo never received would be accepted and only fail inside the run: refuse it now.
+    const orderRef = data.orderId;
+    if (typeof orderRef === 'string' || typeof orderRef === 'number') {
+      const found = orders.lookup(user.userId, String(orderRef));
+      if ('problem' in found) {
+        return reply.status(400).send({
+          error: {
+            code: 'validation_failed',
+            message: found.problem,
+            issues: [{ path: ['data', 'orderId'], message: 'not an order AcmeCo received' }],
+          },
+        });
+      }
+    }
+    return attempt(reply, async () => {
+      const accepted = await alloy().forUser(user.username).event(event, data);
+      if (typeof orderRef === 'string' && typeof data.status === 'string') {
+        orders.setStatus(user.userId, orderRef, data.status.toLowerCase());
+      }
+      return accepted;
+    });
   });
 
   app.put('/demo/api/workflows/:action', async (request, reply) => {

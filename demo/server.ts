@@ -7,7 +7,7 @@ import { DATA_FILE_MODE, restrictFile } from '../src/server/platform/db/sqlite.j
 import { reloadDefinitionsOnSighup } from '../src/server/platform/reload-signal.js';
 import { apiKeyLines } from '../src/server/rotate-api-key.js';
 import { environmentForApiKey, rotateApiKey } from '../src/server/users/index.js';
-import { registerDemo } from './backend.js';
+import { INSTALLATIONS_INBOX_PATH, registerDemo } from './backend.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,7 +58,12 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
     sandbox: true,
     relativeUrlPrefixes: ['/demo/api/inbox/'],
   });
-  const server = await createServer(config);
+  // Installation webhooks go to the demo's inbox unless ALLOY_INSTALLATION_WEBHOOK_URL names
+  // another receiver (a URL set through PUT /settings wins over both).
+  const server = await createServer({
+    ...config,
+    installationWebhookUrl: config.installationWebhookUrl ?? INSTALLATIONS_INBOX_PATH,
+  });
   const demoKey = await demoApiKey(server, config.dataDir);
   await registerDemo(server.app, { apiBaseUrl: () => server.ctx.publicUrl, apiKey: demoKey.key });
   await server.app.listen({ port: config.port, host: config.host });

@@ -8,26 +8,33 @@ export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 /** Sign-ins kept at once (oldest dropped first): the map cannot grow without bound. */
 const MAX_SESSIONS = 10_000;
 
+/** The end user a session plays: the username the demo knows them by and Alloy's id for them. */
+export interface DemoUser {
+  username: string;
+  /** Alloy's `userId`: what the requests Alloy sends (Stream Data, installation webhooks) name. */
+  userId: string;
+}
+
 /**
  * The signed-in end user of each browser: an opaque id in an HttpOnly SameSite=Strict cookie,
  * its SHA-256 digest here (in memory: a demo restart signs everyone out, and the pages sign in
  * again on load).
  */
 export class DemoSessions {
-  private readonly byDigest = new Map<string, { username: string; expiresAt: number }>();
+  private readonly byDigest = new Map<string, DemoUser & { expiresAt: number }>();
 
-  create(username: string): string {
+  create(user: DemoUser): string {
     const id = randomBytes(32).toString('base64url');
-    this.byDigest.set(digest(id), { username, expiresAt: Date.now() + SESSION_TTL_MS });
+    this.byDigest.set(digest(id), { ...user, expiresAt: Date.now() + SESSION_TTL_MS });
     while (this.byDigest.size > MAX_SESSIONS) this.byDigest.delete(this.byDigest.keys().next().value!);
     return id;
   }
 
-  username(id: string | undefined): string | undefined {
+  user(id: string | undefined): DemoUser | undefined {
     if (id === undefined) return undefined;
     const key = digest(id);
     const session = this.byDigest.get(key);
-    if (session && session.expiresAt > Date.now()) return session.username;
+    if (session && session.expiresAt > Date.now()) return { username: session.username, userId: session.userId };
     this.byDigest.delete(key);
     return undefined;
   }
@@ -65,12 +72,17 @@ export function isSameOriginRequest(request: FastifyRequest, origin: string): bo
 declare module 'fastify' {
   interface FastifyRequest {
     /** The end user signed in on this browser (the demo's session cookie). */
-    demoUsername?: string;
+    demoUser?: DemoUser;
   }
 }
 
-/** The signed-in end user of a demo API request (the onRequest guard set it). */
+/** The signed-in end user's username in a demo API request (the onRequest guard set it). */
 export function demoUserOf(request: FastifyRequest): string {
-  if (request.demoUsername === undefined) throw new Error('demo route without the session guard');
-  return request.demoUsername;
+  return signedInUser(request).username;
+}
+
+/** The signed-in end user of a demo API request, with their Alloy userId. */
+export function signedInUser(request: FastifyRequest): DemoUser {
+  if (request.demoUser === undefined) throw new Error('demo route without the session guard');
+  return request.demoUser;
 }

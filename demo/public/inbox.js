@@ -8,6 +8,13 @@ document.getElementById('content').append(list);
 const badge = (ok, label) =>
   el('span', { class: `badge ${ok ? 'on' : 'bad'}` }, `${label} ${ok ? 'verified' : 'NOT verified'}`);
 
+/** What a request is, from where Alloy was told to send it. */
+const KINDS = [
+  ['/demo/api/inbox/installations', 'Installation webhook'],
+  ['/demo/api/inbox/orders', 'Stream Data: new order'],
+];
+const kindOf = (entry) => KINDS.find(([path]) => entry.path.startsWith(path))?.[1] ?? 'Request';
+
 function item(entry) {
   return el(
     'li',
@@ -15,7 +22,7 @@ function item(entry) {
     el(
       'div',
       { class: 'row spread' },
-      el('strong', {}, `${entry.method} ${entry.path}`),
+      el('strong', {}, `${kindOf(entry)} · ${entry.method} ${entry.path}`),
       el('time', { datetime: entry.receivedAt }, new Date(entry.receivedAt).toLocaleTimeString()),
     ),
     el(
@@ -38,7 +45,9 @@ async function refresh() {
       last = signature;
       list.replaceChildren(...data.map(item));
     }
-    statusLine.textContent = data.length ? '' : 'Nothing received yet. Create an order in the Demo Store admin.';
+    statusLine.textContent = data.length
+      ? ''
+      : `Nothing received for "${username}" yet. Install Demo Store (an installation webhook arrives), then create an order in the Demo Store admin.`;
   } catch (error) {
     statusLine.textContent = `Could not load the inbox: ${error.message}`;
   }

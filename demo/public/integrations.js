@@ -25,7 +25,11 @@ function card(integration) {
   if (!integration.installed) badges.append(el('span', { class: 'badge' }, 'Not installed'));
   else {
     badges.append(
-      el('span', { class: `badge ${active ? 'on' : 'off'}` }, `${active ? 'Active' : 'Paused'} · v${installedVersion}`),
+      el(
+        'span',
+        { class: `badge ${active ? 'on' : 'off'}` },
+        `${active ? 'Active' : 'Deactivated'} · v${installedVersion}`,
+      ),
     );
     if (updateAvailable) badges.append(el('span', { class: 'badge update' }, `Update available · v${latest}`));
   }
@@ -36,15 +40,22 @@ function card(integration) {
     return button;
   };
   const actions = el('div', { class: 'card-actions' });
+  const confirmation = el('div', {
+    class: 'confirm',
+    role: 'group',
+    'aria-label': 'Confirm deactivation',
+    hidden: true,
+  });
   if (!integration.installed) actions.append(action('Install', install, 'primary'));
   else {
     if (updateAvailable) actions.append(action('Update', update, 'primary'));
     actions.append(action('Edit', edit));
-    actions.append(
-      active
-        ? action('Deactivate', (i) => toggle(i, installed, 'deactivate'))
-        : action('Reactivate', (i) => toggle(i, installed, 'activate')),
-    );
+    if (active) {
+      // Deactivating stops every workflow of the integration for this user: ask first.
+      const deactivate = el('button', { type: 'button', class: 'secondary' }, 'Deactivate');
+      deactivate.addEventListener('click', () => askToDeactivate(integration, installed, deactivate, confirmation));
+      actions.append(deactivate);
+    } else actions.append(action('Reactivate', (i) => toggle(i, installed, 'activate')));
   }
   return el(
     'li',
@@ -57,9 +68,30 @@ function card(integration) {
       el('p', {}, integration.description),
       el('p', { class: 'meta' }, `${integration.workflows.length} workflows · latest v${latest}`),
       badges,
+      confirmation,
     ),
     actions,
   );
+}
+
+function askToDeactivate(integration, workflows, trigger, confirmation) {
+  const cancel = el('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const confirm = el('button', { type: 'button', class: 'secondary danger' }, `Deactivate ${integration.name}`);
+  cancel.addEventListener('click', () => {
+    confirmation.hidden = true;
+    trigger.focus();
+  });
+  confirm.addEventListener('click', () => run(confirm, () => toggle(integration, workflows, 'deactivate')));
+  confirmation.replaceChildren(
+    el(
+      'p',
+      {},
+      `Deactivate ${integration.name}? Its ${workflows.length} workflows stop running for you until you reactivate them; your settings are kept.`,
+    ),
+    el('div', { class: 'row' }, confirm, cancel),
+  );
+  confirmation.hidden = false;
+  cancel.focus();
 }
 
 async function run(button, work) {

@@ -8,4 +8,5 @@ export function json(response: Response): Promise<unknown>;
 export function postJson(url: string, body: unknown, method?: string): Promise<unknown>;
 export function currentUser(): string;
 export function signIn(username: string): Promise<string>;
+export function copyButton(label: string, text: () => string): HTMLButtonElement;
 export function mountShell(activeHref: string): { username: string };

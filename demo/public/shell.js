@@ -28,6 +28,21 @@ export async function json(response) {
   return body;
 }
 
+/** A button that copies `text()` to the clipboard and says so on itself for a moment. */
+export function copyButton(label, text) {
+  const button = el('button', { type: 'button', class: 'secondary small' }, label);
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text());
+      button.textContent = 'Copied';
+    } catch {
+      button.textContent = 'Copy failed: select the text';
+    }
+    setTimeout(() => (button.textContent = label), 1500);
+  });
+  return button;
+}
+
 export const postJson = (url, body, method = 'POST') =>
   fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(json);
 
@@ -48,7 +63,7 @@ export function mountShell(activeHref) {
   const base = '/demo/';
   const nav = el(
     'nav',
-    { class: 'nav', 'aria-label': 'AcmeCo' },
+    { class: 'nav', id: 'site-nav', 'aria-label': 'AcmeCo' },
     ...PAGES.map(([href, label]) =>
       el('a', { href: `${base}${href}`, 'aria-current': href === activeHref ? 'page' : undefined }, label),
     ),
@@ -70,13 +85,25 @@ export function mountShell(activeHref) {
     url.searchParams.set('user', next);
     location.assign(url);
   });
+  // On narrow screens the links fold behind a Menu button (CSS shows it below 1100 px).
+  const menu = el(
+    'button',
+    { type: 'button', class: 'nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'site-nav' },
+    'Menu',
+  );
   const header = el(
     'header',
     { class: 'topbar' },
     el('a', { class: 'brand', href: base }, el('span', { class: 'logo', 'aria-hidden': 'true' }, 'A'), ' AcmeCo'),
+    menu,
     nav,
     form,
   );
+  menu.addEventListener('click', () => {
+    const open = menu.getAttribute('aria-expanded') !== 'true';
+    menu.setAttribute('aria-expanded', String(open));
+    header.classList.toggle('nav-open', open);
+  });
   document.body.prepend(header);
   return { username };
 }

@@ -23,14 +23,20 @@ export const WorkflowLogsQuery = z.strictObject({
   order: z.optional(z.enum(['asc', 'desc'])),
 });
 
+/** A block's name in the workflow version that ran (null once that version is no longer defined). */
+const BlockName = z.nullable(z.string());
+
 export const BlockInput = z.object({
   blockId: z.string(),
+  blockName: BlockName,
   connectorId: z.string(),
   data: z.unknown(),
 });
 
 export const BlockResult = z.object({
   blockId: z.string(),
+  /** The block's name, e.g. `Demo Store: Update Order Status`. */
+  blockName: BlockName,
   blockType: z.string(),
   /** The block's connector (e.g. `demoStore`), or its type for built-in blocks (e.g. `streamData`). */
   connectorId: z.string(),
@@ -44,6 +50,11 @@ export const BlockResult = z.object({
 /** One workflow run with each block's input, output, timing and status. */
 export const ExecutionLog = z.object({
   executionId: z.string(),
+  /**
+   * The run that started it: the `eventId` `POST /run/event` answered, or the `runId` of
+   * `POST /run/workflow`; null for executions no queued run started.
+   */
+  runId: z.nullable(z.string()),
   workflowId: z.string(),
   integrationId: z.string(),
   userId: z.string(),
@@ -121,6 +132,9 @@ export const WorkflowError = z.object({
   workflowId: z.string(),
   /** The failing block's connector, e.g. `demoStore` (the docs show `shopify`, `bigcommerce`). */
   block: z.string(),
+  /** The failing block's id and name in the workflow version that ran (null when unknown). */
+  blockId: z.nullable(z.string()),
+  blockName: BlockName,
   errorOccurredAt: Timestamp,
   message: z.string(),
   executionId: z.string(),

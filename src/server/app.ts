@@ -268,10 +268,18 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, credentials, settleUser);
   const workflows = new WorkflowService(database, definitions, absoluteUrl, box, settleUser);
   const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl, users);
-  const settings = new SettingsService(database, {
-    installationWebhookUrl: config.installationWebhookUrl ?? null,
-    errorStreamUrl: config.errorStreamUrl ?? null,
-  });
+  // A default given as a path of this server (the demo's own inbox, under relativeUrlPrefixes) is
+  // resolved against the public URL, known only once the server listens.
+  const ownPathOrUrl = (value: string | undefined): string | null =>
+    value === undefined
+      ? null
+      : value.startsWith('/') && config.relativeUrlPrefixes.some((prefix) => value.startsWith(prefix))
+        ? absoluteUrl(value)
+        : value;
+  const settings = new SettingsService(database, () => ({
+    installationWebhookUrl: ownPathOrUrl(config.installationWebhookUrl),
+    errorStreamUrl: ownPathOrUrl(config.errorStreamUrl),
+  }));
   for (const prefix of config.relativeUrlPrefixes) {
     if (!isValidPathPrefix(prefix)) {
       await storage.close();

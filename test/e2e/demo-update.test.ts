@@ -61,6 +61,11 @@ test('a released version 2 shows as an update on the demo card, and Update moves
 
   await page.reload();
   await page.getByText('Update available · v2').waitFor();
+  // The card with its update badge and three actions fits a 320 px phone without horizontal scroll.
+  await page.setViewportSize({ width: 320, height: 640 });
+  const width = await page.evaluate(() => ({ scroll: document.scrollingElement!.scrollWidth, inner: innerWidth }));
+  assert.ok(width.scroll <= width.inner, `${width.scroll} > ${width.inner}`);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('button', { name: 'Update' }).click();
   await toSettingsStep(dialog);
   assert.equal(await dialog.getByLabel('Order reference prefix').inputValue(), 'DS-');

@@ -117,10 +117,14 @@ test('a store owner creates an order by hand and moves it along from the dashboa
   await page.getByLabel('Unit price').nth(1).fill('1.5');
   assert.equal(await page.locator('#order-total').textContent(), '$41.48');
   await page.getByRole('button', { name: 'Create order' }).click();
-  await page.getByText('Order #1001 created.').waitFor();
+  // The message and the row show the number people use and the id APIs and events need.
+  const created = page.getByText(/^Order #1001 \(ord_[0-9a-f]{24}\) created\.$/);
+  await created.waitFor();
+  const orderId = /ord_[0-9a-f]{24}/.exec((await created.textContent())!)![0];
 
   const row = page.locator('#orders-body tr', { hasText: '#1001' });
   await row.waitFor();
+  assert.equal(await row.locator('code.order-id').textContent(), orderId);
   // Data is text, never markup.
   assert.equal(await row.locator('b').count(), 0);
   assert.match((await row.textContent()) ?? '', /Grace <b>Hopper<\/b>/);

@@ -25,6 +25,7 @@ async function recordExecution(options: {
   startedAt?: number;
   fail?: boolean;
   marker?: string;
+  runId?: string;
 }): Promise<string> {
   const store = api.server.ctx.executions;
   const started = options.startedAt ?? Date.now();
@@ -37,6 +38,7 @@ async function recordExecution(options: {
     integrationId: INTEGRATION_ID,
     mode: 'trigger',
     startedAt: iso(started),
+    runId: options.runId ?? null,
   });
   const data = { orderId: options.marker ?? '123', status: 'FULFILLED' };
   await store.recordBlock(id, {
@@ -102,9 +104,16 @@ describe('GET /workflows/:workflowId/logs', () => {
     assert.equal(newest.results[1].error, 'Order 123 was not found in the store');
     assert.deepEqual(newest.inputs[1], {
       blockId: 'update-order-status',
+      blockName: 'Demo Store: Update Order Status',
       connectorId: 'demoStore',
       data: { orderId: '123', status: 'FULFILLED' },
     });
+    // Each block by the name the definitions give it, not only its connector.
+    assert.deepEqual(
+      newest.results.map((r: { blockName: string | null }) => r.blockName),
+      ['Custom Event', 'Demo Store: Update Order Status'],
+    );
+    assert.equal(newest.runId, null, 'recorded without a queued run');
 
     const page2 = await api.call('GET', `/workflows/${EVENT_WORKFLOW_ID}/logs?userId=logged&page=2&limit=10`);
     assert.deepEqual(
@@ -216,6 +225,8 @@ describe('GET /workflows/:workflowId/errors', () => {
     assert.deepEqual(response.json().data.length, 1);
     assert.deepEqual(Object.keys(error).sort(), [
       'block',
+      'blockId',
+      'blockName',
       'errorOccurredAt',
       'executionId',
       'message',
@@ -224,6 +235,9 @@ describe('GET /workflows/:workflowId/errors', () => {
     ]);
     assert.equal(error.workflowId, STREAM_WORKFLOW_ID);
     assert.equal(error.block, 'demoStore');
+    assert.equal(error.blockId, 'update-order-status');
+    // The stream workflow defines no such block: a name only where the definitions give one.
+    assert.equal(error.blockName, null);
     assert.equal(error.message, 'Order 123 was not found in the store');
     assert.equal(error.executionId, failed);
     assert.ok(!Number.isNaN(Date.parse(error.errorOccurredAt)));
@@ -309,6 +323,7 @@ describe('GET /logs and GET /logs/:executionId', () => {
     assert.equal(one.statusCode, 200);
     assert.equal(one.json().data.executionId, b);
     assert.equal(one.json().data.status, 'error');
+    assert.equal(one.json().data.runId, null);
     assert.equal((await api.call('GET', `/logs/${b}`, { key: 'prod' })).statusCode, 404);
     assert.equal((await api.call('GET', `/logs/${UNKNOWN_ID}`)).statusCode, 404);
     assert.equal((await api.call('GET', '/logs/not-an-id')).statusCode, 400);

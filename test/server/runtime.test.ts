@@ -55,13 +55,13 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The demo inbox as its page reads it: same origin, signed in. */
-async function demoInbox(): Promise<{ data: InboxEntry[] }> {
+/** The demo inbox as its page reads it for `username`: same origin, signed in. */
+async function demoInbox(username = 'inbox-reader'): Promise<{ data: InboxEntry[] }> {
   const origin = new URL(api.server.ctx.publicUrl).origin;
   const signedIn = await fetch(api.url('/demo/api/session'), {
     method: 'POST',
     headers: { origin, 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'inbox-reader' }),
+    body: JSON.stringify({ username }),
   });
   assert.equal(signedIn.status, 200);
   const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
@@ -161,10 +161,17 @@ async function logsOf(workflowId: string, userId: string) {
   assert.equal(response.statusCode, 200, response.body);
   return response.json().data as {
     executionId: string;
+    runId: string | null;
     status: string;
     mode: string;
     version: number;
-    results: { blockId: string; status: string; data: { json: unknown }[]; error: string | null }[];
+    results: {
+      blockId: string;
+      blockName: string | null;
+      status: string;
+      data: { json: unknown }[];
+      error: string | null;
+    }[];
     inputs: { blockId: string; data: unknown }[];
   }[];
 }
@@ -188,11 +195,13 @@ describe('the Quick Start, run for real', () => {
     assert.equal(more.length, 0);
     assert.equal(execution!.status, 'success');
     assert.equal(execution!.mode, 'trigger');
+    // The execution names the event that started it, so a caller finds the run it fired.
+    assert.equal(execution!.runId, fired.json().eventId);
     assert.deepEqual(
-      execution!.results.map((r) => [r.blockId, r.status]),
+      execution!.results.map((r) => [r.blockId, r.blockName, r.status]),
       [
-        ['trigger-fulfillment-updated', 'success'],
-        ['update-order-status', 'success'],
+        ['trigger-fulfillment-updated', 'Custom Event', 'success'],
+        ['update-order-status', 'Demo Store: Update Order Status', 'success'],
       ],
     );
     assert.deepEqual(execution!.inputs[1]!.data, { orderId: order.id, status: 'FULFILLED' });
@@ -214,13 +223,17 @@ describe('the Quick Start, run for real', () => {
 
     const order = await createOrder();
     const entry = await waitFor('the order in the demo inbox', async () => {
-      const inbox = await demoInbox();
+      const inbox = await demoInbox('streamer');
       // Every user connected to this store streams its orders; this user's copy is the one to check.
       return inbox.data.find((e) => {
         const sent = e.body as { userId?: string; data?: { id?: string } };
         return sent.data?.id === order.id && sent.userId === userId;
       });
     });
+    assert.equal(entry.userId, userId);
+    // The inbox is the signed-in user's: another user sees none of this user's requests.
+    const others = await demoInbox('inbox-reader');
+    assert.ok(others.data.every((e) => e.userId !== userId));
     assert.equal(entry.path, '/demo/api/inbox/orders');
     assert.deepEqual(entry.verified, { alloySignature: true, standardWebhooks: true });
     const body = entry.body as {

@@ -45,7 +45,10 @@ const ROUTES = [
     method: 'POST',
     url: '/demo/api/events',
     payload: { event: 'Fulfillment Updated', data: { orderId: 'ord_1', status: 'fulfilled' } },
+    // Past the guard, an order AcmeCo never received is refused before anything is fired.
+    signedInStatus: 400,
   },
+  { method: 'GET', url: '/demo/api/orders' },
   { method: 'PUT', url: '/demo/api/workflows/deactivate', payload: { workflowId: STREAM_WORKFLOW_ID } },
   { method: 'GET', url: `/demo/api/logs?workflowId=${STREAM_WORKFLOW_ID}` },
   { method: 'POST', url: '/demo/api/links', payload: { integrationId: INTEGRATION_ID } },
@@ -114,11 +117,13 @@ describe('the demo API answers the demo pages only', () => {
         assert.equal(crossSite.headers['access-control-allow-origin'], undefined, what);
       }
 
+      const { signedInStatus, ...request } = route as typeof route & { signedInStatus?: number };
       const signedIn = await server.app.inject({
-        ...route,
+        ...request,
         headers: { origin, 'sec-fetch-site': 'same-origin', cookie },
       });
-      assert.ok(signedIn.statusCode < 400 || signedIn.statusCode === 404, `${what}: ${signedIn.body}`);
+      if (signedInStatus !== undefined) assert.equal(signedIn.statusCode, signedInStatus, `${what}: ${signedIn.body}`);
+      else assert.ok(signedIn.statusCode < 400 || signedIn.statusCode === 404, `${what}: ${signedIn.body}`);
       assert.equal(signedIn.headers['cache-control'], 'no-store', what);
     }
   });
@@ -151,6 +156,26 @@ describe('the demo API answers the demo pages only', () => {
       ))!;
     assert.equal((await linksOf('demo-erin')).n, 1);
     assert.equal((await linksOf('demo-victim')).n, 0);
+  });
+
+  test('an event naming an order AcmeCo never received is refused up front, saying what to do', async () => {
+    const cookie = await sessionCookie('demo-gina');
+    const headers = { origin, 'sec-fetch-site': 'same-origin', cookie };
+    const fire = (orderId: unknown) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/demo/api/events',
+        headers,
+        payload: { event: 'Fulfillment Updated', data: { orderId, status: 'paid' } },
+      });
+    for (const orderId of ['1001', 'ord_0123456789abcdef01234567', 1001]) {
+      const refused = await fire(orderId);
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.match(refused.json().error.message, /AcmeCo has received no orders from your Demo Store yet/);
+      assert.deepEqual(refused.json().error.issues[0].path, ['data', 'orderId']);
+    }
+    const orders = await server.app.inject({ method: 'GET', url: '/demo/api/orders', headers });
+    assert.deepEqual(orders.json(), { data: [] });
   });
 
   test('a same-origin GET without Origin (how browsers send it on plain http) is served with the session', async () => {

@@ -353,7 +353,7 @@ async function createOrder(event) {
       method: 'POST',
       body: { customer: { email, name }, items, currency: form.elements.currency.value, ...(note ? { note } : {}) },
     });
-    status.textContent = `Order #${order.number} created.`;
+    status.textContent = `Order #${order.number} (${order.id}) created.`;
     status.classList.add('success');
     $('items').replaceChildren(itemRow());
     form.elements.note.value = '';
@@ -436,6 +436,8 @@ function orderRow(order) {
       'td',
       {},
       el('strong', { text: `#${order.number}` }),
+      // The id is what APIs and events name (the number is for people): both are shown.
+      el('div', {}, el('code', { class: 'order-id small', text: order.id, title: 'Order id' })),
       el('div', { class: 'muted small clip', text: items, title: items }),
     ),
     el(

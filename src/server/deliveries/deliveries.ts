@@ -70,6 +70,11 @@ export class DeliveryOutbox implements LeasedSource<OutboundDelivery> {
     private readonly retry: RetryPolicy,
     /** The most deliveries to one URL being sent at once, across every worker. */
     private readonly targetLimit = Number.MAX_SAFE_INTEGER,
+    /**
+     * Paths of this server a delivery may reach (the entry point's own receivers, e.g. the demo's
+     * inbox); none by default. The URLs are the ISV's settings (API key), never an end user's.
+     */
+    private readonly ownPathPrefixes: readonly string[] = [],
   ) {}
 
   /** Queues the installation webhook (in `conn`'s transaction) when the environment has one set; returns its id. */
@@ -163,6 +168,7 @@ export class DeliveryOutbox implements LeasedSource<OutboundDelivery> {
       body: row.body,
       headers: JSON.parse(row.headers) as Record<string, string>,
       signal,
+      ownPathPrefixes: this.ownPathPrefixes,
     });
     const now = Date.now();
     if (result.ok) {

@@ -10,19 +10,21 @@ const KEYS = { installationWebhookUrl: 'installation_webhook_url', errorStreamUr
 
 /**
  * Per-environment settings. A value set through the API wins; otherwise the environment
- * variable (ALLOY_INSTALLATION_WEBHOOK_URL, ALLOY_ERROR_STREAM_URL) applies.
+ * variable (ALLOY_INSTALLATION_WEBHOOK_URL, ALLOY_ERROR_STREAM_URL) applies. The defaults may be
+ * a function: read on each call, for a default on this server, known only once it listens.
  */
 export class SettingsService {
   constructor(
     private readonly database: Database,
-    private readonly defaults: Partial<UrlSettings>,
+    private readonly defaults: Partial<UrlSettings> | (() => Partial<UrlSettings>),
   ) {}
 
   async get(env: Environment, conn: Conn = this.database): Promise<UrlSettings> {
     const stored = await readSettings(conn, env);
+    const defaults = typeof this.defaults === 'function' ? this.defaults() : this.defaults;
     return {
-      installationWebhookUrl: stored.get(KEYS.installationWebhookUrl) ?? this.defaults.installationWebhookUrl ?? null,
-      errorStreamUrl: stored.get(KEYS.errorStreamUrl) ?? this.defaults.errorStreamUrl ?? null,
+      installationWebhookUrl: stored.get(KEYS.installationWebhookUrl) ?? defaults.installationWebhookUrl ?? null,
+      errorStreamUrl: stored.get(KEYS.errorStreamUrl) ?? defaults.errorStreamUrl ?? null,
     };
   }
 

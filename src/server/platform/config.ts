@@ -235,6 +235,11 @@ export interface ServerConfig {
   encryptionKey: string | undefined;
   /** Executions older than this are deleted by the pruning job. */
   logRetentionDays: number;
+  /**
+   * The default installation webhook and error stream URLs (the API's settings override them).
+   * From the environment an absolute URL; an entry point may give a path under
+   * `relativeUrlPrefixes` instead (the demo's inbox), resolved against the public URL.
+   */
   installationWebhookUrl: string | undefined;
   errorStreamUrl: string | undefined;
   /**

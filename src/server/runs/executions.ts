@@ -237,9 +237,25 @@ export class ExecutionStore {
     return executionSummary(conn, env, executionId);
   }
 
+  /**
+   * The name the definitions give a block of a workflow version (the trigger's or an action's),
+   * or null once that version or block is no longer defined (logs outlive reloads).
+   */
+  private blockName(workflowId: string, version: number, blockId: string | null): string | null {
+    if (blockId === null) return null;
+    const defined = this.definitions()
+      .workflow(workflowId)
+      ?.workflow.versions.find((v) => v.version === version);
+    if (!defined) return null;
+    if (defined.trigger.id === blockId) return defined.trigger.name;
+    return defined.blocks.find((b) => b.id === blockId)?.name ?? null;
+  }
+
   private toLog(row: ExecutionRow, blocks: BlockRow[]): ExecutionLog {
+    const nameOf = (blockId: string) => this.blockName(row.workflow_id, row.workflow_version, blockId);
     return {
       executionId: row.id,
+      runId: row.run_id,
       workflowId: row.workflow_id,
       integrationId: row.integration_id,
       userId: row.user_id,
@@ -251,9 +267,15 @@ export class ExecutionStore {
       stoppedAt: row.stopped_at,
       inputs: blocks
         .filter((b) => b.input !== null)
-        .map((b) => ({ blockId: b.block_id, connectorId: b.connector ?? b.block_type, data: parseJson(b.input) })),
+        .map((b) => ({
+          blockId: b.block_id,
+          blockName: nameOf(b.block_id),
+          connectorId: b.connector ?? b.block_type,
+          data: parseJson(b.input),
+        })),
       results: blocks.map((b) => ({
         blockId: b.block_id,
+        blockName: nameOf(b.block_id),
         blockType: b.block_type,
         connectorId: b.connector ?? b.block_type,
         status: b.status,
@@ -362,6 +384,8 @@ export class ExecutionStore {
     return rows.map((r) => ({
       workflowId: r.workflow_id,
       block: r.connector ?? r.block_type ?? 'workflow',
+      blockId: r.error_block_id,
+      blockName: this.blockName(r.workflow_id, r.workflow_version, r.error_block_id),
       errorOccurredAt: r.stopped_at ?? r.started_at,
       message: r.error_message ?? 'The execution failed.',
       executionId: r.id,

@@ -26,7 +26,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Logs',
     summary: 'A workflow’s executions',
     description:
-      'Newest first (or `order=asc`), `limit` at most 30 (default 10). Pages by `page`, or by `cursor`: the `nextCursor` of the page before (present while more follow), a keyset seek that costs the same on any page. For every user of the environment unless `userId` is given (the API key sees all its users; alloy-node’s `getLogs(workflowId)` sends no `userId`), each execution naming its `userId`. Each execution has its blocks’ inputs and results with timing and status. Logs are kept for the retention period (60 days by default).',
+      'Newest first (or `order=asc`), `limit` at most 30 (default 10). Pages by `page`, or by `cursor`: the `nextCursor` of the page before (present while more follow), a keyset seek that costs the same on any page. For every user of the environment unless `userId` is given (the API key sees all its users; alloy-node’s `getLogs(workflowId)` sends no `userId`), each execution naming its `userId`. Each execution has its blocks’ inputs and results (each with the block’s `blockName`) with timing and status, and the `runId` that started it (the `eventId` of `POST /run/event`). Logs are kept for the retention period (60 days by default).',
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });
@@ -60,7 +60,7 @@ export function logRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Logs',
     summary: 'A workflow’s errors',
     description:
-      'Failed executions, newest first: the failing block, when and why. For all users of the environment unless `userId` is given; an empty `data` when there are none. `limit` at most 100 (default 100).',
+      'Failed executions, newest first: the failing block (`block`, its connector as documented; `blockId` and `blockName` as defined), when and why. For all users of the environment unless `userId` is given; an empty `data` when there are none. `limit` at most 100 (default 100).',
     errors: [404],
     handler: async ({ caller, params, query }) => {
       ctx.workflows.resolve({ workflowId: params.workflowId });

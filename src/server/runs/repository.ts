@@ -24,7 +24,7 @@ type ExecutionStatus = ExecutionsTable['status'];
  */
 
 export type RunRow = Selectable<RunQueueTable>;
-export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'run_id'>;
+export type ExecutionRow = Selectable<ExecutionsTable>;
 export type BlockRow = Selectable<ExecutionBlocksTable>;
 
 /** The run queue as the shared lease SQL sees it (platform/lease-worker.ts). */
@@ -355,6 +355,7 @@ const EXECUTION_COLUMNS = [
   'e.error_block_id',
   'e.error_message',
   'e.created_at',
+  'e.run_id',
 ] as const;
 
 export async function findExecution(conn: Conn, env: Environment, id: string): Promise<ExecutionRow | undefined> {
@@ -474,8 +475,10 @@ export interface FailedExecutionRow {
   id: string;
   user_id: string;
   workflow_id: string;
+  workflow_version: number;
   started_at: string;
   stopped_at: string | null;
+  error_block_id: string | null;
   error_message: string | null;
   connector: string | null;
   block_type: string | null;
@@ -496,8 +499,10 @@ export async function failedExecutions(
       'e.id',
       'e.user_id',
       'e.workflow_id',
+      'e.workflow_version',
       'e.started_at',
       'e.stopped_at',
+      'e.error_block_id',
       'e.error_message',
       'b.connector',
       'b.block_type',

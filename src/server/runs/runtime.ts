@@ -154,6 +154,7 @@ export class Runtime {
       deps.settings,
       this.options.deliveryRetry,
       this.options.deliveryTargetConcurrency,
+      this.options.relativeUrlPrefixes,
     );
     this.connections = new Connections(deps.database, deps.credentials, deps.refreshCredential, deps.workflows);
     this.triggers = new AppTriggers(
