@@ -255,6 +255,10 @@ export const installModalStyles = css`
     overscroll-behavior: contain;
     padding: 20px 24px 6px;
   }
+  [aria-busy='true'] .body {
+    opacity: 0.55;
+    transition: opacity 0.2s;
+  }
   .step-title {
     font-size: 16px;
   }

@@ -134,7 +134,7 @@ export class AlloyInstallModal extends LitElement {
     submit: (event) => void this.onSubmit(event),
     requestClose: (source) => this.requestClose(source),
     close: () => this.close(),
-    back: (index) => this.enterStep(index),
+    back: (index) => this.flow.phase.kind !== 'submitting' && this.enterStep(index),
     retry: () =>
       void (this.flow.phase.kind === 'error' && this.flow.phase.failure === 'load' ? this.load() : this.install()),
     keepEditing: () => this.keepEditing(),
@@ -318,9 +318,9 @@ export class AlloyInstallModal extends LitElement {
     );
   }
 
-  /** Whether closing now would lose something the user entered (only forms hold input). */
+  /** Whether closing now would lose something the user entered: settings, or credentials on any auth step. */
   private isDirty(): boolean {
-    return this.flow.editing && this.form.changed;
+    return this.flow.editing && (this.form.changed || this.lazy.typed);
   }
 
   private enterStep(index: number): void {
@@ -375,6 +375,8 @@ export class AlloyInstallModal extends LitElement {
     this.flow.go({ kind: 'submitting', index: this.flow.index });
     this.form.setFormError(undefined);
     this.announce(this.text.working[this.operation]);
+    // The form goes inert: focus waits on the busy button rather than falling out of the dialog.
+    void this.focusSoon('.primary');
     const { request, sentFields } = this.form.request(this.flow.offeredWorkflows);
     // The connection the user picked per app (e.g. "Use a different account"); without it the server
     // links the user's newest connection.
