@@ -17,6 +17,8 @@ const button = (root: ShadowRoot, selector: string) => root.querySelector<HTMLBu
 const confirmShown = (root: ShadowRoot) => root.querySelector('.confirm') !== null;
 
 describe('<alloy-install-modal> in-flight safety', () => {
+  // The auth step's chunk, compiled on first request by the test server: not inside a test's time.
+  before(() => import('../../src/modal/lazy-steps.js'));
   afterEach(removeModals);
 
   it('while installing, Back, the inputs and every close path are out of reach', async () => {

@@ -49,7 +49,10 @@ function renderHeader(view: ModalView, titled: boolean): TemplateResult {
   const title =
     view.heading ||
     html`<span class="visually-hidden">${m.loading}</span><span class="skeleton" aria-hidden="true"></span>`;
-  return html`<header part="header">
+  // After the first step the header shrinks to one line, so the steps keep the frame's room.
+  const phase = flow.phase;
+  const compact = phase.kind !== 'loading' && !(phase.kind === 'step' && phase.index === 0);
+  return html`<header part="header" class=${compact ? 'compact' : ''}>
     ${
       brandName || showLogo
         ? html`<p class="brand" part="brand">
@@ -128,7 +131,9 @@ function renderProgress(view: ModalView): TemplateResult | typeof nothing {
           aria-current=${index === current ? 'step' : nothing}
         >
           <span class="dot" aria-hidden="true">${index < current ? checkIcon : index + 1}</span
-          ><span class="label">${name}</span>
+          ><span class="label" data-count=${index === current ? `${m.stepOf(index + 1, names.length)} · ` : nothing}
+            >${name}</span
+          >
         </li>`,
     )}
   </ol>`;
