@@ -26,6 +26,8 @@ import { ThemeController } from './theme-controller.js';
  * @fires alloy-installed - the installation was stored; detail is the API's answer
  * @fires alloy-error - an error is on screen; detail.error is what went wrong
  * @fires alloy-close - the modal closed; detail.reason says why
+ * @fires alloy-focus-return - after a shown modal closed, focus went back; detail.to says where: the
+ *   opener (at once, or once the host enabled it again, within 3 s), its nearest focusable ancestor, or none
  * @csspart panel - the dialog box (box styles only: text styles go through `--alloy-*` or inner parts)
  * @csspart header
  * @csspart brand - the ISV's logo and name
@@ -50,7 +52,7 @@ import { ThemeController } from './theme-controller.js';
  * @cssprop --alloy-color-danger - errors
  * @cssprop --alloy-color-success - the success mark
  * @cssprop --alloy-focus-ring - focus outline colour
- * @cssprop --alloy-radius - corner radius of the panel (controls use half)
+ * @cssprop --alloy-radius - corner radius of the panel (controls use 60%); `appearance.radius` takes a length or px number
  * @cssprop --alloy-font-family - font stack
  * @cssprop --alloy-font-size - base font size (a px length)
  * @cssprop --alloy-width - panel width on wide screens
@@ -90,7 +92,7 @@ export class AlloyInstallModal extends LitElement {
   workflowIds: string[] | undefined;
   /** BCP 47 language tag; defaults to the nearest `lang` attribute, then the browser's languages. */
   locale: string | undefined;
-  /** Colours, radius, font, light/dark/auto, and the ISV's name and logo. */
+  /** Colours, radius, font, light/dark/auto (the default), and the ISV's name and logo. */
   appearance: ModalAppearance | undefined;
   /** A first install, changing an installation, or moving it to the latest version. */
   operation: ModalOperation = 'install';
@@ -124,6 +126,7 @@ export class AlloyInstallModal extends LitElement {
     requestClose: (source) => this.requestClose(source),
     keepEditing: () => this.keepEditing(),
     focusSoon: (selector) => this.focusSoon(selector),
+    focusReturned: (detail) => this.emit('alloy-focus-return', detail),
   });
   private readonly theme = new ThemeController(
     this,
