@@ -22,6 +22,12 @@ export type AlloyInstalledEvent = CustomEvent<InstallationResponse>;
 export type AlloyErrorEvent = CustomEvent<{ error: unknown }>;
 /** Fired once when the modal closes, with why. */
 export type AlloyCloseEvent = CustomEvent<{ reason: CloseReason }>;
+/**
+ * Fired after a shown modal closed, once focus has gone back: `to` says where. `opener` is the
+ * element that had focus when the modal opened (possibly after waiting for it to be enabled again),
+ * `ancestor` its nearest focusable ancestor, `none` when neither could take focus.
+ */
+export type AlloyFocusReturnEvent = CustomEvent<{ to: 'opener' | 'ancestor' | 'none'; element: HTMLElement | null }>;
 
 /** Event names and their `detail`, so the element can only dispatch what listeners are typed for. */
 export interface ModalEventDetails {
@@ -33,6 +39,7 @@ export interface ModalEventDetails {
   'alloy-installed': AlloyInstalledEvent['detail'];
   'alloy-error': AlloyErrorEvent['detail'];
   'alloy-close': AlloyCloseEvent['detail'];
+  'alloy-focus-return': AlloyFocusReturnEvent['detail'];
 }
 
 declare global {
@@ -45,5 +52,6 @@ declare global {
     'alloy-installed': AlloyInstalledEvent;
     'alloy-error': AlloyErrorEvent;
     'alloy-close': AlloyCloseEvent;
+    'alloy-focus-return': AlloyFocusReturnEvent;
   }
 }

@@ -8,7 +8,7 @@ export type ModalOperation = 'install' | 'edit' | 'update';
  * `--alloy-dark-color-*`), so a host can also set those in CSS; values here win over the page's.
  */
 export interface ModalAppearance {
-  /** `auto` follows the user's `prefers-color-scheme`; the default is `light`. */
+  /** `auto` (the default) follows the user's `prefers-color-scheme`. */
   theme?: 'light' | 'dark' | 'auto';
   colors?: ModalColors;
   /**
@@ -16,8 +16,8 @@ export interface ModalAppearance {
    * `darkColors`, `colors` is used; with `auto`, light colours never leak into the dark palette.
    */
   darkColors?: ModalColors;
-  /** Corner radius, a CSS length. */
-  radius?: string;
+  /** Corner radius: a CSS length, or a number of px (`4` is `4px`). */
+  radius?: string | number;
   fontFamily?: string;
   /** The ISV's name and logo, shown in the modal header. */
   brandName?: string;

@@ -62,7 +62,8 @@ export const AppearanceSchema = z.strictObject({
   colors: z.optional(ColorsSchema),
   /** Colours while the modal is dark (theme `dark`, or `auto` on a dark system). */
   darkColors: z.optional(ColorsSchema),
-  radius: z.optional(z.string().check(z.maxLength(40))),
+  /** A CSS length, or a number of px (`4` is `4px`). */
+  radius: z.optional(z.union([z.string().check(z.maxLength(40)), z.number().check(z.gte(0), z.lte(1000))])),
   fontFamily: z.optional(z.string().check(z.maxLength(200))),
   brandName: z.optional(z.string().check(z.maxLength(100))),
   logoUrl: z.optional(webUrl),

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { CloseReason } from '../events.js';
+import type { AlloyFocusReturnEvent, CloseReason } from '../events.js';
 import { deepActiveElement } from '../internal/focus.js';
 import { lockPageScroll } from '../internal/scroll-lock.js';
 
@@ -19,7 +19,12 @@ export interface DialogOwner {
   requestClose(source: Dismissal): void;
   keepEditing(): void;
   focusSoon(selector: string): Promise<void>;
+  /** Focus went back after the modal closed. */
+  focusReturned(detail: AlloyFocusReturnEvent['detail']): void;
 }
+
+/** How long focus waits for a disabled or detached opener to take it again, and how often it looks. */
+export const focusReturnTiming = { waitMs: 3000, pollMs: 50 };
 
 /**
  * The native `<dialog>` shell: `showModal()`, page scroll lock, Esc / cancel / backdrop clicks turned
@@ -30,6 +35,9 @@ export class DialogController implements ReactiveController {
   /** Whether the dialog has been on screen in this session (a hidden install never shows it). */
   shown = false;
   private opener: HTMLElement | null = null;
+  /** The opener's ancestors (through shadow roots), for when it cannot take focus back. */
+  private openerAncestors: HTMLElement[] = [];
+  private stopWaiting: (() => void) | undefined;
   private releaseScroll: (() => void) | undefined;
   private pointerDownOnBackdrop = false;
   /** Set when we close the dialog ourselves, so its `close` event is not taken for the browser's. */
@@ -48,7 +56,13 @@ export class DialogController implements ReactiveController {
 
   /** A new session: remember where focus is, to give it back at the end. */
   begin(): void {
+    this.stopWaiting?.();
     this.opener = deepActiveElement();
+    this.openerAncestors = [];
+    for (let node = this.opener?.parentNode; node;) {
+      if (node instanceof HTMLElement) this.openerAncestors.push(node);
+      node = node instanceof ShadowRoot ? node.host : node.parentNode;
+    }
     this.shown = false;
   }
 
@@ -79,10 +93,43 @@ export class DialogController implements ReactiveController {
     this.releaseScroll = undefined;
   }
 
-  /** Gives focus back to what had it when the session began. */
+  /**
+   * Gives focus back to what had it when the session began. An opener the host disabled meanwhile
+   * gets it once it can take it again (within `focusReturnTiming.waitMs`); until then, after that,
+   * or when the opener left the page, focus is on its nearest focusable ancestor, never lost to
+   * `<body>` unless no ancestor takes it. Reports where focus went, once, either way.
+   */
   returnFocus(): void {
-    if (this.shown && this.opener?.isConnected) this.opener.focus();
+    const opener = this.opener;
+    const ancestors = this.openerAncestors;
     this.opener = null;
+    this.openerAncestors = [];
+    if (!this.shown) return;
+    if (opener && tryFocus(opener)) return this.owner.focusReturned({ to: 'opener', element: opener });
+    const fallback = ancestors.find((ancestor) => ancestor.isConnected && tryFocus(ancestor)) ?? null;
+    const settle = () => {
+      this.stopWaiting = undefined;
+      this.owner.focusReturned({ to: fallback ? 'ancestor' : 'none', element: fallback });
+    };
+    // An opener taken off the page is not coming back as the same element: no point waiting.
+    if (!opener?.isConnected) return settle();
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const active = deepActiveElement();
+      // The user (or the page) has put focus somewhere else meanwhile: leave it there.
+      const untouched = active === fallback || active === null || active === document.body;
+      if (untouched && tryFocus(opener)) {
+        this.stopWaiting?.();
+        this.owner.focusReturned({ to: 'opener', element: opener });
+      } else if (!untouched || Date.now() - started >= focusReturnTiming.waitMs) {
+        this.stopWaiting?.();
+        settle();
+      }
+    }, focusReturnTiming.pollMs);
+    this.stopWaiting = () => {
+      clearInterval(timer);
+      this.stopWaiting = undefined;
+    };
   }
 
   onKeydown = (event: KeyboardEvent): void => {
@@ -121,4 +168,11 @@ export class DialogController implements ReactiveController {
     if (event.target === this.element && this.pointerDownOnBackdrop) this.owner.requestClose('backdrop');
     this.pointerDownOnBackdrop = false;
   };
+}
+
+/** Focuses `element` if it can take focus now (connected, enabled, not inert or hidden). */
+function tryFocus(element: HTMLElement): boolean {
+  if (!element.isConnected) return false;
+  element.focus();
+  return deepActiveElement() === element;
 }

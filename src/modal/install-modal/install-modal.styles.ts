@@ -10,8 +10,14 @@ import { css } from 'lit';
  * Texts use `unicode-bidi: plaintext`, so each takes its direction from its own first letters (an
  * Arabic label on an English page, an English sentence on an RTL page); `--_start` pins alignment to
  * the page's side, which plaintext alone would also flip. Headings take focus only from code (on
- * open, on a new step), never from Tab, so they show no ring. Under 480px the dialog is a full-screen
- * sheet with the actions always in reach. Comments live here, not in the CSS, which ships as-is.
+ * open, on a new step), never from Tab, so they show no ring.
+ *
+ * The frame holds still: the dialog has one height per viewport class (up to 640px, or a full-screen
+ * sheet under 480px), so neither its height nor its top moves between steps; only the body scrolls,
+ * with the footer always in view and a shadow at an edge while content is hidden past it (covers
+ * attached to the content, shadows to the box). After the first step the header is one line, and
+ * under 480px the progress reads "Step 2 of 3 · Settings". Comments live here, not in the CSS,
+ * which ships as-is.
  */
 export const installModalStyles = css`
   :host {
@@ -28,6 +34,7 @@ export const installModalStyles = css`
     --_success: var(--alloy-color-success, #15803d);
     --_focus: var(--alloy-focus-ring, #2563eb);
     --_line: color-mix(in srgb, var(--_text) 13%, transparent);
+    --_shade: color-mix(in srgb, var(--_text) 22%, transparent);
     --_radius: var(--alloy-radius, 14px);
     --_radius-small: calc(var(--_radius) * 0.6);
     --_start: left;
@@ -35,7 +42,8 @@ export const installModalStyles = css`
     box-sizing: border-box;
     width: min(var(--alloy-width, 480px), 100vw - 32px);
     max-width: none;
-    max-height: min(760px, 100dvh - 32px);
+    height: min(640px, 100dvh - 32px);
+    max-height: none;
     padding: 0;
     border: 0;
     border-radius: var(--_radius);
@@ -170,6 +178,32 @@ export const installModalStyles = css`
     margin-top: 3px;
     font-size: 13.5px;
   }
+  .description {
+    display: -webkit-box;
+    overflow: hidden;
+    -webkit-box-orient: vertical;
+    -webkit-line-clamp: 2;
+  }
+  .compact .brand {
+    margin-bottom: 10px;
+  }
+  .compact .avatar {
+    width: 32px;
+    height: 32px;
+  }
+  .compact h2 {
+    overflow: hidden;
+    font-size: 17px;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .compact .description {
+    display: none;
+  }
+  .compact .steps {
+    margin-top: 14px;
+    padding-bottom: 12px;
+  }
   .close {
     position: absolute;
     top: 14px;
@@ -254,6 +288,15 @@ export const installModalStyles = css`
     overflow: auto;
     overscroll-behavior: contain;
     padding: 20px 24px 6px;
+    background:
+      linear-gradient(var(--_surface) 40%, transparent) top / 100% 28px no-repeat local,
+      linear-gradient(transparent, var(--_surface) 60%) bottom / 100% 28px no-repeat local,
+      radial-gradient(farthest-side at 50% 0, var(--_shade), transparent) top / 100% 10px no-repeat,
+      radial-gradient(farthest-side at 50% 100%, var(--_shade), transparent) bottom / 100% 10px no-repeat;
+  }
+  [aria-busy='true'] .body {
+    opacity: 0.55;
+    transition: opacity 0.2s;
   }
   .step-title {
     font-size: 16px;
@@ -476,10 +519,21 @@ export const installModalStyles = css`
     .confirm button {
       flex: 1;
     }
-    .steps li:not(.current) .label {
+    .steps li:not(.current),
+    .steps .dot {
       position: absolute;
       width: 1px;
+      overflow: hidden;
       clip-path: inset(50%);
+    }
+    .steps li::after {
+      display: none;
+    }
+    .steps .label {
+      white-space: normal;
+    }
+    .current .label::before {
+      content: attr(data-count);
     }
   }
 

@@ -26,6 +26,8 @@ import { ThemeController } from './theme-controller.js';
  * @fires alloy-installed - the installation was stored; detail is the API's answer
  * @fires alloy-error - an error is on screen; detail.error is what went wrong
  * @fires alloy-close - the modal closed; detail.reason says why
+ * @fires alloy-focus-return - after a shown modal closed, focus went back; detail.to says where: the
+ *   opener (at once, or once the host enabled it again, within 3 s), its nearest focusable ancestor, or none
  * @csspart panel - the dialog box (box styles only: text styles go through `--alloy-*` or inner parts)
  * @csspart header
  * @csspart brand - the ISV's logo and name
@@ -50,7 +52,7 @@ import { ThemeController } from './theme-controller.js';
  * @cssprop --alloy-color-danger - errors
  * @cssprop --alloy-color-success - the success mark
  * @cssprop --alloy-focus-ring - focus outline colour
- * @cssprop --alloy-radius - corner radius of the panel (controls use half)
+ * @cssprop --alloy-radius - corner radius of the panel (controls use 60%); `appearance.radius` takes a length or px number
  * @cssprop --alloy-font-family - font stack
  * @cssprop --alloy-font-size - base font size (a px length)
  * @cssprop --alloy-width - panel width on wide screens
@@ -90,7 +92,7 @@ export class AlloyInstallModal extends LitElement {
   workflowIds: string[] | undefined;
   /** BCP 47 language tag; defaults to the nearest `lang` attribute, then the browser's languages. */
   locale: string | undefined;
-  /** Colours, radius, font, light/dark/auto, and the ISV's name and logo. */
+  /** Colours, radius, font, light/dark/auto (the default), and the ISV's name and logo. */
   appearance: ModalAppearance | undefined;
   /** A first install, changing an installation, or moving it to the latest version. */
   operation: ModalOperation = 'install';
@@ -124,6 +126,7 @@ export class AlloyInstallModal extends LitElement {
     requestClose: (source) => this.requestClose(source),
     keepEditing: () => this.keepEditing(),
     focusSoon: (selector) => this.focusSoon(selector),
+    focusReturned: (detail) => this.emit('alloy-focus-return', detail),
   });
   private readonly theme = new ThemeController(
     this,
@@ -134,7 +137,7 @@ export class AlloyInstallModal extends LitElement {
     submit: (event) => void this.onSubmit(event),
     requestClose: (source) => this.requestClose(source),
     close: () => this.close(),
-    back: (index) => this.enterStep(index),
+    back: (index) => this.flow.phase.kind !== 'submitting' && this.enterStep(index),
     retry: () =>
       void (this.flow.phase.kind === 'error' && this.flow.phase.failure === 'load' ? this.load() : this.install()),
     keepEditing: () => this.keepEditing(),
@@ -322,9 +325,9 @@ export class AlloyInstallModal extends LitElement {
     );
   }
 
-  /** Whether closing now would lose something the user entered (only forms hold input). */
+  /** Whether closing now would lose something the user entered: settings, or credentials on any auth step. */
   private isDirty(): boolean {
-    return this.flow.editing && this.form.changed;
+    return this.flow.editing && (this.form.changed || this.lazy.typed);
   }
 
   private enterStep(index: number): void {
@@ -379,6 +382,8 @@ export class AlloyInstallModal extends LitElement {
     this.flow.go({ kind: 'submitting', index: this.flow.index });
     this.form.setFormError(undefined);
     this.announce(this.text.working[this.operation]);
+    // The form goes inert: focus waits on the busy button rather than falling out of the dialog.
+    void this.focusSoon('.primary');
     const { request, sentFields } = this.form.request(this.flow.offeredWorkflows);
     // The connection the user picked per app (e.g. "Use a different account"); without it the server
     // links the user's newest connection.

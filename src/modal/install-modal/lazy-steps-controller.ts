@@ -38,6 +38,11 @@ export class LazySteps {
     return true;
   }
 
+  /** Whether credentials were typed that no connection has used yet (closing would lose them). */
+  get typed(): boolean {
+    return Boolean(this.auth?.apps.some((state) => [...state.values.values()].some((value) => value !== '')));
+  }
+
   /** Stops their work (OAuth watches, option loads) and forgets what was typed; they stay on screen. */
   dispose(): void {
     this.auth?.dispose();

@@ -20,7 +20,7 @@ export class ThemeController implements ReactiveController {
   }
 
   get dark(): boolean {
-    const theme = this.appearance()?.theme ?? 'light';
+    const theme = this.appearance()?.theme ?? 'auto';
     return theme === 'dark' || (theme === 'auto' && this.systemDark);
   }
 
@@ -72,7 +72,9 @@ export class ThemeController implements ReactiveController {
       const property = name.replace(/[A-Z]/g, (upper) => `-${upper.toLowerCase()}`);
       if (typeof value === 'string' && value) properties[`--alloy-${dark ? 'dark-' : ''}color-${property}`] = value;
     }
-    if (appearance.radius) properties['--alloy-radius'] = appearance.radius;
+    const radius = appearance.radius;
+    if (typeof radius === 'number') properties['--alloy-radius'] = `${radius}px`;
+    else if (radius) properties['--alloy-radius'] = radius;
     if (appearance.fontFamily) properties['--alloy-font-family'] = appearance.fontFamily;
     return properties;
   }

@@ -13,6 +13,8 @@ export function renderShell(view: ModalView): TemplateResult {
   // Without a name (the load failed and no heading was given) the step title alone names the dialog.
   const titled = loading || Boolean(view.heading);
   const labelledBy = [titled ? 'alloy-title' : '', loading ? '' : STEP_TITLE_ID].join(' ').trim();
+  // While installing, the form is inert (and dimmed): what it shows is what is being stored.
+  const submitting = flow.phase.kind === 'submitting';
   return html`
     <dialog
       part="panel"
@@ -28,8 +30,8 @@ export function renderShell(view: ModalView): TemplateResult {
     >
       <div class="shell">
         ${renderHeader(view, titled)}
-        <form novalidate @submit=${view.actions.submit}>
-          <div class="body" part="body" ?inert=${view.confirming}>${renderBody(view)}</div>
+        <form novalidate aria-busy=${submitting ? 'true' : 'false'} @submit=${view.actions.submit}>
+          <div class="body" part="body" ?inert=${view.confirming || submitting}>${renderBody(view)}</div>
           ${view.confirming ? renderConfirm(view) : renderFooter(view)}
         </form>
         <p class="visually-hidden" role="status">${view.status}</p>
@@ -47,7 +49,10 @@ function renderHeader(view: ModalView, titled: boolean): TemplateResult {
   const title =
     view.heading ||
     html`<span class="visually-hidden">${m.loading}</span><span class="skeleton" aria-hidden="true"></span>`;
-  return html`<header part="header">
+  // After the first step the header shrinks to one line, so the steps keep the frame's room.
+  const phase = flow.phase;
+  const compact = phase.kind !== 'loading' && !(phase.kind === 'step' && phase.index === 0);
+  return html`<header part="header" class=${compact ? 'compact' : ''}>
     ${
       brandName || showLogo
         ? html`<p class="brand" part="brand">
@@ -126,7 +131,9 @@ function renderProgress(view: ModalView): TemplateResult | typeof nothing {
           aria-current=${index === current ? 'step' : nothing}
         >
           <span class="dot" aria-hidden="true">${index < current ? checkIcon : index + 1}</span
-          ><span class="label">${name}</span>
+          ><span class="label" data-count=${index === current ? `${m.stepOf(index + 1, names.length)} · ` : nothing}
+            >${name}</span
+          >
         </li>`,
     )}
   </ol>`;
@@ -140,6 +147,7 @@ function renderFooter(view: ModalView): TemplateResult | typeof nothing {
       type="button"
       class="secondary back"
       part="button secondary-button back-button"
+      ?disabled=${phase.kind === 'submitting'}
       @click=${() => actions.back(index)}
     >
       ${m.back}
