@@ -12,6 +12,7 @@ import type { ModalEventDetails } from '../events.js';
 import { authMessages } from '../i18n/auth-messages.js';
 import type { ModalMessages } from '../i18n/messages.js';
 import { alertIcon, checkIcon } from '../internal/icons.js';
+import type { ModalOperation } from '../options.js';
 import { authStepStyles } from './auth-step.styles.js';
 
 export { authStepStyles };
@@ -23,6 +24,8 @@ export interface AuthHost {
   readonly api: WidgetApi;
   readonly text: ModalMessages;
   readonly alwaysShowAuthentication: boolean;
+  /** An edit or update starts from the connection the installation uses (absent: a first install). */
+  readonly operation?: ModalOperation;
   requestUpdate(): void;
   emit<K extends keyof ModalEventDetails>(type: K, detail: ModalEventDetails[K]): void;
   announce(text: string): void;
@@ -48,6 +51,8 @@ interface AppState {
   readonly app: WidgetApp;
   /** The connection this install will use; unset while the user is connecting one. */
   chosen: Connection | undefined;
+  /** In an edit or update, the connection the installation uses now (shown as "Connected to … · Change"). */
+  current: Connection | undefined;
   values: Map<string, string>;
   revealed: Set<string>;
   errors: Map<string, Message>;
@@ -87,14 +92,21 @@ export class AuthStep implements ReactiveController {
     private readonly host: AuthHost,
     apps: WidgetApp[],
   ) {
+    const editing = host.operation !== undefined && host.operation !== 'install';
     this.apps = apps.map((app) => {
       const newest = app.connections[0];
+      // An edit starts from the installation's connection even with alwaysShowAuthentication (which
+      // alloy-frontend's edit() sets): the step is shown, on the current state, not on empty fields.
+      const inUse = editing ? app.connections.find((connection) => connection.inUse) : undefined;
+      const current = inUse && { credentialId: inUse.credentialId, name: inUse.name };
       return {
         app,
+        current,
         chosen:
-          newest && !host.alwaysShowAuthentication
+          current ??
+          (newest && !host.alwaysShowAuthentication
             ? { credentialId: newest.credentialId, name: newest.name }
-            : undefined,
+            : undefined),
         values: new Map(),
         revealed: new Set(),
         errors: new Map(),
@@ -322,7 +334,7 @@ export class AuthStep implements ReactiveController {
   }
 
   private useExisting(state: AppState): void {
-    const existing = state.app.connections[0];
+    const existing = state.current ?? state.app.connections[0];
     if (!existing) return;
     state.chosen = { credentialId: existing.credentialId, name: existing.name };
     state.errors = new Map();
@@ -339,6 +351,23 @@ export class AuthStep implements ReactiveController {
     const heading = html`<h3 id=${titleId} class="step-title" tabindex="-1">
       ${authMessages(m).authTitle(app.name)}
     </h3>`;
+    if (state.chosen && state.chosen.credentialId === state.current?.credentialId) {
+      // "Connected to acme-shop · Change": Change opens the usual ways to connect.
+      return html`${heading}
+        <div class="connection" part="connection">
+          <span class="connected-mark">${checkIcon}</span>
+          <p id="alloy-current-connection"><span>${authMessages(m).connectedTo(state.chosen.name)}</span></p>
+          <button
+            type="button"
+            class="secondary change"
+            part="button secondary-button change-connection-button"
+            aria-describedby="alloy-current-connection"
+            @click=${() => this.useDifferentAccount(state)}
+          >
+            ${authMessages(m).change}
+          </button>
+        </div>`;
+    }
     if (state.chosen) {
       return html`${heading}
         <div class="connection" part="connection">
@@ -357,7 +386,7 @@ export class AuthStep implements ReactiveController {
     const busy = state.busy !== 'none';
     const fields = app.fields ?? [];
     const preFields = app.oauth?.preOAuthFields ?? [];
-    const existing = app.connections[0];
+    const existing = state.current ?? app.connections[0];
     return html`${heading}
       <p class="intro">${authMessages(m).authIntro(app.name)}</p>
       ${

@@ -54,6 +54,8 @@ export const es: ModalMessages = {
     authTitle: (app) => `Conectar ${app}`,
     authIntro: (app) => `Esta integración funciona con tu cuenta de ${app}.`,
     connectedAs: (account) => `Conectado como ${account}`,
+    connectedTo: (account) => `Conectado a ${account}`,
+    change: 'Cambiar',
     useDifferentAccount: 'Usar otra cuenta',
     useExisting: (account) => `Usar ${account}`,
     connect: (app) => `Conectar ${app}`,
@@ -72,5 +74,16 @@ export const es: ModalMessages = {
     loadingOptions: 'Cargando opciones…',
     optionsFailed: 'No pudimos cargar las opciones.',
     noMatches: 'Ninguna opción coincide con tu búsqueda.',
+  },
+  manage: {
+    whatHappensNow: 'Qué pasa ahora',
+    uninstall: (integration) => `Desinstalar ${integration}`,
+    uninstallTitle: (integration) => `¿Desinstalar ${integration}?`,
+    uninstallText:
+      'Sus workflows dejan de ejecutarse y se eliminan sus ajustes. Tu cuenta conectada se conserva y puedes volver a instalarla cuando quieras.',
+    uninstallConfirm: 'Desinstalar',
+    uninstalling: 'Desinstalando…',
+    uninstallFailed: 'No se desinstaló. Inténtalo de nuevo.',
+    cancel: 'Cancelar',
   },
 };

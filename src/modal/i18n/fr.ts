@@ -56,6 +56,8 @@ export const fr: ModalMessages = {
     authTitle: (app) => `Connecter ${app}`,
     authIntro: (app) => `Cette intégration fonctionne avec votre compte ${app}.`,
     connectedAs: (account) => `Connecté en tant que ${account}`,
+    connectedTo: (account) => `Connecté à ${account}`,
+    change: 'Modifier',
     useDifferentAccount: 'Utiliser un autre compte',
     useExisting: (account) => `Utiliser ${account}`,
     connect: (app) => `Connecter ${app}`,
@@ -74,5 +76,16 @@ export const fr: ModalMessages = {
     loadingOptions: 'Chargement des options…',
     optionsFailed: 'Nous n’avons pas pu charger les options.',
     noMatches: 'Aucune option ne correspond à votre recherche.',
+  },
+  manage: {
+    whatHappensNow: 'Et maintenant',
+    uninstall: (integration) => `Désinstaller ${integration}`,
+    uninstallTitle: (integration) => `Désinstaller ${integration}\u202f?`,
+    uninstallText:
+      'Ses workflows cessent de s’exécuter et ses paramètres sont supprimés. Votre compte connecté est conservé et vous pouvez la réinstaller à tout moment.',
+    uninstallConfirm: 'Désinstaller',
+    uninstalling: 'Désinstallation…',
+    uninstallFailed: 'La désinstallation n’a pas abouti. Réessayez.',
+    cancel: 'Annuler',
   },
 };

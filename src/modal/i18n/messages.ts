@@ -1,5 +1,6 @@
 import type { ModalOperation } from '../options.js';
 import type { AuthMessages } from './auth-messages.js';
+import type { ManageMessages } from './manage-messages.js';
 
 /**
  * Every string the modal shows. A locale is one object of this type, so a missing or misspelled key
@@ -61,4 +62,6 @@ export interface ModalMessages {
    * load with the language); a host replacing `messages` may give its own.
    */
   auth?: AuthMessages;
+  /** What happens after success, and uninstalling (English in `manage-messages.ts`); a host may give its own. */
+  manage?: ManageMessages;
 }

@@ -12,6 +12,8 @@ import { FormState } from './form-state.js';
 import { installModalStyles } from './install-modal.styles.js';
 import { LazySteps } from './lazy-steps-controller.js';
 import { renderShell } from './templates/shell.js';
+import { manageStyles } from './success-view.js';
+import { UninstallConfirm } from './uninstall-confirm.js';
 import type { ModalActions } from './templates/view.js';
 import { ThemeController } from './theme-controller.js';
 
@@ -57,7 +59,7 @@ import { ThemeController } from './theme-controller.js';
  * @cssprop --alloy-backdrop - backdrop colour
  */
 export class AlloyInstallModal extends LitElement {
-  static override styles = [installModalStyles, configFieldStyles];
+  static override styles = [installModalStyles, configFieldStyles, manageStyles];
 
   // Reactive properties are declared here rather than with decorators: the same behaviour, and about
   // half a kilobyte less in the CDN chunk, whose whole budget (Lit included) is 20 KB gzip.
@@ -104,8 +106,11 @@ export class AlloyInstallModal extends LitElement {
   preFilledValues: PrefilledValue[] | undefined;
   /** Replaces the built-in message tables (for wording the ISV wants to own). */
   messages: ModalMessages | undefined;
-  /** How long the success state stays before the modal closes by itself, in milliseconds. */
-  successDuration = 1800;
+  /**
+   * Closes the modal by itself this many milliseconds after success. Unset (the default), success
+   * stays until Done, so the user can read what now happens.
+   */
+  successDuration: number | undefined;
 
   private confirmingDiscard = false;
   private status = '';
@@ -130,6 +135,8 @@ export class AlloyInstallModal extends LitElement {
     () => this.appearance,
     () => this.renderRoot?.querySelector('dialog'),
   );
+  /** Uninstall from an edit: the entry on the settings step and its confirmation. */
+  private readonly uninstall = new UninstallConfirm(this.uninstallHost());
   private readonly actions: ModalActions = {
     submit: (event) => void this.onSubmit(event),
     requestClose: (source) => this.requestClose(source),
@@ -167,6 +174,7 @@ export class AlloyInstallModal extends LitElement {
     this.flow.integration = undefined;
     this.flow.phase = { kind: 'loading' };
     this.confirmingDiscard = false;
+    this.uninstall.reset();
     this.theme.watch();
     void this.updateComplete.then(() => {
       if (!this.silent) this.dialog.open();
@@ -309,6 +317,35 @@ export class AlloyInstallModal extends LitElement {
       announce: (text: string) => modal.announce(text),
       focusSoon: (selector: string) => modal.focusSoon(selector),
       advance: () => modal.enterStep(modal.flow.index + 1),
+      operation: this.operation,
+    };
+  }
+
+  /** What the uninstall entry and confirmation may use of the modal. */
+  private uninstallHost() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- live getters (locale, integration)
+    const modal = this;
+    return {
+      get api() {
+        return modal.api;
+      },
+      get text() {
+        return modal.text;
+      },
+      get operation() {
+        return modal.operation;
+      },
+      get integration() {
+        return modal.flow.integration;
+      },
+      get integrationName() {
+        return modal.headingText;
+      },
+      requestUpdate: () => modal.requestUpdate(),
+      announce: (text: string) => modal.announce(text),
+      focusSoon: (selector: string) => modal.focusSoon(selector),
+      emit: modal.emit.bind(modal),
+      uninstalled: () => modal.finish({ success: false, reason: 'uninstalled' }),
     };
   }
 
@@ -358,7 +395,7 @@ export class AlloyInstallModal extends LitElement {
   private async onSubmit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const phase = this.flow.phase;
-    if (phase.kind !== 'step' || this.confirmingDiscard) return;
+    if (phase.kind !== 'step' || this.confirmingDiscard || this.uninstall.open) return;
     const step = this.flow.step;
     this.form.setFormError(undefined);
     // Synchronous up to window.open: an OAuth popup must open inside this gesture.
@@ -394,7 +431,8 @@ export class AlloyInstallModal extends LitElement {
     if (!this.dialog.shown) return this.finish(outcome);
     this.announce(this.text.succeeded[this.operation](this.headingText));
     void this.focusSoon('.primary');
-    this.successTimer = setTimeout(() => this.finish(outcome), this.successDuration);
+    if (this.successDuration !== undefined)
+      this.successTimer = setTimeout(() => this.finish(outcome), this.successDuration);
   }
 
   /** Field problems the server found go back next to their fields; anything else is the error state. */
@@ -429,7 +467,8 @@ export class AlloyInstallModal extends LitElement {
     if (!this.settle) return;
     const outcome = this.flow.outcome;
     if (outcome) return this.finish(outcome);
-    if (this.flow.phase.kind === 'submitting' || this.confirmingDiscard) return;
+    if (this.flow.phase.kind === 'submitting' || this.confirmingDiscard || this.uninstall.state === 'working') return;
+    if (this.uninstall.open && source === 'escape') return this.uninstall.cancel();
     if (this.isDirty()) {
       this.pendingCloseReason = source;
       this.confirmingDiscard = true;
@@ -483,6 +522,7 @@ export class AlloyInstallModal extends LitElement {
       lazy: this.lazy,
       dialog: this.dialog,
       confirming: this.confirmingDiscard,
+      uninstall: this.uninstall,
       status: this.status,
       brokenImages: this.brokenImages,
       actions: this.actions,
