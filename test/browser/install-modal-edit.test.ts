@@ -56,7 +56,8 @@ const editApi = () =>
   new ManageApi(INSTALLED_STORE, [{ ...DEMO_STORE_APP, connections: [NEWER, { ...CONNECTION, inUse: true }] }]);
 /** As the SDK's edit() opens it (alloy-frontend's defaults). */
 const EDIT = { operation: 'edit', alwaysShowAuthentication: true } as const;
-const text = (root: ShadowRoot, selector: string) => root.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim();
+const text = (root: ShadowRoot, selector: string) =>
+  root.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim();
 
 describe('<alloy-install-modal> editing an installation', () => {
   afterEach(() => removeModals());
