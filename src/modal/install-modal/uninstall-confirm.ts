@@ -77,6 +77,8 @@ export class UninstallConfirm {
     this.failed = false;
     this.host.announce(m.uninstalling);
     this.host.requestUpdate();
+    // Cancel is disabled meanwhile: keep focus in the dialog, on the button that is working.
+    void this.host.focusSoon('.confirm-uninstall');
     let result: UninstallResponse;
     try {
       result = await api.deleteInstallation(integration.integrationId);
