@@ -52,6 +52,7 @@ export const de: ModalMessages = {
   discardText: 'Wenn Sie jetzt schließen, gehen Ihre Eingaben verloren.',
   keepEditing: 'Weiter bearbeiten',
   discard: 'Verwerfen',
+  whatHappensNow: 'Was jetzt passiert',
   auth: {
     authTitle: (app) => `${app} verbinden`,
     authIntro: (app) => `Diese Integration arbeitet mit Ihrem ${app}-Konto.`,
@@ -78,7 +79,6 @@ export const de: ModalMessages = {
     noMatches: 'Keine Option passt zu Ihrer Suche.',
   },
   manage: {
-    whatHappensNow: 'Was jetzt passiert',
     uninstall: (integration) => `${integration} deinstallieren`,
     uninstallTitle: (integration) => `${integration} deinstallieren?`,
     uninstallText:

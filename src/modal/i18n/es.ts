@@ -50,6 +50,7 @@ export const es: ModalMessages = {
   discardText: 'Si cierras ahora, se perderá lo que has escrito.',
   keepEditing: 'Seguir editando',
   discard: 'Descartar',
+  whatHappensNow: 'Qué pasa ahora',
   auth: {
     authTitle: (app) => `Conectar ${app}`,
     authIntro: (app) => `Esta integración funciona con tu cuenta de ${app}.`,
@@ -76,7 +77,6 @@ export const es: ModalMessages = {
     noMatches: 'Ninguna opción coincide con tu búsqueda.',
   },
   manage: {
-    whatHappensNow: 'Qué pasa ahora',
     uninstall: (integration) => `Desinstalar ${integration}`,
     uninstallTitle: (integration) => `¿Desinstalar ${integration}?`,
     uninstallText:

@@ -52,6 +52,7 @@ export const fr: ModalMessages = {
   discardText: 'Si vous fermez maintenant, ce que vous avez saisi sera perdu.',
   keepEditing: 'Continuer la saisie',
   discard: 'Abandonner',
+  whatHappensNow: 'Et maintenant',
   auth: {
     authTitle: (app) => `Connecter ${app}`,
     authIntro: (app) => `Cette intégration fonctionne avec votre compte ${app}.`,
@@ -78,7 +79,6 @@ export const fr: ModalMessages = {
     noMatches: 'Aucune option ne correspond à votre recherche.',
   },
   manage: {
-    whatHappensNow: 'Et maintenant',
     uninstall: (integration) => `Désinstaller ${integration}`,
     uninstallTitle: (integration) => `Désinstaller ${integration}\u202f?`,
     uninstallText:

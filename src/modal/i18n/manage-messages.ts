@@ -2,13 +2,11 @@ import { MESSAGE_TABLES } from './locale.js';
 import type { ModalMessages } from './messages.js';
 
 /**
- * Strings of an existing installation's life beyond the form: what happens after success, and
- * uninstalling. A group of their own, so a host that replaces `messages` with an older table still
- * gets these (in English) rather than empty buttons.
+ * Strings of uninstalling from an edit. English lives here, which only the lazily loaded chunk
+ * imports (the base modal chunk stays within its budget); a group of their own, so a host that
+ * replaces `messages` with an older table still gets these (in English) rather than empty buttons.
  */
 export interface ManageMessages {
-  /** Heads the list of what the installed workflows now do (their own descriptions). */
-  whatHappensNow: string;
   /** The entry on the settings step of an edit or update. */
   uninstall: (integration: string) => string;
   uninstallTitle: (integration: string) => string;
@@ -21,7 +19,6 @@ export interface ManageMessages {
 }
 
 export const enManage: ManageMessages = {
-  whatHappensNow: 'What happens now',
   uninstall: (integration) => `Uninstall ${integration}`,
   uninstallTitle: (integration) => `Uninstall ${integration}?`,
   uninstallText:

@@ -56,12 +56,14 @@ export interface ModalMessages {
   discardText: string;
   keepEditing: string;
   discard: string;
+  /** Heads the success step's list of what the installed workflows now do (their own descriptions). */
+  whatHappensNow: string;
   /**
    * The auth step's and dynamic selects' strings. English lives in `auth-messages.ts`, which only
    * the lazily loaded auth chunk imports; the other built-in tables carry their own here (so they
    * load with the language); a host replacing `messages` may give its own.
    */
   auth?: AuthMessages;
-  /** What happens after success, and uninstalling (English in `manage-messages.ts`); a host may give its own. */
+  /** Uninstalling (English in `manage-messages.ts`); a host may give its own. */
   manage?: ManageMessages;
 }

@@ -12,8 +12,9 @@ import { FormState } from './form-state.js';
 import { installModalStyles } from './install-modal.styles.js';
 import { LazySteps } from './lazy-steps-controller.js';
 import { renderShell } from './templates/shell.js';
-import { manageStyles } from './success-view.js';
-import { UninstallConfirm } from './uninstall-confirm.js';
+import { loadChunk } from '../internal/lazy-chunk.js';
+import { successStyles } from './success-view.js';
+import type { UninstallConfirm } from './uninstall-confirm.js';
 import type { ModalActions } from './templates/view.js';
 import { ThemeController } from './theme-controller.js';
 
@@ -59,7 +60,7 @@ import { ThemeController } from './theme-controller.js';
  * @cssprop --alloy-backdrop - backdrop colour
  */
 export class AlloyInstallModal extends LitElement {
-  static override styles = [installModalStyles, configFieldStyles, manageStyles];
+  static override styles = [installModalStyles, configFieldStyles, successStyles];
 
   // Reactive properties are declared here rather than with decorators: the same behaviour, and about
   // half a kilobyte less in the CDN chunk, whose whole budget (Lit included) is 20 KB gzip.
@@ -135,8 +136,8 @@ export class AlloyInstallModal extends LitElement {
     () => this.appearance,
     () => this.renderRoot?.querySelector('dialog'),
   );
-  /** Uninstall from an edit: the entry on the settings step and its confirmation. */
-  private readonly uninstall = new UninstallConfirm(this.uninstallHost());
+  /** Uninstall from an edit: the entry on the settings step and its confirmation (loaded for edits). */
+  private uninstall: UninstallConfirm | undefined;
   private readonly actions: ModalActions = {
     submit: (event) => void this.onSubmit(event),
     requestClose: (source) => this.requestClose(source),
@@ -174,7 +175,6 @@ export class AlloyInstallModal extends LitElement {
     this.flow.integration = undefined;
     this.flow.phase = { kind: 'loading' };
     this.confirmingDiscard = false;
-    this.uninstall.reset();
     this.theme.watch();
     void this.updateComplete.then(() => {
       if (!this.silent) this.dialog.open();
@@ -277,6 +277,12 @@ export class AlloyInstallModal extends LitElement {
           : [],
       ]);
       if (!(await this.lazy.load(this.lazyHost(api), apps, integration, abort.signal))) return;
+      this.uninstall = undefined;
+      if (this.operation !== 'install' && integration.installation && api.deleteInstallation) {
+        const lazy = await loadChunk('lazy-steps', () => import('../lazy-steps.js'));
+        if (abort.signal.aborted) return;
+        this.uninstall = lazy.createUninstall(this.uninstallHost(), this.renderRoot as ShadowRoot);
+      }
     } catch (error) {
       if (!abort.signal.aborted) this.fail('load', error);
       return;
@@ -395,7 +401,7 @@ export class AlloyInstallModal extends LitElement {
   private async onSubmit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const phase = this.flow.phase;
-    if (phase.kind !== 'step' || this.confirmingDiscard || this.uninstall.open) return;
+    if (phase.kind !== 'step' || this.confirmingDiscard || this.uninstall?.open) return;
     const step = this.flow.step;
     this.form.setFormError(undefined);
     // Synchronous up to window.open: an OAuth popup must open inside this gesture.
@@ -467,8 +473,8 @@ export class AlloyInstallModal extends LitElement {
     if (!this.settle) return;
     const outcome = this.flow.outcome;
     if (outcome) return this.finish(outcome);
-    if (this.flow.phase.kind === 'submitting' || this.confirmingDiscard || this.uninstall.state === 'working') return;
-    if (this.uninstall.open && source === 'escape') return this.uninstall.cancel();
+    if (this.flow.phase.kind === 'submitting' || this.confirmingDiscard || this.uninstall?.state === 'working') return;
+    if (this.uninstall?.open && source === 'escape') return this.uninstall.cancel();
     if (this.isDirty()) {
       this.pendingCloseReason = source;
       this.confirmingDiscard = true;

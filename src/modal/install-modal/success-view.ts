@@ -1,6 +1,5 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { WidgetIntegration } from '../../contract/index.js';
-import { manageMessages } from '../i18n/manage-messages.js';
 import type { ModalMessages } from '../i18n/messages.js';
 import { checkIcon } from '../internal/icons.js';
 
@@ -30,7 +29,7 @@ export function renderSuccess(
     ${
       next.length > 0
         ? html`<section class="next-steps" part="next-steps" aria-labelledby="alloy-next-title">
-            <h4 id="alloy-next-title">${manageMessages(m).whatHappensNow}</h4>
+            <h4 id="alloy-next-title">${m.whatHappensNow}</h4>
             <ul>
               ${next.map((line) => html`<li>${line}</li>`)}
             </ul>
@@ -40,8 +39,8 @@ export function renderSuccess(
   </div>`;
 }
 
-/** Styles of the success step's list and the uninstall entry and confirmation. */
-export const manageStyles = css`
+/** Styles of the success step's list. */
+export const successStyles = css`
   .next-steps {
     justify-self: stretch;
     margin-top: 8px;
@@ -59,26 +58,5 @@ export const manageStyles = css`
     gap: 6px;
     margin: 0;
     padding-inline-start: 20px;
-  }
-  .manage {
-    margin-top: 24px;
-    padding-top: 16px;
-    border-top: 1px solid var(--_line);
-  }
-  .uninstall-entry {
-    padding: 0;
-    border: 0;
-    background: none;
-    color: var(--_danger);
-    font-weight: 600;
-    text-decoration: underline;
-    text-underline-offset: 3px;
-  }
-  .uninstall-confirm .result-icon {
-    color: var(--_danger);
-  }
-  .uninstall-confirm p {
-    margin: 0;
-    text-align: center;
   }
 `;

@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { css, html, nothing, type TemplateResult } from 'lit';
 import type { UninstallResponse, WidgetApi, WidgetIntegration } from '../../contract/index.js';
 import type { ModalEventDetails } from '../events.js';
 import { manageMessages } from '../i18n/manage-messages.js';
@@ -23,8 +23,33 @@ export interface UninstallHost {
   uninstalled(result: UninstallResponse): void;
 }
 
+/** Styles of the uninstall entry and its confirmation, adopted by the modal when this module loads. */
+export const uninstallStyles = css`
+  .manage {
+    margin-top: 24px;
+    padding-top: 16px;
+    border-top: 1px solid var(--_line);
+  }
+  .uninstall-entry {
+    padding: 0;
+    border: 0;
+    background: none;
+    color: var(--_danger);
+    font-weight: 600;
+    text-decoration: underline;
+    text-underline-offset: 3px;
+  }
+  .uninstall-confirm .result-icon {
+    color: var(--_danger);
+  }
+  .uninstall-confirm p {
+    margin: 0;
+    text-align: center;
+  }
+`;
+
 /**
- * Uninstall from an edit or update: an entry at the end of the settings step, then a confirmation
+ * Uninstall from an edit or update (loaded with the lazy steps only for one): an entry at the end of the settings step, then a confirmation
  * in place of the step ("Uninstall Demo Store? Its workflows stop running…", Cancel / Uninstall).
  * Nothing is removed until the user confirms; Cancel (or Esc) goes back to the settings as they were.
  */

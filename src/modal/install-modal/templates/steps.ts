@@ -29,7 +29,7 @@ export function renderBody(view: ModalView): TemplateResult {
         ${phase.detail ? html`<p class="detail">${phase.detail}</p>` : nothing}
       </div>`;
     default: {
-      if (view.uninstall.open) return view.uninstall.renderBody(STEP_TITLE_ID);
+      if (view.uninstall?.open) return view.uninstall.renderBody(STEP_TITLE_ID);
       const step = flow.step;
       const auth = view.lazy.auth;
       if (isAuthStep(step) && auth) return auth.render(authIndex(step), STEP_TITLE_ID);
@@ -111,5 +111,5 @@ function renderConfigStep(view: ModalView): TemplateResult {
         toggleReveal: () => form.toggleReveal(key),
       });
     })}
-    ${view.uninstall.renderEntry()}`;
+    ${view.uninstall?.renderEntry() ?? nothing}`;
 }

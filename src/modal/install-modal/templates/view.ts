@@ -22,7 +22,7 @@ export interface ModalView {
   readonly dialog: DialogController;
   readonly confirming: boolean;
   /** Uninstall from an edit: its entry on the settings step, and its question in place of the step. */
-  readonly uninstall: UninstallConfirm;
+  readonly uninstall: UninstallConfirm | undefined;
   readonly status: string;
   readonly brokenImages: ReadonlySet<string>;
   readonly actions: ModalActions;
