@@ -27,6 +27,7 @@ import { ThemeController } from './theme-controller.js';
  * @fires alloy-ready - the integration loaded and the first step is on screen (or, hidden, is being installed)
  * @fires alloy-step - the step changed: loading, workflows, config, success or error
  * @fires alloy-installed - the installation was stored; detail is the API's answer
+ * @fires alloy-uninstalled - the user confirmed Uninstall in an edit and it was removed; the modal then closes
  * @fires alloy-error - an error is on screen; detail.error is what went wrong
  * @fires alloy-close - the modal closed; detail.reason says why
  * @csspart panel - the dialog box (box styles only: text styles go through `--alloy-*` or inner parts)
@@ -38,11 +39,14 @@ import { ThemeController } from './theme-controller.js';
  * @csspart body
  * @csspart footer
  * @csspart button - every button; also primary-button, secondary-button, close-button, finish-button,
- *   retry-button, back-button, done-button, reveal-button, keep-editing-button, discard-button
+ *   retry-button, back-button, done-button, reveal-button, keep-editing-button, discard-button,
+ *   uninstall-button, cancel-uninstall-button, confirm-uninstall-button, change-connection-button
  * @csspart field - each field wrapper; also label, input, help, field-error, form-error
  * @csspart workflow - each workflow choice
  * @csspart confirm - the discard-changes question
  * @csspart success
+ * @csspart next-steps - on success, what the installed workflows now do
+ * @csspart uninstall-confirm - the uninstall question in an edit
  * @csspart error
  * @cssprop --alloy-color-primary - buttons and accents (each `--alloy-color-*` has an `--alloy-dark-color-*` twin)
  * @cssprop --alloy-color-on-primary - text on primary buttons
