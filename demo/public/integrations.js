@@ -1,6 +1,7 @@
 // AcmeCo's integrations page: cards from GET /integrations (through the demo backend, which holds
 // the API key), and buttons that open the Alloy modal with a fresh user token.
 import { el, json, mountShell, postJson, signIn } from './shell.js';
+import { uninstallControls } from './uninstall.js';
 
 const { username } = mountShell('index.html');
 const list = document.getElementById('integrations');
@@ -46,6 +47,9 @@ function card(integration) {
     'aria-label': 'Confirm deactivation',
     hidden: true,
   });
+  const removal = integration.installed
+    ? uninstallControls(integration, installed.length, () => uninstall(integration))
+    : undefined;
   if (!integration.installed) actions.append(action('Install', install, 'primary'));
   else {
     if (updateAvailable) actions.append(action('Update', update, 'primary'));
@@ -56,6 +60,7 @@ function card(integration) {
       deactivate.addEventListener('click', () => askToDeactivate(integration, installed, deactivate, confirmation));
       actions.append(deactivate);
     } else actions.append(action('Reactivate', (i) => toggle(i, installed, 'activate')));
+    actions.append(removal.trigger);
   }
   return el(
     'li',
@@ -69,6 +74,7 @@ function card(integration) {
       el('p', { class: 'meta' }, `${integration.workflows.length} workflows · latest v${latest}`),
       badges,
       confirmation,
+      removal?.question,
     ),
     actions,
   );
@@ -107,7 +113,24 @@ async function run(button, work) {
 
 async function afterModal(integration, result, verb) {
   await render();
-  statusLine.textContent = result.success ? `${integration.name} ${verb}.` : `${integration.name} was not changed.`;
+  statusLine.textContent = result.success
+    ? `${integration.name} ${verb}.`
+    : result.reason === 'uninstalled'
+      ? `${integration.name} is uninstalled.`
+      : `${integration.name} was not changed.`;
+}
+
+async function uninstall(integration) {
+  try {
+    await withFreshToken();
+    const result = await window.Alloy.uninstall(integration.integrationId);
+    await render();
+    statusLine.textContent = `${integration.name} is uninstalled (${result.workflowIds.length} workflows removed).`;
+    // The card was drawn anew: focus its Install button rather than losing focus to the page.
+    list.querySelector(`button[data-integration-id="${integration.integrationId}"]`)?.focus();
+  } catch (error) {
+    statusLine.textContent = `Uninstall failed: ${error.message}`;
+  }
 }
 
 async function install(integration) {

@@ -32,6 +32,7 @@ import {
   IntegrationResponse,
   ListInstallationsQuery,
   ListIntegrationsQuery,
+  UninstallResponse,
   WidgetIntegration,
 } from './integrations.js';
 import { InstallUrlParams, InstallUrlQuery, InstallUrlResponse } from './links.js';
@@ -653,6 +654,15 @@ export const widgetCreateInstallation = {
   response: InstallationResponse,
   status: 201,
   idempotent: true,
+} as const satisfies Endpoint;
+
+export const widgetDeleteInstallation = {
+  method: 'DELETE',
+  path: '/widget/integrations/:integrationId/installation',
+  operationId: 'widgetDeleteInstallation',
+  auth: 'userToken',
+  params: IntegrationParams,
+  response: UninstallResponse,
 } as const satisfies Endpoint;
 
 export const widgetListApps = {

@@ -103,6 +103,8 @@ export const WidgetIntegration = z.object({
       installed: z.optional(z.boolean()),
       /** The version the user runs, or null; lets `update` show what moves. */
       installedVersion: z.optional(z.nullable(z.number())),
+      /** What the workflow does once installed, in one sentence; the modal's success step says it. */
+      description: z.optional(z.string()),
     }),
   ),
   fields: z.array(ConfigField),
@@ -156,6 +158,15 @@ export const InstallationResponse = z.object({
   workflowIds: z.array(z.string()),
 });
 export type InstallationResponse = z.infer<typeof InstallationResponse>;
+
+/** `DELETE /widget/integrations/:integrationId/installation`: what the uninstall removed. */
+export const UninstallResponse = z.object({
+  installationId: z.string(),
+  integrationId: z.string(),
+  /** The workflows that stopped and were removed for this user. */
+  workflowIds: z.array(z.string()),
+});
+export type UninstallResponse = z.infer<typeof UninstallResponse>;
 
 export const IntegrationParams = z.strictObject({ integrationId: ObjectId });
 /** alloy-node's getIntegration passes the integration's name where the others pass its id. */

@@ -1,4 +1,9 @@
-import type { CreateInstallationRequest, InstallationResponse, WidgetIntegration } from './integrations.js';
+import type {
+  CreateInstallationRequest,
+  InstallationResponse,
+  UninstallResponse,
+  WidgetIntegration,
+} from './integrations.js';
 import type { FieldOptionsParams, FieldOptionsResponse } from './runtime.js';
 import type {
   CreateWidgetCredentialRequest,
@@ -24,6 +29,8 @@ export interface WidgetApi {
   createCredential?(request: CreateWidgetCredentialRequest): Promise<WidgetCredentialResponse>;
   startOAuth?(request: StartOAuthRequest): Promise<OAuthSession>;
   getOAuthSession?(sessionId: string, signal?: AbortSignal): Promise<OAuthSessionView>;
+  /** Removes the user's installation of the integration (Uninstall in an edit); absent, the modal offers none. */
+  deleteInstallation?(integrationId: string): Promise<UninstallResponse>;
   /** The choices of a dynamicSelect field, loaded with the user's connection. */
   getFieldOptions?(
     field: FieldOptionsParams,

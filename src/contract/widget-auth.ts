@@ -20,8 +20,16 @@ export const AuthField = z.object({
 });
 export type AuthField = z.infer<typeof AuthField>;
 
-/** A connection the user already has for an app; the modal offers to reuse it. */
-export const AppConnection = z.object({ credentialId: z.string(), name: z.string(), createdAt: z.string() });
+/**
+ * A connection the user already has for an app; the modal offers to reuse it. `inUse`: the user's
+ * installation of this integration uses it (an edit starts from it).
+ */
+export const AppConnection = z.object({
+  credentialId: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  inUse: z.optional(z.literal(true)),
+});
 export type AppConnection = z.infer<typeof AppConnection>;
 
 /**

@@ -1,6 +1,7 @@
-import type { InstallationResponse } from '../contract/index.js';
+import type { InstallationResponse, UninstallResponse } from '../contract/index.js';
 
-export type CloseReason = 'installed' | 'close-button' | 'escape' | 'backdrop' | 'api' | 'error';
+/** `uninstalled`: the user uninstalled the integration from an edit (the Promise resolves `success: false`). */
+export type CloseReason = 'installed' | 'uninstalled' | 'close-button' | 'escape' | 'backdrop' | 'api' | 'error';
 
 export type InstallOutcome =
   ({ success: true } & InstallationResponse) | { success: false; reason: Exclude<CloseReason, 'installed'> };
@@ -18,6 +19,8 @@ export type AlloyAuthSucceededEvent = CustomEvent<{ app: string; credentialId: s
 export type AlloyAuthFailedEvent = CustomEvent<{ app: string; message: string }>;
 /** Fired when the installation has been stored. */
 export type AlloyInstalledEvent = CustomEvent<InstallationResponse>;
+/** Fired when the user uninstalled the integration (confirmed in an edit); the modal then closes. */
+export type AlloyUninstalledEvent = CustomEvent<UninstallResponse>;
 /** Fired when something failed that the user sees as an error state. */
 export type AlloyErrorEvent = CustomEvent<{ error: unknown }>;
 /** Fired once when the modal closes, with why. */
@@ -37,6 +40,7 @@ export interface ModalEventDetails {
   'alloy-auth-succeeded': AlloyAuthSucceededEvent['detail'];
   'alloy-auth-failed': AlloyAuthFailedEvent['detail'];
   'alloy-installed': AlloyInstalledEvent['detail'];
+  'alloy-uninstalled': AlloyUninstalledEvent['detail'];
   'alloy-error': AlloyErrorEvent['detail'];
   'alloy-close': AlloyCloseEvent['detail'];
   'alloy-focus-return': AlloyFocusReturnEvent['detail'];
@@ -50,6 +54,7 @@ declare global {
     'alloy-auth-succeeded': AlloyAuthSucceededEvent;
     'alloy-auth-failed': AlloyAuthFailedEvent;
     'alloy-installed': AlloyInstalledEvent;
+    'alloy-uninstalled': AlloyUninstalledEvent;
     'alloy-error': AlloyErrorEvent;
     'alloy-close': AlloyCloseEvent;
     'alloy-focus-return': AlloyFocusReturnEvent;

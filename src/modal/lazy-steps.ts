@@ -1,6 +1,7 @@
 import type { WidgetApp, WidgetIntegration } from '../contract/index.js';
 import { AuthStep, authStepStyles, type AuthHost } from './auth-step/auth-step.js';
 import { DynamicSelects } from './dynamic-select/dynamic-select.js';
+import { UninstallConfirm, uninstallStyles, type UninstallHost } from './install-modal/uninstall-confirm.js';
 
 export { AuthStep, DynamicSelects };
 
@@ -32,4 +33,11 @@ export function createLazySteps(
       })
     : undefined;
   return { auth, dynamic };
+}
+
+/** Uninstall from an edit or update, in this chunk too: a first install never loads it. */
+export function createUninstall(host: UninstallHost, root: ShadowRoot): UninstallConfirm {
+  const sheet = uninstallStyles.styleSheet;
+  if (sheet && !root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  return new UninstallConfirm(host);
 }

@@ -1,4 +1,10 @@
-import type { IntegrationListResponse, WidgetApi, WidgetAppsResponse, WidgetIntegration } from '../contract/index.js';
+import type {
+  IntegrationListResponse,
+  UninstallResponse,
+  WidgetApi,
+  WidgetAppsResponse,
+  WidgetIntegration,
+} from '../contract/index.js';
 import type * as ModalModule from '../modal/index.js';
 import type {
   AlloyInstallModal,
@@ -12,11 +18,13 @@ import { ApiClient, type UserWorkflowList, type WorkflowActivated, type Workflow
 import { AlloyError } from './errors.js';
 import { Emitter, toAlloyError, type AlloyEventListener, type AlloyEventMap, type AlloyEventType } from './events.js';
 import {
+  AUTO_CLOSE_MS,
   AuthenticateOptionsSchema,
   ConfigureOptionsSchema,
   InstallOptionsSchema,
   KNOWN_AUTHENTICATE_OPTIONS,
   KNOWN_INSTALL_OPTIONS,
+  UninstallOptionsSchema,
   WorkflowSelectorSchema,
   parseOptions,
   warnUnknownOptions,
@@ -66,6 +74,21 @@ export interface InstallOptions {
   /** The modal's language (BCP 47); defaults to `configure({ locale })`, then the page's `lang`. */
   locale?: string;
   appearance?: Appearance;
+  /**
+   * Close the success step by itself: `true` after 4 s, or after this many milliseconds (1000–60000).
+   * By default it stays until the user presses Done, so they can read what now happens.
+   */
+  autoClose?: boolean | number;
+}
+
+/** What `Alloy.uninstall` resolves with: what the server removed. */
+export type UninstallResult = { success: true } & UninstallResponse;
+/** What an uninstall `callback` receives: the result, or the error the Promise rejects with. */
+export type UninstallCallbackResult = UninstallResult | { success: false; reason: 'error'; error: AlloyError };
+
+export interface UninstallOptions {
+  integrationId: string;
+  callback?: (result: UninstallCallbackResult) => void;
 }
 
 export interface AuthenticateOptions {
@@ -127,6 +150,13 @@ export interface AlloyInstance {
   deactivate(target: WorkflowTarget): Promise<WorkflowDeactivated>;
   /** `PUT /2024-03/workflows/activate`. */
   reactivate(target: WorkflowTarget): Promise<WorkflowActivated>;
+  /**
+   * Uninstalls the integration for the token's user: its workflows stop and are removed, the
+   * installation goes, the user's connections stay. Resolves with what was removed and emits
+   * `uninstalled`; rejects with an AlloyError (`NOT_FOUND` when it is not installed, `TOKEN_MISSING`, …).
+   * No confirmation is shown: ask the user first (the edit modal's Uninstall asks itself).
+   */
+  uninstall(target: string | UninstallOptions): Promise<UninstallResult>;
   /** Closes the open modal (its Promise resolves with `{ success: false, reason: 'api' }`). */
   close(): void;
   on<K extends AlloyEventType>(type: K, listener: AlloyEventListener<K>): () => void;
@@ -154,6 +184,7 @@ interface InstallModalProps {
   hideWhenNoInput: boolean;
   workflowSelection: boolean;
   preFilledValues: PrefilledValue[] | undefined;
+  successDuration: number | undefined;
 }
 
 interface ModalRequest {
@@ -171,6 +202,7 @@ const MODAL_EVENTS = {
   'alloy-auth-succeeded': 'auth-succeeded',
   'alloy-auth-failed': 'auth-failed',
   'alloy-installed': 'installed',
+  'alloy-uninstalled': 'uninstalled',
   'alloy-error': 'error',
   'alloy-close': 'close',
 } as const satisfies Record<string, AlloyEventType>;
@@ -462,6 +494,8 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
             hideWhenNoInput: opts.hide ?? false,
             workflowSelection: opts.workflowSelection ?? false,
             preFilledValues: opts.preFilledValues,
+            successDuration:
+              typeof opts.autoClose === 'number' ? opts.autoClose : opts.autoClose ? AUTO_CLOSE_MS : undefined,
           },
         },
         key,
@@ -568,6 +602,7 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
               hideWhenNoInput: false,
               workflowSelection: false,
               preFilledValues: undefined,
+              successDuration: undefined,
             },
             // Only the authentication step: end the session as soon as the app is connected, and
             // never let it reach Finish Installation.
@@ -616,6 +651,18 @@ export function createAlloy(options: CreateAlloyOptions = {}): AlloyInstance {
       return Promise.resolve()
         .then(() => parseOptions(WorkflowSelectorSchema, target, 'Alloy.reactivate', 'the argument'))
         .then((selector) => client.activateWorkflow(selector));
+    },
+
+    uninstall(target) {
+      const callback =
+        target && typeof target === 'object' && typeof target.callback === 'function' ? target.callback : undefined;
+      return settleWith<UninstallResult>(async () => {
+        const parsed = parseOptions(UninstallOptionsSchema, target, 'Alloy.uninstall', 'the argument');
+        const integrationId = typeof parsed === 'string' ? parsed : parsed.integrationId;
+        const removed = await client.deleteInstallation(integrationId);
+        events.emit('uninstalled', { type: 'uninstalled', ...removed });
+        return { success: true, ...removed };
+      }, callback);
     },
 
     close() {

@@ -16,6 +16,7 @@ import {
   type CreateWidgetCredentialRequest,
   type FieldOptionsParams,
   type StartOAuthRequest,
+  type UninstallResponse,
   type WidgetApi,
 } from '../contract/index.js';
 import type * as z from 'zod/mini';
@@ -94,6 +95,11 @@ export class ApiClient implements WidgetApi {
 
   createInstallation(request: CreateInstallationRequest, idempotencyKey: string): Promise<InstallationResponse> {
     return this.call(endpoints.widgetCreateInstallation, {}, { body: request, idempotencyKey });
+  }
+
+  /** Not retried on its own: a DELETE whose answer was lost may have removed the installation (a repeat is a 404). */
+  deleteInstallation(integrationId: string): Promise<UninstallResponse> {
+    return this.call(endpoints.widgetDeleteInstallation, { integrationId }, {});
   }
 
   getApps(integrationId: string, signal?: AbortSignal): Promise<WidgetAppsResponse> {

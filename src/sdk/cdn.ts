@@ -36,6 +36,7 @@ const ASYNC_METHODS = [
   'getWorkflows',
   'deactivate',
   'reactivate',
+  'uninstall',
 ] as const;
 const SYNC_METHODS = ['setToken', 'setRegion', 'configure', 'close', 'off'] as const;
 

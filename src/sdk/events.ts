@@ -1,4 +1,4 @@
-import type { InstallationResponse } from '../contract/index.js';
+import type { InstallationResponse, UninstallResponse } from '../contract/index.js';
 import type { CloseReason, ModalStep } from '../modal/index.js';
 import { AlloyError } from './errors.js';
 import type { Operation } from './options.js';
@@ -14,6 +14,8 @@ export interface AlloyEventMap {
   'auth-succeeded': { type: 'auth-succeeded'; app: string; credentialId: string };
   'auth-failed': { type: 'auth-failed'; app: string; message: string };
   installed: { type: 'installed' } & InstallationResponse;
+  /** The user's installation was removed: `Alloy.uninstall()`, or Uninstall confirmed in the edit modal. */
+  uninstalled: { type: 'uninstalled' } & UninstallResponse;
   /** Anything that went wrong, in the modal or before it could open. */
   error: { type: 'error'; error: AlloyError };
   /** The modal closed (always follows `open`). */
@@ -31,6 +33,7 @@ export const ALLOY_EVENT_TYPES: readonly AlloyEventType[] = [
   'auth-succeeded',
   'auth-failed',
   'installed',
+  'uninstalled',
   'error',
   'close',
 ];

@@ -11,6 +11,9 @@ export type {
   InstallOptions,
   InstallResult,
   Region,
+  UninstallCallbackResult,
+  UninstallOptions,
+  UninstallResult,
   WorkflowTarget,
 } from './alloy.js';
 export type { AlloyFactory } from './factory.js';
@@ -32,6 +35,7 @@ export type {
   IntegrationSummary,
   UserWorkflow,
   InstallationResponse,
+  UninstallResponse,
 } from '../contract/index.js';
 
 /**

@@ -95,7 +95,15 @@ const InstallShape = {
   outputOverride: z.optional(z.array(z.unknown())),
   locale: z.optional(locale),
   appearance: z.optional(AppearanceSchema),
+  /**
+   * Close the success step by itself: `true` after AUTO_CLOSE_MS, or after this many milliseconds.
+   * Unset or `false`, it stays until the user presses Done.
+   */
+  autoClose: z.optional(z.union([z.boolean(), z.number().check(z.int(), z.minimum(1_000), z.maximum(60_000))])),
 };
+
+/** How long the success step stays with `autoClose: true`: long enough to read what now happens. */
+export const AUTO_CLOSE_MS = 4_000;
 
 export const InstallOptionsSchema = z.object(InstallShape).check(
   z.refine((options) => options.integrationId !== undefined || options.workflowIds !== undefined, {
@@ -143,6 +151,12 @@ export const ConfigureOptionsSchema = z.strictObject({
   timeoutMs: z.optional(z.number().check(z.int(), z.minimum(1_000), z.maximum(120_000))),
 });
 export type ConfigureOptions = z.infer<typeof ConfigureOptionsSchema>;
+
+/** `Alloy.uninstall(integrationId)` or, with a callback as `install` takes one, `Alloy.uninstall({ integrationId, callback })`. */
+export const UninstallOptionsSchema = z.union([
+  objectId,
+  z.strictObject({ integrationId: objectId, callback: z.optional(fn<(result: never) => void>()) }),
+]);
 
 export const WorkflowSelectorSchema = z.union([
   z.strictObject({ workflowId: z.string().check(z.minLength(1)) }),

@@ -105,6 +105,10 @@ describe('Alloy facade: install, edit, update', () => {
     input.focus();
     await sendKeys({ type: 'DS-' });
     modal().shadowRoot!.querySelector<HTMLButtonElement>('button[part~="finish-button"]')!.click();
+    // Success stays until Done (no autoClose).
+    await waitUntil(() => modal().shadowRoot!.querySelector('button[part~="done-button"]'));
+    expect((modal() as unknown as Record<string, unknown>).successDuration).to.equal(undefined);
+    modal().shadowRoot!.querySelector<HTMLButtonElement>('button[part~="done-button"]')!.click();
     const result = await outcome;
     expect(result).to.deep.equal({
       success: true,
@@ -232,6 +236,7 @@ describe('Alloy facade: install, edit, update', () => {
       'auth-succeeded',
       'auth-failed',
       'installed',
+      'uninstalled',
       'error',
       'close',
     ] as const;
@@ -248,8 +253,10 @@ describe('Alloy facade: install, edit, update', () => {
     const originalReportError = window.reportError;
     window.reportError = (error: unknown) => reported.push(error);
     try {
-      const outcome = alloy.install({ integrationId: INTEGRATION_ID });
+      // autoClose: the success step closes by itself, after the given milliseconds.
+      const outcome = alloy.install({ integrationId: INTEGRATION_ID, autoClose: 1000 });
       await ready();
+      expect((modal() as unknown as Record<string, unknown>).successDuration).to.equal(1000);
       // The modal's lifecycle events, as the modal fires them, reach the stream with their details.
       const el = modal();
       el.dispatchEvent(
@@ -269,6 +276,13 @@ describe('Alloy facade: install, edit, update', () => {
       el.dispatchEvent(
         new CustomEvent('alloy-auth-failed', {
           detail: { app: 'shopify', message: 'denied' },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+      el.dispatchEvent(
+        new CustomEvent('alloy-uninstalled', {
+          detail: { installationId: 'i1', integrationId: INTEGRATION_ID, workflowIds: [WORKFLOW_ID] },
           bubbles: true,
           composed: true,
         }),
@@ -295,6 +309,12 @@ describe('Alloy facade: install, edit, update', () => {
       expect(payloads.error!.error.code).to.equal('SERVER_ERROR');
       expect(payloads.installed!.installationId).to.equal('bbbbbbbbbbbbbbbbbbbbbbbb');
       expect(payloads.close).to.deep.equal({ type: 'close', reason: 'installed' });
+      expect(payloads.uninstalled).to.deep.equal({
+        type: 'uninstalled',
+        installationId: 'i1',
+        integrationId: INTEGRATION_ID,
+        workflowIds: [WORKFLOW_ID],
+      });
       expect(reported).to.have.length(1);
       expect(() => alloy.on('nope' as never, () => undefined)).to.throw(AlloyError, 'unknown event "nope"');
     } finally {
@@ -499,6 +519,51 @@ describe('Alloy facade: data calls and settings', () => {
     const bad = (await alloy.deactivate({ id: 1 } as never).catch((e: unknown) => e)) as AlloyError;
     expect(bad.code).to.equal('VALIDATION_FAILED');
     expect(fetches.calls).to.have.length(4);
+  });
+
+  it('uninstall(): DELETE with the token, an `uninstalled` event, callback or Promise, typed errors', async () => {
+    const removed = {
+      installationId: 'cccccccccccccccccccccccc',
+      integrationId: INTEGRATION_ID,
+      workflowIds: [WORKFLOW_ID],
+    };
+    let installed = true;
+    fetches.restore();
+    fetches = stubFetch((call) => {
+      if (call.method === 'DELETE' && call.url.endsWith(`/widget/integrations/${INTEGRATION_ID}/installation`)) {
+        if (!installed)
+          return json(404, { message: 'not installed', error: { code: 'not_found', message: 'not installed' } });
+        installed = false;
+        return json(200, removed);
+      }
+      return widgetServer(call);
+    });
+    const alloy = createAlloy({ baseUrl: 'http://api.test' });
+    const missing = (await alloy.uninstall(INTEGRATION_ID).catch((e: unknown) => e)) as AlloyError;
+    expect(missing.code).to.equal('TOKEN_MISSING');
+    const token = fakeJwt();
+    alloy.setToken(token);
+    const events: unknown[] = [];
+    alloy.on('uninstalled', (event) => events.push(event));
+    expect(await alloy.uninstall(INTEGRATION_ID)).to.deep.equal({ success: true, ...removed });
+    expect(events).to.deep.equal([{ type: 'uninstalled', ...removed }]);
+    expect(fetches.calls.map((c) => [c.method, c.url])).to.deep.equal([
+      ['DELETE', `http://api.test/2024-03/widget/integrations/${INTEGRATION_ID}/installation`],
+    ]);
+    expect(fetches.calls[0]!.headers['x-alloy-user-token']).to.equal(token);
+    // Again: not installed any more. The callback form gets the error; the Promise rejects with it.
+    const results: unknown[] = [];
+    const again = (await alloy
+      .uninstall({ integrationId: INTEGRATION_ID, callback: (r) => results.push(r) })
+      .catch((e: unknown) => e)) as AlloyError;
+    expect(again.code).to.equal('NOT_FOUND');
+    expect(results).to.deep.equal([{ success: false, reason: 'error', error: again }]);
+    expect(fetches.calls).to.have.length(2, 'a DELETE is not retried');
+    const bad = (await alloy.uninstall('nope').catch((e: unknown) => e)) as AlloyError;
+    expect(bad.code).to.equal('VALIDATION_FAILED');
+    expect(bad.message).to.contain('Alloy.uninstall');
+    expect(fetches.calls).to.have.length(2);
+    expect(events).to.have.length(1);
   });
 
   it('setRegion and configure choose the server; bad settings fail loudly', async () => {

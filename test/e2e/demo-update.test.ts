@@ -43,6 +43,7 @@ test('a released version 2 shows as an update on the demo card, and Update moves
   await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('DS-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
 
   // The ISV releases version 2 of the first workflow (same configurable fields, a renamed block).
@@ -70,6 +71,7 @@ test('a released version 2 shows as an update on the demo card, and Update moves
   await toSettingsStep(dialog);
   assert.equal(await dialog.getByLabel('Order reference prefix').inputValue(), 'DS-');
   await dialog.getByRole('button', { name: 'Update' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await page.locator('#status', { hasText: 'Demo Store is up to date.' }).waitFor();
 
   const { data } = await isv<{ data: { workflows: { workflowId: string; installedVersion: number | null }[] }[] }>(

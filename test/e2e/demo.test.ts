@@ -7,7 +7,7 @@ import { seededStoreCredentialOverHttp } from '../helpers/sandbox-owner.js';
 
 /**
  * The AcmeCo demo walked through in Chromium against the real server: the React page, the
- * integrations page's Edit / Deactivate / Reactivate, and the Quick Start's two workflows seen
+ * integrations page's Edit / Deactivate / Reactivate / Uninstall, and the Quick Start's two workflows seen
  * from the event console, the Demo Store, the webhook inbox and the logs page.
  */
 
@@ -42,6 +42,7 @@ async function installThroughModal(page: Page, trigger: string): Promise<void> {
   await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('DS-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await dialog.waitFor({ state: 'hidden' });
 }
 
@@ -89,6 +90,47 @@ test('the integrations page: install, edit keeps the saved value, deactivate and
   assert.ok(paused.data[0]!.workflows.every((w) => !w.active));
   await page.getByRole('button', { name: 'Reactivate' }).click();
   await page.getByText('Active · v1').waitFor();
+  await page.close();
+});
+
+test('uninstalling: from the card after its own confirmation, and from the edit modal after the modal’s', async () => {
+  await connectedUser('uninstall-user');
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${base}/demo/?user=uninstall-user`);
+  await installThroughModal(page, 'Install');
+  await page.getByText('Active · v1').waitFor();
+  const installed = async () =>
+    (await api<{ data: { installed: boolean }[] }>('GET', '/integrations?userId=uninstall-user')).data[0]!.installed;
+
+  // The card asks first; Cancel changes nothing.
+  await page.getByRole('button', { name: 'Uninstall', exact: true }).click();
+  const question = page.getByRole('group', { name: 'Confirm uninstalling Demo Store' });
+  await question.getByText(/^Uninstall Demo Store\? Its 2 workflows stop running/).waitFor();
+  await question.getByRole('button', { name: 'Cancel' }).click();
+  await question.waitFor({ state: 'hidden' });
+  assert.equal(await installed(), true);
+  await page.getByRole('button', { name: 'Uninstall', exact: true }).click();
+  await question.getByRole('button', { name: 'Uninstall Demo Store' }).click();
+  await page.locator('#status', { hasText: 'Demo Store is uninstalled (2 workflows removed).' }).waitFor();
+  await page.getByText('Not installed').waitFor();
+  assert.equal(await installed(), false);
+
+  // Installed again, then uninstalled from Edit: the modal starts on the connection and asks too.
+  await installThroughModal(page, 'Install');
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText(/^Connected to /).waitFor();
+  await toSettingsStep(dialog);
+  await dialog.getByRole('button', { name: 'Save changes' }).waitFor();
+  await dialog.getByRole('button', { name: 'Uninstall Demo Store' }).click();
+  await dialog.getByRole('heading', { name: 'Uninstall Demo Store?' }).waitFor();
+  await dialog.getByRole('button', { name: 'Uninstall', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.locator('#status', { hasText: 'Demo Store is uninstalled.' }).waitFor();
+  assert.equal(await installed(), false);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

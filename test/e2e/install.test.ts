@@ -37,6 +37,9 @@ test('a person installs the Demo Store integration from the demo page', async ()
   const field = dialog.getByLabel('Order reference prefix');
   await field.fill('DS-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  // Success stays until Done, saying what now happens.
+  await dialog.getByText('New Demo Store orders will appear in AcmeCo.').waitFor();
+  await dialog.getByRole('button', { name: 'Done' }).click();
 
   await dialog.waitFor({ state: 'hidden' });
   await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();

@@ -56,6 +56,7 @@ test('a generated Embedded Link opens the install modal and installs; the link t
   await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('LK-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await dialog.waitFor({ state: 'hidden' });
   await page.getByText('The integration is installed.').waitFor();
   assert.deepEqual(leaks, [], 'the token is sent nowhere else, not even as a referrer');

@@ -33,6 +33,7 @@ async function openInstall(page: Page, username: string): Promise<Locator> {
 async function finishSettings(page: Page, dialog: Locator): Promise<void> {
   await dialog.getByLabel('Order reference prefix').fill('DS-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
 }
 

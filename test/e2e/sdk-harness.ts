@@ -242,10 +242,12 @@ function contentTypeOf(pathname: string): string {
   return 'text/html';
 }
 
-/** Fills the Demo Store field and presses Finish Installation in the open modal. */
+/** Fills the Demo Store field, presses Finish Installation in the open modal, then Done on its success step. */
 export async function finishInstall(page: Page): Promise<void> {
   const dialog = page.getByRole('dialog', { name: 'Demo Store' });
   await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('AC-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  // Success stays until Done.
+  await dialog.getByRole('button', { name: 'Done' }).click();
 }

@@ -355,6 +355,7 @@ test('a failed Finish keeps what the user typed, for every fault; Retry succeeds
   // The API is back: Retry (from the error state) stores exactly what was typed.
   fault = undefined;
   await dialog.getByRole('button', { name: 'Try again' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await app.page.getByText('installed', { exact: true }).waitFor();
   const token = await userToken(harness.apiUrl, 'fault-input-user');
   const view = (await (

@@ -124,6 +124,7 @@ async function representativeFlow(): Promise<void> {
   await toSettingsStep(dialog);
   await dialog.getByLabel('Order reference prefix').fill('HY-');
   await dialog.getByRole('button', { name: 'Finish Installation' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
   await page.getByText('The integration is installed.').waitFor();
   await page.close();
 

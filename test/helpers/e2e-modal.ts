@@ -22,12 +22,13 @@ export async function connectDemoStore(apiUrl: string, apiKey: string, username:
 
 /**
  * Walks the modal to its settings step: when the auth step shows the user's existing Demo Store
- * connection, Continue reuses it; when it asks again (edit and update always show authentication),
+ * connection (or, in an edit, the installation's), Continue reuses it; when it asks again,
  * "Use <connection>" picks the existing one first. Resolves once the settings field is on screen.
  */
 export async function toSettingsStep(dialog: Locator): Promise<void> {
   const field = dialog.getByLabel('Order reference prefix');
-  const connected = dialog.getByText(/^Connected as /).first();
+  // An edit or update starts on the installation's connection ("Connected to …").
+  const connected = dialog.getByText(/^Connected (as|to) /).first();
   const useExisting = dialog.getByRole('button', { name: /^Use (?!a different)/ }).first();
   await field.or(connected).or(useExisting).first().waitFor();
   if (await field.isVisible()) return;

@@ -22,6 +22,11 @@ export const authStepStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius-small);
   }
+  .connection .change {
+    min-height: 36px;
+    margin-inline-start: auto;
+    padding: 6px 14px;
+  }
   .connected-mark {
     display: inline-flex;
     color: var(--_success);

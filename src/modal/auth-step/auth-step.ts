@@ -13,6 +13,7 @@ import { authMessages } from '../i18n/auth-messages.js';
 import type { ModalMessages } from '../i18n/messages.js';
 import { alertIcon, checkIcon } from '../internal/icons.js';
 import { checkField } from '../internal/validation.js';
+import type { ModalOperation } from '../options.js';
 import { authStepStyles } from './auth-step.styles.js';
 
 export { authStepStyles };
@@ -24,6 +25,8 @@ export interface AuthHost {
   readonly api: WidgetApi;
   readonly text: ModalMessages;
   readonly alwaysShowAuthentication: boolean;
+  /** An edit or update starts from the connection the installation uses (absent: a first install). */
+  readonly operation?: ModalOperation;
   requestUpdate(): void;
   emit<K extends keyof ModalEventDetails>(type: K, detail: ModalEventDetails[K]): void;
   announce(text: string): void;
@@ -69,6 +72,8 @@ interface AppState {
   method: AuthMethod;
   /** The connection this install will use; unset while the user is connecting one. */
   chosen: Connection | undefined;
+  /** In an edit or update, the connection the installation uses now (shown as "Connected to … · Change"). */
+  current: Connection | undefined;
   values: Map<string, string>;
   revealed: Set<string>;
   errors: Map<string, Message>;
@@ -108,16 +113,23 @@ export class AuthStep implements ReactiveController {
     private readonly host: AuthHost,
     apps: WidgetApp[],
   ) {
+    const editing = host.operation !== undefined && host.operation !== 'install';
     this.apps = apps.map((app, index) => {
       const newest = app.connections[0];
+      // An edit starts from the installation's connection even with alwaysShowAuthentication (which
+      // alloy-frontend's edit() sets): the step is shown, on the current state, not on empty fields.
+      const inUse = editing ? app.connections.find((connection) => connection.inUse) : undefined;
+      const current = inUse && { credentialId: inUse.credentialId, name: inUse.name };
       return {
         app,
         index,
         method: this.preferredMethod(app),
+        current,
         chosen:
-          newest && !host.alwaysShowAuthentication
+          current ??
+          (newest && !host.alwaysShowAuthentication
             ? { credentialId: newest.credentialId, name: newest.name }
-            : undefined,
+            : undefined),
         values: new Map(),
         revealed: new Set(),
         errors: new Map(),
@@ -399,7 +411,7 @@ export class AuthStep implements ReactiveController {
   }
 
   private useExisting(state: AppState): void {
-    const existing = state.app.connections[0];
+    const existing = state.current ?? state.app.connections[0];
     if (!existing) return;
     state.chosen = { credentialId: existing.credentialId, name: existing.name };
     state.errors = new Map();
@@ -415,6 +427,23 @@ export class AuthStep implements ReactiveController {
     const state = this.apps[index]!;
     const app = state.app;
     const heading = html`<h3 id=${titleId} class="step-title" tabindex="-1">${t.authTitle(app.name)}</h3>`;
+    if (state.chosen && state.chosen.credentialId === state.current?.credentialId) {
+      // "Connected to acme-shop · Change": Change opens the usual ways to connect.
+      return html`${heading}
+        <div class="connection" part="connection">
+          <span class="connected-mark">${checkIcon}</span>
+          <p id="alloy-current-connection"><span>${authMessages(m).connectedTo(state.chosen.name)}</span></p>
+          <button
+            type="button"
+            class="secondary change"
+            part="button secondary-button change-connection-button"
+            aria-describedby="alloy-current-connection"
+            @click=${() => this.useDifferentAccount(state)}
+          >
+            ${authMessages(m).change}
+          </button>
+        </div>`;
+    }
     if (state.chosen) {
       return html`${heading}
         <div class="connection" part="connection">
@@ -431,7 +460,7 @@ export class AuthStep implements ReactiveController {
         </button>`;
     }
     const busy = state.busy !== 'none';
-    const existing = app.connections[0];
+    const existing = state.current ?? app.connections[0];
     const fields = app.fields ?? [];
     const switchable = this.switchable(state);
     const keyRegion = `alloy-auth-${index}-key`;

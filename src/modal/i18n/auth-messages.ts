@@ -5,6 +5,9 @@ export interface AuthMessages {
   authTitle: (app: string) => string;
   authIntro: (app: string) => string;
   connectedAs: (account: string) => string;
+  /** An edit's auth step: the connection the installation uses now, with `change` next to it. */
+  connectedTo: (account: string) => string;
+  change: string;
   useDifferentAccount: string;
   useExisting: (account: string) => string;
   /** The footer button that opens the sign-in popup. */
@@ -40,6 +43,8 @@ const en: AuthMessages = {
   authTitle: (app) => `Connect ${app}`,
   authIntro: (app) => `This integration works with your ${app} account.`,
   connectedAs: (account) => `Connected as ${account}`,
+  connectedTo: (account) => `Connected to ${account}`,
+  change: 'Change',
   useDifferentAccount: 'Use a different account',
   useExisting: (account) => `Use ${account}`,
   connect: (app) => `Connect ${app}`,

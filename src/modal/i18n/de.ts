@@ -52,10 +52,13 @@ export const de: ModalMessages = {
   discardText: 'Wenn Sie jetzt schließen, gehen Ihre Eingaben verloren.',
   keepEditing: 'Weiter bearbeiten',
   discard: 'Verwerfen',
+  whatHappensNow: 'Was jetzt passiert',
   auth: {
     authTitle: (app) => `${app} verbinden`,
     authIntro: (app) => `Diese Integration arbeitet mit Ihrem ${app}-Konto.`,
     connectedAs: (account) => `Verbunden als ${account}`,
+    connectedTo: (account) => `Verbunden mit ${account}`,
+    change: 'Ändern',
     useDifferentAccount: 'Anderes Konto verwenden',
     useExisting: (account) => `${account} verwenden`,
     connect: (app) => `${app} verbinden`,
@@ -81,5 +84,15 @@ export const de: ModalMessages = {
     loadingOptions: 'Optionen werden geladen…',
     optionsFailed: 'Die Optionen konnten nicht geladen werden.',
     noMatches: 'Keine Option passt zu Ihrer Suche.',
+  },
+  manage: {
+    uninstall: (integration) => `${integration} deinstallieren`,
+    uninstallTitle: (integration) => `${integration} deinstallieren?`,
+    uninstallText:
+      'Ihre Workflows laufen nicht mehr und ihre Einstellungen werden entfernt. Ihr verbundenes Konto bleibt erhalten, und Sie können sie jederzeit wieder installieren.',
+    uninstallConfirm: 'Deinstallieren',
+    uninstalling: 'Wird deinstalliert…',
+    uninstallFailed: 'Die Deinstallation hat nicht funktioniert. Versuchen Sie es erneut.',
+    cancel: 'Abbrechen',
   },
 };

@@ -50,4 +50,5 @@ export const en: ModalMessages = {
   discardText: 'If you close now, what you entered is lost.',
   keepEditing: 'Keep editing',
   discard: 'Discard',
+  whatHappensNow: 'What happens now',
 };

@@ -50,10 +50,13 @@ export const es: ModalMessages = {
   discardText: 'Si cierras ahora, se perderá lo que has escrito.',
   keepEditing: 'Seguir editando',
   discard: 'Descartar',
+  whatHappensNow: 'Qué pasa ahora',
   auth: {
     authTitle: (app) => `Conectar ${app}`,
     authIntro: (app) => `Esta integración funciona con tu cuenta de ${app}.`,
     connectedAs: (account) => `Conectado como ${account}`,
+    connectedTo: (account) => `Conectado a ${account}`,
+    change: 'Cambiar',
     useDifferentAccount: 'Usar otra cuenta',
     useExisting: (account) => `Usar ${account}`,
     connect: (app) => `Conectar ${app}`,
@@ -79,5 +82,15 @@ export const es: ModalMessages = {
     loadingOptions: 'Cargando opciones…',
     optionsFailed: 'No pudimos cargar las opciones.',
     noMatches: 'Ninguna opción coincide con tu búsqueda.',
+  },
+  manage: {
+    uninstall: (integration) => `Desinstalar ${integration}`,
+    uninstallTitle: (integration) => `¿Desinstalar ${integration}?`,
+    uninstallText:
+      'Sus workflows dejan de ejecutarse y se eliminan sus ajustes. Tu cuenta conectada se conserva y puedes volver a instalarla cuando quieras.',
+    uninstallConfirm: 'Desinstalar',
+    uninstalling: 'Desinstalando…',
+    uninstallFailed: 'No se desinstaló. Inténtalo de nuevo.',
+    cancel: 'Cancelar',
   },
 };

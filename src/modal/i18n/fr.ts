@@ -52,10 +52,13 @@ export const fr: ModalMessages = {
   discardText: 'Si vous fermez maintenant, ce que vous avez saisi sera perdu.',
   keepEditing: 'Continuer la saisie',
   discard: 'Abandonner',
+  whatHappensNow: 'Et maintenant',
   auth: {
     authTitle: (app) => `Connecter ${app}`,
     authIntro: (app) => `Cette intégration fonctionne avec votre compte ${app}.`,
     connectedAs: (account) => `Connecté en tant que ${account}`,
+    connectedTo: (account) => `Connecté à ${account}`,
+    change: 'Modifier',
     useDifferentAccount: 'Utiliser un autre compte',
     useExisting: (account) => `Utiliser ${account}`,
     connect: (app) => `Connecter ${app}`,
@@ -81,5 +84,15 @@ export const fr: ModalMessages = {
     loadingOptions: 'Chargement des options…',
     optionsFailed: 'Nous n’avons pas pu charger les options.',
     noMatches: 'Aucune option ne correspond à votre recherche.',
+  },
+  manage: {
+    uninstall: (integration) => `Désinstaller ${integration}`,
+    uninstallTitle: (integration) => `Désinstaller ${integration}\u202f?`,
+    uninstallText:
+      'Ses workflows cessent de s’exécuter et ses paramètres sont supprimés. Votre compte connecté est conservé et vous pouvez la réinstaller à tout moment.',
+    uninstallConfirm: 'Désinstaller',
+    uninstalling: 'Désinstallation…',
+    uninstallFailed: 'La désinstallation n’a pas abouti. Réessayez.',
+    cancel: 'Annuler',
   },
 };

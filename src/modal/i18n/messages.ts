@@ -1,5 +1,6 @@
 import type { ModalOperation } from '../options.js';
 import type { AuthMessages } from './auth-messages.js';
+import type { ManageMessages } from './manage-messages.js';
 
 /**
  * Every string the modal shows. A locale is one object of this type, so a missing or misspelled key
@@ -55,10 +56,14 @@ export interface ModalMessages {
   discardText: string;
   keepEditing: string;
   discard: string;
+  /** Heads the success step's list of what the installed workflows now do (their own descriptions). */
+  whatHappensNow: string;
   /**
    * The auth step's and dynamic selects' strings. English lives in `auth-messages.ts`, which only
    * the lazily loaded auth chunk imports; the other built-in tables carry their own here (so they
    * load with the language); a host replacing `messages` may give its own.
    */
   auth?: AuthMessages;
+  /** Uninstalling (English in `manage-messages.ts`); a host may give its own. */
+  manage?: ManageMessages;
 }

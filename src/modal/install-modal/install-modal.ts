@@ -12,6 +12,9 @@ import { FormState } from './form-state.js';
 import { installModalStyles } from './install-modal.styles.js';
 import { LazySteps } from './lazy-steps-controller.js';
 import { renderShell } from './templates/shell.js';
+import { loadChunk } from '../internal/lazy-chunk.js';
+import { successStyles } from './success-view.js';
+import type { UninstallConfirm } from './uninstall-confirm.js';
 import type { ModalActions } from './templates/view.js';
 import { ThemeController } from './theme-controller.js';
 
@@ -24,6 +27,7 @@ import { ThemeController } from './theme-controller.js';
  * @fires alloy-ready - the integration loaded and the first step is on screen (or, hidden, is being installed)
  * @fires alloy-step - the step changed: loading, workflows, config, success or error
  * @fires alloy-installed - the installation was stored; detail is the API's answer
+ * @fires alloy-uninstalled - the user confirmed Uninstall in an edit and it was removed; the modal then closes
  * @fires alloy-error - an error is on screen; detail.error is what went wrong
  * @fires alloy-close - the modal closed; detail.reason says why
  * @fires alloy-focus-return - after a shown modal closed, focus went back; detail.to says where: the
@@ -37,11 +41,14 @@ import { ThemeController } from './theme-controller.js';
  * @csspart body
  * @csspart footer
  * @csspart button - every button; also primary-button, secondary-button, close-button, finish-button,
- *   retry-button, back-button, done-button, reveal-button, keep-editing-button, discard-button
+ *   retry-button, back-button, done-button, reveal-button, keep-editing-button, discard-button,
+ *   uninstall-button, cancel-uninstall-button, confirm-uninstall-button, change-connection-button
  * @csspart field - each field wrapper; also label, input, help, field-error, form-error
  * @csspart workflow - each workflow choice
  * @csspart confirm - the discard-changes question
  * @csspart success
+ * @csspart next-steps - on success, what the installed workflows now do
+ * @csspart uninstall-confirm - the uninstall question in an edit
  * @csspart error
  * @cssprop --alloy-color-primary - buttons and accents (each `--alloy-color-*` has an `--alloy-dark-color-*` twin)
  * @cssprop --alloy-color-on-primary - text on primary buttons
@@ -59,7 +66,7 @@ import { ThemeController } from './theme-controller.js';
  * @cssprop --alloy-backdrop - backdrop colour
  */
 export class AlloyInstallModal extends LitElement {
-  static override styles = [installModalStyles, configFieldStyles];
+  static override styles = [installModalStyles, configFieldStyles, successStyles];
 
   // Reactive properties are declared here rather than with decorators: the same behaviour, and about
   // half a kilobyte less in the CDN chunk, whose whole budget (Lit included) is 20 KB gzip.
@@ -106,8 +113,11 @@ export class AlloyInstallModal extends LitElement {
   preFilledValues: PrefilledValue[] | undefined;
   /** Replaces the built-in message tables (for wording the ISV wants to own). */
   messages: ModalMessages | undefined;
-  /** How long the success state stays before the modal closes by itself, in milliseconds. */
-  successDuration = 1800;
+  /**
+   * Closes the modal by itself this many milliseconds after success. Unset (the default), success
+   * stays until Done, so the user can read what now happens.
+   */
+  successDuration: number | undefined;
 
   private confirmingDiscard = false;
   private status = '';
@@ -133,6 +143,8 @@ export class AlloyInstallModal extends LitElement {
     () => this.appearance,
     () => this.renderRoot?.querySelector('dialog'),
   );
+  /** Uninstall from an edit: the entry on the settings step and its confirmation (loaded for edits). */
+  private uninstall: UninstallConfirm | undefined;
   private readonly actions: ModalActions = {
     submit: (event) => void this.onSubmit(event),
     requestClose: (source) => this.requestClose(source),
@@ -272,6 +284,12 @@ export class AlloyInstallModal extends LitElement {
           : [],
       ]);
       if (!(await this.lazy.load(this.lazyHost(api), apps, integration, abort.signal))) return;
+      this.uninstall = undefined;
+      if (this.operation !== 'install' && integration.installation && api.deleteInstallation) {
+        const lazy = await loadChunk('lazy-steps', () => import('../lazy-steps.js'));
+        if (abort.signal.aborted) return;
+        this.uninstall = lazy.createUninstall(this.uninstallHost(), this.renderRoot as ShadowRoot);
+      }
     } catch (error) {
       if (!abort.signal.aborted) this.fail('load', error);
       return;
@@ -316,6 +334,35 @@ export class AlloyInstallModal extends LitElement {
         const phase = modal.flow.phase;
         if (phase.kind === 'step' && phase.index === index && !modal.confirmingDiscard) modal.enterStep(index + 1);
       },
+      operation: this.operation,
+    };
+  }
+
+  /** What the uninstall entry and confirmation may use of the modal. */
+  private uninstallHost() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- live getters (locale, integration)
+    const modal = this;
+    return {
+      get api() {
+        return modal.api;
+      },
+      get text() {
+        return modal.text;
+      },
+      get operation() {
+        return modal.operation;
+      },
+      get integration() {
+        return modal.flow.integration;
+      },
+      get integrationName() {
+        return modal.headingText;
+      },
+      requestUpdate: () => modal.requestUpdate(),
+      announce: (text: string) => modal.announce(text),
+      focusSoon: (selector: string) => modal.focusSoon(selector),
+      emit: modal.emit.bind(modal),
+      uninstalled: () => modal.finish({ success: false, reason: 'uninstalled' }),
     };
   }
 
@@ -365,7 +412,7 @@ export class AlloyInstallModal extends LitElement {
   private async onSubmit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const phase = this.flow.phase;
-    if (phase.kind !== 'step' || this.confirmingDiscard) return;
+    if (phase.kind !== 'step' || this.confirmingDiscard || this.uninstall?.open) return;
     const step = this.flow.step;
     this.form.setFormError(undefined);
     // Synchronous up to window.open: an OAuth popup must open inside this gesture.
@@ -403,7 +450,8 @@ export class AlloyInstallModal extends LitElement {
     if (!this.dialog.shown) return this.finish(outcome);
     this.announce(this.text.succeeded[this.operation](this.headingText));
     void this.focusSoon('.primary');
-    this.successTimer = setTimeout(() => this.finish(outcome), this.successDuration);
+    if (this.successDuration !== undefined)
+      this.successTimer = setTimeout(() => this.finish(outcome), this.successDuration);
   }
 
   /** Field problems the server found go back next to their fields; anything else is the error state. */
@@ -438,7 +486,8 @@ export class AlloyInstallModal extends LitElement {
     if (!this.settle) return;
     const outcome = this.flow.outcome;
     if (outcome) return this.finish(outcome);
-    if (this.flow.phase.kind === 'submitting' || this.confirmingDiscard) return;
+    if (this.flow.phase.kind === 'submitting' || this.confirmingDiscard || this.uninstall?.state === 'working') return;
+    if (this.uninstall?.open && source === 'escape') return this.uninstall.cancel();
     if (this.isDirty()) {
       this.pendingCloseReason = source;
       this.confirmingDiscard = true;
@@ -492,6 +541,7 @@ export class AlloyInstallModal extends LitElement {
       lazy: this.lazy,
       dialog: this.dialog,
       confirming: this.confirmingDiscard,
+      uninstall: this.uninstall,
       status: this.status,
       brokenImages: this.brokenImages,
       actions: this.actions,

@@ -98,6 +98,11 @@ const WorkflowVersionDefinition = z.strictObject({
 const WorkflowDefinition = z.strictObject({
   workflowId: ObjectId,
   name: z.string().check(z.minLength(1), z.maxLength(300)),
+  /**
+   * What the workflow does for the user once installed, in one short sentence ("New orders will
+   * appear in AcmeCo."); the install modal's success step says it. Without it, the name is used.
+   */
+  description: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
   versions: z.array(WorkflowVersionDefinition).check(z.minLength(1)),
 });
 

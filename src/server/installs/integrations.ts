@@ -6,6 +6,7 @@ import type {
   InstallationFormData,
   InstallationResponse,
   IntegrationSummary,
+  UninstallResponse,
   WidgetIntegration,
 } from '../../contract/index.js';
 import { afterCommit, inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
@@ -200,6 +201,7 @@ export class IntegrationService {
         version: latestVersion(wf).version,
         installed: installed.has(wf.workflowId),
         installedVersion: installed.get(wf.workflowId)?.version ?? null,
+        ...(wf.description === undefined ? {} : { description: wf.description }),
       })),
       fields,
       installation: installationId ? { installationId, values } : null,
@@ -265,6 +267,31 @@ export class IntegrationService {
   }
 
   /**
+   * Uninstalls the user's installation of an integration: every workflow of it is removed for this
+   * user (so none runs again) and the installation goes with its credential links, in one
+   * transaction; the user's connections themselves stay (other integrations may use them). App
+   * triggers unsubscribe once it commits. A 404 when the user has not installed the integration.
+   */
+  async uninstall(userId: string, integrationId: string, conn: Conn = this.database): Promise<UninstallResponse> {
+    const def = this.definition(integrationId);
+    return changeInstalls(conn, userId, this.settle, async (trx) => {
+      const installationId = await repo.findInstallationId(trx, userId, def.integrationId);
+      if (installationId === undefined) {
+        throw new DomainError('not_found', 'The user has not installed this integration.');
+      }
+      const workflowIds: string[] = [];
+      for (const workflow of await repo.workflowsOfInstallation(trx, installationId)) {
+        // The same delete as removing one workflow (DELETE /workflows/:workflowId).
+        if ((await repo.deleteUserWorkflow(trx, userId, workflow.workflowId)) !== undefined) {
+          workflowIds.push(workflow.workflowId);
+        }
+      }
+      await repo.deleteInstallationIfEmpty(trx, installationId);
+      return { installationId, integrationId: def.integrationId, workflowIds };
+    });
+  }
+
+  /**
    * The modal's install names no credentials: each app the workflows need keeps the credential
    * the installation already uses, or gets the user's newest (the one just connected).
    */
@@ -290,6 +317,16 @@ export class IntegrationService {
   /** The user's installation of an integration, if any. */
   installationOf(userId: string, integrationId: string, conn: Conn = this.database): Promise<string | undefined> {
     return repo.findInstallationId(conn, userId, integrationId);
+  }
+
+  /** Connector → credentialId of the user's installation of an integration (empty when not installed). */
+  async linkedCredentials(
+    userId: string,
+    integrationId: string,
+    conn: Conn = this.database,
+  ): Promise<Record<string, string>> {
+    const installationId = await repo.findInstallationId(conn, userId, integrationId);
+    return installationId === undefined ? {} : repo.installationCredentials(conn, installationId);
   }
 
   /** Every installation of the environment, optionally for one user and/or one integration. */

@@ -56,7 +56,7 @@ export function widgetAuthRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Widget',
     summary: 'The apps an integration needs a connection to',
     description:
-      'For the modal’s auth step: per app, the fields to connect with an API key, the fields asked before OAuth, and the user’s existing connections (newest first).',
+      'For the modal’s auth step: per app, the fields to connect with an API key, the fields asked before OAuth, and the user’s existing connections (newest first; `inUse` marks the one the user’s installation of this integration uses).',
     errors: [404],
     handler: async ({ caller, params }) => {
       const userId = await currentUser(ctx, caller);
@@ -64,6 +64,8 @@ export function widgetAuthRoutes(api: ApiRouter, ctx: AppContext): void {
       requireIntegrationScope(caller, integrationId);
       const needed = neededApps(ctx, integrationId);
       if (!needed) throw notFound('The integration');
+      // The connections the user's installation of this integration uses (an edit starts from them).
+      const inUse = await ctx.integrations.linkedCredentials(userId, integrationId);
       const data: WidgetApp[] = [];
       for (const id of needed) {
         const connector = findConnector(id);
@@ -75,9 +77,12 @@ export function widgetAuthRoutes(api: ApiRouter, ctx: AppContext): void {
           icon: ctx.absoluteUrl(connector.icon),
           ...(connector.auth.type === 'apiKey' ? { fields: connector.auth.properties.map(authField) } : {}),
           ...(oauth ? { oauth: { preOAuthFields: oauth.oauth.properties.map(authField) } } : {}),
-          connections: (await ctx.credentials.forConnector(userId, connector.id))
-            .reverse()
-            .map((c) => ({ credentialId: c.credentialId, name: c.name, createdAt: c.createdAt })),
+          connections: (await ctx.credentials.forConnector(userId, connector.id)).reverse().map((c) => ({
+            credentialId: c.credentialId,
+            name: c.name,
+            createdAt: c.createdAt,
+            ...(inUse[connector.id] === c.credentialId ? { inUse: true as const } : {}),
+          })),
         });
       }
       return { data };

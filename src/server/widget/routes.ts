@@ -39,6 +39,19 @@ export function widgetRoutes(api: ApiRouter, ctx: AppContext): void {
       return ctx.integrations.install(userId, body, chosenCredentials ? { chosenCredentials } : {}, conn);
     },
   });
+
+  api.add(endpoints.widgetDeleteInstallation, {
+    tag: 'Widget',
+    summary: 'Uninstall an integration from the modal',
+    description:
+      'Called by the browser SDK with the user token (`Alloy.uninstall`, or Uninstall in the edit modal): removes every workflow of the user’s installation, so none runs again, and the installation. The user’s connections are kept.',
+    errors: [404],
+    handler: async ({ caller, params }) => {
+      const userId = await currentUser(ctx, caller);
+      requireIntegrationScope(caller, params.integrationId);
+      return ctx.integrations.uninstall(userId, params.integrationId);
+    },
+  });
 }
 
 /** `credentialIds` checked: each app is one the integration uses, each credential the user's own of that app. */

@@ -177,6 +177,7 @@ function renderFooter(view: ModalView): TemplateResult | typeof nothing {
       </footer>`;
     }
     default: {
+      if (view.uninstall?.open) return view.uninstall.renderFooter();
       const index = phase.index;
       const last = index === flow.steps.length - 1;
       const busy = phase.kind === 'submitting';

@@ -1,8 +1,9 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { renderConfigField } from '../../config-fields/config-fields.js';
 import { fieldKey } from '../../internal/field-values.js';
-import { alertIcon, checkIcon } from '../../internal/icons.js';
+import { alertIcon } from '../../internal/icons.js';
 import { authIndex, isAuthStep } from '../flow-controller.js';
+import { renderSuccess, whatHappensNext } from '../success-view.js';
 import type { WorkflowChoice } from '../form-state.js';
 import { STEP_TITLE_ID, type ModalView } from './view.js';
 
@@ -17,11 +18,8 @@ export function renderBody(view: ModalView): TemplateResult {
         ><span class="skeleton box"></span><span class="skeleton short"></span><span class="skeleton box"></span>
       </div>`;
     case 'success': {
-      const succeeded = m.succeeded[view.operation](view.heading);
-      return html`<div class="result success" part="success">
-        <span class="result-icon">${checkIcon}</span>
-        <h3 id=${STEP_TITLE_ID} class="step-title" tabindex="-1">${succeeded}</h3>
-      </div>`;
+      const next = whatHappensNext(flow.integration, phase.outcome.success ? phase.outcome.workflowIds : []);
+      return renderSuccess(m, m.succeeded[view.operation](view.heading), next, STEP_TITLE_ID);
     }
     case 'error':
       return html`<div class="result error" part="error">
@@ -31,6 +29,7 @@ export function renderBody(view: ModalView): TemplateResult {
         ${phase.detail ? html`<p class="detail">${phase.detail}</p>` : nothing}
       </div>`;
     default: {
+      if (view.uninstall?.open) return view.uninstall.renderBody(STEP_TITLE_ID);
       const step = flow.step;
       const auth = view.lazy.auth;
       if (isAuthStep(step) && auth) return auth.render(authIndex(step), STEP_TITLE_ID);
@@ -111,5 +110,6 @@ function renderConfigStep(view: ModalView): TemplateResult {
         setValue: (value, badInput) => form.setValue(field, value, badInput),
         toggleReveal: () => form.toggleReveal(key),
       });
-    })}`;
+    })}
+    ${view.uninstall?.renderEntry() ?? nothing}`;
 }

@@ -4,6 +4,7 @@ import type { DialogController, Dismissal } from '../dialog-controller.js';
 import type { FlowController } from '../flow-controller.js';
 import type { FormState } from '../form-state.js';
 import type { LazySteps } from '../lazy-steps-controller.js';
+import type { UninstallConfirm } from '../uninstall-confirm.js';
 
 export const STEP_TITLE_ID = 'alloy-step-title';
 
@@ -20,6 +21,8 @@ export interface ModalView {
   readonly lazy: LazySteps;
   readonly dialog: DialogController;
   readonly confirming: boolean;
+  /** Uninstall from an edit: its entry on the settings step, and its question in place of the step. */
+  readonly uninstall: UninstallConfirm | undefined;
   readonly status: string;
   readonly brokenImages: ReadonlySet<string>;
   readonly actions: ModalActions;
