@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
 import esbuild, { minify } from 'rollup-plugin-esbuild';
+import ts from 'typescript';
 
 const pkg = JSON.parse(fs.readFileSync('./package.json', 'utf8'));
 const dependencies = Object.keys(pkg.dependencies ?? {});
@@ -146,6 +147,49 @@ function minifyStyles() {
 }
 
 /**
+ * The modal's `html` templates lose the indentation between their lines, for the CDN chunks: each
+ * run of whitespace that holds a line break becomes one space, which renders the same (HTML
+ * collapses such runs outside `<pre>`, and a template with `<pre>` is left alone). The templates are
+ * found with TypeScript's parser, so `${…}` expressions and nested templates are never touched.
+ */
+function collapseHtmlTemplates() {
+  return {
+    name: 'alloy-collapse-html-templates',
+    transform(code, id) {
+      if (!id.startsWith(path.resolve('src/modal')) || !id.endsWith('.ts') || !code.includes('html`')) return null;
+      const source = ts.createSourceFile(id, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+      /** [start, end) of each literal part's text, outside the backticks and `${` / `}`. */
+      const parts = [];
+      const visit = (node) => {
+        if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && node.tag.text === 'html') {
+          const template = node.template;
+          const literals = ts.isNoSubstitutionTemplateLiteral(template)
+            ? [template]
+            : [template.head, ...template.templateSpans.map((span) => span.literal)];
+          if (!literals.some((literal) => literal.rawText?.includes('<pre'))) {
+            for (const literal of literals) {
+              const start = literal.getStart(source) + 1;
+              const closing = ts.isTemplateTail(literal) || ts.isNoSubstitutionTemplateLiteral(literal) ? 1 : 2;
+              parts.push([start, literal.getEnd() - closing]);
+            }
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+      if (parts.length === 0) return null;
+      let result = '';
+      let at = 0;
+      for (const [start, end] of parts.sort((a, b) => a[0] - b[0])) {
+        result += code.slice(at, start) + code.slice(start, end).replace(/[ \t]*\n\s*/g, ' ');
+        at = end;
+      }
+      return result + code.slice(at);
+    },
+  };
+}
+
+/**
  * `npm run size`: the same runtime chunk built with classic `zod` in place of `zod/mini`, to
  * measure what zod/mini saves (written to .tmp/, never shipped).
  */
@@ -282,6 +326,7 @@ export default [
     plugins: [
       nodeResolve({ browser: true }),
       minifyStyles(),
+      collapseHtmlTemplates(),
       esbuild(esbuildOptions),
       minify({ legalComments: 'none' }),
       captureRuntime(),
