@@ -11,8 +11,9 @@
  *     [--seconds 5] [--rss-seconds 60] [--drain-seconds 20] [--seeded-dir D]
  *
  * The server is src/server/main.ts in its own process on SQLite (synchronous=FULL), as deployed.
- * `--seeded-dir` reuses a seeded data dir (seeding it when it has no database yet; its backlog is
- * only added on the first run). Prints a markdown table; writes nothing in the repository.
+ * `--seeded-dir` reuses a seeded data dir (seeding it when it has no database yet; runs an earlier
+ * bench left queued are cleared first, so the API figures are not taken during a drain). Prints a
+ * markdown table; writes nothing in the repository.
  */
 import fs from 'node:fs';
 import http from 'node:http';
