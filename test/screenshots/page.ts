@@ -1,6 +1,6 @@
 // The screenshot page: puts the modal into one named state against a WidgetApi double. Bundled by
 // capture.ts and driven through `window.renderScenario(name, dark)`.
-import type { WidgetIntegration } from '../../src/contract/index.js';
+import type { UninstallResponse, WidgetIntegration } from '../../src/contract/index.js';
 import { defineInstallModal, type AlloyInstallModal } from '../../src/modal/index.js';
 import {
   AuthApi,
@@ -55,7 +55,8 @@ async function startOAuth(popup: FakePopup | null) {
   const { el, root } = await open(api);
   type(find(root, 'input'), 'acme');
   await el.updateComplete;
-  find<HTMLButtonElement>(root, '.connect').click();
+  // The footer's primary button is the step's one action (Connect Demo Store).
+  find<HTMLButtonElement>(root, 'footer .primary').click();
   await el.updateComplete;
   return { el, root, api };
 }
@@ -99,6 +100,21 @@ async function fillEveryField(el: AlloyInstallModal, root: ShadowRoot) {
   find<HTMLButtonElement>(root, '.reveal').click();
   await el.updateComplete;
 }
+
+/** Demo Store installed, for edits: the auth double plus the uninstall call. */
+class ManageApi extends AuthApi {
+  deleteInstallation(integrationId: string): Promise<UninstallResponse> {
+    return Promise.resolve({ installationId: 'aaaaaaaaaaaaaaaaaaaaaaaa', integrationId, workflowIds: [WORKFLOW_ID] });
+  }
+}
+const installedStore: WidgetIntegration = {
+  ...store,
+  workflows: store.workflows.map((workflow) => ({ ...workflow, installed: true })),
+  installation: installed.installation,
+};
+/** Both ways to connect: an API key and OAuth, as the Demo Store connector offers them. */
+const bothWaysApp = { ...storeApp, oauth: OAUTH_APP.oauth };
+const editApi = () => new ManageApi(installedStore, [{ ...storeApp, connections: [{ ...CONNECTION, inUse: true }] }]);
 
 const scenarios: Record<string, () => Promise<unknown>> = {
   async loading() {
@@ -221,6 +237,21 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     await el.updateComplete;
     find<HTMLButtonElement>(root, 'footer .primary').click();
     await until(() => root.querySelector('.field-error'));
+  },
+  async 'auth-api-key'() {
+    const { el, root } = await open(new AuthApi(store, [bothWaysApp]));
+    find<HTMLButtonElement>(root, '.method-switch').click();
+    await el.updateComplete;
+  },
+  async 'edit-connected'() {
+    await open(editApi(), { operation: 'edit', alwaysShowAuthentication: true });
+  },
+  async 'uninstall-confirm'() {
+    const { el, root } = await open(editApi(), { operation: 'edit', alwaysShowAuthentication: true });
+    find<HTMLButtonElement>(root, 'footer .primary').click();
+    await until(() => root.querySelector('.uninstall-entry'));
+    find<HTMLButtonElement>(root, '.uninstall-entry').click();
+    await el.updateComplete;
   },
   async 'auth-oauth'() {
     await open(new AuthApi(store, [oauthApp]));
