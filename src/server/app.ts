@@ -136,6 +136,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     installationWebhookUrl: undefined,
     errorStreamUrl: undefined,
+    brand: { name: undefined, logoUrl: undefined },
     regionUrls: {},
     allowPrivateTargets: 'none',
     sandbox: false,
@@ -365,6 +366,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       return publicUrl();
     },
     absoluteUrl,
+    brand: config.brand,
   };
 
   // Before any route: the global per-IP ceiling is attached to each route as it is registered.
@@ -440,6 +442,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         publicUrl,
         http,
         ownerSecret: config.sandboxOwnerSecret,
+        // The consent page names the ISV, as a real app shows the name its OAuth app was registered under.
+        embeddedClientName: config.brand.name,
         ownerFailuresPerMinute: config.rateLimits.authFailuresPerMinute,
         webhookDelivery: options.sandboxTuning?.webhookDelivery,
       })
