@@ -14,6 +14,8 @@ import { LazySteps } from './lazy-steps-controller.js';
 import { renderShell } from './templates/shell.js';
 import type { ModalActions } from './templates/view.js';
 import { ThemeController } from './theme-controller.js';
+import { ErrorView } from '../internal/error-view.js';
+import { brandHeaderStyles } from './brand-header.js';
 
 /**
  * The install modal: a native `<dialog>` that loads an integration for the token's user, walks them
@@ -57,7 +59,7 @@ import { ThemeController } from './theme-controller.js';
  * @cssprop --alloy-backdrop - backdrop colour
  */
 export class AlloyInstallModal extends LitElement {
-  static override styles = [installModalStyles, configFieldStyles];
+  static override styles = [installModalStyles, configFieldStyles, brandHeaderStyles];
 
   // Reactive properties are declared here rather than with decorators: the same behaviour, and about
   // half a kilobyte less in the CDN chunk, whose whole budget (Lit included) is 20 KB gzip.
@@ -118,6 +120,8 @@ export class AlloyInstallModal extends LitElement {
     stepChanged: (step) => this.emit('alloy-step', { step }),
   });
   private readonly form = new FormState(this, () => this.text);
+  /** The error state's sentence and its lazily loaded Details. */
+  private readonly errorView = new ErrorView(this);
   private readonly dialog = new DialogController(this, {
     active: () => Boolean(this.settle),
     confirming: () => this.confirmingDiscard,
@@ -418,9 +422,12 @@ export class AlloyInstallModal extends LitElement {
       this.silent = false;
       this.dialog.open();
     }
+    this.errorView.show(failure === 'load' || failure === 'install' ? error : undefined);
     this.flow.go({ kind: 'error', failure, detail, index: this.flow.index });
     this.emit('alloy-error', { error });
-    this.announce(`${this.text.errorTitle}. ${this.flow.failureHeadline(failure, this.text, this.operation)}`);
+    const headline = this.flow.failureHeadline(failure, this.text, this.operation);
+    const service = this.flow.integration?.name ?? this.appearance?.brandName;
+    this.announce(`${this.text.errorTitle}. ${this.errorView.text(this.text, headline, service)}`);
     void this.focusSoon('.primary');
   }
 
@@ -485,6 +492,7 @@ export class AlloyInstallModal extends LitElement {
       confirming: this.confirmingDiscard,
       status: this.status,
       brokenImages: this.brokenImages,
+      errorView: this.errorView,
       actions: this.actions,
     });
   }

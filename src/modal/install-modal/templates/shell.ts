@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { WidgetIntegration } from '../../../contract/index.js';
 import { checkIcon, closeIcon } from '../../internal/icons.js';
 import { safeImageUrl } from '../../internal/safe-url.js';
+import { renderBrandLine } from '../brand-header.js';
 import { isAuthStep } from '../flow-controller.js';
 import { renderBody } from './steps.js';
 import { STEP_TITLE_ID, type ModalView } from './view.js';
@@ -48,23 +49,15 @@ function renderHeader(view: ModalView, titled: boolean): TemplateResult {
     view.heading ||
     html`<span class="visually-hidden">${m.loading}</span><span class="skeleton" aria-hidden="true"></span>`;
   return html`<header part="header">
-    ${
-      brandName || showLogo
-        ? html`<p class="brand" part="brand">
-            ${
-              showLogo
-                ? html`<img
-                    src=${logo}
-                    alt=""
-                    referrerpolicy="no-referrer"
-                    @error=${() => view.actions.imageFailed(logo)}
-                  />`
-                : nothing
-            }
-            ${brandName ? html`<span>${brandName}</span>` : nothing}
-          </p>`
-        : nothing
-    }
+    ${renderBrandLine(
+      {
+        brandName,
+        logo: showLogo ? logo : undefined,
+        integrationName: integration?.name,
+        onLogoError: () => view.actions.imageFailed(logo!),
+      },
+      m,
+    )}
     ${
       titled
         ? html`<div class="title-row">

@@ -4,6 +4,7 @@ import type { DialogController, Dismissal } from '../dialog-controller.js';
 import type { FlowController } from '../flow-controller.js';
 import type { FormState } from '../form-state.js';
 import type { LazySteps } from '../lazy-steps-controller.js';
+import type { ErrorView } from '../../internal/error-view.js';
 
 export const STEP_TITLE_ID = 'alloy-step-title';
 
@@ -22,6 +23,8 @@ export interface ModalView {
   readonly confirming: boolean;
   readonly status: string;
   readonly brokenImages: ReadonlySet<string>;
+  /** The error state's sentence and Details (src/modal/internal/error-view.ts). */
+  readonly errorView: ErrorView;
   readonly actions: ModalActions;
 }
 
