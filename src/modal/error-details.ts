@@ -1,12 +1,34 @@
-import { css, html, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import type { ErrorMessages } from './i18n/error-messages.js';
-import type { ErrorDetailsData } from './internal/error-copy.js';
+import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { errorDetailsMessages } from './i18n/error-details-messages.js';
+import type { ModalMessages } from './i18n/messages.js';
+import { fieldsOf } from './internal/error-copy.js';
 
 /**
  * The Details view of a failure: status, call, message and request id behind a disclosure, with a
  * copy button, for the user to hand to support. Loaded with `import()` when an error has such
  * details (the CDN build makes it its own chunk), so the base modal chunk carries none of it.
  */
+/** The technical part of a failure, each line only when known. */
+export interface ErrorDetailsData {
+  status?: number;
+  /** Method and path of the call that failed. */
+  request?: string;
+  message?: string;
+  requestId?: string;
+}
+
+/** What the Details view shows; undefined when there is nothing technical to show. */
+export function errorDetailsOf(error: unknown): ErrorDetailsData | undefined {
+  const { status, request, message, requestId } = fieldsOf(error);
+  const details: ErrorDetailsData = {
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(typeof request === 'string' && request ? { request } : {}),
+    ...(typeof message === 'string' && message ? { message } : {}),
+    ...(typeof requestId === 'string' && requestId ? { requestId } : {}),
+  };
+  return Object.keys(details).length > 0 ? details : undefined;
+}
+
 export const errorDetailsStyles = css`
   .error-details {
     justify-self: stretch;
@@ -53,7 +75,7 @@ type Copy = 'idle' | 'copied' | 'failed';
 
 export class ErrorDetailsView {
   private copy: Copy = 'idle';
-  private shown: ErrorDetailsData | undefined;
+  private shown: unknown;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -64,9 +86,12 @@ export class ErrorDetailsView {
       root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   }
 
-  render(details: ErrorDetailsData, m: ErrorMessages): TemplateResult {
-    if (details !== this.shown) {
-      this.shown = details;
+  render(error: unknown, messages: ModalMessages): TemplateResult | typeof nothing {
+    const details = errorDetailsOf(error);
+    if (!details) return nothing;
+    const m = errorDetailsMessages(messages);
+    if (error !== this.shown) {
+      this.shown = error;
       this.copy = 'idle';
     }
     const rows: [string, string | number | undefined, boolean][] = [

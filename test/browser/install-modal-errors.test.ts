@@ -3,6 +3,7 @@ import { emulateMedia } from '@web/test-runner-commands';
 import { de } from '../../src/modal/i18n/de.js';
 import { en } from '../../src/modal/i18n/en.js';
 import { es } from '../../src/modal/i18n/es.js';
+import { errorDetailsMessages } from '../../src/modal/i18n/error-details-messages.js';
 import { fr } from '../../src/modal/i18n/fr.js';
 import { errorCopyKind } from '../../src/modal/internal/error-copy.js';
 import { AlloyError } from '../../src/sdk/errors.js';
@@ -57,7 +58,7 @@ describe('<alloy-install-modal> error copy', () => {
   it('leads with a human sentence, never the developer hints, and announces it', async () => {
     const { el, root } = await openModal(new FakeApi(offline()), { appearance: { brandName: 'AcmeCo' } });
     expect(errorText(root)).to.equal(
-      'We could not load this integration. We couldn’t reach AcmeCo’s service. Check your internet connection, then try again.',
+      'We could not load this integration. We couldn’t reach AcmeCo’s service. Check your connection and try again.',
     );
     expect(statusText(root)).to.contain('We couldn’t reach AcmeCo’s service.');
     await waitUntil(() => details(root), 'the Details view loads');
@@ -71,7 +72,7 @@ describe('<alloy-install-modal> error copy', () => {
   it('keeps the technical part behind Details until it is opened: status, call, message, request id', async () => {
     const { el, root } = await failInstall();
     expect(errorText(root)).to.equal(
-      'The installation did not complete. Demo Store’s service is having trouble right now. Try again in a minute.',
+      'The installation did not complete. Demo Store’s service is having trouble. Try again in a minute.',
     );
     const disclosure = details(root);
     const list = disclosure.querySelector('dl')!;
@@ -159,6 +160,9 @@ describe('<alloy-install-modal> error copy', () => {
       'rejected',
       'unexpected',
     ] as const;
+    // English Details labels come with the Details chunk; the other languages carry their own.
+    expect(en.errorDetails).to.equal(undefined);
+    for (const table of [es, fr, de]) expect(table.errorDetails, table.locale).not.to.equal(undefined);
     for (const table of [en, es, fr, de]) {
       const sentences = kinds.map((kind) => {
         const entry = table.errors[kind];
@@ -181,7 +185,7 @@ describe('<alloy-install-modal> error copy', () => {
         'copied',
         'copyFailed',
       ] as const) {
-        expect(table.errors[label], `${table.locale} ${label}`).to.be.a('string').and.not.equal('');
+        expect(errorDetailsMessages(table)[label], `${table.locale} ${label}`).to.be.a('string').and.not.equal('');
       }
     }
   });

@@ -212,7 +212,7 @@ describe('<alloy-install-modal> flow', () => {
       await waitUntil(() => root.querySelector('.result.error'));
       expect(root.querySelector('.result')!.textContent).to.contain('The installation did not complete.');
       expect(root.querySelector('#alloy-error-text')!.textContent).to.contain(
-        'Demo Store’s service is having trouble right now. Try again in a minute.',
+        'Demo Store’s service is having trouble. Try again in a minute.',
       );
       await waitUntil(() => root.querySelector('[part="error-details"]'), 'the Details view loads');
       expect(root.querySelector('[part="error-details"] dd')!.textContent).to.equal('The Alloy API answered 503.');

@@ -68,6 +68,8 @@ export const de: ModalMessages = {
       'Einige Ihrer Einstellungen konnten nicht gespeichert werden. Gehen Sie zurück, prüfen Sie sie und versuchen Sie es erneut.',
     unexpected:
       'Etwas Unerwartetes ist passiert. Versuchen Sie es erneut; wenn es wieder passiert, wenden Sie sich mit den Details an den Support.',
+  },
+  errorDetails: {
     details: 'Details',
     status: 'Status',
     request: 'Anfrage',

@@ -53,23 +53,15 @@ export const en: ModalMessages = {
   brandConnects: (brand, integration) => `${brand} uses Alloy to connect ${integration}`,
   errors: {
     unreachable: (service) =>
-      `We couldn’t reach ${service ? `${service}’s service` : 'the service'}. Check your internet connection, then try again.`,
+      `We couldn’t reach ${service ? `${service}’s service` : 'the service'}. Check your connection and try again.`,
     timeout: (service) =>
       `${service ? `${service}’s service` : 'The service'} took too long to answer. Try again in a minute.`,
     unavailable: (service) =>
-      `${service ? `${service}’s service` : 'The service'} is having trouble right now. Try again in a minute.`,
-    busy: 'There were too many attempts in a short time. Wait a minute, then try again.',
+      `${service ? `${service}’s service` : 'The service'} is having trouble. Try again in a minute.`,
+    busy: 'Too many attempts. Wait a minute, then try again.',
     session: 'Your session has expired. Close this window and open it again.',
-    notFound: 'This integration isn’t available right now. Close this window and try again later.',
-    rejected: 'Some of your settings could not be saved. Go back, check them, and try again.',
-    unexpected: 'Something unexpected happened. Try again; if it keeps happening, contact support with the details.',
-    details: 'Details',
-    status: 'Status',
-    request: 'Request',
-    message: 'Message',
-    requestId: 'Request ID',
-    copy: 'Copy details',
-    copied: 'Details copied to the clipboard.',
-    copyFailed: 'Could not copy. Select the text and copy it.',
+    notFound: 'This integration isn’t available right now. Try again later.',
+    rejected: 'Some settings could not be saved. Go back, check them and try again.',
+    unexpected: 'Something unexpected happened. Try again, or contact support with the details.',
   },
 };

@@ -64,6 +64,8 @@ export const es: ModalMessages = {
     rejected: 'No se pudieron guardar algunos de tus ajustes. Vuelve atrás, revísalos e inténtalo de nuevo.',
     unexpected:
       'Ocurrió algo inesperado. Inténtalo de nuevo; si sigue pasando, contacta con soporte y comparte los detalles.',
+  },
+  errorDetails: {
     details: 'Detalles',
     status: 'Estado',
     request: 'Solicitud',

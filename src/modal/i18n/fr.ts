@@ -67,6 +67,8 @@ export const fr: ModalMessages = {
       'Certains de vos paramètres n’ont pas pu être enregistrés. Revenez en arrière, vérifiez-les et réessayez.',
     unexpected:
       'Un problème inattendu est survenu. Réessayez\u202f; si cela se reproduit, contactez le support avec les détails.',
+  },
+  errorDetails: {
     details: 'Détails',
     status: 'Statut',
     request: 'Requête',

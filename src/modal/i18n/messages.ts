@@ -1,6 +1,6 @@
 import type { ModalOperation } from '../options.js';
 import type { AuthMessages } from './auth-messages.js';
-import type { ErrorMessages } from './error-messages.js';
+import type { ErrorDetailsMessages, ErrorMessages } from './error-messages.js';
 
 /**
  * Every string the modal shows. A locale is one object of this type, so a missing or misspelled key
@@ -58,8 +58,10 @@ export interface ModalMessages {
   discard: string;
   /** The header line when the host names its brand: "AcmeCo uses Alloy to connect Demo Store". */
   brandConnects: (brand: string, integration: string) => string;
-  /** Failures in the user's terms, and the Details view with the technical part. */
+  /** Failures in the user's terms. */
   errors: ErrorMessages;
+  /** The Details view's labels; English in `error-details-messages.ts` (loaded with that view). */
+  errorDetails?: ErrorDetailsMessages;
   /**
    * The auth step's and dynamic selects' strings. English lives in `auth-messages.ts`, which only
    * the lazily loaded auth chunk imports; the other built-in tables carry their own here (so they

@@ -15,7 +15,6 @@ import { renderShell } from './templates/shell.js';
 import type { ModalActions } from './templates/view.js';
 import { ThemeController } from './theme-controller.js';
 import { ErrorView } from '../internal/error-view.js';
-import { brandHeaderStyles } from './brand-header.js';
 
 /**
  * The install modal: a native `<dialog>` that loads an integration for the token's user, walks them
@@ -59,7 +58,7 @@ import { brandHeaderStyles } from './brand-header.js';
  * @cssprop --alloy-backdrop - backdrop colour
  */
 export class AlloyInstallModal extends LitElement {
-  static override styles = [installModalStyles, configFieldStyles, brandHeaderStyles];
+  static override styles = [installModalStyles, configFieldStyles];
 
   // Reactive properties are declared here rather than with decorators: the same behaviour, and about
   // half a kilobyte less in the CDN chunk, whose whole budget (Lit included) is 20 KB gzip.

@@ -1,7 +1,7 @@
-import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { ErrorDetailsView } from '../error-details.js';
 import type { ModalMessages } from '../i18n/messages.js';
-import { errorDetailsOf, humanErrorSentence, type ErrorDetailsData } from './error-copy.js';
+import { humanErrorSentence } from './error-copy.js';
 import { loadChunk } from './lazy-chunk.js';
 
 /**
@@ -9,22 +9,16 @@ import { loadChunk } from './lazy-chunk.js';
  * technical part behind Details, whose view is loaded lazily (error-details.ts). The sentence never
  * waits for that chunk: when the network is what failed, the chunk may not load either.
  */
-export class ErrorView implements ReactiveController {
+export class ErrorView {
   private error: unknown;
-  private details: ErrorDetailsData | undefined;
   private detailsView: ErrorDetailsView | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost & { renderRoot: HTMLElement | DocumentFragment }) {
-    host.addController(this);
-  }
-
-  hostConnected(): void {}
+  constructor(private readonly host: ReactiveControllerHost & { renderRoot: HTMLElement | DocumentFragment }) {}
 
   /** The failure to explain; `undefined` for one that is no error of a call (nothing to detail). */
   show(error: unknown): void {
     this.error = error;
-    this.details = error === undefined ? undefined : errorDetailsOf(error);
-    if (!this.details || this.detailsView) return;
+    if (error === undefined || this.detailsView) return;
     loadChunk('error-details', () => import('../error-details.js')).then(
       (module) => {
         this.detailsView ??= new module.ErrorDetailsView(this.host, this.host.renderRoot as ShadowRoot);
@@ -42,6 +36,6 @@ export class ErrorView implements ReactiveController {
 
   render(m: ModalMessages, headline: string, service: string | undefined): TemplateResult {
     return html`<p id="alloy-error-text">${this.text(m, headline, service)}</p>
-      ${this.details && this.detailsView ? this.detailsView.render(this.details, m.errors) : nothing}`;
+      ${this.error !== undefined && this.detailsView ? this.detailsView.render(this.error, m) : nothing}`;
   }
 }
