@@ -162,7 +162,10 @@ export const installModalStyles = css`
     font-size: 20px;
     line-height: 1.25;
   }
-  .description,
+  .description {
+    margin-top: 3px;
+    font-size: 13.5px;
+  }
   .close {
     position: absolute;
     top: 14px;
