@@ -11,6 +11,9 @@ import { INSTALLATIONS_INBOX_PATH, registerDemo } from './backend.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** AcmeCo, the demo's ISV (its pages pass the same name and logo to `Alloy.install`'s `appearance`). */
+export const DEMO_BRAND = { brandName: 'AcmeCo', logoPath: '/demo/acmeco-logo.svg' } as const;
+
 /** The demo's own copy of the development API key, as an ISV keeps its key in a secret store. */
 export const DEMO_KEY_FILE = 'demo-api-key';
 
@@ -57,6 +60,8 @@ export async function startDemoServer(env: NodeJS.ProcessEnv = process.env) {
     allowPrivateTargets: 'loopback',
     sandbox: true,
     relativeUrlPrefixes: ['/demo/api/inbox/'],
+    // The demo's ISV: its name and logo on the Embedded Link pages and the sandbox's OAuth consent.
+    brand: { name: DEMO_BRAND.brandName, logoUrl: DEMO_BRAND.logoPath },
   });
   // Installation webhooks go to the demo's inbox unless ALLOY_INSTALLATION_WEBHOOK_URL names
   // another receiver (a URL set through PUT /settings wins over both).

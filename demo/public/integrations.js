@@ -133,10 +133,14 @@ async function uninstall(integration) {
   }
 }
 
+/** AcmeCo's name and logo in the modal header ("AcmeCo uses Alloy to connect Demo Store"). */
+const appearance = { brandName: 'AcmeCo', logoUrl: new URL('/demo/acmeco-logo.svg', location.href).href };
+
 async function install(integration) {
   await withFreshToken();
   const result = await window.Alloy.install({
     integrationId: integration.integrationId,
+    appearance,
     callback: (outcome) => console.info('[AcmeCo] Alloy callback', outcome),
   });
   await afterModal(integration, result, 'is installed');
@@ -144,13 +148,13 @@ async function install(integration) {
 
 async function edit(integration) {
   await withFreshToken();
-  const result = await window.Alloy.edit({ integrationId: integration.integrationId });
+  const result = await window.Alloy.edit({ integrationId: integration.integrationId, appearance });
   await afterModal(integration, result, 'settings are saved');
 }
 
 async function update(integration) {
   await withFreshToken();
-  const result = await window.Alloy.update({ integrationId: integration.integrationId });
+  const result = await window.Alloy.update({ integrationId: integration.integrationId, appearance });
   await afterModal(integration, result, 'is up to date');
 }
 

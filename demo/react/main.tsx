@@ -38,6 +38,7 @@ function ConnectPage() {
       // What the docs show for React apps: window.Alloy.install(...) (edit once it is installed).
       const options = {
         integrationId: DEMO_STORE,
+        appearance: { brandName: 'AcmeCo', logoUrl: new URL('/demo/acmeco-logo.svg', location.href).href },
         callback: (outcome: unknown) => console.info('[AcmeCo React] Alloy callback', outcome),
       };
       const result = await (integration?.installed ? alloy.edit(options) : alloy.install(options));

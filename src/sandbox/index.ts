@@ -52,6 +52,11 @@ export interface SandboxOptions {
   webhookDelivery?: Partial<WebhookDeliveryOptions>;
   /** Wrong owner secrets (dashboard sign-in and consent) allowed per client address and minute. */
   ownerFailuresPerMinute?: number;
+  /**
+   * The name the consent page shows for the Embedded server's client (the ISV's brand, as the name
+   * its OAuth app is registered under); the seeded "Alloy Embedded" when unset.
+   */
+  embeddedClientName?: string | undefined;
 }
 
 export const DEFAULT_OWNER_FAILURES_PER_MINUTE = 10;
@@ -120,7 +125,14 @@ export async function registerSandbox(app: FastifyInstance, options: SandboxOpti
   await app.register(
     async (sandbox) => {
       addFormParser(sandbox);
-      oauthRoutes(sandbox, { oauth, stores, owners, basePath: DEMO_STORE_PATH, ownerFailures });
+      oauthRoutes(sandbox, {
+        oauth,
+        stores,
+        owners,
+        basePath: DEMO_STORE_PATH,
+        ownerFailures,
+        embeddedClientName: options.embeddedClientName,
+      });
       await adminRoutes(sandbox, {
         stores,
         owners,

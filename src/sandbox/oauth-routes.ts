@@ -7,6 +7,7 @@ import { readCookie } from './forms.js';
 import { renderConsentPage, renderErrorPage, setPageHeaders } from './html.js';
 import { readOwnerToken, type OwnerService } from './owners.js';
 import { OAuthError, parseScope, type OAuthClient, type OAuthService } from './oauth.js';
+import { EMBEDDED_CLIENT_ID } from './schema.js';
 import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS } from './schemas.js';
 import type { StoreService } from './stores.js';
 
@@ -18,6 +19,8 @@ export interface OAuthRouteOptions {
   basePath: string;
   /** Counts wrong owner secrets per client address (shared with the dashboard's sign-in). */
   ownerFailures: FailureGuard;
+  /** Shown for the Embedded server's client instead of its registered name (the ISV's brand). */
+  embeddedClientName?: string | undefined;
 }
 
 const CONSENT_COOKIE_PREFIX = 'ds_consent_';
@@ -135,7 +138,10 @@ export function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): v
       renderConsentPage({
         assetsPath,
         consentPath,
-        clientName: client.name,
+        clientName:
+          client.clientId === EMBEDDED_CLIENT_ID && options.embeddedClientName
+            ? options.embeddedClientName
+            : client.name,
         storeName: store.name,
         shop: store.subdomain,
         scopes: scope.map((name) => ({ name, description: SCOPE_DESCRIPTIONS[name] })),

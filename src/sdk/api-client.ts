@@ -236,12 +236,13 @@ export class ApiClient implements WidgetApi {
       if (timeout.aborted) {
         throw new AlloyError('TIMEOUT', `The Alloy API did not answer ${where} within ${timeoutMs / 1000} s.`, {
           cause: error,
+          request: where,
         });
       }
       throw new AlloyError(
         'NETWORK_ERROR',
         `Could not reach the Alloy API at ${baseUrl} (${where}). Check the connection, the base URL and that the server allows this origin (CORS).`,
-        { cause: error },
+        { cause: error, request: where },
       );
     }
 
@@ -252,7 +253,7 @@ export class ApiClient implements WidgetApi {
       throw new AlloyError(
         'BAD_RESPONSE',
         `The Alloy API sent an unexpected response to ${where}${payload === undefined ? ' (not JSON)' : ''}. Check that the base URL points at an Alloy Embedded API.`,
-        { status: response.status },
+        { status: response.status, request: where, ...requestIdOf(response) },
       );
     }
     return parsed.data;
@@ -284,12 +285,20 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The server's `X-Request-Id` answer header (exposed through CORS), when it sent one. */
+function requestIdOf(response: Response): { requestId?: string } {
+  const id = response.headers.get('x-request-id');
+  return id ? { requestId: id } : {};
+}
+
 function errorFromResponse(response: Response, payload: unknown, where: string): AlloyError {
   const parsed = ApiErrorReply.safeParse(payload);
   const body = parsed.success ? parsed.data.error : undefined;
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   const details = {
     status: response.status,
+    request: where,
+    ...requestIdOf(response),
     ...(body
       ? {
           serverCode: body.code,

@@ -37,6 +37,10 @@ export interface AlloyErrorDetails {
   retryAfterMs?: number;
   /** The server's error body, when it answered with one. */
   body?: AlloyErrorBody;
+  /** The server's id for the request (`X-Request-Id`), when it answered. */
+  requestId?: string;
+  /** Which call failed: method and path, e.g. `GET /2024-03/widget/integrations/…`. */
+  request?: string;
   cause?: unknown;
 }
 
@@ -62,6 +66,13 @@ export class AlloyError extends Error {
   readonly issues: AlloyErrorIssue[] | undefined;
   readonly retryAfterMs: number | undefined;
   /**
+   * The server's id for the failed request (its `X-Request-Id` answer header, else the body's
+   * `error.requestId`): what a user quotes to support and what the server's log is searched by.
+   */
+  readonly requestId: string | undefined;
+  /** The call that failed, as method and path (`GET /2024-03/widget/integrations/…`). */
+  readonly request: string | undefined;
+  /**
    * The server's error body as it sent it; for a failure with no server answer (network, timeout,
    * a missing token) the same shape, built from this error's `code` and `message`.
    */
@@ -77,6 +88,8 @@ export class AlloyError extends Error {
     this.serverCode = details.serverCode;
     this.issues = details.issues;
     this.retryAfterMs = details.retryAfterMs;
+    this.requestId = details.requestId ?? details.body?.error.requestId;
+    this.request = details.request;
     this.body = details.body ?? { message, error: { code, message } };
     Object.defineProperty(this, BRAND, { value: true });
   }

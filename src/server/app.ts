@@ -18,6 +18,7 @@ import {
 } from './platform/config.js';
 import type { AppContext } from './context.js';
 import { registerCors } from './http/cors.js';
+import { registerRequestIdHeader, REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import { inTransaction, openStorage, type Database, type Db, type Storage } from './platform/db/index.js';
 import { DefinitionRegistry } from './definitions/index.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
@@ -135,6 +136,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     installationWebhookUrl: undefined,
     errorStreamUrl: undefined,
+    brand: { name: undefined, logoUrl: undefined },
     regionUrls: {},
     allowPrivateTargets: 'none',
     sandbox: false,
@@ -219,13 +221,16 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     connectionTimeout: config.idleTimeoutMs,
     return503OnClosing: true,
     clientErrorHandler: handleClientError,
+    // A caller's sane `x-request-id` is kept (one id across its logs and ours), else a UUID.
+    genReqId: requestIdFor,
     // Path params hold usernames (up to 320 characters, more once percent-encoded).
     routerOptions: { maxParamLength: 1000 },
     // Router-level failures get the same JSON error shape as everything else.
-    frameworkErrors(error, _request, routerReply) {
+    frameworkErrors(error, request, routerReply) {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const reply = routerReply as unknown as FastifyReply;
       void reply
+        .header(REQUEST_ID_HEADER, request.id)
         .status(tooLong ? 414 : 400)
         .send(
           errorBody(
@@ -244,6 +249,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       return url;
     },
   });
+
+  registerRequestIdHeader(app);
 
   // The public URL is only known after listen() when the port is 0, so it is read lazily.
   // Kept once listening: absoluteUrl runs for every icon of every integration listed.
@@ -367,6 +374,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       return publicUrl();
     },
     absoluteUrl,
+    brand: config.brand,
   };
 
   // Before any route: the global per-IP ceiling is attached to each route as it is registered.
@@ -442,6 +450,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         publicUrl,
         http,
         ownerSecret: config.sandboxOwnerSecret,
+        // The consent page names the ISV, as a real app shows the name its OAuth app was registered under.
+        embeddedClientName: config.brand.name,
         ownerFailuresPerMinute: config.rateLimits.authFailuresPerMinute,
         webhookDelivery: options.sandboxTuning?.webhookDelivery,
       })

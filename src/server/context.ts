@@ -1,4 +1,5 @@
 import type { Database } from './platform/db/index.js';
+import type { ServerBrand } from './platform/config.js';
 import type { DefinitionRegistry } from './definitions/index.js';
 import type { RetentionJob } from './runs/index.js';
 import type { Runtime } from './runs/index.js';
@@ -41,4 +42,6 @@ export interface AppContext {
   publicUrl: string;
   /** A definition's relative path (`/static/...`) as an absolute URL on this server. */
   absoluteUrl(pathOrUrl: string): string;
+  /** The ISV's name and logo on the hosted pages (`ALLOY_BRAND_NAME`, `ALLOY_BRAND_LOGO_URL`). */
+  brand: ServerBrand;
 }

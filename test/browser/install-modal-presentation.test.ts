@@ -55,7 +55,9 @@ describe('<alloy-install-modal> presentation', () => {
       expect(rgb(dialogOf(root), 'border-top-left-radius')).to.equal('4px');
       expect(rgb(root.querySelector('h2')!, 'font-family')).to.equal('Georgia, serif');
       const brand = root.querySelector('[part="brand"]')!;
-      expect(brand.textContent!.trim()).to.equal('AcmeCo');
+      expect(brand.textContent!.replace(/\s+/g, ' ').trim()).to.equal('AcmeCo uses Alloy to connect Demo Store');
+      expect(rgb(brand, 'font-size')).to.equal('14px');
+      expect(brand.querySelector('img')!.getBoundingClientRect().height).to.equal(28);
       expect(brand.querySelector('img')!.getAttribute('src')).to.equal(
         new URL('/src/server/http/static/icons/demo-store.svg', location.href).href,
       );
@@ -325,7 +327,8 @@ describe('<alloy-install-modal> presentation', () => {
       typeInto(control<HTMLSelectElement>(root, evil(2)), evil(4));
       primaryButton(root).click();
       await waitUntil(() => root.querySelector('.result.error'));
-      expect(root.querySelector('.detail')!.textContent).to.equal(evil(1));
+      await waitUntil(() => root.querySelector('[part="error-details"]'), 'the Details view loads');
+      expect(root.querySelector('[part="error-details"] dd')!.textContent).to.equal(evil(1));
       // Only the elements we render exist: no injected img/script/svg/iframe.
       expect(root.querySelectorAll('script, iframe, img').length).to.equal(0);
       expect(root.querySelectorAll('svg:not(.icon)').length).to.equal(0);

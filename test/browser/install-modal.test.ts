@@ -182,7 +182,8 @@ describe('<alloy-install-modal> flow', () => {
       expect(dialogOf(root).getAttribute('aria-labelledby')).to.equal('alloy-step-title');
       expect(root.querySelector('h2')).to.equal(null);
       expect(root.querySelector('.result')!.textContent).to.contain('We could not load this integration.');
-      expect(root.querySelector('.detail')!.textContent).to.equal('Could not reach the Alloy API.');
+      await waitUntil(() => root.querySelector('[part="error-details"]'), 'the Details view loads');
+      expect(root.querySelector('[part="error-details"] dd')!.textContent).to.equal('Could not reach the Alloy API.');
       expect(root.activeElement).to.equal(primaryButton(root));
       expect(statusText(root)).to.contain('We could not load this integration.');
       await expect(el).to.be.accessible();
@@ -210,7 +211,11 @@ describe('<alloy-install-modal> flow', () => {
       primaryButton(root).click();
       await waitUntil(() => root.querySelector('.result.error'));
       expect(root.querySelector('.result')!.textContent).to.contain('The installation did not complete.');
-      expect(root.querySelector('.detail')!.textContent).to.equal('The Alloy API answered 503.');
+      expect(root.querySelector('#alloy-error-text')!.textContent).to.contain(
+        'Demo Store’s service is having trouble. Try again in a minute.',
+      );
+      await waitUntil(() => root.querySelector('[part="error-details"]'), 'the Details view loads');
+      expect(root.querySelector('[part="error-details"] dd')!.textContent).to.equal('The Alloy API answered 503.');
       expect(root.querySelector('[part~="back-button"]')).not.to.equal(null);
       await expect(el).to.be.accessible();
 

@@ -45,6 +45,32 @@ describe('ApiClient', () => {
     ).to.equal('TOKEN_INVALID');
   });
 
+  it('names the failed call and the server’s request id (header first, else the 500 body’s)', async () => {
+    const notFound = (await client(() =>
+      json(404, { error: { code: 'not_found', message: 'No such integration.' } }, { 'x-request-id': 'req-abc-123' }),
+    )
+      .api.getIntegration('65a1c0de0000000000000001')
+      .catch((e: unknown) => e)) as AlloyError;
+    expect(notFound.code).to.equal('NOT_FOUND');
+    expect(notFound.requestId).to.equal('req-abc-123');
+    expect(notFound.request).to.equal('GET /2024-03/widget/integrations/65a1c0de0000000000000001');
+
+    const crashed = (await client(() =>
+      json(500, { error: { code: 'internal', message: 'Something went wrong on our side.', requestId: 'body-id-9' } }),
+    )
+      .api.createInstallation({ integrationId: '65a1c0de0000000000000001', values: [] }, 'key-1')
+      .catch((e: unknown) => e)) as AlloyError;
+    expect(crashed.requestId).to.equal('body-id-9');
+    expect(crashed.request).to.equal('POST /2024-03/widget/installations');
+
+    const offline = (await client(() => Promise.reject(new TypeError('Failed to fetch')))
+      .api.getIntegrations()
+      .catch((e: unknown) => e)) as AlloyError;
+    expect(offline.code).to.equal('NETWORK_ERROR');
+    expect(offline.requestId).to.equal(undefined);
+    expect(offline.request).to.equal('GET /2024-03/integrations');
+  });
+
   it('turns a wrong shape, an HTML page or truncated JSON with a 200 into BAD_RESPONSE', async () => {
     for (const body of [
       JSON.stringify({ data: [{ integrationId: 1 }] }),

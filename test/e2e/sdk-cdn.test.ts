@@ -60,8 +60,8 @@ test('CDN script tag: the versioned loader with SRI installs Demo Store; the tok
     assert.equal(await app.page.evaluate(() => document.documentElement.getAttribute('style')), null);
     assert.equal(await listenerCount(), listenersBefore, 'listeners back to where they were');
     assert.equal(await isInstalled(harness.apiUrl, 'cdn-user'), true);
-    // The runtime, the modal and the auth step came from the CDN, each once, after the loader; the
-    // other languages' tables did not (the page is in English).
+    // The runtime, the modal, the auth step and (warmed up on idle) the error Details view came from
+    // the CDN, each once, after the loader; the other languages' tables did not (the page is in English).
     const chunks = app.requests.filter((url) => url.includes('/scripts/alloy-'));
     assert.deepEqual(
       chunks.sort(),
@@ -70,7 +70,7 @@ test('CDN script tag: the versioned loader with SRI installs Demo Store; the tok
         .map((c) => `${harness.apiUrl}/scripts/${c.file}`)
         .sort(),
     );
-    assert.equal(chunks.length, 3);
+    assert.equal(chunks.length, 4);
     assert.deepEqual(app.pageErrors, []);
     await app.assertTokenNeverLeaked(token);
   } finally {
@@ -271,9 +271,14 @@ test('a later chunk (the auth step) is fetched only when the modal needs it, wit
 
     await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
     const dialog = app.page.getByRole('dialog');
+    // The refused chunk's message (the integrity hash) is in the Details; the user reads a sentence.
     await dialog
       .getByText(/integrity hash/)
       .first()
+      .waitFor({ state: 'attached' });
+    await dialog
+      .locator('#alloy-error-text')
+      .getByText(/Something unexpected happened/)
       .waitFor();
     assert.equal(await app.page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
 
@@ -344,10 +349,14 @@ test('API down: NETWORK_ERROR at once for data calls, the modal shows the error,
     assert.equal(code, 'NETWORK_ERROR');
     await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
     const dialog = app.page.getByRole('dialog');
+    // The user reads a sentence; the developer's hint (CORS, base URL) waits behind Details.
     await dialog
-      .getByText(/Could not reach the Alloy API/)
-      .first()
+      .locator('#alloy-error-text')
+      .getByText(/We couldn’t reach the service\. Check your connection and try again\./)
       .waitFor();
+    assert.equal(await dialog.getByText(/Could not reach the Alloy API/).isVisible(), false);
+    await dialog.getByText('Details', { exact: true }).click();
+    await dialog.getByText(/Could not reach the Alloy API.*\(CORS\)/).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     // Closed from its error state, the modal reports reason 'error'.
     await app.page.getByText('not installed: error').waitFor();
@@ -382,9 +391,16 @@ test('API hanging: TIMEOUT after the configured timeout, never a spinner forever
     await app.page.getByRole('button', { name: 'Install Demo Store' }).click();
     await app.page
       .getByRole('dialog')
-      .getByText(/did not answer/)
-      .first()
+      .locator('#alloy-error-text')
+      .getByText(/The service took too long to answer\. Try again in a minute\./)
       .waitFor();
+    assert.equal(
+      await app.page
+        .getByRole('dialog')
+        .getByText(/did not answer/)
+        .isVisible(),
+      false,
+    );
     await app.page.evaluate(() => window.Alloy!.close());
     await app.assertTokenNeverLeaked(token);
   } finally {

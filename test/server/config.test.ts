@@ -75,3 +75,32 @@ test('slow-client bounds: defaults, environment, and a headers bound longer than
   assert.equal(slowClientOptions(defaults).connectionsCheckingInterval, 1000);
   assert.throws(() => slowClientOptions({ headersTimeoutMs: 6000, requestTimeoutMs: 5000 }), /cannot be longer/);
 });
+
+test('ALLOY_BRAND_NAME and ALLOY_BRAND_LOGO_URL: read, validated, and the entry point’s defaults', () => {
+  assert.deepEqual(configFromEnv({}, '/srv/app').brand, { name: undefined, logoUrl: undefined });
+  assert.deepEqual(
+    configFromEnv({ ALLOY_BRAND_NAME: 'AcmeCo', ALLOY_BRAND_LOGO_URL: 'https://cdn.acme.example/logo.svg' }, '/srv/app')
+      .brand,
+    { name: 'AcmeCo', logoUrl: 'https://cdn.acme.example/logo.svg' },
+  );
+  assert.equal(
+    configFromEnv({ ALLOY_BRAND_LOGO_URL: '/demo/acmeco-logo.svg' }, '/srv/app').brand.logoUrl,
+    '/demo/acmeco-logo.svg',
+  );
+  const demo = configFromEnv({ ALLOY_BRAND_NAME: 'Globex' }, '/srv/app', {
+    brand: { name: 'AcmeCo', logoUrl: '/demo/acmeco-logo.svg' },
+  });
+  assert.deepEqual(demo.brand, { name: 'Globex', logoUrl: '/demo/acmeco-logo.svg' }, 'the environment wins');
+  for (const env of [
+    { ALLOY_BRAND_NAME: '' },
+    { ALLOY_BRAND_NAME: ' AcmeCo' },
+    { ALLOY_BRAND_NAME: 'Acme\nCo' },
+    { ALLOY_BRAND_NAME: 'x'.repeat(101) },
+    { ALLOY_BRAND_LOGO_URL: 'http://cdn.acme.example/logo.svg' },
+    { ALLOY_BRAND_LOGO_URL: 'javascript:alert(1)' },
+    { ALLOY_BRAND_LOGO_URL: '//evil.example/logo.svg' },
+    { ALLOY_BRAND_LOGO_URL: 'logo.svg' },
+  ]) {
+    assert.throws(() => configFromEnv(env, '/srv/app'), /Invalid environment: ALLOY_BRAND_/, JSON.stringify(env));
+  }
+});

@@ -132,3 +132,59 @@ describe('the Embedded Link page', () => {
     assert.equal((await fetch(unknown.location)).status, 404);
   });
 });
+
+describe('the Embedded Link pages carry the ISV’s brand (ALLOY_BRAND_NAME / ALLOY_BRAND_LOGO_URL)', () => {
+  let branded: Api;
+  before(async () => {
+    branded = await startApi({
+      server: { brand: { name: 'AcmeCo <&> "Inc"', logoUrl: 'https://cdn.acme.example/logo.svg?v=1&s=2' } },
+    });
+  });
+  after(async () => {
+    await branded.server.dispose();
+  });
+
+  test('the link page: title, logo and name, the brand handed to the modal, a styled retry button', async () => {
+    const page = await fetch(branded.url('/link'));
+    const html = await page.text();
+    assert.match(html, /<title>Install an integration · AcmeCo &lt;&amp;&gt; &quot;Inc&quot;<\/title>/);
+    assert.match(
+      html,
+      /<header class="brand"><img src="https:\/\/cdn\.acme\.example\/logo\.svg\?v=1&amp;s=2" alt="" height="32" referrerpolicy="no-referrer"><span>AcmeCo &lt;&amp;&gt; &quot;Inc&quot;<\/span><\/header>/,
+    );
+    assert.match(html, / data-brand-name="AcmeCo &lt;&amp;&gt; &quot;Inc&quot;"/);
+    assert.match(html, / data-brand-logo="https:\/\/cdn\.acme\.example\/logo\.svg\?v=1&amp;s=2"/);
+    assert.match(html, /<button type="button" class="button">Open the installation again<\/button>/);
+    assert.match(html, /close this page and go back to AcmeCo &lt;&amp;&gt; &quot;Inc&quot;\./);
+    assert.match(html, /Ask AcmeCo &lt;&amp;&gt; &quot;Inc&quot; for a new install link\./);
+    // The logo's origin, and only it, is added to the images the page may load.
+    assert.match(page.headers.get('content-security-policy')!, /img-src 'self' data: https:\/\/cdn\.acme\.example;/);
+    const css = await (await fetch(branded.url('/pages/page.css'))).text();
+    assert.match(css, /\.button \{/);
+    assert.match(css, /\.brand img \{/);
+  });
+
+  test('every end state names the ISV too', async () => {
+    for (const [reason, status] of [
+      ['used', 410],
+      ['expired', 410],
+      ['unknown', 404],
+    ] as const) {
+      const page = await fetch(branded.url(`/link/ended/${reason}`));
+      assert.equal(page.status, status);
+      const html = await page.text();
+      assert.match(html, /<title>Install link ended · AcmeCo &lt;&amp;&gt; &quot;Inc&quot;<\/title>/, reason);
+      assert.match(html, /<header class="brand"><img src="https:\/\/cdn\.acme\.example\//, reason);
+      assert.match(html, /Ask AcmeCo &lt;&amp;&gt; &quot;Inc&quot; for a new install link\./, reason);
+    }
+  });
+
+  test('without a brand the pages stay neutral and allow no other image origin', async () => {
+    const page = await fetch(api.url('/link'));
+    const html = await page.text();
+    assert.match(html, /<title>Install an integration<\/title>/);
+    assert.doesNotMatch(html, /class="brand"|data-brand-/);
+    assert.match(page.headers.get('content-security-policy')!, /img-src 'self' data:;/);
+    assert.match(await (await fetch(api.url('/link/ended/used'))).text(), /<title>Install link ended<\/title>/);
+  });
+});

@@ -591,3 +591,35 @@ describe('client registration', () => {
     assert.deepEqual(await server.sandbox!.embeddedClient(), before);
   });
 });
+
+describe('the consent page names the ISV (ALLOY_BRAND_NAME)', () => {
+  test("the Embedded server's client shows as the brand; other clients keep their own names", async () => {
+    const branded = await startSandboxServer({ brand: { name: 'AcmeCo <Inc>', logoUrl: undefined } });
+    try {
+      const embedded = await branded.sandbox!.embeddedClient();
+      const callback = `${branded.ctx.publicUrl}/oauth/callback`;
+      const consent = await branded.inject({
+        method: 'GET',
+        url: authorizeUrl({ clientId: embedded.clientId, redirectUri: callback }),
+      });
+      assert.equal(consent.statusCode, 200, consent.body);
+      assert.match(consent.body, /<title>Connect AcmeCo &#60;Inc&#62; to Acme Shop · Demo Store<\/title>/);
+      assert.match(consent.body, /<strong>AcmeCo &#60;Inc&#62;<\/strong> wants to access your store/);
+      assert.doesNotMatch(consent.body, /Alloy Embedded/);
+      const other = await registerTestClient(branded, [TEST_REDIRECT_URI], 'Globex Sync');
+      const page = await branded.inject({ method: 'GET', url: authorizeUrl({ clientId: other.clientId }) });
+      assert.match(page.body, /<strong>Globex Sync<\/strong> wants to access/);
+    } finally {
+      await branded.dispose();
+    }
+  });
+
+  test('without a brand the registered name stays', async () => {
+    const embedded = await server.sandbox!.embeddedClient();
+    const consent = await authorize({
+      clientId: embedded.clientId,
+      redirectUri: `${server.ctx.publicUrl}/oauth/callback`,
+    });
+    assert.match(consent.body, /<strong>Alloy Embedded<\/strong> wants to access/);
+  });
+});

@@ -65,7 +65,7 @@ describe('CORS: the widget routes only', () => {
     }
   });
 
-  test('the SDK’s routes allow any origin with its headers, and expose Retry-After', async () => {
+  test('the SDK’s routes allow any origin with its headers, and expose Retry-After and X-Request-Id', async () => {
     for (const [method, path] of [
       ['GET', '/2024-03/integrations'],
       ['GET', '/2024-03/workflows'],
@@ -92,7 +92,7 @@ describe('CORS: the widget routes only', () => {
     const listed = await api.call('GET', '/integrations', { token, headers: { origin: ORIGIN } });
     assert.equal(listed.statusCode, 200);
     assert.equal(listed.headers['access-control-allow-origin'], ORIGIN);
-    assert.equal(listed.headers['access-control-expose-headers'], 'retry-after');
+    assert.equal(listed.headers['access-control-expose-headers'], 'retry-after, x-request-id');
     const widget = await api.call('GET', `/widget/integrations/${INTEGRATION_ID}`, {
       token,
       headers: { origin: ORIGIN },
@@ -140,5 +140,48 @@ describe('Cache-Control: no-store on answers with tokens, keys and secrets', () 
       assert.equal(response.headers['cache-control'], 'no-store', `${method} ${path} (${response.statusCode})`);
     }
     assert.equal(installedBy.headers['cache-control'], 'no-store');
+  });
+});
+
+describe('X-Request-Id on every response', () => {
+  test('every kind of answer names its request; a sane incoming id is kept, anything else replaced', async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const answers = [
+      await api.call('GET', '/integrations', { token, headers: { origin: ORIGIN } }),
+      await api.call('GET', `/widget/integrations/${INTEGRATION_ID}`, { token: 'not.a.token' }),
+      await api.call('GET', '/no-such-route'),
+      await api.server.app.inject({ method: 'GET', url: '/health' }),
+      await api.server.app.inject({ method: 'GET', url: '/link/ended/used' }),
+      await api.server.app.inject({ method: 'GET', url: '/2024-03/widget/integrations/%E0%A4%A' }),
+      await preflight(`/2024-03/widget/integrations/${INTEGRATION_ID}`, 'GET', 'x-alloy-user-token'),
+    ];
+    assert.deepEqual(
+      answers.map((answer) => answer.statusCode),
+      [200, 401, 404, 200, 410, 400, 204],
+    );
+    const ids = answers.map((answer) => String(answer.headers['x-request-id']));
+    for (const id of ids) assert.match(id, uuid);
+    assert.equal(new Set(ids).size, ids.length, 'one id per request');
+
+    const kept = await api.call('GET', '/integrations', { token, headers: { 'x-request-id': 'isv-trace.42:a_b-c' } });
+    assert.equal(kept.headers['x-request-id'], 'isv-trace.42:a_b-c');
+    for (const incoming of ['short', 'has space in it', 'x'.repeat(129), 'ünïcode-id-123', 'line\\nbreak-id']) {
+      const replaced = await api.call('GET', '/integrations', { token, headers: { 'x-request-id': incoming } });
+      assert.match(String(replaced.headers['x-request-id']), uuid, incoming);
+    }
+  });
+
+  test('the OpenAPI document describes the header on every response', async () => {
+    const doc = (await api.server.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      info: { description: string };
+      paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>;
+      components: { headers: Record<string, { schema: unknown }> };
+    };
+    assert.ok(doc.components.headers.RequestId);
+    assert.match(doc.info.description, /X-Request-Id/);
+    const operation = doc.paths['/widget/integrations/{integrationId}']!.get!;
+    for (const [status, response] of Object.entries(operation.responses)) {
+      assert.deepEqual(response.headers, { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } }, status);
+    }
   });
 });

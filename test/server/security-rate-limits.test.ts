@@ -159,7 +159,8 @@ describe('rate limits', () => {
     const limited = await from(server, '203.0.113.14', call);
     assertLimited(limited, 'the second call');
     assert.equal(limited.headers['access-control-allow-origin'], 'https://isv-app.example');
-    assert.equal(limited.headers['access-control-expose-headers'], 'retry-after');
+    assert.equal(limited.headers['access-control-expose-headers'], 'retry-after, x-request-id');
+    assert.match(String(limited.headers['x-request-id']), /^[\w-]{36}$/, 'a limited answer names its request too');
   });
 
   test('behind a configured proxy the limits key on X-Forwarded-For; from anyone else that header is ignored', async () => {

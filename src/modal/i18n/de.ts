@@ -53,6 +53,33 @@ export const de: ModalMessages = {
   keepEditing: 'Weiter bearbeiten',
   discard: 'Verwerfen',
   whatHappensNow: 'Was jetzt passiert',
+  brandConnects: (brand, integration) => `${brand} nutzt Alloy, um ${integration} zu verbinden`,
+  errors: {
+    unreachable: (service) =>
+      `Der Dienst${service ? ` von ${service}` : ''} ist nicht erreichbar. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.`,
+    timeout: (service) =>
+      `Der Dienst${service ? ` von ${service}` : ''} hat zu lange nicht geantwortet. Versuchen Sie es in einer Minute erneut.`,
+    unavailable: (service) =>
+      `Der Dienst${service ? ` von ${service}` : ''} hat gerade Probleme. Versuchen Sie es in einer Minute erneut.`,
+    busy: 'Zu viele Versuche in kurzer Zeit. Warten Sie eine Minute und versuchen Sie es dann erneut.',
+    session: 'Ihre Sitzung ist abgelaufen. Schließen Sie dieses Fenster und öffnen Sie es erneut.',
+    notFound:
+      'Diese Integration ist gerade nicht verfügbar. Schließen Sie dieses Fenster und versuchen Sie es später erneut.',
+    rejected:
+      'Einige Ihrer Einstellungen konnten nicht gespeichert werden. Gehen Sie zurück, prüfen Sie sie und versuchen Sie es erneut.',
+    unexpected:
+      'Etwas Unerwartetes ist passiert. Versuchen Sie es erneut; wenn es wieder passiert, wenden Sie sich mit den Details an den Support.',
+  },
+  errorDetails: {
+    details: 'Details',
+    status: 'Status',
+    request: 'Anfrage',
+    message: 'Meldung',
+    requestId: 'Anfrage-ID',
+    copy: 'Details kopieren',
+    copied: 'Details in die Zwischenablage kopiert.',
+    copyFailed: 'Kopieren nicht möglich. Markieren Sie den Text und kopieren Sie ihn.',
+  },
   auth: {
     authTitle: (app) => `${app} verbinden`,
     authIntro: (app) => `Diese Integration arbeitet mit Ihrem ${app}-Konto.`,

@@ -51,6 +51,31 @@ export const es: ModalMessages = {
   keepEditing: 'Seguir editando',
   discard: 'Descartar',
   whatHappensNow: 'Qué pasa ahora',
+  brandConnects: (brand, integration) => `${brand} usa Alloy para conectar ${integration}`,
+  errors: {
+    unreachable: (service) =>
+      `No pudimos conectar con el servicio${service ? ` de ${service}` : ''}. Comprueba tu conexión a internet e inténtalo de nuevo.`,
+    timeout: (service) =>
+      `El servicio${service ? ` de ${service}` : ''} tardó demasiado en responder. Inténtalo de nuevo en un minuto.`,
+    unavailable: (service) =>
+      `El servicio${service ? ` de ${service}` : ''} tiene problemas en este momento. Inténtalo de nuevo en un minuto.`,
+    busy: 'Hubo demasiados intentos en poco tiempo. Espera un minuto e inténtalo de nuevo.',
+    session: 'Tu sesión ha caducado. Cierra esta ventana y vuelve a abrirla.',
+    notFound: 'Esta integración no está disponible en este momento. Cierra esta ventana e inténtalo más tarde.',
+    rejected: 'No se pudieron guardar algunos de tus ajustes. Vuelve atrás, revísalos e inténtalo de nuevo.',
+    unexpected:
+      'Ocurrió algo inesperado. Inténtalo de nuevo; si sigue pasando, contacta con soporte y comparte los detalles.',
+  },
+  errorDetails: {
+    details: 'Detalles',
+    status: 'Estado',
+    request: 'Solicitud',
+    message: 'Mensaje',
+    requestId: 'ID de solicitud',
+    copy: 'Copiar detalles',
+    copied: 'Detalles copiados al portapapeles.',
+    copyFailed: 'No se pudo copiar. Selecciona el texto y cópialo.',
+  },
   auth: {
     authTitle: (app) => `Conectar ${app}`,
     authIntro: (app) => `Esta integración funciona con tu cuenta de ${app}.`,

@@ -53,6 +53,32 @@ export const fr: ModalMessages = {
   keepEditing: 'Continuer la saisie',
   discard: 'Abandonner',
   whatHappensNow: 'Et maintenant',
+  brandConnects: (brand, integration) => `${brand} utilise Alloy pour connecter ${integration}`,
+  errors: {
+    unreachable: (service) =>
+      `Impossible de joindre le service${service ? ` de ${service}` : ''}. Vérifiez votre connexion Internet, puis réessayez.`,
+    timeout: (service) =>
+      `Le service${service ? ` de ${service}` : ''} a mis trop de temps à répondre. Réessayez dans une minute.`,
+    unavailable: (service) =>
+      `Le service${service ? ` de ${service}` : ''} rencontre un problème pour le moment. Réessayez dans une minute.`,
+    busy: 'Trop de tentatives en peu de temps. Patientez une minute, puis réessayez.',
+    session: 'Votre session a expiré. Fermez cette fenêtre et rouvrez-la.',
+    notFound: 'Cette intégration n’est pas disponible pour le moment. Fermez cette fenêtre et réessayez plus tard.',
+    rejected:
+      'Certains de vos paramètres n’ont pas pu être enregistrés. Revenez en arrière, vérifiez-les et réessayez.',
+    unexpected:
+      'Un problème inattendu est survenu. Réessayez\u202f; si cela se reproduit, contactez le support avec les détails.',
+  },
+  errorDetails: {
+    details: 'Détails',
+    status: 'Statut',
+    request: 'Requête',
+    message: 'Message',
+    requestId: 'ID de requête',
+    copy: 'Copier les détails',
+    copied: 'Détails copiés dans le presse-papiers.',
+    copyFailed: 'Copie impossible. Sélectionnez le texte et copiez-le.',
+  },
   auth: {
     authTitle: (app) => `Connecter ${app}`,
     authIntro: (app) => `Cette intégration fonctionne avec votre compte ${app}.`,

@@ -1,6 +1,7 @@
 import type { ModalOperation } from '../options.js';
 import type { AuthMessages } from './auth-messages.js';
 import type { ManageMessages } from './manage-messages.js';
+import type { ErrorDetailsMessages, ErrorMessages } from './error-messages.js';
 
 /**
  * Every string the modal shows. A locale is one object of this type, so a missing or misspelled key
@@ -58,6 +59,12 @@ export interface ModalMessages {
   discard: string;
   /** Heads the success step's list of what the installed workflows now do (their own descriptions). */
   whatHappensNow: string;
+  /** The header line when the host names its brand: "AcmeCo uses Alloy to connect Demo Store". */
+  brandConnects: (brand: string, integration: string) => string;
+  /** Failures in the user's terms. */
+  errors: ErrorMessages;
+  /** The Details view's labels; English in `error-details-messages.ts` (loaded with that view). */
+  errorDetails?: ErrorDetailsMessages;
   /**
    * The auth step's and dynamic selects' strings. English lives in `auth-messages.ts`, which only
    * the lazily loaded auth chunk imports; the other built-in tables carry their own here (so they

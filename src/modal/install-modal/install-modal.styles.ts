@@ -115,12 +115,10 @@ export const installModalStyles = css`
     width: 20px;
     height: 20px;
   }
-  .brand,
   .description,
   .intro,
   .changes,
   .version,
-  .detail,
   .steps li:not(.current) {
     color: var(--_muted);
   }
@@ -137,15 +135,14 @@ export const installModalStyles = css`
     margin-inline-end: 36px;
   }
   .brand {
-    gap: 8px;
-    margin-bottom: 16px;
-    font-size: 13px;
-    font-weight: 600;
+    gap: 10px;
+    margin-bottom: 18px;
+    font-size: 14px;
   }
   .brand img {
     width: auto;
-    height: 22px;
-    max-width: 140px;
+    height: 28px;
+    max-width: 120px;
   }
   .avatar {
     flex: none;
@@ -173,8 +170,7 @@ export const installModalStyles = css`
     font-size: 20px;
     line-height: 1.25;
   }
-  .description,
-  .detail {
+  .description {
     margin-top: 3px;
     font-size: 13.5px;
   }

@@ -17,6 +17,7 @@ import { successStyles } from './success-view.js';
 import type { UninstallConfirm } from './uninstall-confirm.js';
 import type { ModalActions } from './templates/view.js';
 import { ThemeController } from './theme-controller.js';
+import { ErrorView } from '../internal/error-view.js';
 
 /**
  * The install modal: a native `<dialog>` that loads an integration for the token's user, walks them
@@ -130,6 +131,8 @@ export class AlloyInstallModal extends LitElement {
     stepChanged: (step) => this.emit('alloy-step', { step }),
   });
   private readonly form = new FormState(this, () => this.text);
+  /** The error state's sentence and its lazily loaded Details. */
+  private readonly errorView = new ErrorView(this);
   private readonly dialog = new DialogController(this, {
     active: () => Boolean(this.settle),
     confirming: () => this.confirmingDiscard,
@@ -475,9 +478,12 @@ export class AlloyInstallModal extends LitElement {
       this.silent = false;
       this.dialog.open();
     }
+    this.errorView.show(failure === 'load' || failure === 'install' ? error : undefined);
     this.flow.go({ kind: 'error', failure, detail, index: this.flow.index });
     this.emit('alloy-error', { error });
-    this.announce(`${this.text.errorTitle}. ${this.flow.failureHeadline(failure, this.text, this.operation)}`);
+    const headline = this.flow.failureHeadline(failure, this.text, this.operation);
+    const service = this.flow.integration?.name ?? this.appearance?.brandName;
+    this.announce(`${this.text.errorTitle}. ${this.errorView.text(this.text, headline, service)}`);
     void this.focusSoon('.primary');
   }
 
@@ -544,6 +550,7 @@ export class AlloyInstallModal extends LitElement {
       uninstall: this.uninstall,
       status: this.status,
       brokenImages: this.brokenImages,
+      errorView: this.errorView,
       actions: this.actions,
     });
   }

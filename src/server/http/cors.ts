@@ -1,6 +1,7 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { USER_TOKEN_HEADER } from './auth.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,8 +24,9 @@ export const WIDGET_CORS: FastifyCorsOptions = {
   credentials: false,
   methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
   allowedHeaders: ['content-type', USER_TOKEN_HEADER, 'idempotency-key', 'x-api-version'],
-  // Not CORS-safelisted: without this the browser SDK on another origin cannot see how long to wait.
-  exposedHeaders: ['retry-after'],
+  // Not CORS-safelisted: without this the browser SDK on another origin could not read how long to
+  // wait, nor the request id its errors carry (what an end user copies for support).
+  exposedHeaders: ['retry-after', REQUEST_ID_HEADER],
   maxAge: 600,
 };
 

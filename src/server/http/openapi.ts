@@ -33,7 +33,14 @@ export interface OpenApiOperation {
   security: Record<string, string[]>[];
   parameters: OpenApiParameter[];
   requestBody?: { required: boolean; content: { 'application/json': { schema: JsonSchema } } };
-  responses: Record<string, { description: string; content?: { 'application/json': { schema: JsonSchema } } }>;
+  responses: Record<
+    string,
+    {
+      description: string;
+      headers?: Record<string, { $ref: string }>;
+      content?: { 'application/json': { schema: JsonSchema } };
+    }
+  >;
 }
 
 export interface OpenApiDocument {
@@ -45,8 +52,12 @@ export interface OpenApiDocument {
   components: {
     securitySchemes: Record<string, Record<string, string>>;
     schemas: Record<string, JsonSchema>;
+    headers: Record<string, { description: string; schema: JsonSchema }>;
   };
 }
+
+/** Every response names its request (src/server/http/request-id.ts). */
+const REQUEST_ID_HEADERS = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: `error.issues` lists each problem with its field path',
@@ -116,6 +127,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], publicUrl: str
       responses: {
         [status]: {
           description: route.summary,
+          headers: REQUEST_ID_HEADERS,
           content: { 'application/json': { schema: jsonSchema(route.response) } },
         },
         ...Object.fromEntries(
@@ -123,6 +135,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], publicUrl: str
             String(code),
             {
               description: ERROR_DESCRIPTIONS[code] ?? 'Error',
+              headers: REQUEST_ID_HEADERS,
               content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } },
             },
           ]),
@@ -144,7 +157,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], publicUrl: str
       title: 'Alloy Embedded API',
       version: '2024-03',
       description:
-        'The Embedded API: ISV calls with `Authorization: Bearer <API key>`, browser calls with `x-alloy-user-token`. Every dated prefix (`/2022-09`, `/2023-12`, `/2024-03`, ...) reaches the same handlers, as does an unprefixed path with an `x-api-version: YYYY-MM` header. Errors are `{ "message", "error": { "code", "message", "issues?" } }` (the top-level `message` repeats `error.message`, which is what alloy-node throws); unknown fields are refused.',
+        'The Embedded API: ISV calls with `Authorization: Bearer <API key>`, browser calls with `x-alloy-user-token`. Every dated prefix (`/2022-09`, `/2023-12`, `/2024-03`, ...) reaches the same handlers, as does an unprefixed path with an `x-api-version: YYYY-MM` header. Errors are `{ "message", "error": { "code", "message", "issues?" } }` (the top-level `message` repeats `error.message`, which is what alloy-node throws); unknown fields are refused. Every response carries `X-Request-Id` (readable cross-origin): the id the server logged the request under, which a support request should quote; send your own `X-Request-Id` (8-128 of `A-Z a-z 0-9 . _ : -`) to have the server use it.',
     },
     servers: [{ url: `${publicUrl}/2024-03`, description: 'Any YYYY-MM prefix works the same' }],
     tags,
@@ -155,6 +168,13 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], publicUrl: str
         userToken: { type: 'apiKey', in: 'header', name: 'x-alloy-user-token', description: 'A user token (JWT)' },
       },
       schemas: { ApiError: jsonSchema(ApiErrorBody) },
+      headers: {
+        RequestId: {
+          description:
+            "The request's id in the server log: the caller's own `X-Request-Id` when it sent a well-formed one, else a UUID",
+          schema: { type: 'string', minLength: 8, maxLength: 128 },
+        },
+      },
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../http/errors.js';
 import type { AppContext } from '../context.js';
-import { PAGE_FILES, pageHeaders, renderPage, sendAsset } from '../http/pages/index.js';
+import { brandImageOrigins, escapeHtml, PAGE_FILES, pageHeaders, renderPage, sendAsset } from '../http/pages/index.js';
 import { LinkPageSessions } from './link-pages.js';
 import { issueUserToken } from '../users/index.js';
 
@@ -33,14 +33,20 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     await sessions.consume(event.userId, event.integrationId, undefined, trx);
   });
   const secure = (): string => (ctx.publicUrl.startsWith('https:') ? '; Secure' : '');
+  // Every page and end state carries the ISV's brand (ALLOY_BRAND_NAME / ALLOY_BRAND_LOGO_URL).
+  const brand = ctx.brand;
+  const imageOrigins = brandImageOrigins(brand);
+  const titled = (title: string): string => (brand.name ? `${title} · ${brand.name}` : title);
+  const askAgain = `Ask ${brand.name ?? 'the app that sent it'} for a new install link.`;
 
   const endedPage = (reply: FastifyReply, reason: keyof typeof ENDED_TEXT) =>
-    pageHeaders(reply.status(reason === 'unknown' ? 404 : 410)).send(
+    pageHeaders(reply.status(reason === 'unknown' ? 404 : 410), '', { imageOrigins }).send(
       renderPage({
-        title: 'Install link ended',
+        title: titled('Install link ended'),
         heading: ENDED_TEXT[reason],
-        paragraphs: ['Ask the app that sent it for a new install link.'],
+        paragraphs: [askAgain],
         mainAttributes: { id: 'ended', 'data-reason': reason },
+        brand,
       }),
     );
 
@@ -68,21 +74,28 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     return endedPage(reply, reason === 'used' || reason === 'expired' ? reason : 'unknown');
   });
 
-  app.get('/link', async (_request, reply) =>
-    pageHeaders(reply).send(
+  app.get('/link', async (_request, reply) => {
+    const backTo = brand.name ? ` and go back to ${escapeHtml(brand.name)}` : '';
+    return pageHeaders(reply, '', { imageOrigins }).send(
       renderPage({
-        title: 'Install',
+        title: titled('Install an integration'),
         heading: 'Install the integration',
         paragraphs: [],
-        mainAttributes: { id: 'link' },
+        // link.js hands the brand to the install modal, so the modal's header names the ISV too.
+        mainAttributes: {
+          id: 'link',
+          ...(brand.name ? { 'data-brand-name': brand.name } : {}),
+          ...(brand.logoUrl ? { 'data-brand-logo': brand.logoUrl } : {}),
+        },
         scripts: ['/scripts/embedded.js', '/link/link.js'],
+        brand,
         body: `<p id="loading">Loading…</p>
-<div id="ended" hidden><p>This install link has ended: it was used, or it expired.</p><p>Ask the app that sent it for a new install link.</p></div>
-<div id="done" hidden><p>The integration is installed. You can close this page.</p></div>
-<div id="retry" hidden><p>The installation was not finished.</p><button type="button">Open the installation again</button></div>`,
+<div id="ended" hidden><p>This install link has ended: it was used, or it expired.</p><p>${escapeHtml(askAgain)}</p></div>
+<div id="done" hidden><p>The integration is installed. You can close this page${backTo}.</p></div>
+<div id="retry" hidden><p>The installation was not finished.</p><button type="button" class="button">Open the installation again</button></div>`,
       }),
-    ),
-  );
+    );
+  });
 
   app.post('/link/session', async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');

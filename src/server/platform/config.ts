@@ -121,6 +121,12 @@ const WebhookUrlEnv = z.optional(
   z.string().check(z.refine(isAllowedWebhookUrl, 'must be an https URL (http only for localhost)')),
 );
 
+/** A brand logo: an https URL (http only on localhost), or a path on this server (`/demo/logo.svg`). */
+export function isAllowedLogoUrl(value: string): boolean {
+  if (/^\/(?!\/)[^\s\\]*$/.test(value)) return true;
+  return isAllowedWebhookUrl(value);
+}
+
 const Env = z.object({
   PORT: z.optional(z.string().check(z.regex(/^\d{1,5}$/, 'PORT must be a number'))),
   HOST: z.optional(z.string()),
@@ -151,6 +157,25 @@ const Env = z.object({
     z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'ALLOY_LOG_RETENTION_DAYS must be a whole number of days (1-9999)')),
   ),
   ALLOY_INSTALLATION_WEBHOOK_URL: WebhookUrlEnv,
+  // The ISV's name and logo on the hosted pages (Embedded Link, OAuth consent).
+  ALLOY_BRAND_NAME: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^\S(?:[^\p{Cc}]{0,98}\S)?$/u, 'ALLOY_BRAND_NAME must be 1-100 characters, no control characters'),
+      ),
+  ),
+  ALLOY_BRAND_LOGO_URL: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(2000, 'ALLOY_BRAND_LOGO_URL must be at most 2000 characters'),
+        z.refine(
+          isAllowedLogoUrl,
+          'ALLOY_BRAND_LOGO_URL must be an https URL (http only for localhost) or a path starting with /',
+        ),
+      ),
+  ),
   ALLOY_ERROR_STREAM_URL: WebhookUrlEnv,
   ALLOY_REGION_URLS: z.optional(
     z
@@ -199,6 +224,13 @@ const Env = z.object({
   ),
 });
 
+/** The ISV's name and logo on the pages this server hosts. */
+export interface ServerBrand {
+  name: string | undefined;
+  /** An https URL (http on localhost) or a path on this server. */
+  logoUrl: string | undefined;
+}
+
 export interface ServerConfig {
   port: number;
   host: string;
@@ -242,6 +274,12 @@ export interface ServerConfig {
    */
   installationWebhookUrl: string | undefined;
   errorStreamUrl: string | undefined;
+  /**
+   * The ISV's brand on the hosted pages: `ALLOY_BRAND_NAME` names it on the Embedded Link pages
+   * and the sandbox's OAuth consent; `ALLOY_BRAND_LOGO_URL` (https, or a path on this server) shows
+   * its logo there. Unset: the pages stay neutral.
+   */
+  brand: ServerBrand;
   /**
    * The API base URL of each region (`ALLOY_REGION_URLS`), which the SDK's `setRegion` reads from
    * `GET /widget/regions`. A region absent here keeps the SDK on the origin it already talks to.
@@ -295,7 +333,12 @@ export interface ServerConfig {
 export function configFromEnv(
   env: NodeJS.ProcessEnv,
   root: string,
-  defaults: { allowPrivateTargets?: PrivateTargetPolicy; sandbox?: boolean; relativeUrlPrefixes?: string[] } = {},
+  defaults: {
+    allowPrivateTargets?: PrivateTargetPolicy;
+    sandbox?: boolean;
+    relativeUrlPrefixes?: string[];
+    brand?: ServerBrand;
+  } = {},
 ): ServerConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -322,6 +365,10 @@ export function configFromEnv(
     logRetentionDays: e.ALLOY_LOG_RETENTION_DAYS === undefined ? 60 : Number(e.ALLOY_LOG_RETENTION_DAYS),
     installationWebhookUrl: e.ALLOY_INSTALLATION_WEBHOOK_URL,
     errorStreamUrl: e.ALLOY_ERROR_STREAM_URL,
+    brand: {
+      name: e.ALLOY_BRAND_NAME ?? defaults.brand?.name,
+      logoUrl: e.ALLOY_BRAND_LOGO_URL ?? defaults.brand?.logoUrl,
+    },
     regionUrls: e.ALLOY_REGION_URLS === undefined ? {} : parseRegionUrls(e.ALLOY_REGION_URLS)!,
     allowPrivateTargets: e.ALLOY_ALLOW_PRIVATE_TARGETS ?? defaults.allowPrivateTargets ?? 'none',
     // The sandbox keeps its own SQLite file: with several nodes it runs only where ALLOY_SANDBOX=1 pins it.

@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { WidgetIntegration } from '../../../contract/index.js';
 import { checkIcon, closeIcon } from '../../internal/icons.js';
 import { safeImageUrl } from '../../internal/safe-url.js';
+import { renderBrandLine } from '../brand-header.js';
 import { authIndex, isAuthStep } from '../flow-controller.js';
 import { renderBody } from './steps.js';
 import { STEP_TITLE_ID, type ModalView } from './view.js';
@@ -53,23 +54,15 @@ function renderHeader(view: ModalView, titled: boolean): TemplateResult {
   const phase = flow.phase;
   const compact = phase.kind !== 'loading' && !(phase.kind === 'step' && phase.index === 0);
   return html`<header part="header" class=${compact ? 'compact' : ''}>
-    ${
-      brandName || showLogo
-        ? html`<p class="brand" part="brand">
-            ${
-              showLogo
-                ? html`<img
-                    src=${logo}
-                    alt=""
-                    referrerpolicy="no-referrer"
-                    @error=${() => view.actions.imageFailed(logo)}
-                  />`
-                : nothing
-            }
-            ${brandName ? html`<span>${brandName}</span>` : nothing}
-          </p>`
-        : nothing
-    }
+    ${renderBrandLine(
+      {
+        brandName,
+        logo: showLogo ? logo : undefined,
+        integrationName: integration?.name,
+        onLogoError: () => view.actions.imageFailed(logo!),
+      },
+      m,
+    )}
     ${
       titled
         ? html`<div class="title-row">

@@ -25,8 +25,11 @@ export function renderBody(view: ModalView): TemplateResult {
       return html`<div class="result error" part="error">
         <span class="result-icon">${alertIcon}</span>
         <h3 id=${STEP_TITLE_ID} class="step-title" tabindex="-1">${m.errorTitle}</h3>
-        <p id="alloy-error-text">${flow.failureHeadline(phase.failure, m, view.operation)}</p>
-        ${phase.detail ? html`<p class="detail">${phase.detail}</p>` : nothing}
+        ${view.errorView.render(
+          m,
+          flow.failureHeadline(phase.failure, m, view.operation),
+          flow.integration?.name ?? view.appearance?.brandName,
+        )}
       </div>`;
     default: {
       if (view.uninstall?.open) return view.uninstall.renderBody(STEP_TITLE_ID);

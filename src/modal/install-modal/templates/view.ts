@@ -5,6 +5,7 @@ import type { FlowController } from '../flow-controller.js';
 import type { FormState } from '../form-state.js';
 import type { LazySteps } from '../lazy-steps-controller.js';
 import type { UninstallConfirm } from '../uninstall-confirm.js';
+import type { ErrorView } from '../../internal/error-view.js';
 
 export const STEP_TITLE_ID = 'alloy-step-title';
 
@@ -25,6 +26,8 @@ export interface ModalView {
   readonly uninstall: UninstallConfirm | undefined;
   readonly status: string;
   readonly brokenImages: ReadonlySet<string>;
+  /** The error state's sentence and Details (src/modal/internal/error-view.ts). */
+  readonly errorView: ErrorView;
   readonly actions: ModalActions;
 }
 

@@ -40,7 +40,15 @@ async function start() {
     }
     return (await session()).token;
   });
-  const result = await Alloy.install({ integrationId: first.integrationId });
+  // The server's brand (ALLOY_BRAND_NAME / ALLOY_BRAND_LOGO_URL), so the modal names the ISV as the page does.
+  const main = document.getElementById('link');
+  const brandName = main.dataset.brandName;
+  const logoUrl = main.dataset.brandLogo;
+  const appearance = {
+    ...(brandName ? { brandName } : {}),
+    ...(logoUrl ? { logoUrl: new URL(logoUrl, location.href).href } : {}),
+  };
+  const result = await Alloy.install({ integrationId: first.integrationId, appearance });
   show(result && result.success ? done : retry);
 }
 
