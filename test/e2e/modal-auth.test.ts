@@ -165,6 +165,12 @@ test('keyboard only: a new user opens the API-key disclosure, connects and insta
   assert.equal(await focused(prefix), true);
   await page.keyboard.type('DS-');
   await page.keyboard.press('Enter');
+  // Success stays until Done: reach it with Tab and press it.
+  const done = dialog.getByRole('button', { name: 'Done' });
+  await done.waitFor();
+  for (let i = 0; i < 6 && !(await focused(done)); i++) await page.keyboard.press('Tab');
+  assert.equal(await focused(done), true);
+  await page.keyboard.press('Enter');
   await page.locator('#status', { hasText: 'Demo Store is installed.' }).waitFor();
   await assertInstalledWithOneConnection('keyboard-user');
   await page.close();
