@@ -101,24 +101,33 @@ const VALID_REQUESTS: Record<string, { path: string; body?: () => Promise<unknow
     body: () => ({ app: 'demoStore', fields: { shop: 'acme-shop' }, origin: 'http://isv.test' }),
   },
   widgetGetOAuthSession: { path: '/widget/oauth/sessions/:ownSession' },
+  // Uninstalls A's installation: tokenRoutes() puts it last and the install first, so each pass of
+  // the control set installs, uses and then removes it.
+  widgetDeleteInstallation: { path: `/widget/integrations/${INTEGRATION_ID}/installation` },
 };
 
+/** Where a route goes in a pass: the install first, the uninstall last, the rest in document order. */
+const passOrder = (operationId: string) =>
+  operationId === 'widgetCreateInstallation' ? 0 : operationId === 'widgetDeleteInstallation' ? 2 : 1;
+
 function tokenRoutes(): RouteRequest[] {
-  return Object.entries(doc.paths).flatMap(([, methods]) =>
-    Object.entries(methods)
-      .filter(([, op]) => op.security.some((s) => 'userToken' in s))
-      .map(([method, op]) => {
-        const valid = VALID_REQUESTS[op.operationId];
-        assert.ok(valid, `${op.operationId} takes a user token: add a valid request for it to VALID_REQUESTS`);
-        return {
-          operationId: op.operationId,
-          method: method.toUpperCase() as Method,
-          path: valid.path,
-          either: op.security.some((s) => 'apiKey' in s),
-          ...(valid.body ? { body: valid.body } : {}),
-        };
-      }),
-  );
+  return Object.entries(doc.paths)
+    .flatMap(([, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.security.some((s) => 'userToken' in s))
+        .map(([method, op]) => {
+          const valid = VALID_REQUESTS[op.operationId];
+          assert.ok(valid, `${op.operationId} takes a user token: add a valid request for it to VALID_REQUESTS`);
+          return {
+            operationId: op.operationId,
+            method: method.toUpperCase() as Method,
+            path: valid.path,
+            either: op.security.some((s) => 'apiKey' in s),
+            ...(valid.body ? { body: valid.body } : {}),
+          };
+        }),
+    )
+    .sort((a, b) => passOrder(a.operationId) - passOrder(b.operationId));
 }
 
 const b64 = (value: unknown) =>

@@ -334,7 +334,8 @@ test('a failed Finish keeps what the user typed, for every fault; Retry succeeds
     fault = next;
     await dialog.getByRole('button', { name: 'Finish Installation' }).click();
     await dialog
-      .getByText('The installation did not complete.', { exact: true })
+      // What failed, then why in the user's terms (one sentence per fault kind).
+      .getByText(/^The installation did not complete\. /)
       .waitFor({ timeout: 8000 })
       .catch(async (error: unknown) => {
         const text = await app.page.evaluate(

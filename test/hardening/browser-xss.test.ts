@@ -611,7 +611,7 @@ async function walkSingles(page: Page, renders: Map<string, number>, api: string
       };
       for (const item of items) {
         const outcome = window.Alloy!.install({ integrationId: item.integrationId });
-        await kit.until(() => kit.root()?.querySelector('.result.error'), `load error ${item.ids[0]}`);
+        await kit.until(() => kit.root()?.querySelector('.result.error .error-details'), `load error ${item.ids[0]}`);
         await kit.settled();
         noteAll('load error message', item, item.loadError);
         kit.primary(); // Try again
@@ -624,7 +624,10 @@ async function walkSingles(page: Page, renders: Map<string, number>, api: string
         const avatar = kit.root()!.querySelector('.avatar');
         noteAll('integration icon URL', item, Boolean(avatar) && images.every((src) => src.startsWith(`${api}/`)));
         kit.primary(); // Finish Installation
-        await kit.until(() => kit.root()?.querySelector('.result.error .detail'), `install error ${item.ids[0]}`);
+        await kit.until(
+          () => kit.root()?.querySelector('.result.error .error-details'),
+          `install error ${item.ids[0]}`,
+        );
         await kit.settled();
         noteAll('install error message', item, item.installError);
         kit.primary(); // Try again

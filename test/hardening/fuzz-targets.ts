@@ -393,11 +393,12 @@ async function openLink(api: Api, userId: string): Promise<{ linkToken: string; 
 }
 
 /**
- * After the documented operations ran (they deactivate workflows and install with the link's
- * user), the surfaces get live data again: the stream workflow active (so its store subscription
- * exists), a new open link.
+ * After the documented operations ran (they deactivate workflows, uninstall and install with the
+ * link's user), the surfaces get live data again: the integration installed, the stream workflow
+ * active (so its store subscription exists), a new open link.
  */
 export async function refreshForSurfaces(api: Api, fixture: Fixture): Promise<void> {
+  await api.installWithWidget(fixture.userId);
   const activate = await api.call('PUT', '/workflows/activate', {
     body: { userId: fixture.userId, workflowId: STREAM_WORKFLOW_ID },
   });
