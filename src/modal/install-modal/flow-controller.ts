@@ -20,7 +20,7 @@ export type Phase =
   | { kind: 'step'; index: number }
   | { kind: 'submitting'; index: number }
   | { kind: 'success'; outcome: InstallOutcome }
-  | { kind: 'error'; failure: Failure; detail: string; index: number };
+  | { kind: 'error'; failure: Failure; index: number };
 
 export const isAuthStep = (step: FlowStep | undefined): step is `auth-${number}` => Boolean(step?.startsWith('auth-'));
 export const authIndex = (step: FlowStep): number => Number(step.slice(5));

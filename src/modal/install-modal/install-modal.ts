@@ -473,13 +473,12 @@ export class AlloyInstallModal extends LitElement {
   }
 
   private fail(failure: Failure, error: unknown): void {
-    const detail = failure === 'load' || failure === 'install' ? messageOf(error) : '';
     if (this.silent || !this.dialog.shown) {
       this.silent = false;
       this.dialog.open();
     }
     this.errorView.show(failure === 'load' || failure === 'install' ? error : undefined);
-    this.flow.go({ kind: 'error', failure, detail, index: this.flow.index });
+    this.flow.go({ kind: 'error', failure, index: this.flow.index });
     this.emit('alloy-error', { error });
     const headline = this.flow.failureHeadline(failure, this.text, this.operation);
     const service = this.flow.integration?.name ?? this.appearance?.brandName;
@@ -565,8 +564,4 @@ function issuesOf(error: unknown): { path: unknown[]; message: string }[] {
 /** 128 random bits as hex. Not `crypto.randomUUID()`: that exists only in secure contexts, and a host page may be plain http. */
 function randomKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : '';
 }
