@@ -72,6 +72,15 @@ export async function rawRow<T = Record<string, unknown>>(
   return (await rawRows<T>(server, text, ...params))[0];
 }
 
+/** The number a `SELECT COUNT(*) AS n …` answers (a string on PostgreSQL, a number on SQLite). */
+export async function rawCount(
+  server: Pick<EmbeddedServer, 'storage'>,
+  text: string,
+  ...params: unknown[]
+): Promise<number> {
+  return Number((await rawRow<{ n: number | string }>(server, text, ...params))!.n);
+}
+
 /** Runs a statement; the number of rows it changed. */
 export async function rawRun(
   server: Pick<EmbeddedServer, 'storage'>,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { upgradeWorkflowVersion } from '../../src/server/installs/repository.js';
-import { rawRow } from '../helpers/engine.js';
+import { rawCount, rawRow } from '../helpers/engine.js';
 import { INTEGRATION_ID, PREFIX_FIELD, STREAM_WORKFLOW_ID, startApi, type Api } from './support.js';
 
 /**
@@ -18,8 +18,7 @@ after(async () => {
   await api.server.dispose();
 });
 
-const count = async (sql: string, ...params: unknown[]): Promise<number> =>
-  (await rawRow<{ n: number }>(api.server, sql, ...params))!.n;
+const count = (sql: string, ...params: unknown[]): Promise<number> => rawCount(api.server, sql, ...params);
 
 describe('installs under concurrency', () => {
   test('concurrent installs of one integration by one user: one installation, every answer 201', async () => {

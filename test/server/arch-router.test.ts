@@ -5,7 +5,7 @@ import * as endpoints from '../../src/contract/endpoints.js';
 import { runIdempotent, PENDING_TIMEOUT_MS } from '../../src/server/http/idempotency.js';
 import { findKey } from '../../src/server/http/idempotency-repository.js';
 import { DomainError } from '../../src/server/platform/errors.js';
-import { rawRow } from '../helpers/engine.js';
+import { rawCount } from '../helpers/engine.js';
 import { INTEGRATION_ID, PREFIX_FIELD, startApi, type Api } from './support.js';
 
 const EVENT = 'Fulfillment Updated';
@@ -18,8 +18,7 @@ after(async () => {
   await api.server.close();
 });
 
-const count = async (sql: string, ...args: unknown[]): Promise<number> =>
-  (await rawRow<{ n: number }>(api.server, sql, ...args))!.n;
+const count = (sql: string, ...params: unknown[]): Promise<number> => rawCount(api.server, sql, ...params);
 
 describe('the endpoint table drives the router', () => {
   test('every endpoint of src/contract/endpoints.ts is a route, and every route an endpoint', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { rawRow } from '../helpers/engine.js';
+import { rawCount } from '../helpers/engine.js';
 import { EVENT_WORKFLOW_ID, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi, type Api } from './support.js';
 
 /** `DELETE /widget/integrations/:integrationId/installation` (Alloy.uninstall, Uninstall in the edit modal). */
@@ -14,8 +14,7 @@ after(async () => {
   await api.server.dispose();
 });
 
-const count = async (sql: string, ...params: unknown[]): Promise<number> =>
-  Number((await rawRow<{ n: number }>(api.server, sql, ...params))!.n);
+const count = (sql: string, ...params: unknown[]): Promise<number> => rawCount(api.server, sql, ...params);
 
 const uninstall = (token: string, integrationId = INTEGRATION_ID) =>
   api.call('DELETE', `/widget/integrations/${integrationId}/installation`, { token });
