@@ -42,14 +42,18 @@ function record(el: AlloyInstallModal) {
   return events;
 }
 
+/** The window.open stub of the running test, put back after it. */
+let restoreOpen: (() => void) | undefined;
+/** After each test: window.open, the OAuth timings and the modals back as they were. */
+function cleanUp(): void {
+  restoreOpen?.();
+  restoreOpen = undefined;
+  Object.assign(oauthTiming, defaultTiming);
+  removeModals();
+}
+
 describe('<alloy-install-modal> auth step', () => {
-  let restoreOpen: (() => void) | undefined;
-  afterEach(() => {
-    restoreOpen?.();
-    restoreOpen = undefined;
-    Object.assign(oauthTiming, defaultTiming);
-    removeModals();
-  });
+  afterEach(cleanUp);
 
   it('shows an existing connection as connected, and Continue reuses it for the install', async () => {
     const api = new AuthApi(undefined, [{ ...DEMO_STORE_APP, connections: [CONNECTION] }]);
@@ -187,13 +191,7 @@ describe('<alloy-install-modal> auth step', () => {
 });
 
 describe('<alloy-install-modal> OAuth', () => {
-  let restoreOpen: (() => void) | undefined;
-  afterEach(() => {
-    restoreOpen?.();
-    restoreOpen = undefined;
-    Object.assign(oauthTiming, defaultTiming);
-    removeModals();
-  });
+  afterEach(cleanUp);
 
   async function startOAuth(popups: (FakePopup | null)[] = [new FakePopup()]) {
     const api = new AuthApi(undefined, [OAUTH_APP]);
@@ -408,13 +406,7 @@ describe('<alloy-install-modal> OAuth', () => {
 });
 
 describe('<alloy-install-modal> auth step with OAuth and an API key', () => {
-  let restoreOpen: (() => void) | undefined;
-  afterEach(() => {
-    restoreOpen?.();
-    restoreOpen = undefined;
-    Object.assign(oauthTiming, defaultTiming);
-    removeModals();
-  });
+  afterEach(cleanUp);
 
   function open(popups: (FakePopup | null)[] = [new FakePopup()], app: WidgetApp = BOTH_METHODS_APP) {
     const api = new AuthApi(undefined, [app]);
