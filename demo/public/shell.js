@@ -88,7 +88,7 @@ export function mountShell(activeHref) {
   // On narrow screens the links fold behind a Menu button (CSS shows it below 1100 px).
   const menu = el(
     'button',
-    { type: 'button', class: 'nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'site-nav' },
+    { type: 'button', class: 'secondary nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'site-nav' },
     'Menu',
   );
   const header = el(
