@@ -1,0 +1,45 @@
+/**
+ * The seam between the console's shell and its views: the shell owns the session, the CSRF token
+ * and the environment switch and hands every view a `ConsoleApi`; a view only says which ISV
+ * endpoint it wants and which contract schema its answer must match. A view never calls `fetch`
+ * itself, so the session rules live in one place and views are tested with any `ConsoleApi`.
+ */
+import type * as z from 'zod/mini';
+
+export type ConsoleEnvironment = 'development' | 'production';
+export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
+
+export type ConsoleLanguage = 'en' | 'es' | 'fr' | 'de';
+
+export type ConsoleQuery = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface ConsoleRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A documented ISV REST path, dated or not, e.g. `/2024-03/integrations` or `/logs/:id` filled in. */
+  path: string;
+  query?: ConsoleQuery;
+  body?: unknown;
+}
+
+export interface ConsoleApi {
+  /** The environment every call of this object acts in; the shell hands out a new object on a switch. */
+  readonly env: ConsoleEnvironment;
+  /**
+   * Calls the ISV REST API as the signed-in admin (`/console/api/isv<path>` with the session cookie,
+   * the CSRF header and `x-alloy-env`), and parses the answer with `schema`. Throws `ConsoleApiError`.
+   */
+  isv<T>(request: ConsoleRequest, schema: z.ZodMiniType<T>): Promise<T>;
+}
+
+/** Why a console call failed: the API's error code and message, or `network` / `invalid_response`. */
+export class ConsoleApiError extends Error {
+  override readonly name = 'ConsoleApiError';
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status: number,
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
