@@ -4,10 +4,14 @@ import type { ModalMessages } from './i18n/messages.js';
 import { fieldsOf } from './internal/error-copy.js';
 
 /**
- * The Details view of a failure: status, call, message and request id behind a disclosure, with a
- * copy button, for the user to hand to support. Loaded with `import()` when an error has such
- * details (the CDN build makes it its own chunk), so the base modal chunk carries none of it.
+ * The error chunk: the sentence a failure gets in the user's terms (error-copy.ts, with its English
+ * table) and the Details view of it: status, call, message and request id behind a disclosure, with a
+ * copy button, for the user to hand to support. Loaded with `import()` when a failure is shown (the
+ * CDN build makes it its own chunk and fetches it on idle warm-up, so it is at hand before anything
+ * fails), so a first install that goes well carries none of it.
  */
+export { humanErrorSentence } from './internal/error-copy.js';
+
 /** The technical part of a failure, each line only when known. */
 export interface ErrorDetailsData {
   status?: number;

@@ -127,8 +127,9 @@ describe('<alloy-install-modal> auth step', () => {
     api.getApps = () => Promise.reject(Object.assign(new Error('Could not reach the Alloy API.'), { status: 503 }));
     const { root } = await openModal(api, {}, { waitFor: 'open' });
     await waitUntil(() => root.querySelector('.result.error'));
+    // The sentence and Details come with the error chunk, together.
+    await waitUntil(() => root.querySelector('[part="error-details"]'), 'the error chunk loads');
     expect(root.querySelector('#alloy-error-text')!.textContent).to.contain('The service is having trouble.');
-    await waitUntil(() => root.querySelector('[part="error-details"]'), 'the Details view loads');
     expect(root.querySelector('[part="error-details"]')!.textContent).to.contain('Could not reach the Alloy API.');
   });
 

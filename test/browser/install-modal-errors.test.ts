@@ -4,8 +4,10 @@ import { de } from '../../src/modal/i18n/de.js';
 import { en } from '../../src/modal/i18n/en.js';
 import { es } from '../../src/modal/i18n/es.js';
 import { errorDetailsMessages } from '../../src/modal/i18n/error-details-messages.js';
+import { errorMessages } from '../../src/modal/i18n/error-copy-messages.js';
 import { fr } from '../../src/modal/i18n/fr.js';
 import { errorCopyKind } from '../../src/modal/internal/error-copy.js';
+import { setChunkPreloader } from '../../src/modal/internal/lazy-chunk.js';
 import { AlloyError } from '../../src/sdk/errors.js';
 import {
   FakeApi,
@@ -57,11 +59,12 @@ describe('<alloy-install-modal> error copy', () => {
 
   it('leads with a human sentence, never the developer hints, and announces it', async () => {
     const { el, root } = await openModal(new FakeApi(offline()), { appearance: { brandName: 'AcmeCo' } });
+    // The sentence and Details come with the error chunk, together; the announcement waits for them.
+    await waitUntil(() => details(root), 'the error chunk loads');
     expect(errorText(root)).to.equal(
       'We could not load this integration. We couldn’t reach AcmeCo’s service. Check your connection and try again.',
     );
-    expect(statusText(root)).to.contain('We couldn’t reach AcmeCo’s service.');
-    await waitUntil(() => details(root), 'the Details view loads');
+    await waitUntil(() => statusText(root).includes('We couldn’t reach AcmeCo’s service.'), 'announced');
     // The CORS / base URL advice is only in the closed Details (and the error the host gets).
     expect(errorText(root)).not.to.match(/CORS|base URL|Alloy API/);
     expect(details(root).open).to.equal(false);
@@ -160,18 +163,20 @@ describe('<alloy-install-modal> error copy', () => {
       'rejected',
       'unexpected',
     ] as const;
-    // English Details labels come with the Details chunk; the other languages carry their own.
+    // English sentences and Details labels come with the error chunk; the other languages carry their own.
+    expect(en.errors).to.equal(undefined);
     expect(en.errorDetails).to.equal(undefined);
-    for (const table of [es, fr, de]) expect(table.errorDetails, table.locale).not.to.equal(undefined);
+    for (const table of [es, fr, de]) expect(table.errors && table.errorDetails, table.locale).not.to.equal(undefined);
     for (const table of [en, es, fr, de]) {
+      const errors = errorMessages(table);
       const sentences = kinds.map((kind) => {
-        const entry = table.errors[kind];
+        const entry = errors[kind];
         return typeof entry === 'function' ? entry('Demo Store') : entry;
       });
       expect(new Set(sentences).size, table.locale).to.equal(kinds.length);
       for (const sentence of sentences) expect(sentence, table.locale).to.match(/\S.{20,}[.!]$/);
-      expect(table.errors.unreachable('Demo Store'), table.locale).to.contain('Demo Store');
-      expect(table.errors.unreachable(), table.locale).not.to.contain('undefined');
+      expect(errors.unreachable('Demo Store'), table.locale).to.contain('Demo Store');
+      expect(errors.unreachable(), table.locale).not.to.contain('undefined');
       expect(table.brandConnects('AcmeCo', 'Demo Store'), table.locale).to.match(
         /AcmeCo.*Demo Store|Demo Store.*AcmeCo/,
       );
@@ -202,6 +207,20 @@ describe('<alloy-install-modal> error copy', () => {
     expect(errorCopyKind({ status: 503 })).to.equal('unavailable');
     expect(errorCopyKind(new Error('boom'))).to.equal('unexpected');
     expect(errorCopyKind(null)).to.equal('unexpected');
+  });
+
+  it('still says what failed, with Retry, and announces it when the error chunk cannot load', async () => {
+    setChunkPreloader((name) => (name === 'error-details' ? Promise.reject(new Error('offline')) : Promise.resolve()));
+    try {
+      const { el, root } = await openModal(new FakeApi(offline()));
+      await waitUntil(() => statusText(root).includes('We could not load this integration.'), 'announced');
+      expect(errorText(root)).to.equal('We could not load this integration.');
+      expect(details(root)).to.equal(null);
+      expect(primaryButton(root).textContent!.trim()).to.equal('Try again');
+      await expect(el).to.be.accessible();
+    } finally {
+      setChunkPreloader(() => Promise.resolve());
+    }
   });
 
   it('shows no Details for a failure that is not a call’s (nothing installed to edit)', async () => {

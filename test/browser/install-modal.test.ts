@@ -211,10 +211,11 @@ describe('<alloy-install-modal> flow', () => {
       primaryButton(root).click();
       await waitUntil(() => root.querySelector('.result.error'));
       expect(root.querySelector('.result')!.textContent).to.contain('The installation did not complete.');
+      // The sentence and Details come with the error chunk, together.
+      await waitUntil(() => root.querySelector('[part="error-details"]'), 'the error chunk loads');
       expect(root.querySelector('#alloy-error-text')!.textContent).to.contain(
         'Demo Store’s service is having trouble. Try again in a minute.',
       );
-      await waitUntil(() => root.querySelector('[part="error-details"]'), 'the Details view loads');
       expect(root.querySelector('[part="error-details"] dd')!.textContent).to.equal('The Alloy API answered 503.');
       expect(root.querySelector('[part~="back-button"]')).not.to.equal(null);
       await expect(el).to.be.accessible();

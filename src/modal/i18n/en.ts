@@ -52,17 +52,4 @@ export const en: ModalMessages = {
   discard: 'Discard',
   whatHappensNow: 'What happens now',
   brandConnects: (brand, integration) => `${brand} uses Alloy to connect ${integration}`,
-  errors: {
-    unreachable: (service) =>
-      `We couldn’t reach ${service ? `${service}’s service` : 'the service'}. Check your connection and try again.`,
-    timeout: (service) =>
-      `${service ? `${service}’s service` : 'The service'} took too long to answer. Try again in a minute.`,
-    unavailable: (service) =>
-      `${service ? `${service}’s service` : 'The service'} is having trouble. Try again in a minute.`,
-    busy: 'Too many attempts. Wait a minute, then try again.',
-    session: 'Your session has expired. Close this window and open it again.',
-    notFound: 'This integration isn’t available right now. Try again later.',
-    rejected: 'Some settings could not be saved. Go back, check them and try again.',
-    unexpected: 'Something unexpected happened. Try again, or contact support with the details.',
-  },
 };

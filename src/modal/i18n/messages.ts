@@ -61,8 +61,11 @@ export interface ModalMessages {
   whatHappensNow: string;
   /** The header line when the host names its brand: "AcmeCo uses Alloy to connect Demo Store". */
   brandConnects: (brand: string, integration: string) => string;
-  /** Failures in the user's terms. */
-  errors: ErrorMessages;
+  /**
+   * Failures in the user's terms. English lives in `error-copy-messages.ts`, which only the lazily
+   * loaded error chunk imports (error-details.ts); the other built-in tables carry their own here.
+   */
+  errors?: ErrorMessages;
   /** The Details view's labels; English in `error-details-messages.ts` (loaded with that view). */
   errorDetails?: ErrorDetailsMessages;
   /**

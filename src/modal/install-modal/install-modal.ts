@@ -2,19 +2,20 @@ import { LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import type { InstallationResponse, WidgetApi, WidgetApp, WidgetIntegration } from '../../contract/index.js';
 import { configFieldStyles } from '../config-fields/config-fields.styles.js';
 import type { InstallOutcome, ModalEventDetails } from '../events.js';
+import type { AuthHost } from '../auth-step/auth-step.js';
 import { en } from '../i18n/en.js';
 import { loadMessages, MESSAGE_TABLES, resolveLocale, type ResolvedLocale } from '../i18n/locale.js';
 import type { ModalMessages } from '../i18n/messages.js';
 import type { ModalAppearance, ModalOperation, PrefilledValue } from '../options.js';
 import { DialogController, type Dismissal } from './dialog-controller.js';
-import { authIndex, FlowController, isAuthStep, type Failure } from './flow-controller.js';
+import { authIndex, FlowController, isAuthStep, type Failure, type Phase } from './flow-controller.js';
 import { FormState } from './form-state.js';
 import { installModalStyles } from './install-modal.styles.js';
 import { LazySteps } from './lazy-steps-controller.js';
 import { renderShell } from './templates/shell.js';
 import { loadChunk } from '../internal/lazy-chunk.js';
 import { successStyles } from './success-view.js';
-import type { UninstallConfirm } from './uninstall-confirm.js';
+import type { UninstallConfirm, UninstallHost } from './uninstall-confirm.js';
 import type { ModalActions } from './templates/view.js';
 import { ThemeController } from './theme-controller.js';
 import { ErrorView } from '../internal/error-view.js';
@@ -286,12 +287,13 @@ export class AlloyInstallModal extends LitElement {
             )
           : [],
       ]);
-      if (!(await this.lazy.load(this.lazyHost(api), apps, integration, abort.signal))) return;
+      const host = this.lazyHost(api);
+      if (!(await this.lazy.load(host, apps, integration, abort.signal))) return;
       this.uninstall = undefined;
       if (this.operation !== 'install' && integration.installation && api.deleteInstallation) {
         const lazy = await loadChunk('lazy-steps', () => import('../lazy-steps.js'));
         if (abort.signal.aborted) return;
-        this.uninstall = lazy.createUninstall(this.uninstallHost(), this.renderRoot as ShadowRoot);
+        this.uninstall = lazy.createUninstall(host, this.renderRoot as ShadowRoot);
       }
     } catch (error) {
       if (!abort.signal.aborted) this.fail('load', error);
@@ -318,16 +320,23 @@ export class AlloyInstallModal extends LitElement {
     this.emit('alloy-ready', { integrationId: integration.integrationId });
   }
 
-  /** What the lazily loaded steps may use of the modal. */
-  private lazyHost(api: WidgetApi) {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- `text` must stay a live getter (locale switches)
+  /** What the lazily loaded parts (auth step, dynamic selects, uninstall) may use of the modal. */
+  private lazyHost(api: WidgetApi): AuthHost & UninstallHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- live getters (locale, integration)
     const modal = this;
     return {
       api,
       get text() {
         return modal.text;
       },
+      get integration() {
+        return modal.flow.integration;
+      },
+      get integrationName() {
+        return modal.headingText;
+      },
       alwaysShowAuthentication: this.alwaysShowAuthentication,
+      operation: this.operation,
       requestUpdate: () => modal.requestUpdate(),
       emit: modal.emit.bind(modal),
       announce: (text: string) => modal.announce(text),
@@ -337,34 +346,6 @@ export class AlloyInstallModal extends LitElement {
         const phase = modal.flow.phase;
         if (phase.kind === 'step' && phase.index === index && !modal.confirmingDiscard) modal.enterStep(index + 1);
       },
-      operation: this.operation,
-    };
-  }
-
-  /** What the uninstall entry and confirmation may use of the modal. */
-  private uninstallHost() {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- live getters (locale, integration)
-    const modal = this;
-    return {
-      get api() {
-        return modal.api;
-      },
-      get text() {
-        return modal.text;
-      },
-      get operation() {
-        return modal.operation;
-      },
-      get integration() {
-        return modal.flow.integration;
-      },
-      get integrationName() {
-        return modal.headingText;
-      },
-      requestUpdate: () => modal.requestUpdate(),
-      announce: (text: string) => modal.announce(text),
-      focusSoon: (selector: string) => modal.focusSoon(selector),
-      emit: modal.emit.bind(modal),
       uninstalled: () => modal.finish({ success: false, reason: 'uninstalled' }),
     };
   }
@@ -477,13 +458,19 @@ export class AlloyInstallModal extends LitElement {
       this.silent = false;
       this.dialog.open();
     }
-    this.errorView.show(failure === 'load' || failure === 'install' ? error : undefined);
-    this.flow.go({ kind: 'error', failure, index: this.flow.index });
+    const explained = this.errorView.show(failure === 'load' || failure === 'install' ? error : undefined);
+    const phase: Phase = { kind: 'error', failure, index: this.flow.index };
+    this.flow.go(phase);
     this.emit('alloy-error', { error });
-    const headline = this.flow.failureHeadline(failure, this.text, this.operation);
-    const service = this.flow.integration?.name ?? this.appearance?.brandName;
-    this.announce(`${this.text.errorTitle}. ${this.errorView.text(this.text, headline, service)}`);
     void this.focusSoon('.primary');
+    // Announced once the sentence is at hand (at once when the error chunk is loaded), unless the
+    // user has moved on meanwhile.
+    void explained.then(() => {
+      if (this.flow.phase !== phase) return;
+      const headline = this.flow.failureHeadline(failure, this.text, this.operation);
+      const service = this.flow.integration?.name ?? this.appearance?.brandName;
+      this.announce(`${this.text.errorTitle}. ${this.errorView.text(this.text, headline, service)}`);
+    });
   }
 
   /** Every way the user can dismiss the modal ends here. */

@@ -1,4 +1,6 @@
+import { errorMessages } from '../i18n/error-copy-messages.js';
 import type { ErrorMessages } from '../i18n/error-messages.js';
+import type { ModalMessages } from '../i18n/messages.js';
 
 /** Which end-user sentence a failure gets. */
 export type ErrorCopyKind = keyof Pick<
@@ -44,8 +46,7 @@ export function errorCopyKind(error: unknown): ErrorCopyKind {
  * The sentence an end user reads: what happened and what to do, never how to configure CORS or a
  * base URL (that stays in the error's message, for the console and the Details view).
  */
-export function humanErrorSentence(error: unknown, messages: ErrorMessages, service?: string): string {
-  const kind = errorCopyKind(error);
-  const entry = messages[kind];
+export function humanErrorSentence(error: unknown, messages: ModalMessages, service?: string): string {
+  const entry = errorMessages(messages)[errorCopyKind(error)];
   return typeof entry === 'function' ? entry(service || undefined) : entry;
 }
