@@ -4,7 +4,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
-import esbuild, { minify } from 'rollup-plugin-esbuild';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
 import ts from 'typescript';
 
 const pkg = JSON.parse(fs.readFileSync('./package.json', 'utf8'));
@@ -113,7 +114,8 @@ function versionedLoader() {
 }
 
 /**
- * The modal's stylesheets (`*.styles.ts`: one static css`...` each) lose their comments and the
+ * The modal's static css`...` stylesheets (in `*.styles.ts`, and the few a lazily loaded view keeps
+ * beside its code) lose their comments and the
  * whitespace CSS does not need, for the CDN chunks. Only what is safe without a CSS parser: runs
  * of whitespace become one space, none around `{ } ; , >` or after `:` (before `:` it may be a
  * descendant selector such as `.body :is(...)`), no `;` before `}`. `+`, `-`, `*` keep their
@@ -123,7 +125,7 @@ function minifyStyles() {
   return {
     name: 'alloy-minify-styles',
     transform(code, id) {
-      if (!id.endsWith('.styles.ts')) return null;
+      if (!id.startsWith(path.resolve('src/modal')) || !id.endsWith('.ts') || !code.includes('css`')) return null;
       return code.replace(/\bcss`([^`]*)`/g, (_match, text) => {
         if (text.includes('${')) this.error(`${id}: css\` with an expression; the minifier handles static styles only`);
         const parts = text.split(/('[^']*'|"[^"]*")/);
@@ -322,13 +324,15 @@ export default [
     // facade over a shared chunk.
     preserveEntrySignatures: 'allow-extension',
     // Minify after tree-shaking: minifying each module first would drop the contract's
-    // /* @__PURE__ */ annotations and keep schemas the browser never uses.
+    // /* @__PURE__ */ annotations and keep schemas the browser never uses. Terser, not esbuild's
+    // minifier, for these chunks: its second compress pass makes them about 2 % smaller (0.4 KB of
+    // the modal's 20 KB budget) for a few seconds more of build.
     plugins: [
       nodeResolve({ browser: true }),
       minifyStyles(),
       collapseHtmlTemplates(),
       esbuild(esbuildOptions),
-      minify({ legalComments: 'none' }),
+      terser({ module: true, ecma: 2020, compress: { passes: 3 }, format: { comments: false } }),
       captureRuntime(),
     ],
     output: {

@@ -270,3 +270,14 @@ function closureOf(appDir: string, name: string, seen = new Set<string>()): Set<
   for (const dependency of Object.keys(manifest.dependencies ?? {})) closureOf(appDir, dependency, seen);
   return seen;
 }
+
+test('the CDN files keep their gzip budgets: loader ≤ 3 KB, modal chunk (Lit included) ≤ 20 KB', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/cdn/manifest.json'), 'utf8')) as {
+    loader: { gzipKb: number };
+    chunks: { file: string; gzipKb: number }[];
+  };
+  const modal = manifest.chunks.find((chunk) => chunk.file.startsWith('alloy-modal-'));
+  assert.ok(modal, 'the build splits the modal chunk off');
+  assert.ok(manifest.loader.gzipKb <= 3, `loader ${manifest.loader.gzipKb} KB gzip`);
+  assert.ok(modal.gzipKb <= 20, `modal chunk ${modal.gzipKb} KB gzip (npm run size shows what it holds)`);
+});
