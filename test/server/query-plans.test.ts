@@ -238,6 +238,11 @@ async function workload(): Promise<void> {
     },
   ];
   await ok('GET', `/logs?filters=${encodeURIComponent(JSON.stringify(filters))}`);
+  await ok(
+    'GET',
+    `/logs?workflowId=${EVENT_WORKFLOW_ID}&filters=${encodeURIComponent(JSON.stringify(filters.slice(0, 1)))}`,
+  );
+  await ok('GET', `/logs?filters=${encodeURIComponent(JSON.stringify(filters.slice(0, 1)))}`);
   await ok('GET', '/webhook-deliveries');
 
   // Erasure and removal.
@@ -304,6 +309,23 @@ test(
         `no statement on ${table} was recorded`,
       );
     assert.ok(explained.length >= 50, `only ${explained.length} statements recorded`);
+    // A message filter is a status test: its page is one seek in status-then-time order, no sort.
+    const messagePages = explained.filter((text) =>
+      /e\.status IN \('error'\)[)\s]*ORDER BY/.test(text.replace(/\s+/g, ' ')),
+    );
+    assert.ok(messagePages.length >= 2, `message-filtered pages recorded: ${messagePages.length}`);
+    for (const text of messagePages) {
+      const plan = (
+        originalPrepare.call(db, `EXPLAIN QUERY PLAN ${text}`).all(recorded.get(text)!.params) as {
+          detail: string;
+        }[]
+      ).map((row) => row.detail);
+      assert.ok(
+        plan.some((detail) => /USING (COVERING )?INDEX executions_(workflow_)?status_created/.test(detail)) &&
+          !plan.some((detail) => /TEMP B-TREE/.test(detail)),
+        `message filter page: ${plan.join(' | ')}\n    in: ${text.replace(/\s+/g, ' ').slice(0, 300)}`,
+      );
+    }
     assert.deepEqual(failures, [], `full scans on hot tables:\n${failures.join('\n')}`);
   },
 );

@@ -418,6 +418,14 @@ const MIGRATIONS: readonly Migration[] = [
     EXECUTE FUNCTION executions_count();
   `,
   },
+  `
+  -- Logs filtered by message (a status test: runs/repository.ts), newest first, with or without a
+  -- workflow: one index seek per page instead of walking every newer execution of other statuses.
+  -- The (env, status) index is a prefix of the first and goes.
+  DROP INDEX executions_status;
+  CREATE INDEX executions_status_created ON executions (env, status, created_at, id);
+  CREATE INDEX executions_workflow_status_created ON executions (env, workflow_id, status, created_at, id);
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */
