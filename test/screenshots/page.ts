@@ -176,7 +176,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     const { root } = await open(api);
     type(find(root, 'input'), 'DS-');
     find<HTMLButtonElement>(root, 'footer .primary').click();
-    await until(() => root.querySelector('.result.error'));
+    // The sentence and Details come with the error chunk.
+    await until(() => root.querySelector('.result.error [part="error-details"]'));
   },
   async 'server-field-error'() {
     const api = new FakeApi(store);
@@ -189,7 +190,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     await until(() => root.querySelector('.field-error'));
   },
   async 'load-error'() {
-    await open(new FakeApi(new Error('The Alloy API did not answer within 15000 ms.')));
+    const { root } = await open(new FakeApi(new Error('The Alloy API did not answer within 15000 ms.')));
+    await until(() => root.querySelector('.result.error [part="error-details"]'));
   },
   async 'discard-confirm'() {
     const { el, root } = await open(new FakeApi(store));
