@@ -17,7 +17,8 @@ const esbuildOptions = { target: 'es2022', tsconfig: 'tsconfig.json' };
 
 // Every build starts clean, so dist/cdn holds exactly one runtime and the tarball no stale files.
 // dist/types is written before rollup runs (tsc), so it stays; everything rollup writes starts clean.
-for (const dir of ['esm', 'cjs', 'cdn', 'node', 'console']) fs.rmSync(path.join('dist', dir), { recursive: true, force: true });
+for (const dir of ['esm', 'cjs', 'cdn', 'node', 'console'])
+  fs.rmSync(path.join('dist', dir), { recursive: true, force: true });
 
 const sri = (code) => `sha384-${createHash('sha384').update(code).digest('base64')}`;
 const gzipKb = (code) => (gzipSync(code, { level: 9 }).length / 1024).toFixed(2);
@@ -423,7 +424,12 @@ export default [
     // The ISV console (src/console): one entry, settings and setup as lazy chunks, and the page that
     // loads it. Served by the API server under /console (hashed assets under /console/assets).
     input: { console: 'src/console/index.ts' },
-    plugins: [nodeResolve({ browser: true }), esbuild(esbuildOptions), minify({ legalComments: 'none' }), consoleHtml()],
+    plugins: [
+      nodeResolve({ browser: true }),
+      esbuild(esbuildOptions),
+      minify({ legalComments: 'none' }),
+      consoleHtml(),
+    ],
     output: {
       dir: 'dist/console',
       format: 'es',

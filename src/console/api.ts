@@ -196,7 +196,13 @@ export class ConsoleClient {
       if (response.status === 401 && options.sessionCall) this.onUnauthorized?.();
       throw new ConsoleApiError(message, detail?.code ?? `http_${response.status}`, response.status, id);
     }
-    if (!parsed) throw new ConsoleApiError('The server sent an answer that is not JSON.', 'invalid_response', response.status, requestId);
+    if (!parsed)
+      throw new ConsoleApiError(
+        'The server sent an answer that is not JSON.',
+        'invalid_response',
+        response.status,
+        requestId,
+      );
     const result = schema.safeParse(json);
     if (!result.success)
       throw new ConsoleApiError(

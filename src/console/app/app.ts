@@ -1,7 +1,13 @@
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ConsoleClient } from '../api.js';
-import { CONSOLE_ENVIRONMENTS, ConsoleApiError, type ConsoleApi, type ConsoleEnvironment, type ConsoleLanguage } from '../api-types.js';
+import {
+  CONSOLE_ENVIRONMENTS,
+  ConsoleApiError,
+  type ConsoleApi,
+  type ConsoleEnvironment,
+  type ConsoleLanguage,
+} from '../api-types.js';
 import {
   CONSOLE_LANGUAGES,
   isConsoleLanguage,
@@ -16,11 +22,23 @@ import '../sign-in/sign-in.js';
 import { consoleBaseStyles } from '../styles/tokens.styles.js';
 import { appStyles } from './app.styles.js';
 import type { AlloyConsoleNavigateEvent, AlloyConsoleSignedInEvent } from './events.js';
-import { consoleLinkTarget, DEFAULT_PATH, NAV_ROUTES, navOf, parseRoute, type ConsoleRoute, type NavRoute } from './router.js';
+import {
+  consoleLinkTarget,
+  DEFAULT_PATH,
+  NAV_ROUTES,
+  navOf,
+  parseRoute,
+  type ConsoleRoute,
+  type NavRoute,
+} from './router.js';
 
 const THEMES: readonly ConsoleTheme[] = ['auto', 'light', 'dark'];
 /** localStorage keys: the console remembers these per browser. */
-export const STORAGE_KEYS = { lang: 'alloy-console-lang', theme: 'alloy-console-theme', env: 'alloy-console-env' } as const;
+export const STORAGE_KEYS = {
+  lang: 'alloy-console-lang',
+  theme: 'alloy-console-theme',
+  env: 'alloy-console-env',
+} as const;
 
 function readStored(key: string): string | null {
   try {
@@ -49,20 +67,31 @@ interface ViewContext {
  * tags and hands each the `ConsoleApi` of the current environment and the language. A tag that is
  * not defined yet renders as soon as it is (custom elements upgrade in place).
  */
-const VIEWS: Readonly<Record<Exclude<NavRoute, 'settings'>, { tag: string; render: (context: ViewContext) => TemplateResult }>> = {
+const VIEWS: Readonly<
+  Record<Exclude<NavRoute, 'settings'>, { tag: string; render: (context: ViewContext) => TemplateResult }>
+> = {
   integrations: {
     tag: 'alloy-console-integrations',
-    render: ({ api, lang }) => html`<alloy-console-integrations .api=${api} .lang=${lang}></alloy-console-integrations>`,
+    render: ({ api, lang }) =>
+      html`<alloy-console-integrations .api=${api} .lang=${lang}></alloy-console-integrations>`,
   },
   users: {
     tag: 'alloy-console-users',
     render: ({ api, lang, route }) =>
-      html`<alloy-console-users .api=${api} .lang=${lang} .userId=${route.name === 'users' ? route.userId : undefined}></alloy-console-users>`,
+      html`<alloy-console-users
+        .api=${api}
+        .lang=${lang}
+        .userId=${route.name === 'users' ? route.userId : undefined}
+      ></alloy-console-users>`,
   },
   logs: {
     tag: 'alloy-console-logs',
     render: ({ api, lang, route }) =>
-      html`<alloy-console-logs .api=${api} .lang=${lang} .executionId=${route.name === 'logs' ? route.executionId : undefined}></alloy-console-logs>`,
+      html`<alloy-console-logs
+        .api=${api}
+        .lang=${lang}
+        .executionId=${route.name === 'logs' ? route.executionId : undefined}
+      ></alloy-console-logs>`,
   },
   deliveries: {
     tag: 'alloy-console-deliveries',
@@ -103,7 +132,9 @@ export class AlloyConsoleApp extends LitElement {
     const theme = readStored(STORAGE_KEYS.theme);
     this.theme = (THEMES as readonly (string | null)[]).includes(theme) ? (theme as ConsoleTheme) : 'auto';
     const env = readStored(STORAGE_KEYS.env);
-    this.env = (CONSOLE_ENVIRONMENTS as readonly (string | null)[]).includes(env) ? (env as ConsoleEnvironment) : 'development';
+    this.env = (CONSOLE_ENVIRONMENTS as readonly (string | null)[]).includes(env)
+      ? (env as ConsoleEnvironment)
+      : 'development';
     this.client ??= new ConsoleClient();
     this.client.onUnauthorized = () => this.sessionEnded();
     window.addEventListener('popstate', this.onPopState);
@@ -171,8 +202,7 @@ export class AlloyConsoleApp extends LitElement {
     const nav = navOf(route);
     if (nav && nav !== 'settings') {
       const { tag } = VIEWS[nav];
-      if (!customElements.get(tag))
-        void customElements.whenDefined(tag).then(() => this.requestUpdate());
+      if (!customElements.get(tag)) void customElements.whenDefined(tag).then(() => this.requestUpdate());
     }
   }
 
@@ -226,7 +256,8 @@ export class AlloyConsoleApp extends LitElement {
       this.notice = '';
       this.apis.clear();
     } catch (error) {
-      this.status = error instanceof ConsoleApiError && error.code === 'network' ? this.m.networkError : this.m.loadFailed;
+      this.status =
+        error instanceof ConsoleApiError && error.code === 'network' ? this.m.networkError : this.m.loadFailed;
     }
   }
 
@@ -292,7 +323,11 @@ export class AlloyConsoleApp extends LitElement {
           <p>${m.setupRequired.text}</p>
         </div>
       </main>`;
-    return html`<alloy-console-sign-in .client=${this.client!} lang=${this.lang} notice=${this.notice}></alloy-console-sign-in>`;
+    return html`<alloy-console-sign-in
+      .client=${this.client!}
+      lang=${this.lang}
+      notice=${this.notice}
+    ></alloy-console-sign-in>`;
   }
 
   private renderFailure() {
@@ -325,17 +360,20 @@ export class AlloyConsoleApp extends LitElement {
             ${this.env === 'production' ? html`<span class="env-badge">${m.environments.production}</span>` : nothing}
           </div>
           <div class="controls">
-            <label>${m.environment}
+            <label
+              >${m.environment}
               <select @change=${(event: Event) => this.setEnv((event.target as HTMLSelectElement).value)}>
                 ${CONSOLE_ENVIRONMENTS.map((env) => html`<option value=${env} ?selected=${env === this.env}>${m.environments[env]}</option>`)}
               </select>
             </label>
-            <label>${m.language}
+            <label
+              >${m.language}
               <select @change=${(event: Event) => this.setLang((event.target as HTMLSelectElement).value)}>
                 ${CONSOLE_LANGUAGES.map((lang) => html`<option value=${lang} lang=${lang} ?selected=${lang === this.lang}>${LANGUAGE_NAMES[lang]}</option>`)}
               </select>
             </label>
-            <label>${m.theme}
+            <label
+              >${m.theme}
               <select @change=${(event: Event) => this.setTheme((event.target as HTMLSelectElement).value)}>
                 ${THEMES.map((theme) => html`<option value=${theme} ?selected=${theme === this.theme}>${m.themes[theme]}</option>`)}
               </select>
@@ -349,9 +387,10 @@ export class AlloyConsoleApp extends LitElement {
         <nav aria-label=${m.mainNav}>
           <ul>
             ${NAV_ROUTES.map(
-              (name) => html`<li>
-                <a href="/console/${name}" aria-current=${name === current ? 'page' : nothing}>${m.nav[name]}</a>
-              </li>`,
+              (name) =>
+                html`<li>
+                  <a href="/console/${name}" aria-current=${name === current ? 'page' : nothing}>${m.nav[name]}</a>
+                </li>`,
             )}
           </ul>
         </nav>
@@ -372,7 +411,11 @@ export class AlloyConsoleApp extends LitElement {
     const loading = html`<p role="status">${m.loading}</p>`;
     if (route.name === 'settings')
       return this.lazyReady.has('settings')
-        ? html`<alloy-console-settings .api=${this.api()} .keysApi=${this.client!} lang=${this.lang}></alloy-console-settings>`
+        ? html`<alloy-console-settings
+            .api=${this.api()}
+            .keysApi=${this.client!}
+            lang=${this.lang}
+          ></alloy-console-settings>`
         : loading;
     const nav = navOf(route);
     if (!nav) return this.renderNotFound();

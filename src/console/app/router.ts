@@ -31,7 +31,10 @@ function segment(value: string): string | undefined {
 export function parseRoute(pathname: string): ConsoleRoute {
   if (pathname === CONSOLE_BASE || pathname === `${CONSOLE_BASE}/`) return { name: 'home' };
   if (!pathname.startsWith(`${CONSOLE_BASE}/`)) return { name: 'not-found' };
-  const parts = pathname.slice(CONSOLE_BASE.length + 1).replace(/\/$/, '').split('/');
+  const parts = pathname
+    .slice(CONSOLE_BASE.length + 1)
+    .replace(/\/$/, '')
+    .split('/');
   const [page, id, ...rest] = parts;
   if (rest.length > 0) return { name: 'not-found' };
   const param = id === undefined ? undefined : segment(id);

@@ -5,7 +5,13 @@ export const de: ConsoleMessages = {
   appName: 'Alloy-Konsole',
   skipToContent: 'Zum Inhalt springen',
   mainNav: 'Hauptnavigation',
-  nav: { integrations: 'Integrationen', users: 'Benutzer', logs: 'Protokolle', deliveries: 'Webhook-Zustellungen', settings: 'Einstellungen' },
+  nav: {
+    integrations: 'Integrationen',
+    users: 'Benutzer',
+    logs: 'Protokolle',
+    deliveries: 'Webhook-Zustellungen',
+    settings: 'Einstellungen',
+  },
   environment: 'Umgebung',
   environments: { development: 'Entwicklung', production: 'Produktion' },
   language: 'Sprache',
@@ -54,8 +60,10 @@ export const de: ConsoleMessages = {
     tooShort: 'Verwenden Sie mindestens 12 Zeichen.',
     tooLong: 'Verwenden Sie höchstens 256 Zeichen.',
     mismatch: 'Die Passwörter stimmen nicht überein.',
-    noToken: 'Diese Seite braucht den einmaligen Einrichtungslink, den der Server ausgegeben hat (…/console/setup#token=…).',
-    rejected: 'Dieser Einrichtungslink gilt nicht mehr: Er wurde benutzt, ist abgelaufen, oder es gibt schon einen Administrator. Melden Sie sich an.',
+    noToken:
+      'Diese Seite braucht den einmaligen Einrichtungslink, den der Server ausgegeben hat (…/console/setup#token=…).',
+    rejected:
+      'Dieser Einrichtungslink gilt nicht mehr: Er wurde benutzt, ist abgelaufen, oder es gibt schon einen Administrator. Melden Sie sich an.',
     failed: 'Das Konto konnte nicht angelegt werden.',
   },
   settings: {
@@ -69,9 +77,11 @@ export const de: ConsoleMessages = {
     rotate: 'Erneuern',
     revoke: 'Widerrufen',
     rotateTitle: (env) => `API-Schlüssel (${env}) erneuern?`,
-    rotateText: 'Ein neuer Schlüssel wird erzeugt, der bisherige funktioniert sofort nicht mehr. Tragen Sie den neuen Schlüssel in Ihrem Backend ein.',
+    rotateText:
+      'Ein neuer Schlüssel wird erzeugt, der bisherige funktioniert sofort nicht mehr. Tragen Sie den neuen Schlüssel in Ihrem Backend ein.',
     revokeTitle: (env) => `API-Schlüssel (${env}) widerrufen?`,
-    revokeText: 'Der Schlüssel funktioniert sofort nicht mehr, und diese Umgebung lehnt jeden API-Aufruf ab, bis Sie einen neuen anlegen.',
+    revokeText:
+      'Der Schlüssel funktioniert sofort nicht mehr, und diese Umgebung lehnt jeden API-Aufruf ab, bis Sie einen neuen anlegen.',
     newKeyTitle: (env) => `Neuer API-Schlüssel (${env})`,
     newKeyLabel: 'API-Schlüssel',
     newKeyWarning: 'Kopieren Sie ihn jetzt und bewahren Sie ihn sicher auf: Sie werden ihn nicht wieder sehen.',
@@ -81,7 +91,8 @@ export const de: ConsoleMessages = {
     done: 'Fertig',
     keyRevoked: (env) => `Der API-Schlüssel (${env}) wurde widerrufen.`,
     urlsTitle: (env) => `Webhooks (${env})`,
-    urlsIntro: 'Wohin Alloy die Ereignisse dieser Umgebung sendet. Verwenden Sie https (http nur für localhost). Ein leeres Feld löscht den Wert.',
+    urlsIntro:
+      'Wohin Alloy die Ereignisse dieser Umgebung sendet. Verwenden Sie https (http nur für localhost). Ein leeres Feld löscht den Wert.',
     installationWebhookUrl: 'Installations-Webhook-URL',
     installationWebhookHelp: 'Wird nach jeder erfolgreichen Installation aufgerufen.',
     errorStreamUrl: 'Fehlerstrom-URL',

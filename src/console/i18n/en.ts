@@ -5,7 +5,13 @@ export const en: ConsoleMessages = {
   appName: 'Alloy console',
   skipToContent: 'Skip to content',
   mainNav: 'Main',
-  nav: { integrations: 'Integrations', users: 'Users', logs: 'Logs', deliveries: 'Webhook deliveries', settings: 'Settings' },
+  nav: {
+    integrations: 'Integrations',
+    users: 'Users',
+    logs: 'Logs',
+    deliveries: 'Webhook deliveries',
+    settings: 'Settings',
+  },
   environment: 'Environment',
   environments: { development: 'Development', production: 'Production' },
   language: 'Language',
@@ -55,7 +61,8 @@ export const en: ConsoleMessages = {
     tooLong: 'Use at most 256 characters.',
     mismatch: 'The passwords do not match.',
     noToken: 'This page needs the one-time setup link the server printed (…/console/setup#token=…).',
-    rejected: 'This setup link is not valid any more: it was used, it expired, or an admin already exists. Sign in instead.',
+    rejected:
+      'This setup link is not valid any more: it was used, it expired, or an admin already exists. Sign in instead.',
     failed: 'The account could not be created.',
   },
   settings: {
@@ -71,7 +78,8 @@ export const en: ConsoleMessages = {
     rotateTitle: (env) => `Rotate the ${env} API key?`,
     rotateText: 'A new key is made and the current one stops working at once. Update your backend with the new key.',
     revokeTitle: (env) => `Revoke the ${env} API key?`,
-    revokeText: 'The key stops working at once, and this environment refuses every API call until you create a new key.',
+    revokeText:
+      'The key stops working at once, and this environment refuses every API call until you create a new key.',
     newKeyTitle: (env) => `New ${env} API key`,
     newKeyLabel: 'API key',
     newKeyWarning: 'Copy it now and keep it somewhere safe: you will not see it again.',
@@ -81,7 +89,8 @@ export const en: ConsoleMessages = {
     done: 'Done',
     keyRevoked: (env) => `The ${env} API key was revoked.`,
     urlsTitle: (env) => `Webhooks (${env})`,
-    urlsIntro: 'Where Alloy posts events for this environment. Use https (http only for localhost). Leave a field empty to clear it.',
+    urlsIntro:
+      'Where Alloy posts events for this environment. Use https (http only for localhost). Leave a field empty to clear it.',
     installationWebhookUrl: 'Installation webhook URL',
     installationWebhookHelp: 'Called after every successful installation.',
     errorStreamUrl: 'Error stream URL',

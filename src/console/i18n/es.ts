@@ -5,7 +5,13 @@ export const es: ConsoleMessages = {
   appName: 'Consola de Alloy',
   skipToContent: 'Ir al contenido',
   mainNav: 'Principal',
-  nav: { integrations: 'Integraciones', users: 'Usuarios', logs: 'Registros', deliveries: 'Entregas de webhooks', settings: 'Ajustes' },
+  nav: {
+    integrations: 'Integraciones',
+    users: 'Usuarios',
+    logs: 'Registros',
+    deliveries: 'Entregas de webhooks',
+    settings: 'Ajustes',
+  },
   environment: 'Entorno',
   environments: { development: 'Desarrollo', production: 'Producción' },
   language: 'Idioma',
@@ -43,7 +49,8 @@ export const es: ConsoleMessages = {
   },
   setup: {
     title: 'Crea la cuenta de administrador',
-    intro: 'Este enlace de un solo uso crea la cuenta de administrador de la consola. Después iniciarás sesión automáticamente.',
+    intro:
+      'Este enlace de un solo uso crea la cuenta de administrador de la consola. Después iniciarás sesión automáticamente.',
     username: 'Usuario',
     password: 'Contraseña',
     passwordHint: 'Al menos 12 caracteres.',
@@ -54,8 +61,10 @@ export const es: ConsoleMessages = {
     tooShort: 'Usa al menos 12 caracteres.',
     tooLong: 'Usa como máximo 256 caracteres.',
     mismatch: 'Las contraseñas no coinciden.',
-    noToken: 'Esta página necesita el enlace de configuración de un solo uso que mostró el servidor (…/console/setup#token=…).',
-    rejected: 'Este enlace de configuración ya no es válido: se usó, caducó o ya existe un administrador. Inicia sesión.',
+    noToken:
+      'Esta página necesita el enlace de configuración de un solo uso que mostró el servidor (…/console/setup#token=…).',
+    rejected:
+      'Este enlace de configuración ya no es válido: se usó, caducó o ya existe un administrador. Inicia sesión.',
     failed: 'No se pudo crear la cuenta.',
   },
   settings: {
@@ -69,9 +78,11 @@ export const es: ConsoleMessages = {
     rotate: 'Rotar',
     revoke: 'Revocar',
     rotateTitle: (env) => `¿Rotar la clave de API de ${env}?`,
-    rotateText: 'Se crea una clave nueva y la actual deja de funcionar en el acto. Actualiza tu backend con la clave nueva.',
+    rotateText:
+      'Se crea una clave nueva y la actual deja de funcionar en el acto. Actualiza tu backend con la clave nueva.',
     revokeTitle: (env) => `¿Revocar la clave de API de ${env}?`,
-    revokeText: 'La clave deja de funcionar en el acto y este entorno rechaza todas las llamadas a la API hasta que crees una nueva.',
+    revokeText:
+      'La clave deja de funcionar en el acto y este entorno rechaza todas las llamadas a la API hasta que crees una nueva.',
     newKeyTitle: (env) => `Nueva clave de API de ${env}`,
     newKeyLabel: 'Clave de API',
     newKeyWarning: 'Cópiala ahora y guárdala en un lugar seguro: no volverás a verla.',
@@ -81,7 +92,8 @@ export const es: ConsoleMessages = {
     done: 'Listo',
     keyRevoked: (env) => `Se revocó la clave de API de ${env}.`,
     urlsTitle: (env) => `Webhooks (${env})`,
-    urlsIntro: 'Dónde publica Alloy los eventos de este entorno. Usa https (http solo para localhost). Deja un campo vacío para borrarlo.',
+    urlsIntro:
+      'Dónde publica Alloy los eventos de este entorno. Usa https (http solo para localhost). Deja un campo vacío para borrarlo.',
     installationWebhookUrl: 'URL del webhook de instalación',
     installationWebhookHelp: 'Se llama después de cada instalación correcta.',
     errorStreamUrl: 'URL del flujo de errores',

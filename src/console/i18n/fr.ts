@@ -5,7 +5,13 @@ export const fr: ConsoleMessages = {
   appName: 'Console Alloy',
   skipToContent: 'Aller au contenu',
   mainNav: 'Principale',
-  nav: { integrations: 'Intégrations', users: 'Utilisateurs', logs: 'Journaux', deliveries: 'Envois de webhooks', settings: 'Paramètres' },
+  nav: {
+    integrations: 'Intégrations',
+    users: 'Utilisateurs',
+    logs: 'Journaux',
+    deliveries: 'Envois de webhooks',
+    settings: 'Paramètres',
+  },
   environment: 'Environnement',
   environments: { development: 'Développement', production: 'Production' },
   language: 'Langue',
@@ -54,8 +60,10 @@ export const fr: ConsoleMessages = {
     tooShort: 'Utilisez au moins 12 caractères.',
     tooLong: 'Utilisez au plus 256 caractères.',
     mismatch: 'Les mots de passe ne correspondent pas.',
-    noToken: 'Cette page nécessite le lien de configuration à usage unique affiché par le serveur (…/console/setup#token=…).',
-    rejected: 'Ce lien de configuration n’est plus valable : il a servi, il a expiré ou un administrateur existe déjà. Connectez-vous.',
+    noToken:
+      'Cette page nécessite le lien de configuration à usage unique affiché par le serveur (…/console/setup#token=…).',
+    rejected:
+      'Ce lien de configuration n’est plus valable : il a servi, il a expiré ou un administrateur existe déjà. Connectez-vous.',
     failed: 'Le compte n’a pas pu être créé.',
   },
   settings: {
@@ -69,9 +77,11 @@ export const fr: ConsoleMessages = {
     rotate: 'Renouveler',
     revoke: 'Révoquer',
     rotateTitle: (env) => `Renouveler la clé d’API ${env} ?`,
-    rotateText: 'Une nouvelle clé est créée et l’actuelle cesse aussitôt de fonctionner. Mettez à jour votre backend avec la nouvelle clé.',
+    rotateText:
+      'Une nouvelle clé est créée et l’actuelle cesse aussitôt de fonctionner. Mettez à jour votre backend avec la nouvelle clé.',
     revokeTitle: (env) => `Révoquer la clé d’API ${env} ?`,
-    revokeText: 'La clé cesse aussitôt de fonctionner et cet environnement refuse tout appel d’API jusqu’à la création d’une nouvelle clé.',
+    revokeText:
+      'La clé cesse aussitôt de fonctionner et cet environnement refuse tout appel d’API jusqu’à la création d’une nouvelle clé.',
     newKeyTitle: (env) => `Nouvelle clé d’API ${env}`,
     newKeyLabel: 'Clé d’API',
     newKeyWarning: 'Copiez-la maintenant et conservez-la en lieu sûr : vous ne la reverrez plus.',
@@ -81,7 +91,8 @@ export const fr: ConsoleMessages = {
     done: 'Terminé',
     keyRevoked: (env) => `La clé d’API ${env} a été révoquée.`,
     urlsTitle: (env) => `Webhooks (${env})`,
-    urlsIntro: 'Là où Alloy envoie les événements de cet environnement. Utilisez https (http seulement pour localhost). Videz un champ pour l’effacer.',
+    urlsIntro:
+      'Là où Alloy envoie les événements de cet environnement. Utilisez https (http seulement pour localhost). Videz un champ pour l’effacer.',
     installationWebhookUrl: 'URL du webhook d’installation',
     installationWebhookHelp: 'Appelée après chaque installation réussie.',
     errorStreamUrl: 'URL du flux d’erreurs',

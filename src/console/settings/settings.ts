@@ -1,7 +1,13 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { isAllowedWebhookUrl, Settings } from '../../contract/settings.js';
-import { CONSOLE_ENVIRONMENTS, ConsoleApiError, type ConsoleApi, type ConsoleEnvironment, type ConsoleLanguage } from '../api-types.js';
+import {
+  CONSOLE_ENVIRONMENTS,
+  ConsoleApiError,
+  type ConsoleApi,
+  type ConsoleEnvironment,
+  type ConsoleLanguage,
+} from '../api-types.js';
 import { messagesFor, type ConsoleMessages } from '../i18n/index.js';
 import type { ConsoleKey, CreatedConsoleKey } from '../session-schemas.js';
 import { consoleBaseStyles } from '../styles/tokens.styles.js';
@@ -87,13 +93,20 @@ export class AlloyConsoleSettings extends LitElement {
     return html`<section class="card stack" aria-labelledby="keys-title">
       <h2 id="keys-title">${m.settings.keysTitle}</h2>
       <p class="muted">${m.settings.keysIntro}</p>
-      ${this.keysError
-        ? this.renderError(this.keysError, () => void this.loadKeys())
-        : this.keys === undefined
-          ? html`<p role="status">${m.loading}</p>`
-          : html`<ul class="keys">
-              ${CONSOLE_ENVIRONMENTS.map((env) => this.renderKey(env, this.keys!.find((key) => key.env === env)))}
-            </ul>`}
+      ${
+        this.keysError
+          ? this.renderError(this.keysError, () => void this.loadKeys())
+          : this.keys === undefined
+            ? html`<p role="status">${m.loading}</p>`
+            : html`<ul class="keys">
+                ${CONSOLE_ENVIRONMENTS.map((env) =>
+                  this.renderKey(
+                    env,
+                    this.keys!.find((key) => key.env === env),
+                  ),
+                )}
+              </ul>`
+      }
     </section>`;
   }
 
@@ -108,13 +121,33 @@ export class AlloyConsoleSettings extends LitElement {
         ${active && key.createdAt ? html`<p class="help">${m.settings.keyCreated(this.formatDate(key.createdAt))}</p>` : nothing}
       </div>
       <div class="row">
-        ${active
-          ? html`<button type="button" class="secondary" aria-label="${m.settings.rotate}: ${name}"
-                @click=${() => this.askConfirm({ kind: 'rotate', env })}>${m.settings.rotate}</button>
-              <button type="button" class="danger secondary" aria-label="${m.settings.revoke}: ${name}"
-                @click=${() => this.askConfirm({ kind: 'revoke', env })}>${m.settings.revoke}</button>`
-          : html`<button type="button" aria-label="${m.settings.create}: ${name}" ?disabled=${this.keyBusy}
-              @click=${() => void this.createKey(env)}>${m.settings.create}</button>`}
+        ${
+          active
+            ? html`<button
+                  type="button"
+                  class="secondary"
+                  aria-label="${m.settings.rotate}: ${name}"
+                  @click=${() => this.askConfirm({ kind: 'rotate', env })}
+                >
+                  ${m.settings.rotate}
+                </button>
+                <button
+                  type="button"
+                  class="danger secondary"
+                  aria-label="${m.settings.revoke}: ${name}"
+                  @click=${() => this.askConfirm({ kind: 'revoke', env })}
+                >
+                  ${m.settings.revoke}
+                </button>`
+            : html`<button
+                type="button"
+                aria-label="${m.settings.create}: ${name}"
+                ?disabled=${this.keyBusy}
+                @click=${() => void this.createKey(env)}
+              >
+                ${m.settings.create}
+              </button>`
+        }
       </div>
     </li>`;
   }
@@ -131,21 +164,34 @@ export class AlloyConsoleSettings extends LitElement {
     const m = this.m.settings;
     const action = this.confirming;
     const env = action ? this.m.environments[action.env] : '';
-    return html`<dialog id="confirm-dialog" aria-labelledby="confirm-title" aria-describedby="confirm-text"
-      @close=${this.confirmClosed}>
-      ${action
-        ? html`<div class="stack">
-            <h2 id="confirm-title">${action.kind === 'rotate' ? m.rotateTitle(env) : m.revokeTitle(env)}</h2>
-            <p id="confirm-text">${action.kind === 'rotate' ? m.rotateText : m.revokeText}</p>
-            ${this.keyActionError ? html`<p class="error" role="alert">${this.keyActionError}</p>` : nothing}
-            <div class="actions">
-              <button type="button" class="secondary cancel" @click=${() => this.confirmDialog.close()}>${this.m.cancel}</button>
-              <button type="button" class="danger confirm" ?disabled=${this.keyBusy} @click=${() => void this.confirmAction()}>
-                ${action.kind === 'rotate' ? m.rotate : m.revoke}
-              </button>
-            </div>
-          </div>`
-        : nothing}
+    return html`<dialog
+      id="confirm-dialog"
+      aria-labelledby="confirm-title"
+      aria-describedby="confirm-text"
+      @close=${this.confirmClosed}
+    >
+      ${
+        action
+          ? html`<div class="stack">
+              <h2 id="confirm-title">${action.kind === 'rotate' ? m.rotateTitle(env) : m.revokeTitle(env)}</h2>
+              <p id="confirm-text">${action.kind === 'rotate' ? m.rotateText : m.revokeText}</p>
+              ${this.keyActionError ? html`<p class="error" role="alert">${this.keyActionError}</p>` : nothing}
+              <div class="actions">
+                <button type="button" class="secondary cancel" @click=${() => this.confirmDialog.close()}>
+                  ${this.m.cancel}
+                </button>
+                <button
+                  type="button"
+                  class="danger confirm"
+                  ?disabled=${this.keyBusy}
+                  @click=${() => void this.confirmAction()}
+                >
+                  ${action.kind === 'rotate' ? m.rotate : m.revoke}
+                </button>
+              </div>
+            </div>`
+          : nothing
+      }
     </dialog>`;
   }
 
@@ -202,26 +248,40 @@ export class AlloyConsoleSettings extends LitElement {
   private renderNewKey() {
     const m = this.m.settings;
     const key = this.newKey;
-    return html`<dialog id="key-dialog" aria-labelledby="key-title" aria-describedby="key-warning"
-      @close=${() => (this.newKey = undefined)}>
-      ${key
-        ? html`<div class="stack">
-            <h2 id="key-title">${m.newKeyTitle(this.m.environments[key.env])}</h2>
-            <p id="key-warning" class="warning">${m.newKeyWarning}</p>
-            <div class="field">
-              <label for="new-key">${m.newKeyLabel}</label>
-              <div class="copy-row">
-                <input id="new-key" readonly .value=${key.apiKey} spellcheck="false" autocomplete="off"
-                  @focus=${(event: FocusEvent) => (event.target as HTMLInputElement).select()} />
-                <button type="button" class="secondary copy" @click=${() => void this.copy(key.apiKey)}>${m.copy}</button>
+    return html`<dialog
+      id="key-dialog"
+      aria-labelledby="key-title"
+      aria-describedby="key-warning"
+      @close=${() => (this.newKey = undefined)}
+    >
+      ${
+        key
+          ? html`<div class="stack">
+              <h2 id="key-title">${m.newKeyTitle(this.m.environments[key.env])}</h2>
+              <p id="key-warning" class="warning">${m.newKeyWarning}</p>
+              <div class="field">
+                <label for="new-key">${m.newKeyLabel}</label>
+                <div class="copy-row">
+                  <input
+                    id="new-key"
+                    readonly
+                    .value=${key.apiKey}
+                    spellcheck="false"
+                    autocomplete="off"
+                    @focus=${(event: FocusEvent) => (event.target as HTMLInputElement).select()}
+                  />
+                  <button type="button" class="secondary copy" @click=${() => void this.copy(key.apiKey)}>
+                    ${m.copy}
+                  </button>
+                </div>
               </div>
-            </div>
-            <p role="status" class=${this.copyStatus === m.copied ? 'success' : 'error'}>${this.copyStatus}</p>
-            <div class="actions">
-              <button type="button" class="done" @click=${() => this.keyDialog.close()}>${m.done}</button>
-            </div>
-          </div>`
-        : nothing}
+              <p role="status" class=${this.copyStatus === m.copied ? 'success' : 'error'}>${this.copyStatus}</p>
+              <div class="actions">
+                <button type="button" class="done" @click=${() => this.keyDialog.close()}>${m.done}</button>
+              </div>
+            </div>`
+          : nothing
+      }
     </dialog>`;
   }
 
@@ -248,7 +308,8 @@ export class AlloyConsoleSettings extends LitElement {
       const settings = await this.api.isv({ method: 'GET', path: SETTINGS_PATH }, Settings);
       if (request === this.settingsRequest) this.settings = settings;
     } catch (error) {
-      if (request === this.settingsRequest) this.settingsError = error instanceof Error ? error : new Error(String(error));
+      if (request === this.settingsRequest)
+        this.settingsError = error instanceof Error ? error : new Error(String(error));
     }
   }
 
@@ -258,33 +319,56 @@ export class AlloyConsoleSettings extends LitElement {
     const settings = this.settings;
     return html`<section class="card stack" aria-labelledby="urls-title">
       <h2 id="urls-title">${m.settings.urlsTitle(env)}</h2>
-      ${this.settingsError
-        ? this.renderError(this.settingsError, () => void this.loadSettings())
-        : !settings
-          ? html`<p role="status">${m.loading}</p>`
-          : html`<p class="muted">${m.settings.urlsIntro}</p>
-              <form class="urls" novalidate @submit=${this.save}>
-                ${this.urlField('installationWebhookUrl', m.settings.installationWebhookUrl, m.settings.installationWebhookHelp, settings.installationWebhookUrl)}
-                ${this.urlField('errorStreamUrl', m.settings.errorStreamUrl, m.settings.errorStreamHelp, settings.errorStreamUrl)}
-                ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
-                <div class="row"><button type="submit" ?disabled=${this.saving}>${this.saving ? m.settings.saving : m.settings.save}</button></div>
-              </form>
-              <h3>${m.settings.signingTitle}</h3>
-              <div class="field">
-                <label for="webhook-secret">${m.settings.webhookSecret}</label>
-                <div class="copy-row">
-                  <input id="webhook-secret" readonly type=${this.showSecret ? 'text' : 'password'} .value=${settings.webhookSecret}
-                    autocomplete="off" spellcheck="false" aria-describedby="webhook-secret-help" />
-                  <button type="button" class="secondary" aria-pressed=${this.showSecret ? 'true' : 'false'}
-                    @click=${() => (this.showSecret = !this.showSecret)}>${this.showSecret ? m.settings.hide : m.settings.show}</button>
+      ${
+        this.settingsError
+          ? this.renderError(this.settingsError, () => void this.loadSettings())
+          : !settings
+            ? html`<p role="status">${m.loading}</p>`
+            : html`<p class="muted">${m.settings.urlsIntro}</p>
+                <form class="urls" novalidate @submit=${this.save}>
+                  ${this.urlField('installationWebhookUrl', m.settings.installationWebhookUrl, m.settings.installationWebhookHelp, settings.installationWebhookUrl)}
+                  ${this.urlField('errorStreamUrl', m.settings.errorStreamUrl, m.settings.errorStreamHelp, settings.errorStreamUrl)}
+                  ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
+                  <div class="row">
+                    <button type="submit" ?disabled=${this.saving}>
+                      ${this.saving ? m.settings.saving : m.settings.save}
+                    </button>
+                  </div>
+                </form>
+                <h3>${m.settings.signingTitle}</h3>
+                <div class="field">
+                  <label for="webhook-secret">${m.settings.webhookSecret}</label>
+                  <div class="copy-row">
+                    <input
+                      id="webhook-secret"
+                      readonly
+                      type=${this.showSecret ? 'text' : 'password'}
+                      .value=${settings.webhookSecret}
+                      autocomplete="off"
+                      spellcheck="false"
+                      aria-describedby="webhook-secret-help"
+                    />
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-pressed=${this.showSecret ? 'true' : 'false'}
+                      @click=${() => (this.showSecret = !this.showSecret)}
+                    >
+                      ${this.showSecret ? m.settings.hide : m.settings.show}
+                    </button>
+                  </div>
+                  <p id="webhook-secret-help" class="help">${m.settings.webhookSecretHelp}</p>
                 </div>
-                <p id="webhook-secret-help" class="help">${m.settings.webhookSecretHelp}</p>
-              </div>
-              <div class="field">
-                <p><strong>${m.settings.publicKeyUrl}</strong></p>
-                <p><a href=${settings.publicKeyUrl} target="_blank" rel="noopener noreferrer">${settings.publicKeyUrl}</a></p>
-                <p class="help">${m.settings.publicKeyHelp}</p>
-              </div>`}
+                <div class="field">
+                  <p><strong>${m.settings.publicKeyUrl}</strong></p>
+                  <p>
+                    <a href=${settings.publicKeyUrl} target="_blank" rel="noopener noreferrer"
+                      >${settings.publicKeyUrl}</a
+                    >
+                  </p>
+                  <p class="help">${m.settings.publicKeyHelp}</p>
+                </div>`
+      }
     </section>`;
   }
 
@@ -292,9 +376,17 @@ export class AlloyConsoleSettings extends LitElement {
     const error = this.urlErrors[name];
     return html`<div class="field">
       <label for=${name}>${label}</label>
-      <input id=${name} name=${name} type="url" inputmode="url" autocomplete="off" spellcheck="false"
-        .value=${value ?? ''} aria-invalid=${error ? 'true' : 'false'}
-        aria-describedby=${error ? `${name}-help ${name}-error` : `${name}-help`} />
+      <input
+        id=${name}
+        name=${name}
+        type="url"
+        inputmode="url"
+        autocomplete="off"
+        spellcheck="false"
+        .value=${value ?? ''}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby=${error ? `${name}-help ${name}-error` : `${name}-help`}
+      />
       <p id="${name}-help" class="help">${help}</p>
       ${error ? html`<p id="${name}-error" class="field-error">${error}</p>` : nothing}
     </div>`;

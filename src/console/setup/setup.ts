@@ -65,22 +65,45 @@ export class AlloyConsoleSetup extends LitElement {
       <form @submit=${this.submit} novalidate>
         <div class="field">
           <label for="username">${m.username}</label>
-          <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false"
-            required aria-invalid=${errors.username ? 'true' : 'false'} aria-describedby=${described('username')} />
+          <input
+            id="username"
+            name="username"
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck="false"
+            required
+            aria-invalid=${errors.username ? 'true' : 'false'}
+            aria-describedby=${described('username')}
+          />
           ${this.fieldError('username')}
         </div>
         <div class="field">
           <label for="password">${m.password}</label>
-          <input id="password" name="password" type="password" autocomplete="new-password" required
-            minlength=${MIN_PASSWORD} maxlength=${MAX_PASSWORD} aria-invalid=${errors.password ? 'true' : 'false'}
-            aria-describedby=${described('password', 'password-hint')} />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minlength=${MIN_PASSWORD}
+            maxlength=${MAX_PASSWORD}
+            aria-invalid=${errors.password ? 'true' : 'false'}
+            aria-describedby=${described('password', 'password-hint')}
+          />
           <p id="password-hint" class="help hint">${m.passwordHint}</p>
           ${this.fieldError('password')}
         </div>
         <div class="field">
           <label for="confirm">${m.confirm}</label>
-          <input id="confirm" name="confirm" type="password" autocomplete="new-password" required
-            aria-invalid=${errors.confirm ? 'true' : 'false'} aria-describedby=${described('confirm')} />
+          <input
+            id="confirm"
+            name="confirm"
+            type="password"
+            autocomplete="new-password"
+            required
+            aria-invalid=${errors.confirm ? 'true' : 'false'}
+            aria-describedby=${described('confirm')}
+          />
           ${this.fieldError('confirm')}
         </div>
         <p class="error" role="alert">${this.error}</p>
@@ -126,7 +149,9 @@ export class AlloyConsoleSetup extends LitElement {
     this.error = '';
     try {
       const session = await this.client.setup(this.token, username, password);
-      this.dispatchEvent(new CustomEvent('alloy-console-signed-in', { detail: session, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('alloy-console-signed-in', { detail: session, bubbles: true, composed: true }),
+      );
     } catch (error) {
       const m = messagesFor(this.lang);
       if (error instanceof ConsoleApiError && error.status === 403) this.error = m.setup.rejected;

@@ -41,13 +41,26 @@ export class AlloyConsoleSignIn extends LitElement {
       <form @submit=${this.submit} novalidate>
         <div class="field">
           <label for="username">${m.username}</label>
-          <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false"
-            required aria-describedby="error" />
+          <input
+            id="username"
+            name="username"
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck="false"
+            required
+            aria-describedby="error"
+          />
         </div>
         <div class="field">
           <label for="password">${m.password}</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required
-            aria-describedby="error" />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            aria-describedby="error"
+          />
         </div>
         <p id="error" class="error" role="alert" aria-live="assertive">${this.error}</p>
         <button type="submit" ?disabled=${this.busy}>${this.busy ? m.submitting : m.submit}</button>
@@ -72,7 +85,9 @@ export class AlloyConsoleSignIn extends LitElement {
     this.error = '';
     try {
       const session = await this.client.signIn(username, password);
-      this.dispatchEvent(new CustomEvent('alloy-console-signed-in', { detail: session, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('alloy-console-signed-in', { detail: session, bubbles: true, composed: true }),
+      );
     } catch (error) {
       this.error = this.describe(error);
       (form.elements.namedItem('password') as HTMLInputElement).value = '';
