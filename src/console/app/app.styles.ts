@@ -11,7 +11,7 @@ export const appStyles = css`
     min-height: 100dvh;
     background: var(--_c-page, #f1f3f6);
   }
-  .skip {
+  button.skip {
     position: absolute;
     top: 8px;
     left: 8px;
@@ -21,7 +21,7 @@ export const appStyles = css`
     background: var(--_surface);
     transform: translateY(-200%);
   }
-  .skip:focus {
+  button.skip:focus {
     transform: none;
   }
   header {

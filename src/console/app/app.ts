@@ -141,6 +141,7 @@ export class AlloyConsoleApp extends LitElement {
     this.addEventListener('click', this.onClick);
     this.addEventListener('alloy-console-navigate', this.onNavigate);
     this.addEventListener('alloy-console-signed-in', this.onSignedIn);
+    this.route = parseRoute(location.pathname);
     this.applyDocument();
     void this.loadSession();
   }
@@ -183,6 +184,7 @@ export class AlloyConsoleApp extends LitElement {
     try {
       this.session = await this.client!.getSession();
       if (this.session.state === 'signed-in') this.settle();
+      else this.setRoute(parseRoute(location.pathname));
     } catch (error) {
       this.session = undefined;
       this.sessionError = error;
@@ -352,7 +354,7 @@ export class AlloyConsoleApp extends LitElement {
     const m = this.m;
     const current = navOf(this.route);
     return html`
-      <a class="skip" href="#main" @click=${this.skipToMain}>${m.skipToContent}</a>
+      <button type="button" class="skip secondary" @click=${this.skipToMain}>${m.skipToContent}</button>
       <header class=${this.env}>
         <div class="bar">
           <div class="brand">
@@ -400,8 +402,7 @@ export class AlloyConsoleApp extends LitElement {
     `;
   }
 
-  private skipToMain(event: Event): void {
-    event.preventDefault();
+  private skipToMain(): void {
     this.renderRoot.querySelector<HTMLElement>('main')?.focus();
   }
 

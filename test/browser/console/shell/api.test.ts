@@ -67,8 +67,15 @@ describe('ConsoleClient (src/console/api.ts)', () => {
 
   it('carries the API error’s code, message and request id', async () => {
     const { fetch } = fakeFetch({ 'GET /isv/2024-03/users': apiError(400, 'validation_error', 'Bad query') });
-    const error = await rejection(new ConsoleClient({ fetch }).api('development').isv({ method: 'GET', path: '/2024-03/users' }, z.unknown()));
-    expect([error.code, error.message, error.status, error.requestId]).to.deep.equal(['validation_error', 'Bad query', 400, 'req_err']);
+    const error = await rejection(
+      new ConsoleClient({ fetch }).api('development').isv({ method: 'GET', path: '/2024-03/users' }, z.unknown()),
+    );
+    expect([error.code, error.message, error.status, error.requestId]).to.deep.equal([
+      'validation_error',
+      'Bad query',
+      400,
+      'req_err',
+    ]);
   });
 
   it('reports the wait of a 429 and calls onUnauthorized on a 401 from a session call only', async () => {
@@ -90,9 +97,9 @@ describe('ConsoleClient (src/console/api.ts)', () => {
     const { fetch } = fakeFetch({ 'GET /session': new TypeError('Failed to fetch') });
     const client = new ConsoleClient({ fetch });
     expect((await rejection(client.getSession())).code).to.equal('network');
-    expect((await rejection(client.api('development').isv({ method: 'GET', path: '/../keys' }, z.unknown()))).code).to.equal(
-      'invalid_request',
-    );
+    expect(
+      (await rejection(client.api('development').isv({ method: 'GET', path: '/../keys' }, z.unknown()))).code,
+    ).to.equal('invalid_request');
   });
 
   it('creates, lists and revokes keys with the CSRF header; signs out', async () => {
@@ -109,7 +116,11 @@ describe('ConsoleClient (src/console/api.ts)', () => {
     expect(await client.createKey('production')).to.deep.equal(created);
     await client.revokeKey('production');
     await client.signOut();
-    expect(requests.slice(1).map((request) => request.headers['x-alloy-csrf'])).to.deep.equal(['csrf-123', 'csrf-123', 'csrf-123']);
+    expect(requests.slice(1).map((request) => request.headers['x-alloy-csrf'])).to.deep.equal([
+      'csrf-123',
+      'csrf-123',
+      'csrf-123',
+    ]);
     expect(client.csrfToken).to.equal(undefined);
   });
 });

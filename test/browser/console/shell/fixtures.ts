@@ -59,7 +59,8 @@ export function fakeFetch(routes: Record<string, Reply | Handler>) {
           : route;
     if (reply instanceof Error) throw reply;
     const status = reply.status ?? 200;
-    const text = reply.body === undefined ? null : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    const text =
+      reply.body === undefined ? null : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
     return new Response(status === 204 ? null : text, {
       status,
       headers: { 'content-type': 'application/json', 'x-request-id': 'req_1', ...reply.headers },

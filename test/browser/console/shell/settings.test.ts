@@ -33,7 +33,9 @@ class FakeKeys implements ConsoleKeysApi {
   async createKey(env: 'development' | 'production'): Promise<CreatedConsoleKey> {
     this.calls.push(`create ${env}`);
     const created = { env, apiKey: `sk_${env}_NEWSECRET1234`, hint: '1234', createdAt: '2026-02-01T00:00:00.000Z' };
-    this.keys = this.keys.map((key) => (key.env === env ? { env, active: true, hint: '1234', createdAt: created.createdAt } : key));
+    this.keys = this.keys.map((key) =>
+      key.env === env ? { env, active: true, hint: '1234', createdAt: created.createdAt } : key,
+    );
     return created;
   }
   async revokeKey(env: 'development' | 'production') {
@@ -66,7 +68,9 @@ describe('<alloy-console-settings>', () => {
     await expect(el).to.be.accessible();
     release();
     await waitUntil(() => el.shadowRoot!.querySelector('form.urls'), 'settings loaded');
-    const keys = [...el.shadowRoot!.querySelectorAll('.key')].map((key) => key.textContent!.replace(/\s+/g, ' ').trim());
+    const keys = [...el.shadowRoot!.querySelectorAll('.key')].map((key) =>
+      key.textContent!.replace(/\s+/g, ' ').trim(),
+    );
     expect(keys[0]).to.contain('Development').and.contain('Active, ends in a1b2');
     expect(keys[1]).to.contain('Production').and.contain('No key');
     expect($<HTMLInputElement>(el, '#installationWebhookUrl').value).to.equal('https://example.com/installed');
@@ -141,7 +145,10 @@ describe('<alloy-console-settings>', () => {
     expect($(el, '#confirm-title').textContent).to.equal('Revoke the Development API key?');
     $<HTMLButtonElement>(el, '#confirm-dialog button.confirm').click();
     await waitUntil(() => keys.calls.includes('revoke development') && !dialog(el, 'confirm-dialog').open, 'revoked');
-    await waitUntil(() => el.shadowRoot!.querySelectorAll('button[aria-label^="Create key"]').length === 2, 'both need a key');
+    await waitUntil(
+      () => el.shadowRoot!.querySelectorAll('button[aria-label^="Create key"]').length === 2,
+      'both need a key',
+    );
     expect($(el, 'p[role=status].visually-hidden').textContent).to.equal('The Development API key was revoked.');
     await expect(el).to.be.accessible();
   });
