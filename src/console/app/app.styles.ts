@@ -3,7 +3,7 @@ import { css } from 'lit';
 /**
  * The frame: a header (brand, environment, language, theme, sign-out) over the nav and the page.
  * Production gets a coloured band so nobody changes it by mistake. Under 640 px the controls wrap
- * under the brand and the nav scrolls sideways in one row.
+ * under the brand (the environment on a row of its own) and the nav wraps.
  */
 export const appStyles = css`
   :host {
@@ -129,6 +129,12 @@ export const appStyles = css`
     }
     .controls label {
       flex: 1 1 96px;
+    }
+    .controls label:first-child {
+      flex-basis: 100%;
+    }
+    nav ul {
+      flex-wrap: wrap;
     }
     .controls select {
       width: 100%;
