@@ -62,9 +62,13 @@ interface ViewContext {
   route: ConsoleRoute;
 }
 
+/** A detail page's id as the views take it (`route`: the rest of the path, still URI-encoded; '' for the list). */
+const rest = (id: string | undefined): string => (id === undefined ? '' : encodeURIComponent(id));
+
 /**
  * The views another part of the console defines (src/console/views): the shell only knows their
- * tags and hands each the `ConsoleApi` of the current environment and the language. A tag that is
+ * tags and hands each the `ConsoleApi` of the current environment and the language (users and logs
+ * also `route`). A tag that is
  * not defined yet renders as soon as it is (custom elements upgrade in place).
  */
 const VIEWS: Readonly<
@@ -81,7 +85,7 @@ const VIEWS: Readonly<
       html`<alloy-console-users
         .api=${api}
         .lang=${lang}
-        .userId=${route.name === 'users' ? route.userId : undefined}
+        .route=${rest(route.name === 'users' ? route.userId : undefined)}
       ></alloy-console-users>`,
   },
   logs: {
@@ -90,7 +94,7 @@ const VIEWS: Readonly<
       html`<alloy-console-logs
         .api=${api}
         .lang=${lang}
-        .executionId=${route.name === 'logs' ? route.executionId : undefined}
+        .route=${rest(route.name === 'logs' ? route.executionId : undefined)}
       ></alloy-console-logs>`,
   },
   deliveries: {

@@ -10,11 +10,10 @@ import { $, KEYS, SETTINGS, SIGNED_IN, client, type Reply } from './fixtures.js'
 
 /** A stand-in for the views helper's element: records what the shell hands it. */
 class StubView extends LitElement {
-  static override properties = { api: { attribute: false }, lang: {}, userId: {}, executionId: {} };
+  static override properties = { api: { attribute: false }, lang: {}, route: {} };
   api: ConsoleApi | undefined;
   override lang = '';
-  userId: string | undefined;
-  executionId: string | undefined;
+  route = '';
   override render() {
     return html`<h1>Stub ${this.localName}</h1>
       <a href="/console/logs/exe_1">An execution</a>`;
@@ -100,13 +99,19 @@ describe('<alloy-console-app>', () => {
     await el.updateComplete;
     expect(location.pathname).to.equal('/console/logs/exe_1');
     const logs = view(el, 'alloy-console-logs');
-    expect(logs.executionId).to.equal('exe_1');
+    expect(logs.route).to.equal('exe_1');
     expect(el.shadowRoot!.activeElement?.tagName, 'focus moves to the page').to.equal('MAIN');
 
     $<HTMLAnchorElement>(el, 'nav a[href="/console/settings"]').click();
     await waitUntil(() => el.shadowRoot!.querySelector('main alloy-console-settings'), 'settings (lazy)');
     expect(location.pathname).to.equal('/console/settings');
 
+    el.navigate('/console/logs/exe%201');
+    await el.updateComplete;
+    expect(view(el, 'alloy-console-logs').route, 'still encoded, as the view decodes it').to.equal('exe%201');
+
+    history.back();
+    await waitUntil(() => location.pathname === '/console/settings', 'back once');
     history.back();
     await waitUntil(
       () => location.pathname === '/console/logs/exe_1' && el.shadowRoot!.querySelector('main alloy-console-logs'),
