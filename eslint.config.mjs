@@ -11,7 +11,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['src/modal/**/*.ts', 'test/browser/**/*.ts'],
+    files: ['src/modal/**/*.ts', 'src/console/**/*.ts', 'test/browser/**/*.ts'],
     plugins: { lit, 'lit-a11y': litA11y },
     rules: {
       ...lit.configs.recommended.rules,
@@ -46,6 +46,29 @@ export default tseslint.config(
   {
     files: ['src/modal/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/sdk/**', '**/server/**', '**/node/**'] }] },
+  },
+  {
+    // The console's browser code: the contract, lit and zod/mini only (never the server, the SDK,
+    // the modal or the Node client); views reach the server only through ConsoleApi.
+    files: ['src/console/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'lit/directives/unsafe-html.js', message: 'No unsafeHTML: render data as text.' }],
+          patterns: [
+            {
+              group: ['**/server/**', '**/sdk/**', '**/modal/**', '**/node/**', '**/sandbox/**'],
+              message: 'src/console imports only src/contract (plus lit and zod/mini).',
+            },
+            {
+              regex: String.raw`^(?!\.|lit$|lit/|zod/mini$)`,
+              message: 'src/console imports only src/contract, lit and zod/mini.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/sdk/**/*.ts'],

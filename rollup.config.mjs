@@ -18,7 +18,8 @@ const esbuildOptions = { target: 'es2022', tsconfig: 'tsconfig.json' };
 
 // Every build starts clean, so dist/cdn holds exactly one runtime and the tarball no stale files.
 // dist/types is written before rollup runs (tsc), so it stays; everything rollup writes starts clean.
-for (const dir of ['esm', 'cjs', 'cdn', 'node']) fs.rmSync(path.join('dist', dir), { recursive: true, force: true });
+for (const dir of ['esm', 'cjs', 'cdn', 'node', 'console'])
+  fs.rmSync(path.join('dist', dir), { recursive: true, force: true });
 
 const sri = (code) => `sha384-${createHash('sha384').update(code).digest('base64')}`;
 const gzipKb = (code) => (gzipSync(code, { level: 9 }).length / 1024).toFixed(2);
@@ -226,6 +227,55 @@ function classicZodComparison() {
   };
 }
 
+const CONSOLE_NOSCRIPT = 'The Alloy console needs JavaScript: turn it on for this site, then reload the page.';
+
+/**
+ * The console's page, `dist/console/index.html`: the entry as a module script and its static imports
+ * as modulepreload links, all by absolute `/console/assets/...` URLs (the server answers this page
+ * for every `/console/<path>`). No inline script or style, so the page's strict CSP holds.
+ */
+function consoleHtml() {
+  return {
+    name: 'alloy-console-html',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
+      const entry = chunks.find((chunk) => chunk.isEntry);
+      if (!entry) this.error('the console build has no entry chunk');
+      const url = (file) => `/console/${file}`;
+      const source = [
+        '<!doctype html>',
+        '<html lang="en" data-theme="auto">',
+        '  <head>',
+        '    <meta charset="utf-8" />',
+        '    <meta name="viewport" content="width=device-width, initial-scale=1" />',
+        '    <meta name="color-scheme" content="light dark" />',
+        '    <meta name="referrer" content="no-referrer" />',
+        '    <title>Alloy console</title>',
+        ...entry.imports.map((file) => `    <link rel="modulepreload" href="${url(file)}" />`),
+        `    <script type="module" src="${url(entry.fileName)}"></script>`,
+        '  </head>',
+        '  <body>',
+        `    <noscript>${CONSOLE_NOSCRIPT}</noscript>`,
+        '  </body>',
+        '</html>',
+        '',
+      ].join('\n');
+      this.emitFile({ type: 'asset', fileName: 'index.html', source });
+      const lazy = chunks.filter((chunk) => chunk !== entry);
+      console.log(
+        [
+          'Alloy console: dist/console/index.html',
+          `  ${entry.fileName.padEnd(44)} ${`${gzipKb(entry.code)} KB gzip`.padStart(14)}  entry`,
+          ...lazy.map(
+            (chunk) =>
+              `  ${chunk.fileName.padEnd(44)} ${`${gzipKb(chunk.code)} KB gzip`.padStart(14)}  ${chunk.isDynamicEntry ? 'lazy' : 'shared'}`,
+          ),
+        ].join('\n'),
+      );
+    },
+  };
+}
+
 const RELATIVE_JS = /(from\s+['"]\.{1,2}\/[^'"]+)\.js(['"])/g;
 
 /**
@@ -373,6 +423,24 @@ export default [
       versionedLoader(),
     ],
     output: { file: 'dist/cdn/embedded.js', format: 'iife', sourcemap: true },
+  },
+  {
+    // The ISV console (src/console): one entry, settings and setup as lazy chunks, and the page that
+    // loads it. Served by the API server under /console (hashed assets under /console/assets).
+    input: { console: 'src/console/index.ts' },
+    plugins: [
+      nodeResolve({ browser: true }),
+      esbuild(esbuildOptions),
+      minify({ legalComments: 'none' }),
+      consoleHtml(),
+    ],
+    output: {
+      dir: 'dist/console',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: 'assets/console-[hash].js',
+      chunkFileNames: 'assets/console-[name]-[hash].js',
+    },
   },
   ...(process.env.ALLOY_SIZE_REPORT ? [classicZodComparison()] : []),
 ];

@@ -33,7 +33,15 @@ const BUILDS = {
       'custom-elements-manifest.config.mjs',
     ],
     exclude: ['src/server'],
-    outputs: ['dist/types', 'dist/esm', 'dist/cjs', 'dist/cdn', 'dist/node', 'dist/custom-elements.json'],
+    outputs: [
+      'dist/types',
+      'dist/esm',
+      'dist/cjs',
+      'dist/cdn',
+      'dist/node',
+      'dist/console',
+      'dist/custom-elements.json',
+    ],
   },
   demo: {
     script: 'build:demo',

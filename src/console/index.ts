@@ -1,0 +1,15 @@
+/**
+ * The console's entry (`dist/console/assets/console-<hash>.js`, loaded by `dist/console/index.html`):
+ * applies the design tokens to the document and mounts `<alloy-console-app>`. Settings and setup are
+ * lazy chunks; the views (src/console/views) are defined by their own module.
+ */
+import './app/app.js';
+import { consoleDocumentStyles } from './styles/tokens.styles.js';
+
+if (consoleDocumentStyles.styleSheet) {
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, consoleDocumentStyles.styleSheet];
+}
+
+if (!document.querySelector('alloy-console-app')) {
+  document.body.append(document.createElement('alloy-console-app'));
+}
