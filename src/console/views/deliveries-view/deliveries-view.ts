@@ -121,7 +121,7 @@ export class AlloyConsoleDeliveries extends ConsoleViewElement {
   protected override render() {
     const t = this.t;
     const list = this.list;
-    return html`<section class="page" aria-labelledby="deliveries-title" aria-busy=${list.kind === 'loading'}>
+    return html`<section class="page" aria-busy=${list.kind === 'loading'}>
       <div class="page-header"><h1 id="deliveries-title">${t.deliveriesTitle}</h1></div>
       <form class="card filters" aria-label=${t.filters} @submit=${this.applyFilters}>
         <label
@@ -160,7 +160,7 @@ export class AlloyConsoleDeliveries extends ConsoleViewElement {
 
   private renderTable(deliveries: WebhookDelivery[]) {
     const t = this.t;
-    return html`<div class="table-wrap">
+    return html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="deliveries-title">
       <table>
         <thead>
           <tr>

@@ -93,7 +93,7 @@ export class AlloyConsoleIntegrations extends ConsoleViewElement {
 
   protected override render() {
     const t = this.t;
-    return html`<section class="page" aria-labelledby="integrations-title" aria-busy=${this.view.kind === 'loading'}>
+    return html`<section class="page" aria-busy=${this.view.kind === 'loading'}>
         <div class="page-header"><h1 id="integrations-title">${t.integrationsTitle}</h1></div>
         ${this.renderBody()}
       </section>

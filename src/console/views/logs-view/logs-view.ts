@@ -245,7 +245,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
   private renderList() {
     const t = this.t;
     const list = this.list;
-    return html`<section class="page" aria-labelledby="logs-title" aria-busy=${list.kind === 'loading'}>
+    return html`<section class="page" aria-busy=${list.kind === 'loading'}>
       <div class="page-header"><h1 id="logs-title">${t.logsTitle}</h1></div>
       ${this.renderFilters()}
       ${
@@ -262,7 +262,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
 
   private renderRows(list: Extract<ListState, { kind: 'ready' }>) {
     const t = this.t;
-    return html`<div class="table-wrap">
+    return html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="logs-title">
         <table>
           <thead>
             <tr>
@@ -312,7 +312,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
     const state = this.detail;
     const back = html`<a href="/console/logs" @click=${linkClick}>← ${t.allExecutions}</a>`;
     if (state.kind !== 'ready') {
-      return html`<section class="page" aria-labelledby="execution-title" aria-busy=${state.kind === 'loading'}>
+      return html`<section class="page" aria-busy=${state.kind === 'loading'}>
         ${back}
         <h1 id="execution-title">${t.executionTitle} <code>${this.executionId}</code></h1>
         ${state.kind === 'loading' ? this.renderLoading() : this.renderError(state.error, () => void this.load())}
@@ -320,7 +320,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
     }
     const ex = state.execution;
     const rerun = this.rerun;
-    return html`<section class="page" aria-labelledby="execution-title">
+    return html`<section class="page">
       ${back}
       <div class="page-header">
         <h1 id="execution-title">${t.executionTitle} <code>${ex.executionId}</code></h1>

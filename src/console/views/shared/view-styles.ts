@@ -66,6 +66,7 @@ export const viewStyles = css`
   }
   .page {
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 20px;
     overflow-wrap: anywhere;
   }
@@ -142,6 +143,7 @@ export const viewStyles = css`
     align-items: end;
   }
   .table-wrap {
+    position: relative;
     overflow-x: auto;
     border: 1px solid var(--_line);
     border-radius: var(--_radius);

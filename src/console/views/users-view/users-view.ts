@@ -171,7 +171,7 @@ export class AlloyConsoleUsers extends ConsoleViewElement {
   private renderList() {
     const t = this.t;
     const list = this.list;
-    return html`<section class="page" aria-labelledby="users-title" aria-busy=${list.kind === 'loading'}>
+    return html`<section class="page" aria-busy=${list.kind === 'loading'}>
       <div class="page-header"><h1 id="users-title">${t.usersTitle}</h1></div>
       ${
         list.kind === 'loading'
@@ -235,14 +235,14 @@ export class AlloyConsoleUsers extends ConsoleViewElement {
     const state = this.detail;
     const back = html`<a href="/console/users" @click=${linkClick}>← ${t.allUsers}</a>`;
     if (state.kind !== 'ready') {
-      return html`<section class="page" aria-labelledby="user-title" aria-busy=${state.kind === 'loading'}>
+      return html`<section class="page" aria-busy=${state.kind === 'loading'}>
         ${back}
         <h1 id="user-title">${t.userTitle(this.userId)}</h1>
         ${state.kind === 'loading' ? this.renderLoading() : this.renderError(state.error, () => void this.load())}
       </section>`;
     }
     const { user, installations, integrationNames, credentials, executions } = state.detail;
-    return html`<section class="page" aria-labelledby="user-title">
+    return html`<section class="page">
       ${back}
       <div class="page-header">
         <h1 id="user-title">${user.fullName ? `${user.username} (${user.fullName})` : user.username}</h1>
