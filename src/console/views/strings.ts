@@ -8,8 +8,6 @@ export interface ViewStrings {
   errorTitle: string;
   close: string;
   loadMore: string;
-  back: string;
-  never: string;
   dash: string;
   // Integrations
   integrationsTitle: string;
@@ -78,12 +76,10 @@ export interface ViewStrings {
   workflow: string;
   started: string;
   duration: string;
-  execution: string;
   executionTitle: string;
   allExecutions: string;
   mode: string;
   version: string;
-  finished: string;
   blocks: string;
   blocksEmpty: string;
   input: string;
@@ -120,8 +116,6 @@ const en: ViewStrings = {
   errorTitle: 'Something went wrong',
   close: 'Close',
   loadMore: 'Load more',
-  back: 'Back',
-  never: 'never',
   dash: '—',
   integrationsTitle: 'Integrations',
   integrationsEmpty: 'No integrations are defined in this environment yet.',
@@ -187,12 +181,10 @@ const en: ViewStrings = {
   workflow: 'Workflow',
   started: 'Started',
   duration: 'Duration',
-  execution: 'Execution',
   executionTitle: 'Execution',
   allExecutions: 'All executions',
   mode: 'Mode',
   version: 'Version',
-  finished: 'Finished',
   blocks: 'Blocks',
   blocksEmpty: 'No block ran.',
   input: 'Input',
@@ -228,8 +220,6 @@ const es: ViewStrings = {
   errorTitle: 'Algo salió mal',
   close: 'Cerrar',
   loadMore: 'Cargar más',
-  back: 'Volver',
-  never: 'nunca',
   dash: '—',
   integrationsTitle: 'Integraciones',
   integrationsEmpty: 'Aún no hay integraciones definidas en este entorno.',
@@ -295,12 +285,10 @@ const es: ViewStrings = {
   workflow: 'Flujo',
   started: 'Inicio',
   duration: 'Duración',
-  execution: 'Ejecución',
   executionTitle: 'Ejecución',
   allExecutions: 'Todas las ejecuciones',
   mode: 'Modo',
   version: 'Versión',
-  finished: 'Terminada',
   blocks: 'Bloques',
   blocksEmpty: 'No se ejecutó ningún bloque.',
   input: 'Entrada',
@@ -336,8 +324,6 @@ const fr: ViewStrings = {
   errorTitle: 'Une erreur est survenue',
   close: 'Fermer',
   loadMore: 'Charger plus',
-  back: 'Retour',
-  never: 'jamais',
   dash: '—',
   integrationsTitle: 'Intégrations',
   integrationsEmpty: 'Aucune intégration n’est encore définie dans cet environnement.',
@@ -403,12 +389,10 @@ const fr: ViewStrings = {
   workflow: 'Workflow',
   started: 'Début',
   duration: 'Durée',
-  execution: 'Exécution',
   executionTitle: 'Exécution',
   allExecutions: 'Toutes les exécutions',
   mode: 'Mode',
   version: 'Version',
-  finished: 'Terminée',
   blocks: 'Blocs',
   blocksEmpty: 'Aucun bloc n’a été exécuté.',
   input: 'Entrée',
@@ -444,8 +428,6 @@ const de: ViewStrings = {
   errorTitle: 'Etwas ist schiefgelaufen',
   close: 'Schließen',
   loadMore: 'Mehr laden',
-  back: 'Zurück',
-  never: 'nie',
   dash: '—',
   integrationsTitle: 'Integrationen',
   integrationsEmpty: 'In dieser Umgebung sind noch keine Integrationen definiert.',
@@ -511,12 +493,10 @@ const de: ViewStrings = {
   workflow: 'Workflow',
   started: 'Gestartet',
   duration: 'Dauer',
-  execution: 'Ausführung',
   executionTitle: 'Ausführung',
   allExecutions: 'Alle Ausführungen',
   mode: 'Modus',
   version: 'Version',
-  finished: 'Beendet',
   blocks: 'Blöcke',
   blocksEmpty: 'Kein Block wurde ausgeführt.',
   input: 'Eingabe',
