@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { customElement, query, state } from 'lit/decorators.js';
+import { customElement, state } from 'lit/decorators.js';
 import {
   InstallationListResponse,
   IntegrationListResponse,
@@ -8,8 +8,7 @@ import {
 } from '../../../contract/index.js';
 import { ConsoleViewElement } from '../shared/view-element.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
-import '../share-dialog/share-dialog.js';
-import type { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
+import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
 import { integrationsViewStyles } from './integrations-view.styles.js';
 
 declare global {
@@ -37,11 +36,14 @@ export class AlloyConsoleIntegrations extends ConsoleViewElement {
   static override styles = integrationsViewStyles;
 
   @state() private view: ViewState = { kind: 'loading' };
-  @query('alloy-console-share-dialog') private shareDialog!: AlloyConsoleShareDialog;
+  /** Created here (not by a bare import and a tag), so a bundle that drops side-effect-only imports keeps it. */
+  private readonly shareDialog = new AlloyConsoleShareDialog();
   private generation = 0;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api')) void this.load();
+    this.shareDialog.api = this.api;
+    this.shareDialog.lang = this.lang;
   }
 
   override disconnectedCallback(): void {
@@ -97,7 +99,7 @@ export class AlloyConsoleIntegrations extends ConsoleViewElement {
         <div class="page-header"><h1 id="integrations-title">${t.integrationsTitle}</h1></div>
         ${this.renderBody()}
       </section>
-      <alloy-console-share-dialog .api=${this.api} lang=${this.lang}></alloy-console-share-dialog>`;
+      ${this.shareDialog}`;
   }
 
   private renderBody() {

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import {
   CredentialListResponse,
   InstallationListResponse,
@@ -15,8 +15,7 @@ import { ConsoleViewElement } from '../shared/view-element.js';
 import { linkClick } from '../shared/events.js';
 import { formatDate, toViewError, type ViewError } from '../shared/format.js';
 import { executionStatus } from '../shared/status.js';
-import '../share-dialog/share-dialog.js';
-import type { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
+import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
 import { usersViewStyles } from './users-view.styles.js';
 
 declare global {
@@ -59,7 +58,8 @@ export class AlloyConsoleUsers extends ConsoleViewElement {
   @state() private list: ListState = { kind: 'loading' };
   @state() private detail: DetailState = { kind: 'loading' };
   @state() private search = '';
-  @query('alloy-console-share-dialog') private shareDialog!: AlloyConsoleShareDialog;
+  /** Created here (not by a bare import and a tag), so a bundle that drops side-effect-only imports keeps it. */
+  private readonly shareDialog = new AlloyConsoleShareDialog();
   private generation = 0;
 
   private get userId(): string {
@@ -68,6 +68,8 @@ export class AlloyConsoleUsers extends ConsoleViewElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api') || changed.has('route')) void this.load();
+    this.shareDialog.api = this.api;
+    this.shareDialog.lang = this.lang;
   }
 
   override connectedCallback(): void {
@@ -165,7 +167,7 @@ export class AlloyConsoleUsers extends ConsoleViewElement {
 
   protected override render() {
     const content = this.userId ? this.renderDetail() : this.renderList();
-    return html`${content}<alloy-console-share-dialog .api=${this.api} lang=${this.lang}></alloy-console-share-dialog>`;
+    return html`${content}${this.shareDialog}`;
   }
 
   private renderList() {

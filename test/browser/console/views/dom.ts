@@ -1,6 +1,8 @@
 import { fixture, html, waitUntil } from '@open-wc/testing';
 import type { ConsoleApi, ConsoleLanguage } from '../../../../src/console/api-types.js';
-import '../../../../src/console/views/index.js';
+import { defineConsoleViews } from '../../../../src/console/views/index.js';
+
+defineConsoleViews();
 
 export type ViewTag =
   'alloy-console-integrations' | 'alloy-console-users' | 'alloy-console-logs' | 'alloy-console-deliveries';
