@@ -5,7 +5,12 @@ export const deliveriesViewStyles = [
   viewStyles,
   css`
     .url {
+      min-width: 200px;
       max-width: 320px;
+      overflow-wrap: anywhere;
+    }
+    .url code {
+      white-space: normal;
     }
     td button {
       min-height: 36px;

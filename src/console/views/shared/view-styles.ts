@@ -64,6 +64,10 @@ export const viewStyles = css`
   ol {
     list-style: none;
   }
+  .card ul {
+    display: grid;
+    gap: 10px;
+  }
   .page {
     display: grid;
     grid-template-columns: minmax(0, 1fr);
@@ -152,6 +156,13 @@ export const viewStyles = css`
     width: 100%;
     border-collapse: collapse;
     background: var(--_surface);
+    overflow-wrap: normal;
+  }
+  td {
+    min-width: 96px;
+  }
+  td code {
+    white-space: nowrap;
   }
   th,
   td {
