@@ -269,6 +269,18 @@ describe('<alloy-console-integrations>', () => {
       expect(dialog.open).to.equal(false);
     });
 
+    it('shows the user list loading in the dialog, accessibly', async () => {
+      const api = filledApi();
+      const el = await loaded(api);
+      const users = deferred();
+      api.on('listUsers', () => users.promise);
+      const { root } = await openShare(el);
+      expect(text(root.querySelector('fieldset [role="status"]'))).to.equal('Loading…');
+      await expect(el).to.be.accessible();
+      users.resolve(USERS);
+      await find(root, '#share-user');
+    });
+
     it('shows a failed user list in the dialog', async () => {
       const api = filledApi();
       const el = await loaded(api);
