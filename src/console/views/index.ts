@@ -1,0 +1,51 @@
+/**
+ * The console's data views: `alloy-console-integrations`, `alloy-console-users`,
+ * `alloy-console-logs`, `alloy-console-deliveries` and `alloy-console-share-dialog`. Each takes
+ * `api: ConsoleApi` and `lang: ConsoleLanguage` from the shell (users and logs also a `route`), and
+ * asks the shell to change page with `alloy-console-navigate` or plain links.
+ *
+ * Each component's module defines its element (Lit's `@customElement`) when it loads. This package
+ * declares its modules side-effect free (`sideEffects` in package.json), so a bundler drops a bare
+ * `import './views/index.js'`: call `defineConsoleViews()` (or use an export) to keep them.
+ */
+import { AlloyConsoleDeliveries } from './deliveries-view/deliveries-view.js';
+import { AlloyConsoleIntegrations } from './integrations-view/integrations-view.js';
+import { AlloyConsoleLogs } from './logs-view/logs-view.js';
+import { AlloyConsoleShareDialog } from './share-dialog/share-dialog.js';
+import { AlloyConsoleUsers } from './users-view/users-view.js';
+
+export {
+  AlloyConsoleIntegrations,
+  AlloyConsoleUsers,
+  AlloyConsoleLogs,
+  AlloyConsoleDeliveries,
+  AlloyConsoleShareDialog,
+};
+export { logsQuery, type LogsFilters } from './logs-view/logs-view.js';
+export {
+  LINK_EXPIRY_DAYS,
+  type AlloyConsoleLinkCreatedEvent,
+  type ShareIntegration,
+  type ShareOptions,
+} from './share-dialog/share-dialog.js';
+export { navigate, type AlloyConsoleNavigateEvent } from './shared/events.js';
+export { VIEW_STRINGS, viewStrings, type ViewStrings } from './strings.js';
+
+/** Every view element by tag. */
+export const CONSOLE_VIEWS = {
+  'alloy-console-integrations': AlloyConsoleIntegrations,
+  'alloy-console-users': AlloyConsoleUsers,
+  'alloy-console-logs': AlloyConsoleLogs,
+  'alloy-console-deliveries': AlloyConsoleDeliveries,
+  'alloy-console-share-dialog': AlloyConsoleShareDialog,
+} as const;
+
+/**
+ * Makes sure every view element is defined. Their modules already defined them on load; calling
+ * this is what keeps those modules in a bundle that drops side-effect-only imports.
+ */
+export function defineConsoleViews(): void {
+  for (const [tag, element] of Object.entries(CONSOLE_VIEWS)) {
+    if (!customElements.get(tag)) customElements.define(tag, element);
+  }
+}

@@ -1,0 +1,52 @@
+import { css } from 'lit';
+import { viewStyles } from '../shared/view-styles.js';
+
+export const logsViewStyles = [
+  viewStyles,
+  css`
+    .facts {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(min(100%, 200px), 1fr));
+      gap: 10px 16px;
+    }
+    .facts div {
+      display: grid;
+    }
+    .facts dt {
+      color: var(--_muted);
+      font-size: 0.87em;
+    }
+    .blocks {
+      display: grid;
+      gap: 16px;
+    }
+    .block {
+      display: grid;
+      gap: 10px;
+    }
+    .block-head {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 6px 12px;
+      align-items: baseline;
+    }
+    .io {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(min(100%, 280px), 1fr));
+      gap: 12px;
+    }
+    .io h4 {
+      margin: 0 0 4px;
+      font-size: 0.93em;
+    }
+    .block-error {
+      color: var(--_danger);
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px;
+      align-items: center;
+    }
+  `,
+];

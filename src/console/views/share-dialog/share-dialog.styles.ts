@@ -1,0 +1,96 @@
+import { css } from 'lit';
+import { viewStyles } from '../shared/view-styles.js';
+
+/** The share dialog: a native modal `<dialog>`, a sheet on narrow screens. */
+export const shareDialogStyles = [
+  viewStyles,
+  css`
+    :host {
+      display: contents;
+    }
+    dialog {
+      width: min(520px, 100vw - 32px);
+      max-height: min(720px, 100dvh - 32px);
+      padding: 0;
+      border: 0;
+      border-radius: var(--_radius);
+      background: var(--_surface);
+      color: var(--_text);
+      box-shadow: 0 24px 64px #0f172a4d;
+    }
+    dialog::backdrop {
+      background: var(--alloy-backdrop, #0f172a8c);
+    }
+    form {
+      display: grid;
+      gap: 16px;
+      padding: 20px 24px;
+    }
+    fieldset {
+      display: grid;
+      gap: 10px;
+      margin: 0;
+      padding: 0;
+      border: 0;
+    }
+    legend {
+      margin-bottom: 6px;
+      padding: 0;
+      font-weight: 600;
+    }
+    .choice {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      font-weight: 400;
+    }
+    .choice input {
+      width: auto;
+      min-height: 0;
+    }
+    select[size] {
+      min-height: 0;
+    }
+    .help {
+      color: var(--_muted);
+      font-size: 0.87em;
+      font-weight: 400;
+    }
+    .result {
+      display: grid;
+      gap: 8px;
+    }
+    .copy-row {
+      display: flex;
+      gap: 8px;
+    }
+    .copy-row input {
+      flex: 1;
+      min-width: 0;
+    }
+    .copy-failed {
+      color: var(--_danger);
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px;
+      justify-content: flex-end;
+    }
+    @media (max-width: 480px) {
+      dialog {
+        width: 100vw;
+        max-width: 100vw;
+        max-height: 100dvh;
+        margin: auto 0 0;
+        border-radius: var(--_radius) var(--_radius) 0 0;
+      }
+      form {
+        padding: 16px;
+      }
+      .copy-row {
+        flex-direction: column;
+      }
+    }
+  `,
+];

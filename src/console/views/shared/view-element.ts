@@ -1,0 +1,32 @@
+import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import type { ConsoleApi, ConsoleLanguage } from '../../api-types.js';
+import { viewStrings, type ViewStrings } from '../strings.js';
+import type { ViewError } from './format.js';
+
+/** What every console data view takes from the shell: the API seam and the language. */
+export abstract class ConsoleViewElement extends LitElement {
+  /** Set by the shell; a new object on an environment switch, which reloads the view. */
+  @property({ attribute: false }) api?: ConsoleApi;
+  /** Reflected, so assistive technology reads the view in its language. */
+  @property({ reflect: true }) override lang: ConsoleLanguage = 'en';
+
+  protected get t(): ViewStrings {
+    return viewStrings(this.lang);
+  }
+
+  /** The error block every view shows: the message, the request id, and a way to try again. */
+  protected renderError(error: ViewError, retry?: () => void): TemplateResult {
+    const t = this.t;
+    return html`<div class="error" role="alert">
+      <p class="error-title">${t.errorTitle}</p>
+      <p>${error.message}</p>
+      ${error.requestId ? html`<p class="request-id">${t.requestId}: <code>${error.requestId}</code></p>` : nothing}
+      ${retry ? html`<button type="button" class="secondary" @click=${retry}>${t.retry}</button>` : nothing}
+    </div>`;
+  }
+
+  protected renderLoading(): TemplateResult {
+    return html`<p class="loading" role="status">${this.t.loading}</p>`;
+  }
+}

@@ -1,0 +1,116 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import type { WebhookDelivery } from '../../../../src/contract/index.js';
+import { FakeConsoleApi, apiError, deferred } from './fake-console-api.js';
+import { DELIVERIES, DELIVERY_ID, SENDING_DELIVERY_ID } from './fixtures.js';
+import { button, find, mount, rootOf, settle, text, typeInto } from './dom.js';
+
+const FAILED = DELIVERIES.data[0]!;
+const REQUEUED: WebhookDelivery = {
+  ...FAILED,
+  status: 'pending',
+  attempts: 0,
+  nextAttemptAt: '2026-12-06T20:00:00.000Z',
+  lastError: null,
+  responseStatus: null,
+};
+
+function filledApi(): FakeConsoleApi {
+  return new FakeConsoleApi().on('listWebhookDeliveries', DELIVERIES).on('retryWebhookDelivery', { data: REQUEUED });
+}
+
+describe('<alloy-console-deliveries>', () => {
+  it('shows loading, accessibly', async () => {
+    const pending = deferred();
+    const el = await mount(
+      'alloy-console-deliveries',
+      new FakeConsoleApi().on('listWebhookDeliveries', () => pending.promise),
+    );
+    expect(text(rootOf(el).querySelector('.loading'))).to.equal('Loading…');
+    await expect(el).to.be.accessible();
+    pending.resolve(DELIVERIES);
+    await find(rootOf(el), 'table');
+  });
+
+  it('lists deliveries with kind, status, attempts and response; Retry on all but one being sent, accessibly', async () => {
+    const api = filledApi();
+    const el = await mount('alloy-console-deliveries', api);
+    await find(rootOf(el), 'table');
+    expect(api.calls).to.deep.equal([{ method: 'GET', path: '/2024-03/webhook-deliveries', query: { limit: 100 } }]);
+    const [failed, sending] = [...rootOf(el).querySelectorAll('tbody tr')];
+    expect(text(failed)).to.contain('Installation webhook').and.contain('Failed').and.contain('HTTP 500');
+    expect(text(failed)).to.contain('https://acme.test/hooks/alloy').and.contain(DELIVERY_ID);
+    expect(text(sending)).to.contain('Error stream').and.contain('Sending');
+    expect(failed!.querySelector('button')!.getAttribute('aria-label')).to.equal(`Retry ${DELIVERY_ID}`);
+    expect(sending!.querySelector('button')).to.equal(null);
+    expect(text(sending)).to.contain(SENDING_DELIVERY_ID);
+    await expect(el).to.be.accessible();
+  });
+
+  it('retries a delivery, shows its new state and says so', async () => {
+    const api = filledApi();
+    const el = await mount('alloy-console-deliveries', api);
+    await find(rootOf(el), 'table');
+    rootOf(el).querySelector<HTMLButtonElement>(`button[aria-label="Retry ${DELIVERY_ID}"]`)!.click();
+    await waitUntil(() => text(rootOf(el).querySelector('p[role="status"]')) === `${DELIVERY_ID} queued again.`);
+    expect(api.callsTo('retryWebhookDelivery')).to.deep.equal([
+      { method: 'POST', path: `/2024-03/webhook-deliveries/${DELIVERY_ID}/retry`, body: {} },
+    ]);
+    const row = rootOf(el).querySelector('tbody tr')!;
+    expect(text(row)).to.contain('Pending').and.contain('Next attempt').and.not.contain('HTTP 500');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a refused retry (409 while sending) as an error with its request id', async () => {
+    const api = filledApi().on('retryWebhookDelivery', () => {
+      throw apiError('This delivery is being sent right now.', 409, 'conflict');
+    });
+    const el = await mount('alloy-console-deliveries', api);
+    await find(rootOf(el), 'table');
+    rootOf(el).querySelector<HTMLButtonElement>(`button[aria-label="Retry ${DELIVERY_ID}"]`)!.click();
+    const alert = await find(rootOf(el), '[role="alert"]');
+    expect(text(alert)).to.contain('This delivery is being sent right now.').and.contain('req_0123456789abcdef');
+    expect(rootOf(el).querySelector<HTMLButtonElement>(`button[aria-label="Retry ${DELIVERY_ID}"]`)!.disabled).to.equal(
+      false,
+    );
+    await expect(el).to.be.accessible();
+  });
+
+  it('filters by the status and kind the endpoint accepts', async () => {
+    const api = filledApi();
+    const el = await mount('alloy-console-deliveries', api);
+    await find(rootOf(el), 'table');
+    typeInto(rootOf(el).querySelector<HTMLSelectElement>('#deliveries-status')!, 'failed');
+    typeInto(rootOf(el).querySelector<HTMLSelectElement>('#deliveries-kind')!, 'errorStream');
+    button(rootOf(el), 'Apply').click();
+    await waitUntil(() => api.calls.length === 2);
+    expect(api.calls[1]).to.deep.equal({
+      method: 'GET',
+      path: '/2024-03/webhook-deliveries',
+      query: { limit: 100, status: 'failed', kind: 'errorStream' },
+    });
+    await find(rootOf(el), 'table');
+    expect(rootOf(el).querySelector<HTMLSelectElement>('#deliveries-status')!.value).to.equal('failed');
+  });
+
+  it('says so when there are none, accessibly', async () => {
+    const el = await mount('alloy-console-deliveries', new FakeConsoleApi().on('listWebhookDeliveries', { data: [] }));
+    await settle(el);
+    expect(text(rootOf(el))).to.contain('No deliveries match.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a failed list as an error, accessibly, and tries again', async () => {
+    let fail = true;
+    const api = filledApi().on('listWebhookDeliveries', () => {
+      if (fail) throw apiError();
+      return DELIVERIES;
+    });
+    const el = await mount('alloy-console-deliveries', api, { lang: 'es' });
+    const alert = await find(rootOf(el), '[role="alert"]');
+    expect(text(alert)).to.contain('Algo salió mal').and.contain('Id de la solicitud: req_0123456789abcdef');
+    await expect(el).to.be.accessible();
+    fail = false;
+    button(rootOf(el), 'Reintentar').click();
+    await find(rootOf(el), 'table');
+  });
+});

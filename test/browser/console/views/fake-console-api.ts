@@ -1,0 +1,96 @@
+import * as z from 'zod/mini';
+import * as endpoints from '../../../../src/contract/endpoints.js';
+import type { Endpoint } from '../../../../src/contract/endpoints.js';
+import {
+  ConsoleApiError,
+  type ConsoleApi,
+  type ConsoleEnvironment,
+  type ConsoleRequest,
+} from '../../../../src/console/api-types.js';
+
+/** A handler answers one request; it may throw a `ConsoleApiError` or return a promise. */
+export type Handler = (request: ConsoleRequest, params: Record<string, string>) => unknown;
+
+/** An operation of the endpoint table (its export name is its operationId). */
+export type Operation = Exclude<keyof typeof endpoints, 'endpointPath'>;
+
+const ENDPOINTS: Endpoint[] = (Object.values(endpoints) as unknown[]).filter(
+  (value): value is Endpoint => typeof value === 'object' && value !== null && 'operationId' in value,
+);
+
+/** The endpoint of the contract table a console request names, and its decoded path parameters. */
+function match(method: string, path: string): { endpoint: Endpoint; params: Record<string, string> } | undefined {
+  const bare = path.replace(/^\/2024-03(?=\/)/, '');
+  for (const endpoint of ENDPOINTS) {
+    if (endpoint.method !== method || endpoint.auth === 'userToken') continue;
+    const names: string[] = [];
+    const pattern = endpoint.path.replace(/:(\w+)/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const found = new RegExp(`^${pattern}$`).exec(bare);
+    if (found) {
+      return {
+        endpoint,
+        params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])),
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A `ConsoleApi` double. Every request must name an ISV endpoint of the contract (dated path), pass
+ * its params/query/body schemas (query values as strings, as they travel in a URL), and be parsed
+ * with that endpoint's response schema; the handler's answer goes through that schema too, so the
+ * fixtures cannot drift from the contract. Records every call.
+ */
+export class FakeConsoleApi implements ConsoleApi {
+  readonly calls: ConsoleRequest[] = [];
+  private readonly handlers = new Map<string, Handler>();
+
+  constructor(readonly env: ConsoleEnvironment = 'development') {}
+
+  /** Answers `method operationId` (e.g. `GET listUsers`) with `answer` or a handler's result. */
+  on(operationId: Operation, answer: unknown): this {
+    this.handlers.set(operationId, typeof answer === 'function' ? (answer as Handler) : () => structuredClone(answer));
+    return this;
+  }
+
+  /** The calls made to one operation. */
+  callsTo(operationId: Operation): ConsoleRequest[] {
+    return this.calls.filter((c) => match(c.method, c.path)?.endpoint.operationId === operationId);
+  }
+
+  async isv<T>(request: ConsoleRequest, schema: z.ZodMiniType<T>): Promise<T> {
+    this.calls.push(request);
+    if (!request.path.startsWith('/2024-03/')) throw new Error(`not a dated path: ${request.path}`);
+    const found = match(request.method, request.path);
+    if (!found) throw new Error(`no ISV endpoint for ${request.method} ${request.path}`);
+    const { endpoint, params } = found;
+    if (endpoint.response !== schema) throw new Error(`${endpoint.operationId}: parsed with another schema`);
+    if (endpoint.params) z.parse(endpoint.params, params);
+    const query = Object.fromEntries(
+      Object.entries(request.query ?? {})
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    );
+    if (endpoint.query) z.parse(endpoint.query, query);
+    else if (Object.keys(query).length) throw new Error(`${endpoint.operationId} takes no query`);
+    if (endpoint.body) z.parse(endpoint.body, request.body);
+    else if (request.body !== undefined) throw new Error(`${endpoint.operationId} takes no body`);
+    const handler = this.handlers.get(endpoint.operationId);
+    if (!handler) throw new Error(`no answer for ${endpoint.operationId}`);
+    return z.parse(schema, await handler(request, params));
+  }
+}
+
+export const apiError = (message = 'The server is down for maintenance.', status = 503, code = 'unavailable') =>
+  new ConsoleApiError(message, code, status, 'req_0123456789abcdef');
+
+/** A promise with its resolver, to hold a call in flight. */
+export function deferred<T = unknown>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
