@@ -187,10 +187,8 @@ describe('console: setup token, sign-in, sessions, the ISV API and keys', () => 
     );
     assert.deepEqual(forged.json(), { state: 'signed-out' });
 
-    const old = (await signIn('owner', PASSWORD)).json();
-    const oldCookie = await signIn('owner', PASSWORD);
-    const aged = { cookie: cookieOf(oldCookie), csrf: oldCookie.json().csrfToken };
-    assert.ok(old.csrfToken);
+    const later = await signIn('owner', PASSWORD);
+    const aged = { cookie: cookieOf(later), csrf: later.json().csrfToken };
     await rawRows(
       server,
       'UPDATE console_sessions SET expires_at = ? WHERE csrf_token = ?',
@@ -201,6 +199,9 @@ describe('console: setup token, sign-in, sessions, the ISV API and keys', () => 
       state: 'signed-out',
     });
     assertError(await inject(as(aged, { method: 'GET', url: '/console/api/keys' })), 401, 'unauthorized', 'expired');
+    // The next sign-in deletes expired sessions.
+    await signIn('owner', PASSWORD);
+    assert.deepEqual(await rawRows(server, 'SELECT id_hash FROM console_sessions WHERE csrf_token = ?', aged.csrf), []);
   });
 
   test('the ISV API under /console/api/isv: the session works, nothing else does', async () => {
