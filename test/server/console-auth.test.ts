@@ -235,6 +235,15 @@ describe('console: setup token, sign-in, sessions, the ISV API and keys', () => 
       'unauthorized',
       'an API key alone',
     );
+    // With the session, an Authorization header (even a wrong key) is not read at all.
+    const ignored = await inject(
+      as(session, {
+        method: 'GET',
+        url: '/console/api/isv/2024-03/users',
+        headers: { authorization: 'Bearer ak_dev_wrong' },
+      }),
+    );
+    assert.equal(ignored.statusCode, 200, ignored.body);
     // A user-token-only endpoint is not mounted there.
     const widget = await inject(as(session, { method: 'GET', url: '/console/api/isv/2024-03/widget/regions' }));
     assert.equal(widget.statusCode, 404, widget.body);

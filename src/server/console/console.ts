@@ -102,6 +102,8 @@ export class ConsoleService {
   async prepare(first: { username?: string | undefined; password?: string | undefined }): Promise<{
     setupToken: string | undefined;
   }> {
+    // The unknown-user decoy is hashed in the background now, so no sign-in pays for it.
+    void this.decoyHash();
     await this.recordKnownKeys();
     if (await anyAdmin(this.database)) {
       await deleteSetupTokens(this.database);
