@@ -98,7 +98,7 @@ export default tseslint.config(
               message: 'The server never imports browser or Node-client code.',
             },
             {
-              regex: String.raw`^(?:\./|(?:\.\./)+)(?:users|definitions|installs|connections|runs|deliveries|widget)/(?!index\.js$)`,
+              regex: String.raw`^(?:\./|(?:\.\./)+)(?:users|definitions|installs|connections|runs|deliveries|widget|console)/(?!index\.js$)`,
               message: 'Import another module through its public file (<module>/index.js).',
             },
             {

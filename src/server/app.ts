@@ -6,6 +6,13 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
 import { ApiRouter } from './http/router.js';
 import {
+  consoleApiRoutes,
+  consoleIsvCredential,
+  consolePageRoutes,
+  ConsoleService,
+  type ScryptCost,
+} from './console/index.js';
+import {
   checkRateLimits,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -87,6 +94,9 @@ const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const CONTENT_HASHED_FILE = /^(?:alloy-[\w]+-[\w-]{8,}|embedded-\d+\.\d+\.\d+[\w.-]*-[0-9a-f]{10})\.js(?:\.map)?$/;
 /** Internal prefix the versioned paths are rewritten to. */
 const API_PREFIX = '/_api';
+/** The ISV endpoints again, with the console's session as the credential; dated or not. */
+const CONSOLE_ISV_PREFIX = '/console/api/isv';
+const CONSOLE_ISV_VERSIONED_PATH = /^\/console\/api\/isv\/\d{4}-(?:0[1-9]|1[0-2])(\/[^?#]*)?(\?.*)?$/;
 
 export interface EmbeddedServer {
   app: FastifyInstance;
@@ -102,6 +112,11 @@ export interface EmbeddedServer {
   sandbox: MountedSandbox | undefined;
   /** The OpenAPI 3.1 document served at /openapi.json. */
   openApi(): OpenApiDocument;
+  /**
+   * The console's one-time setup token, made at this start because no admin exists and no
+   * ALLOY_CONSOLE_PASSWORD was given; printed once as `<url>/console/setup#token=<token>`.
+   */
+  consoleSetupToken: string | undefined;
   /** Stops accepting connections, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
 }
@@ -114,6 +129,11 @@ export interface CreateServerOptions extends Partial<Omit<ServerConfig, 'rateLim
   sandboxTuning?: Pick<SandboxOptions, 'webhookDelivery'>;
   /** Tuning for the workflow runtime (tests shorten retries and leases). */
   runtime?: Partial<Omit<RuntimeOptions, 'relativeUrlPrefixes'>>;
+  /**
+   * scrypt's cost for the console's passwords: tests lower it here, and only here (no environment
+   * variable can); the memory-hard default otherwise.
+   */
+  consoleScryptCost?: ScryptCost;
 }
 
 export async function createServer(options: CreateServerOptions): Promise<EmbeddedServer> {
@@ -130,6 +150,9 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     pinnedProdApiKey: undefined,
     publicUrl: undefined,
     cdnDir: path.resolve(here, '../../dist/cdn'),
+    consoleDir: path.resolve(here, '../../dist/console'),
+    consolePassword: undefined,
+    consoleUsername: undefined,
     serveSourceMaps: false,
     definitionsDir: undefined,
     encryptionKey: undefined,
@@ -178,6 +201,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   let secrets: ServerSecrets;
   let box: SecretBox;
   let signingKeys: EnvironmentSigningKeys;
+  let consoleService: ConsoleService;
+  let consoleSetupToken: string | undefined;
   // The runtime's app triggers, built below; the credential service's change hooks reach them here.
   const late: { triggers?: Runtime['triggers'] } = {};
   try {
@@ -203,6 +228,12 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     // A shared keys directory (every PostgreSQL node mounts it) is read, never written: a node that
     // made a missing key would sign with one the others do not have.
     signingKeys = loadSigningKeys(config.keysDir ?? config.dataDir, { create: config.keysDir === undefined });
+    // The console's first admin from ALLOY_CONSOLE_PASSWORD, or else a one-time setup token.
+    consoleService = new ConsoleService(database, secrets, { scryptCost: options.consoleScryptCost });
+    ({ setupToken: consoleSetupToken } = await consoleService.prepare({
+      username: config.consoleUsername,
+      password: config.consolePassword,
+    }));
   } catch (error) {
     await storage.close();
     throw error;
@@ -241,6 +272,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
     rewriteUrl(req) {
       const url = req.url ?? '/';
+      const consoleMatch = CONSOLE_ISV_VERSIONED_PATH.exec(url);
+      if (consoleMatch) return `${CONSOLE_ISV_PREFIX}${consoleMatch[1] ?? '/'}${consoleMatch[2] ?? ''}`;
       const match = VERSIONED_PATH.exec(url);
       if (match) return `${API_PREFIX}${match[2] ?? '/'}${match[3] ?? ''}`;
       // The newer header form: `x-api-version: 2025-09` on an unprefixed path.
@@ -409,6 +442,20 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // routes answer none, so a page on another origin cannot use an API key it should not have.
   registerCors(app);
 
+  /** Every endpoint of the table, on a router (the public API's, or the console's). */
+  const apiRoutes = (router: ApiRouter): void => {
+    userRoutes(router, ctx);
+    integrationRoutes(router, ctx);
+    workflowRoutes(router, ctx);
+    runRoutes(router, ctx);
+    logRoutes(router, ctx);
+    credentialRoutes(router, ctx);
+    accountRoutes(router, ctx);
+    runtimeRoutes(router, ctx);
+    widgetRoutes(router, ctx);
+    widgetAuthRoutes(router, ctx);
+    regionRoutes(router, ctx, config.regionUrls);
+  };
   // Every API route must be in the route table (schemas + OpenAPI); checked once all are registered.
   const registered: string[] = [];
   app.addHook('onRoute', (route) => {
@@ -428,20 +475,37 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         reply.header('cache-control', 'no-store');
       });
       router = new ApiRouter(api, secrets, database, config.validateResponses, limiting.apiKeyFailures);
-      userRoutes(router, ctx);
-      integrationRoutes(router, ctx);
-      workflowRoutes(router, ctx);
-      runRoutes(router, ctx);
-      logRoutes(router, ctx);
-      credentialRoutes(router, ctx);
-      accountRoutes(router, ctx);
-      runtimeRoutes(router, ctx);
-      widgetRoutes(router, ctx);
-      widgetAuthRoutes(router, ctx);
-      regionRoutes(router, ctx, config.regionUrls);
+      apiRoutes(router);
     },
     { prefix: API_PREFIX },
   );
+  // The console's API: its session, setup and keys, and the ISV endpoints again under /isv with the
+  // session as the credential (left out of /openapi.json: that router's docs are not read).
+  await app.register(
+    async (consoleApi) => {
+      consoleApiRoutes(consoleApi, consoleService, publicUrl);
+      await consoleApi.register(
+        async (isv) => {
+          apiRoutes(
+            new ApiRouter(
+              isv,
+              secrets,
+              database,
+              config.validateResponses,
+              undefined,
+              consoleIsvCredential(consoleService),
+            ),
+          );
+        },
+        { prefix: CONSOLE_ISV_PREFIX.slice('/console/api'.length) },
+      );
+    },
+    { prefix: '/console/api' },
+  );
+  await app.register(async (pages) => {
+    pages.addHook('onRequest', pageLimit);
+    consolePageRoutes(pages, { dir: config.consoleDir, serveSourceMaps: config.serveSourceMaps });
+  });
   // A demo third party with its own admin API and OAuth provider: mounted only when asked for.
   sandbox = config.sandbox
     ? await registerSandbox(app, {
@@ -535,6 +599,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
     },
     sandbox,
     openApi,
+    consoleSetupToken,
     close() {
       closing ??= (async () => {
         await ctx.retention.stop();

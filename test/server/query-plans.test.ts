@@ -36,6 +36,10 @@ const SCAN_ALLOWED: Record<string, string> = {
   released_versions: 'one row per released workflow version',
   // Exactly one row (CHECK id = 1).
   definition_generation: 'a single row',
+  // The console: its admin (one), its setup token (at most one) and its two environments' key hints.
+  console_admins: 'the console admin: one row',
+  console_setup_tokens: 'at most one setup token',
+  console_api_keys: 'one row per environment',
 };
 
 /**

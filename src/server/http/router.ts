@@ -25,6 +25,15 @@ export interface RouteDocs {
   errors?: number[];
 }
 
+/** A preHandler that admits a request (sets `request.caller`) or throws. */
+export type CredentialCheck = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/**
+ * Which credential a route admits instead of the endpoint's own (the console's session on the ISV
+ * endpoints it mounts again under /console/api/isv); `undefined` leaves that endpoint out.
+ */
+export type RouteCredential = (endpoint: Endpoint) => CredentialCheck | undefined;
+
 /** What the OpenAPI document needs to know about a route: its endpoint and its docs. */
 export interface RouteDoc extends Endpoint, RouteDocs {}
 
@@ -75,17 +84,22 @@ export class ApiRouter {
     private readonly validateResponses: boolean,
     /** Counts wrong API keys per client IP and refuses a client that sends too many. */
     private readonly apiKeyFailures?: ApiKeyFailureGuard,
+    /** Another credential than the endpoints' own (see RouteCredential); the endpoint's when absent. */
+    private readonly credential?: RouteCredential,
   ) {}
 
   add<E extends Endpoint>(endpoint: E, route: Route<E>): void {
     const { handler, after, idempotencyScope, idempotency, ...docs } = route;
     const spec: Endpoint = endpoint;
+    const preHandler = this.credential
+      ? this.credential(spec)
+      : {
+          apiKey: requireApiKey,
+          apiKeyOrUserToken: requireApiKeyOrUserToken,
+          userToken: requireUserToken,
+        }[spec.auth](this.secrets, this.apiKeyFailures);
+    if (!preHandler) return;
     this.docs.push({ ...spec, ...docs });
-    const preHandler = {
-      apiKey: requireApiKey,
-      apiKeyOrUserToken: requireApiKeyOrUserToken,
-      userToken: requireUserToken,
-    }[spec.auth](this.secrets, this.apiKeyFailures);
     const status = spec.status ?? 200;
     this.app.route({
       method: spec.method,

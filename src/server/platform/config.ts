@@ -60,6 +60,13 @@ const Millis = (name: string) =>
   );
 
 /** Pinned API keys: at least this long and at least this many estimated bits (see `estimateKeyBits`). */
+/** The console's password rules (ALLOY_CONSOLE_PASSWORD and the setup form alike). */
+export const CONSOLE_PASSWORD_MIN = 12;
+export const CONSOLE_PASSWORD_MAX = 256;
+/** A console username: 1-100 characters, no whitespace or control characters. */
+export const CONSOLE_USERNAME = /^[^\s\p{Cc}]{1,100}$/u;
+export const DEFAULT_CONSOLE_USERNAME = 'admin';
+
 export const MIN_PINNED_KEY_LENGTH = 32;
 export const MIN_PINNED_KEY_BITS = 128;
 
@@ -212,6 +219,25 @@ const Env = z.object({
       }),
     ),
   ),
+  // The console's first admin, created at start when none exists yet (never changed afterwards).
+  ALLOY_CONSOLE_PASSWORD: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(CONSOLE_PASSWORD_MIN, `ALLOY_CONSOLE_PASSWORD must be at least ${CONSOLE_PASSWORD_MIN} characters`),
+        z.maxLength(CONSOLE_PASSWORD_MAX, `ALLOY_CONSOLE_PASSWORD must be at most ${CONSOLE_PASSWORD_MAX} characters`),
+      ),
+  ),
+  ALLOY_CONSOLE_USERNAME: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          CONSOLE_USERNAME,
+          'ALLOY_CONSOLE_USERNAME must be 1-100 characters without spaces or control characters',
+        ),
+      ),
+  ),
   ALLOY_RELATIVE_URL_PREFIXES: z.optional(
     z
       .string()
@@ -255,6 +281,15 @@ export interface ServerConfig {
   publicUrl: string | undefined;
   /** Directory holding the built browser bundles (dist/cdn). */
   cdnDir: string;
+  /** Directory holding the built console (dist/console: index.html and assets/), read at each request. */
+  consoleDir: string;
+  /**
+   * `ALLOY_CONSOLE_PASSWORD`: with no console admin yet, one is created at start with this password
+   * (and `consoleUsername`); unset, a one-time setup token is made and printed instead.
+   */
+  consolePassword: string | undefined;
+  /** `ALLOY_CONSOLE_USERNAME`: the first admin's username (`admin` when unset). */
+  consoleUsername: string | undefined;
   /**
    * `ALLOY_SERVE_SOURCE_MAPS=1`: serve the CDN bundles' source maps (`/scripts/*.map`, which hold
    * the full TypeScript sources) too. Off by default: a public server hands out what runs, not how
@@ -359,6 +394,9 @@ export function configFromEnv(
     pinnedProdApiKey: e.ALLOY_PRODUCTION_API_KEY,
     publicUrl: e.ALLOY_PUBLIC_URL,
     cdnDir: path.resolve(root, 'dist/cdn'),
+    consoleDir: path.resolve(root, 'dist/console'),
+    consolePassword: e.ALLOY_CONSOLE_PASSWORD,
+    consoleUsername: e.ALLOY_CONSOLE_USERNAME,
     serveSourceMaps: e.ALLOY_SERVE_SOURCE_MAPS === '1',
     definitionsDir: e.ALLOY_DEFINITIONS_DIR === undefined ? undefined : path.resolve(root, e.ALLOY_DEFINITIONS_DIR),
     encryptionKey: e.ALLOY_ENCRYPTION_KEY,

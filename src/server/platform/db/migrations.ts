@@ -426,6 +426,37 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX executions_status_created ON executions (env, status, created_at, id);
   CREATE INDEX executions_workflow_status_created ON executions (env, workflow_id, status, created_at, id);
   `,
+  `
+  -- The ISV console (src/server/console): its admin (password as an scrypt hash), its sessions
+  -- (the cookie only as a SHA-256 digest, beside the CSRF token it hands to the page), the one-time
+  -- setup token (a digest) and what it shows of each environment's API key (never the key).
+  CREATE TABLE console_admins (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES console_admins (username) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX console_sessions_expires ON console_sessions (expires_at);
+  CREATE INDEX console_sessions_username ON console_sessions (username);
+  CREATE TABLE console_setup_tokens (
+    token_hash TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE TABLE console_api_keys (
+    env TEXT PRIMARY KEY CHECK (env IN ('development', 'production')),
+    key_sha256 TEXT NOT NULL,
+    hint TEXT,
+    active INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */

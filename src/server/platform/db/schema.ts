@@ -27,6 +27,10 @@ export interface DB {
   app_subscription_retries: AppSubscriptionRetriesTable;
   oauth_sessions: OAuthSessionsTable;
   link_sessions: LinkSessionsTable;
+  console_admins: ConsoleAdminsTable;
+  console_sessions: ConsoleSessionsTable;
+  console_setup_tokens: ConsoleSetupTokensTable;
+  console_api_keys: ConsoleApiKeysTable;
 }
 
 export interface SettingsTable {
@@ -270,4 +274,39 @@ export interface DefinitionGenerationTable {
   fingerprint: string;
   generation: number;
   updated_at: string;
+}
+
+/** The console's admin: `password_hash` is `scrypt$N$r$p$<salt>$<key>` (base64url). */
+export interface ConsoleAdminsTable {
+  username: string;
+  password_hash: string;
+  created_at: string;
+}
+
+/** A console sign-in: the cookie's SHA-256 (hex) and the CSRF token the page sends back. */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  username: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** The one-time setup token's SHA-256 (hex), while no admin exists. */
+export interface ConsoleSetupTokensTable {
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/**
+ * What the console shows of an environment's API key: the SHA-256 (hex) of the key it made or
+ * saw, its last four characters (null once revoked) and when. `active` is 0 after a revocation.
+ */
+export interface ConsoleApiKeysTable {
+  env: Environment;
+  key_sha256: string;
+  hint: string | null;
+  active: number;
+  created_at: string;
 }

@@ -1,0 +1,195 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as z from 'zod/mini';
+import type { Caller } from '../http/auth.js';
+import { readCookie } from '../http/cookies.js';
+import { parseInput } from '../http/errors.js';
+import type { RouteCredential } from '../http/router.js';
+import { DomainError } from '../platform/errors.js';
+import { ENVIRONMENTS, type Environment } from '../users/index.js';
+import type { ConsoleService, NewSession, SignedIn } from './console.js';
+
+export const SESSION_COOKIE = 'alloy_console_session';
+export const CSRF_HEADER = 'x-alloy-csrf';
+export const ENV_HEADER = 'x-alloy-env';
+/** The session cookie is sent to the console's pages and API only. */
+const COOKIE_PATH = '/console';
+const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+/** Failed sign-ins (and setup attempts) per client IP in LOGIN_FAILURE_WINDOW_MS before a 429. */
+export const LOGIN_FAILURES_ALLOWED = 5;
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+const SignInBody = z.strictObject({
+  username: z.string().check(z.minLength(1), z.maxLength(200)),
+  password: z.string().check(z.minLength(1), z.maxLength(1024)),
+});
+const SetupBody = z.strictObject({
+  token: z.string().check(z.minLength(1), z.maxLength(200)),
+  username: z.string().check(z.minLength(1), z.maxLength(100)),
+  password: z.string().check(z.minLength(1), z.maxLength(1024)),
+});
+const EnvParams = z.strictObject({ env: z.enum(ENVIRONMENTS) });
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const originOf = (url: string): string | undefined => {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * An `Origin` header, when sent, must be this server's own: the request's scheme, host and port
+ * (or the configured public URL's). Anything else, `null` included, is refused.
+ */
+function refuseForeignOrigin(request: FastifyRequest, publicUrl: () => string): void {
+  const sent = header(request, 'origin');
+  if (sent === undefined) return;
+  const origin = originOf(sent);
+  const own = [originOf(`${request.protocol}://${request.host}`), originOf(publicUrl())];
+  if (origin === undefined || !own.includes(origin)) {
+    throw new DomainError('forbidden', 'Requests to the console API must come from the console itself.');
+  }
+}
+
+/** The session cookie, Secure when the request came over https. */
+function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
+}
+
+function sendSession(request: FastifyRequest, reply: FastifyReply, session: NewSession): SignedIn {
+  reply.header('set-cookie', sessionCookie(request, session.cookieValue, SESSION_MAX_AGE_SECONDS));
+  return session.answer;
+}
+
+function requireCsrf(service: ConsoleService, request: FastifyRequest, session: SignedIn): void {
+  if (!service.csrfMatches(session, header(request, CSRF_HEADER))) {
+    throw new DomainError('forbidden', 'CSRF token missing or wrong.');
+  }
+}
+
+/** The signed-in session of a request, or 401. */
+async function requireSession(service: ConsoleService, request: FastifyRequest): Promise<SignedIn> {
+  const session = await service.session(readCookie(request, SESSION_COOKIE));
+  if (!session) throw new DomainError('unauthorized', 'Sign in to the console.');
+  return session;
+}
+
+/** `x-alloy-env`: development when absent; anything else than the two environments is a 400. */
+function environmentOf(request: FastifyRequest): Environment {
+  const sent = header(request, ENV_HEADER);
+  if (sent === undefined) return 'development';
+  const env = ENVIRONMENTS.find((e) => e === sent);
+  if (!env) throw new DomainError('bad_request', `${ENV_HEADER} must be development or production.`);
+  return env;
+}
+
+/**
+ * The console's own API under `/console/api` (register it with that prefix; the ISV endpoints go
+ * in a child scope, `consoleIsvCredential`): session, setup and API keys. Every answer is
+ * `no-store`, and a request from another origin is refused before anything else.
+ */
+export function consoleApiRoutes(app: FastifyInstance, service: ConsoleService, publicUrl: () => string): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    refuseForeignOrigin(request, publicUrl);
+  });
+  // Failed sign-ins and setup attempts per IP; refused before the password is even compared.
+  const failures = app.createRateLimit({
+    max: LOGIN_FAILURES_ALLOWED,
+    timeWindow: LOGIN_FAILURE_WINDOW_MS,
+    keyGenerator: (request) => `console ${request.ip}`,
+  });
+  const refuseIfBlocked = async (request: FastifyRequest, reply: FastifyReply) => {
+    const state = await failures(request, { increment: false });
+    if (!state.isAllowed && state.remaining === 0) {
+      const seconds = Math.max(1, state.ttlInSeconds);
+      reply.header('retry-after', String(seconds));
+      throw new DomainError('rate_limited', `Too many failed sign-ins from this address; retry in ${seconds} s.`);
+    }
+  };
+  const counted = async <T>(request: FastifyRequest, attempt: () => Promise<T>): Promise<T> => {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'unauthorized' || error.code === 'forbidden')) {
+        await failures(request);
+      }
+      throw error;
+    }
+  };
+
+  app.get('/session', async (request) => service.state(readCookie(request, SESSION_COOKIE)));
+
+  app.post('/session', async (request, reply) => {
+    await refuseIfBlocked(request, reply);
+    const body = parseInput(SignInBody, request.body, 'body');
+    const session = await counted(request, () =>
+      service.signIn(body.username, body.password, readCookie(request, SESSION_COOKIE)),
+    );
+    return sendSession(request, reply, session);
+  });
+
+  app.delete('/session', async (request, reply) => {
+    const cookie = readCookie(request, SESSION_COOKIE);
+    const session = await service.session(cookie);
+    if (session) {
+      requireCsrf(service, request, session);
+      await service.signOut(cookie);
+    }
+    return reply
+      .header('set-cookie', sessionCookie(request, '', 0))
+      .status(204)
+      .send();
+  });
+
+  app.post('/setup', async (request, reply) => {
+    await refuseIfBlocked(request, reply);
+    const body = parseInput(SetupBody, request.body, 'body');
+    const session = await counted(request, () => service.setUp(body.token, body.username, body.password));
+    return sendSession(request, reply, session);
+  });
+
+  app.get('/keys', async (request) => {
+    await requireSession(service, request);
+    return { keys: await service.listKeys() };
+  });
+
+  app.post('/keys/:env', async (request, reply) => {
+    const session = await requireSession(service, request);
+    requireCsrf(service, request, session);
+    const { env } = parseInput(EnvParams, request.params, 'params');
+    const created = await service.createKey(env);
+    return reply.status(201).send(created);
+  });
+
+  app.delete('/keys/:env', async (request, reply) => {
+    const session = await requireSession(service, request);
+    requireCsrf(service, request, session);
+    const { env } = parseInput(EnvParams, request.params, 'params');
+    await service.revokeKey(env);
+    return reply.status(204).send();
+  });
+}
+
+/**
+ * The credential of the ISV endpoints mounted under `/console/api/isv`: the console session (and
+ * its CSRF token on every write), in the environment `x-alloy-env` names. An `Authorization` or
+ * user-token header is never read there; endpoints only a user token may call are left out.
+ */
+export function consoleIsvCredential(service: ConsoleService): RouteCredential {
+  const admit = async (request: FastifyRequest): Promise<void> => {
+    const session = await requireSession(service, request);
+    if (request.method !== 'GET' && request.method !== 'HEAD') requireCsrf(service, request, session);
+    const caller: Caller = { env: environmentOf(request) };
+    request.caller = caller;
+  };
+  return (endpoint) => (endpoint.auth === 'userToken' ? undefined : admit);
+}
