@@ -14,3 +14,4 @@ export * from './runtime.js';
 export type { WidgetApi } from './widget-api.js';
 export * from './widget-auth.js';
 export * from './regions.js';
+export * from './console.js';

@@ -483,7 +483,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // session as the credential (left out of /openapi.json: that router's docs are not read).
   await app.register(
     async (consoleApi) => {
-      consoleApiRoutes(consoleApi, consoleService, publicUrl);
+      consoleApiRoutes(consoleApi, consoleService, publicUrl, (env) => integrations.catalogue(env));
       await consoleApi.register(
         async (isv) => {
           apiRoutes(

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { configFromEnv } from '../../src/server/platform/config.js';
 import { CONSOLE_CSP, WRONG_CREDENTIALS } from '../../src/server/console/index.js';
+import { upsertInstallation } from '../../src/server/installs/repository.js';
 import { rawRows } from '../helpers/engine.js';
 import {
   apiKeyHeaders,
@@ -348,6 +349,40 @@ describe('console: setup token, sign-in, sessions, the ISV API and keys', () => 
       'bad_request',
       'an unknown environment',
     );
+  });
+
+  test('integrations: every definition with its install count in the environment, no user needed; session only', async () => {
+    const list = async (env: string) => {
+      const response = await inject(as(session, { method: 'GET', url: '/console/api/integrations', env }));
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json().data as { integrationId: string; name: string; workflows: unknown[]; installs: number }[];
+    };
+    const before = await list('development');
+    assert.ok(before.length > 0, 'the seed integration is listed');
+    const [first] = before;
+    assert.ok(first!.workflows.length > 0);
+    // Two development users and one production user install it.
+    const userIn = async (env: string, username: string) =>
+      (
+        await inject(as(session, { method: 'POST', url: '/console/api/isv/2024-03/users', env, payload: { username } }))
+      ).json().userId as string;
+    const now = new Date().toISOString();
+    for (const [env, name] of [
+      ['development', 'cat-a'],
+      ['development', 'cat-b'],
+      ['production', 'cat-c'],
+    ] as const)
+      await upsertInstallation(server.ctx.database, {
+        id: `inst-${name}`,
+        userId: await userIn(env, name),
+        integrationId: first!.integrationId,
+        now,
+      });
+    const count = async (env: string) =>
+      (await list(env)).find((i) => i.integrationId === first!.integrationId)!.installs;
+    assert.equal(await count('development'), first!.installs + 2);
+    assert.equal(await count('production'), 1);
+    assertError(await inject({ method: 'GET', url: '/console/api/integrations' }), 401, 'unauthorized', 'no session');
   });
 
   test('keys: listed for both environments; create/rotate returns a working key and refuses the old; revoke refuses all', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
+import type { ConsoleIntegration } from '../../contract/index.js';
 import type { Caller } from '../http/auth.js';
 import { readCookie } from '../http/cookies.js';
 import { parseInput } from '../http/errors.js';
@@ -96,7 +97,12 @@ function environmentOf(request: FastifyRequest): Environment {
  * in a child scope, `consoleIsvCredential`): session, setup and API keys. Every answer is
  * `no-store`, and a request from another origin is refused before anything else.
  */
-export function consoleApiRoutes(app: FastifyInstance, service: ConsoleService, publicUrl: () => string): void {
+export function consoleApiRoutes(
+  app: FastifyInstance,
+  service: ConsoleService,
+  publicUrl: () => string,
+  catalogue: (env: Environment) => Promise<ConsoleIntegration[]>,
+): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     refuseForeignOrigin(request, publicUrl);
@@ -155,6 +161,12 @@ export function consoleApiRoutes(app: FastifyInstance, service: ConsoleService, 
     const body = parseInput(SetupBody, request.body, 'body');
     const session = await counted(request, () => service.setUp(body.token, body.username, body.password));
     return sendSession(request, reply, session);
+  });
+
+  // The integrations as defined, with their install counts (the ISV API lists them per user only).
+  app.get('/integrations', async (request) => {
+    await requireSession(service, request);
+    return { data: await catalogue(environmentOf(request)) };
   });
 
   app.get('/keys', async (request) => {

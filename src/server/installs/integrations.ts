@@ -1,5 +1,6 @@
 import type {
   ConfigEntry,
+  ConsoleIntegration,
   ConfigField,
   CreateInstallationRequest,
   Installation,
@@ -327,6 +328,20 @@ export class IntegrationService {
   ): Promise<Record<string, string>> {
     const installationId = await repo.findInstallationId(conn, userId, integrationId);
     return installationId === undefined ? {} : repo.installationCredentials(conn, installationId);
+  }
+
+  /** The console's list: every integration as defined, with how many users of `env` installed it. */
+  async catalogue(env: Environment): Promise<ConsoleIntegration[]> {
+    const counts = await repo.installCounts(this.database, env);
+    return this.definitions().integrations.map((def) => ({
+      integrationId: def.integrationId,
+      name: def.name,
+      app: def.app,
+      description: def.description,
+      icon: this.absoluteUrl(def.icon),
+      workflows: summaryShape(def).workflows.map(({ workflowId, name, version }) => ({ workflowId, name, version })),
+      installs: counts.get(def.integrationId) ?? 0,
+    }));
   }
 
   /** Every installation of the environment, optionally for one user and/or one integration. */

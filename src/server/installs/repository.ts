@@ -120,6 +120,18 @@ export async function listInstallations(
   }));
 }
 
+/** How many users of the environment have an installation of each integration (absent: none). */
+export async function installCounts(conn: Conn, env: Environment): Promise<Map<string, number>> {
+  const rows = await conn
+    .selectFrom('installations as i')
+    .innerJoin('users as u', 'u.id', 'i.user_id')
+    .select((eb) => ['i.integration_id', eb.fn.countAll<number | string>().as('n')])
+    .where('u.env', '=', env)
+    .groupBy('i.integration_id')
+    .execute();
+  return new Map(rows.map((r) => [r.integration_id, Number(r.n)]));
+}
+
 /** Deletes the installation if no workflow of it is left (one conditional statement). */
 export async function deleteInstallationIfEmpty(conn: Conn, installationId: string): Promise<boolean> {
   const result = await conn
