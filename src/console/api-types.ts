@@ -1,10 +1,12 @@
 /**
  * The seam between the console's shell and its views: the shell owns the session, the CSRF token
  * and the environment switch and hands every view a `ConsoleApi`; a view only says which ISV
- * endpoint it wants and which contract schema its answer must match. A view never calls `fetch`
+ * endpoint it wants and which contract schema its answer must match (or calls one of the console's
+ * own endpoints, such as `integrations()`). A view never calls `fetch`
  * itself, so the session rules live in one place and views are tested with any `ConsoleApi`.
  */
 import type * as z from 'zod/mini';
+import type { ConsoleIntegrationListResponse } from '../contract/console.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -29,6 +31,11 @@ export interface ConsoleApi {
    * the CSRF header and `x-alloy-env`), and parses the answer with `schema`. Throws `ConsoleApiError`.
    */
   isv<T>(request: ConsoleRequest, schema: z.ZodMiniType<T>): Promise<T>;
+  /**
+   * The console's own list of the integrations as defined, with their install counts
+   * (`GET /console/api/integrations` in this api's environment). Throws `ConsoleApiError`.
+   */
+  integrations(): Promise<ConsoleIntegrationListResponse>;
 }
 
 /** Why a console call failed: the API's error code and message, or `network` / `invalid_response`. */

@@ -1,10 +1,12 @@
 /**
  * The console's one door to the server: the session calls (`/console/api/session`, `/setup`,
- * `/keys`) and, per environment, a `ConsoleApi` for the ISV REST API under `/console/api/isv`.
+ * `/keys`) and, per environment, a `ConsoleApi` for the ISV REST API under `/console/api/isv` and
+ * the console's own per-environment calls (`/console/api/integrations`).
  * The session cookie travels by itself (same origin); this object adds the CSRF header to every
  * write, parses every answer with a schema and turns every failure into a `ConsoleApiError`.
  */
 import * as z from 'zod/mini';
+import { ConsoleIntegrationListResponse } from '../contract/console.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -147,6 +149,11 @@ export class ConsoleClient {
           schema,
         );
       },
+      integrations: () =>
+        this.call(
+          { method: 'GET', path: '/integrations', headers: { 'x-alloy-env': env }, sessionCall: true },
+          ConsoleIntegrationListResponse,
+        ),
     };
   }
 

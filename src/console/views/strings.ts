@@ -12,7 +12,6 @@ export interface ViewStrings {
   // Integrations
   integrationsTitle: string;
   integrationsEmpty: string;
-  integrationsNeedUser: string;
   workflows: (count: number) => string;
   installs: (count: number) => string;
   share: string;
@@ -119,8 +118,6 @@ const en: ViewStrings = {
   dash: '—',
   integrationsTitle: 'Integrations',
   integrationsEmpty: 'No integrations are defined in this environment yet.',
-  integrationsNeedUser:
-    'The API lists integrations for a user, and this environment has no users yet. Create a user with the API (POST /users) to see them here.',
   workflows: (n) => (n === 1 ? '1 workflow' : `${n} workflows`),
   installs: (n) => (n === 1 ? '1 installation' : `${n} installations`),
   share: 'Share',
@@ -223,8 +220,6 @@ const es: ViewStrings = {
   dash: '—',
   integrationsTitle: 'Integraciones',
   integrationsEmpty: 'Aún no hay integraciones definidas en este entorno.',
-  integrationsNeedUser:
-    'La API lista las integraciones para un usuario y este entorno aún no tiene usuarios. Cree un usuario con la API (POST /users) para verlas aquí.',
   workflows: (n) => (n === 1 ? '1 flujo' : `${n} flujos`),
   installs: (n) => (n === 1 ? '1 instalación' : `${n} instalaciones`),
   share: 'Compartir',
@@ -327,8 +322,6 @@ const fr: ViewStrings = {
   dash: '—',
   integrationsTitle: 'Intégrations',
   integrationsEmpty: 'Aucune intégration n’est encore définie dans cet environnement.',
-  integrationsNeedUser:
-    'L’API liste les intégrations pour un utilisateur, et cet environnement n’a encore aucun utilisateur. Créez-en un avec l’API (POST /users) pour les voir ici.',
   workflows: (n) => (n === 1 ? '1 workflow' : `${n} workflows`),
   installs: (n) => (n === 1 ? '1 installation' : `${n} installations`),
   share: 'Partager',
@@ -431,8 +424,6 @@ const de: ViewStrings = {
   dash: '—',
   integrationsTitle: 'Integrationen',
   integrationsEmpty: 'In dieser Umgebung sind noch keine Integrationen definiert.',
-  integrationsNeedUser:
-    'Die API listet Integrationen für einen Benutzer auf, und diese Umgebung hat noch keine Benutzer. Legen Sie über die API (POST /users) einen Benutzer an, um sie hier zu sehen.',
   workflows: (n) => (n === 1 ? '1 Workflow' : `${n} Workflows`),
   installs: (n) => (n === 1 ? '1 Installation' : `${n} Installationen`),
   share: 'Teilen',

@@ -1,11 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import {
-  InstallationListResponse,
-  IntegrationListResponse,
-  UserListResponse,
-  type IntegrationSummary,
-} from '../../../contract/index.js';
+import type { ConsoleIntegration } from '../../../contract/console.js';
 import { ConsoleViewElement } from '../shared/view-element.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
 import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
@@ -18,18 +13,12 @@ declare global {
 }
 
 type ViewState =
-  | { kind: 'loading' }
-  | { kind: 'error'; error: ViewError }
-  | { kind: 'no-users' }
-  | { kind: 'ready'; integrations: IntegrationSummary[]; installs?: Map<string, number> };
+  { kind: 'loading' } | { kind: 'error'; error: ViewError } | { kind: 'ready'; integrations: ConsoleIntegration[] };
 
 /**
- * `/console/integrations`: the environment's integrations with their app icon, workflow count and
- * installation count, each with a Share button that opens the share dialog.
- *
- * `GET /integrations` requires a `userId` with an API key (and so in the console), and its answer
- * differs per user only in the installed flags, which this view does not show: it lists them for the
- * environment's first user (`GET /users?limit=1`). Counts come from `GET /installations`.
+ * `/console/integrations`: the environment's integrations as defined, with their app icon, workflow
+ * count and installation count (`GET /console/api/integrations`), each with a Share button that
+ * opens the share dialog.
  */
 @customElement('alloy-console-integrations')
 export class AlloyConsoleIntegrations extends ConsoleViewElement {
@@ -63,31 +52,8 @@ export class AlloyConsoleIntegrations extends ConsoleViewElement {
     const generation = ++this.generation;
     this.view = { kind: 'loading' };
     try {
-      const users = await api.isv({ method: 'GET', path: '/2024-03/users', query: { limit: 1 } }, UserListResponse);
-      const first = users.data[0];
-      if (!first) {
-        if (generation === this.generation) this.view = { kind: 'no-users' };
-        return;
-      }
-      const [integrations, installs] = await Promise.all([
-        api.isv(
-          { method: 'GET', path: '/2024-03/integrations', query: { userId: first.userId } },
-          IntegrationListResponse,
-        ),
-        // Counts are extra: without them the list still shows.
-        api.isv({ method: 'GET', path: '/2024-03/installations' }, InstallationListResponse).then(
-          (answer) => {
-            const counts = new Map<string, number>();
-            for (const i of answer.data) counts.set(i.integrationId, (counts.get(i.integrationId) ?? 0) + 1);
-            return counts;
-          },
-          () => undefined,
-        ),
-      ]);
-      if (generation !== this.generation) return;
-      this.view = installs
-        ? { kind: 'ready', integrations: integrations.data, installs }
-        : { kind: 'ready', integrations: integrations.data };
+      const integrations = await api.integrations();
+      if (generation === this.generation) this.view = { kind: 'ready', integrations: integrations.data };
     } catch (error) {
       if (generation === this.generation) this.view = { kind: 'error', error: toViewError(error) };
     }
@@ -110,17 +76,15 @@ export class AlloyConsoleIntegrations extends ConsoleViewElement {
         return this.renderLoading();
       case 'error':
         return this.renderError(view.error, () => void this.load());
-      case 'no-users':
-        return html`<p class="muted">${t.integrationsNeedUser}</p>`;
       case 'ready':
         if (view.integrations.length === 0) return html`<p class="muted">${t.integrationsEmpty}</p>`;
         return html`<ul class="grid">
-          ${view.integrations.map((i) => this.renderIntegration(i, view.installs))}
+          ${view.integrations.map((i) => this.renderIntegration(i))}
         </ul>`;
     }
   }
 
-  private renderIntegration(integration: IntegrationSummary, installs: Map<string, number> | undefined) {
+  private renderIntegration(integration: ConsoleIntegration) {
     const t = this.t;
     const headingId = `integration-${integration.integrationId}`;
     return html`<li class="card integration">
@@ -139,7 +103,7 @@ export class AlloyConsoleIntegrations extends ConsoleViewElement {
         ${integration.description ? html`<p>${integration.description}</p>` : nothing}
         <p class="counts">
           <span>${t.workflows(integration.workflows.length)}</span>
-          ${installs ? html`<span>${t.installs(installs.get(integration.integrationId) ?? 0)}</span>` : nothing}
+          <span>${t.installs(integration.installs)}</span>
         </p>
       </div>
       <div class="foot">

@@ -48,6 +48,39 @@ describe('ConsoleClient (src/console/api.ts)', () => {
     expect(requests[0]!.headers['x-alloy-env']).to.equal('development');
   });
 
+  it('lists the environment’s integrations from GET /console/api/integrations, parsed', async () => {
+    const catalogue = {
+      data: [
+        {
+          integrationId: 'int_1',
+          name: 'Demo Store',
+          app: 'demoStore',
+          description: '',
+          icon: 'cart',
+          workflows: [{ workflowId: 'wf_1', name: 'Orders', version: 2 }],
+          installs: 3,
+        },
+      ],
+    };
+    const fake = fakeFetch({ 'GET /integrations': { body: catalogue } });
+    const urls: string[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      urls.push(String(input));
+      return fake.fetch(input, init);
+    };
+    const client = new ConsoleClient({ fetch });
+    expect(await client.api('production').integrations()).to.deep.equal(catalogue);
+    expect(urls).to.deep.equal(['/console/api/integrations']);
+    expect(fake.requests[0]!.method).to.equal('GET');
+    expect(fake.requests[0]!.headers['x-alloy-env']).to.equal('production');
+    expect(fake.requests[0]!.headers['x-alloy-csrf']).to.equal(undefined);
+
+    const { fetch: drifted } = fakeFetch({ 'GET /integrations': { body: { data: [{ integrationId: 'int_1' }] } } });
+    expect((await rejection(new ConsoleClient({ fetch: drifted }).api('development').integrations())).code).to.equal(
+      'invalid_response',
+    );
+  });
+
   it('turns an answer that does not match the schema, or is not JSON, into invalid_response', async () => {
     const { fetch } = fakeFetch({
       'GET /isv/a': { body: { data: 'nope' } },

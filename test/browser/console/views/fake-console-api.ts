@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import * as endpoints from '../../../../src/contract/endpoints.js';
 import type { Endpoint } from '../../../../src/contract/endpoints.js';
+import { ConsoleIntegrationListResponse } from '../../../../src/contract/console.js';
 import {
   ConsoleApiError,
   type ConsoleApi,
@@ -43,11 +44,14 @@ function match(method: string, path: string): { endpoint: Endpoint; params: Reco
  * A `ConsoleApi` double. Every request must name an ISV endpoint of the contract (dated path), pass
  * its params/query/body schemas (query values as strings, as they travel in a URL), and be parsed
  * with that endpoint's response schema; the handler's answer goes through that schema too, so the
- * fixtures cannot drift from the contract. Records every call.
+ * fixtures cannot drift from the contract. Records every call. The console's own
+ * `integrations()` answers what `onIntegrations` set, parsed through its contract schema too, and
+ * is recorded in `calls` as `GET /console/api/integrations`.
  */
 export class FakeConsoleApi implements ConsoleApi {
   readonly calls: ConsoleRequest[] = [];
   private readonly handlers = new Map<string, Handler>();
+  private integrationsHandler: (() => unknown) | undefined;
 
   constructor(readonly env: ConsoleEnvironment = 'development') {}
 
@@ -55,6 +59,18 @@ export class FakeConsoleApi implements ConsoleApi {
   on(operationId: Operation, answer: unknown): this {
     this.handlers.set(operationId, typeof answer === 'function' ? (answer as Handler) : () => structuredClone(answer));
     return this;
+  }
+
+  /** Answers `integrations()` (`GET /console/api/integrations`) with `answer` or a function's result. */
+  onIntegrations(answer: unknown): this {
+    this.integrationsHandler = typeof answer === 'function' ? (answer as () => unknown) : () => structuredClone(answer);
+    return this;
+  }
+
+  async integrations(): Promise<ConsoleIntegrationListResponse> {
+    this.calls.push({ method: 'GET', path: '/console/api/integrations' });
+    if (!this.integrationsHandler) throw new Error('no answer for integrations()');
+    return z.parse(ConsoleIntegrationListResponse, await this.integrationsHandler());
   }
 
   /** The calls made to one operation. */

@@ -8,6 +8,7 @@ import {
   UserListResponse,
   WebhookDeliveryListResponse,
 } from '../../../../src/contract/index.js';
+import { ConsoleIntegrationListResponse } from '../../../../src/contract/console.js';
 
 /* Realistic answers, each parsed through its contract schema here so a contract change breaks them. */
 
@@ -78,6 +79,33 @@ export const INTEGRATIONS = z.parse(IntegrationListResponse, {
           blocks: [],
         },
       ],
+    },
+  ],
+});
+
+/** `GET /console/api/integrations`: the same two integrations as defined, with their install counts. */
+export const CONSOLE_INTEGRATIONS = z.parse(ConsoleIntegrationListResponse, {
+  data: [
+    {
+      integrationId: INTEGRATION_ID,
+      name: 'Demo Store',
+      app: 'demoStore',
+      description: 'Stream new Demo Store orders to Acme.',
+      icon: ICON,
+      workflows: [
+        { workflowId: WORKFLOW_ID, name: 'New orders to Acme', version: 2 },
+        { workflowId: '65a1c0de0000000000000102', name: 'Order status back to the store', version: 1 },
+      ],
+      installs: 2,
+    },
+    {
+      integrationId: SECOND_INTEGRATION_ID,
+      name: 'Ledger Sync',
+      app: 'ledger',
+      description: '',
+      icon: 'ledger',
+      workflows: [{ workflowId: '65a1c0de0000000000000103', name: 'Invoices', version: 1 }],
+      installs: 0,
     },
   ],
 });

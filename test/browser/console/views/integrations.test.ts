@@ -3,7 +3,7 @@ import { InstallUrlResponse } from '../../../../src/contract/index.js';
 import * as z from 'zod/mini';
 import type { AlloyConsoleShareDialog } from '../../../../src/console/views/index.js';
 import { FakeConsoleApi, apiError, deferred } from './fake-console-api.js';
-import { INSTALLATIONS, INTEGRATIONS, INTEGRATION_ID, SECOND_USER_ID, USERS, USER_ID } from './fixtures.js';
+import { CONSOLE_INTEGRATIONS, INTEGRATION_ID, SECOND_USER_ID, USERS, USER_ID } from './fixtures.js';
 import { button, find, mount, rootOf, settle, text, typeInto } from './dom.js';
 
 const LINK = z.parse(InstallUrlResponse, {
@@ -13,9 +13,8 @@ const LINK = z.parse(InstallUrlResponse, {
 
 function filledApi(): FakeConsoleApi {
   return new FakeConsoleApi()
+    .onIntegrations(CONSOLE_INTEGRATIONS)
     .on('listUsers', USERS)
-    .on('listIntegrations', INTEGRATIONS)
-    .on('listInstallations', INSTALLATIONS)
     .on('createInstallUrl', LINK)
     .on('createUser', { userId: '65a1c0de0000000000000299' });
 }
@@ -37,26 +36,23 @@ async function openShare(el: HTMLElement, name = 'Demo Store') {
 }
 
 describe('<alloy-console-integrations>', () => {
-  it('shows loading, accessibly, while the calls are in flight', async () => {
+  it('shows loading, accessibly, while the call is in flight', async () => {
     const api = filledApi();
-    const users = deferred();
-    api.on('listUsers', () => users.promise);
+    const catalogue = deferred();
+    api.onIntegrations(() => catalogue.promise);
     const el = await mount('alloy-console-integrations', api);
     expect(text(rootOf(el).querySelector('[role="status"]'))).to.equal('Loading…');
     expect(rootOf(el).querySelector('section')!.getAttribute('aria-busy')).to.equal('true');
     await expect(el).to.be.accessible();
-    users.resolve(USERS);
+    catalogue.resolve(CONSOLE_INTEGRATIONS);
     await find(rootOf(el), 'ul.grid');
+    expect(rootOf(el).querySelector('section')!.getAttribute('aria-busy')).to.equal('false');
   });
 
-  it('lists integrations for the first user with icon, workflow and installation counts, accessibly', async () => {
+  it('lists the environment’s integrations with icon, workflow and installation counts in one call, accessibly', async () => {
     const api = filledApi();
     const el = await loaded(api);
-    expect(api.calls.map((c) => [c.method, c.path, c.query])).to.deep.equal([
-      ['GET', '/2024-03/users', { limit: 1 }],
-      ['GET', '/2024-03/integrations', { userId: USER_ID }],
-      ['GET', '/2024-03/installations', undefined],
-    ]);
+    expect(api.calls).to.deep.equal([{ method: 'GET', path: '/console/api/integrations' }]);
     const cards = [...rootOf(el).querySelectorAll('li.integration')];
     expect(cards.map((c) => text(c.querySelector('h2')))).to.deep.equal(['Demo Store', 'Ledger Sync']);
     expect(text(cards[0]))
@@ -71,37 +67,19 @@ describe('<alloy-console-integrations>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('still lists integrations when the installation counts fail', async () => {
-    const api = filledApi().on('listInstallations', () => {
-      throw apiError();
-    });
-    const el = await loaded(api);
-    expect(text(rootOf(el)))
-      .to.contain('2 workflows')
-      .and.not.contain('installation');
-  });
-
   it('says so when there are no integrations, accessibly', async () => {
-    const el = await mount('alloy-console-integrations', filledApi().on('listIntegrations', { data: [] }));
+    const el = await mount('alloy-console-integrations', filledApi().onIntegrations({ data: [] }));
     await settle(el);
     expect(text(rootOf(el))).to.contain('No integrations are defined');
-    await expect(el).to.be.accessible();
-  });
-
-  it('explains that a user is needed when the environment has none', async () => {
-    const api = filledApi().on('listUsers', { data: [] });
-    const el = await mount('alloy-console-integrations', api);
-    await settle(el);
-    expect(text(rootOf(el))).to.contain('has no users yet');
-    expect(api.callsTo('listIntegrations')).to.have.length(0);
+    expect(rootOf(el).querySelector('ul.grid')).to.equal(null);
     await expect(el).to.be.accessible();
   });
 
   it('shows the error with its request id, accessibly, and tries again', async () => {
     let fail = true;
-    const api = filledApi().on('listUsers', () => {
+    const api = filledApi().onIntegrations(() => {
       if (fail) throw apiError('Session expired.', 401, 'unauthorized');
-      return USERS;
+      return CONSOLE_INTEGRATIONS;
     });
     const el = await mount('alloy-console-integrations', api);
     const alert = await find(rootOf(el), '[role="alert"]');
@@ -110,17 +88,15 @@ describe('<alloy-console-integrations>', () => {
     fail = false;
     button(rootOf(el), 'Try again').click();
     await find(rootOf(el), 'ul.grid');
+    expect(api.calls).to.have.length(2);
   });
 
   it('reloads when the shell hands it a new api (environment switch)', async () => {
     const el = await loaded();
-    const production = new FakeConsoleApi('production')
-      .on('listUsers', USERS)
-      .on('listIntegrations', { data: [] })
-      .on('listInstallations', { data: [] });
+    const production = new FakeConsoleApi('production').onIntegrations({ data: [] });
     el.api = production;
     await settle(el);
-    expect(production.calls).to.have.length(3);
+    expect(production.calls).to.deep.equal([{ method: 'GET', path: '/console/api/integrations' }]);
     expect(text(rootOf(el))).to.contain('No integrations');
   });
 

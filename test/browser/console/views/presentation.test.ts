@@ -6,6 +6,7 @@ import {
   DELIVERIES,
   EXECUTION,
   EXECUTION_ID,
+  CONSOLE_INTEGRATIONS,
   INSTALLATIONS,
   INTEGRATIONS,
   LOGS_PAGE_1,
@@ -17,6 +18,7 @@ import { find, mount, rootOf, type ViewTag } from './dom.js';
 
 function everythingApi(): FakeConsoleApi {
   return new FakeConsoleApi()
+    .onIntegrations(CONSOLE_INTEGRATIONS)
     .on('listUsers', USERS)
     .on('getUser', USERS.data[0])
     .on('listIntegrations', INTEGRATIONS)
