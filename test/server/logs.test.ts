@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LogSearchResponse, WorkflowErrorsResponse, WorkflowLogsResponse } from '../../src/contract/index.js';
 import type { Environment } from '../../src/server/users/index.js';
+import { migrationsFor } from '../../src/server/platform/db/migrations.js';
 import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
 import { type Api, EVENT_WORKFLOW_ID, INTEGRATION_ID, STREAM_WORKFLOW_ID, UNKNOWN_ID, startApi } from './support.js';
 
@@ -575,10 +576,12 @@ describe('kept execution counts (totalItems without COUNT(*) over a workflow)', 
         });
       // Back to the schema before the counts: as a database written by the previous release.
       const db = first.server.db;
-      const version = db.pragma('user_version', { simple: true }) as number;
+      const countsMigration = migrationsFor('sqlite').findIndex((sql) => sql.includes('CREATE TABLE execution_counts'));
+      assert.ok(countsMigration > 0);
       db.exec(`DROP TRIGGER executions_count_insert; DROP TRIGGER executions_count_delete;
         DROP TRIGGER executions_count_update; DROP TABLE execution_counts;`);
-      db.pragma(`user_version = ${version - 1}`);
+      // Applied: the migrations before the counts' (the later ones replay harmlessly).
+      db.pragma(`user_version = ${countsMigration}`);
       await first.server.close();
       const second = await startApi({ dataDir: first.server.dataDir });
       try {

@@ -5,7 +5,9 @@ export type Engine = 'sqlite' | 'postgres';
  * a new one. They are written in the SQL SQLite and PostgreSQL both accept (TEXT timestamps in ISO
  * 8601, which sort as they read; INTEGER flags); the one word that differs, the byte type, is
  * written `BLOB` and becomes `BYTEA` on PostgreSQL. SQLite counts the applied ones in `PRAGMA
- * user_version`, PostgreSQL in `schema_version` (see postgres.ts).
+ * user_version`, PostgreSQL in `schema_version` (see postgres.ts). Entries after the execution
+ * counts create and drop with IF [NOT] EXISTS, so replaying them is harmless (a test rewinds a
+ * database to the version before the counts and starts it again; see logs.test.ts).
  */
 /** A migration in the SQL both engines accept, or (for what they spell differently, such as triggers) a common part and one per engine. */
 type Migration = string | { common: string; sqlite: string; postgres: string };
@@ -422,34 +424,34 @@ const MIGRATIONS: readonly Migration[] = [
   -- Logs filtered by message (a status test: runs/repository.ts), newest first, with or without a
   -- workflow: one index seek per page instead of walking every newer execution of other statuses.
   -- The (env, status) index is a prefix of the first and goes.
-  DROP INDEX executions_status;
-  CREATE INDEX executions_status_created ON executions (env, status, created_at, id);
-  CREATE INDEX executions_workflow_status_created ON executions (env, workflow_id, status, created_at, id);
+  DROP INDEX IF EXISTS executions_status;
+  CREATE INDEX IF NOT EXISTS executions_status_created ON executions (env, status, created_at, id);
+  CREATE INDEX IF NOT EXISTS executions_workflow_status_created ON executions (env, workflow_id, status, created_at, id);
   `,
   `
   -- The ISV console (src/server/console): its admin (password as an scrypt hash), its sessions
   -- (the cookie only as a SHA-256 digest, beside the CSRF token it hands to the page), the one-time
   -- setup token (a digest) and what it shows of each environment's API key (never the key).
-  CREATE TABLE console_admins (
+  CREATE TABLE IF NOT EXISTS console_admins (
     username TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL
   );
-  CREATE TABLE console_sessions (
+  CREATE TABLE IF NOT EXISTS console_sessions (
     id_hash TEXT PRIMARY KEY,
     username TEXT NOT NULL REFERENCES console_admins (username) ON DELETE CASCADE,
     csrf_token TEXT NOT NULL,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
   );
-  CREATE INDEX console_sessions_expires ON console_sessions (expires_at);
-  CREATE INDEX console_sessions_username ON console_sessions (username);
-  CREATE TABLE console_setup_tokens (
+  CREATE INDEX IF NOT EXISTS console_sessions_expires ON console_sessions (expires_at);
+  CREATE INDEX IF NOT EXISTS console_sessions_username ON console_sessions (username);
+  CREATE TABLE IF NOT EXISTS console_setup_tokens (
     token_hash TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
   );
-  CREATE TABLE console_api_keys (
+  CREATE TABLE IF NOT EXISTS console_api_keys (
     env TEXT PRIMARY KEY CHECK (env IN ('development', 'production')),
     key_sha256 TEXT NOT NULL,
     hint TEXT,
