@@ -56,12 +56,20 @@ const STATES = [
 ] as const;
 type State = (typeof STATES)[number];
 
-/** The people the seed creates; the first two install Demo Store through an Embedded Link. */
+/** The people the seed creates; the first two install Demo Store through an Embedded Link, the third after the runs. */
 const PEOPLE = [
   { username: 'maria.gonzalez@northwind.test', fullName: 'María González', installs: true },
   { username: 'li.wei@contoso.test', fullName: 'Li Wei', installs: true },
   { username: 'sam.patel@acme.test', fullName: 'Sam Patel', installs: false },
   { username: 'ops-bot', fullName: undefined, installs: false },
+];
+
+/** Whom each variant's share dialog makes a link for (one new user per variant). */
+const SHARED_WITH = [
+  'jordan.lee@fabrikam.test',
+  'aiko.tanaka@fabrikam.test',
+  'noah.smith@tailspin.test',
+  'eva.novak@tailspin.test',
 ];
 
 interface Seeded {
@@ -104,9 +112,10 @@ async function installThroughLink(browser: Browser, base: string, userId: string
 }
 
 async function seed(browser: Browser, base: string, receiver: TestReceiver): Promise<Seeded> {
-  // Webhooks to the local receiver; its first installation webhook answers 503, so the deliveries
-  // list shows a retry waiting next to the delivered ones.
-  receiver.react = (request, index) => (index === 0 && request.path === '/hooks/installed' ? 503 : 200);
+  // Webhooks to the local receiver. The last installation (after the runs, so its delivery is at
+  // the top of the list) gets a 503 from it: the deliveries list shows a failing one too.
+  let refuseInstallWebhooks = false;
+  receiver.react = (request) => (refuseInstallWebhooks && request.path === '/hooks/installed' ? 503 : 200);
   await isvCall(base, TEST_API_KEY, 'PUT', '/settings', {
     installationWebhookUrl: receiver.url('/hooks/installed'),
     errorStreamUrl: receiver.url('/hooks/errors'),
@@ -168,9 +177,12 @@ async function seed(browser: Browser, base: string, receiver: TestReceiver): Pro
       ? finished
       : undefined;
   });
+  refuseInstallWebhooks = true;
+  await connectDemoStore(base, TEST_API_KEY, ids[2]!);
+  await installThroughLink(browser, base, ids[2]!, 'SP-');
   await waitUntil('webhook deliveries', async () => {
     const { data } = await isvCall<{ data: unknown[] }>(base, TEST_API_KEY, 'GET', '/webhook-deliveries');
-    return data.length >= 3 ? data : undefined;
+    return data.length >= events.length ? data : undefined;
   });
   const failed =
     logs.find((log) => log.message === 'executionError' && log.userId === ids[0]) ??
@@ -292,7 +304,7 @@ async function main(): Promise<void> {
           await page.getByLabel('Password').fill(PASSWORD);
           await page.getByRole('button', { name: 'Sign in' }).click();
           await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
-          await page.getByText('2 installations').waitFor();
+          await page.getByText('3 installations').waitFor();
           await settled(page);
         },
       ],
@@ -337,8 +349,8 @@ async function main(): Promise<void> {
           await page.getByRole('button', { name: 'Share Demo Store' }).click();
           const share = page.getByRole('dialog');
           await share.getByLabel('A new user').check();
-          const variant = shooters.find((s) => s.page === page)!.variant.name;
-          await share.getByLabel('Email or username').fill(`jordan.lee+${variant}@fabrikam.test`);
+          const index = shooters.findIndex((s) => s.page === page);
+          await share.getByLabel('Email or username').fill(SHARED_WITH[index] ?? `user${index}@fabrikam.test`);
           await share.getByRole('button', { name: 'Create link' }).click();
           await share.getByLabel('Install link').waitFor();
           await settled(page);
