@@ -221,12 +221,16 @@ interface Shooter {
   errors: string[];
 }
 
+/** A mistake in how the script was run: printed as one line, without a stack. */
+class UsageError extends Error {}
+
 async function main(): Promise<void> {
   if (!fs.existsSync(consoleIndex)) {
-    throw new Error(`${path.relative(root, consoleIndex)} is missing: run \`npm run build\` first.`);
+    throw new UsageError(`${path.relative(root, consoleIndex)} is missing: run \`npm run build\` first.`);
   }
   const unknown = only.filter((name) => !(STATES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`unknown state ${unknown.join(', ')}; the states are: ${STATES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown state ${unknown.join(', ')}; the states are: ${STATES.join(', ')}`);
 
   const started = Date.now();
   const receiver = await TestReceiver.start();
@@ -397,6 +401,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof UsageError ? `screenshots:console: ${error.message}` : error);
   process.exitCode = 1;
 });
