@@ -1,0 +1,406 @@
+// `npm run screenshots:console`: renders every view of the ISV console (dist/console, so run
+// `npm run build` first) in Debian's Chromium against the real server, seeded through the real ISV
+// API with realistic data: users, installations made through an Embedded Link in a page, event runs
+// that succeeded and failed, and webhook deliveries to a local receiver. Writes one PNG per state and
+// variant into screenshots/ (git-ignored), named console-<state>-<width>x<height>-<light|dark>.png.
+// Offline: everything runs on loopback. `npm run screenshots:console -- <state> ...` renders only
+// those states (the others still run, to keep the flow, but are not written).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
+import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.js';
+import { seededStoreCredentialOverHttp } from '../helpers/sandbox-owner.js';
+import { startTestServer, TEST_API_KEY, type TestServer } from '../helpers/server.js';
+import { TestReceiver } from '../server/receiver.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const outDir = path.join(root, 'screenshots');
+const consoleIndex = path.join(root, 'dist/console/index.html');
+const only = process.argv.slice(2);
+
+const USERNAME = 'admin';
+const PASSWORD = 'console screenshots password';
+const INTEGRATION_ID = '65a1c0de0000000000000001';
+const STORE = '/sandbox/demo-store';
+
+/** The console's viewports: a laptop and a phone (at 2× like the real device). */
+const VIEWPORTS = [
+  { width: 1280, height: 800, scale: 1 },
+  { width: 375, height: 812, scale: 2 },
+] as const;
+
+const VARIANTS = VIEWPORTS.flatMap(({ width, height, scale }) =>
+  (['light', 'dark'] as const).map((scheme) => ({
+    name: `${width}x${height}-${scheme}`,
+    viewport: { width, height },
+    scale,
+    dark: scheme === 'dark',
+  })),
+);
+
+const STATES = [
+  'sign-in',
+  'sign-in-error',
+  'integrations',
+  'users',
+  'user-detail',
+  'logs',
+  'execution-detail',
+  'deliveries',
+  'settings',
+  'not-found',
+  'share-dialog',
+  'new-key-dialog',
+] as const;
+type State = (typeof STATES)[number];
+
+/** The people the seed creates; the first two install Demo Store through an Embedded Link, the third after the runs. */
+const PEOPLE = [
+  { username: 'maria.gonzalez@northwind.test', fullName: 'María González', installs: true },
+  { username: 'li.wei@contoso.test', fullName: 'Li Wei', installs: true },
+  { username: 'sam.patel@acme.test', fullName: 'Sam Patel', installs: false },
+  { username: 'ops-bot', fullName: undefined, installs: false },
+];
+
+/** Whom each variant's share dialog makes a link for (one new user per variant). */
+const SHARED_WITH = [
+  'jordan.lee@fabrikam.test',
+  'aiko.tanaka@fabrikam.test',
+  'noah.smith@tailspin.test',
+  'eva.novak@tailspin.test',
+];
+
+interface Seeded {
+  /** The user whose detail page is shot (has an installation, credentials and executions). */
+  userId: string;
+  /** A failed execution, for the detail page (its error is the interesting part). */
+  executionId: string;
+}
+
+async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Installs Demo Store for `userId` the way an end user does: an Embedded Link opened in a page. */
+async function installThroughLink(browser: Browser, base: string, userId: string, prefix: string): Promise<void> {
+  const { url } = await isvCall<{ url: string }>(
+    base,
+    TEST_API_KEY,
+    'GET',
+    `/users/${encodeURIComponent(userId)}/integrations/${INTEGRATION_ID}/install-url`,
+  );
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    const modal = page.getByRole('dialog', { name: 'Demo Store' });
+    await toSettingsStep(modal);
+    await modal.getByLabel('Order reference prefix').fill(prefix);
+    await modal.getByRole('button', { name: 'Finish Installation' }).click();
+    await modal.getByRole('button', { name: 'Done' }).click();
+    await modal.waitFor({ state: 'hidden' });
+  } finally {
+    await page.close();
+  }
+}
+
+async function seed(browser: Browser, base: string, receiver: TestReceiver): Promise<Seeded> {
+  // Webhooks to the local receiver. The last installation (after the runs, so its delivery is at
+  // the top of the list) gets a 503 from it: the deliveries list shows a failing one too.
+  let refuseInstallWebhooks = false;
+  receiver.react = (request) => (refuseInstallWebhooks && request.path === '/hooks/installed' ? 503 : 200);
+  await isvCall(base, TEST_API_KEY, 'PUT', '/settings', {
+    installationWebhookUrl: receiver.url('/hooks/installed'),
+    errorStreamUrl: receiver.url('/hooks/errors'),
+  });
+
+  const ids: string[] = [];
+  for (const [index, person] of PEOPLE.entries()) {
+    const { userId } = await isvCall<{ userId: string }>(base, TEST_API_KEY, 'POST', '/users', {
+      username: person.username,
+      ...(person.fullName ? { fullName: person.fullName } : {}),
+    });
+    ids.push(userId);
+    if (person.installs) {
+      await connectDemoStore(base, TEST_API_KEY, userId);
+      await installThroughLink(browser, base, userId, ['NW-', 'CT-'][index] ?? 'DS-');
+    }
+  }
+
+  // A real order in the seeded store, so a fulfillment update succeeds; an unknown one fails.
+  const store = await seededStoreCredentialOverHttp(base);
+  const created = await fetch(`${base}${STORE}/api/v1/stores/${store.storeId}/orders`, {
+    method: 'POST',
+    headers: { 'x-store-api-key': store.apiKey, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      customer: { email: 'pat@example.com', name: 'Pat Doe' },
+      items: [{ name: 'Mug', quantity: 2, unitPrice: 1450 }],
+    }),
+  });
+  if (created.status !== 201) throw new Error(`creating a store order: ${created.status} ${await created.text()}`);
+  const order = (await created.json()) as { id: string };
+
+  const events: [string, string, string][] = [
+    [ids[0]!, order.id, 'fulfilled'],
+    [ids[1]!, order.id, 'shipped'],
+    [ids[0]!, 'ord_does_not_exist', 'fulfilled'],
+    [ids[0]!, order.id, 'delivered'],
+    [ids[1]!, 'ord_missing_42', 'cancelled'],
+  ];
+  for (const [userId, orderId, status] of events) {
+    await isvCall(base, TEST_API_KEY, 'POST', '/run/event', {
+      event: 'Fulfillment Updated',
+      userId,
+      data: { orderId, status },
+    });
+  }
+
+  type Notification = { message: string; userId: string; data: { executionId: string } };
+  const logs = await waitUntil('the event runs to finish with a success and an error', async () => {
+    const { notifications } = await isvCall<{ notifications: Notification[] }>(
+      base,
+      TEST_API_KEY,
+      'GET',
+      '/logs?limit=50',
+    );
+    const finished = notifications.filter((log) => log.message !== 'executionRunning');
+    return finished.length >= events.length &&
+      finished.some((log) => log.message === 'executionSuccess') &&
+      finished.some((log) => log.message === 'executionError')
+      ? finished
+      : undefined;
+  });
+  refuseInstallWebhooks = true;
+  await connectDemoStore(base, TEST_API_KEY, ids[2]!);
+  await installThroughLink(browser, base, ids[2]!, 'SP-');
+  await waitUntil('webhook deliveries', async () => {
+    const { data } = await isvCall<{ data: unknown[] }>(base, TEST_API_KEY, 'GET', '/webhook-deliveries');
+    return data.length >= events.length ? data : undefined;
+  });
+  const failed =
+    logs.find((log) => log.message === 'executionError' && log.userId === ids[0]) ??
+    logs.find((log) => log.message === 'executionError')!;
+  return { userId: ids[0]!, executionId: failed.data.executionId };
+}
+
+/** Waits until no "Loading…" is on screen (the views and the shell show one while they fetch). */
+async function settled(page: Page): Promise<void> {
+  const loading = page.getByRole('status').filter({ hasText: /Loading…/ });
+  await waitUntil('the view to finish loading', async () => ((await loading.count()) === 0 ? true : undefined), 15_000);
+  // Every image, in every shadow root, decoded. A string, since tsx would wrap a nested named
+  // function in a helper the page does not have.
+  await page.waitForFunction(`(() => {
+    const roots = [document];
+    const images = [];
+    while (roots.length > 0) {
+      const root = roots.pop();
+      images.push(...root.querySelectorAll('img'));
+      for (const element of root.querySelectorAll('*')) if (element.shadowRoot) roots.push(element.shadowRoot);
+    }
+    return images.every((img) => img.complete);
+  })()`);
+}
+
+async function show(page: Page, url: string, ready: Locator): Promise<void> {
+  await page.goto(url);
+  await ready.waitFor();
+  await settled(page);
+}
+
+interface Shooter {
+  page: Page;
+  context: BrowserContext;
+  variant: (typeof VARIANTS)[number];
+  errors: string[];
+}
+
+/** A mistake in how the script was run: printed as one line, without a stack. */
+class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(consoleIndex)) {
+    throw new UsageError(`${path.relative(root, consoleIndex)} is missing: run \`npm run build\` first.`);
+  }
+  const unknown = only.filter((name) => !(STATES as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new UsageError(`unknown state ${unknown.join(', ')}; the states are: ${STATES.join(', ')}`);
+
+  const started = Date.now();
+  const receiver = await TestReceiver.start();
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  let count = 0;
+  const written = new Set<string>();
+  try {
+    server = await startTestServer({
+      listen: true,
+      server: {
+        allowPrivateTargets: 'loopback',
+        consolePassword: PASSWORD,
+        // The real cost makes each sign-in take ~100 ms of CPU; a lower one is enough here.
+        consoleScryptCost: { N: 2 ** 12, r: 8, p: 1 },
+      },
+    });
+    const base = server.ctx.publicUrl;
+    browser = await launchChromium();
+    const seeded = await seed(browser, base, receiver);
+
+    fs.mkdirSync(outDir, { recursive: true });
+    // A full run leaves exactly its own files, so a renamed or removed state leaves no stale PNG.
+    if (only.length === 0) {
+      for (const file of fs.readdirSync(outDir).filter((name) => /^console-.*\.png$/.test(name)))
+        fs.rmSync(path.join(outDir, file));
+    }
+
+    // One page per variant, all signed in; each state is shot in every variant before the next, so
+    // what one state changes (the share dialog makes a user) shows in no earlier state's shots.
+    const shooters: Shooter[] = [];
+    for (const variant of VARIANTS) {
+      const context = await browser.newContext({
+        viewport: variant.viewport,
+        deviceScaleFactor: variant.scale,
+        colorScheme: variant.dark ? 'dark' : 'light',
+        reducedMotion: 'reduce',
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('dialog', (dialog) => {
+        errors.push(`a native ${dialog.type()} dialog opened: ${dialog.message()}`);
+        void dialog.dismiss();
+      });
+      shooters.push({ page, context, variant, errors });
+    }
+
+    const shoot = async (state: State, shooter: Shooter): Promise<void> => {
+      if (only.length > 0 && !only.includes(state)) return;
+      await shooter.page.screenshot({ path: path.join(outDir, `console-${state}-${shooter.variant.name}.png`) });
+      written.add(state);
+      count++;
+    };
+
+    const steps: [State, (page: Page) => Promise<void>][] = [
+      [
+        'sign-in',
+        async (page) => {
+          await show(page, `${base}/console`, page.getByRole('button', { name: 'Sign in' }));
+        },
+      ],
+      [
+        'sign-in-error',
+        async (page) => {
+          await page.getByLabel('Username').fill(USERNAME);
+          await page.getByLabel('Password').fill('not the password');
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.getByText('Wrong username or password.').waitFor();
+        },
+      ],
+      [
+        'integrations',
+        async (page) => {
+          await page.getByLabel('Password').fill(PASSWORD);
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+          await page.getByText('3 installations').waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        'users',
+        (page) => show(page, `${base}/console/users`, page.getByText(PEOPLE[PEOPLE.length - 1]!.username).first()),
+      ],
+      [
+        'user-detail',
+        async (page) => {
+          await show(
+            page,
+            `${base}/console/users/${encodeURIComponent(seeded.userId)}`,
+            page.getByRole('heading', { name: 'Installations' }),
+          );
+          await page.getByText('Demo Store').first().waitFor();
+        },
+      ],
+      ['logs', (page) => show(page, `${base}/console/logs`, page.getByText(/When a fulfillment is updated/).first())],
+      [
+        'execution-detail',
+        (page) =>
+          show(
+            page,
+            `${base}/console/logs/${encodeURIComponent(seeded.executionId)}`,
+            page.getByRole('heading', { name: 'Blocks' }),
+          ),
+      ],
+      ['deliveries', (page) => show(page, `${base}/console/deliveries`, page.getByText(/\/hooks\//).first())],
+      [
+        'settings',
+        (page) => show(page, `${base}/console/settings`, page.getByRole('button', { name: /^Rotate/ }).first()),
+      ],
+      [
+        'not-found',
+        (page) => show(page, `${base}/console/no-such-page`, page.getByRole('heading', { name: 'Page not found' })),
+      ],
+      [
+        'share-dialog',
+        async (page) => {
+          await show(page, `${base}/console/integrations`, page.getByRole('button', { name: 'Share Demo Store' }));
+          await page.getByRole('button', { name: 'Share Demo Store' }).click();
+          const share = page.getByRole('dialog');
+          await share.getByLabel('A new user').check();
+          const index = shooters.findIndex((s) => s.page === page);
+          await share.getByLabel('Email or username').fill(SHARED_WITH[index] ?? `user${index}@fabrikam.test`);
+          await share.getByRole('button', { name: 'Create link' }).click();
+          await share.getByLabel('Install link').waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        // Last: it rotates the development key (the console signs in with its session, not the key).
+        'new-key-dialog',
+        async (page) => {
+          await show(page, `${base}/console/settings`, page.getByRole('button', { name: 'Rotate: Development' }));
+          await page.getByRole('button', { name: 'Rotate: Development' }).click();
+          await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
+          await page.getByRole('dialog').getByLabel('API key').waitFor();
+          await settled(page);
+        },
+      ],
+    ];
+
+    for (const [state, step] of steps) {
+      for (const shooter of shooters) {
+        try {
+          await step(shooter.page);
+        } catch (error) {
+          throw new Error(`${state} at ${shooter.variant.name}: ${(error as Error).message}`, { cause: error });
+        }
+        await shoot(state, shooter);
+      }
+    }
+    const failures = shooters.filter((s) => s.errors.length > 0);
+    if (failures.length > 0) {
+      throw new Error(failures.map((s) => `${s.variant.name}: ${s.errors.join('; ')}`).join('\n'));
+    }
+    for (const shooter of shooters) await shooter.context.close();
+  } finally {
+    await browser?.close();
+    await server?.dispose();
+    await receiver.close();
+  }
+  console.log(
+    `Wrote ${count} screenshots (${written.size} states × ${VARIANTS.length} variants: ` +
+      `${VIEWPORTS.map(({ width, height }) => `${width}x${height}`).join(', ')}; light and dark) ` +
+      `to ${outDir}/ in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof UsageError ? `screenshots:console: ${error.message}` : error);
+  process.exitCode = 1;
+});
