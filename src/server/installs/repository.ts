@@ -680,7 +680,7 @@ export async function listLinkTokens(
     .where('u.env', '=', env);
   if (filter.userId !== undefined) query = query.where('l.user_id', '=', filter.userId);
   if (filter.integrationId !== undefined) query = query.where('l.integration_id', '=', filter.integrationId);
-  const rows = await query.orderBy('l.created_at', 'desc').orderBy('l.token_hash').limit(limit).execute();
+  const rows = await query.orderBy('l.created_at', 'desc').limit(limit).execute();
   return rows.map((r) => ({
     userId: r.user_id,
     integrationId: r.integration_id,
