@@ -6,7 +6,7 @@
  * itself, so the session rules live in one place and views are tested with any `ConsoleApi`.
  */
 import type * as z from 'zod/mini';
-import type { ConsoleIntegrationListResponse } from '../contract/console.js';
+import type { ConsoleIntegrationListResponse, ConsoleLinkListResponse } from '../contract/console.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -36,6 +36,18 @@ export interface ConsoleApi {
    * (`GET /console/api/integrations` in this api's environment). Throws `ConsoleApiError`.
    */
   integrations(): Promise<ConsoleIntegrationListResponse>;
+  /**
+   * The Embedded Links made in this api's environment, newest first (at most 50), with their
+   * status; optionally one user's and/or one integration's (`GET /console/api/links`). Throws
+   * `ConsoleApiError`.
+   */
+  links(query: ConsoleLinkQuery): Promise<ConsoleLinkListResponse>;
+}
+
+/** The filters of `ConsoleApi.links`. */
+export interface ConsoleLinkQuery {
+  userId?: string;
+  integrationId?: string;
 }
 
 /** Why a console call failed: the API's error code and message, or `network` / `invalid_response`. */

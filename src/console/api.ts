@@ -6,7 +6,7 @@
  * write, parses every answer with a schema and turns every failure into a `ConsoleApiError`.
  */
 import * as z from 'zod/mini';
-import { ConsoleIntegrationListResponse } from '../contract/console.js';
+import { ConsoleIntegrationListResponse, ConsoleLinkListResponse } from '../contract/console.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -153,6 +153,17 @@ export class ConsoleClient {
         this.call(
           { method: 'GET', path: '/integrations', headers: { 'x-alloy-env': env }, sessionCall: true },
           ConsoleIntegrationListResponse,
+        ),
+      links: (query) =>
+        this.call(
+          {
+            method: 'GET',
+            path: '/links',
+            query: { userId: query.userId, integrationId: query.integrationId },
+            headers: { 'x-alloy-env': env },
+            sessionCall: true,
+          },
+          ConsoleLinkListResponse,
         ),
     };
   }

@@ -7,7 +7,9 @@ import * as z from 'zod/mini';
 import { ApiRouter } from './http/router.js';
 import {
   consoleApiRoutes,
+  consoleExportRoutes,
   consoleIsvCredential,
+  consoleLinkRoutes,
   consolePageRoutes,
   ConsoleService,
   type ScryptCost,
@@ -484,6 +486,16 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   await app.register(
     async (consoleApi) => {
       consoleApiRoutes(consoleApi, consoleService, publicUrl, (env) => integrations.catalogue(env));
+      // An integration's file as loaded (so the export loads back unchanged).
+      consoleExportRoutes(consoleApi, consoleService, (integrationId) => {
+        const source = definitions.current.source(integrationId);
+        return source && { slug: source.file.replace(/\.integration\.json$/, ''), text: source.text };
+      });
+      // The Embedded Links made, with their status; a user filter must name a user of the environment.
+      consoleLinkRoutes(consoleApi, consoleService, async (env, filter) => {
+        const user = filter.userId === undefined ? undefined : await users.require(env, filter.userId);
+        return links.list(env, { userId: user?.userId, integrationId: filter.integrationId });
+      });
       await consoleApi.register(
         async (isv) => {
           apiRoutes(

@@ -249,6 +249,15 @@ async function workload(): Promise<void> {
   await ok('GET', `/logs?filters=${encodeURIComponent(JSON.stringify(filters.slice(0, 1)))}`);
   await ok('GET', '/webhook-deliveries');
 
+  // The console's Embedded Links list (its statement; the route is a thin layer over it): all of an
+  // environment's, one user's, one user's to one integration, one integration's.
+  await ok('GET', `/users/${alice}/integrations/${INTEGRATION_ID}/install-url`);
+  await ok('GET', `/users/${bob}/integrations/${INTEGRATION_ID}/install-url`);
+  await api.server.ctx.links.list('development', {});
+  await api.server.ctx.links.list('development', { userId: alice });
+  await api.server.ctx.links.list('development', { userId: alice, integrationId: INTEGRATION_ID });
+  await api.server.ctx.links.list('development', { integrationId: INTEGRATION_ID });
+
   // Erasure and removal.
   await ok('DELETE', `/users/${carol}/logs`).catch(() => undefined);
   await ok('DELETE', `/users/${alice}/logs`);

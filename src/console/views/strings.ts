@@ -16,6 +16,9 @@ export interface ViewStrings {
   installs: (count: number) => string;
   share: string;
   shareLabel: (integration: string) => string;
+  definedInCode: string;
+  exportIntegration: string;
+  exportLabel: (integration: string) => string;
   // Share dialog
   shareTitle: (integration: string) => string;
   linkTitle: string;
@@ -40,6 +43,13 @@ export interface ViewStrings {
   copyFailed: string;
   chooseUser: string;
   chooseIntegration: string;
+  recentLinks: string;
+  recentLinksEmpty: string;
+  linkStatusNames: Record<'unused' | 'used' | 'expired', string>;
+  linkMadeAt: (when: string) => string;
+  linkUsedAt: (when: string) => string;
+  linkExpiresAt: (when: string) => string;
+  linkExpiredAt: (when: string) => string;
   // Users
   usersTitle: string;
   usersEmpty: string;
@@ -122,6 +132,9 @@ const en: ViewStrings = {
   installs: (n) => (n === 1 ? '1 installation' : `${n} installations`),
   share: 'Share',
   shareLabel: (name) => `Share ${name}`,
+  definedInCode: 'Defined in code',
+  exportIntegration: 'Export',
+  exportLabel: (name) => `Export ${name} as a .integration.json file`,
   shareTitle: (name) => `Share ${name}`,
   linkTitle: 'Generate an install link',
   userMode: 'For',
@@ -145,6 +158,13 @@ const en: ViewStrings = {
   copyFailed: 'Could not copy: select the link and copy it yourself.',
   chooseUser: 'Choose a user.',
   chooseIntegration: 'Choose an integration.',
+  recentLinks: 'Recent links',
+  recentLinksEmpty: 'No links made yet.',
+  linkStatusNames: { unused: 'Unused', used: 'Used', expired: 'Expired' },
+  linkMadeAt: (when) => `Made ${when}`,
+  linkUsedAt: (when) => `used ${when}`,
+  linkExpiresAt: (when) => `expires ${when}`,
+  linkExpiredAt: (when) => `expired ${when}`,
   usersTitle: 'Users',
   usersEmpty: 'No users in this environment yet.',
   usersNoMatch: 'No loaded user matches your search.',
@@ -224,6 +244,9 @@ const es: ViewStrings = {
   installs: (n) => (n === 1 ? '1 instalación' : `${n} instalaciones`),
   share: 'Compartir',
   shareLabel: (name) => `Compartir ${name}`,
+  definedInCode: 'Definida en código',
+  exportIntegration: 'Exportar',
+  exportLabel: (name) => `Exportar ${name} como archivo .integration.json`,
   shareTitle: (name) => `Compartir ${name}`,
   linkTitle: 'Generar un enlace de instalación',
   userMode: 'Para',
@@ -247,6 +270,13 @@ const es: ViewStrings = {
   copyFailed: 'No se pudo copiar: seleccione el enlace y cópielo usted.',
   chooseUser: 'Elija un usuario.',
   chooseIntegration: 'Elija una integración.',
+  recentLinks: 'Enlaces recientes',
+  recentLinksEmpty: 'Aún no se ha creado ningún enlace.',
+  linkStatusNames: { unused: 'Sin usar', used: 'Usado', expired: 'Caducado' },
+  linkMadeAt: (when) => `Creado el ${when}`,
+  linkUsedAt: (when) => `usado el ${when}`,
+  linkExpiresAt: (when) => `caduca el ${when}`,
+  linkExpiredAt: (when) => `caducó el ${when}`,
   usersTitle: 'Usuarios',
   usersEmpty: 'Aún no hay usuarios en este entorno.',
   usersNoMatch: 'Ningún usuario cargado coincide con la búsqueda.',
@@ -326,6 +356,9 @@ const fr: ViewStrings = {
   installs: (n) => (n === 1 ? '1 installation' : `${n} installations`),
   share: 'Partager',
   shareLabel: (name) => `Partager ${name}`,
+  definedInCode: 'Définie dans le code',
+  exportIntegration: 'Exporter',
+  exportLabel: (name) => `Exporter ${name} en fichier .integration.json`,
   shareTitle: (name) => `Partager ${name}`,
   linkTitle: 'Générer un lien d’installation',
   userMode: 'Pour',
@@ -349,6 +382,13 @@ const fr: ViewStrings = {
   copyFailed: 'Copie impossible : sélectionnez le lien et copiez-le vous-même.',
   chooseUser: 'Choisissez un utilisateur.',
   chooseIntegration: 'Choisissez une intégration.',
+  recentLinks: 'Liens récents',
+  recentLinksEmpty: 'Aucun lien créé pour l’instant.',
+  linkStatusNames: { unused: 'Non utilisé', used: 'Utilisé', expired: 'Expiré' },
+  linkMadeAt: (when) => `Créé le ${when}`,
+  linkUsedAt: (when) => `utilisé le ${when}`,
+  linkExpiresAt: (when) => `expire le ${when}`,
+  linkExpiredAt: (when) => `expiré le ${when}`,
   usersTitle: 'Utilisateurs',
   usersEmpty: 'Aucun utilisateur dans cet environnement pour l’instant.',
   usersNoMatch: 'Aucun utilisateur chargé ne correspond à la recherche.',
@@ -428,6 +468,9 @@ const de: ViewStrings = {
   installs: (n) => (n === 1 ? '1 Installation' : `${n} Installationen`),
   share: 'Teilen',
   shareLabel: (name) => `${name} teilen`,
+  definedInCode: 'Im Code definiert',
+  exportIntegration: 'Exportieren',
+  exportLabel: (name) => `${name} als .integration.json-Datei exportieren`,
   shareTitle: (name) => `${name} teilen`,
   linkTitle: 'Installationslink erstellen',
   userMode: 'Für',
@@ -451,6 +494,13 @@ const de: ViewStrings = {
   copyFailed: 'Kopieren nicht möglich: Link markieren und selbst kopieren.',
   chooseUser: 'Wählen Sie einen Benutzer.',
   chooseIntegration: 'Wählen Sie eine Integration.',
+  recentLinks: 'Letzte Links',
+  recentLinksEmpty: 'Noch keine Links erstellt.',
+  linkStatusNames: { unused: 'Unbenutzt', used: 'Benutzt', expired: 'Abgelaufen' },
+  linkMadeAt: (when) => `Erstellt am ${when}`,
+  linkUsedAt: (when) => `benutzt am ${when}`,
+  linkExpiresAt: (when) => `läuft ab am ${when}`,
+  linkExpiredAt: (when) => `abgelaufen am ${when}`,
   usersTitle: 'Benutzer',
   usersEmpty: 'In dieser Umgebung gibt es noch keine Benutzer.',
   usersNoMatch: 'Kein geladener Benutzer passt zur Suche.',

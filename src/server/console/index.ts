@@ -13,11 +13,14 @@ export {
 export { SCRYPT_COST, type ScryptCost } from './passwords.js';
 export {
   consoleApiRoutes,
+  consoleExportRoutes,
   consoleIsvCredential,
+  consoleLinkRoutes,
   CSRF_HEADER,
   ENV_HEADER,
   LOGIN_FAILURES_ALLOWED,
   LOGIN_FAILURE_WINDOW_MS,
   SESSION_COOKIE,
+  type ExportedIntegration,
 } from './routes.js';
 export { CONSOLE_CSP, consolePageRoutes, type ConsolePagesOptions } from './pages.js';

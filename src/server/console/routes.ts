@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
-import type { ConsoleIntegration } from '../../contract/index.js';
+import type { ConsoleIntegration, ConsoleLink } from '../../contract/index.js';
 import type { Caller } from '../http/auth.js';
 import { readCookie } from '../http/cookies.js';
 import { parseInput } from '../http/errors.js';
 import type { RouteCredential } from '../http/router.js';
-import { DomainError } from '../platform/errors.js';
+import { DomainError, notFound } from '../platform/errors.js';
 import { ENVIRONMENTS, type Environment } from '../users/index.js';
 import type { ConsoleService, NewSession, SignedIn } from './console.js';
 
@@ -204,4 +204,61 @@ export function consoleIsvCredential(service: ConsoleService): RouteCredential {
     request.caller = caller;
   };
   return (endpoint) => (endpoint.auth === 'userToken' ? undefined : admit);
+}
+
+/** An integration's definition file as the console exports it. */
+export interface ExportedIntegration {
+  /** The file's name without `.integration.json`. */
+  slug: string;
+  /** The document exactly as the definitions loader reads it. */
+  text: string;
+}
+
+/**
+ * `GET /console/api/integrations/:integrationId/export`: the integration's `*.integration.json`
+ * as a download (the composition root passes the definitions' source lookup). Register it in the
+ * `/console/api` scope after `consoleApiRoutes` (same hooks: no-store, same origin only).
+ */
+export function consoleExportRoutes(
+  app: FastifyInstance,
+  service: ConsoleService,
+  exportIntegration: (integrationId: string) => ExportedIntegration | undefined,
+): void {
+  const Params = z.strictObject({ integrationId: z.string().check(z.minLength(1), z.maxLength(200)) });
+  app.get('/integrations/:integrationId/export', async (request, reply) => {
+    await requireSession(service, request);
+    const { integrationId } = parseInput(Params, request.params, 'params');
+    const exported = exportIntegration(integrationId);
+    if (!exported) throw notFound('The integration');
+    // The slug goes into a header: only a plain file name, else the id (always safe).
+    const slug = /^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/.test(exported.slug) ? exported.slug : integrationId;
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${slug}.integration.json"`)
+      .send(exported.text);
+  });
+}
+
+/**
+ * `GET /console/api/links?userId=&integrationId=`: the environment's Embedded Links, newest first,
+ * at most 50, with their status (the composition root passes the installs module's list). A
+ * `userId` of another environment is a 404, as in the ISV API.
+ */
+export function consoleLinkRoutes(
+  app: FastifyInstance,
+  service: ConsoleService,
+  links: (
+    env: Environment,
+    filter: { userId?: string | undefined; integrationId?: string | undefined },
+  ) => Promise<ConsoleLink[]>,
+): void {
+  const Query = z.strictObject({
+    userId: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
+    integrationId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  });
+  app.get('/links', async (request) => {
+    await requireSession(service, request);
+    const filter = parseInput(Query, request.query, 'query');
+    return { data: await links(environmentOf(request), filter) };
+  });
 }

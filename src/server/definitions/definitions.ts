@@ -120,6 +120,12 @@ export type WorkflowVersionDefinition = WorkflowDefinition['versions'][number];
 
 export class DefinitionError extends Error {}
 
+/** An integration's `*.integration.json` as read: its file name and its text. */
+export interface DefinitionSource {
+  file: string;
+  text: string;
+}
+
 /** A workflow with the integration it belongs to. */
 export interface WorkflowEntry {
   integration: IntegrationDefinition;
@@ -145,9 +151,15 @@ export class DefinitionSet {
   private readonly events = new Map<string, CustomEventEntry>();
   private readonly webhookValidators = new Map<string, EventValidator>();
   private readonly appEventWorkflows = new Set<string>();
+  private readonly sources: ReadonlyMap<string, DefinitionSource>;
 
-  constructor(integrations: readonly IntegrationDefinition[]) {
+  /** `sources`: each integration's file as read (by integrationId), for export. */
+  constructor(
+    integrations: readonly IntegrationDefinition[],
+    sources: ReadonlyMap<string, DefinitionSource> = new Map(),
+  ) {
     this.integrations = integrations;
+    this.sources = sources;
     for (const integration of integrations) {
       for (const workflow of integration.workflows) {
         const entry = { integration, workflow };
@@ -181,6 +193,11 @@ export class DefinitionSet {
 
   integration(integrationId: string): IntegrationDefinition | undefined {
     return this.integrations.find((d) => d.integrationId === integrationId);
+  }
+
+  /** The file an integration was loaded from, byte for byte (so an export loads back unchanged). */
+  source(integrationId: string): DefinitionSource | undefined {
+    return this.sources.get(integrationId);
   }
 
   workflow(workflowId: string): WorkflowEntry | undefined {
@@ -227,8 +244,9 @@ export function loadDefinitions(dir: string): DefinitionSet {
   } catch (error) {
     throw new DefinitionError(`cannot read the definitions directory ${dir}: ${(error as Error).message}`);
   }
-  const integrations = files.map((file) => parseDefinitionFile(file, fs.readFileSync(path.join(dir, file), 'utf8')));
-  return checkDefinitionSet(integrations.map((definition, i) => ({ file: files[i]!, definition })));
+  const texts = files.map((file) => fs.readFileSync(path.join(dir, file), 'utf8'));
+  const integrations = files.map((file, i) => parseDefinitionFile(file, texts[i]!));
+  return checkDefinitionSet(integrations.map((definition, i) => ({ file: files[i]!, definition, text: texts[i]! })));
 }
 
 /** Parses one file's text; exported so tests can check the format without touching a disk. */
@@ -257,7 +275,9 @@ export function parseDefinitionFile(file: string, text: string): IntegrationDefi
 }
 
 /** The rules that span blocks, workflows and files. */
-export function checkDefinitionSet(files: { file: string; definition: IntegrationDefinition }[]): DefinitionSet {
+export function checkDefinitionSet(
+  files: { file: string; definition: IntegrationDefinition; text?: string }[],
+): DefinitionSet {
   const integrationIds = new Map<string, string>();
   const integrationNames = new Map<string, string>();
   const workflowIds = new Map<string, string>();
@@ -308,7 +328,14 @@ export function checkDefinitionSet(files: { file: string; definition: Integratio
       }
     }
   }
-  return new DefinitionSet(files.map((f) => f.definition));
+  const sources = new Map<string, DefinitionSource>();
+  for (const { file, definition, text } of files) {
+    if (text !== undefined) sources.set(definition.integrationId, { file, text });
+  }
+  return new DefinitionSet(
+    files.map((f) => f.definition),
+    sources,
+  );
 }
 
 /** Rules inside one workflow version: ids, connectors, actions, URLs, patterns, templates. */

@@ -4,6 +4,7 @@ export {
   type AnyBlock,
   DefinitionError,
   type DefinitionSet,
+  type DefinitionSource,
   type IntegrationDefinition,
   type TriggerDefinition,
   type WorkflowDefinition,

@@ -341,6 +341,8 @@ export class IntegrationService {
       icon: this.absoluteUrl(def.icon),
       workflows: summaryShape(def).workflows.map(({ workflowId, name, version }) => ({ workflowId, name, version })),
       installs: counts.get(def.integrationId) ?? 0,
+      // Every integration is loaded from a *.integration.json file for now.
+      source: 'code' as const,
     }));
   }
 

@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { InstallUrlResponse } from '../../contract/index.js';
+import type { ConsoleLink, InstallUrlResponse } from '../../contract/index.js';
 import { inTransaction, nowIso, type Conn, type Database } from '../platform/db/index.js';
 import type { Environment } from '../users/index.js';
 import * as repo from './repository.js';
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** How many links `list` answers at most. */
+export const LINK_LIST_LIMIT = 50;
 
 export type LinkState =
   | { ok: true; userId: string; env: Environment; integrationId: string; expiresAt: string }
@@ -59,6 +62,27 @@ export class LinkService {
       const taken = await repo.useLinkToken(trx, hashToken(token), now);
       return taken ? state : { ok: false, reason: 'used' };
     });
+  }
+
+  /**
+   * The links made for the environment's users (optionally one user's, one integration's), newest
+   * first, at most LINK_LIST_LIMIT, with their status at `now`. Never the token or its hash.
+   */
+  async list(
+    env: Environment,
+    filter: { userId?: string | undefined; integrationId?: string | undefined },
+    now = nowIso(),
+  ): Promise<ConsoleLink[]> {
+    const rows = await repo.listLinkTokens(this.database, env, filter, LINK_LIST_LIMIT);
+    return rows.map((row) => ({
+      userId: row.userId,
+      integrationId: row.integrationId,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      ...(row.usedAt !== null
+        ? { status: 'used' as const, usedAt: row.usedAt }
+        : { status: row.expiresAt <= now ? ('expired' as const) : ('unused' as const) }),
+    }));
   }
 
   /** Retention: deletes at most `limit` links that expired before `cutoff`, in one statement; how many. */

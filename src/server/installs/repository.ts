@@ -654,6 +654,42 @@ export async function consumeOpenedLinks(
   return used.length;
 }
 
+/** One link as listed (no token, no hash). */
+export interface LinkListRow {
+  userId: string;
+  integrationId: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+/**
+ * The links made for the environment's users, newest first, at most `limit`; optionally one
+ * user's and/or one integration's. By user it is one seek on (user_id, created_at).
+ */
+export async function listLinkTokens(
+  conn: Conn,
+  env: Environment,
+  filter: { userId?: string | undefined; integrationId?: string | undefined },
+  limit: number,
+): Promise<LinkListRow[]> {
+  let query = conn
+    .selectFrom('link_tokens as l')
+    .innerJoin('users as u', 'u.id', 'l.user_id')
+    .select(['l.user_id', 'l.integration_id', 'l.created_at', 'l.expires_at', 'l.used_at'])
+    .where('u.env', '=', env);
+  if (filter.userId !== undefined) query = query.where('l.user_id', '=', filter.userId);
+  if (filter.integrationId !== undefined) query = query.where('l.integration_id', '=', filter.integrationId);
+  const rows = await query.orderBy('l.created_at', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    userId: r.user_id,
+    integrationId: r.integration_id,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    usedAt: r.used_at,
+  }));
+}
+
 // ── retention ────────────────────────────────────────────────────────────────────────────────
 
 // Each deletes at most `limit` rows in one statement; the retention job repeats it until a batch

@@ -42,7 +42,17 @@ export const integrationsViewStyles = [
     }
     .foot {
       display: flex;
+      gap: 16px;
+      align-items: center;
       justify-content: flex-end;
+    }
+    .source {
+      font-size: 0.87em;
+    }
+    .export {
+      display: inline-flex;
+      align-items: center;
+      min-height: 40px;
     }
   `,
 ];

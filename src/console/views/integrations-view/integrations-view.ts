@@ -12,6 +12,10 @@ declare global {
   }
 }
 
+/** The integration's `*.integration.json` (a same-origin GET with the session cookie; the server names the file). */
+export const exportUrl = (integrationId: string): string =>
+  `/console/api/integrations/${encodeURIComponent(integrationId)}/export`;
+
 type ViewState =
   { kind: 'loading' } | { kind: 'error'; error: ViewError } | { kind: 'ready'; integrations: ConsoleIntegration[] };
 
@@ -105,8 +109,16 @@ export class AlloyConsoleIntegrations extends ConsoleViewElement {
           <span>${t.workflows(integration.workflows.length)}</span>
           <span>${t.installs(integration.installs)}</span>
         </p>
+        ${integration.source === 'code' ? html`<p class="source muted">${t.definedInCode}</p>` : nothing}
       </div>
       <div class="foot">
+        <a
+          class="export"
+          href=${exportUrl(integration.integrationId)}
+          download
+          aria-label=${t.exportLabel(integration.name)}
+          >${t.exportIntegration}</a
+        >
         <button
           type="button"
           aria-label=${t.shareLabel(integration.name)}

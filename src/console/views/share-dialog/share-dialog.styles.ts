@@ -71,6 +71,34 @@ export const shareDialogStyles = [
     .copy-failed {
       color: var(--_danger);
     }
+    .recent-links {
+      display: grid;
+      gap: 8px;
+    }
+    .recent-links h3 {
+      margin: 0;
+      font-size: 1em;
+    }
+    .recent-links ul {
+      display: grid;
+      gap: 6px;
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    .recent-links li {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 8px;
+      align-items: center;
+      font-size: 0.93em;
+    }
+    .link-used {
+      color: var(--_success);
+    }
+    .link-expired {
+      color: var(--_muted);
+    }
     .actions {
       display: flex;
       flex-wrap: wrap;

@@ -9,6 +9,7 @@ import {
   type IntegrationSummary,
   type User,
 } from '../../../contract/index.js';
+import type { ConsoleLink } from '../../../contract/console.js';
 import { ConsoleViewElement } from '../shared/view-element.js';
 import { formatDate, toViewError, type ViewError } from '../shared/format.js';
 import { shareDialogStyles } from './share-dialog.styles.js';
@@ -17,6 +18,8 @@ import { shareDialogStyles } from './share-dialog.styles.js';
 export const LINK_EXPIRY_DAYS = [1, 3, 7, 14, 30] as const;
 const DEFAULT_DAYS = DEFAULT_LINK_TTL_SECONDS / 86_400;
 const SECONDS_PER_DAY = 86_400;
+/** How many of the chosen user's recent links to the integration the dialog shows. */
+export const RECENT_LINKS_SHOWN = 5;
 /** How many matching users the picker lists at once; the search narrows the rest. */
 const SHOWN_USERS = 50;
 
@@ -76,6 +79,8 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
   @state() private problem = '';
   @state() private link?: InstallUrlResponse;
   @state() private copyState: 'idle' | 'copied' | 'failed' = 'idle';
+  /** The chosen user's recent links to the chosen integration (`ConsoleApi.links`), for the pair `key`. */
+  @state() private recent?: { key: string; links?: ConsoleLink[]; error?: ViewError };
 
   @query('dialog') private dialog!: HTMLDialogElement;
   private generation = 0;
@@ -99,6 +104,7 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
     this.problem = '';
     this.link = undefined;
     this.copyState = 'idle';
+    this.recent = undefined;
     this.open = true;
     await this.updateComplete;
     if (!this.dialog.open) this.dialog.showModal();
@@ -118,6 +124,38 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
   protected override updated(changed: PropertyValues<this>): void {
     // A new API object (environment switch) makes what the dialog loaded stale: close it.
     if (changed.has('api') && changed.get('api') !== undefined) this.close();
+  }
+
+  protected override willUpdate(): void {
+    // Before rendering, so the list's state changes in this update, not in another one.
+    this.loadRecentLinksIfChosen();
+  }
+
+  /** The user and integration chosen now, when both are. */
+  private get chosenPair(): { userId: string; integrationId: string } | undefined {
+    const userId = this.options.user?.userId ?? (this.mode === 'existing' ? this.selectedUserId : '');
+    const integrationId = this.options.integration?.integrationId ?? this.selectedIntegrationId;
+    return this.open && userId && integrationId ? { userId, integrationId } : undefined;
+  }
+
+  /** Loads the recent links of the chosen pair when it changed (or `force`, after a new link). */
+  private loadRecentLinksIfChosen(force = false): void {
+    const pair = this.chosenPair;
+    const key = pair ? `${this.generation} ${pair.userId} ${pair.integrationId}` : '';
+    if (!pair || !this.api) {
+      if (this.recent) this.recent = undefined;
+      return;
+    }
+    if (!force && this.recent?.key === key) return;
+    this.recent = { key };
+    void this.api.links(pair).then(
+      (answer) => {
+        if (this.recent?.key === key) this.recent = { key, links: answer.data.slice(0, RECENT_LINKS_SHOWN) };
+      },
+      (error: unknown) => {
+        if (this.recent?.key === key) this.recent = { key, error: toViewError(error) };
+      },
+    );
   }
 
   private async loadUsers(generation: number): Promise<void> {
@@ -215,6 +253,7 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
           composed: true,
         }),
       );
+      this.loadRecentLinksIfChosen(true);
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>('#share-link')?.focus();
     } catch (error) {
@@ -257,7 +296,7 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
                 </select>
               </label>
               ${this.problem ? html`<p class="error-title" role="alert">${this.problem}</p>` : nothing}
-              ${this.error ? this.renderError(this.error) : nothing} ${this.renderLink()}
+              ${this.error ? this.renderError(this.error) : nothing} ${this.renderLink()} ${this.renderRecentLinks()}
               <div class="actions">
                 <button type="button" class="secondary" @click=${() => this.close()}>${t.close}</button>
                 <button type="submit" ?disabled=${this.busy}>${this.busy ? t.creatingLink : t.createLink}</button>
@@ -375,6 +414,39 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
         )}
       </select>
     </label>`;
+  }
+
+  private renderRecentLinks() {
+    const t = this.t;
+    const recent = this.recent;
+    if (!recent) return nothing;
+    const date = (iso: string) => formatDate(iso, this.lang);
+    const detail = (link: ConsoleLink) =>
+      link.status === 'used'
+        ? t.linkUsedAt(date(link.usedAt ?? link.expiresAt))
+        : link.status === 'expired'
+          ? t.linkExpiredAt(date(link.expiresAt))
+          : t.linkExpiresAt(date(link.expiresAt));
+    return html`<section class="recent-links" aria-labelledby="recent-links-title">
+      <h3 id="recent-links-title">${t.recentLinks}</h3>
+      ${
+        recent.error
+          ? this.renderError(recent.error, () => this.loadRecentLinksIfChosen(true))
+          : !recent.links
+            ? this.renderLoading()
+            : recent.links.length === 0
+              ? html`<p class="muted">${t.recentLinksEmpty}</p>`
+              : html`<ul>
+                  ${recent.links.map(
+                    (link) =>
+                      html`<li>
+                        <span class="status link-${link.status}">${t.linkStatusNames[link.status]}</span>
+                        <span class="muted">${t.linkMadeAt(date(link.createdAt))} · ${detail(link)}</span>
+                      </li>`,
+                  )}
+                </ul>`
+      }
+    </section>`;
   }
 
   private renderLink() {

@@ -459,6 +459,10 @@ const MIGRATIONS: readonly Migration[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  -- The console lists a user's Embedded Links newest first (installs/repository.ts listLinkTokens).
+  CREATE INDEX IF NOT EXISTS link_tokens_user_created ON link_tokens (user_id, created_at);
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */

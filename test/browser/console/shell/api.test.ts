@@ -59,6 +59,7 @@ describe('ConsoleClient (src/console/api.ts)', () => {
           icon: 'cart',
           workflows: [{ workflowId: 'wf_1', name: 'Orders', version: 2 }],
           installs: 3,
+          source: 'code',
         },
       ],
     };
@@ -77,6 +78,41 @@ describe('ConsoleClient (src/console/api.ts)', () => {
 
     const { fetch: drifted } = fakeFetch({ 'GET /integrations': { body: { data: [{ integrationId: 'int_1' }] } } });
     expect((await rejection(new ConsoleClient({ fetch: drifted }).api('development').integrations())).code).to.equal(
+      'invalid_response',
+    );
+  });
+
+  it('lists the environment’s Embedded Links from GET /console/api/links with the filters, parsed', async () => {
+    const links = {
+      data: [
+        {
+          userId: 'usr_1',
+          integrationId: 'int_1',
+          createdAt: '2026-02-02T00:00:00.000Z',
+          expiresAt: '2026-02-09T00:00:00.000Z',
+          status: 'used',
+          usedAt: '2026-02-03T00:00:00.000Z',
+        },
+        {
+          userId: 'usr_1',
+          integrationId: 'int_1',
+          createdAt: '2026-02-01T00:00:00.000Z',
+          expiresAt: '2026-02-08T00:00:00.000Z',
+          status: 'expired',
+        },
+      ],
+    };
+    const { fetch, requests } = fakeFetch({ 'GET /links': { body: links } });
+    const api = new ConsoleClient({ fetch }).api('production');
+    expect(await api.links({ userId: 'usr 1', integrationId: 'int_1' })).to.deep.equal(links);
+    expect(await api.links({})).to.deep.equal(links);
+    expect(requests[0]!.search).to.equal('?userId=usr+1&integrationId=int_1');
+    expect(requests[1]!.search).to.equal('');
+    expect(requests[0]!.method).to.equal('GET');
+    expect(requests[0]!.headers['x-alloy-env']).to.equal('production');
+
+    const { fetch: drifted } = fakeFetch({ 'GET /links': { body: { data: [{ userId: 'usr_1', status: 'gone' }] } } });
+    expect((await rejection(new ConsoleClient({ fetch: drifted }).api('development').links({}))).code).to.equal(
       'invalid_response',
     );
   });

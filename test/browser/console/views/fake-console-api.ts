@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
 import * as endpoints from '../../../../src/contract/endpoints.js';
 import type { Endpoint } from '../../../../src/contract/endpoints.js';
-import { ConsoleIntegrationListResponse } from '../../../../src/contract/console.js';
+import { ConsoleIntegrationListResponse, ConsoleLinkListResponse } from '../../../../src/contract/console.js';
 import {
   ConsoleApiError,
   type ConsoleApi,
   type ConsoleEnvironment,
+  type ConsoleLinkQuery,
   type ConsoleRequest,
 } from '../../../../src/console/api-types.js';
 
@@ -71,6 +72,23 @@ export class FakeConsoleApi implements ConsoleApi {
     this.calls.push({ method: 'GET', path: '/console/api/integrations' });
     if (!this.integrationsHandler) throw new Error('no answer for integrations()');
     return z.parse(ConsoleIntegrationListResponse, await this.integrationsHandler());
+  }
+
+  private linksHandler: ((query: ConsoleLinkQuery) => unknown) | undefined;
+
+  /**
+   * Answers `links(query)` (`GET /console/api/links`) with `answer` or a function's result; recorded
+   * in `calls` as that path with the query. Without an answer, an empty list.
+   */
+  onLinks(answer: unknown): this {
+    this.linksHandler =
+      typeof answer === 'function' ? (answer as (query: ConsoleLinkQuery) => unknown) : () => structuredClone(answer);
+    return this;
+  }
+
+  async links(query: ConsoleLinkQuery): Promise<ConsoleLinkListResponse> {
+    this.calls.push({ method: 'GET', path: '/console/api/links', query: { ...query } });
+    return z.parse(ConsoleLinkListResponse, this.linksHandler ? await this.linksHandler(query) : { data: [] });
   }
 
   /** The calls made to one operation. */

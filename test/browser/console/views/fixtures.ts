@@ -97,6 +97,7 @@ export const CONSOLE_INTEGRATIONS = z.parse(ConsoleIntegrationListResponse, {
         { workflowId: '65a1c0de0000000000000102', name: 'Order status back to the store', version: 1 },
       ],
       installs: 2,
+      source: 'code',
     },
     {
       integrationId: SECOND_INTEGRATION_ID,
@@ -106,6 +107,7 @@ export const CONSOLE_INTEGRATIONS = z.parse(ConsoleIntegrationListResponse, {
       icon: 'ledger',
       workflows: [{ workflowId: '65a1c0de0000000000000103', name: 'Invoices', version: 1 }],
       installs: 0,
+      source: 'code',
     },
   ],
 });

@@ -2,9 +2,45 @@ import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import { InstallUrlResponse } from '../../../../src/contract/index.js';
 import * as z from 'zod/mini';
 import type { AlloyConsoleShareDialog } from '../../../../src/console/views/index.js';
+import type { ConsoleLinkListResponse } from '../../../../src/contract/console.js';
 import { FakeConsoleApi, apiError, deferred } from './fake-console-api.js';
-import { CONSOLE_INTEGRATIONS, INTEGRATION_ID, SECOND_USER_ID, USERS, USER_ID } from './fixtures.js';
+import {
+  CONSOLE_INTEGRATIONS,
+  INTEGRATION_ID,
+  SECOND_INTEGRATION_ID,
+  SECOND_USER_ID,
+  USERS,
+  USER_ID,
+} from './fixtures.js';
 import { button, find, mount, rootOf, settle, text, typeInto } from './dom.js';
+
+/** The links of USER_ID to INTEGRATION_ID, newest first: one of each status. */
+const RECENT: ConsoleLinkListResponse = {
+  data: [
+    {
+      userId: USER_ID,
+      integrationId: INTEGRATION_ID,
+      createdAt: '2026-12-06T20:00:00.000Z',
+      expiresAt: '2026-12-13T20:00:00.000Z',
+      status: 'unused',
+    },
+    {
+      userId: USER_ID,
+      integrationId: INTEGRATION_ID,
+      createdAt: '2026-12-01T09:00:00.000Z',
+      expiresAt: '2026-12-08T09:00:00.000Z',
+      status: 'used',
+      usedAt: '2026-12-02T10:30:00.000Z',
+    },
+    {
+      userId: USER_ID,
+      integrationId: INTEGRATION_ID,
+      createdAt: '2026-11-01T09:00:00.000Z',
+      expiresAt: '2026-11-02T09:00:00.000Z',
+      status: 'expired',
+    },
+  ],
+};
 
 const LINK = z.parse(InstallUrlResponse, {
   url: 'https://alloy.test/embedded/install?t=eyJhbGciOi.demo.token',
@@ -108,6 +144,37 @@ describe('<alloy-console-integrations>', () => {
       .to.contain('2 Workflows')
       .and.contain('Teilen');
     expect(el.getAttribute('lang')).to.equal('de');
+  });
+
+  it('says each integration is defined in code and offers its file as a plain download link, accessibly', async () => {
+    const el = await loaded();
+    const cards = [...rootOf(el).querySelectorAll('li.integration')];
+    expect(text(cards[0]!.querySelector('.source'))).to.equal('Defined in code');
+    const links = cards.map((card) => card.querySelector<HTMLAnchorElement>('a.export')!);
+    expect(links.map((a) => a.getAttribute('href'))).to.deep.equal([
+      `/console/api/integrations/${INTEGRATION_ID}/export`,
+      `/console/api/integrations/${SECOND_INTEGRATION_ID}/export`,
+    ]);
+    expect(links.every((a) => a.hasAttribute('download'))).to.equal(true);
+    expect(text(links[0])).to.equal('Export');
+    expect(links[0]!.getAttribute('aria-label')).to.equal('Export Demo Store as a .integration.json file');
+    await expect(el).to.be.accessible();
+  });
+
+  it('says "defined in code" and "Export" in the language it is given', async () => {
+    const expected = {
+      es: ['Definida en código', 'Exportar'],
+      fr: ['Définie dans le code', 'Exporter'],
+      de: ['Im Code definiert', 'Exportieren'],
+    } as const;
+    for (const [lang, [note, label]] of Object.entries(expected)) {
+      const el = await loaded();
+      el.lang = lang as 'es' | 'fr' | 'de';
+      await settle(el);
+      const card = rootOf(el).querySelector('li.integration')!;
+      expect(text(card.querySelector('.source'))).to.equal(note);
+      expect(text(card.querySelector('a.export'))).to.equal(label);
+    }
   });
 
   describe('Share', () => {
@@ -267,6 +334,89 @@ describe('<alloy-console-integrations>', () => {
       const alert = await find(root, '[role="alert"]');
       expect(text(alert)).to.contain('The server is down for maintenance.');
       await expect(el).to.be.accessible();
+    });
+
+    it('lists the chosen user’s recent links to the integration with status and dates, accessibly', async () => {
+      const api = filledApi().onLinks((query: { userId?: string }) =>
+        query.userId === USER_ID ? RECENT : { data: [] },
+      );
+      const el = await loaded(api);
+      const { root, dialogEl } = await openShare(el);
+      await find(root, '#share-user');
+      const list = await find(root, '.recent-links ul');
+      expect(text(root.querySelector('#recent-links-title'))).to.equal('Recent links');
+      const items = [...list.querySelectorAll('li')];
+      expect(items.map((li) => text(li.querySelector('.status')))).to.deep.equal(['Unused', 'Used', 'Expired']);
+      expect(text(items[0])).to.contain('Made ').and.contain('expires ');
+      expect(text(items[1])).to.contain('used ');
+      expect(text(items[2])).to.contain('expired ');
+      expect(api.calls.filter((c) => c.path === '/console/api/links')).to.deep.equal([
+        { method: 'GET', path: '/console/api/links', query: { userId: USER_ID, integrationId: INTEGRATION_ID } },
+      ]);
+      await expect(el).to.be.accessible();
+
+      // Another user chosen: their links (none yet).
+      typeInto(root.querySelector<HTMLSelectElement>('#share-user')!, SECOND_USER_ID);
+      await dialogEl.updateComplete;
+      await waitUntil(() => text(root.querySelector('.recent-links')).includes('No links made yet.'));
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows the new link in the recent links once it is created', async () => {
+      let made = false;
+      const api = filledApi()
+        .onLinks(() => (made ? RECENT : { data: RECENT.data.slice(1) }))
+        .on('createInstallUrl', () => {
+          made = true;
+          return LINK;
+        });
+      const el = await loaded(api);
+      const { root } = await openShare(el);
+      await find(root, '.recent-links ul');
+      expect(root.querySelectorAll('.recent-links li')).to.have.length(2);
+      button(root, 'Create link').click();
+      await find(root, '#share-link');
+      await waitUntil(() => root.querySelectorAll('.recent-links li').length === 3, 'the list was not reloaded');
+      expect(text(root.querySelector('.recent-links li .status'))).to.equal('Unused');
+      expect(api.calls.filter((c) => c.path === '/console/api/links')).to.have.length(2);
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows the recent links loading, then a failure with a retry, accessibly', async () => {
+      const gate = deferred();
+      let fail = true;
+      const api = filledApi().onLinks(async () => {
+        await gate.promise;
+        if (fail) throw apiError();
+        return RECENT;
+      });
+      const el = await loaded(api);
+      const { root } = await openShare(el);
+      await find(root, '#share-user');
+      expect(text(await find(root, '.recent-links [role="status"]'))).to.equal('Loading…');
+      await expect(el).to.be.accessible();
+      gate.resolve(undefined);
+      const alert = await find(root, '.recent-links [role="alert"]');
+      expect(text(alert)).to.contain('The server is down for maintenance.');
+      await expect(el).to.be.accessible();
+      fail = false;
+      button(alert as unknown as ShadowRoot, 'Try again').click();
+      await find(root, '.recent-links ul');
+    });
+
+    it('titles the recent links and their statuses in the language it is given', async () => {
+      const el = await loaded(filledApi().onLinks(RECENT));
+      const { root, dialogEl } = await openShare(el);
+      await find(root, '.recent-links ul');
+      el.lang = 'de';
+      await settle(el);
+      await settle(dialogEl);
+      expect(text(root.querySelector('#recent-links-title'))).to.equal('Letzte Links');
+      expect([...root.querySelectorAll('.recent-links .status')].map((s) => text(s))).to.deep.equal([
+        'Unbenutzt',
+        'Benutzt',
+        'Abgelaufen',
+      ]);
     });
   });
 });
