@@ -457,6 +457,20 @@ const MIGRATIONS: readonly Migration[] = [
     created_at TEXT NOT NULL
   );
   `,
+  {
+    // The console's user search (src/server/users searchUsers): a prefix of the lower-cased username
+    // or full name is a range on these expression indexes. PostgreSQL compares them in "C" order,
+    // the byte order SQLite uses, so a prefix range is exact whatever the database's collation.
+    common: '',
+    sqlite: `
+  CREATE INDEX users_env_username_lower ON users (env, lower(username));
+  CREATE INDEX users_env_full_name_lower ON users (env, lower(full_name));
+  `,
+    postgres: `
+  CREATE INDEX users_env_username_lower ON users (env, (lower(username) COLLATE "C"));
+  CREATE INDEX users_env_full_name_lower ON users (env, (lower(full_name) COLLATE "C"));
+  `,
+  },
 ];
 
 /** The migrations in the engine's own SQL. */
