@@ -14,6 +14,7 @@ export { SCRYPT_COST, type ScryptCost } from './passwords.js';
 export {
   consoleApiRoutes,
   consoleIsvCredential,
+  type ConsoleUserSearch,
   CSRF_HEADER,
   ENV_HEADER,
   LOGIN_FAILURES_ALLOWED,
