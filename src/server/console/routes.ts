@@ -1,10 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
-import {
-  ConsoleUserSearchQuery,
-  type ConsoleIntegration,
-  type ConsoleUserListResponse,
-} from '../../contract/index.js';
+import { ConsoleUserSearchQuery, type ConsoleIntegration, type ConsoleUserListResponse } from '../../contract/index.js';
 import type { Caller } from '../http/auth.js';
 import { readCookie } from '../http/cookies.js';
 import { parseInput } from '../http/errors.js';
