@@ -6,7 +6,7 @@
  * write, parses every answer with a schema and turns every failure into a `ConsoleApiError`.
  */
 import * as z from 'zod/mini';
-import { ConsoleIntegrationListResponse } from '../contract/console.js';
+import { ConsoleIntegrationListResponse, ConsoleUserListResponse } from '../contract/console.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -153,6 +153,17 @@ export class ConsoleClient {
         this.call(
           { method: 'GET', path: '/integrations', headers: { 'x-alloy-env': env }, sessionCall: true },
           ConsoleIntegrationListResponse,
+        ),
+      searchUsers: ({ search, cursor, limit }) =>
+        this.call(
+          {
+            method: 'GET',
+            path: '/users',
+            query: { search: search === '' ? undefined : search, cursor, limit },
+            headers: { 'x-alloy-env': env },
+            sessionCall: true,
+          },
+          ConsoleUserListResponse,
         ),
     };
   }

@@ -5,7 +5,7 @@ import type { AlloyConsoleSettings, ConsoleKeysApi } from '../../../../src/conso
 import { ConsoleApiError, type ConsoleApi, type ConsoleRequest } from '../../../../src/console/api-types.js';
 import type { ConsoleKey, CreatedConsoleKey } from '../../../../src/console/session-schemas.js';
 import type * as z from 'zod/mini';
-import type { ConsoleIntegrationListResponse } from '../../../../src/contract/console.js';
+import type { ConsoleIntegrationListResponse, ConsoleUserListResponse } from '../../../../src/contract/console.js';
 import { $, KEYS, SETTINGS } from './fixtures.js';
 
 /** A ConsoleApi answering GET/PUT /2024-03/settings from memory; records what it was asked. */
@@ -24,6 +24,9 @@ class FakeApi implements ConsoleApi {
   }
   async integrations(): Promise<ConsoleIntegrationListResponse> {
     throw new Error('the settings page does not list integrations');
+  }
+  async searchUsers(): Promise<ConsoleUserListResponse> {
+    throw new Error('the settings page does not search users');
   }
 }
 
