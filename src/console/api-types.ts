@@ -6,7 +6,11 @@
  * itself, so the session rules live in one place and views are tested with any `ConsoleApi`.
  */
 import type * as z from 'zod/mini';
-import type { ConsoleIntegrationListResponse, ConsoleLinkListResponse } from '../contract/console.js';
+import type {
+  ConsoleIntegrationListResponse,
+  ConsoleLinkListResponse,
+  ConsoleUserListResponse,
+} from '../contract/console.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -42,12 +46,25 @@ export interface ConsoleApi {
    * `ConsoleApiError`.
    */
   links(query: ConsoleLinkQuery): Promise<ConsoleLinkListResponse>;
+  /**
+   * The console's user search (`GET /console/api/users` in this api's environment): the users whose
+   * username or full name starts with `search` (case-insensitive), or every user without it, in
+   * creation order; pass the previous page's `nextCursor` as `cursor`. Throws `ConsoleApiError`.
+   */
+  searchUsers(options: ConsoleUserSearch): Promise<ConsoleUserListResponse>;
 }
 
 /** The filters of `ConsoleApi.links`. */
 export interface ConsoleLinkQuery {
   userId?: string;
   integrationId?: string;
+}
+
+export interface ConsoleUserSearch {
+  search?: string | undefined;
+  cursor?: string | undefined;
+  /** Users per page, 1-100 (the server's default, 25, when absent). */
+  limit?: number | undefined;
 }
 
 /** Why a console call failed: the API's error code and message, or `network` / `invalid_response`. */

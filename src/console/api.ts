@@ -6,7 +6,11 @@
  * write, parses every answer with a schema and turns every failure into a `ConsoleApiError`.
  */
 import * as z from 'zod/mini';
-import { ConsoleIntegrationListResponse, ConsoleLinkListResponse } from '../contract/console.js';
+import {
+  ConsoleIntegrationListResponse,
+  ConsoleLinkListResponse,
+  ConsoleUserListResponse,
+} from '../contract/console.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -164,6 +168,17 @@ export class ConsoleClient {
             sessionCall: true,
           },
           ConsoleLinkListResponse,
+        ),
+      searchUsers: ({ search, cursor, limit }) =>
+        this.call(
+          {
+            method: 'GET',
+            path: '/users',
+            query: { search: search === '' ? undefined : search, cursor, limit },
+            headers: { 'x-alloy-env': env },
+            sessionCall: true,
+          },
+          ConsoleUserListResponse,
         ),
     };
   }

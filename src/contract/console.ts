@@ -42,3 +42,40 @@ export type ConsoleLink = z.infer<typeof ConsoleLink>;
 /** `GET /console/api/links?userId=&integrationId=` (environment from `x-alloy-env`): newest first, at most 50. */
 export const ConsoleLinkListResponse = z.object({ data: z.array(ConsoleLink) });
 export type ConsoleLinkListResponse = z.infer<typeof ConsoleLinkListResponse>;
+/** Users per page of `GET /console/api/users`: 25 when absent, at most 100. */
+export const DEFAULT_CONSOLE_USERS_PAGE_SIZE = 25;
+export const MAX_CONSOLE_USERS_PAGE_SIZE = 100;
+
+/**
+ * `GET /console/api/users?search=&cursor=&limit=` (environment from `x-alloy-env`): the users whose
+ * username or full name starts with `search` (case-insensitive, taken literally: `%` and `_` are
+ * plain characters), in creation order; without `search`, every user. Keyset-paged by `cursor`.
+ */
+export const ConsoleUserSearchQuery = z.strictObject({
+  search: z.optional(z.string().check(z.maxLength(200))),
+  /** Users per page, 1-100; 25 when absent. */
+  limit: z.optional(
+    /* @__PURE__ */ z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_CONSOLE_USERS_PAGE_SIZE)),
+  ),
+  /** The `nextCursor` of the previous page (same search). */
+  cursor: z.optional(
+    /* @__PURE__ */ z.string().check(z.regex(/^[\w-]{1,200}$/, 'cursor must be a nextCursor this API returned')),
+  ),
+});
+export type ConsoleUserSearchQuery = z.infer<typeof ConsoleUserSearchQuery>;
+
+/** A user as `GET /users` shows it, with when it was created. */
+export const ConsoleUser = z.object({
+  userId: z.string(),
+  username: z.string(),
+  fullName: z.nullable(z.string()),
+  createdAt: z.string(),
+});
+export type ConsoleUser = z.infer<typeof ConsoleUser>;
+
+export const ConsoleUserListResponse = z.object({
+  data: z.array(ConsoleUser),
+  /** Present when more users match: pass it as `cursor` for the next page. */
+  nextCursor: z.optional(z.string()),
+});
+export type ConsoleUserListResponse = z.infer<typeof ConsoleUserListResponse>;

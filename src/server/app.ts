@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import * as z from 'zod/mini';
+import { DEFAULT_CONSOLE_USERS_PAGE_SIZE } from '../contract/index.js';
 import { ApiRouter } from './http/router.js';
 import {
   consoleApiRoutes,
@@ -485,7 +486,18 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // session as the credential (left out of /openapi.json: that router's docs are not read).
   await app.register(
     async (consoleApi) => {
-      consoleApiRoutes(consoleApi, consoleService, publicUrl, (env) => integrations.catalogue(env));
+      consoleApiRoutes(
+        consoleApi,
+        consoleService,
+        publicUrl,
+        (env) => integrations.catalogue(env),
+        (env, query) =>
+          users.search(env, {
+            search: query.search,
+            limit: query.limit ?? DEFAULT_CONSOLE_USERS_PAGE_SIZE,
+            cursor: query.cursor,
+          }),
+      );
       // An integration's file as loaded (so the export loads back unchanged).
       consoleExportRoutes(consoleApi, consoleService, (integrationId) => {
         const source = definitions.current.source(integrationId);

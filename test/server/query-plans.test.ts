@@ -120,10 +120,14 @@ function aliasesOf(text: string, tables: Set<string>): Map<string, string> {
 }
 
 let api: Api;
+const CONSOLE_PASSWORD = 'query plans console password';
 before(async () => {
   if (TEST_ENGINE !== 'sqlite') return;
   recordStatements();
-  api = await startApi();
+  // An admin for the console's own queries (cheap scrypt: only the plans matter here).
+  api = await startApi({
+    server: { consolePassword: CONSOLE_PASSWORD, consoleScryptCost: { N: 2 ** 10, r: 8, p: 1 } },
+  });
   serverDb = api.server.storage.sqlite;
   // From here on only the server's database is recorded; while it started, every database was
   // (the sandbox's statements do not compile against the server's schema and are skipped below).
@@ -132,6 +136,32 @@ after(async () => {
   Database.prototype.prepare = originalPrepare;
   await api?.server.dispose();
 });
+
+/** The console's user search (`GET /console/api/users`): a prefix, its next page, and no search. */
+async function consoleUserSearches(): Promise<void> {
+  const signIn = await api.server.app.inject({
+    method: 'POST',
+    url: '/console/api/session',
+    payload: { username: 'admin', password: CONSOLE_PASSWORD },
+  });
+  assert.equal(signIn.statusCode, 200, signIn.body);
+  const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+  const search = async (query: string) => {
+    const response = await api.server.app.inject({
+      method: 'GET',
+      url: `/console/api/users?${query}`,
+      headers: { cookie },
+    });
+    assert.equal(response.statusCode, 200, `${query}: ${response.body}`);
+    return response.json<{ data: unknown[]; nextCursor?: string }>();
+  };
+  const first = await search('search=plan&limit=1');
+  assert.equal(first.data.length, 1);
+  await search(`search=plan&limit=1&cursor=${first.nextCursor!}`);
+  await search('search=Alice%20P');
+  const all = await search('limit=1');
+  await search(`limit=1&cursor=${all.nextCursor!}`);
+}
 
 /** Drives the routes a tenant population uses, including the runtime running events. */
 async function workload(): Promise<void> {
@@ -150,6 +180,7 @@ async function workload(): Promise<void> {
   await ok('GET', `/users/plan-1@example.com`);
   await ok('PUT', `/users/${alice}`, { fullName: 'Alice Plan' });
   await ok('GET', `/users/${alice}/token`);
+  await consoleUserSearches();
   await ok('GET', `/integrations?userId=${alice}`);
   await ok('GET', `/integrations/${INTEGRATION_ID}?userId=${alice}`);
 
@@ -340,5 +371,24 @@ test(
       );
     }
     assert.deepEqual(failures, [], `full scans on hot tables:\n${failures.join('\n')}`);
+  },
+);
+
+test(
+  "the console's user search reads its two prefix indexes, not the environment's whole user list",
+  { skip: TEST_ENGINE !== 'sqlite' },
+  () => {
+    const db = api.server.storage.sqlite!;
+    const searches = [...recorded.values()].filter(({ text }) => /lower\("username"\)/.test(text));
+    assert.ok(searches.length >= 2, 'the workload ran the search, with and without a cursor');
+    for (const { text, params } of searches) {
+      const plan = originalPrepare.call(db, `EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[];
+      const details = plan.map((p) => p.detail).join(' | ');
+      assert.match(details, /SEARCH users USING INDEX users_env_username_lower \(env=\? AND <expr>>\? AND <expr><\?\)/);
+      assert.match(
+        details,
+        /SEARCH users USING INDEX users_env_full_name_lower \(env=\? AND <expr>>\? AND <expr><\?\)/,
+      );
+    }
   },
 );

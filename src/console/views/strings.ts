@@ -53,7 +53,6 @@ export interface ViewStrings {
   // Users
   usersTitle: string;
   usersEmpty: string;
-  usersNoMatch: string;
   search: string;
   userId: string;
   userTitle: (name: string) => string;
@@ -116,6 +115,16 @@ export interface ViewStrings {
   retryDelivery: string;
   retryLabel: (id: string) => string;
   retried: (id: string) => string;
+  // Users: the server's search, and a user token for testing the SDK
+  usersSearchHint: string;
+  usersSearchEmpty: (search: string) => string;
+  generateToken: string;
+  generatingToken: string;
+  tokenTitle: string;
+  tokenExpires: (when: string) => string;
+  tokenNote: string;
+  tokenCopied: string;
+  tokenCopyFailed: string;
 }
 
 const en: ViewStrings = {
@@ -167,7 +176,6 @@ const en: ViewStrings = {
   linkExpiredAt: (when) => `expired ${when}`,
   usersTitle: 'Users',
   usersEmpty: 'No users in this environment yet.',
-  usersNoMatch: 'No loaded user matches your search.',
   search: 'Search',
   userId: 'User id',
   userTitle: (name) => `User ${name}`,
@@ -228,6 +236,16 @@ const en: ViewStrings = {
   retryDelivery: 'Retry',
   retryLabel: (id) => `Retry ${id}`,
   retried: (id) => `${id} queued again.`,
+  usersSearchHint: 'Search by the start of a username or name',
+  usersSearchEmpty: (search) => `No username or name starts with “${search}”.`,
+  generateToken: 'Generate token',
+  generatingToken: 'Generating…',
+  tokenTitle: 'User token',
+  tokenExpires: (when) => `Expires ${when}`,
+  tokenNote:
+    'Shown once. It is short-lived and meant for testing the SDK as this user (Alloy.setToken); your backend makes tokens in production.',
+  tokenCopied: 'Token copied.',
+  tokenCopyFailed: 'Could not copy: select the token and copy it yourself.',
 };
 
 const es: ViewStrings = {
@@ -279,7 +297,6 @@ const es: ViewStrings = {
   linkExpiredAt: (when) => `caducó el ${when}`,
   usersTitle: 'Usuarios',
   usersEmpty: 'Aún no hay usuarios en este entorno.',
-  usersNoMatch: 'Ningún usuario cargado coincide con la búsqueda.',
   search: 'Buscar',
   userId: 'Id de usuario',
   userTitle: (name) => `Usuario ${name}`,
@@ -340,6 +357,16 @@ const es: ViewStrings = {
   retryDelivery: 'Reintentar',
   retryLabel: (id) => `Reintentar ${id}`,
   retried: (id) => `${id} vuelve a estar en cola.`,
+  usersSearchHint: 'Busque por el comienzo de un nombre de usuario o de un nombre',
+  usersSearchEmpty: (search) => `Ningún nombre de usuario ni nombre empieza por «${search}».`,
+  generateToken: 'Generar token',
+  generatingToken: 'Generando…',
+  tokenTitle: 'Token de usuario',
+  tokenExpires: (when) => `Caduca el ${when}`,
+  tokenNote:
+    'Se muestra una sola vez. Dura poco y sirve para probar el SDK como este usuario (Alloy.setToken); en producción los tokens los crea su backend.',
+  tokenCopied: 'Token copiado.',
+  tokenCopyFailed: 'No se pudo copiar: seleccione el token y cópielo usted.',
 };
 
 const fr: ViewStrings = {
@@ -391,7 +418,6 @@ const fr: ViewStrings = {
   linkExpiredAt: (when) => `expiré le ${when}`,
   usersTitle: 'Utilisateurs',
   usersEmpty: 'Aucun utilisateur dans cet environnement pour l’instant.',
-  usersNoMatch: 'Aucun utilisateur chargé ne correspond à la recherche.',
   search: 'Rechercher',
   userId: 'Id utilisateur',
   userTitle: (name) => `Utilisateur ${name}`,
@@ -452,6 +478,16 @@ const fr: ViewStrings = {
   retryDelivery: 'Renvoyer',
   retryLabel: (id) => `Renvoyer ${id}`,
   retried: (id) => `${id} de nouveau en file d’attente.`,
+  usersSearchHint: 'Recherche par le début d’un nom d’utilisateur ou d’un nom',
+  usersSearchEmpty: (search) => `Aucun nom d’utilisateur ni nom ne commence par « ${search} ».`,
+  generateToken: 'Générer un jeton',
+  generatingToken: 'Génération…',
+  tokenTitle: 'Jeton utilisateur',
+  tokenExpires: (when) => `Expire le ${when}`,
+  tokenNote:
+    'Affiché une seule fois. Il expire vite et sert à tester le SDK en tant que cet utilisateur (Alloy.setToken) ; en production, votre backend crée les jetons.',
+  tokenCopied: 'Jeton copié.',
+  tokenCopyFailed: 'Copie impossible : sélectionnez le jeton et copiez-le vous-même.',
 };
 
 const de: ViewStrings = {
@@ -503,7 +539,6 @@ const de: ViewStrings = {
   linkExpiredAt: (when) => `abgelaufen am ${when}`,
   usersTitle: 'Benutzer',
   usersEmpty: 'In dieser Umgebung gibt es noch keine Benutzer.',
-  usersNoMatch: 'Kein geladener Benutzer passt zur Suche.',
   search: 'Suchen',
   userId: 'Benutzer-ID',
   userTitle: (name) => `Benutzer ${name}`,
@@ -569,6 +604,16 @@ const de: ViewStrings = {
   retryDelivery: 'Erneut senden',
   retryLabel: (id) => `${id} erneut senden`,
   retried: (id) => `${id} wieder eingereiht.`,
+  usersSearchHint: 'Suche nach dem Anfang eines Benutzernamens oder Namens',
+  usersSearchEmpty: (search) => `Kein Benutzername und kein Name beginnt mit „${search}“.`,
+  generateToken: 'Token erstellen',
+  generatingToken: 'Wird erstellt…',
+  tokenTitle: 'Benutzer-Token',
+  tokenExpires: (when) => `Läuft ab am ${when}`,
+  tokenNote:
+    'Wird nur einmal angezeigt. Es ist kurzlebig und zum Testen des SDK als dieser Benutzer gedacht (Alloy.setToken); in Produktion erstellt Ihr Backend die Tokens.',
+  tokenCopied: 'Token kopiert.',
+  tokenCopyFailed: 'Kopieren nicht möglich: Token markieren und selbst kopieren.',
 };
 
 export const VIEW_STRINGS: Readonly<Record<ConsoleLanguage, ViewStrings>> = { en, es, fr, de };

@@ -16,6 +16,7 @@ export {
   consoleExportRoutes,
   consoleIsvCredential,
   consoleLinkRoutes,
+  type ConsoleUserSearch,
   CSRF_HEADER,
   ENV_HEADER,
   LOGIN_FAILURES_ALLOWED,

@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
-import type { ConsoleIntegration, ConsoleLink } from '../../contract/index.js';
+import {
+  ConsoleUserSearchQuery,
+  type ConsoleIntegration,
+  type ConsoleLink,
+  type ConsoleUserListResponse,
+} from '../../contract/index.js';
 import type { Caller } from '../http/auth.js';
 import { readCookie } from '../http/cookies.js';
 import { parseInput } from '../http/errors.js';
@@ -92,6 +97,9 @@ function environmentOf(request: FastifyRequest): Environment {
   return env;
 }
 
+/** The users module's search, handed in by the composition root (`GET /console/api/users`). */
+export type ConsoleUserSearch = (env: Environment, query: ConsoleUserSearchQuery) => Promise<ConsoleUserListResponse>;
+
 /**
  * The console's own API under `/console/api` (register it with that prefix; the ISV endpoints go
  * in a child scope, `consoleIsvCredential`): session, setup and API keys. Every answer is
@@ -102,6 +110,7 @@ export function consoleApiRoutes(
   service: ConsoleService,
   publicUrl: () => string,
   catalogue: (env: Environment) => Promise<ConsoleIntegration[]>,
+  users: ConsoleUserSearch,
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -167,6 +176,13 @@ export function consoleApiRoutes(
   app.get('/integrations', async (request) => {
     await requireSession(service, request);
     return { data: await catalogue(environmentOf(request)) };
+  });
+
+  // The environment's users by the start of their username or full name (the ISV API has no search).
+  app.get('/users', async (request) => {
+    await requireSession(service, request);
+    const query = parseInput(ConsoleUserSearchQuery, request.query, 'query');
+    return users(environmentOf(request), query);
   });
 
   app.get('/keys', async (request) => {

@@ -1,6 +1,6 @@
 /** The users module: end users, their tokens, the environments, and the server's own secrets (API keys, JWT secret). */
 export { ENVIRONMENTS, type Environment } from './environment.js';
-export { UserService, type UserPage, type UserRecord } from './users.js';
+export { UserService, type UserListRow, type UserPage, type UserRecord } from './users.js';
 export { userRoutes } from './routes.js';
 export {
   INTEGRATION_CLAIM,

@@ -1,4 +1,5 @@
-import { isUniqueViolation, prepared, type Conn } from '../platform/db/index.js';
+import { sql } from 'kysely';
+import { engineOf, isUniqueViolation, prepared, type Conn } from '../platform/db/index.js';
 import { DomainError } from '../platform/errors.js';
 import type { Environment } from './environment.js';
 
@@ -120,6 +121,62 @@ export async function listUsers(
     );
   }
   const rows = await query.orderBy('u.created_at').orderBy('u.id').limit(options.limit).execute();
+  return rows.map((row) => ({ ...toRecord(row), createdAt: row.created_at }));
+}
+
+/**
+ * The smallest string greater than every string starting with `prefix`, in code point order (the
+ * order of SQLite's BINARY collation and of PostgreSQL's "C" collation on UTF-8): the prefix with
+ * its last code point incremented. Undefined for '' (no upper bound).
+ */
+function prefixUpperBound(prefix: string): string | undefined {
+  const points = Array.from(prefix);
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last >= 0x10ffff) continue;
+    const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+    return points.join('') + String.fromCodePoint(next);
+  }
+  return undefined;
+}
+
+/**
+ * A page of `env`'s users whose username or full name starts with `prefix` (compared lower-cased,
+ * as `lower()` does: ASCII letters on SQLite, every letter on PostgreSQL), in creation order (ties
+ * by id) after `after`. A prefix is a range on the lower-cased value, never a LIKE pattern, so
+ * `%`, `_` and `\` match only themselves, and each side reads its expression index
+ * (`users_env_username_lower`, `users_env_full_name_lower`; PostgreSQL compares them in "C" order).
+ */
+export async function searchUsers(
+  conn: Conn,
+  env: Environment,
+  options: { prefix: string; after?: { createdAt: string; id: string }; limit: number },
+): Promise<UserListRow[]> {
+  const lowered = options.prefix.toLowerCase();
+  const upper = prefixUpperBound(lowered);
+  const collate = engineOf(conn) === 'postgres' ? sql` COLLATE "C"` : sql``;
+  const inRange = (column: 'username' | 'full_name') => {
+    const value = sql`lower(${sql.ref(column)})${collate}`;
+    return upper === undefined
+      ? sql<boolean>`(env = ${env} AND ${value} >= ${lowered})`
+      : sql<boolean>`(env = ${env} AND ${value} >= ${lowered} AND ${value} < ${upper})`;
+  };
+  let query = conn
+    .selectFrom('users')
+    .select(['id', 'username', 'full_name', 'created_at'])
+    // The environment only inside each side: a top-level `env = ?` lets SQLite prefer walking the
+    // whole environment in creation order (users_env_created) over the two prefix ranges.
+    .where(sql<boolean>`(${inRange('username')} OR ${inRange('full_name')})`);
+  const { after } = options;
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '>', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('created_at').orderBy('id').limit(options.limit).execute();
   return rows.map((row) => ({ ...toRecord(row), createdAt: row.created_at }));
 }
 

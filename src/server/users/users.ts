@@ -16,13 +16,15 @@ import {
   findUser,
   insertUser,
   listUsers,
+  searchUsers,
   updateUser,
   usernameTaken,
   usersByIds,
+  type UserListRow,
   type UserRecord,
 } from './repository.js';
 
-export type { UserRecord };
+export type { UserListRow, UserRecord };
 
 export interface UserPage {
   data: UserRecord[];
@@ -130,6 +132,29 @@ export class UserService {
     return {
       data: page.map(({ userId, username, fullName }) => ({ userId, username, fullName })),
       ...(rows.length > limit && last ? { nextCursor: encodeUserCursor(last.createdAt, last.userId) } : {}),
+    };
+  }
+
+  /**
+   * The console's search: a page of the environment's users whose username or full name starts
+   * with `search` (case-insensitive, literal), or every user when it is empty, in creation order
+   * after `cursor` (the same keyset cursor as `list`). Each row keeps its `createdAt`.
+   */
+  async search(
+    env: Environment,
+    options: { search?: string | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ data: UserListRow[]; nextCursor?: string }> {
+    const after = options.cursor === undefined ? {} : { after: decodeUserCursor(options.cursor) };
+    const prefix = options.search?.trim() ?? '';
+    const rows =
+      prefix === ''
+        ? await listUsers(this.database, env, { ...after, limit: options.limit + 1 })
+        : await searchUsers(this.database, env, { prefix, ...after, limit: options.limit + 1 });
+    const page = rows.slice(0, options.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page,
+      ...(rows.length > options.limit && last ? { nextCursor: encodeUserCursor(last.createdAt, last.userId) } : {}),
     };
   }
 

@@ -7,6 +7,21 @@ export const usersViewStyles = [
     .search {
       max-width: 420px;
     }
+    .hint {
+      margin-top: -4px;
+    }
+    .copy-row {
+      display: flex;
+      gap: 8px;
+    }
+    .copy-row input {
+      flex: 1;
+      min-width: 0;
+      font-family: ui-monospace, monospace;
+    }
+    .copy-failed {
+      color: var(--_danger);
+    }
     .rows li {
       display: flex;
       flex-wrap: wrap;

@@ -277,7 +277,7 @@ const MIGRATIONS: readonly Migration[] = [
   `,
   `
   -- GET /users pages by keyset (creation order, ties by id) within an environment.
-  CREATE INDEX users_env_created ON users (env, created_at, id);
+  CREATE INDEX IF NOT EXISTS users_env_created ON users (env, created_at, id);
   -- Opening a link keeps its newest page sessions only; found by link.
   CREATE INDEX link_sessions_token ON link_sessions (token_hash, created_at);
   `,
@@ -463,6 +463,20 @@ const MIGRATIONS: readonly Migration[] = [
   -- The console lists a user's Embedded Links newest first (installs/repository.ts listLinkTokens).
   CREATE INDEX IF NOT EXISTS link_tokens_user_created ON link_tokens (user_id, created_at);
   `,
+  {
+    // The console's user search (src/server/users searchUsers): a prefix of the lower-cased username
+    // or full name is a range on these expression indexes. PostgreSQL compares them in "C" order,
+    // the byte order SQLite uses, so a prefix range is exact whatever the database's collation.
+    common: '',
+    sqlite: `
+  CREATE INDEX IF NOT EXISTS users_env_username_lower ON users (env, lower(username));
+  CREATE INDEX IF NOT EXISTS users_env_full_name_lower ON users (env, lower(full_name));
+  `,
+    postgres: `
+  CREATE INDEX IF NOT EXISTS users_env_username_lower ON users (env, (lower(username) COLLATE "C"));
+  CREATE INDEX IF NOT EXISTS users_env_full_name_lower ON users (env, (lower(full_name) COLLATE "C"));
+  `,
+  },
 ];
 
 /** The migrations in the engine's own SQL. */

@@ -117,6 +117,42 @@ describe('ConsoleClient (src/console/api.ts)', () => {
     );
   });
 
+  it('searches the environment’s users with GET /console/api/users?search=&cursor=, parsed', async () => {
+    const page = {
+      data: [
+        { userId: 'usr_1', username: 'ada@acme.test', fullName: 'Ada Lovelace', createdAt: '2026-01-02T03:04:05.000Z' },
+      ],
+      nextCursor: 'next-1',
+    };
+    const fake = fakeFetch({ 'GET /users': { body: page } });
+    const urls: string[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      urls.push(String(input));
+      return fake.fetch(input, init);
+    };
+    const api = new ConsoleClient({ fetch }).api('production');
+    expect(await api.searchUsers({ search: 'a%b c' })).to.deep.equal(page);
+    await api.searchUsers({ search: 'ada', cursor: 'next-1', limit: 50 });
+    await api.searchUsers({ search: '' });
+    await api.searchUsers({});
+    expect(urls).to.deep.equal([
+      '/console/api/users?search=a%25b+c',
+      '/console/api/users?search=ada&cursor=next-1&limit=50',
+      '/console/api/users',
+      '/console/api/users',
+    ]);
+    for (const request of fake.requests) {
+      expect(request.method).to.equal('GET');
+      expect(request.headers['x-alloy-env']).to.equal('production');
+      expect(request.headers['x-alloy-csrf']).to.equal(undefined);
+    }
+
+    const { fetch: drifted } = fakeFetch({ 'GET /users': { body: { data: [{ userId: 'usr_1' }] } } });
+    expect((await rejection(new ConsoleClient({ fetch: drifted }).api('development').searchUsers({}))).code).to.equal(
+      'invalid_response',
+    );
+  });
+
   it('turns an answer that does not match the schema, or is not JSON, into invalid_response', async () => {
     const { fetch } = fakeFetch({
       'GET /isv/a': { body: { data: 'nope' } },

@@ -5,7 +5,11 @@ import type { AlloyConsoleSettings, ConsoleKeysApi } from '../../../../src/conso
 import { ConsoleApiError, type ConsoleApi, type ConsoleRequest } from '../../../../src/console/api-types.js';
 import type { ConsoleKey, CreatedConsoleKey } from '../../../../src/console/session-schemas.js';
 import type * as z from 'zod/mini';
-import type { ConsoleIntegrationListResponse, ConsoleLinkListResponse } from '../../../../src/contract/console.js';
+import type {
+  ConsoleIntegrationListResponse,
+  ConsoleLinkListResponse,
+  ConsoleUserListResponse,
+} from '../../../../src/contract/console.js';
 import { $, KEYS, SETTINGS } from './fixtures.js';
 
 /** A ConsoleApi answering GET/PUT /2024-03/settings from memory; records what it was asked. */
@@ -27,6 +31,9 @@ class FakeApi implements ConsoleApi {
   }
   async links(): Promise<ConsoleLinkListResponse> {
     throw new Error('the settings page does not list links');
+  }
+  async searchUsers(): Promise<ConsoleUserListResponse> {
+    throw new Error('the settings page does not search users');
   }
 }
 

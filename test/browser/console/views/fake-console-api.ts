@@ -1,13 +1,19 @@
 import * as z from 'zod/mini';
 import * as endpoints from '../../../../src/contract/endpoints.js';
 import type { Endpoint } from '../../../../src/contract/endpoints.js';
-import { ConsoleIntegrationListResponse, ConsoleLinkListResponse } from '../../../../src/contract/console.js';
+import {
+  ConsoleIntegrationListResponse,
+  ConsoleLinkListResponse,
+  ConsoleUserListResponse,
+  ConsoleUserSearchQuery,
+} from '../../../../src/contract/console.js';
 import {
   ConsoleApiError,
   type ConsoleApi,
   type ConsoleEnvironment,
   type ConsoleLinkQuery,
   type ConsoleRequest,
+  type ConsoleUserSearch,
 } from '../../../../src/console/api-types.js';
 
 /** A handler answers one request; it may throw a `ConsoleApiError` or return a promise. */
@@ -47,12 +53,14 @@ function match(method: string, path: string): { endpoint: Endpoint; params: Reco
  * with that endpoint's response schema; the handler's answer goes through that schema too, so the
  * fixtures cannot drift from the contract. Records every call. The console's own
  * `integrations()` answers what `onIntegrations` set, parsed through its contract schema too, and
- * is recorded in `calls` as `GET /console/api/integrations`.
+ * is recorded in `calls` as `GET /console/api/integrations`; `searchUsers()` likewise
+ * (`onSearchUsers`, `GET /console/api/users`).
  */
 export class FakeConsoleApi implements ConsoleApi {
   readonly calls: ConsoleRequest[] = [];
   private readonly handlers = new Map<string, Handler>();
   private integrationsHandler: (() => unknown) | undefined;
+  private searchUsersHandler: ((search: ConsoleUserSearch) => unknown) | undefined;
 
   constructor(readonly env: ConsoleEnvironment = 'development') {}
 
@@ -89,6 +97,33 @@ export class FakeConsoleApi implements ConsoleApi {
   async links(query: ConsoleLinkQuery): Promise<ConsoleLinkListResponse> {
     this.calls.push({ method: 'GET', path: '/console/api/links', query: { ...query } });
     return z.parse(ConsoleLinkListResponse, this.linksHandler ? await this.linksHandler(query) : { data: [] });
+  }
+
+  /** Answers `searchUsers()` (`GET /console/api/users`) with `answer` or a function of the search's result. */
+  onSearchUsers(answer: unknown): this {
+    this.searchUsersHandler =
+      typeof answer === 'function' ? (answer as (search: ConsoleUserSearch) => unknown) : () => structuredClone(answer);
+    return this;
+  }
+
+  /** The searches made with `searchUsers()`, in order. */
+  readonly searches: ConsoleUserSearch[] = [];
+
+  /**
+   * `searchUsers()`: recorded in `searches` and in `calls` as `GET /console/api/users`; the query
+   * must pass the server's schema (as strings, as in a URL) and the answer the contract's.
+   */
+  async searchUsers(search: ConsoleUserSearch): Promise<ConsoleUserListResponse> {
+    this.searches.push({ ...search });
+    const query = Object.fromEntries(
+      Object.entries(search)
+        .filter(([, v]) => v !== undefined && v !== '')
+        .map(([k, v]) => [k, String(v)]),
+    );
+    z.parse(ConsoleUserSearchQuery, query);
+    this.calls.push({ method: 'GET', path: '/console/api/users', query });
+    if (!this.searchUsersHandler) throw new Error('no answer for searchUsers()');
+    return z.parse(ConsoleUserListResponse, await this.searchUsersHandler(search));
   }
 
   /** The calls made to one operation. */

@@ -26,7 +26,12 @@ function everythingApi(): FakeConsoleApi {
     .on('listUserCredentials', CREDENTIALS)
     .on('searchLogs', LOGS_PAGE_1)
     .on('getExecution', EXECUTION)
-    .on('listWebhookDeliveries', DELIVERIES);
+    .on('listWebhookDeliveries', DELIVERIES)
+    .onSearchUsers(({ search }: { search?: string }) => ({
+      data: USERS.data
+        .filter((u) => !search || u.username.startsWith(search))
+        .map((u) => ({ ...u, createdAt: '2026-01-02T03:04:05.000Z' })),
+    }));
 }
 
 const FILLED: [ViewTag, string | undefined, string][] = [
@@ -127,7 +132,8 @@ describe('console views: presentation', () => {
       const search = await find<HTMLInputElement>(rootOf(el), '#users-search');
       search.focus();
       await sendKeys({ type: 'grace' });
-      await el.updateComplete;
+      await sendKeys({ press: 'Enter' });
+      await waitUntil(() => rootOf(el).querySelectorAll('ul.rows li').length === 1, 'the search did not answer');
       await sendKeys({ press: 'Tab' });
       expect(rootOf(el).activeElement!.textContent).to.equal('grace@acme.test');
       const navigated = oneEvent(el, 'alloy-console-navigate');

@@ -45,7 +45,7 @@ describe('<alloy-console-users>', () => {
       await find(rootOf(el), 'ul.rows');
     });
 
-    it('lists users as links, searches them, and navigates on a click, accessibly', async () => {
+    it('lists users as links and navigates on a click, accessibly', async () => {
       const api = new FakeConsoleApi().on('listUsers', USERS);
       const el = await mount('alloy-console-users', api, { route: '' });
       await find(rootOf(el), 'ul.rows');
@@ -56,17 +56,8 @@ describe('<alloy-console-users>', () => {
         ['grace@acme.test', `/console/users/${SECOND_USER_ID}`],
       ]);
       expect(text(rootOf(el).querySelector('ul.rows'))).to.contain('Ada Lovelace');
+      expect(text(rootOf(el))).to.contain('Search by the start of a username or name');
       await expect(el).to.be.accessible();
-
-      typeInto(rootOf(el).querySelector<HTMLInputElement>('#users-search')!, 'LOVELACE');
-      await el.updateComplete;
-      expect(rootOf(el).querySelectorAll('ul.rows li')).to.have.length(1);
-      typeInto(rootOf(el).querySelector<HTMLInputElement>('#users-search')!, 'nobody');
-      await el.updateComplete;
-      expect(text(rootOf(el).querySelector('[role="status"]'))).to.equal('No loaded user matches your search.');
-      await expect(el).to.be.accessible();
-      typeInto(rootOf(el).querySelector<HTMLInputElement>('#users-search')!, '');
-      await el.updateComplete;
 
       const navigated = oneEvent(el, 'alloy-console-navigate');
       rootOf(el).querySelector<HTMLAnchorElement>('ul.rows a')!.click();
@@ -107,6 +98,138 @@ describe('<alloy-console-users>', () => {
       const alert = await find(rootOf(el), '[role="alert"]');
       expect(text(alert)).to.contain('The server is down for maintenance.').and.contain('req_0123456789abcdef');
       await expect(el).to.be.accessible();
+    });
+  });
+
+  describe('search (GET /console/api/users)', () => {
+    const box = (el: HTMLElement) => rootOf(el).querySelector<HTMLInputElement>('#users-search')!;
+    const enter = (input: HTMLInputElement) =>
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    const rows = (el: HTMLElement) => [...rootOf(el).querySelectorAll('ul.rows a')].map((a) => text(a));
+    const FOUND = {
+      data: [
+        { userId: USER_ID, username: 'ada@acme.test', fullName: 'Ada Lovelace', createdAt: '2026-01-02T03:04:05.000Z' },
+      ],
+    };
+
+    it('asks the server once typing pauses (~250 ms), only for the last text, and shows the matches', async () => {
+      const api = new FakeConsoleApi().on('listUsers', USERS).onSearchUsers(FOUND);
+      const el = await mount('alloy-console-users', api, { route: '' });
+      await find(rootOf(el), 'ul.rows');
+      typeInto(box(el), 'a');
+      typeInto(box(el), 'ad');
+      typeInto(box(el), ' Ada ');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(api.searches, 'nothing before the pause').to.deep.equal([]);
+      await waitUntil(() => api.searches.length === 1, 'the search was not sent');
+      expect(api.searches).to.deep.equal([{ search: 'Ada' }]);
+      expect(api.calls.at(-1)).to.deep.equal({ method: 'GET', path: '/console/api/users', query: { search: 'Ada' } });
+      await waitUntil(() => rows(el).length === 1);
+      expect(rows(el)).to.deep.equal(['ada@acme.test']);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(api.searches, 'one call for the three keystrokes').to.have.length(1);
+      await expect(el).to.be.accessible();
+    });
+
+    it('searches at once on Enter', async () => {
+      const api = new FakeConsoleApi().on('listUsers', USERS).onSearchUsers(FOUND);
+      const el = await mount('alloy-console-users', api, { route: '' });
+      await find(rootOf(el), 'ul.rows');
+      typeInto(box(el), 'ada');
+      enter(box(el));
+      expect(api.searches).to.deep.equal([{ search: 'ada' }]);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(api.searches, 'the pending debounce was cancelled').to.have.length(1);
+    });
+
+    it('shows searching and no matches, accessibly; an emptied box shows the list again without a call', async () => {
+      const pending = deferred();
+      const api = new FakeConsoleApi().on('listUsers', USERS).onSearchUsers(() => pending.promise);
+      const el = await mount('alloy-console-users', api, { route: '' });
+      await find(rootOf(el), 'ul.rows');
+      typeInto(box(el), 'zz%_');
+      enter(box(el));
+      await el.updateComplete;
+      expect(text(rootOf(el).querySelector('#users-results [role="status"]'))).to.equal('Loading…');
+      expect(rootOf(el).querySelector('#users-results')!.getAttribute('aria-busy')).to.equal('true');
+      await expect(el).to.be.accessible();
+      pending.resolve({ data: [] });
+      await waitUntil(() => text(rootOf(el).querySelector('#users-results')).startsWith('No username'));
+      expect(text(rootOf(el).querySelector('#users-results [role="status"]'))).to.equal(
+        'No username or name starts with “zz%_”.',
+      );
+      expect(api.searches).to.deep.equal([{ search: 'zz%_' }]);
+      await expect(el).to.be.accessible();
+      typeInto(box(el), '');
+      await el.updateComplete;
+      expect(rows(el)).to.deep.equal(['ada@acme.test', 'grace@acme.test']);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(api.searches).to.have.length(1);
+      expect(api.callsTo('listUsers')).to.have.length(1);
+    });
+
+    it('loads more matches with the cursor', async () => {
+      const api = new FakeConsoleApi().on('listUsers', USERS).onSearchUsers(({ cursor }: { cursor?: string }) =>
+        cursor
+          ? {
+              data: [
+                {
+                  userId: SECOND_USER_ID,
+                  username: 'grace@acme.test',
+                  fullName: null,
+                  createdAt: '2026-01-03T00:00:00.000Z',
+                },
+              ],
+            }
+          : { ...FOUND, nextCursor: 'next-1' },
+      );
+      const el = await mount('alloy-console-users', api, { route: '' });
+      await find(rootOf(el), 'ul.rows');
+      typeInto(box(el), 'a');
+      enter(box(el));
+      await waitUntil(() => rows(el).length === 1);
+      button(rootOf(el), 'Load more').click();
+      await waitUntil(() => rows(el).length === 2);
+      expect(rows(el)).to.deep.equal(['ada@acme.test', 'grace@acme.test']);
+      expect(api.searches).to.deep.equal([{ search: 'a' }, { search: 'a', cursor: 'next-1' }]);
+      expect([...rootOf(el).querySelectorAll('button')].some((b) => text(b) === 'Load more')).to.equal(false);
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows a failed search with its request id and retries it, accessibly', async () => {
+      let fail = true;
+      const api = new FakeConsoleApi().on('listUsers', USERS).onSearchUsers(() => {
+        if (fail) throw apiError();
+        return FOUND;
+      });
+      const el = await mount('alloy-console-users', api, { route: '' });
+      await find(rootOf(el), 'ul.rows');
+      typeInto(box(el), 'ada');
+      enter(box(el));
+      const alert = await find(rootOf(el), '[role="alert"]');
+      expect(text(alert)).to.contain('The server is down for maintenance.').and.contain('req_0123456789abcdef');
+      await expect(el).to.be.accessible();
+      fail = false;
+      button(rootOf(el), 'Try again').click();
+      await waitUntil(() => rows(el).length === 1);
+      expect(api.searches).to.deep.equal([{ search: 'ada' }, { search: 'ada' }]);
+    });
+
+    it('drops an older answer that arrives after a newer search', async () => {
+      const slow = deferred();
+      const api = new FakeConsoleApi()
+        .on('listUsers', USERS)
+        .onSearchUsers(({ search }: { search?: string }) => (search === 'g' ? slow.promise : FOUND));
+      const el = await mount('alloy-console-users', api, { route: '' });
+      await find(rootOf(el), 'ul.rows');
+      typeInto(box(el), 'g');
+      enter(box(el));
+      typeInto(box(el), 'ada');
+      enter(box(el));
+      await waitUntil(() => rows(el).length === 1);
+      slow.resolve({ data: [] });
+      await settle(el);
+      expect(rows(el)).to.deep.equal(['ada@acme.test']);
     });
   });
 
@@ -201,6 +324,104 @@ describe('<alloy-console-users>', () => {
         },
       ]);
       expect(api.callsTo('listUsers')).to.have.length(0);
+    });
+
+    describe('Generate token', () => {
+      // A JWT-shaped token whose payload says it expires at 2026-12-06T21:00:00Z.
+      const EXP = Date.parse('2026-12-06T21:00:00.000Z') / 1000;
+      const TOKEN = `eyJhbGciOiJIUzI1NiJ9.${btoa(JSON.stringify({ sub: USER_ID, exp: EXP }))
+        .replace(/=+$/, '')
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')}.c2lnbmF0dXJl`;
+
+      it('is a button with its note until asked, accessibly', async () => {
+        const api = detailApi();
+        const el = await mount('alloy-console-users', api, { route: USER_ID });
+        await find(rootOf(el), '#installations-title');
+        const card = rootOf(el).querySelector('[aria-labelledby="token-title"]')!;
+        expect(text(card.querySelector('h2'))).to.equal('User token');
+        expect(text(card)).to.contain('short-lived').and.contain('testing the SDK');
+        expect(card.querySelector('#user-token')).to.equal(null);
+        expect(api.callsTo('getUserToken')).to.have.length(0);
+        await expect(el).to.be.accessible();
+      });
+
+      it('shows generating, then the token once, read-only with Copy and its expiry, accessibly', async () => {
+        const pending = deferred();
+        const api = detailApi().on('getUserToken', () => pending.promise);
+        const el = await mount('alloy-console-users', api, { route: USER_ID });
+        await find(rootOf(el), '#installations-title');
+        button(rootOf(el), 'Generate token').click();
+        await el.updateComplete;
+        const busy = button(rootOf(el), 'Generating…');
+        expect(busy.disabled).to.equal(true);
+        await expect(el).to.be.accessible();
+        pending.resolve({ token: TOKEN });
+        const input = await find<HTMLInputElement>(rootOf(el), '#user-token');
+        expect(api.callsTo('getUserToken')).to.deep.equal([{ method: 'GET', path: `/2024-03/users/${USER_ID}/token` }]);
+        expect(input.readOnly).to.equal(true);
+        expect(input.value).to.equal(TOKEN);
+        const card = rootOf(el).querySelector('[aria-labelledby="token-title"]')!;
+        const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' }).format(EXP * 1000);
+        expect(text(card)).to.contain(`Expires ${when}`);
+        await waitUntil(() => rootOf(el).activeElement === input, 'focus did not move to the token');
+        await expect(el).to.be.accessible();
+
+        let copied = '';
+        Object.defineProperty(navigator.clipboard, 'writeText', {
+          configurable: true,
+          value: async (value: string) => void (copied = value),
+        });
+        try {
+          button(rootOf(el), 'Copy').click();
+          await waitUntil(() => text(card.querySelector('[role="status"]')) === 'Token copied.');
+          expect(copied).to.equal(TOKEN);
+          await expect(el).to.be.accessible();
+          Object.defineProperty(navigator.clipboard, 'writeText', {
+            configurable: true,
+            value: () => Promise.reject(new DOMException('denied', 'NotAllowedError')),
+          });
+          button(rootOf(el), 'Copy').click();
+          await waitUntil(() => text(card.querySelector('[role="status"]')).startsWith('Could not copy'));
+          await expect(el).to.be.accessible();
+        } finally {
+          delete (navigator.clipboard as unknown as Record<string, unknown>)['writeText'];
+        }
+
+        // Shown once: another page, and back, shows the button again.
+        el.route = '';
+        api.on('listUsers', USERS);
+        await find(rootOf(el), 'ul.rows');
+        el.route = USER_ID;
+        await find(rootOf(el), '#installations-title');
+        expect(rootOf(el).querySelector('#user-token')).to.equal(null);
+        expect(text(button(rootOf(el), 'Generate token'))).to.equal('Generate token');
+      });
+
+      it('shows a failure with its request id and tries again, accessibly', async () => {
+        let fail = true;
+        const api = detailApi().on('getUserToken', () => {
+          if (fail) throw apiError();
+          return { token: TOKEN };
+        });
+        const el = await mount('alloy-console-users', api, { route: USER_ID });
+        await find(rootOf(el), '#installations-title');
+        button(rootOf(el), 'Generate token').click();
+        const alert = await find(rootOf(el), '[aria-labelledby="token-title"] [role="alert"]');
+        expect(text(alert)).to.contain('The server is down for maintenance.').and.contain('req_0123456789abcdef');
+        await expect(el).to.be.accessible();
+        fail = false;
+        button(rootOf(el), 'Try again').click();
+        await find(rootOf(el), '#user-token');
+        expect(api.callsTo('getUserToken')).to.have.length(2);
+      });
+
+      it('speaks every language', async () => {
+        const el = await mount('alloy-console-users', detailApi(), { route: USER_ID, lang: 'de' });
+        await find(rootOf(el), '#installations-title');
+        expect(button(rootOf(el), 'Token erstellen').disabled).to.equal(false);
+        expect(text(rootOf(el).querySelector('#token-title'))).to.equal('Benutzer-Token');
+      });
     });
 
     it('moves between list and detail when the shell changes the route', async () => {
