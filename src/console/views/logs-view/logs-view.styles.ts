@@ -16,6 +16,21 @@ export const logsViewStyles = [
       color: var(--_muted);
       font-size: 0.87em;
     }
+    .facts dd.user {
+      display: grid;
+      justify-items: start;
+      min-width: 0;
+    }
+    .facts dd.user code {
+      overflow-wrap: anywhere;
+      white-space: normal;
+    }
+    .user-id {
+      font-size: 0.8em;
+    }
+    td.date {
+      white-space: nowrap;
+    }
     .blocks {
       display: grid;
       gap: 16px;
