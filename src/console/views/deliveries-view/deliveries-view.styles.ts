@@ -10,8 +10,8 @@ export const deliveriesViewStyles = [
   viewStyles,
   css`
     .url {
-      min-width: 160px;
-      max-width: 320px;
+      min-width: 180px;
+      max-width: 360px;
     }
     .url code {
       white-space: normal;
@@ -97,7 +97,8 @@ export const deliveriesViewStyles = [
         font-size: 0.8em;
       }
       td.kind,
-      td.url {
+      td.url,
+      td.date {
         grid-column: 1 / -1;
         max-width: none;
       }

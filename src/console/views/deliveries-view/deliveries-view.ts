@@ -240,8 +240,12 @@ export function retryable(delivery: WebhookDelivery): boolean {
   return delivery.status === 'failed';
 }
 
-/** The URL with a line-break opportunity after each `/`, so it wraps between path segments. */
+/**
+ * The URL with a line-break opportunity before each `/` of its path, so it wraps between path
+ * segments (never inside `scheme://host`).
+ */
 function breakAtSlashes(url: string) {
-  const parts = url.split(/(?<=\/)/);
-  return parts.map((part, i) => (i < parts.length - 1 ? html`${part}<wbr />` : part));
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url)?.[0] ?? '';
+  const segments = url.slice(origin.length).split(/(?=\/)/);
+  return [origin, ...segments.map((segment) => html`<wbr />${segment}`)];
 }
