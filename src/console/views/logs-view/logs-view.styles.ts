@@ -25,6 +25,12 @@ export const logsViewStyles = [
       overflow-wrap: anywhere;
       white-space: normal;
     }
+    /* Room for a whole email on one line beside its id. */
+    @media (min-width: 640px) {
+      .facts .user-fact {
+        grid-column: span 2;
+      }
+    }
     .user-id {
       font-size: 0.8em;
     }

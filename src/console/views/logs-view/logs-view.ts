@@ -360,7 +360,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
           <dt>${t.workflowId}</dt>
           <dd><code>${ex.workflowId}</code></dd>
         </div>
-        <div>
+        <div class="user-fact">
           <dt>${t.user}</dt>
           <dd class="user">
             <a href=${`/console/users/${encodeURIComponent(ex.userId)}`} @click=${linkClick}
