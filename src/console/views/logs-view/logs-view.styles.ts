@@ -37,6 +37,10 @@ export const logsViewStyles = [
     td.date {
       white-space: nowrap;
     }
+    /* A long workflow name keeps a readable width; the table scrolls in its region on a phone. */
+    td.workflow {
+      min-width: 12em;
+    }
     .blocks {
       display: grid;
       gap: 16px;

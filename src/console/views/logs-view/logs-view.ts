@@ -296,7 +296,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
             ${list.rows.map((n) => {
               const status = executionStatus(n.message);
               return html`<tr>
-                <td>
+                <td class="workflow">
                   <a href=${`/console/logs/${encodeURIComponent(n.data.executionId)}`} @click=${linkClick}
                     >${n.forgeWorkflow?.name ?? n.workflowId}</a
                   >
