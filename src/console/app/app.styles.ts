@@ -2,8 +2,9 @@ import { css } from 'lit';
 
 /**
  * The frame: a header (brand, environment, language, theme, sign-out) over the nav and the page.
- * Production gets a coloured band so nobody changes it by mistake. Under 640 px the controls wrap
- * under the brand (the environment on a row of its own) and the nav wraps.
+ * Production gets a coloured band and badge so nobody changes it by mistake. Under 640 px the
+ * header is one row (brand, environment switch, a Menu button); the menu opens the nav, language,
+ * theme and sign-out under it.
  */
 export const appStyles = css`
   :host {
@@ -42,25 +43,31 @@ export const appStyles = css`
     padding: 12px 20px;
   }
   .brand {
+    margin-inline-end: auto;
     font-size: 17px;
     font-weight: 700;
+  }
+  .menu-toggle {
+    display: none;
+  }
+  .env,
+  .controls label {
+    display: grid;
+    gap: 2px;
+    font-size: 12px;
+  }
+  .env select,
+  .controls select {
+    width: auto;
+    min-height: 36px;
+    padding: 4px 8px;
+    font-size: 14px;
   }
   .controls {
     display: flex;
     flex-wrap: wrap;
     gap: 8px 12px;
     align-items: end;
-  }
-  .controls label {
-    display: grid;
-    gap: 2px;
-    font-size: 12px;
-  }
-  .controls select {
-    width: auto;
-    min-height: 36px;
-    padding: 4px 8px;
-    font-size: 14px;
   }
   .controls button {
     min-height: 36px;
@@ -122,22 +129,74 @@ export const appStyles = css`
   }
   @media (max-width: 639px) {
     .bar {
-      padding: 10px 12px;
+      flex-wrap: wrap;
+      gap: 8px;
+      padding: 8px 12px;
     }
-    .controls {
+    .brand {
+      display: flex;
+      flex: 1 1 0;
+      flex-wrap: wrap;
+      gap: 2px 6px;
+      align-items: center;
+      min-width: 0;
+      font-size: 16px;
+      line-height: 1.2;
+    }
+    .env-badge {
+      font-size: 11px;
+    }
+    .env-label {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
+    .env select {
+      max-width: 40vw;
+    }
+    .menu-toggle {
+      display: inline-block;
+      min-height: 36px;
+      padding: 4px 12px;
+    }
+    .controls,
+    nav {
+      display: none;
+    }
+    header[data-menu-open] .controls {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      flex-basis: 100%;
+      gap: 8px 12px;
+      padding-top: 8px;
+      border-top: 1px solid var(--_line);
+    }
+    header[data-menu-open] .controls select {
       width: 100%;
     }
-    .controls label {
-      flex: 1 1 96px;
+    header[data-menu-open] .user {
+      grid-column: 1 / -1;
+      justify-content: space-between;
     }
-    .controls label:first-child {
-      flex-basis: 100%;
+    header[data-menu-open] nav {
+      display: block;
+      border-top: 1px solid var(--_line);
     }
     nav ul {
-      flex-wrap: wrap;
+      flex-direction: column;
+      gap: 0;
+      padding: 4px 0;
     }
-    .controls select {
-      width: 100%;
+    nav a {
+      padding: 10px 12px;
+      border-bottom: 0;
+      border-inline-start: 3px solid transparent;
+    }
+    nav a[aria-current='page'] {
+      border-inline-start-color: var(--_primary);
     }
     main {
       padding: 16px 12px 32px;

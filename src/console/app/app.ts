@@ -125,6 +125,8 @@ export class AlloyConsoleApp extends LitElement {
   @state() private notice = '';
   @state() private status = '';
   @state() private lazyReady = new Set<string>();
+  /** The header's menu on narrow screens (nav, language, theme, sign-out); the environment stays out of it. */
+  @state() private menuOpen = false;
 
   private apis = new Map<ConsoleEnvironment, ConsoleApi>();
   private focusMainAfterRender = false;
@@ -203,6 +205,7 @@ export class AlloyConsoleApp extends LitElement {
 
   private setRoute(route: ConsoleRoute): void {
     this.route = route;
+    this.menuOpen = false;
     if (route.name === 'settings') this.lazyLoad('settings', () => import('../settings/settings.js'));
     if (route.name === 'setup') this.lazyLoad('setup', () => import('../setup/setup.js'));
     const nav = navOf(route);
@@ -354,24 +357,45 @@ export class AlloyConsoleApp extends LitElement {
     </main>`;
   }
 
+  private toggleMenu(): void {
+    this.menuOpen = !this.menuOpen;
+  }
+
+  /** Escape closes the open menu and puts focus back on its button. */
+  private readonly onHeaderKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape' || !this.menuOpen) return;
+    event.preventDefault();
+    this.menuOpen = false;
+    this.renderRoot.querySelector<HTMLButtonElement>('button.menu-toggle')?.focus();
+  };
+
   private renderSignedIn(username: string) {
     const m = this.m;
     const current = navOf(this.route);
     return html`
       <button type="button" class="skip secondary" @click=${this.skipToMain}>${m.skipToContent}</button>
-      <header class=${this.env}>
+      <header class=${this.env} ?data-menu-open=${this.menuOpen} @keydown=${this.onHeaderKeydown}>
         <div class="bar">
           <div class="brand">
             ${m.appName}
             ${this.env === 'production' ? html`<span class="env-badge">${m.environments.production}</span>` : nothing}
           </div>
-          <div class="controls">
-            <label
-              >${m.environment}
-              <select @change=${(event: Event) => this.setEnv((event.target as HTMLSelectElement).value)}>
-                ${CONSOLE_ENVIRONMENTS.map((env) => html`<option value=${env} ?selected=${env === this.env}>${m.environments[env]}</option>`)}
-              </select>
-            </label>
+          <label class="env"
+            ><span class="env-label">${m.environment}</span>
+            <select @change=${(event: Event) => this.setEnv((event.target as HTMLSelectElement).value)}>
+              ${CONSOLE_ENVIRONMENTS.map((env) => html`<option value=${env} ?selected=${env === this.env}>${m.environments[env]}</option>`)}
+            </select>
+          </label>
+          <button
+            type="button"
+            class="menu-toggle secondary"
+            aria-expanded=${this.menuOpen ? 'true' : 'false'}
+            aria-controls="header-menu main-nav"
+            @click=${this.toggleMenu}
+          >
+            ${m.menu}
+          </button>
+          <div class="controls" id="header-menu">
             <label
               >${m.language}
               <select @change=${(event: Event) => this.setLang((event.target as HTMLSelectElement).value)}>
@@ -390,7 +414,7 @@ export class AlloyConsoleApp extends LitElement {
             </div>
           </div>
         </div>
-        <nav aria-label=${m.mainNav}>
+        <nav id="main-nav" aria-label=${m.mainNav}>
           <ul>
             ${NAV_ROUTES.map(
               (name) =>

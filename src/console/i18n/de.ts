@@ -5,6 +5,7 @@ export const de: ConsoleMessages = {
   appName: 'Alloy-Konsole',
   skipToContent: 'Zum Inhalt springen',
   mainNav: 'Hauptnavigation',
+  menu: 'Menü',
   nav: {
     integrations: 'Integrationen',
     users: 'Benutzer',

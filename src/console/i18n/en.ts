@@ -5,6 +5,7 @@ export const en: ConsoleMessages = {
   appName: 'Alloy console',
   skipToContent: 'Skip to content',
   mainNav: 'Main',
+  menu: 'Menu',
   nav: {
     integrations: 'Integrations',
     users: 'Users',

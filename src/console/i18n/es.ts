@@ -5,6 +5,7 @@ export const es: ConsoleMessages = {
   appName: 'Consola de Alloy',
   skipToContent: 'Ir al contenido',
   mainNav: 'Principal',
+  menu: 'Menú',
   nav: {
     integrations: 'Integraciones',
     users: 'Usuarios',

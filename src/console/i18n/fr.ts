@@ -5,6 +5,7 @@ export const fr: ConsoleMessages = {
   appName: 'Console Alloy',
   skipToContent: 'Aller au contenu',
   mainNav: 'Principale',
+  menu: 'Menu',
   nav: {
     integrations: 'Intégrations',
     users: 'Utilisateurs',

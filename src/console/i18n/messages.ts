@@ -12,6 +12,8 @@ export interface ConsoleMessages {
   appName: string;
   skipToContent: string;
   mainNav: string;
+  /** The header's disclosure button on narrow screens (nav, language, theme, sign-out). */
+  menu: string;
   nav: { integrations: string; users: string; logs: string; deliveries: string; settings: string };
   environment: string;
   environments: Record<ConsoleEnvironment, string>;

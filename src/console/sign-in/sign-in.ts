@@ -9,7 +9,8 @@ import { signInStyles } from './sign-in.styles.js';
 
 /**
  * Username + password. A failure is announced in a live region (wrong credentials, too many
- * attempts with the wait, anything else with its request id) and focus goes back to the username.
+ * attempts with the wait, anything else with its request id); the password is cleared and focused so
+ * the admin can type it again (the username stays as typed).
  *
  * @fires alloy-console-signed-in - signed in; detail is the session
  */
@@ -26,6 +27,7 @@ export class AlloyConsoleSignIn extends LitElement {
   @state() private error = '';
 
   @query('#username') private usernameInput!: HTMLInputElement;
+  @query('#password') private passwordInput!: HTMLInputElement;
   @query('h1') private heading!: HTMLElement;
 
   override firstUpdated(_changed: PropertyValues): void {
@@ -90,9 +92,9 @@ export class AlloyConsoleSignIn extends LitElement {
       );
     } catch (error) {
       this.error = this.describe(error);
-      (form.elements.namedItem('password') as HTMLInputElement).value = '';
+      this.passwordInput.value = '';
       await this.updateComplete;
-      this.usernameInput.focus();
+      this.passwordInput.focus();
     } finally {
       this.busy = false;
     }

@@ -25,6 +25,8 @@ export interface ViewStrings {
   userMode: string;
   existingUser: string;
   newUser: string;
+  /** Under the user list after the dialog created a user: that user is the one chosen now. */
+  userCreated: (username: string) => string;
   searchUsers: string;
   user: string;
   noUsersMatch: string;
@@ -149,6 +151,7 @@ const en: ViewStrings = {
   userMode: 'For',
   existingUser: 'An existing user',
   newUser: 'A new user',
+  userCreated: (username) => `${username} was created and is chosen above: Create link makes another link for them.`,
   searchUsers: 'Search users',
   user: 'User',
   noUsersMatch: 'No user matches.',
@@ -270,6 +273,8 @@ const es: ViewStrings = {
   userMode: 'Para',
   existingUser: 'Un usuario existente',
   newUser: 'Un usuario nuevo',
+  userCreated: (username) =>
+    `Se creó ${username} y está elegido arriba: Crear enlace crea otro enlace para este usuario.`,
   searchUsers: 'Buscar usuarios',
   user: 'Usuario',
   noUsersMatch: 'Ningún usuario coincide.',
@@ -391,6 +396,8 @@ const fr: ViewStrings = {
   userMode: 'Pour',
   existingUser: 'Un utilisateur existant',
   newUser: 'Un nouvel utilisateur',
+  userCreated: (username) =>
+    `${username} a été créé et est choisi ci-dessus : Créer le lien crée un autre lien pour cet utilisateur.`,
   searchUsers: 'Rechercher des utilisateurs',
   user: 'Utilisateur',
   noUsersMatch: 'Aucun utilisateur ne correspond.',
@@ -512,6 +519,8 @@ const de: ViewStrings = {
   userMode: 'Für',
   existingUser: 'Einen vorhandenen Benutzer',
   newUser: 'Einen neuen Benutzer',
+  userCreated: (username) =>
+    `${username} wurde angelegt und ist oben ausgewählt: „Link erstellen“ erstellt einen weiteren Link für diesen Benutzer.`,
   searchUsers: 'Benutzer suchen',
   user: 'Benutzer',
   noUsersMatch: 'Kein Benutzer passt.',

@@ -29,7 +29,8 @@ type ListState =
 /**
  * `/console/deliveries`: outgoing webhook deliveries (`GET /webhook-deliveries`, filtered by the
  * endpoint's `status` and `kind`) with their status, and Retry
- * (`POST /webhook-deliveries/:deliveryId/retry`) on any not being sent right now.
+ * (`POST /webhook-deliveries/:deliveryId/retry`) on the failed ones. Under 640 px each delivery is a
+ * card.
  */
 @customElement('alloy-console-deliveries')
 export class AlloyConsoleDeliveries extends ConsoleViewElement {
@@ -160,64 +161,91 @@ export class AlloyConsoleDeliveries extends ConsoleViewElement {
 
   private renderTable(deliveries: WebhookDelivery[]) {
     const t = this.t;
+    const columns = [t.kind, t.status, t.url, t.attempts, t.response, t.created, `${t.delivered} / ${t.nextAttempt}`];
     return html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="deliveries-title">
       <table>
         <thead>
           <tr>
-            <th scope="col">${t.kind}</th>
-            <th scope="col">${t.status}</th>
-            <th scope="col">${t.url}</th>
-            <th scope="col">${t.attempts}</th>
-            <th scope="col">${t.response}</th>
-            <th scope="col">${t.created}</th>
-            <th scope="col">${t.delivered} / ${t.nextAttempt}</th>
+            ${columns.map((c) => html`<th scope="col">${c}</th>`)}
             <th scope="col"><span class="visually-hidden">${t.retryDelivery}</span></th>
           </tr>
         </thead>
-        <tbody>
-          ${deliveries.map(
-            (d) =>
-              html`<tr>
-                <td>
-                  ${t.kindNames[d.kind]}
-                  <div><code class="muted">${d.deliveryId}</code></div>
-                </td>
-                <td>
-                  <span class="status status-${d.status}">${t.deliveryStatusNames[d.status]}</span>
-                  ${d.lastError ? html`<div class="muted">${t.lastError}: ${d.lastError}</div>` : nothing}
-                </td>
-                <td class="url"><code>${d.url}</code></td>
-                <td>${d.attempts}</td>
-                <td>${d.responseStatus ?? t.dash}</td>
-                <td>${formatDate(d.createdAt, this.lang)}</td>
-                <td>
-                  ${
-                    d.deliveredAt
-                      ? formatDate(d.deliveredAt, this.lang)
-                      : d.nextAttemptAt
-                        ? `${t.nextAttempt}: ${formatDate(d.nextAttemptAt, this.lang)}`
-                        : t.dash
-                  }
-                </td>
-                <td>
-                  ${
-                    d.status === 'sending'
-                      ? nothing
-                      : html`<button
-                          type="button"
-                          class="secondary"
-                          aria-label=${t.retryLabel(d.deliveryId)}
-                          ?disabled=${this.retrying.has(d.deliveryId)}
-                          @click=${() => void this.retry(d)}
-                        >
-                          ${t.retryDelivery}
-                        </button>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
+        ${deliveries.map((d) => this.renderDelivery(d, columns))}
       </table>
     </div>`;
   }
+
+  /**
+   * One delivery is one `<tbody>`: its row, and its last error on a full-width row under it. On a
+   * narrow screen the styles turn each `<tbody>` into a card with the column names as labels.
+   */
+  private renderDelivery(d: WebhookDelivery, columns: string[]) {
+    const t = this.t;
+    const [kind, status, url, attempts, response, created, deliveredOrNext] = columns;
+    return html`<tbody class="delivery">
+      <tr class="delivery-row">
+        <td class="kind" data-label=${kind!}>
+          ${t.kindNames[d.kind]}
+          <div><code class="muted">${d.deliveryId}</code></div>
+        </td>
+        <td data-label=${status!}>
+          <span class="status status-${d.status}">${t.deliveryStatusNames[d.status]}</span>
+        </td>
+        <td class="url" data-label=${url!}><code title=${d.url}>${breakAtSlashes(d.url)}</code></td>
+        <td class="number" data-label=${attempts!}>${d.attempts}</td>
+        <td class="number" data-label=${response!}>${d.responseStatus ?? t.dash}</td>
+        <td class="date" data-label=${created!}>${formatDate(d.createdAt, this.lang)}</td>
+        <td class="date" data-label=${deliveredOrNext!}>
+          ${
+            d.deliveredAt
+              ? formatDate(d.deliveredAt, this.lang)
+              : d.nextAttemptAt
+                ? html`<span class="next">${t.nextAttempt}:</span> ${formatDate(d.nextAttemptAt, this.lang)}`
+                : t.dash
+          }
+        </td>
+        <td class="actions${retryable(d) ? '' : ' empty'}">
+          ${
+            retryable(d)
+              ? html`<button
+                  type="button"
+                  class="secondary"
+                  aria-label=${t.retryLabel(d.deliveryId)}
+                  ?disabled=${this.retrying.has(d.deliveryId)}
+                  @click=${() => void this.retry(d)}
+                >
+                  ${t.retryDelivery}
+                </button>`
+              : nothing
+          }
+        </td>
+      </tr>
+      ${
+        d.lastError
+          ? html`<tr class="error-row">
+              <td colspan="8"><span class="error-label">${t.lastError}:</span> ${d.lastError}</td>
+            </tr>`
+          : nothing
+      }
+    </tbody>`;
+  }
+}
+
+/**
+ * Retry is offered where it helps: a delivery that gave up (`failed`). The server also requeues a
+ * delivered or pending one (and answers 409 for one being sent now), but re-sending a delivered
+ * event or hurrying a scheduled attempt is not what the button is for.
+ */
+export function retryable(delivery: WebhookDelivery): boolean {
+  return delivery.status === 'failed';
+}
+
+/**
+ * The URL with a line-break opportunity before each `/` of its path, so it wraps between path
+ * segments (never inside `scheme://host`).
+ */
+function breakAtSlashes(url: string) {
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(url)?.[0] ?? '';
+  const segments = url.slice(origin.length).split(/(?=\/)/);
+  return [origin, ...segments.map((segment) => html`<wbr />${segment}`)];
 }

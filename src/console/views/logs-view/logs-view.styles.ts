@@ -16,6 +16,31 @@ export const logsViewStyles = [
       color: var(--_muted);
       font-size: 0.87em;
     }
+    .facts dd.user {
+      display: grid;
+      justify-items: start;
+      min-width: 0;
+    }
+    .facts dd.user code {
+      overflow-wrap: anywhere;
+      white-space: normal;
+    }
+    /* Room for a whole email on one line beside its id. */
+    @media (min-width: 640px) {
+      .facts .user-fact {
+        grid-column: span 2;
+      }
+    }
+    .user-id {
+      font-size: 0.8em;
+    }
+    td.date {
+      white-space: nowrap;
+    }
+    /* A long workflow name keeps a readable width; the table scrolls in its region on a phone. */
+    td.workflow {
+      min-width: 12em;
+    }
     .blocks {
       display: grid;
       gap: 16px;

@@ -4,6 +4,7 @@ import {
   ExecutionResponse,
   LogSearchResponse,
   RerunResponse,
+  User,
   type ExecutionLog,
   type LogFilter,
   type LogNotification,
@@ -82,6 +83,8 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
   @state() private filters: LogsFilters = NO_FILTERS;
   @state() private draft: LogsFilters = NO_FILTERS;
   @state() private rerun: RerunState = { kind: 'idle' };
+  /** The execution's user (`GET /users/:userId`) for its username; undefined until known or when gone. */
+  @state() private executionUser: User | undefined;
   private generation = 0;
 
   private get executionId(): string {
@@ -110,14 +113,30 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
     if (executionId) {
       this.detail = { kind: 'loading' };
       this.rerun = { kind: 'idle' };
+      this.executionUser = undefined;
+      let execution: ExecutionLog;
       try {
         const answer = await api.isv(
           { method: 'GET', path: `/2024-03/logs/${encodeURIComponent(executionId)}` },
           ExecutionResponse,
         );
-        if (generation === this.generation) this.detail = { kind: 'ready', execution: answer.data };
+        if (generation !== this.generation) return;
+        execution = answer.data;
+        this.detail = { kind: 'ready', execution };
       } catch (error) {
         if (generation === this.generation) this.detail = { kind: 'error', error: toViewError(error) };
+        return;
+      }
+      // The execution names its user by id only: ask for the username. A deleted user (404) or
+      // any failure leaves the id alone, which still links to the user's page.
+      try {
+        const user = await api.isv(
+          { method: 'GET', path: `/2024-03/users/${encodeURIComponent(execution.userId)}` },
+          User,
+        );
+        if (generation === this.generation) this.executionUser = user;
+      } catch {
+        // Shown by id.
       }
       return;
     }
@@ -277,7 +296,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
             ${list.rows.map((n) => {
               const status = executionStatus(n.message);
               return html`<tr>
-                <td>
+                <td class="workflow">
                   <a href=${`/console/logs/${encodeURIComponent(n.data.executionId)}`} @click=${linkClick}
                     >${n.forgeWorkflow?.name ?? n.workflowId}</a
                   >
@@ -285,7 +304,7 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
                 </td>
                 <td><span class="status status-${status}">${t.statusNames[status]}</span></td>
                 <td>${n.user?.email ?? n.userId}</td>
-                <td>${formatDate(n.startedAt, this.lang)}</td>
+                <td class="date">${formatDate(n.startedAt, this.lang)}</td>
                 <td>${formatDuration(n.startedAt, n.completedAt) ?? t.dash}</td>
               </tr>`;
             })}
@@ -341,9 +360,14 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
           <dt>${t.workflowId}</dt>
           <dd><code>${ex.workflowId}</code></dd>
         </div>
-        <div>
+        <div class="user-fact">
           <dt>${t.user}</dt>
-          <dd><a href=${`/console/users/${encodeURIComponent(ex.userId)}`} @click=${linkClick}>${ex.userId}</a></dd>
+          <dd class="user">
+            <a href=${`/console/users/${encodeURIComponent(ex.userId)}`} @click=${linkClick}
+              >${this.executionUser?.username ?? html`<code>${ex.userId}</code>`}</a
+            >
+            ${this.executionUser ? html`<code class="muted user-id">${ex.userId}</code>` : nothing}
+          </dd>
         </div>
         <div>
           <dt>${t.mode}</dt>

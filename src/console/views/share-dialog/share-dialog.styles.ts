@@ -50,6 +50,16 @@ export const shareDialogStyles = [
     }
     select[size] {
       min-height: 0;
+      max-width: 100%;
+    }
+    /* Long "username (Full Name)" entries wrap inside the list instead of running off its side. */
+    select[size] option {
+      white-space: normal;
+      overflow-wrap: anywhere;
+      padding-block: 2px;
+    }
+    .created {
+      margin: 0;
     }
     .help {
       color: var(--_muted);

@@ -71,6 +71,8 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
   @state() private selectedUserId = '';
   @state() private username = '';
   @state() private fullName = '';
+  /** The user this dialog created (now the chosen existing user), until another choice is made. */
+  @state() private createdUser?: User;
   @state() private integrations?: IntegrationSummary[];
   @state() private selectedIntegrationId = '';
   @state() private days: number = DEFAULT_DAYS;
@@ -96,6 +98,7 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
     this.selectedUserId = options.user?.userId ?? '';
     this.username = '';
     this.fullName = '';
+    this.createdUser = undefined;
     this.integrations = undefined;
     this.selectedIntegrationId = options.integration?.integrationId ?? '';
     this.days = DEFAULT_DAYS;
@@ -198,7 +201,7 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
   private onSearch(event: Event): void {
     this.search = (event.target as HTMLInputElement).value;
     const matches = this.matchingUsers;
-    if (!matches.some((u) => u.userId === this.selectedUserId)) this.selectedUserId = matches[0]?.userId ?? '';
+    if (!matches.some((u) => u.userId === this.selectedUserId)) this.chooseUser(matches[0]?.userId ?? '');
   }
 
   private async onSubmit(event: SubmitEvent): Promise<void> {
@@ -230,10 +233,15 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
         );
         if (generation !== this.generation) return;
         // The user exists now: a second try picks them instead of creating them again.
+        // The radio moves to "An existing user" with them chosen, and a note says so.
         userId = created.userId;
-        this.users = [{ userId, username, fullName: fullName || null }, ...(this.users ?? [])];
+        const user: User = { userId, username, fullName: fullName || null };
+        this.users = [user, ...(this.users ?? [])];
         this.selectedUserId = userId;
+        this.createdUser = user;
         this.search = '';
+        this.username = '';
+        this.fullName = '';
         this.mode = 'existing';
       }
       const link = await this.api.isv(
@@ -323,7 +331,7 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
           name="mode"
           value="existing"
           .checked=${this.mode === 'existing'}
-          @change=${() => (this.mode = 'existing')}
+          @change=${() => this.setMode('existing')}
         />${t.existingUser}</label
       >
       <label class="choice"
@@ -332,11 +340,21 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
           name="mode"
           value="new"
           .checked=${this.mode === 'new'}
-          @change=${() => (this.mode = 'new')}
+          @change=${() => this.setMode('new')}
         />${t.newUser}</label
       >
       ${this.mode === 'existing' ? this.renderExistingUser() : this.renderNewUser()}
     </fieldset>`;
+  }
+
+  private setMode(mode: 'existing' | 'new'): void {
+    this.mode = mode;
+    this.createdUser = undefined;
+  }
+
+  private chooseUser(userId: string): void {
+    this.selectedUserId = userId;
+    if (this.createdUser?.userId !== userId) this.createdUser = undefined;
   }
 
   private renderExistingUser() {
@@ -356,16 +374,22 @@ export class AlloyConsoleShareDialog extends ConsoleViewElement {
               <select
                 id="share-user"
                 size=${Math.min(6, Math.max(2, matches.length))}
-                @change=${(e: Event) => (this.selectedUserId = (e.target as HTMLSelectElement).value)}
+                aria-describedby=${this.createdUser ? 'share-user-created' : nothing}
+                @change=${(e: Event) => this.chooseUser((e.target as HTMLSelectElement).value)}
               >
-                ${matches.map(
-                  (u) =>
-                    html`<option value=${u.userId} ?selected=${u.userId === this.selectedUserId}>
-                      ${u.fullName ? `${u.username} (${u.fullName})` : u.username}
-                    </option>`,
-                )}
+                ${matches.map((u) => {
+                  const label = u.fullName ? `${u.username} (${u.fullName})` : u.username;
+                  return html`<option value=${u.userId} title=${label} ?selected=${u.userId === this.selectedUserId}>
+                    ${label}
+                  </option>`;
+                })}
               </select>
             </label>`
+      }
+      ${
+        this.createdUser
+          ? html`<p class="help created" id="share-user-created">${t.userCreated(this.createdUser.username)}</p>`
+          : nothing
       }`;
   }
 

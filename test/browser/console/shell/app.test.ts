@@ -203,4 +203,58 @@ describe('<alloy-console-app>', () => {
     expect(box.right).to.be.at.most(375);
     await expect(el).to.be.accessible();
   });
+
+  it('at 375 px the header is one row with a Menu button that opens the nav and the rest, by keyboard too', async () => {
+    await setViewport({ width: 375, height: 812 });
+    localStorage.setItem(STORAGE_KEYS.env, 'production');
+    const { el } = await app('/console/integrations', SIGNED_IN_ROUTES);
+    const header = $(el, 'header');
+    const toggle = $<HTMLButtonElement>(el, 'button.menu-toggle');
+    // One compact row: brand with the production badge, the environment switch, Menu.
+    expect(header.getBoundingClientRect().height).to.be.at.most(88);
+    expect(document.documentElement.scrollWidth).to.be.at.most(375);
+    expect(header.scrollWidth).to.be.at.most(header.clientWidth);
+    expect($(el, '.env-badge').getBoundingClientRect().width).to.be.greaterThan(0);
+    expect(getComputedStyle(header).borderTopWidth).to.equal('4px');
+    const env = $<HTMLSelectElement>(el, 'header select');
+    expect(env.getBoundingClientRect().height).to.be.greaterThan(0);
+    expect(env.getBoundingClientRect().right).to.be.at.most(375);
+    expect(toggle.textContent!.trim()).to.equal('Menu');
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(toggle.getAttribute('aria-controls')).to.equal('header-menu main-nav');
+    expect(getComputedStyle($(el, 'nav')).display).to.equal('none');
+    await expect(el).to.be.accessible();
+
+    toggle.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+    expect(getComputedStyle($(el, 'nav')).display).to.equal('block');
+    expect($(el, 'nav a[href="/console/logs"]').getBoundingClientRect().height).to.be.greaterThan(0);
+    expect(document.documentElement.scrollWidth).to.be.at.most(375);
+    await expect(el).to.be.accessible();
+    await sendKeys({ press: 'Tab' });
+    expect(el.shadowRoot!.activeElement?.tagName).to.equal('SELECT');
+    await sendKeys({ press: 'Escape' });
+    await el.updateComplete;
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(el.shadowRoot!.activeElement).to.equal(toggle);
+
+    // Following a link from the menu closes it.
+    toggle.click();
+    await el.updateComplete;
+    $<HTMLAnchorElement>(el, 'nav a[href="/console/logs"]').click();
+    await el.updateComplete;
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(location.pathname).to.equal('/console/logs');
+  });
+
+  it('on a wide screen there is no Menu button: nav and controls show', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const { el } = await app('/console/integrations', SIGNED_IN_ROUTES);
+    expect(getComputedStyle($(el, 'button.menu-toggle')).display).to.equal('none');
+    expect(getComputedStyle($(el, 'nav')).display).to.equal('block');
+    expect($(el, '.controls select').getBoundingClientRect().height).to.be.greaterThan(0);
+    await expect(el).to.be.accessible();
+  });
 });

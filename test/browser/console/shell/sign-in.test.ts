@@ -36,7 +36,7 @@ describe('<alloy-console-sign-in>', () => {
     expect(requests[0]!.body).to.deep.equal({ username: 'admin', password: 'a long password!' });
   });
 
-  it('announces a wrong password in a live region and clears the password', async () => {
+  it('announces a wrong password in a live region, clears the password and focuses it', async () => {
     const { el } = await signIn({ 'POST /session': apiError(401, 'unauthorized', 'Wrong username or password.') });
     await typeInto(el, '#username', 'admin');
     await typeInto(el, '#password', 'nope nope nope');
@@ -46,7 +46,8 @@ describe('<alloy-console-sign-in>', () => {
     const alert = $(el, '[role=alert]');
     expect(alert.textContent).to.equal('Wrong username or password.');
     expect($<HTMLInputElement>(el, '#password').value).to.equal('');
-    expect(el.shadowRoot!.activeElement?.id).to.equal('username');
+    expect($<HTMLInputElement>(el, '#username').value).to.equal('admin');
+    expect(el.shadowRoot!.activeElement?.id).to.equal('password');
     await expect(el).to.be.accessible();
   });
 

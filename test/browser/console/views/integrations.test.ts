@@ -277,6 +277,15 @@ describe('<alloy-console-integrations>', () => {
       await expect(el).to.be.accessible();
       // The user now exists and is selected: trying again only asks for the link.
       expect(root.querySelector<HTMLSelectElement>('#share-user')!.value).to.equal('65a1c0de0000000000000299');
+      // The radio says so too, and a note under the list tells what Create link does now.
+      expect(root.querySelector<HTMLInputElement>('input[value="existing"]')!.checked).to.equal(true);
+      expect(root.querySelector<HTMLInputElement>('input[value="new"]')!.checked).to.equal(false);
+      expect(root.querySelector('#share-username')).to.equal(null);
+      expect(root.querySelector('#share-user')!.getAttribute('aria-describedby')).to.equal('share-user-created');
+      expect(text(root.querySelector('#share-user-created'))).to.equal(
+        'new.customer@shop.test was created and is chosen above: Create link makes another link for them.',
+      );
+      expect(button(root, 'Create link').disabled).to.equal(false);
       failLink = false;
       button(root, 'Create link').click();
       await find(root, '#share-link');
@@ -285,6 +294,13 @@ describe('<alloy-console-integrations>', () => {
         `/2024-03/users/65a1c0de0000000000000299/integrations/${INTEGRATION_ID}/install-url`,
       );
       expect(api.callsTo('createInstallUrl').at(-1)!.query).to.deep.equal({ expiresIn: 7 * 86_400 });
+      expect(root.querySelector<HTMLInputElement>('input[value="existing"]')!.checked).to.equal(true);
+      expect(root.querySelector('#share-user-created')).to.not.equal(null);
+      await expect(el).to.be.accessible();
+      // Choosing another user drops the note.
+      typeInto(root.querySelector<HTMLSelectElement>('#share-user')!, USER_ID);
+      await dialogEl.updateComplete;
+      expect(root.querySelector('#share-user-created')).to.equal(null);
     });
 
     it('asks for a username before creating a new user', async () => {

@@ -22,6 +22,7 @@ function listApi(): FakeConsoleApi {
 function detailApi(): FakeConsoleApi {
   return new FakeConsoleApi()
     .on('getExecution', EXECUTION)
+    .on('getUser', { userId: USER_ID, username: 'ada@acme.test', fullName: 'Ada Lovelace' })
     .on('rerunExecution', { message: 'Rerun queued', runId: '65a1c0de0000000000000602', rerunOf: EXECUTION_ID });
 }
 
@@ -52,6 +53,7 @@ describe('<alloy-console-logs>', () => {
       const row = rootOf(el).querySelector('tbody tr')!;
       expect(text(row)).to.contain('New orders to Acme').and.contain('Demo Store').and.contain('Error');
       expect(text(row)).to.contain('ada@acme.test').and.contain('1.3 s');
+      expect(getComputedStyle(row.querySelector('td.date')!).whiteSpace).to.equal('nowrap');
       const link = row.querySelector('a')!;
       expect(link.getAttribute('href')).to.equal(`/console/logs/${EXECUTION_ID}`);
       await expect(el).to.be.accessible();
@@ -143,8 +145,15 @@ describe('<alloy-console-logs>', () => {
       const api = detailApi();
       const el = await mount('alloy-console-logs', api, { route: EXECUTION_ID });
       await find(rootOf(el), 'article');
-      expect(api.calls).to.deep.equal([{ method: 'GET', path: `/2024-03/logs/${EXECUTION_ID}` }]);
+      await find(rootOf(el), 'dd.user .user-id');
+      expect(api.calls).to.deep.equal([
+        { method: 'GET', path: `/2024-03/logs/${EXECUTION_ID}` },
+        { method: 'GET', path: `/2024-03/users/${USER_ID}` },
+      ]);
       const root = rootOf(el);
+      // The username, with the id as secondary text.
+      expect(text(root.querySelector('dd.user a'))).to.equal('ada@acme.test');
+      expect(text(root.querySelector('dd.user .user-id'))).to.equal(USER_ID);
       expect(text(root.querySelector('h1'))).to.equal(`Execution ${EXECUTION_ID}`);
       expect(text(root.querySelector('dl')))
         .to.contain('Error')
@@ -164,6 +173,21 @@ describe('<alloy-console-logs>', () => {
       expect(text(stream!.querySelector('.block-error'))).to.equal('Error: Acme answered 500 <b>Internal</b>');
       expect(stream!.querySelector('b')).to.equal(null);
       expect(input!.tabIndex).to.equal(0);
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows the user id alone when the user is gone, accessibly', async () => {
+      const api = detailApi().on('getUser', () => {
+        throw apiError('The user was not found.', 404, 'not_found');
+      });
+      const el = await mount('alloy-console-logs', api, { route: EXECUTION_ID });
+      await find(rootOf(el), 'article');
+      await waitUntil(() => api.callsTo('getUser').length === 1);
+      await settle(el);
+      const user = rootOf(el).querySelector('dd.user')!;
+      expect(text(user.querySelector('a'))).to.equal(USER_ID);
+      expect(user.querySelector('.user-id')).to.equal(null);
+      expect(rootOf(el).querySelector('[role="alert"]')).to.equal(null);
       await expect(el).to.be.accessible();
     });
 
