@@ -102,6 +102,9 @@ export class AlloyConsoleDeliveries extends ConsoleViewElement {
         deliveries: this.list.deliveries.map((d) => (d.deliveryId === answer.data.deliveryId ? answer.data : d)),
       };
       this.notice = this.t.retried(delivery.deliveryId);
+      // The row's Retry button is gone (the delivery is pending again): focus goes to what happened.
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('.notice')?.focus();
     } catch (error) {
       if (generation === this.generation) this.retryError = toViewError(error);
     } finally {
@@ -145,7 +148,7 @@ export class AlloyConsoleDeliveries extends ConsoleViewElement {
         </label>
         <button type="submit">${t.apply}</button>
       </form>
-      <p role="status" class="notice">${this.notice}</p>
+      <p role="status" class="notice" tabindex="-1">${this.notice}</p>
       ${this.retryError ? this.renderError(this.retryError) : nothing}
       ${
         list.kind === 'loading'

@@ -105,6 +105,8 @@ describe('<alloy-console-deliveries>', () => {
     const row = rootOf(el).querySelector('tbody.delivery')!;
     expect(text(row)).to.contain('Pending').and.contain('Next attempt').and.not.contain('HTTP 500');
     expect(row.querySelector('button')).to.equal(null);
+    // Its Retry button went away with the failure: focus is on the notice, not lost to the page.
+    await waitUntil(() => rootOf(el).activeElement?.classList.contains('notice'), 'focus on the notice');
     await expect(el).to.be.accessible();
   });
 
