@@ -95,9 +95,9 @@ export function startupBanner(server: EmbeddedServer, demoKey?: { key: string; r
     ...apiKeyLines(server.ctx.secrets).map((line) => `  ${line}`),
     ...(demoKey?.rotated ? [`  The demo had no copy of the development key, so it rotated it: ${demoKey.key}`] : []),
     `  API reference:        ${url}/reference`,
-    `  Console: ${url}/console`,
+    `  Console:              ${url}/console`,
     ...(server.consoleSetupToken
-      ? [`  Console setup (one time): ${url}/console/setup#token=${server.consoleSetupToken}`]
+      ? [`  Console setup:        ${url}/console/setup#token=${server.consoleSetupToken}  (one time)`]
       : []),
     '',
     '  Integrations (integrationId, then each workflowId):',

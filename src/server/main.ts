@@ -21,9 +21,9 @@ if (config.databaseUrl) {
 console.log(`  SDK script:          ${url}/scripts/embedded.js`);
 for (const line of apiKeyLines(server.ctx.secrets)) console.log(`  ${line}`);
 console.log(`  API reference:       ${url}/reference`);
-console.log(`  Console: ${url}/console`);
+console.log(`  Console:             ${url}/console`);
 if (server.consoleSetupToken) {
-  console.log(`  Console setup (one time): ${url}/console/setup#token=${server.consoleSetupToken}`);
+  console.log(`  Console setup:       ${url}/console/setup#token=${server.consoleSetupToken}  (one time)`);
 }
 if (server.sandbox) {
   const { shop, ownerSecret } = server.sandbox.seededStore;
