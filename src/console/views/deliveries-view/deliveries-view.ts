@@ -8,7 +8,7 @@ import {
   type WebhookDelivery,
 } from '../../../contract/index.js';
 import type { ConsoleQuery } from '../../api-types.js';
-import { ConsoleViewElement } from '../shared/view-element.js';
+import { ConsoleDataView } from '../shared/view-element.js';
 import { formatDate, toViewError, type ViewError } from '../shared/format.js';
 import { deliveriesViewStyles } from './deliveries-view.styles.js';
 
@@ -33,7 +33,7 @@ type ListState =
  * card.
  */
 @customElement('alloy-console-deliveries')
-export class AlloyConsoleDeliveries extends ConsoleViewElement {
+export class AlloyConsoleDeliveries extends ConsoleDataView {
   static override styles = deliveriesViewStyles;
 
   @state() private list: ListState = { kind: 'loading' };
@@ -42,20 +42,8 @@ export class AlloyConsoleDeliveries extends ConsoleViewElement {
   @state() private retrying = new Set<string>();
   @state() private notice = '';
   @state() private retryError?: ViewError;
-  private generation = 0;
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api')) void this.load();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.generation += 1;
   }
 
   async load(): Promise<void> {

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { ConsoleIntegration } from '../../../contract/console.js';
-import { ConsoleViewElement } from '../shared/view-element.js';
+import { ConsoleDataView } from '../shared/view-element.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
 import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
 import { integrationsViewStyles } from './integrations-view.styles.js';
@@ -25,28 +25,16 @@ type ViewState =
  * opens the share dialog.
  */
 @customElement('alloy-console-integrations')
-export class AlloyConsoleIntegrations extends ConsoleViewElement {
+export class AlloyConsoleIntegrations extends ConsoleDataView {
   static override styles = integrationsViewStyles;
 
   @state() private view: ViewState = { kind: 'loading' };
   /** Created here (not by a bare import and a tag), so a bundle that drops side-effect-only imports keeps it. */
   private readonly shareDialog = new AlloyConsoleShareDialog();
-  private generation = 0;
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api')) void this.load();
     this.shareDialog.api = this.api;
     this.shareDialog.lang = this.lang;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.generation += 1;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) void this.load();
   }
 
   /** Loads (again) from the API. */

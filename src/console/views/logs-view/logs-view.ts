@@ -10,7 +10,7 @@ import {
   type LogNotification,
 } from '../../../contract/index.js';
 import type { ConsoleQuery } from '../../api-types.js';
-import { ConsoleViewElement } from '../shared/view-element.js';
+import { ConsoleDataView } from '../shared/view-element.js';
 import { linkClick } from '../shared/events.js';
 import { formatDate, formatDuration, formatJson, toViewError, type ViewError } from '../shared/format.js';
 import { executionStatus, STATUS_MESSAGES } from '../shared/status.js';
@@ -72,7 +72,7 @@ type RerunState =
  * (`POST /workflows/:workflowId/rerun/:executionId`).
  */
 @customElement('alloy-console-logs')
-export class AlloyConsoleLogs extends ConsoleViewElement {
+export class AlloyConsoleLogs extends ConsoleDataView {
   static override styles = logsViewStyles;
 
   /** The path after `/console/logs/`: empty for the list, else an executionId. */
@@ -85,24 +85,12 @@ export class AlloyConsoleLogs extends ConsoleViewElement {
   @state() private rerun: RerunState = { kind: 'idle' };
   /** The execution's user (`GET /users/:userId`) for its username; undefined until known or when gone. */
   @state() private executionUser: User | undefined;
-  private generation = 0;
-
   private get executionId(): string {
-    return decodeURIComponent(this.route.replace(/^\/+|\/+$/g, ''));
+    return ConsoleDataView.routeId(this.route);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api') || changed.has('route')) void this.load();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.generation += 1;
   }
 
   async load(): Promise<void> {

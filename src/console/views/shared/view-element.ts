@@ -30,3 +30,34 @@ export abstract class ConsoleViewElement extends LitElement {
     return html`<p class="loading" role="status">${this.t.loading}</p>`;
   }
 }
+
+/**
+ * A view that shows what it loads from `api`: it loads again when put back on the page, and drops
+ * answers meant for an earlier load.
+ */
+export abstract class ConsoleDataView extends ConsoleViewElement {
+  /**
+   * Bumped by every load and when the view leaves the page: an answer that arrives for an older
+   * generation is dropped, so a slow call never overwrites what a newer one showed.
+   */
+  protected generation = 0;
+
+  /** Loads (again) what the view shows from `api`. */
+  abstract load(): Promise<void>;
+
+  /** A view put back on the page loads again (what it showed may be stale). */
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.generation += 1;
+  }
+
+  /** The rest of the path a view with sub-pages gets as `route`, decoded: `''` or an id. */
+  protected static routeId(route: string): string {
+    return decodeURIComponent(route.replace(/^\/+|\/+$/g, ''));
+  }
+}

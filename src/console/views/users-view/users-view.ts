@@ -13,7 +13,7 @@ import {
   type Installation,
   type LogNotification,
 } from '../../../contract/index.js';
-import { ConsoleViewElement } from '../shared/view-element.js';
+import { ConsoleDataView } from '../shared/view-element.js';
 import { linkClick } from '../shared/events.js';
 import { formatDate, toViewError, type ViewError } from '../shared/format.js';
 import { executionStatus } from '../shared/status.js';
@@ -85,7 +85,7 @@ type DetailState = { kind: 'loading' } | { kind: 'error'; error: ViewError } | {
  * "Generate link" opens the share dialog and "Generate token" shows a user token once.
  */
 @customElement('alloy-console-users')
-export class AlloyConsoleUsers extends ConsoleViewElement {
+export class AlloyConsoleUsers extends ConsoleDataView {
   static override styles = usersViewStyles;
 
   /** The path after `/console/users/`: empty for the list, else a userId. */
@@ -101,10 +101,8 @@ export class AlloyConsoleUsers extends ConsoleViewElement {
   private searchGeneration = 0;
   /** Created here (not by a bare import and a tag), so a bundle that drops side-effect-only imports keeps it. */
   private readonly shareDialog = new AlloyConsoleShareDialog();
-  private generation = 0;
-
   private get userId(): string {
-    return decodeURIComponent(this.route.replace(/^\/+|\/+$/g, ''));
+    return ConsoleDataView.routeId(this.route);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -113,14 +111,8 @@ export class AlloyConsoleUsers extends ConsoleViewElement {
     this.shareDialog.lang = this.lang;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) void this.load();
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.generation += 1;
     this.cancelSearchTimer();
     this.searchGeneration += 1;
   }
