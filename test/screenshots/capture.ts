@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { launchChromium } from '../helpers/chromium.js';
+import { openVariantPage, variantsOf } from './variants.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'screenshots');
@@ -27,14 +28,7 @@ const VIEWPORTS = [
   { width: 320, height: 640, scale: 2 },
 ] as const;
 
-const VARIANTS = VIEWPORTS.flatMap(({ width, height, scale }) =>
-  (['light', 'dark'] as const).map((scheme) => ({
-    name: `${width}x${height}-${scheme}`,
-    viewport: { width, height },
-    scale,
-    dark: scheme === 'dark',
-  })),
-);
+const VARIANTS = variantsOf(VIEWPORTS);
 
 // A stand-in host page, so the backdrop has something to cover.
 const HOST_PAGE = `<!doctype html>
@@ -92,19 +86,7 @@ async function main(): Promise<void> {
   const states = new Set<string>();
   try {
     for (const variant of VARIANTS) {
-      const context = await browser.newContext({
-        viewport: variant.viewport,
-        deviceScaleFactor: variant.scale,
-        colorScheme: variant.dark ? 'dark' : 'light',
-        reducedMotion: 'reduce',
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      page.on('dialog', (dialog) => {
-        errors.push(`a native ${dialog.type()} dialog opened: ${dialog.message()}`);
-        void dialog.dismiss();
-      });
+      const { context, page, errors } = await openVariantPage(browser, variant);
       await page.goto(origin);
       const all = await page.evaluate(() => window.scenarioNames);
       const unknown = only.filter((name) => !all.includes(name));

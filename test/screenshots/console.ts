@@ -14,6 +14,7 @@ import { connectDemoStore, isvCall, toSettingsStep } from '../helpers/e2e-modal.
 import { seededStoreCredentialOverHttp } from '../helpers/sandbox-owner.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../helpers/server.js';
 import { TestReceiver } from '../server/receiver.js';
+import { openVariantPage, variantsOf, type Variant } from './variants.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'screenshots');
@@ -31,14 +32,7 @@ const VIEWPORTS = [
   { width: 375, height: 812, scale: 2 },
 ] as const;
 
-const VARIANTS = VIEWPORTS.flatMap(({ width, height, scale }) =>
-  (['light', 'dark'] as const).map((scheme) => ({
-    name: `${width}x${height}-${scheme}`,
-    viewport: { width, height },
-    scale,
-    dark: scheme === 'dark',
-  })),
-);
+const VARIANTS = variantsOf(VIEWPORTS);
 
 const STATES = [
   'sign-in',
@@ -217,7 +211,7 @@ async function show(page: Page, url: string, ready: Locator): Promise<void> {
 interface Shooter {
   page: Page;
   context: BrowserContext;
-  variant: (typeof VARIANTS)[number];
+  variant: Variant;
   errors: string[];
 }
 
@@ -263,19 +257,7 @@ async function main(): Promise<void> {
     // what one state changes (the share dialog makes a user) shows in no earlier state's shots.
     const shooters: Shooter[] = [];
     for (const variant of VARIANTS) {
-      const context = await browser.newContext({
-        viewport: variant.viewport,
-        deviceScaleFactor: variant.scale,
-        colorScheme: variant.dark ? 'dark' : 'light',
-        reducedMotion: 'reduce',
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      page.on('dialog', (dialog) => {
-        errors.push(`a native ${dialog.type()} dialog opened: ${dialog.message()}`);
-        void dialog.dismiss();
-      });
+      const { context, page, errors } = await openVariantPage(browser, variant);
       shooters.push({ page, context, variant, errors });
     }
 
