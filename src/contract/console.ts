@@ -12,11 +12,14 @@ export const ConsoleIntegration = z.object({
   app: z.string(),
   description: z.string(),
   icon: z.string(),
+  /** `version`: the newest released one, 0 before a console-made workflow's first release. */
   workflows: z.array(z.object({ workflowId: z.string(), name: z.string(), version: z.number() })),
   /** Users of the environment with an installation of it. */
   installs: z.number(),
-  /** Where it is defined: `code` (a `*.integration.json` file; read-only in the console). */
-  source: z.enum(['code']),
+  /** Where it is defined: `code` (a `*.integration.json` file; read-only in the console) or `console`. */
+  source: z.enum(['code', 'console']),
+  /** Whether end users of the environment can see and install it (the integration's Active toggle). */
+  active: z.boolean(),
 });
 export type ConsoleIntegration = z.infer<typeof ConsoleIntegration>;
 

@@ -15,3 +15,4 @@ export type { WidgetApi } from './widget-api.js';
 export * from './widget-auth.js';
 export * from './regions.js';
 export * from './console.js';
+export * from './console-builder.js';

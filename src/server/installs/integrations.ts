@@ -343,6 +343,7 @@ export class IntegrationService {
       installs: counts.get(def.integrationId) ?? 0,
       // Every integration is loaded from a *.integration.json file for now.
       source: 'code' as const,
+      active: true,
     }));
   }
 

@@ -60,6 +60,7 @@ describe('ConsoleClient (src/console/api.ts)', () => {
           workflows: [{ workflowId: 'wf_1', name: 'Orders', version: 2 }],
           installs: 3,
           source: 'code',
+          active: true,
         },
       ],
     };

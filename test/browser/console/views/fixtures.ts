@@ -98,6 +98,7 @@ export const CONSOLE_INTEGRATIONS = z.parse(ConsoleIntegrationListResponse, {
       ],
       installs: 2,
       source: 'code',
+      active: true,
     },
     {
       integrationId: SECOND_INTEGRATION_ID,
@@ -108,6 +109,7 @@ export const CONSOLE_INTEGRATIONS = z.parse(ConsoleIntegrationListResponse, {
       workflows: [{ workflowId: '65a1c0de0000000000000103', name: 'Invoices', version: 1 }],
       installs: 0,
       source: 'code',
+      active: true,
     },
   ],
 });
