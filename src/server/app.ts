@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { DEFAULT_CONSOLE_USERS_PAGE_SIZE } from '../contract/index.js';
 import { ApiRouter } from './http/router.js';
 import {
+  consoleActiveRoutes,
   consoleApiRoutes,
   consoleExportRoutes,
   consoleIsvCredential,
@@ -503,6 +504,10 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         const source = definitions.current.source(integrationId);
         return source && { slug: source.file.replace(/\.integration\.json$/, ''), text: source.text };
       });
+      // An integration's Active toggle per environment, kept by the installs module.
+      consoleActiveRoutes(consoleApi, consoleService, (env, integrationId, active) =>
+        integrations.setActive(env, integrationId, active),
+      );
       // The Embedded Links made, with their status; a user filter must name a user of the environment.
       consoleLinkRoutes(consoleApi, consoleService, async (env, filter) => {
         const user = filter.userId === undefined ? undefined : await users.require(env, filter.userId);

@@ -12,6 +12,8 @@ export {
 } from './console.js';
 export { SCRYPT_COST, type ScryptCost } from './passwords.js';
 export {
+  consoleActiveRoutes,
+  type SetIntegrationActive,
   consoleApiRoutes,
   consoleExportRoutes,
   consoleIsvCredential,

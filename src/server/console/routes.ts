@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
 import {
   ConsoleUserSearchQuery,
+  SetActiveBody,
+  type SetActiveResponse,
   type ConsoleIntegration,
   type ConsoleLink,
   type ConsoleUserListResponse,
@@ -276,5 +278,24 @@ export function consoleLinkRoutes(
     await requireSession(service, request);
     const filter = parseInput(Query, request.query, 'query');
     return { data: await links(environmentOf(request), filter) };
+  });
+}
+
+/** The installs module's Active toggle, handed in by the composition root (404 for an unknown integration). */
+export type SetIntegrationActive = (env: Environment, integrationId: string, active: boolean) => Promise<SetActiveResponse>;
+
+/**
+ * `PUT /console/api/integrations/:integrationId/active` `SetActiveBody`: switches the integration
+ * on or off for the end users of the `x-alloy-env` environment. Register it in the `/console/api`
+ * scope after `consoleApiRoutes` (same hooks: no-store, same origin only).
+ */
+export function consoleActiveRoutes(app: FastifyInstance, service: ConsoleService, setActive: SetIntegrationActive): void {
+  const Params = z.strictObject({ integrationId: z.string().check(z.minLength(1), z.maxLength(200)) });
+  app.put('/integrations/:integrationId/active', async (request) => {
+    const session = await requireSession(service, request);
+    requireCsrf(service, request, session);
+    const { integrationId } = parseInput(Params, request.params, 'params');
+    const { active } = parseInput(SetActiveBody, request.body, 'body');
+    return setActive(environmentOf(request), integrationId, active);
   });
 }

@@ -40,6 +40,8 @@ export class HeadlessInstallService {
   async start(userId: string, request: StartInstallationRequest): Promise<StartInstallationResponse> {
     const def = this.definitions().integration(request.integrationId);
     if (!def) throw notFound('The integration');
+    // Switched off in the user's environment: no new installation (an existing one may be redone).
+    await this.integrations.requireInstallable(userId, def.integrationId);
     const workflows = chooseWorkflows(def.workflows, request.workflowIds);
     const credentials = await this.resolveCredentials(userId, appsNeeded(workflows), request.credentialIds ?? []);
 

@@ -164,9 +164,55 @@ export class IntegrationService {
     };
   }
 
+  /**
+   * Every integration the user can see: an integration switched off in the user's environment is
+   * left out unless the user installed it (they keep editing and uninstalling it).
+   */
   async list(userId: string): Promise<IntegrationSummary[]> {
-    const installed = await this.userWorkflows(userId);
-    return this.definitions().integrations.map((def) => this.summarize(def, installed));
+    const [installed, inactive] = await Promise.all([
+      this.userWorkflows(userId),
+      repo.inactiveIntegrationsOfUser(this.database, userId),
+    ]);
+    return this.definitions()
+      .integrations.filter((def) => !inactive.has(def.integrationId) || hasInstalled(def, installed))
+      .map((def) => this.summarize(def, installed));
+  }
+
+  /**
+   * Refuses (409) an integration switched off in the user's environment unless the user already
+   * installed it: an inactive integration takes no new installs, existing ones stay editable.
+   */
+  private async requireAvailable(
+    userId: string,
+    def: IntegrationDefinition,
+    installed: ReadonlyMap<string, InstalledWorkflow>,
+    conn: Conn,
+  ): Promise<void> {
+    if (hasInstalled(def, installed)) return;
+    if (await repo.inactiveForUser(conn, userId, def.integrationId)) throw inactiveIntegration();
+  }
+
+  /** Whether a user may start installing the integration (headless start): 409 when it is switched off. */
+  async requireInstallable(userId: string, integrationId: string, conn: Conn = this.database): Promise<void> {
+    const def = this.definition(integrationId);
+    await this.requireAvailable(userId, def, await this.userWorkflows(userId, conn), conn);
+  }
+
+  /**
+   * False when the integration is switched off in the user's environment and the user has not
+   * installed it (the Embedded Link page then says so instead of opening the modal).
+   */
+  async installable(userId: string, integrationId: string): Promise<boolean> {
+    const def = this.definitions().integration(integrationId);
+    if (!def || hasInstalled(def, await this.userWorkflows(userId))) return true;
+    return !(await repo.inactiveForUser(this.database, userId, integrationId));
+  }
+
+  /** Sets the integration's Active state in an environment (the console's toggle); 404 when unknown. */
+  async setActive(env: Environment, integrationId: string, active: boolean): Promise<{ integrationId: string; active: boolean }> {
+    const def = this.definition(integrationId);
+    await repo.setIntegrationActive(this.database, { env, integrationId: def.integrationId, active, now: nowIso() });
+    return { integrationId: def.integrationId, active };
   }
 
   async get(userId: string, integrationId: string): Promise<IntegrationSummary> {
@@ -177,6 +223,7 @@ export class IntegrationService {
   async widgetView(userId: string, integrationId: string): Promise<WidgetIntegration> {
     const def = this.definition(integrationId);
     const installed = await this.userWorkflows(userId);
+    await this.requireAvailable(userId, def, installed, this.database);
     const fields: ConfigField[] = def.workflows.flatMap((wf) => configurableFields(wf.workflowId, latestVersion(wf)));
     const installationId = def.workflows.map((wf) => installed.get(wf.workflowId)?.installationId).find(Boolean);
     const values = def.workflows.flatMap((wf) => {
@@ -226,6 +273,7 @@ export class IntegrationService {
 
     return changeInstalls(conn, userId, this.settle, async (trx) => {
       const saved = await this.userWorkflows(userId, trx);
+      await this.requireAvailable(userId, def, saved, trx);
       const configByWorkflow = this.validateValues(userId, chosen, request.values, saved);
       const now = nowIso();
       const installationId = await repo.upsertInstallation(trx, {
@@ -332,7 +380,10 @@ export class IntegrationService {
 
   /** The console's list: every integration as defined, with how many users of `env` installed it. */
   async catalogue(env: Environment): Promise<ConsoleIntegration[]> {
-    const counts = await repo.installCounts(this.database, env);
+    const [counts, inactive] = await Promise.all([
+      repo.installCounts(this.database, env),
+      repo.inactiveIntegrations(this.database, env),
+    ]);
     return this.definitions().integrations.map((def) => ({
       integrationId: def.integrationId,
       name: def.name,
@@ -343,7 +394,7 @@ export class IntegrationService {
       installs: counts.get(def.integrationId) ?? 0,
       // Every integration is loaded from a *.integration.json file for now.
       source: 'code' as const,
-      active: true,
+      active: !inactive.has(def.integrationId),
     }));
   }
 
@@ -453,6 +504,19 @@ export class IntegrationService {
     }
     return byWorkflow;
   }
+}
+
+/** Whether the user has any workflow of the integration installed (an installation of it). */
+function hasInstalled(def: IntegrationDefinition, installed: ReadonlyMap<string, InstalledWorkflow>): boolean {
+  return def.workflows.some((wf) => installed.has(wf.workflowId));
+}
+
+/** Why a new install of an integration switched off in the user's environment is refused. */
+export const INACTIVE_MESSAGE = 'This integration is not active.';
+
+/** The refusal of a new install of an integration switched off in the user's environment. */
+function inactiveIntegration(): DomainError {
+  return new DomainError('conflict', 'This integration is not active.');
 }
 
 /** `blockId\u0000name` of every field that is a secret in any version of the workflow. */

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../http/errors.js';
 import type { AppContext } from '../context.js';
 import { brandImageOrigins, escapeHtml, PAGE_FILES, pageHeaders, renderPage, sendAsset } from '../http/pages/index.js';
+import { INACTIVE_MESSAGE } from './integrations.js';
 import { LinkPageSessions } from './link-pages.js';
 import { issueUserToken } from '../users/index.js';
 
@@ -92,6 +93,7 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
         body: `<p id="loading">Loading…</p>
 <div id="ended" hidden><p>This install link has ended: it was used, or it expired.</p><p>${escapeHtml(askAgain)}</p></div>
 <div id="done" hidden><p>The integration is installed. You can close this page${backTo}.</p></div>
+<div id="inactive" hidden><p>This integration is not available right now.</p><p>${escapeHtml(askAgain)}</p></div>
 <div id="retry" hidden><p>The installation was not finished.</p><button type="button" class="button">Open the installation again</button></div>`,
       }),
     );
@@ -111,6 +113,10 @@ export function linkPageRoutes(app: FastifyInstance, ctx: AppContext): void {
         .status(410)
         .header('set-cookie', `${COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Strict${secure()}`)
         .send(errorBody('not_found', `${ENDED_TEXT[state.reason]} Ask for a new install link.`));
+    }
+    // Switched off in the user's environment (and not installed yet): the page says so.
+    if (!(await ctx.integrations.installable(state.userId, state.integrationId))) {
+      return reply.status(409).send(errorBody('conflict', INACTIVE_MESSAGE));
     }
     // The page installs one integration: its token works for that one only.
     const token = await issueUserToken(ctx.secrets.jwtSecret, {

@@ -4,7 +4,8 @@ import type { Environment } from '../users/index.js';
 
 /**
  * All SQL on the tables the installs module owns: `installations`, `user_workflows`,
- * `installation_credentials`, `pending_installations`, `link_tokens`, `link_sessions`. Every
+ * `installation_credentials`, `pending_installations`, `link_tokens`, `link_sessions`,
+ * `integration_states`. Every
  * function takes the database or a transaction first and returns plain objects.
  */
 
@@ -719,3 +720,55 @@ export const pruneLinkSessions = (conn: Conn, cutoff: string, limit: number): Pr
 /** Deletes at most `limit` pending headless installations that expired before `cutoff`; how many. */
 export const prunePendingInstallations = (conn: Conn, cutoff: string, limit: number): Promise<number> =>
   pruneExpired(conn, 'pending_installations', 'id', cutoff, limit);
+
+// ── integration_states ───────────────────────────────────────────────────────────────────────
+
+/** Sets an integration's Active state in an environment (one upsert; no row means active). */
+export async function setIntegrationActive(
+  conn: Conn,
+  row: { env: Environment; integrationId: string; active: boolean; now: string },
+): Promise<void> {
+  const active = row.active ? 1 : 0;
+  await conn
+    .insertInto('integration_states')
+    .values({ env: row.env, integration_id: row.integrationId, active, updated_at: row.now })
+    .onConflict((oc) => oc.columns(['env', 'integration_id']).doUpdateSet({ active, updated_at: row.now }))
+    .execute();
+}
+
+/** The integrations switched off in an environment (one query, by the primary key's prefix). */
+export async function inactiveIntegrations(conn: Conn, env: Environment): Promise<Set<string>> {
+  const rows = await conn
+    .selectFrom('integration_states')
+    .select('integration_id')
+    .where('env', '=', env)
+    .where('active', '=', 0)
+    .execute();
+  return new Set(rows.map((r) => r.integration_id));
+}
+
+const inactiveForUserRows = prepared((conn, userId: string) =>
+  conn
+    .selectFrom('users as u')
+    .innerJoin('integration_states as s', 's.env', 'u.env')
+    .select('s.integration_id')
+    .where('u.id', '=', userId)
+    .where('s.active', '=', 0),
+);
+
+/** The integrations switched off in the user's environment (compiled once: the listing reads it). */
+export async function inactiveIntegrationsOfUser(conn: Conn, userId: string): Promise<Set<string>> {
+  return new Set((await inactiveForUserRows(conn, userId)).map((r) => r.integration_id));
+}
+
+/** Whether the integration is switched off in the user's environment. */
+export async function inactiveForUser(conn: Conn, userId: string, integrationId: string): Promise<boolean> {
+  const row = await conn
+    .selectFrom('users as u')
+    .innerJoin('integration_states as s', 's.env', 'u.env')
+    .select('s.active')
+    .where('u.id', '=', userId)
+    .where('s.integration_id', '=', integrationId)
+    .executeTakeFirst();
+  return row !== undefined && row.active === 0;
+}

@@ -4,9 +4,10 @@ const loading = document.getElementById('loading');
 const ended = document.getElementById('ended');
 const done = document.getElementById('done');
 const retry = document.getElementById('retry');
+const inactive = document.getElementById('inactive');
 
 function show(section) {
-  for (const element of [loading, ended, done, retry]) element.hidden = element !== section;
+  for (const element of [loading, ended, done, retry, inactive]) element.hidden = element !== section;
 }
 
 async function session() {
@@ -14,6 +15,8 @@ async function session() {
   if (!response.ok) {
     const error = new Error('link session ended');
     error.ended = response.status === 401 || response.status === 410;
+    // 409: the integration is switched off for this environment (the ISV's Active toggle).
+    error.inactive = response.status === 409;
     throw error;
   }
   return response.json();
@@ -25,7 +28,7 @@ async function start() {
   try {
     first = await session();
   } catch (error) {
-    show(error.ended ? ended : retry);
+    show(error.ended ? ended : error.inactive ? inactive : retry);
     return;
   }
   const Alloy = window.Alloy;

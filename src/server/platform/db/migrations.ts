@@ -477,6 +477,17 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX IF NOT EXISTS users_env_full_name_lower ON users (env, (lower(full_name) COLLATE "C"));
   `,
   },
+  `
+  -- An integration's Active toggle per environment (installs/repository.ts): no row is active. An
+  -- inactive one is hidden from that environment's end users and refuses new installs.
+  CREATE TABLE IF NOT EXISTS integration_states (
+    env TEXT NOT NULL CHECK (env IN ('development', 'production')),
+    integration_id TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (env, integration_id)
+  );
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */

@@ -31,6 +31,7 @@ export interface DB {
   console_sessions: ConsoleSessionsTable;
   console_setup_tokens: ConsoleSetupTokensTable;
   console_api_keys: ConsoleApiKeysTable;
+  integration_states: IntegrationStatesTable;
 }
 
 export interface SettingsTable {
@@ -309,4 +310,11 @@ export interface ConsoleApiKeysTable {
   hint: string | null;
   active: number;
   created_at: string;
+}
+
+export interface IntegrationStatesTable {
+  env: Environment;
+  integration_id: string;
+  active: number;
+  updated_at: string;
 }
