@@ -11,6 +11,7 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
+import type { SetActiveResponse } from '../contract/console-builder.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -52,6 +53,8 @@ export interface ConsoleApi {
    * creation order; pass the previous page's `nextCursor` as `cursor`. Throws `ConsoleApiError`.
    */
   searchUsers(options: ConsoleUserSearch): Promise<ConsoleUserListResponse>;
+  /** Switches an integration on or off for this api's environment (`PUT /console/api/integrations/:id/active`). */
+  setActive(integrationId: string, active: boolean): Promise<SetActiveResponse>;
 }
 
 /** The filters of `ConsoleApi.links`. */

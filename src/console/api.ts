@@ -11,6 +11,7 @@ import {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
+import { SetActiveResponse } from '../contract/console-builder.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -179,6 +180,17 @@ export class ConsoleClient {
             sessionCall: true,
           },
           ConsoleUserListResponse,
+        ),
+      setActive: (integrationId, active) =>
+        this.call(
+          {
+            method: 'PUT',
+            path: `/integrations/${encodeURIComponent(integrationId)}/active`,
+            body: { active },
+            headers: { 'x-alloy-env': env },
+            sessionCall: true,
+          },
+          SetActiveResponse,
         ),
     };
   }

@@ -110,4 +110,11 @@ export const de: ConsoleMessages = {
     publicKeyUrl: 'Öffentlicher Signaturschlüssel',
     publicKeyHelp: 'Der öffentliche RSA-Schlüssel (PEM) für den Header X-Alloy-Signature.',
   },
+  activeSwitch: {
+    label: 'Aktiv',
+    on: 'An',
+    off: 'Aus',
+    saving: 'Wird gespeichert…',
+    failed: (message) => `Die Änderung wurde nicht gespeichert: ${message}`,
+  },
 };

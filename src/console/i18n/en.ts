@@ -108,4 +108,11 @@ export const en: ConsoleMessages = {
     publicKeyUrl: 'Signing public key',
     publicKeyHelp: 'The RSA public key (PEM) for the X-Alloy-Signature header.',
   },
+  activeSwitch: {
+    label: 'Active',
+    on: 'On',
+    off: 'Off',
+    saving: 'Saving…',
+    failed: (message) => `The change was not saved: ${message}`,
+  },
 };

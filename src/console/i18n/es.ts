@@ -111,4 +111,11 @@ export const es: ConsoleMessages = {
     publicKeyUrl: 'Clave pública de firma',
     publicKeyHelp: 'La clave pública RSA (PEM) para la cabecera X-Alloy-Signature.',
   },
+  activeSwitch: {
+    label: 'Activa',
+    on: 'Sí',
+    off: 'No',
+    saving: 'Guardando…',
+    failed: (message) => `No se guardó el cambio: ${message}`,
+  },
 };

@@ -110,4 +110,11 @@ export const fr: ConsoleMessages = {
     publicKeyUrl: 'Clé publique de signature',
     publicKeyHelp: 'La clé publique RSA (PEM) de l’en-tête X-Alloy-Signature.',
   },
+  activeSwitch: {
+    label: 'Active',
+    on: 'Oui',
+    off: 'Non',
+    saving: 'Enregistrement…',
+    failed: (message) => `La modification n’a pas été enregistrée : ${message}`,
+  },
 };

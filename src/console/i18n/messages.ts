@@ -102,6 +102,15 @@ export interface ConsoleMessages {
     publicKeyUrl: string;
     publicKeyHelp: string;
   };
+  /** The Active switch of an integration (`alloy-console-active-switch`). */
+  activeSwitch: {
+    label: string;
+    on: string;
+    off: string;
+    saving: string;
+    /** Shown (role=alert) when the change failed and the switch went back. */
+    failed: (message: string) => string;
+  };
 }
 
 /** Each language's name in itself, for the language select. */

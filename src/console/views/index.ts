@@ -1,6 +1,7 @@
 /**
  * The console's data views: `alloy-console-integrations`, `alloy-console-users`,
- * `alloy-console-logs`, `alloy-console-deliveries` and `alloy-console-share-dialog`. Each takes
+ * `alloy-console-logs`, `alloy-console-deliveries`, `alloy-console-share-dialog` and
+ * `alloy-console-active-switch` (an integration's Active switch, in each integrations row). Each takes
  * `api: ConsoleApi` and `lang: ConsoleLanguage` from the shell (users and logs also a `route`), and
  * asks the shell to change page with `alloy-console-navigate` or plain links.
  *
@@ -8,6 +9,7 @@
  * declares its modules side-effect free (`sideEffects` in package.json), so a bundler drops a bare
  * `import './views/index.js'`: call `defineConsoleViews()` (or use an export) to keep them.
  */
+import { AlloyConsoleActiveSwitch } from './active-switch/active-switch.js';
 import { AlloyConsoleDeliveries } from './deliveries-view/deliveries-view.js';
 import { AlloyConsoleIntegrations } from './integrations-view/integrations-view.js';
 import { AlloyConsoleLogs } from './logs-view/logs-view.js';
@@ -20,7 +22,9 @@ export {
   AlloyConsoleLogs,
   AlloyConsoleDeliveries,
   AlloyConsoleShareDialog,
+  AlloyConsoleActiveSwitch,
 };
+export type { AlloyConsoleActiveChangeEvent } from './active-switch/active-switch.js';
 export { logsQuery, type LogsFilters } from './logs-view/logs-view.js';
 export {
   LINK_EXPIRY_DAYS,
@@ -38,6 +42,7 @@ export const CONSOLE_VIEWS = {
   'alloy-console-logs': AlloyConsoleLogs,
   'alloy-console-deliveries': AlloyConsoleDeliveries,
   'alloy-console-share-dialog': AlloyConsoleShareDialog,
+  'alloy-console-active-switch': AlloyConsoleActiveSwitch,
 } as const;
 
 /**

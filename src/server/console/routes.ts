@@ -282,14 +282,22 @@ export function consoleLinkRoutes(
 }
 
 /** The installs module's Active toggle, handed in by the composition root (404 for an unknown integration). */
-export type SetIntegrationActive = (env: Environment, integrationId: string, active: boolean) => Promise<SetActiveResponse>;
+export type SetIntegrationActive = (
+  env: Environment,
+  integrationId: string,
+  active: boolean,
+) => Promise<SetActiveResponse>;
 
 /**
  * `PUT /console/api/integrations/:integrationId/active` `SetActiveBody`: switches the integration
  * on or off for the end users of the `x-alloy-env` environment. Register it in the `/console/api`
  * scope after `consoleApiRoutes` (same hooks: no-store, same origin only).
  */
-export function consoleActiveRoutes(app: FastifyInstance, service: ConsoleService, setActive: SetIntegrationActive): void {
+export function consoleActiveRoutes(
+  app: FastifyInstance,
+  service: ConsoleService,
+  setActive: SetIntegrationActive,
+): void {
   const Params = z.strictObject({ integrationId: z.string().check(z.minLength(1), z.maxLength(200)) });
   app.put('/integrations/:integrationId/active', async (request) => {
     const session = await requireSession(service, request);

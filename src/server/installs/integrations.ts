@@ -209,7 +209,11 @@ export class IntegrationService {
   }
 
   /** Sets the integration's Active state in an environment (the console's toggle); 404 when unknown. */
-  async setActive(env: Environment, integrationId: string, active: boolean): Promise<{ integrationId: string; active: boolean }> {
+  async setActive(
+    env: Environment,
+    integrationId: string,
+    active: boolean,
+  ): Promise<{ integrationId: string; active: boolean }> {
     const def = this.definition(integrationId);
     await repo.setIntegrationActive(this.database, { env, integrationId: def.integrationId, active, now: nowIso() });
     return { integrationId: def.integrationId, active };

@@ -42,9 +42,13 @@ export const integrationsViewStyles = [
     }
     .foot {
       display: flex;
+      flex-wrap: wrap;
       gap: 16px;
       align-items: center;
       justify-content: flex-end;
+    }
+    .foot alloy-console-active-switch {
+      margin-inline-end: auto;
     }
     .source {
       font-size: 0.87em;

@@ -4,6 +4,7 @@ import type { ConsoleIntegration } from '../../../contract/console.js';
 import { ConsoleDataView } from '../shared/view-element.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
 import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
+import { AlloyConsoleActiveSwitch, type AlloyConsoleActiveChangeEvent } from '../active-switch/active-switch.js';
 import { integrationsViewStyles } from './integrations-view.styles.js';
 
 declare global {
@@ -27,6 +28,8 @@ type ViewState =
 @customElement('alloy-console-integrations')
 export class AlloyConsoleIntegrations extends ConsoleDataView {
   static override styles = integrationsViewStyles;
+  /** Each row's Active switch (referenced, so a bundle that drops side-effect-only imports keeps it). */
+  static readonly activeSwitch = AlloyConsoleActiveSwitch;
 
   @state() private view: ViewState = { kind: 'loading' };
   /** Created here (not by a bare import and a tag), so a bundle that drops side-effect-only imports keeps it. */
@@ -70,11 +73,22 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
         return this.renderError(view.error, () => void this.load());
       case 'ready':
         if (view.integrations.length === 0) return html`<p class="muted">${t.integrationsEmpty}</p>`;
-        return html`<ul class="grid">
+        return html`<ul class="grid" @alloy-console-active-change=${this.onActiveChange}>
           ${view.integrations.map((i) => this.renderIntegration(i))}
         </ul>`;
     }
   }
+
+  /** A switch saved an integration's Active state: its row shows it from now on. */
+  private readonly onActiveChange = (event: AlloyConsoleActiveChangeEvent): void => {
+    const view = this.view;
+    if (view.kind !== 'ready') return;
+    const { integrationId, active } = event.detail;
+    this.view = {
+      kind: 'ready',
+      integrations: view.integrations.map((i) => (i.integrationId === integrationId ? { ...i, active } : i)),
+    };
+  };
 
   private renderIntegration(integration: ConsoleIntegration) {
     const t = this.t;
@@ -100,6 +114,12 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
         ${integration.source === 'code' ? html`<p class="source muted">${t.definedInCode}</p>` : nothing}
       </div>
       <div class="foot">
+        <alloy-console-active-switch
+          .api=${this.api}
+          .integrationId=${integration.integrationId}
+          .active=${integration.active}
+          lang=${this.lang}
+        ></alloy-console-active-switch>
         <a
           class="export"
           href=${exportUrl(integration.integrationId)}

@@ -35,6 +35,9 @@ class FakeApi implements ConsoleApi {
   async searchUsers(): Promise<ConsoleUserListResponse> {
     throw new Error('the settings page does not search users');
   }
+  async setActive(): Promise<never> {
+    throw new Error('the settings page does not switch integrations');
+  }
 }
 
 class FakeKeys implements ConsoleKeysApi {

@@ -7,6 +7,7 @@ import {
   ConsoleUserListResponse,
   ConsoleUserSearchQuery,
 } from '../../../../src/contract/console.js';
+import { SetActiveBody, SetActiveResponse } from '../../../../src/contract/console-builder.js';
 import {
   ConsoleApiError,
   type ConsoleApi,
@@ -124,6 +125,34 @@ export class FakeConsoleApi implements ConsoleApi {
     this.calls.push({ method: 'GET', path: '/console/api/users', query });
     if (!this.searchUsersHandler) throw new Error('no answer for searchUsers()');
     return z.parse(ConsoleUserListResponse, await this.searchUsersHandler(search));
+  }
+
+  private setActiveHandler: ((integrationId: string, active: boolean) => unknown) | undefined;
+
+  /**
+   * Answers `setActive()` (`PUT /console/api/integrations/:id/active`) with `answer` or a function's
+   * result (it may throw or hold); without one, the server's echo `{ integrationId, active }`.
+   */
+  onSetActive(answer: unknown): this {
+    this.setActiveHandler =
+      typeof answer === 'function'
+        ? (answer as (integrationId: string, active: boolean) => unknown)
+        : () => structuredClone(answer);
+    return this;
+  }
+
+  /** `setActive()`: recorded in `calls` with its body (checked against `SetActiveBody`); the answer parsed. */
+  async setActive(integrationId: string, active: boolean): Promise<SetActiveResponse> {
+    const body = z.parse(SetActiveBody, { active });
+    this.calls.push({
+      method: 'PUT',
+      path: `/console/api/integrations/${encodeURIComponent(integrationId)}/active`,
+      body,
+    });
+    const answer = this.setActiveHandler
+      ? await this.setActiveHandler(integrationId, active)
+      : { integrationId, active };
+    return z.parse(SetActiveResponse, answer);
   }
 
   /** The calls made to one operation. */
