@@ -347,7 +347,16 @@ test(
     );
     // The workload reached the hot tables at all (the recorder works).
     console.log(`allowlisted: ${[...allowed.keys()].join('; ')}`);
-    for (const table of ['users', 'executions', 'execution_blocks', 'run_queue', 'user_workflows', 'installations'])
+    for (const table of [
+      'users',
+      'executions',
+      'execution_blocks',
+      'run_queue',
+      'user_workflows',
+      'installations',
+      // The Active toggle's reads (integrations listing, installs): by its primary key.
+      'integration_states',
+    ])
       assert.ok(
         explained.some((text) => new RegExp(`"${table}"|\\b${table}\\b`).test(text)),
         `no statement on ${table} was recorded`,

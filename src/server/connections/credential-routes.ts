@@ -155,8 +155,8 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Headless',
     summary: 'Start a headless installation',
     description:
-      'Picks the credential for each app the integration uses (the user’s only one, or the one named in `credentialIds`; 400 `credential_required` otherwise) and returns the fields to fill. Complete within 24 hours.',
-    errors: [404],
+      'Picks the credential for each app the integration uses (the user’s only one, or the one named in `credentialIds`; 400 `credential_required` otherwise) and returns the fields to fill. Complete within 24 hours. 409 `conflict` when the integration is switched off in the user’s environment and the user has not installed it.',
+    errors: [404, 409],
     handler: async ({ caller, body }) =>
       ctx.headless.start((await ctx.users.require(caller.env, body.userId)).userId, body),
   });
@@ -166,7 +166,7 @@ export function credentialRoutes(api: ApiRouter, ctx: AppContext): void {
     summary: 'Complete a headless installation',
     description:
       'Checks the answers against the fields (required, type, rules) and installs. Honours `Idempotency-Key`, so a retried completion answers the same.',
-    errors: [404, 422],
+    errors: [404, 409, 422],
     idempotencyScope: 'headless-complete',
     // Inside the idempotency transaction; the installs service settles the user's app triggers
     // once it commits.

@@ -14,8 +14,8 @@ export function widgetRoutes(api: ApiRouter, ctx: AppContext): void {
     tag: 'Widget',
     summary: 'What the install modal renders for one integration',
     description:
-      'Called by the browser SDK with the user token: workflows, the fields to fill, and the current answers.',
-    errors: [404],
+      'Called by the browser SDK with the user token: workflows, the fields to fill, and the current answers. 409 `conflict` when the integration is switched off in the user’s environment and the user has not installed it.',
+    errors: [404, 409],
     handler: async ({ caller, params }) => {
       const userId = await currentUser(ctx, caller);
       requireIntegrationScope(caller, params.integrationId);
@@ -26,8 +26,9 @@ export function widgetRoutes(api: ApiRouter, ctx: AppContext): void {
   api.add(endpoints.widgetCreateInstallation, {
     tag: 'Widget',
     summary: 'Install an integration from the modal',
-    description: 'Called by the browser SDK with the user token when the user presses Finish Installation.',
-    errors: [404, 422],
+    description:
+      'Called by the browser SDK with the user token when the user presses Finish Installation. 409 `conflict` when the integration is switched off in the user’s environment (an existing installation can still be edited).',
+    errors: [404, 409, 422],
     idempotencyScope: 'widget-install',
     // Inside the idempotency transaction: every query goes through its `conn`.
     handler: async ({ caller, body, conn }) => {
