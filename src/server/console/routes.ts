@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
 import {
   ConsoleUserSearchQuery,
+  TestRunBody,
+  type TestRunResponse,
   type ConsoleIntegration,
   type ConsoleLink,
   type ConsoleUserListResponse,
@@ -276,5 +278,25 @@ export function consoleLinkRoutes(
     await requireSession(service, request);
     const filter = parseInput(Query, request.query, 'query');
     return { data: await links(environmentOf(request), filter) };
+  });
+}
+
+/**
+ * `POST /console/api/test-run`: a draft's blocks run once, now, as a user of the environment
+ * (the composition root passes the runtime's test run; nothing is queued or logged). Stopped
+ * when the console goes away before the answer.
+ */
+export function consoleTestRunRoutes(
+  app: FastifyInstance,
+  service: ConsoleService,
+  testRun: (env: Environment, body: z.infer<typeof TestRunBody>, signal: AbortSignal) => Promise<TestRunResponse>,
+): void {
+  app.post('/test-run', async (request, reply) => {
+    const session = await requireSession(service, request);
+    requireCsrf(service, request, session);
+    const body = parseInput(TestRunBody, request.body, 'body');
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+    return testRun(environmentOf(request), body, gone.signal);
   });
 }
