@@ -10,7 +10,7 @@ import {
 } from '../../contract/index.js';
 import type { Caller } from '../http/auth.js';
 import { readCookie } from '../http/cookies.js';
-import { parseInput } from '../http/errors.js';
+import { errorBody, parseInput } from '../http/errors.js';
 import type { RouteCredential } from '../http/router.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { ENVIRONMENTS, type Environment } from '../users/index.js';
@@ -297,6 +297,12 @@ export function consoleTestRunRoutes(
     const body = parseInput(TestRunBody, request.body, 'body');
     const gone = new AbortController();
     reply.raw.once('close', () => gone.abort());
-    return testRun(environmentOf(request), body, gone.signal);
+    try {
+      return await testRun(environmentOf(request), body, gone.signal);
+    } catch (error) {
+      // The draft failed the definition checks: 422, unlike a malformed body (400 above).
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      return reply.status(422).send(errorBody(error.code, error.message, { issues: error.issues ?? [] }));
+    }
   });
 }
