@@ -11,6 +11,7 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
+import type { TestRunBody, TestRunResponse } from '../contract/console-builder.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -52,6 +53,8 @@ export interface ConsoleApi {
    * creation order; pass the previous page's `nextCursor` as `cursor`. Throws `ConsoleApiError`.
    */
   searchUsers(options: ConsoleUserSearch): Promise<ConsoleUserListResponse>;
+  /** Runs a draft's blocks once as a user of this api's environment (`POST /console/api/test-run`). Throws `ConsoleApiError`. */
+  testRun(body: TestRunBody): Promise<TestRunResponse>;
 }
 
 /** The filters of `ConsoleApi.links`. */

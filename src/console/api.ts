@@ -11,6 +11,7 @@ import {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
+import { TestRunResponse } from '../contract/console-builder.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -179,6 +180,11 @@ export class ConsoleClient {
             sessionCall: true,
           },
           ConsoleUserListResponse,
+        ),
+      testRun: (body) =>
+        this.call(
+          { method: 'POST', path: '/test-run', body, headers: { 'x-alloy-env': env }, sessionCall: true },
+          TestRunResponse,
         ),
     };
   }

@@ -21,10 +21,7 @@ describe('console: POST /console/api/test-run', () => {
   let session: { cookie: string; csrf: string };
   let userId: string;
 
-  const testRun = (
-    body: unknown,
-    options: { env?: string; csrf?: boolean; signedIn?: boolean } = {},
-  ): ReturnType<Api['server']['app']['inject']> =>
+  const testRun = (body: unknown, options: { env?: string; csrf?: boolean; signedIn?: boolean } = {}) =>
     api.server.app.inject({
       method: 'POST',
       url: '/console/api/test-run',

@@ -10,6 +10,7 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../../../../src/contract/console.js';
+import type { TestRunResponse } from '../../../../src/contract/console-builder.js';
 import { $, KEYS, SETTINGS } from './fixtures.js';
 
 /** A ConsoleApi answering GET/PUT /2024-03/settings from memory; records what it was asked. */
@@ -34,6 +35,9 @@ class FakeApi implements ConsoleApi {
   }
   async searchUsers(): Promise<ConsoleUserListResponse> {
     throw new Error('the settings page does not search users');
+  }
+  async testRun(): Promise<TestRunResponse> {
+    throw new Error('the settings page does not run tests');
   }
 }
 
