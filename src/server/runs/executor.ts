@@ -470,7 +470,11 @@ export class WorkflowExecutor {
     connector: NonNullable<ReturnType<typeof findConnector>>,
   ): Promise<ResolvedConnection> {
     try {
-      const resolved = await this.connections.resolve(userId, connector, workflowId === undefined ? {} : { workflowId });
+      const resolved = await this.connections.resolve(
+        userId,
+        connector,
+        workflowId === undefined ? {} : { workflowId },
+      );
       return { ok: true, credentialId: resolved.credentialId, data: resolved.data };
     } catch (error) {
       // No connection: nothing of it can reach a log (the block that needs it fails on its own).
@@ -607,8 +611,7 @@ export class WorkflowExecutor {
       throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
     // The connection resolved for this run; a missing one throws before the try, as before.
     const link =
-      run.links.get(connector.id) ??
-      (await this.resolveConnection(run.userId, run.installedWorkflowId, connector));
+      run.links.get(connector.id) ?? (await this.resolveConnection(run.userId, run.installedWorkflowId, connector));
     if (!link.ok) throw link.error;
     try {
       // The same credential, its access token refreshed when it is about to expire (read again by
