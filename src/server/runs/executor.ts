@@ -35,9 +35,7 @@ import type { SecretBox } from '../platform/encryption.js';
 import { openConfig } from '../installs/index.js';
 
 /** What a test run's Stream Data payloads give as workflowId and integrationId (there is no workflow yet). */
-export const TEST_RUN = 'test-run';
-
-/** Why a block did not finish; `retryable` failures are tried again later with backoff. */
+const TEST_RUN = 'test-run';
 
 /** What a block needs to know about the run it belongs to. */
 interface BlockRun {
@@ -65,6 +63,7 @@ interface BlockRun {
 type ResolvedConnection = { ok: true; credentialId: string; data: CredentialData } | { ok: false; error: unknown };
 type ResolvedConnections = Map<string, ResolvedConnection>;
 
+/** Why a block did not finish; `retryable` failures are tried again later with backoff. */
 export class BlockFailure extends Error {
   constructor(
     message: string,
