@@ -11,7 +11,7 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
-import type { SetActiveResponse } from '../contract/console-builder.js';
+import type { SetActiveResponse, TestRunBody, TestRunResponse } from '../contract/console-builder.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -55,6 +55,8 @@ export interface ConsoleApi {
   searchUsers(options: ConsoleUserSearch): Promise<ConsoleUserListResponse>;
   /** Switches an integration on or off for this api's environment (`PUT /console/api/integrations/:id/active`). */
   setActive(integrationId: string, active: boolean): Promise<SetActiveResponse>;
+  /** Runs a draft's blocks once as a user of this api's environment (`POST /console/api/test-run`). Throws `ConsoleApiError`. */
+  testRun(body: TestRunBody): Promise<TestRunResponse>;
 }
 
 /** The filters of `ConsoleApi.links`. */

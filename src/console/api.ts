@@ -11,7 +11,7 @@ import {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
-import { SetActiveResponse } from '../contract/console-builder.js';
+import { SetActiveResponse, TestRunResponse } from '../contract/console-builder.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -191,6 +191,11 @@ export class ConsoleClient {
             sessionCall: true,
           },
           SetActiveResponse,
+        ),
+      testRun: (body) =>
+        this.call(
+          { method: 'POST', path: '/test-run', body, headers: { 'x-alloy-env': env }, sessionCall: true },
+          TestRunResponse,
         ),
     };
   }

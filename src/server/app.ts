@@ -12,6 +12,7 @@ import {
   consoleExportRoutes,
   consoleIsvCredential,
   consoleLinkRoutes,
+  consoleTestRunRoutes,
   consolePageRoutes,
   ConsoleService,
   type ScryptCost,
@@ -513,6 +514,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         const user = filter.userId === undefined ? undefined : await users.require(env, filter.userId);
         return links.list(env, { userId: user?.userId, integrationId: filter.integrationId });
       });
+      // A draft's blocks run once in memory as a user of the environment (the builder's test run).
+      consoleTestRunRoutes(consoleApi, consoleService, (env, body, signal) => runtime.testRun(env, body, signal));
       await consoleApi.register(
         async (isv) => {
           apiRoutes(

@@ -33,6 +33,32 @@ export interface ConsoleMessages {
   notFoundTitle: string;
   notFoundText: string;
   backToIntegrations: string;
+  /** The builder's test-run panel (`<alloy-console-test-run>`). */
+  testRun: {
+    title: string;
+    intro: string;
+    searchUsers: string;
+    user: string;
+    noUsers: string;
+    sampleData: string;
+    sampleDataHelp: string;
+    invalidJson: (detail: string) => string;
+    notAnObject: string;
+    run: string;
+    running: string;
+    needBlocks: string;
+    needUser: string;
+    succeeded: string;
+    failed: string;
+    results: string;
+    statuses: Record<'success' | 'error' | 'skipped', string>;
+    input: string;
+    output: string;
+    error: string;
+    inputOf: (block: string) => string;
+    outputOf: (block: string) => string;
+    duration: (ms: number) => string;
+  };
   signIn: {
     title: string;
     intro: string;

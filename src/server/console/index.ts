@@ -18,6 +18,7 @@ export {
   consoleExportRoutes,
   consoleIsvCredential,
   consoleLinkRoutes,
+  consoleTestRunRoutes,
   type ConsoleUserSearch,
   CSRF_HEADER,
   ENV_HEADER,

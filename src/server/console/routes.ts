@@ -4,13 +4,15 @@ import {
   ConsoleUserSearchQuery,
   SetActiveBody,
   type SetActiveResponse,
+  TestRunBody,
+  type TestRunResponse,
   type ConsoleIntegration,
   type ConsoleLink,
   type ConsoleUserListResponse,
 } from '../../contract/index.js';
 import type { Caller } from '../http/auth.js';
 import { readCookie } from '../http/cookies.js';
-import { parseInput } from '../http/errors.js';
+import { errorBody, parseInput } from '../http/errors.js';
 import type { RouteCredential } from '../http/router.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { ENVIRONMENTS, type Environment } from '../users/index.js';
@@ -305,5 +307,31 @@ export function consoleActiveRoutes(
     const { integrationId } = parseInput(Params, request.params, 'params');
     const { active } = parseInput(SetActiveBody, request.body, 'body');
     return setActive(environmentOf(request), integrationId, active);
+  });
+}
+
+/**
+ * `POST /console/api/test-run`: a draft's blocks run once, now, as a user of the environment
+ * (the composition root passes the runtime's test run; nothing is queued or logged). Stopped
+ * when the console goes away before the answer.
+ */
+export function consoleTestRunRoutes(
+  app: FastifyInstance,
+  service: ConsoleService,
+  testRun: (env: Environment, body: z.infer<typeof TestRunBody>, signal: AbortSignal) => Promise<TestRunResponse>,
+): void {
+  app.post('/test-run', async (request, reply) => {
+    const session = await requireSession(service, request);
+    requireCsrf(service, request, session);
+    const body = parseInput(TestRunBody, request.body, 'body');
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+    try {
+      return await testRun(environmentOf(request), body, gone.signal);
+    } catch (error) {
+      // The draft failed the definition checks: 422, unlike a malformed body (400 above).
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      return reply.status(422).send(errorBody(error.code, error.message, { issues: error.issues ?? [] }));
+    }
   });
 }

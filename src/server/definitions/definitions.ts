@@ -666,3 +666,20 @@ export function userConfigurableFields(
     block.fields.filter((f) => f.userConfigurable).map((field) => ({ blockId: block.id, field })),
   );
 }
+
+/**
+ * A console draft's trigger and blocks (`{ version: 1, trigger, blocks }`) through exactly the
+ * schema and checks a file's version gets (the test run); a DefinitionError says what is wrong.
+ */
+export function checkDraftVersion(version: unknown): WorkflowVersionDefinition {
+  z.config(z.locales.en());
+  const parsed = WorkflowVersionDefinition.safeParse(version);
+  if (!parsed.success) {
+    const detail = toValidationIssues(parsed.error.issues)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new DefinitionError(`draft: ${detail}`);
+  }
+  checkVersion('draft', parsed.data);
+  return parsed.data;
+}

@@ -12,6 +12,7 @@ export {
   type WorkflowVersionDefinition,
   blockConnector,
   blockIcon,
+  checkDraftVersion,
   configurableFields,
   findVersion,
   latestVersion,

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { ExecutionMode, StreamDataPayload } from '../../contract/index.js';
+import { createHash, randomUUID } from 'node:crypto';
+import type { ExecutionMode, StreamDataPayload, TestRunBlock, TestRunResponse } from '../../contract/index.js';
 import {
   ConnectorError,
   findConnector,
@@ -16,6 +16,7 @@ import {
   type TriggerDefinition,
   type WorkflowEntry,
   type WorkflowVersionDefinition,
+  userConfigurableFields,
   versionBlocks,
   versionConnectors,
 } from '../definitions/index.js';
@@ -33,13 +34,22 @@ import { render, type TemplateScope } from './templates.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig } from '../installs/index.js';
 
-/** Why a block did not finish; `retryable` failures are tried again later with backoff. */
+/** What a test run's Stream Data payloads give as workflowId and integrationId (there is no workflow yet). */
+const TEST_RUN = 'test-run';
 
 /** What a block needs to know about the run it belongs to. */
 interface BlockRun {
-  row: RunRow;
-  entry: WorkflowEntry;
-  version: WorkflowVersionDefinition;
+  env: Environment;
+  userId: string;
+  /** What Stream Data payloads name (`test-run` in a test run). */
+  workflowId: string;
+  integrationId: string;
+  /**
+   * The installed workflow whose linked connections the blocks use; undefined in a test run,
+   * which uses the user's newest connection to each app.
+   */
+  installedWorkflowId: string | undefined;
+  trigger: TriggerDefinition;
   executionId: string;
   triggerData: unknown;
   signal: AbortSignal;
@@ -53,6 +63,7 @@ interface BlockRun {
 type ResolvedConnection = { ok: true; credentialId: string; data: CredentialData } | { ok: false; error: unknown };
 type ResolvedConnections = Map<string, ResolvedConnection>;
 
+/** Why a block did not finish; `retryable` failures are tried again later with backoff. */
 export class BlockFailure extends Error {
   constructor(
     message: string,
@@ -230,9 +241,12 @@ export class WorkflowExecutor {
       const { values, logged } = blockInput(block, answers, scope);
       try {
         const output = await this.runBlock(block, values, {
-          row,
-          entry,
-          version,
+          env: row.env,
+          userId: row.user_id,
+          workflowId: entry.workflow.workflowId,
+          integrationId: entry.integration.integrationId,
+          installedWorkflowId: entry.workflow.workflowId,
+          trigger: version.trigger,
           executionId,
           triggerData,
           signal,
@@ -366,12 +380,78 @@ export class WorkflowExecutor {
   }
 
   /**
+   * The console's test run: a draft version's blocks once, now, in order, as `userId` (a user of
+   * `env`) with the user's newest connection to each app, on `triggerData`. The same block code,
+   * data mapping and secret masking as a run, but nothing is queued or recorded: no run, no
+   * execution, no error-stream post. `config` answers the user-configurable fields by name (the
+   * field's own value when absent). A failed block marks the ones after it `skipped`.
+   */
+  async testRun(test: {
+    env: Environment;
+    userId: string;
+    version: WorkflowVersionDefinition;
+    triggerData: unknown;
+    config: Record<string, unknown>;
+    signal: AbortSignal;
+  }): Promise<TestRunResponse> {
+    const { version, triggerData, config } = test;
+    const answers: StoredConfig = userConfigurableFields(version).flatMap(({ blockId, field }) =>
+      Object.hasOwn(config, field.name) ? [{ blockId, name: field.name, value: config[field.name] }] : [],
+    );
+    const links = await this.resolveConnections(test.userId, undefined, version);
+    const mask = secretsOf(version, answers, triggerData, links);
+    const outputs: Record<string, unknown> = {};
+    const scope: TemplateScope = { trigger: triggerData, blocks: outputs, config: configValues(version, answers) };
+    const run: BlockRun = {
+      env: test.env,
+      userId: test.userId,
+      workflowId: TEST_RUN,
+      integrationId: TEST_RUN,
+      installedWorkflowId: undefined,
+      trigger: version.trigger,
+      // Random: each test run's requests get their own webhook-id.
+      executionId: `test_${randomUUID()}`,
+      triggerData,
+      signal: test.signal,
+      mask,
+      links,
+    };
+    const blocks: TestRunBlock[] = [];
+    let failed = false;
+    for (const block of version.blocks) {
+      const about = { blockId: block.id, name: block.name, type: block.type };
+      if (failed) {
+        blocks.push({ ...about, status: 'skipped', durationMs: 0 });
+        continue;
+      }
+      const started = performance.now();
+      const { values, logged } = blockInput(block, answers, scope);
+      const input = mask.value(logged);
+      try {
+        const output = await this.runBlock(block, values, run);
+        outputs[block.id] = output;
+        const durationMs = Math.round(performance.now() - started);
+        blocks.push({ ...about, status: 'success', input, output: mask.value(output), durationMs });
+      } catch (error) {
+        const message =
+          error instanceof TargetBusy
+            ? `${error.target} has as many requests open as allowed; try again in a moment.`
+            : toFailure(error).message;
+        const durationMs = Math.round(performance.now() - started);
+        blocks.push({ ...about, status: 'error', input, error: mask.text(message), durationMs });
+        failed = true;
+      }
+    }
+    return { ok: !failed, blocks };
+  }
+
+  /**
    * The user's connection to each app the workflow version uses, resolved once for the run: the
    * secrets mask reads them, and each connector block uses its app's (refreshed when due).
    */
   private async resolveConnections(
     userId: string,
-    workflowId: string,
+    workflowId: string | undefined,
     version: WorkflowVersionDefinition,
   ): Promise<ResolvedConnections> {
     const links: ResolvedConnections = new Map();
@@ -385,11 +465,15 @@ export class WorkflowExecutor {
 
   private async resolveConnection(
     userId: string,
-    workflowId: string,
+    workflowId: string | undefined,
     connector: NonNullable<ReturnType<typeof findConnector>>,
   ): Promise<ResolvedConnection> {
     try {
-      const resolved = await this.connections.resolve(userId, connector, { workflowId });
+      const resolved = await this.connections.resolve(
+        userId,
+        connector,
+        workflowId === undefined ? {} : { workflowId },
+      );
       return { ok: true, credentialId: resolved.credentialId, data: resolved.data };
     } catch (error) {
       // No connection: nothing of it can reach a log (the block that needs it fails on its own).
@@ -413,14 +497,14 @@ export class WorkflowExecutor {
     const body = input.body;
     const fields = Object.fromEntries(Object.entries(input).filter(([name]) => name !== 'url' && name !== 'body'));
     const payload: StreamDataPayload = {
-      environment: run.row.env,
-      workflowId: run.entry.workflow.workflowId,
+      environment: run.env,
+      workflowId: run.workflowId,
       executionId: run.executionId,
-      userId: run.row.user_id,
-      integrationId: run.entry.integration.integrationId,
+      userId: run.userId,
+      integrationId: run.integrationId,
       trigger: {
-        type: run.version.trigger.type,
-        event: 'event' in run.version.trigger ? run.version.trigger.event : null,
+        type: run.trigger.type,
+        event: 'event' in run.trigger ? run.trigger.event : null,
       },
       data: body === undefined ? run.triggerData : body,
       fields,
@@ -432,7 +516,7 @@ export class WorkflowExecutor {
   private async httpRequest(
     block: ActionBlock,
     input: Record<string, unknown>,
-    run: { row: RunRow; executionId: string; signal: AbortSignal },
+    run: Pick<BlockRun, 'env' | 'executionId' | 'signal'>,
   ): Promise<unknown> {
     const method = typeof input.method === 'string' ? input.method : 'POST';
     const headers = Object.fromEntries(
@@ -452,7 +536,7 @@ export class WorkflowExecutor {
     method: string,
     body: string | undefined,
     headers: Record<string, string>,
-    run: { row: RunRow; executionId: string; signal: AbortSignal },
+    run: Pick<BlockRun, 'env' | 'executionId' | 'signal'>,
   ): Promise<Extract<SendResult, { ok: true }>> {
     if (typeof target !== 'string' || target === '') {
       throw new BlockFailure(`The URL is empty: the block's mapping gave ${JSON.stringify(target ?? null)}.`, false);
@@ -464,7 +548,7 @@ export class WorkflowExecutor {
       this.sender.send({
         // The same on every attempt of this block in this execution: receivers deduplicate on it.
         id: messageId(run.executionId, block.id),
-        env: run.row.env,
+        env: run.env,
         method,
         url,
         body,
@@ -518,7 +602,7 @@ export class WorkflowExecutor {
   private async connectorAction(
     block: Extract<ActionBlock, { type: 'connectorAction' }>,
     input: Record<string, unknown>,
-    run: { row: RunRow; entry: WorkflowEntry; signal: AbortSignal; mask: SecretMask; links: ResolvedConnections },
+    run: Pick<BlockRun, 'userId' | 'installedWorkflowId' | 'signal' | 'mask' | 'links'>,
   ): Promise<unknown> {
     const connector = findConnector(block.connector);
     const action = connector?.actions.find((a) => a.name === block.action);
@@ -526,13 +610,12 @@ export class WorkflowExecutor {
       throw new BlockFailure(`The ${block.connector} connector has no action ${block.action}.`, false);
     // The connection resolved for this run; a missing one throws before the try, as before.
     const link =
-      run.links.get(connector.id) ??
-      (await this.resolveConnection(run.row.user_id, run.entry.workflow.workflowId, connector));
+      run.links.get(connector.id) ?? (await this.resolveConnection(run.userId, run.installedWorkflowId, connector));
     if (!link.ok) throw link.error;
     try {
       // The same credential, its access token refreshed when it is about to expire (read again by
       // id: an earlier block of the run may have rotated it).
-      const credential = await this.connections.resolveFresh(run.row.user_id, connector, {
+      const credential = await this.connections.resolveFresh(run.userId, connector, {
         credentialId: link.credentialId,
       });
       // A refresh may just have rotated the tokens.

@@ -1,5 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { FieldOptionsParams, FieldOptionsResponse, RerunResponse } from '../../contract/index.js';
+import type {
+  FieldOptionsParams,
+  FieldOptionsResponse,
+  RerunResponse,
+  TestRunBody,
+  TestRunResponse,
+} from '../../contract/index.js';
 import {
   AppTriggers,
   ConnectorError,
@@ -19,7 +25,14 @@ import type { Environment, UserService } from '../users/index.js';
 import type { ExecutionStore } from './executions.js';
 import type { InstalledEvent, IntegrationService, WorkflowService } from '../installs/index.js';
 import type { SettingsService } from '../deliveries/index.js';
-import { findVersion, latestVersion, optionsConnector, versionBlocks } from '../definitions/index.js';
+import {
+  checkDraftVersion,
+  DefinitionError,
+  findVersion,
+  latestVersion,
+  optionsConnector,
+  versionBlocks,
+} from '../definitions/index.js';
 import type { EnvironmentSigningKeys } from '../deliveries/index.js';
 import { DeliveryOutbox, type OutboundDelivery } from '../deliveries/index.js';
 import { WorkflowExecutor } from './executor.js';
@@ -103,8 +116,8 @@ export interface RuntimeDeps {
   executions: ExecutionStore;
   credentials: CredentialService;
   integrations: IntegrationService;
-  /** The users module: a user's environment by id. */
-  users: Pick<UserService, 'envOf'>;
+  /** The users module: a user's environment by id; a user of an environment by id or username. */
+  users: Pick<UserService, 'envOf' | 'require'>;
   /** The users' installed workflows (the installs module owns them). */
   workflows: WorkflowService;
   settings: SettingsService;
@@ -309,6 +322,34 @@ export class Runtime {
 
   private connectorContext() {
     return { publicUrl: this.deps.publicUrl(), http: this.deps.http, timeoutMs: this.options.requestTimeoutMs };
+  }
+
+  /**
+   * `POST /console/api/test-run`: checks the draft's trigger and blocks as a file's version is
+   * checked (422 `validation_failed`), finds the user in `env` (404), then runs the blocks once in
+   * memory (see WorkflowExecutor.testRun: nothing is queued or recorded).
+   */
+  async testRun(
+    env: Environment,
+    body: Omit<TestRunBody, 'trigger' | 'blocks'> & { trigger: unknown; blocks: unknown[] },
+    signal: AbortSignal,
+  ): Promise<TestRunResponse> {
+    let version;
+    try {
+      version = checkDraftVersion({ version: 1, trigger: body.trigger, blocks: body.blocks });
+    } catch (error) {
+      if (!(error instanceof DefinitionError)) throw error;
+      throw new DomainError('validation_failed', error.message, [{ path: [], message: error.message }]);
+    }
+    const user = await this.deps.users.require(env, body.userId);
+    return this.executor.testRun({
+      env,
+      userId: user.userId,
+      version,
+      triggerData: body.data,
+      config: body.config ?? {},
+      signal,
+    });
   }
 
   /** Checks a credential with the app before it is stored (`credential_invalid`, `app_unreachable`). */

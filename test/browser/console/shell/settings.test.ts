@@ -10,6 +10,7 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../../../../src/contract/console.js';
+import type { TestRunResponse } from '../../../../src/contract/console-builder.js';
 import { $, KEYS, SETTINGS } from './fixtures.js';
 
 /** A ConsoleApi answering GET/PUT /2024-03/settings from memory; records what it was asked. */
@@ -37,6 +38,10 @@ class FakeApi implements ConsoleApi {
   }
   async setActive(): Promise<never> {
     throw new Error('the settings page does not switch integrations');
+  }
+
+  async testRun(): Promise<TestRunResponse> {
+    throw new Error('the settings page does not run tests');
   }
 }
 

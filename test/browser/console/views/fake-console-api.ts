@@ -7,7 +7,12 @@ import {
   ConsoleUserListResponse,
   ConsoleUserSearchQuery,
 } from '../../../../src/contract/console.js';
-import { SetActiveBody, SetActiveResponse } from '../../../../src/contract/console-builder.js';
+import {
+  SetActiveBody,
+  SetActiveResponse,
+  TestRunBody,
+  TestRunResponse,
+} from '../../../../src/contract/console-builder.js';
 import {
   ConsoleApiError,
   type ConsoleApi,
@@ -153,6 +158,26 @@ export class FakeConsoleApi implements ConsoleApi {
       ? await this.setActiveHandler(integrationId, active)
       : { integrationId, active };
     return z.parse(SetActiveResponse, answer);
+  }
+
+  private testRunHandler: ((body: TestRunBody) => unknown) | undefined;
+  /** The bodies sent with `testRun()`, in order. */
+  readonly testRuns: TestRunBody[] = [];
+
+  /** Answers `testRun()` (`POST /console/api/test-run`) with `answer` or a function of the body's result. */
+  onTestRun(answer: unknown): this {
+    this.testRunHandler =
+      typeof answer === 'function' ? (answer as (body: TestRunBody) => unknown) : () => structuredClone(answer);
+    return this;
+  }
+
+  /** `testRun()`: the body must pass the server's schema, the answer the contract's. */
+  async testRun(body: TestRunBody): Promise<TestRunResponse> {
+    z.parse(TestRunBody, body);
+    this.testRuns.push(structuredClone(body));
+    this.calls.push({ method: 'POST', path: '/console/api/test-run', body });
+    if (!this.testRunHandler) throw new Error('no answer for testRun()');
+    return z.parse(TestRunResponse, await this.testRunHandler(body));
   }
 
   /** The calls made to one operation. */
