@@ -31,6 +31,9 @@ export interface DB {
   console_sessions: ConsoleSessionsTable;
   console_setup_tokens: ConsoleSetupTokensTable;
   console_api_keys: ConsoleApiKeysTable;
+  console_integrations: ConsoleIntegrationsTable;
+  console_workflows: ConsoleWorkflowsTable;
+  console_workflow_versions: ConsoleWorkflowVersionsTable;
 }
 
 export interface SettingsTable {
@@ -309,4 +312,33 @@ export interface ConsoleApiKeysTable {
   hint: string | null;
   active: number;
   created_at: string;
+}
+
+/** An integration made in the console (definitions module). */
+export interface ConsoleIntegrationsTable {
+  id: string;
+  name: string;
+  app: string;
+  description: string;
+  icon: string;
+  created_at: string;
+}
+
+/** A console-made workflow and its draft (`WorkflowDraft` as JSON). */
+export interface ConsoleWorkflowsTable {
+  id: string;
+  integration_id: string;
+  draft: string;
+  draft_saved_at: string;
+  created_at: string;
+}
+
+/** A released version of a console-made workflow: `content` is `{trigger, blocks}` as JSON. */
+export interface ConsoleWorkflowVersionsTable {
+  workflow_id: string;
+  version: number;
+  name: string;
+  description: string | null;
+  content: string;
+  released_at: string;
 }
