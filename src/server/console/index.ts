@@ -13,9 +13,11 @@ export {
 export { SCRYPT_COST, type ScryptCost } from './passwords.js';
 export {
   consoleApiRoutes,
+  consoleBuilderRoutes,
   consoleExportRoutes,
   consoleIsvCredential,
   consoleLinkRoutes,
+  type ConsoleBuilder,
   type ConsoleUserSearch,
   CSRF_HEADER,
   ENV_HEADER,

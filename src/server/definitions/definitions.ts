@@ -303,7 +303,7 @@ const throwing =
   };
 
 /** An integration as the cross-set rules see it: a console one may have no released workflow yet. */
-interface CrossCheckEntry {
+export interface CrossCheckEntry {
   /** The file, or the console integration's label. */
   file: string;
   definition: {
@@ -521,7 +521,7 @@ export function draftIssues(
   versionNumber: number,
   workflowId: string,
   files: readonly DefinitionFile[],
-  withDraft: (checked: CheckedDraft) => ConsoleEntry[],
+  withDraft: (checked: CheckedDraft) => CrossCheckEntry[],
 ): { issues: ValidationIssue[]; checked?: CheckedDraft } {
   z.config(z.locales.en());
   const { description, ...rest } = draft;
@@ -534,8 +534,7 @@ export function draftIssues(
   };
   const issues: ValidationIssue[] = [];
   checkVersion(checked.version, (path, detail) => issues.push({ path, message: detail }));
-  const entries = withDraft(checked);
-  crossCheck([...entries.map((c) => ({ file: c.label, definition: c.definition })), ...files], (message, problem) => {
+  crossCheck([...withDraft(checked), ...files], (message, problem) => {
     if (!problem.workflowIds.includes(workflowId)) return;
     const path = problem.rule === 'workflowName' ? ['name'] : problem.rule === 'eventSchema' ? ['trigger', 'schema'] : [];
     issues.push({ path, message });
