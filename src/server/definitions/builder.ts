@@ -364,7 +364,11 @@ export class DefinitionBuilder {
     const draft = draftOf(row);
     const { issues, checked } = this.check(rows, row, draft);
     if (!checked) {
-      throw new DomainError('validation_failed', `The draft cannot be released: ${issues[0]?.message ?? 'invalid'}.`, issues);
+      throw new DomainError(
+        'validation_failed',
+        `The draft cannot be released: ${issues[0]?.message ?? 'invalid'}.`,
+        issues,
+      );
     }
     const latest = latestOf(rows, workflowId);
     if (latest && sameAsVersion(draft, latest)) {

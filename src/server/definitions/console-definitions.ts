@@ -8,7 +8,12 @@ import {
   type DraftInput,
   type IntegrationDefinition,
 } from './definitions.js';
-import type { ConsoleIntegrationRow, ConsoleRows, ConsoleVersionRow, ConsoleWorkflowRow } from './console-repository.js';
+import type {
+  ConsoleIntegrationRow,
+  ConsoleRows,
+  ConsoleVersionRow,
+  ConsoleWorkflowRow,
+} from './console-repository.js';
 
 /** A console integration's rows, grouped: each workflow with its versions (oldest first). */
 export interface ConsoleIntegrationRows {

@@ -337,7 +337,10 @@ export function checkDefinitionSet(
   );
 }
 
-function crossCheck(entries: readonly CrossCheckEntry[], report: (message: string, problem: CrossProblem) => void): void {
+function crossCheck(
+  entries: readonly CrossCheckEntry[],
+  report: (message: string, problem: CrossProblem) => void,
+): void {
   const integrationIds = new Map<string, string>();
   const integrationNames = new Map<string, { where: string; integrationId: string }>();
   const workflowIds = new Map<string, string>();
@@ -454,13 +457,13 @@ export const consoleExportText = (definition: IntegrationDefinition): string =>
  * message naming both; an integration with no released workflow yet is only checked (its id and
  * name are the console's) and is not part of the set.
  */
-export function combineDefinitions(files: readonly DefinitionFile[], consoleEntries: readonly ConsoleEntry[]): DefinitionSet {
-  crossCheck(
-    [...consoleEntries.map((c) => ({ file: c.label, definition: c.definition })), ...files],
-    (message) => {
-      throw new DefinitionError(message);
-    },
-  );
+export function combineDefinitions(
+  files: readonly DefinitionFile[],
+  consoleEntries: readonly ConsoleEntry[],
+): DefinitionSet {
+  crossCheck([...consoleEntries.map((c) => ({ file: c.label, definition: c.definition })), ...files], (message) => {
+    throw new DefinitionError(message);
+  });
   const sources = new Map<string, DefinitionSource>();
   for (const { file, definition, text } of files) sources.set(definition.integrationId, { file, text });
   const released = consoleEntries.filter((c) => c.definition.workflows.length > 0).map((c) => c.definition);
@@ -536,7 +539,8 @@ export function draftIssues(
   checkVersion(checked.version, (path, detail) => issues.push({ path, message: detail }));
   crossCheck([...withDraft(checked), ...files], (message, problem) => {
     if (!problem.workflowIds.includes(workflowId)) return;
-    const path = problem.rule === 'workflowName' ? ['name'] : problem.rule === 'eventSchema' ? ['trigger', 'schema'] : [];
+    const path =
+      problem.rule === 'workflowName' ? ['name'] : problem.rule === 'eventSchema' ? ['trigger', 'schema'] : [];
     issues.push({ path, message });
   });
   return issues.length === 0 ? { issues, checked } : { issues };

@@ -336,7 +336,10 @@ export class IntegrationService {
    * `consoleMade`: the integrations made in the console (the definitions module's builder), listed
    * after the files' with all their workflows, `version` 0 for one not released yet.
    */
-  async catalogue(env: Environment, consoleMade: readonly ConsoleMadeIntegration[] = []): Promise<ConsoleIntegration[]> {
+  async catalogue(
+    env: Environment,
+    consoleMade: readonly ConsoleMadeIntegration[] = [],
+  ): Promise<ConsoleIntegration[]> {
     const counts = await repo.installCounts(this.database, env);
     const made = new Set(consoleMade.map((i) => i.integrationId));
     const fromFiles = this.definitions()
