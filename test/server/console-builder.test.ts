@@ -12,9 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadDefinitions, versionHash } from '../../src/server/definitions/definitions.js';
 import { compileEventSchema } from '../../src/server/definitions/event-schema.js';
-import { rawRows } from '../helpers/engine.js';
+import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { Api, definitionsDir, INTEGRATION_ID, UNKNOWN_ID, writeDefinition } from './support.js';
+import { Api, definitionsDir, INTEGRATION_ID, UNKNOWN_ID, waitFor, writeDefinition } from './support.js';
 
 const CHEAP = { consoleScryptCost: { N: 2 ** 10, r: 8, p: 1 } };
 const PASSWORD = 'correct horse battery staple';
@@ -477,3 +477,56 @@ describe('console builder: a restart', () => {
     assert.deepEqual(server.ctx.definitions.current.integration(made[0]!.integrationId), made[0]);
   });
 });
+
+describe(
+  'console builder: across nodes',
+  {
+    skip:
+      (TEST_ENGINE !== 'postgres' || !process.env.ALLOY_TEST_DATABASE_URL) &&
+      'several nodes share a database on PostgreSQL only (ALLOY_TEST_DB=postgres)',
+  },
+  () => {
+    test('a release on one node is taken up by the other (it reads the console rows too)', async () => {
+      const first = await startTestServer({ server: { sandbox: false, ...CHEAP, consolePassword: PASSWORD } });
+      const second = await startTestServer({ dataDir: first.dataDir, server: { sandbox: false, ...CHEAP } });
+      try {
+        const signedIn = await first.app.inject({
+          method: 'POST',
+          url: '/console/api/session',
+          payload: { username: 'admin', password: PASSWORD },
+        });
+        const session = /^alloy_console_session=([^;]*)/.exec(String(signedIn.headers['set-cookie']))![1]!;
+        const headers = { cookie: `alloy_console_session=${session}`, 'x-alloy-csrf': signedIn.json().csrfToken };
+        const call = async (method: 'POST' | 'PUT', url: string, payload?: unknown) => {
+          const response = await first.app.inject({
+            method,
+            url,
+            headers,
+            ...(payload ? { payload: payload as object } : {}),
+          });
+          assert.ok(response.statusCode < 300, response.body);
+          return response.json();
+        };
+        const { integrationId } = await call('POST', '/console/api/integrations', { app: 'demoStore', name: 'Across' });
+        const { workflowId } = await call('POST', `/console/api/integrations/${integrationId}/workflows`, {
+          name: 'Across nodes',
+        });
+        await call('PUT', `/console/api/workflows/${workflowId}/draft`, {
+          draft: { name: 'Across nodes', trigger: webhookTrigger, blocks: [streamBlock()] },
+        });
+        await call('POST', `/console/api/workflows/${workflowId}/release`);
+        await waitFor(
+          'the second node to take up the release',
+          () => second.ctx.definitions.current.workflow(workflowId),
+          2_000,
+        );
+        const [a, b] = [await first.ctx.definitions.readiness(), await second.ctx.definitions.readiness()];
+        assert.equal(b.fingerprint, a.fingerprint);
+        assert.equal(b.ready, true);
+      } finally {
+        await second.close();
+        await first.dispose();
+      }
+    });
+  },
+);
