@@ -10,6 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import {
+  ConsoleConnectorListResponse,
+  ConsoleIntegrationDetail,
+  ConsoleIntegrationListResponse,
+  ConsoleWorkflowDetail,
+  ReleaseResponse,
+  SaveDraftResponse,
+} from '../../src/contract/index.js';
 import { loadDefinitions, versionHash } from '../../src/server/definitions/definitions.js';
 import { compileEventSchema } from '../../src/server/definitions/event-schema.js';
 import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
@@ -105,6 +113,7 @@ describe('console builder', () => {
   test('the connectors list each event with the schema of its data', async () => {
     const response = await get('/console/api/connectors');
     assert.equal(response.statusCode, 200, response.body);
+    assert.ok(ConsoleConnectorListResponse.safeParse(response.json()).success, 'the contract shape');
     const store = response.json().data.find((c: { id: string }) => c.id === 'demoStore');
     assert.ok(store, 'demoStore listed');
     const created = store.events.find((e: { name: string }) => e.name === 'order.created');
@@ -158,6 +167,7 @@ describe('console builder', () => {
     });
     assert.equal(response.statusCode, 201, response.body);
     const detail = response.json();
+    assert.ok(ConsoleIntegrationDetail.safeParse(detail).success, 'the contract shape');
     integrationId = detail.integrationId;
     assert.match(integrationId, /^[0-9a-f]{24}$/);
     assert.equal(detail.source, 'console');
@@ -199,6 +209,7 @@ describe('console builder', () => {
     });
     assert.equal(response.statusCode, 201, response.body);
     const detail = response.json();
+    assert.ok(ConsoleWorkflowDetail.safeParse(detail).success, 'the contract shape');
     workflowId = detail.workflowId;
     assert.deepEqual(detail.draft, { name: 'Send new orders', trigger: null, blocks: [] });
     assert.equal(detail.source, 'console');
@@ -244,6 +255,7 @@ describe('console builder', () => {
       draftSavedAt: string;
     };
     savedAt = draftSavedAt;
+    assert.ok(SaveDraftResponse.safeParse(response.json()).success, 'the contract shape');
     const template = issues.find((i) => /trigger\.nope/.test(i.message));
     assert.deepEqual(template?.path, ['blocks', 0, 'fields', 1, 'value']);
     const action = issues.find((i) => /no action "launchRocket"/.test(i.message));
@@ -296,6 +308,7 @@ describe('console builder', () => {
     const released = await write('POST', `/console/api/workflows/${workflowId}/release`);
     assert.equal(released.statusCode, 201, released.body);
     assert.equal(released.json().version, 1);
+    assert.ok(ReleaseResponse.safeParse(released.json()).success, 'the contract shape');
 
     const detail = (await get(`/console/api/workflows/${workflowId}`)).json();
     assert.equal(detail.unreleasedChanges, false);
@@ -340,6 +353,11 @@ describe('console builder', () => {
     assert.equal(widget.statusCode, 201, widget.body);
 
     const after = (await get(`/console/api/workflows/${workflowId}`)).json();
+    assert.ok(ConsoleWorkflowDetail.safeParse(after).success, 'the contract shape');
+    assert.ok(ConsoleIntegrationListResponse.safeParse((await get('/console/api/integrations')).json()).success);
+    assert.ok(
+      ConsoleIntegrationDetail.safeParse((await get(`/console/api/integrations/${integrationId}`)).json()).success,
+    );
     assert.equal(after.versions[0].installs, 2);
     v1 = after.versions[0];
     assert.equal((await get(`/console/api/workflows/${workflowId}`, 'production')).json().versions[0].installs, 0);
