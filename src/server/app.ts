@@ -9,6 +9,7 @@ import { ApiRouter } from './http/router.js';
 import {
   consoleActiveRoutes,
   consoleApiRoutes,
+  consoleBuilderRoutes,
   consoleExportRoutes,
   consoleIsvCredential,
   consoleLinkRoutes,
@@ -32,7 +33,7 @@ import type { AppContext } from './context.js';
 import { registerCors } from './http/cors.js';
 import { registerRequestIdHeader, REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import { inTransaction, openStorage, type Database, type Db, type Storage } from './platform/db/index.js';
-import { DefinitionRegistry } from './definitions/index.js';
+import { DefinitionBuilder, DefinitionRegistry } from './definitions/index.js';
 import { loadEncryptionKey, SecretBox } from './platform/encryption.js';
 import {
   errorBody,
@@ -75,7 +76,7 @@ import { regionRoutes } from './widget/index.js';
 import { runtimeRoutes } from './runs/index.js';
 import { Runtime, type RuntimeOptions } from './runs/index.js';
 import { RunService } from './runs/index.js';
-import { installedVersionCounts, WorkflowService } from './installs/index.js';
+import { installedVersionCounts, upgradeBlockers, WorkflowService } from './installs/index.js';
 import {
   accountRoutes,
   loadSigningKeys,
@@ -312,6 +313,26 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   };
   const integrations = new IntegrationService(database, currentDefinitions, absoluteUrl, box, credentials, settleUser);
   const workflows = new WorkflowService(database, definitions, absoluteUrl, box, settleUser);
+  // Integrations made in the console: per-environment counts from the installs module, and its
+  // upgrade rule (PUT /workflows/:id/upgrade) says which version needs a reinstall.
+  const builder = new DefinitionBuilder(database, definitions, {
+    integrationInstalls: async (env, integrationId) =>
+      (await integrations.catalogue(env)).find((i) => i.integrationId === integrationId)?.installs ?? 0,
+    versionInstalls: async (env, workflowId) => {
+      const counts = new Map<number, number>();
+      // A console workflow before its first release has no users (nor a definition to resolve).
+      if (!definitions.current.workflow(workflowId)) return counts;
+      for (const user of await workflows.users(env, workflowId)) {
+        counts.set(user.installedVersion, (counts.get(user.installedVersion) ?? 0) + 1);
+      }
+      return counts;
+    },
+    reinstallReasons: (from, to) => upgradeBlockers(from, to, []).map((issue) => issue.message),
+    // The Active toggle of an integration not released yet (not installable anyway) reads as on.
+    active: async (env, integrationId) =>
+      (await integrations.catalogue(env)).find((i) => i.integrationId === integrationId)?.active ?? true,
+    absoluteUrl,
+  });
   const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl, users);
   // A default given as a path of this server (the demo's own inbox, under relativeUrlPrefixes) is
   // resolved against the public URL, known only once the server listens.
@@ -492,7 +513,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         consoleApi,
         consoleService,
         publicUrl,
-        (env) => integrations.catalogue(env),
+        async (env) => integrations.catalogue(env, await builder.consoleMade()),
         (env, query) =>
           users.search(env, {
             search: query.search,
@@ -500,8 +521,14 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
             cursor: query.cursor,
           }),
       );
-      // An integration's file as loaded (so the export loads back unchanged).
-      consoleExportRoutes(consoleApi, consoleService, (integrationId) => {
+      // An integration's file as loaded (so the export loads back unchanged); a console-made one's
+      // released workflows as a file would say them (409 before its first release).
+      consoleExportRoutes(consoleApi, consoleService, async (integrationId) => {
+        const made = await builder.exportOf(integrationId);
+        if (made && 'notReleased' in made) {
+          throw new DomainError('conflict', 'Nothing of this integration is released yet.');
+        }
+        if (made) return made.exported;
         const source = definitions.current.source(integrationId);
         return source && { slug: source.file.replace(/\.integration\.json$/, ''), text: source.text };
       });
@@ -509,6 +536,8 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       consoleActiveRoutes(consoleApi, consoleService, (env, integrationId, active) =>
         integrations.setActive(env, integrationId, active),
       );
+      // The integration builder: connectors, console-made integrations, drafts and releases.
+      consoleBuilderRoutes(consoleApi, consoleService, builder);
       // The Embedded Links made, with their status; a user filter must name a user of the environment.
       consoleLinkRoutes(consoleApi, consoleService, async (env, filter) => {
         const user = filter.userId === undefined ? undefined : await users.require(env, filter.userId);

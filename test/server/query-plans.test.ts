@@ -40,6 +40,11 @@ const SCAN_ALLOWED: Record<string, string> = {
   console_admins: 'the console admin: one row',
   console_setup_tokens: 'at most one setup token',
   console_api_keys: 'one row per environment',
+  // Integrations made in the console are definitions (read whole, like the definition files):
+  // they grow with what the ISV builds, not with the tenants.
+  console_integrations: 'one row per integration made in the console',
+  console_workflows: 'one row per workflow made in the console',
+  console_workflow_versions: 'one row per released version of a console workflow',
 };
 
 /**

@@ -6,6 +6,14 @@ import {
   type SetActiveResponse,
   TestRunBody,
   type TestRunResponse,
+  CreateIntegrationBody,
+  CreateWorkflowBody,
+  SaveDraftBody,
+  type ConsoleConnectorListResponse,
+  type ConsoleIntegrationDetail,
+  type ConsoleWorkflowDetail,
+  type ReleaseResponse,
+  type SaveDraftResponse,
   type ConsoleIntegration,
   type ConsoleLink,
   type ConsoleUserListResponse,
@@ -211,6 +219,75 @@ export function consoleApiRoutes(
   });
 }
 
+/** The definitions module's builder, as the console's routes call it (the composition root passes it). */
+export interface ConsoleBuilder {
+  connectors(): ConsoleConnectorListResponse;
+  integration(env: Environment, integrationId: string): Promise<ConsoleIntegrationDetail>;
+  createIntegration(env: Environment, body: CreateIntegrationBody): Promise<ConsoleIntegrationDetail>;
+  createWorkflow(env: Environment, integrationId: string, body: CreateWorkflowBody): Promise<ConsoleWorkflowDetail>;
+  workflow(env: Environment, workflowId: string): Promise<ConsoleWorkflowDetail>;
+  saveDraft(workflowId: string, body: SaveDraftBody): Promise<SaveDraftResponse>;
+  release(workflowId: string): Promise<ReleaseResponse>;
+}
+
+/**
+ * The integration builder (src/contract/console-builder.ts): the connector catalogue, console-made
+ * integrations and workflows, drafts and releases. Register it in the `/console/api` scope after
+ * `consoleApiRoutes` (same hooks). Every call needs the session; every write its CSRF token.
+ */
+export function consoleBuilderRoutes(app: FastifyInstance, service: ConsoleService, builder: ConsoleBuilder): void {
+  const Id = z.string().check(z.minLength(1), z.maxLength(200));
+  const IntegrationParams = z.strictObject({ integrationId: Id });
+  const WorkflowParams = z.strictObject({ workflowId: Id });
+  const write = async (request: FastifyRequest): Promise<void> => {
+    const session = await requireSession(service, request);
+    requireCsrf(service, request, session);
+  };
+
+  app.get('/connectors', async (request) => {
+    await requireSession(service, request);
+    return builder.connectors();
+  });
+
+  app.post('/integrations', async (request, reply) => {
+    await write(request);
+    const body = parseInput(CreateIntegrationBody, request.body, 'body');
+    return reply.status(201).send(await builder.createIntegration(environmentOf(request), body));
+  });
+
+  app.get('/integrations/:integrationId', async (request) => {
+    await requireSession(service, request);
+    const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
+    return builder.integration(environmentOf(request), integrationId);
+  });
+
+  app.post('/integrations/:integrationId/workflows', async (request, reply) => {
+    await write(request);
+    const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
+    const body = parseInput(CreateWorkflowBody, request.body, 'body');
+    return reply.status(201).send(await builder.createWorkflow(environmentOf(request), integrationId, body));
+  });
+
+  app.get('/workflows/:workflowId', async (request) => {
+    await requireSession(service, request);
+    const { workflowId } = parseInput(WorkflowParams, request.params, 'params');
+    return builder.workflow(environmentOf(request), workflowId);
+  });
+
+  app.put('/workflows/:workflowId/draft', async (request) => {
+    await write(request);
+    const { workflowId } = parseInput(WorkflowParams, request.params, 'params');
+    const body = parseInput(SaveDraftBody, request.body, 'body') as SaveDraftBody;
+    return builder.saveDraft(workflowId, body);
+  });
+
+  app.post('/workflows/:workflowId/release', async (request, reply) => {
+    await write(request);
+    const { workflowId } = parseInput(WorkflowParams, request.params, 'params');
+    return reply.status(201).send(await builder.release(workflowId));
+  });
+}
+
 /**
  * The credential of the ISV endpoints mounted under `/console/api/isv`: the console session (and
  * its CSRF token on every write), in the environment `x-alloy-env` names. An `Authorization` or
@@ -242,13 +319,13 @@ export interface ExportedIntegration {
 export function consoleExportRoutes(
   app: FastifyInstance,
   service: ConsoleService,
-  exportIntegration: (integrationId: string) => ExportedIntegration | undefined,
+  exportIntegration: (integrationId: string) => Promise<ExportedIntegration | undefined>,
 ): void {
   const Params = z.strictObject({ integrationId: z.string().check(z.minLength(1), z.maxLength(200)) });
   app.get('/integrations/:integrationId/export', async (request, reply) => {
     await requireSession(service, request);
     const { integrationId } = parseInput(Params, request.params, 'params');
-    const exported = exportIntegration(integrationId);
+    const exported = await exportIntegration(integrationId);
     if (!exported) throw notFound('The integration');
     // The slug goes into a header: only a plain file name, else the id (always safe).
     const slug = /^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/.test(exported.slug) ? exported.slug : integrationId;

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { CONFIG_FIELD_TYPES, ConfigFieldOption, FieldRules, ObjectId, type ConfigField } from '../../contract/index.js';
+import {
+  CONFIG_FIELD_TYPES,
+  ConfigFieldOption,
+  FieldRules,
+  ObjectId,
+  type ConfigField,
+  type ValidationIssue,
+} from '../../contract/index.js';
 import { findConnector } from '../connections/index.js';
 import { compileEventSchema, EventSchemaError, type EventValidator } from './event-schema.js';
 import { toValidationIssues } from '../http/errors.js';
@@ -152,14 +159,20 @@ export class DefinitionSet {
   private readonly webhookValidators = new Map<string, EventValidator>();
   private readonly appEventWorkflows = new Set<string>();
   private readonly sources: ReadonlyMap<string, DefinitionSource>;
+  private readonly consoleMade: ReadonlySet<string>;
 
-  /** `sources`: each integration's file as read (by integrationId), for export. */
+  /**
+   * `sources`: each integration's file as read (by integrationId), for export; `consoleMade`: the
+   * integrations made in the console (their `sources` are their export).
+   */
   constructor(
     integrations: readonly IntegrationDefinition[],
     sources: ReadonlyMap<string, DefinitionSource> = new Map(),
+    consoleMade: ReadonlySet<string> = new Set(),
   ) {
     this.integrations = integrations;
     this.sources = sources;
+    this.consoleMade = consoleMade;
     for (const integration of integrations) {
       for (const workflow of integration.workflows) {
         const entry = { integration, workflow };
@@ -193,6 +206,11 @@ export class DefinitionSet {
 
   integration(integrationId: string): IntegrationDefinition | undefined {
     return this.integrations.find((d) => d.integrationId === integrationId);
+  }
+
+  /** Whether an integration was made in the console (else it comes from a file). */
+  isConsoleMade(integrationId: string): boolean {
+    return this.consoleMade.has(integrationId);
   }
 
   /** The file an integration was loaded from, byte for byte (so an export loads back unchanged). */
@@ -235,18 +253,7 @@ const versionKey = (workflowId: string, version: number): string => `${workflowI
 
 /** Reads and checks every `*.integration.json` in `dir`. Throws a DefinitionError naming the file and path. */
 export function loadDefinitions(dir: string): DefinitionSet {
-  let files: string[];
-  try {
-    files = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith('.integration.json'))
-      .sort();
-  } catch (error) {
-    throw new DefinitionError(`cannot read the definitions directory ${dir}: ${(error as Error).message}`);
-  }
-  const texts = files.map((file) => fs.readFileSync(path.join(dir, file), 'utf8'));
-  const integrations = files.map((file, i) => parseDefinitionFile(file, texts[i]!));
-  return checkDefinitionSet(integrations.map((definition, i) => ({ file: files[i]!, definition, text: texts[i]! })));
+  return checkDefinitionSet(readDefinitionFiles(dir));
 }
 
 /** Parses one file's text; exported so tests can check the format without touching a disk. */
@@ -257,6 +264,14 @@ export function parseDefinitionFile(file: string, text: string): IntegrationDefi
   } catch (error) {
     throw new DefinitionError(`${file}: not valid JSON (${(error as Error).message})`);
   }
+  return parseDefinitionObject(file, raw);
+}
+
+/**
+ * Checks one integration as a file writes it (`where` names it in messages): the file format's
+ * schema and every version's rules. Console-made integrations are loaded through it too.
+ */
+export function parseDefinitionObject(where: string, raw: unknown): IntegrationDefinition {
   // Readable messages even when this runs before the server configured zod (tests, tools).
   z.config(z.locales.en());
   const parsed = IntegrationDefinition.safeParse(raw);
@@ -264,70 +279,54 @@ export function parseDefinitionFile(file: string, text: string): IntegrationDefi
     const detail = toValidationIssues(parsed.error.issues)
       .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
       .join('; ');
-    throw new DefinitionError(`${file}: ${detail}`);
+    throw new DefinitionError(`${where}: ${detail}`);
   }
   for (const workflow of parsed.data.workflows) {
     for (const version of workflow.versions) {
-      checkVersion(`${file}: workflow ${workflow.workflowId} version ${version.version}`, version);
+      checkVersion(version, throwing(`${where}: workflow ${workflow.workflowId} version ${version.version}`));
     }
   }
   return parsed.data;
+}
+
+/**
+ * Where a check found a problem: the path inside the version (`['blocks', 0, 'fields', 2, 'value']`)
+ * and what is wrong, prefixed with the block and field it concerns as a file's message says it.
+ */
+type Report = (path: (string | number)[], detail: string) => void;
+
+/** The files' way: the first problem is a DefinitionError saying where. */
+const throwing =
+  (where: string): Report =>
+  (_path, detail) => {
+    throw new DefinitionError(`${where}: ${detail}`);
+  };
+
+/** An integration as the cross-set rules see it: a console one may have no released workflow yet. */
+export interface CrossCheckEntry {
+  /** The file, or the console integration's label. */
+  file: string;
+  definition: {
+    integrationId: string;
+    name: string;
+    workflows: readonly Pick<WorkflowDefinition, 'workflowId' | 'name' | 'versions'>[];
+  };
+}
+
+/** What a cross-set problem concerns: the workflows on both sides, and which rule. */
+interface CrossProblem {
+  rule: 'integrationId' | 'integrationName' | 'workflowId' | 'workflowName' | 'version' | 'eventSchema';
+  workflowIds: string[];
+  integrationIds: string[];
 }
 
 /** The rules that span blocks, workflows and files. */
 export function checkDefinitionSet(
   files: { file: string; definition: IntegrationDefinition; text?: string }[],
 ): DefinitionSet {
-  const integrationIds = new Map<string, string>();
-  const integrationNames = new Map<string, string>();
-  const workflowIds = new Map<string, string>();
-  const workflowNames = new Map<string, string>();
-  const eventSchemas = new Map<string, { where: string; canonical: string }>();
-  for (const { file, definition } of files) {
-    const seenIntegration = integrationIds.get(definition.integrationId);
-    if (seenIntegration) {
-      throw new DefinitionError(
-        `${file}: integrationId ${definition.integrationId} is also used in ${seenIntegration}`,
-      );
-    }
-    integrationIds.set(definition.integrationId, file);
-    // GET /integrations/:integrationId also accepts the name (alloy-node), so names pick one.
-    const seenIntegrationName = integrationNames.get(definition.name);
-    if (seenIntegrationName) {
-      throw new DefinitionError(
-        `${file}: integration name "${definition.name}" is also used in ${seenIntegrationName}`,
-      );
-    }
-    integrationNames.set(definition.name, file);
-    for (const workflow of definition.workflows) {
-      const seenId = workflowIds.get(workflow.workflowId);
-      if (seenId) throw new DefinitionError(`${file}: workflowId ${workflow.workflowId} is also used in ${seenId}`);
-      workflowIds.set(workflow.workflowId, file);
-      // Activate/deactivate/run accept a workflowName, so names must pick one workflow.
-      const seenName = workflowNames.get(workflow.name);
-      if (seenName) throw new DefinitionError(`${file}: workflow name "${workflow.name}" is also used in ${seenName}`);
-      workflowNames.set(workflow.name, file);
-      const versions = new Set<number>();
-      for (const version of workflow.versions) {
-        if (versions.has(version.version)) {
-          throw new DefinitionError(`${file}: workflow ${workflow.workflowId} lists version ${version.version} twice`);
-        }
-        versions.add(version.version);
-        const trigger = version.trigger;
-        if (trigger.type !== 'customEvent') continue;
-        // One event, one schema: `POST /run/event` validates against it whichever workflows listen.
-        const canonical = canonicalJson(trigger.schema);
-        const where = `${file}: workflow ${workflow.workflowId} version ${version.version}`;
-        const seen = eventSchemas.get(trigger.event);
-        if (seen && seen.canonical !== canonical) {
-          throw new DefinitionError(
-            `${where}: event "${trigger.event}" has a different schema in ${seen.where}; an event has one schema (name a new event to change it)`,
-          );
-        }
-        eventSchemas.set(trigger.event, seen ?? { where, canonical });
-      }
-    }
-  }
+  crossCheck(files, (message) => {
+    throw new DefinitionError(message);
+  });
   const sources = new Map<string, DefinitionSource>();
   for (const { file, definition, text } of files) {
     if (text !== undefined) sources.set(definition.integrationId, { file, text });
@@ -338,122 +337,352 @@ export function checkDefinitionSet(
   );
 }
 
-/** Rules inside one workflow version: ids, connectors, actions, URLs, patterns, templates. */
-function checkVersion(where: string, version: WorkflowVersionDefinition): void {
-  const blocks: AnyBlock[] = [version.trigger, ...version.blocks];
-  const ids = new Set<string>();
-  for (const block of blocks) {
-    if (ids.has(block.id)) throw new DefinitionError(`${where}: block id "${block.id}" is used twice`);
-    ids.add(block.id);
-    const names = new Set<string>();
-    for (const field of block.fields) {
-      if (names.has(field.name))
-        throw new DefinitionError(`${where}: block ${block.id} has two fields "${field.name}"`);
-      names.add(field.name);
-      checkField(`${where}: block ${block.id} field ${field.name}`, field);
+function crossCheck(
+  entries: readonly CrossCheckEntry[],
+  report: (message: string, problem: CrossProblem) => void,
+): void {
+  const integrationIds = new Map<string, string>();
+  const integrationNames = new Map<string, { where: string; integrationId: string }>();
+  const workflowIds = new Map<string, string>();
+  const workflowNames = new Map<string, { where: string; workflowId: string }>();
+  const eventSchemas = new Map<string, { where: string; canonical: string; workflowId: string }>();
+  for (const { file, definition } of entries) {
+    const seenIntegration = integrationIds.get(definition.integrationId);
+    if (seenIntegration) {
+      report(`${file}: integrationId ${definition.integrationId} is also used in ${seenIntegration}`, {
+        rule: 'integrationId',
+        workflowIds: [],
+        integrationIds: [definition.integrationId],
+      });
+    }
+    integrationIds.set(definition.integrationId, file);
+    // GET /integrations/:integrationId also accepts the name (alloy-node), so names pick one.
+    const seenIntegrationName = integrationNames.get(definition.name);
+    if (seenIntegrationName) {
+      report(`${file}: integration name "${definition.name}" is also used in ${seenIntegrationName.where}`, {
+        rule: 'integrationName',
+        workflowIds: [],
+        integrationIds: [definition.integrationId, seenIntegrationName.integrationId],
+      });
+    }
+    integrationNames.set(definition.name, { where: file, integrationId: definition.integrationId });
+    for (const workflow of definition.workflows) {
+      const seenId = workflowIds.get(workflow.workflowId);
+      if (seenId) {
+        report(`${file}: workflowId ${workflow.workflowId} is also used in ${seenId}`, {
+          rule: 'workflowId',
+          workflowIds: [workflow.workflowId],
+          integrationIds: [],
+        });
+      }
+      workflowIds.set(workflow.workflowId, file);
+      // Activate/deactivate/run accept a workflowName, so names must pick one workflow.
+      const seenName = workflowNames.get(workflow.name);
+      if (seenName) {
+        report(`${file}: workflow name "${workflow.name}" is also used in ${seenName.where}`, {
+          rule: 'workflowName',
+          workflowIds: [workflow.workflowId, seenName.workflowId],
+          integrationIds: [],
+        });
+      }
+      workflowNames.set(workflow.name, { where: file, workflowId: workflow.workflowId });
+      const versions = new Set<number>();
+      for (const version of workflow.versions) {
+        if (versions.has(version.version)) {
+          report(`${file}: workflow ${workflow.workflowId} lists version ${version.version} twice`, {
+            rule: 'version',
+            workflowIds: [workflow.workflowId],
+            integrationIds: [],
+          });
+        }
+        versions.add(version.version);
+        const trigger = version.trigger;
+        if (trigger.type !== 'customEvent') continue;
+        // One event, one schema: `POST /run/event` validates against it whichever workflows listen.
+        const canonical = canonicalJson(trigger.schema);
+        const where = `${file}: workflow ${workflow.workflowId} version ${version.version}`;
+        const seen = eventSchemas.get(trigger.event);
+        if (seen && seen.canonical !== canonical) {
+          report(
+            `${where}: event "${trigger.event}" has a different schema in ${seen.where}; an event has one schema (name a new event to change it)`,
+            { rule: 'eventSchema', workflowIds: [workflow.workflowId, seen.workflowId], integrationIds: [] },
+          );
+        }
+        eventSchemas.set(trigger.event, seen ?? { where, canonical, workflowId: workflow.workflowId });
+      }
     }
   }
+}
+
+/** A loaded definition file: its name, its checked definition and its text (for export). */
+export interface DefinitionFile {
+  file: string;
+  definition: IntegrationDefinition;
+  text: string;
+}
+
+/** Reads and checks every `*.integration.json` in `dir` one by one (the set's rules are not applied). */
+export function readDefinitionFiles(dir: string): DefinitionFile[] {
+  let files: string[];
+  try {
+    files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.integration.json'))
+      .sort();
+  } catch (error) {
+    throw new DefinitionError(`cannot read the definitions directory ${dir}: ${(error as Error).message}`);
+  }
+  const texts = files.map((file) => fs.readFileSync(path.join(dir, file), 'utf8'));
+  return files.map((file, i) => ({ file, definition: parseDefinitionFile(file, texts[i]!), text: texts[i]! }));
+}
+
+/** An integration made in the console, as the set's rules see it. */
+export interface ConsoleEntry {
+  /** `integration "<name>" (defined in the console)`, for messages. */
+  label: string;
+  /** Its released workflows (`workflows` empty before the first release). */
+  definition: IntegrationDefinition;
+}
+
+/** How a console integration is named in messages (a file's are named by the file). */
+export const consoleLabel = (name: string): string => `integration "${name}" (defined in the console)`;
+
+/** Its export: what a file defining it would say. */
+export const consoleExportText = (definition: IntegrationDefinition): string =>
+  JSON.stringify(definition, null, 2) + '\n';
+
+/**
+ * The files and the console's integrations as one checked set. The console's come first in the
+ * checks, so a file that takes a console integration's id or name is the one refused, with a
+ * message naming both; an integration with no released workflow yet is only checked (its id and
+ * name are the console's) and is not part of the set.
+ */
+export function combineDefinitions(
+  files: readonly DefinitionFile[],
+  consoleEntries: readonly ConsoleEntry[],
+): DefinitionSet {
+  crossCheck([...consoleEntries.map((c) => ({ file: c.label, definition: c.definition })), ...files], (message) => {
+    throw new DefinitionError(message);
+  });
+  const sources = new Map<string, DefinitionSource>();
+  for (const { file, definition, text } of files) sources.set(definition.integrationId, { file, text });
+  const released = consoleEntries.filter((c) => c.definition.workflows.length > 0).map((c) => c.definition);
+  for (const definition of released) {
+    sources.set(definition.integrationId, {
+      file: `${exportSlug(definition)}.integration.json`,
+      text: consoleExportText(definition),
+    });
+  }
+  return new DefinitionSet(
+    [...files.map((f) => f.definition), ...released],
+    sources,
+    new Set(consoleEntries.map((c) => c.definition.integrationId)),
+  );
+}
+
+/** A console integration's export file name: its name as a slug (the id when nothing is left). */
+function exportSlug(definition: IntegrationDefinition): string {
+  const slug = definition.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100);
+  return slug || definition.integrationId;
+}
+
+/** A console draft's outline, checked with the file format's own parts. */
+const DraftDefinition = z.strictObject({
+  name: WorkflowDefinition.shape.name,
+  description: WorkflowDefinition.shape.description,
+  trigger: TriggerDefinition,
+  blocks: WorkflowVersionDefinition.shape.blocks,
+});
+
+/** A console workflow's draft as the checks see it (the builder's `WorkflowDraft`). */
+export interface DraftInput {
+  name: string;
+  description?: string | undefined;
+  trigger: unknown;
+  blocks: unknown[];
+}
+
+/** The checked draft: the workflow's name and description and the version it would release. */
+export interface CheckedDraft {
+  name: string;
+  description?: string | undefined;
+  version: WorkflowVersionDefinition;
+}
+
+/**
+ * What the files' checks say about a console draft, as issues with paths relative to the draft:
+ * the file format's schema, the version's rules and the set's rules on the set as it would be
+ * once the draft is released as version `versionNumber` (`withDraft` builds that set's console
+ * entries). An empty list: the draft can be released (`checked` holds it then).
+ */
+export function draftIssues(
+  draft: DraftInput,
+  versionNumber: number,
+  workflowId: string,
+  files: readonly DefinitionFile[],
+  withDraft: (checked: CheckedDraft) => CrossCheckEntry[],
+): { issues: ValidationIssue[]; checked?: CheckedDraft } {
+  z.config(z.locales.en());
+  const { description, ...rest } = draft;
+  const parsed = DraftDefinition.safeParse(description === undefined || description === '' ? rest : draft);
+  if (!parsed.success) return { issues: toValidationIssues(parsed.error.issues) };
+  const checked: CheckedDraft = {
+    name: parsed.data.name,
+    ...(parsed.data.description === undefined ? {} : { description: parsed.data.description }),
+    version: { version: versionNumber, trigger: parsed.data.trigger, blocks: parsed.data.blocks },
+  };
+  const issues: ValidationIssue[] = [];
+  checkVersion(checked.version, (path, detail) => issues.push({ path, message: detail }));
+  crossCheck([...withDraft(checked), ...files], (message, problem) => {
+    if (!problem.workflowIds.includes(workflowId)) return;
+    const path =
+      problem.rule === 'workflowName' ? ['name'] : problem.rule === 'eventSchema' ? ['trigger', 'schema'] : [];
+    issues.push({ path, message });
+  });
+  return issues.length === 0 ? { issues, checked } : { issues };
+}
+
+/** Rules inside one workflow version: ids, connectors, actions, URLs, patterns, templates. */
+function checkVersion(version: WorkflowVersionDefinition, report: Report): void {
+  const blocks: AnyBlock[] = [version.trigger, ...version.blocks];
+  const pathOf = (index: number): (string | number)[] => (index === 0 ? ['trigger'] : ['blocks', index - 1]);
+  const ids = new Set<string>();
+  blocks.forEach((block, index) => {
+    if (ids.has(block.id)) report([...pathOf(index), 'id'], `block id "${block.id}" is used twice`);
+    ids.add(block.id);
+    const names = new Set<string>();
+    block.fields.forEach((field, f) => {
+      const at = [...pathOf(index), 'fields', f];
+      if (names.has(field.name)) report([...at, 'name'], `block ${block.id} has two fields "${field.name}"`);
+      names.add(field.name);
+      checkField(`block ${block.id} field ${field.name}`, at, field, report);
+    });
+  });
 
   const trigger = version.trigger;
   if (trigger.type === 'customEvent' || (trigger.type === 'webhook' && trigger.schema)) {
     try {
       compileEventSchema(trigger.schema ?? {});
     } catch (error) {
-      if (error instanceof EventSchemaError) throw new DefinitionError(`${where}: trigger schema ${error.message}`);
-      throw error;
+      if (error instanceof EventSchemaError) report(['trigger', 'schema'], `trigger schema ${error.message}`);
+      else throw error;
     }
   }
   if (trigger.type === 'appEvent') {
     const connector = findConnector(trigger.connector);
-    if (!connector) throw new DefinitionError(`${where}: trigger uses unknown connector "${trigger.connector}"`);
-    if (!connector.events.some((e) => e.name === trigger.event)) {
+    if (!connector) report(['trigger', 'connector'], `trigger uses unknown connector "${trigger.connector}"`);
+    else if (!connector.events.some((e) => e.name === trigger.event)) {
       const known = connector.events.map((e) => e.name).join(', ');
-      throw new DefinitionError(
-        `${where}: ${connector.displayName} has no event "${trigger.event}" (it has: ${known})`,
-      );
+      report(['trigger', 'event'], `${connector.displayName} has no event "${trigger.event}" (it has: ${known})`);
     }
   }
 
-  for (const block of version.blocks) {
-    if (block.type === 'streamData') checkStreamData(`${where}: block ${block.id}`, block);
-    if (block.type === 'connectorAction') checkAction(`${where}: block ${block.id}`, block);
-    if (block.type === 'httpRequest') checkHttpRequest(`${where}: block ${block.id}`, block);
-  }
-  for (const block of blocks) {
-    for (const field of block.fields)
-      checkDynamicOptions(`${where}: block ${block.id} field ${field.name}`, block, field);
-  }
+  version.blocks.forEach((block, index) => {
+    const at = (path: (string | number)[], detail: string) =>
+      report(['blocks', index, ...path], `block ${block.id}: ${detail}`);
+    if (block.type === 'streamData') checkStreamData(block, at);
+    if (block.type === 'connectorAction') checkAction(block, at);
+    if (block.type === 'httpRequest') checkHttpRequest(block, at);
+  });
+  blocks.forEach((block, index) => {
+    block.fields.forEach((field, f) =>
+      checkDynamicOptions(
+        `block ${block.id} field ${field.name}`,
+        [...pathOf(index), 'fields', f, 'dynamicOptions'],
+        block,
+        field,
+        report,
+      ),
+    );
+  });
 
   const configurable = new Set(blocks.flatMap((b) => b.fields.filter((f) => f.userConfigurable).map((f) => f.name)));
   const schema = trigger.type === 'customEvent' || trigger.type === 'webhook' ? trigger.schema : undefined;
   version.blocks.forEach((block, index) => {
     const earlier = new Set(version.blocks.slice(0, index).map((b) => b.id));
-    for (const field of block.fields) {
+    block.fields.forEach((field, f) => {
       const problem = templateProblem(field.value, { schema, earlier, configurable });
-      if (problem) throw new DefinitionError(`${where}: block ${block.id} field ${field.name}: ${problem}`);
-    }
+      if (problem) {
+        report(['blocks', index, 'fields', f, 'value'], `block ${block.id} field ${field.name}: ${problem}`);
+      }
+    });
   });
 }
 
-function checkField(where: string, field: FieldDefinition): void {
+function checkField(prefix: string, at: (string | number)[], field: FieldDefinition, report: Report): void {
   if (field.rules?.pattern !== undefined) {
     // A bad pattern must fail at load, not as a 500 on the first install.
     try {
       new RegExp(field.rules.pattern);
     } catch {
-      throw new DefinitionError(`${where}: invalid rules.pattern`);
+      report([...at, 'rules', 'pattern'], `${prefix}: invalid rules.pattern`);
     }
   }
   if (!field.userConfigurable && field.value === undefined && field.required) {
-    throw new DefinitionError(`${where}: a required field the user cannot configure needs a value`);
+    report([...at, 'value'], `${prefix}: a required field the user cannot configure needs a value`);
   }
 }
 
-function checkUrlField(where: string, what: string, block: ActionBlock): void {
-  const url = block.fields.find((f) => f.name === 'url');
-  if (!url) throw new DefinitionError(`${where}: ${what} needs a "url" field`);
+/** Reports a problem of a block: the path inside the block and what is wrong. */
+type BlockReport = (path: (string | number)[], detail: string) => void;
+
+function checkUrlField(what: string, block: ActionBlock, report: BlockReport): void {
+  const index = block.fields.findIndex((f) => f.name === 'url');
+  const url = block.fields[index];
+  if (!url) {
+    report(['fields'], `${what} needs a "url" field`);
+    return;
+  }
+  const at = ['fields', index, 'value'];
   if (url.value === undefined) {
-    if (!url.userConfigurable) throw new DefinitionError(`${where}: the "url" field needs a value`);
+    if (!url.userConfigurable) report(at, `the "url" field needs a value`);
     return;
   }
   if (typeof url.value !== 'string' || (!isStreamTarget(url.value) && !url.value.includes('{{'))) {
-    throw new DefinitionError(`${where}: "url" must be an http(s) URL or a path on this server starting with /`);
+    report(at, `"url" must be an http(s) URL or a path on this server starting with /`);
+    return;
   }
   // A path on this server is the ISV's own choice, written out in full: an end user's value or a
   // template's output could name any of the server's endpoints (the runtime checks it again).
   if (isOwnPath(url.value)) {
     if (url.userConfigurable) {
-      throw new DefinitionError(
-        `${where}: a "url" the user can configure must be an http(s) URL, not a path on this server`,
+      report(
+        ['fields', index, 'userConfigurable'],
+        `a "url" the user can configure must be an http(s) URL, not a path on this server`,
       );
-    }
-    if (url.value.includes('{{')) {
-      throw new DefinitionError(`${where}: a "url" that is a path on this server cannot contain templates`);
+    } else if (url.value.includes('{{')) {
+      report(at, `a "url" that is a path on this server cannot contain templates`);
     }
   }
 }
 
 const isOwnPath = (value: string): boolean => value.startsWith('/') && !value.startsWith('//');
 
-function checkStreamData(where: string, block: Extract<ActionBlock, { type: 'streamData' }>): void {
-  checkUrlField(where, 'Stream Data', block);
+function checkStreamData(block: Extract<ActionBlock, { type: 'streamData' }>, report: BlockReport): void {
+  checkUrlField('Stream Data', block, report);
 }
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const HTTP_REQUEST_FIELDS = new Set(['url', 'method', 'headers', 'body']);
 
-function checkHttpRequest(where: string, block: Extract<ActionBlock, { type: 'httpRequest' }>): void {
-  checkUrlField(where, 'An HTTP request', block);
-  for (const field of block.fields) {
+function checkHttpRequest(block: Extract<ActionBlock, { type: 'httpRequest' }>, report: BlockReport): void {
+  checkUrlField('An HTTP request', block, report);
+  block.fields.forEach((field, index) => {
     if (!HTTP_REQUEST_FIELDS.has(field.name)) {
-      throw new DefinitionError(`${where}: an HTTP request has no field "${field.name}" (url, method, headers, body)`);
+      report(['fields', index, 'name'], `an HTTP request has no field "${field.name}" (url, method, headers, body)`);
     }
-  }
-  const method = block.fields.find((f) => f.name === 'method')?.value;
+  });
+  const methodIndex = block.fields.findIndex((f) => f.name === 'method');
+  const method = block.fields[methodIndex]?.value;
   if (method !== undefined && !(HTTP_METHODS as readonly unknown[]).includes(method)) {
-    throw new DefinitionError(`${where}: "method" must be one of ${HTTP_METHODS.join(', ')}`);
+    report(['fields', methodIndex, 'value'], `"method" must be one of ${HTTP_METHODS.join(', ')}`);
   }
-  const headers = block.fields.find((f) => f.name === 'headers')?.value;
+  const headersIndex = block.fields.findIndex((f) => f.name === 'headers');
+  const headers = block.fields[headersIndex]?.value;
   if (
     headers !== undefined &&
     (headers === null ||
@@ -461,26 +690,40 @@ function checkHttpRequest(where: string, block: Extract<ActionBlock, { type: 'ht
       Array.isArray(headers) ||
       !Object.values(headers).every((v) => typeof v === 'string'))
   ) {
-    throw new DefinitionError(`${where}: "headers" must be an object of strings`);
+    report(['fields', headersIndex, 'value'], `"headers" must be an object of strings`);
   }
 }
 
-function checkDynamicOptions(where: string, block: AnyBlock, field: FieldDefinition): void {
+function checkDynamicOptions(
+  prefix: string,
+  at: (string | number)[],
+  block: AnyBlock,
+  field: FieldDefinition,
+  report: Report,
+): void {
   if (field.type !== 'dynamicSelect') {
-    if (field.dynamicOptions) throw new DefinitionError(`${where}: dynamicOptions is only for dynamicSelect fields`);
+    if (field.dynamicOptions) report(at, `${prefix}: dynamicOptions is only for dynamicSelect fields`);
     return;
   }
   if (!field.dynamicOptions) {
-    throw new DefinitionError(`${where}: a dynamicSelect field needs dynamicOptions {connector?, loader}`);
+    report(at, `${prefix}: a dynamicSelect field needs dynamicOptions {connector?, loader}`);
+    return;
   }
   const connectorId = field.dynamicOptions.connector ?? blockConnector(block);
-  if (!connectorId) throw new DefinitionError(`${where}: dynamicOptions needs a connector (the block has none)`);
+  if (!connectorId) {
+    report(at, `${prefix}: dynamicOptions needs a connector (the block has none)`);
+    return;
+  }
   const connector = findConnector(connectorId);
-  if (!connector) throw new DefinitionError(`${where}: unknown connector "${connectorId}"`);
+  if (!connector) {
+    report(at, `${prefix}: unknown connector "${connectorId}"`);
+    return;
+  }
   if (!connector.optionLoaders.some((l) => l.name === field.dynamicOptions!.loader)) {
     const known = connector.optionLoaders.map((l) => l.name).join(', ') || 'none';
-    throw new DefinitionError(
-      `${where}: ${connector.displayName} has no option loader "${field.dynamicOptions.loader}" (it has: ${known})`,
+    report(
+      [...at, 'loader'],
+      `${prefix}: ${connector.displayName} has no option loader "${field.dynamicOptions.loader}" (it has: ${known})`,
     );
   }
 }
@@ -495,24 +738,28 @@ function isStreamTarget(value: string): boolean {
   }
 }
 
-function checkAction(where: string, block: Extract<ActionBlock, { type: 'connectorAction' }>): void {
+function checkAction(block: Extract<ActionBlock, { type: 'connectorAction' }>, report: BlockReport): void {
   const connector = findConnector(block.connector);
-  if (!connector) throw new DefinitionError(`${where}: unknown connector "${block.connector}"`);
+  if (!connector) {
+    report(['connector'], `unknown connector "${block.connector}"`);
+    return;
+  }
   const action = connector.actions.find((a) => a.name === block.action);
   if (!action) {
     const known = connector.actions.map((a) => a.name).join(', ');
-    throw new DefinitionError(`${where}: ${connector.displayName} has no action "${block.action}" (it has: ${known})`);
+    report(['action'], `${connector.displayName} has no action "${block.action}" (it has: ${known})`);
+    return;
   }
   for (const input of action.inputs) {
     if (input.required && !block.fields.some((f) => f.name === input.name)) {
-      throw new DefinitionError(`${where}: action ${action.name} needs a field "${input.name}"`);
+      report(['fields'], `action ${action.name} needs a field "${input.name}"`);
     }
   }
-  for (const field of block.fields) {
+  block.fields.forEach((field, index) => {
     if (!action.inputs.some((i) => i.name === field.name)) {
-      throw new DefinitionError(`${where}: action ${action.name} has no input "${field.name}"`);
+      report(['fields', index, 'name'], `action ${action.name} has no input "${field.name}"`);
     }
-  }
+  });
 }
 
 const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -680,6 +927,6 @@ export function checkDraftVersion(version: unknown): WorkflowVersionDefinition {
       .join('; ');
     throw new DefinitionError(`draft: ${detail}`);
   }
-  checkVersion('draft', parsed.data);
+  checkVersion(parsed.data, throwing('draft'));
   return parsed.data;
 }

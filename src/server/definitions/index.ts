@@ -24,3 +24,4 @@ export {
 export { type EventValidator } from './event-schema.js';
 export { checkTextRules, checkValue, isEmpty, normalise } from './field-values.js';
 export { DefinitionRegistry } from './registry.js';
+export { DefinitionBuilder, type BuilderHooks, type ConsoleExport, type ConsoleMadeIntegration } from './builder.js';

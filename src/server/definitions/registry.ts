@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { ReloadDefinitionsResponse } from '../../contract/index.js';
 import { nowIso, type Database, type Storage } from '../platform/db/index.js';
-import { DefinitionError, loadDefinitions, versionHash, type DefinitionSet } from './definitions.js';
+import {
+  combineDefinitions,
+  DefinitionError,
+  readDefinitionFiles,
+  versionHash,
+  type DefinitionFile,
+  type DefinitionSet,
+} from './definitions.js';
+import { consoleEntries } from './console-definitions.js';
+import { listConsoleRows } from './console-repository.js';
 import {
   currentGeneration,
   listReleased,
@@ -40,15 +49,33 @@ export class DefinitionRegistry {
   private releases = new Map<string, string>();
   private fingerprint: string;
   private problem: string | undefined;
+  /** Reloads, console releases and take-ups swap the set one at a time. */
+  private swaps: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly database: Database,
     readonly dir: string,
     private readonly installedVersions: InstalledVersionCounts,
     private set: DefinitionSet,
+    /** The files of the current set, as read (a console release combines them with the console's rows). */
+    private files: readonly DefinitionFile[],
     private readonly coordination: Pick<Storage, 'notify' | 'listen'> | undefined,
   ) {
     this.fingerprint = fingerprintOf(set);
+  }
+
+  /** The files read from `dir` and the console's integrations, checked together as one set. */
+  private static async load(
+    database: Database,
+    files: readonly DefinitionFile[],
+  ): Promise<{ files: readonly DefinitionFile[]; set: DefinitionSet }> {
+    return { files, set: combineDefinitions(files, consoleEntries(await listConsoleRows(database))) };
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.swaps.then(work, work);
+    this.swaps = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -61,7 +88,8 @@ export class DefinitionRegistry {
     installedVersions: InstalledVersionCounts,
     coordination?: Pick<Storage, 'notify' | 'listen'>,
   ): Promise<DefinitionRegistry> {
-    const registry = new DefinitionRegistry(database, dir, installedVersions, loadDefinitions(dir), coordination);
+    const { files, set } = await DefinitionRegistry.load(database, readDefinitionFiles(dir));
+    const registry = new DefinitionRegistry(database, dir, installedVersions, set, files, coordination);
     await registry.release(registry.set);
     // A node starting with other files (a deploy) makes them current; the others then re-read theirs.
     await registry.publish();
@@ -75,14 +103,47 @@ export class DefinitionRegistry {
     return this.set;
   }
 
+  /** The definition files of the current set (a console draft is checked against them). */
+  get currentFiles(): readonly DefinitionFile[] {
+    return this.files;
+  }
+
   /** Re-reads the directory; throws a DefinitionError (and keeps the old set) when it is not acceptable. */
-  async reload(): Promise<ReloadDefinitionsResponse> {
-    const next = loadDefinitions(this.dir);
-    const newlyReleased = await this.release(next);
+  reload(): Promise<ReloadDefinitionsResponse> {
+    return this.serially(async () => {
+      const { files, set: next } = await DefinitionRegistry.load(this.database, readDefinitionFiles(this.dir));
+      const newlyReleased = await this.release(next);
+      this.swap(next, files);
+      await this.publish();
+      return this.counts(next, newlyReleased);
+    });
+  }
+
+  /**
+   * A console workflow's new version was stored: the current files with the console's rows as
+   * they are now become the set (released, cross-checked, published to the other nodes); throws
+   * a DefinitionError and keeps the old set when it is not acceptable.
+   */
+  adoptConsoleChange(): Promise<void> {
+    return this.serially(async () => {
+      const { files, set: next } = await DefinitionRegistry.load(this.database, this.files);
+      await this.release(next);
+      this.swap(next, files);
+      await this.publish();
+    });
+  }
+
+  private swap(next: DefinitionSet, files: readonly DefinitionFile[]): void {
     this.set = next;
+    this.files = files;
     this.fingerprint = fingerprintOf(next);
     this.problem = undefined;
-    await this.publish();
+  }
+
+  private counts(
+    next: DefinitionSet,
+    newlyReleased: { workflowId: string; version: number }[],
+  ): ReloadDefinitionsResponse {
     return {
       integrations: next.integrations.length,
       workflows: next.workflowCount,
@@ -115,23 +176,26 @@ export class DefinitionRegistry {
     }
   }
 
-  /** Another node made other definitions current: re-read ours; adopt them if they are those. */
-  private async takeUp(): Promise<void> {
-    try {
-      const next = loadDefinitions(this.dir);
-      const fingerprint = fingerprintOf(next);
-      const current = await currentGeneration(this.database);
-      if (current && current.fingerprint !== fingerprint) {
-        this.problem = `this node's definition files (${fingerprint}) differ from the current ones (${current.fingerprint}); deploy the same files and reload`;
-        return;
+  /**
+   * Another node made other definitions current (a reload, or a release in the console): re-read
+   * our files and the console's rows; adopt them if they are those.
+   */
+  private takeUp(): Promise<void> {
+    return this.serially(async () => {
+      try {
+        const { files, set: next } = await DefinitionRegistry.load(this.database, readDefinitionFiles(this.dir));
+        const fingerprint = fingerprintOf(next);
+        const current = await currentGeneration(this.database);
+        if (current && current.fingerprint !== fingerprint) {
+          this.problem = `this node's definition files (${fingerprint}) differ from the current ones (${current.fingerprint}); deploy the same files and reload`;
+          return;
+        }
+        await this.release(next);
+        this.swap(next, files);
+      } catch (error) {
+        this.problem = error instanceof Error ? error.message : String(error);
       }
-      await this.release(next);
-      this.set = next;
-      this.fingerprint = fingerprint;
-      this.problem = undefined;
-    } catch (error) {
-      this.problem = error instanceof Error ? error.message : String(error);
-    }
+    });
   }
 
   /** When a version of the current definitions was first released, or null when it is not one of them. */

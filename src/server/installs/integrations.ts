@@ -18,6 +18,7 @@ import {
   findVersion,
   latestVersion,
   versionBlocks,
+  type ConsoleMadeIntegration,
   type DefinitionSet,
   type IntegrationDefinition,
   type WorkflowDefinition,
@@ -382,24 +383,45 @@ export class IntegrationService {
     return installationId === undefined ? {} : repo.installationCredentials(conn, installationId);
   }
 
-  /** The console's list: every integration as defined, with how many users of `env` installed it. */
-  async catalogue(env: Environment): Promise<ConsoleIntegration[]> {
+  /**
+   * The console's list: every integration as defined, with how many users of `env` installed it.
+   * `consoleMade`: the integrations made in the console (the definitions module's builder), listed
+   * after the files' with all their workflows, `version` 0 for one not released yet.
+   */
+  async catalogue(
+    env: Environment,
+    consoleMade: readonly ConsoleMadeIntegration[] = [],
+  ): Promise<ConsoleIntegration[]> {
     const [counts, inactive] = await Promise.all([
       repo.installCounts(this.database, env),
       repo.inactiveIntegrations(this.database, env),
     ]);
-    return this.definitions().integrations.map((def) => ({
+    const made = new Set(consoleMade.map((i) => i.integrationId));
+    const fromFiles = this.definitions()
+      .integrations.filter((def) => !made.has(def.integrationId))
+      .map((def) => ({
+        integrationId: def.integrationId,
+        name: def.name,
+        app: def.app,
+        description: def.description,
+        icon: this.absoluteUrl(def.icon),
+        workflows: summaryShape(def).workflows.map(({ workflowId, name, version }) => ({ workflowId, name, version })),
+        installs: counts.get(def.integrationId) ?? 0,
+        source: 'code' as const,
+        active: !inactive.has(def.integrationId),
+      }));
+    const fromConsole = consoleMade.map((def) => ({
       integrationId: def.integrationId,
       name: def.name,
       app: def.app,
       description: def.description,
       icon: this.absoluteUrl(def.icon),
-      workflows: summaryShape(def).workflows.map(({ workflowId, name, version }) => ({ workflowId, name, version })),
+      workflows: def.workflows.map(({ workflowId, name, version }) => ({ workflowId, name, version })),
       installs: counts.get(def.integrationId) ?? 0,
-      // Every integration is loaded from a *.integration.json file for now.
-      source: 'code' as const,
+      source: 'console' as const,
       active: !inactive.has(def.integrationId),
     }));
+    return [...fromFiles, ...fromConsole];
   }
 
   /** Every installation of the environment, optionally for one user and/or one integration. */

@@ -69,11 +69,27 @@ const header = (headers: Readonly<Record<string, string | string[] | undefined>>
   return Array.isArray(value) ? value[0] : value;
 };
 
+/** The store's order as its webhooks carry it (`{topic, storeId, order}`: `order` is the trigger's data). */
+export const DEMO_STORE_ORDER_SCHEMA: Record<string, unknown> = {
+  id: 'String',
+  storeId: 'String',
+  number: 'Number',
+  status: 'String',
+  customer: { id: 'String', email: 'String', name: 'String', createdAt: 'String' },
+  items: [{ name: 'String', sku: 'String?', quantity: 'Number', unitPrice: 'Number' }],
+  currency: 'String',
+  totalAmount: 'Number',
+  note: 'String?',
+  createdAt: 'String',
+  updatedAt: 'String',
+};
+
 /** `order.created` (and friends): a store webhook to our receiver, signed with its own secret. */
 function orderEvent(name: 'order.created' | 'order.updated', description: string): ConnectorEvent {
   return {
     name,
     description,
+    schema: DEMO_STORE_ORDER_SCHEMA,
     async subscribe(ctx, credential, url) {
       const created = await call(
         ctx,

@@ -66,6 +66,11 @@ export interface AppDelivery {
 export interface ConnectorEvent {
   name: string;
   description: string;
+  /**
+   * What the delivery's `data` holds, in the custom-event schema notation (`"String"`, `"Number?"`,
+   * nested objects, one-element arrays): what a workflow's `{{trigger.*}}` can name.
+   */
+  schema: Record<string, unknown>;
   /** Registers `url` with the app; returns the app's id for the subscription and its signing secret. */
   subscribe(
     ctx: ConnectorContext,

@@ -488,6 +488,36 @@ const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (env, integration_id)
   );
   `,
+  `
+  -- Integrations made in the console (src/server/definitions console-repository.ts): the
+  -- integration, each workflow with its draft (the builder's autosave, JSON, possibly invalid) and
+  -- its released versions (immutable; their fingerprints go to released_versions like a file's).
+  CREATE TABLE IF NOT EXISTS console_integrations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    app TEXT NOT NULL,
+    description TEXT NOT NULL,
+    icon TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS console_workflows (
+    id TEXT PRIMARY KEY,
+    integration_id TEXT NOT NULL REFERENCES console_integrations (id),
+    draft TEXT NOT NULL,
+    draft_saved_at TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS console_workflows_integration ON console_workflows (integration_id, created_at);
+  CREATE TABLE IF NOT EXISTS console_workflow_versions (
+    workflow_id TEXT NOT NULL REFERENCES console_workflows (id),
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    content TEXT NOT NULL,
+    released_at TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, version)
+  );
+  `,
 ];
 
 /** The migrations in the engine's own SQL. */

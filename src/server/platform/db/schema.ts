@@ -32,6 +32,9 @@ export interface DB {
   console_setup_tokens: ConsoleSetupTokensTable;
   console_api_keys: ConsoleApiKeysTable;
   integration_states: IntegrationStatesTable;
+  console_integrations: ConsoleIntegrationsTable;
+  console_workflows: ConsoleWorkflowsTable;
+  console_workflow_versions: ConsoleWorkflowVersionsTable;
 }
 
 export interface SettingsTable {
@@ -317,4 +320,33 @@ export interface IntegrationStatesTable {
   integration_id: string;
   active: number;
   updated_at: string;
+}
+
+/** An integration made in the console (definitions module). */
+export interface ConsoleIntegrationsTable {
+  id: string;
+  name: string;
+  app: string;
+  description: string;
+  icon: string;
+  created_at: string;
+}
+
+/** A console-made workflow and its draft (`WorkflowDraft` as JSON). */
+export interface ConsoleWorkflowsTable {
+  id: string;
+  integration_id: string;
+  draft: string;
+  draft_saved_at: string;
+  created_at: string;
+}
+
+/** A released version of a console-made workflow: `content` is `{trigger, blocks}` as JSON. */
+export interface ConsoleWorkflowVersionsTable {
+  workflow_id: string;
+  version: number;
+  name: string;
+  description: string | null;
+  content: string;
+  released_at: string;
 }
