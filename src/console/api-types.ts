@@ -11,6 +11,19 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
+import type {
+  ConsoleConnectorListResponse,
+  ConsoleIntegrationDetail,
+  ConsoleWorkflowDetail,
+  CreateIntegrationBody,
+  CreateWorkflowBody,
+  ReleaseResponse,
+  SaveDraftBody,
+  SaveDraftResponse,
+  SetActiveResponse,
+  TestRunBody,
+  TestRunResponse,
+} from '../contract/console-builder.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -52,6 +65,18 @@ export interface ConsoleApi {
    * creation order; pass the previous page's `nextCursor` as `cursor`. Throws `ConsoleApiError`.
    */
   searchUsers(options: ConsoleUserSearch): Promise<ConsoleUserListResponse>;
+  // The builder (`/console/api/...`, src/contract/console-builder.ts). Each throws `ConsoleApiError`.
+  /** The connector catalogue with events (and their data schemas), actions and option loaders. */
+  connectors(): Promise<ConsoleConnectorListResponse>;
+  integration(integrationId: string): Promise<ConsoleIntegrationDetail>;
+  createIntegration(body: CreateIntegrationBody): Promise<ConsoleIntegrationDetail>;
+  createWorkflow(integrationId: string, body: CreateWorkflowBody): Promise<ConsoleWorkflowDetail>;
+  workflow(workflowId: string): Promise<ConsoleWorkflowDetail>;
+  /** Autosave; 409 `conflict` when `baseSavedAt` is not the stored draft's. */
+  saveDraft(workflowId: string, body: SaveDraftBody): Promise<SaveDraftResponse>;
+  release(workflowId: string): Promise<ReleaseResponse>;
+  setActive(integrationId: string, active: boolean): Promise<SetActiveResponse>;
+  testRun(body: TestRunBody): Promise<TestRunResponse>;
 }
 
 /** The filters of `ConsoleApi.links`. */
