@@ -1,0 +1,189 @@
+import { html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ConsoleLanguage } from '../../api-types.js';
+import type { BuilderBlock, BuilderField, BuilderTrigger } from '../../../contract/console-builder.js';
+import type { ValidationIssue } from '../../../contract/errors.js';
+import { messagesFor } from '../../i18n/index.js';
+import { issuesUnder, valueText, type Selection } from '../workflow-builder/model.js';
+import { builderFlowStyles } from './builder-flow.styles.js';
+
+export type AlloyConsoleFlowSelectEvent = CustomEvent<{ selection: Selection }>;
+/** Add a block at `index` of the blocks. */
+export type AlloyConsoleFlowAddEvent = CustomEvent<{ index: number }>;
+export type AlloyConsoleFlowMoveEvent = CustomEvent<{ index: number; by: -1 | 1 }>;
+export type AlloyConsoleFlowRemoveEvent = CustomEvent<{ index: number }>;
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'alloy-console-builder-flow': AlloyConsoleBuilderFlow;
+  }
+}
+
+/**
+ * The workflow top to bottom: the trigger's card, then each block's, with "Add block" after the
+ * trigger and after every block, and Edit / Move up / Move down / Remove on each block, all real
+ * buttons named after the block. Each card shows the server's issues that point into it. Fires
+ * `alloy-console-flow-select|add|move|remove`; `readonly` shows the cards with their fields only.
+ */
+@customElement('alloy-console-builder-flow')
+export class AlloyConsoleBuilderFlow extends LitElement {
+  static override styles = builderFlowStyles;
+
+  @property({ attribute: false }) trigger: BuilderTrigger | null = null;
+  @property({ attribute: false }) blocks: readonly BuilderBlock[] = [];
+  /** The draft's issues (paths relative to the draft). */
+  @property({ attribute: false }) issues: readonly ValidationIssue[] = [];
+  @property({ attribute: false }) selected: Selection | undefined;
+  @property({ type: Boolean }) readonly = false;
+  @property({ reflect: true }) override lang: ConsoleLanguage = 'en';
+
+  private fire(name: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  protected override render() {
+    const b = messagesFor(this.lang).builder;
+    const blocks = this.blocks;
+    return html`<ol aria-label=${b.flowTitle}>
+      ${this.renderTrigger()}
+      ${
+        this.readonly
+          ? nothing
+          : html`<li class="add">
+              <button
+                type="button"
+                class="secondary"
+                aria-label=${b.addBlockFirst}
+                @click=${() => this.fire('alloy-console-flow-add', { index: 0 })}
+              >
+                + ${b.addBlock}
+              </button>
+            </li>`
+      }
+      ${blocks.map((block, index) => this.renderBlock(block, index))}
+    </ol>`;
+  }
+
+  private renderIssues(issues: ValidationIssue[], id: string) {
+    if (issues.length === 0) return nothing;
+    return html`<div id=${id}>
+      ${issues.map((i) => html`<p class="issue">${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}</p>`)}
+    </div>`;
+  }
+
+  private renderFields(fields: readonly BuilderField[] | undefined) {
+    if (!this.readonly || !fields?.length) return nothing;
+    return html`<dl>
+      ${fields.map(
+        (f) =>
+          html`<dt>${f.displayName || f.name}</dt>
+            <dd>${valueText(f.value) || '—'}</dd>`,
+      )}
+    </dl>`;
+  }
+
+  private renderTrigger() {
+    const b = messagesFor(this.lang).builder;
+    const trigger = this.trigger;
+    const issues = issuesUnder(this.issues, ['trigger']);
+    const name = trigger?.name || b.triggerLabel;
+    const selected = this.selected === 'trigger';
+    return html`<li
+      class="card ${selected ? 'selected' : ''} ${issues.length ? 'invalid' : ''}"
+      aria-current=${selected ? 'true' : nothing}
+    >
+      <div class="card-head">
+        <div>
+          <p class="kind muted">
+            ${b.triggerLabel}${trigger ? ` · ${b.triggerTypes[trigger.type] ?? trigger.type}` : ''}
+          </p>
+          <h3>${trigger ? name : b.noTrigger}</h3>
+        </div>
+        ${
+          this.readonly
+            ? nothing
+            : html`<div class="tools">
+                <button
+                  type="button"
+                  aria-describedby=${issues.length ? 'trigger-issues' : nothing}
+                  @click=${() => this.fire('alloy-console-flow-select', { selection: 'trigger' })}
+                >
+                  ${trigger ? b.edit(name) : b.noTrigger}
+                </button>
+              </div>`
+        }
+      </div>
+      ${this.renderIssues(issues, 'trigger-issues')} ${this.renderFields(trigger?.fields)}
+    </li>`;
+  }
+
+  private renderBlock(block: BuilderBlock, index: number) {
+    const b = messagesFor(this.lang).builder;
+    const issues = issuesUnder(this.issues, ['blocks', index]);
+    const name = block.name || `${b.untitled} ${index + 1}`;
+    const selected = this.selected === index;
+    const last = index === this.blocks.length - 1;
+    return html`<li
+        class="card ${selected ? 'selected' : ''} ${issues.length ? 'invalid' : ''}"
+        aria-current=${selected ? 'true' : nothing}
+      >
+        <div class="card-head">
+          <div>
+            <p class="kind muted">${b.blockTypes[block.type] ?? block.type}</p>
+            <h3>${name}</h3>
+          </div>
+          ${
+            this.readonly
+              ? nothing
+              : html`<div class="tools">
+                  <button
+                    type="button"
+                    aria-describedby=${issues.length ? `block-issues-${index}` : nothing}
+                    @click=${() => this.fire('alloy-console-flow-select', { selection: index })}
+                  >
+                    ${b.edit(name)}
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    ?disabled=${index === 0}
+                    @click=${() => this.fire('alloy-console-flow-move', { index, by: -1 })}
+                  >
+                    ${b.moveUp(name)}
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    ?disabled=${last}
+                    @click=${() => this.fire('alloy-console-flow-move', { index, by: 1 })}
+                  >
+                    ${b.moveDown(name)}
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    @click=${() => this.fire('alloy-console-flow-remove', { index })}
+                  >
+                    ${b.remove(name)}
+                  </button>
+                </div>`
+          }
+        </div>
+        ${this.renderIssues(issues, `block-issues-${index}`)} ${this.renderFields(block.fields)}
+      </li>
+      ${
+        this.readonly
+          ? nothing
+          : html`<li class="add">
+              <button
+                type="button"
+                class="secondary"
+                aria-label=${b.addBlockAfter(name)}
+                @click=${() => this.fire('alloy-console-flow-add', { index: index + 1 })}
+              >
+                + ${b.addBlock}
+              </button>
+            </li>`
+      }`;
+  }
+}
