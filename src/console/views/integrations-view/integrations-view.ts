@@ -4,6 +4,10 @@ import type { ConsoleIntegration } from '../../../contract/console.js';
 import { ConsoleDataView } from '../shared/view-element.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
 import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
+import { AlloyConsoleNewIntegrationDialog } from '../new-integration-dialog/new-integration-dialog.js';
+import { linkClick } from '../shared/events.js';
+import { integrationPath } from '../../app/router.js';
+import { messagesFor } from '../../i18n/index.js';
 import { integrationsViewStyles } from './integrations-view.styles.js';
 
 declare global {
@@ -31,10 +35,13 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
   @state() private view: ViewState = { kind: 'loading' };
   /** Created here (not by a bare import and a tag), so a bundle that drops side-effect-only imports keeps it. */
   private readonly shareDialog = new AlloyConsoleShareDialog();
+  private readonly newDialog = new AlloyConsoleNewIntegrationDialog();
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api')) void this.load();
     this.shareDialog.api = this.api;
     this.shareDialog.lang = this.lang;
+    this.newDialog.api = this.api;
+    this.newDialog.lang = this.lang;
   }
 
   /** Loads (again) from the API. */
@@ -54,10 +61,15 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
   protected override render() {
     const t = this.t;
     return html`<section class="page" aria-busy=${this.view.kind === 'loading'}>
-        <div class="page-header"><h1 id="integrations-title">${t.integrationsTitle}</h1></div>
+        <div class="page-header">
+          <h1 id="integrations-title">${t.integrationsTitle}</h1>
+          <button type="button" @click=${() => void this.newDialog.show()}>
+            ${messagesFor(this.lang).builder.newIntegration}
+          </button>
+        </div>
         ${this.renderBody()}
       </section>
-      ${this.shareDialog}`;
+      ${this.shareDialog} ${this.newDialog}`;
   }
 
   private renderBody() {
@@ -87,7 +99,9 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
             : html`<span class="icon monogram" aria-hidden="true">${integration.name.slice(0, 1).toUpperCase()}</span>`
         }
         <div>
-          <h2 id=${headingId}>${integration.name}</h2>
+          <h2 id=${headingId}>
+            <a href=${integrationPath(integration.integrationId)} @click=${linkClick}>${integration.name}</a>
+          </h2>
           <p class="muted">${integration.app}</p>
         </div>
       </div>
@@ -100,6 +114,11 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
         ${integration.source === 'code' ? html`<p class="source muted">${t.definedInCode}</p>` : nothing}
       </div>
       <div class="foot">
+        <alloy-console-active-switch
+          .api=${this.api}
+          .integrationId=${integration.integrationId}
+          .active=${integration.active}
+        ></alloy-console-active-switch>
         <a
           class="export"
           href=${exportUrl(integration.integrationId)}
