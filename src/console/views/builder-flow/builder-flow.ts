@@ -50,13 +50,8 @@ export class AlloyConsoleBuilderFlow extends LitElement {
         this.readonly
           ? nothing
           : html`<li class="add">
-              <button
-                type="button"
-                class="secondary"
-                aria-label=${b.addBlockFirst}
-                @click=${() => this.fire('alloy-console-flow-add', { index: 0 })}
-              >
-                + ${b.addBlock}
+              <button type="button" class="secondary" @click=${() => this.fire('alloy-console-flow-add', { index: 0 })}>
+                <span aria-hidden="true">+ ${b.addBlock}</span><span class="visually-hidden">${b.addBlockFirst}</span>
               </button>
             </li>`
       }
@@ -178,10 +173,10 @@ export class AlloyConsoleBuilderFlow extends LitElement {
               <button
                 type="button"
                 class="secondary"
-                aria-label=${b.addBlockAfter(name)}
                 @click=${() => this.fire('alloy-console-flow-add', { index: index + 1 })}
               >
-                + ${b.addBlock}
+                <span aria-hidden="true">+ ${b.addBlock}</span
+                ><span class="visually-hidden">${b.addBlockAfter(name)}</span>
               </button>
             </li>`
       }`;

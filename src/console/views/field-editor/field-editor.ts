@@ -163,10 +163,9 @@ export class AlloyConsoleFieldEditor extends LitElement {
           class="secondary"
           aria-expanded=${this.pickerOpen ? 'true' : 'false'}
           aria-controls="picker"
-          aria-label=${b.insertVariable(label)}
           @click=${this.togglePicker}
         >
-          {{ }}
+          <span aria-hidden="true">{{ }}</span><span class="visually-hidden">${b.insertVariable(label)}</span>
         </button>
       </div>
       ${

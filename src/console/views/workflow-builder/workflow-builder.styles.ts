@@ -26,7 +26,7 @@ export const workflowBuilderStyles = [
     }
     .save-status.failed,
     .issue,
-    .conflict {
+    .conflict-alert {
       color: var(--_danger);
     }
     .names {

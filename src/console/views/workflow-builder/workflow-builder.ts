@@ -350,7 +350,7 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
   private renderConflict() {
     const b = this.b;
     if (this.saveState !== 'conflict') return nothing;
-    return html`<div class="error conflict" role="alert">
+    return html`<div class="error conflict-alert" role="alert">
       <p>${b.conflict}</p>
       <div class="toolbar">
         <button type="button" @click=${() => void this.save(true)}>${b.keepMine}</button>
