@@ -105,7 +105,7 @@ describe('<alloy-console-workflow-builder>', () => {
     const rows = [...el.shadowRoot!.querySelectorAll('tbody tr')].map((r) => text(r));
     expect(rows).to.have.length(1);
     expect(rows[0]).to.contain('1').and.to.contain('3');
-    expect(el.shadowRoot!.querySelector('alloy-console-test-run')).to.exist;
+    expect(el.shadowRoot!.querySelector('alloy-console-test-run')).not.to.equal(null);
     expect(releaseButton(el).disabled).to.equal(false);
     await expect(el).to.be.accessible();
   });
