@@ -1,5 +1,6 @@
-import { html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { ConsoleLanguage } from '../../api-types.js';
 import type { BuilderBlock, BuilderField, BuilderTrigger } from '../../../contract/console-builder.js';
 import type { ValidationIssue } from '../../../contract/errors.js';
@@ -37,8 +38,39 @@ export class AlloyConsoleBuilderFlow extends LitElement {
   @property({ type: Boolean }) readonly = false;
   @property({ reflect: true }) override lang: ConsoleLanguage = 'en';
 
+  /** Where focus goes once the blocks come back changed: the moved block's button, or after a removal the Add block above. */
+  private focusAfter: { blockId: string; by: -1 | 1 } | { add: number } | undefined;
+
   private fire(name: string, detail: unknown): void {
     this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  private move(block: BuilderBlock, index: number, by: -1 | 1): void {
+    this.focusAfter = { blockId: block.id, by };
+    this.fire('alloy-console-flow-move', { index, by });
+  }
+
+  private removeBlock(index: number): void {
+    this.focusAfter = { add: index };
+    this.fire('alloy-console-flow-remove', { index });
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const target = this.focusAfter;
+    if (!target || !changed.has('blocks')) return;
+    this.focusAfter = undefined;
+    if ('add' in target) {
+      this.renderRoot.querySelector<HTMLButtonElement>(`button[data-add="${target.add}"]`)?.focus();
+      return;
+    }
+    const card = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-block]')].find(
+      (li) => li.dataset['block'] === target.blockId,
+    );
+    const [first, other] = target.by < 0 ? ['up', 'down'] : ['down', 'up'];
+    const button =
+      card?.querySelector<HTMLButtonElement>(`button[data-move="${first}"]:not([disabled])`) ??
+      card?.querySelector<HTMLButtonElement>(`button[data-move="${other}"]`);
+    button?.focus();
   }
 
   protected override render() {
@@ -50,12 +82,21 @@ export class AlloyConsoleBuilderFlow extends LitElement {
         this.readonly
           ? nothing
           : html`<li class="add">
-              <button type="button" class="secondary" @click=${() => this.fire('alloy-console-flow-add', { index: 0 })}>
+              <button
+                type="button"
+                class="secondary"
+                data-add="0"
+                @click=${() => this.fire('alloy-console-flow-add', { index: 0 })}
+              >
                 <span aria-hidden="true">+ ${b.addBlock}</span><span class="visually-hidden">${b.addBlockFirst}</span>
               </button>
             </li>`
       }
-      ${blocks.map((block, index) => this.renderBlock(block, index))}
+      ${repeat(
+        blocks,
+        (block) => block.id,
+        (block, index) => this.renderBlock(block, index),
+      )}
     </ol>`;
   }
 
@@ -119,6 +160,7 @@ export class AlloyConsoleBuilderFlow extends LitElement {
     const selected = this.selected === index;
     const last = index === this.blocks.length - 1;
     return html`<li
+        data-block=${block.id}
         class="card ${selected ? 'selected' : ''} ${issues.length ? 'invalid' : ''}"
         aria-current=${selected ? 'true' : nothing}
       >
@@ -142,7 +184,8 @@ export class AlloyConsoleBuilderFlow extends LitElement {
                     type="button"
                     class="secondary"
                     ?disabled=${index === 0}
-                    @click=${() => this.fire('alloy-console-flow-move', { index, by: -1 })}
+                    data-move="up"
+                    @click=${() => this.move(block, index, -1)}
                   >
                     ${b.moveUp(name)}
                   </button>
@@ -150,17 +193,12 @@ export class AlloyConsoleBuilderFlow extends LitElement {
                     type="button"
                     class="secondary"
                     ?disabled=${last}
-                    @click=${() => this.fire('alloy-console-flow-move', { index, by: 1 })}
+                    data-move="down"
+                    @click=${() => this.move(block, index, 1)}
                   >
                     ${b.moveDown(name)}
                   </button>
-                  <button
-                    type="button"
-                    class="secondary"
-                    @click=${() => this.fire('alloy-console-flow-remove', { index })}
-                  >
-                    ${b.remove(name)}
-                  </button>
+                  <button type="button" class="secondary" @click=${() => this.removeBlock(index)}>${b.remove(name)}</button>
                 </div>`
           }
         </div>
@@ -173,6 +211,7 @@ export class AlloyConsoleBuilderFlow extends LitElement {
               <button
                 type="button"
                 class="secondary"
+                data-add=${index + 1}
                 @click=${() => this.fire('alloy-console-flow-add', { index: index + 1 })}
               >
                 <span aria-hidden="true">+ ${b.addBlock}</span

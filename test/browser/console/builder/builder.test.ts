@@ -121,11 +121,23 @@ describe('<alloy-console-workflow-builder>', () => {
 
     await press(buttonNamed(flowOf(el), 'Move Notify up'), el);
     expect(cardTitles(el)).to.deep.equal(['New order', 'Send to Acme', 'Notify', 'Stream Data']);
+    // Focus stays with the moved block, so pressing again moves it on.
+    expect(text(flowOf(el).activeElement)).to.equal('Move Notify up');
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(cardTitles(el)).to.deep.equal(['New order', 'Notify', 'Send to Acme', 'Stream Data']);
+    // At the top, Move up is disabled: focus goes to Move down.
+    expect(text(flowOf(el).activeElement)).to.equal('Move Notify down');
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(cardTitles(el)).to.deep.equal(['New order', 'Send to Acme', 'Notify', 'Stream Data']);
     expect(buttonNamed(flowOf(el), 'Move Send to Acme up').disabled).to.equal(true);
     expect(buttonNamed(flowOf(el), 'Move Stream Data down').disabled).to.equal(true);
 
     await press(buttonNamed(flowOf(el), 'Remove Send to Acme'), el);
     expect(cardTitles(el)).to.deep.equal(['New order', 'Notify', 'Stream Data']);
+    // Focus lands on the Add block where the removed block was.
+    expect(text(flowOf(el).activeElement?.querySelector('.visually-hidden'))).to.equal('Add block after the trigger');
 
     await waitUntil(() => saves(fake).length === 1, 'no save', { timeout: 3000 });
     const blocks = saves(fake)[0]!.draft.blocks;
