@@ -517,12 +517,12 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
   private renderVersions(versions: readonly ConsoleWorkflowVersion[]) {
     const b = this.b;
     const sorted = [...versions].sort((x, y) => y.version - x.version);
-    return html`<section class="stack" aria-labelledby="versions-title">
+    return html`<section class="stack">
       <h2 id="versions-title">${b.versionsTitle}</h2>
       ${
         sorted.length === 0
           ? html`<p class="muted">${b.versionsEmpty}</p>`
-          : html`<div class="table-wrap">
+          : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="versions-title">
               <table>
                 <thead>
                   <tr>

@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { ConsoleApiError } from '../../../../src/console/api-types.js';
 import { parseRoute } from '../../../../src/console/app/router.js';
 import type { SaveDraftBody } from '../../../../src/contract/console-builder.js';
@@ -357,6 +357,25 @@ describe('<alloy-console-workflow-builder>', () => {
     });
     const el = await mountBuilder(fake);
     expect(text(el.shadowRoot!.querySelector('[role="alert"]'))).to.contain('The server is down for maintenance.');
+    await expect(el).to.be.accessible();
+  });
+});
+
+describe('<alloy-console-workflow-builder> at 375 px', () => {
+  afterEach(() => setViewport({ width: 800, height: 600 }));
+
+  it('fits a phone screen with a panel and the variable picker open', async () => {
+    await setViewport({ width: 375, height: 800 });
+    const el = await mountBuilder(api(WORKFLOW_WITH_ISSUES));
+    buttonNamed(flowOf(el), 'Edit Notify').click();
+    await el.updateComplete;
+    const body = panelOf(el).querySelectorAll('alloy-console-field-editor')[1]!.shadowRoot!;
+    await waitUntil(() => body.querySelector('#value'));
+    buttonNamed(body, 'Insert a variable into Body').click();
+    await waitUntil(() => body.querySelector('alloy-console-variable-picker'));
+    await wait(0);
+    expect(document.documentElement.scrollWidth).to.be.at.most(375);
+    expect(el.scrollWidth).to.be.at.most(el.clientWidth);
     await expect(el).to.be.accessible();
   });
 });
