@@ -198,7 +198,9 @@ export class AlloyConsoleBuilderFlow extends LitElement {
                   >
                     ${b.moveDown(name)}
                   </button>
-                  <button type="button" class="secondary" @click=${() => this.removeBlock(index)}>${b.remove(name)}</button>
+                  <button type="button" class="secondary" @click=${() => this.removeBlock(index)}>
+                    ${b.remove(name)}
+                  </button>
                 </div>`
           }
         </div>
