@@ -278,7 +278,13 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
       this.releaseMessage = this.b.released(released.version);
       this.confirmDialog?.close();
     } catch (error) {
-      if (generation === this.generation) this.releaseError = toViewError(error);
+      if (generation !== this.generation) return;
+      this.releaseError = toViewError(error);
+      // Refused as invalid: show the saved draft's issues where they point.
+      if (error instanceof ConsoleApiError && error.status === 422) {
+        const detail = await api.workflow(this.workflowId).catch(() => undefined);
+        if (detail && generation === this.generation) this.issues = detail.issues;
+      }
     } finally {
       this.releasing = false;
     }

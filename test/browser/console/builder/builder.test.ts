@@ -379,3 +379,92 @@ describe('<alloy-console-workflow-builder> at 375 px', () => {
     await expect(el).to.be.accessible();
   });
 });
+
+describe('<alloy-console-workflow-builder> panels', () => {
+  it('a custom event: its name and data fields, which the variable picker then lists', async () => {
+    const fake = api(EMPTY_WORKFLOW);
+    const el = await mountBuilder(fake);
+    buttonNamed(flowOf(el), 'Choose a trigger').click();
+    await el.updateComplete;
+    typeInto(panelOf(el).querySelector<HTMLSelectElement>('#type')!, 'customEvent');
+    await el.updateComplete;
+    typeInto(panelOf(el).querySelector<HTMLInputElement>('#event-name')!, 'invoice.paid');
+    await el.updateComplete;
+    buttonNamed(panelOf(el), 'Add a data field').click();
+    await el.updateComplete;
+    typeInto(panelOf(el).querySelector<HTMLInputElement>('#schema-name-0')!, 'invoiceId');
+    await el.updateComplete;
+    buttonNamed(panelOf(el), 'Add a data field').click();
+    await el.updateComplete;
+    typeInto(panelOf(el).querySelector<HTMLSelectElement>('#schema-type-1')!, 'Number');
+    await el.updateComplete;
+    panelOf(el).querySelectorAll<HTMLInputElement>('.schema-row input[type=checkbox]')[1]!.click();
+    await el.updateComplete;
+    await expect(el).to.be.accessible();
+    await waitUntil(() => saves(fake).length === 1, 'no save', { timeout: 3000 });
+    expect(saves(fake)[0]!.draft.trigger).to.deep.equal({
+      type: 'customEvent',
+      id: 'trigger',
+      name: 'Custom event',
+      event: 'invoice.paid',
+      schema: { invoiceId: 'String', field2: 'Number?' },
+    });
+
+    // A trigger field's value can name the new data.
+    buttonNamed(panelOf(el), 'Add field').click();
+    await el.updateComplete;
+    const editor = panelOf(el).querySelector('alloy-console-field-editor')!.shadowRoot!;
+    await waitUntil(() => editor.querySelector('#insert'));
+    editor.querySelector<HTMLButtonElement>('#insert')!.click();
+    await waitUntil(() => editor.querySelector('alloy-console-variable-picker'));
+    const picker = inner(editor, 'alloy-console-variable-picker');
+    await waitUntil(() => picker.querySelector('button'));
+    expect([...picker.querySelectorAll('button')].map((b) => text(b))).to.deep.equal([
+      '{{trigger.invoiceId}}',
+      '{{trigger.field2}}',
+    ]);
+  });
+
+  it('an app action: pick the action, its inputs become its fields', async () => {
+    const fake = api();
+    const el = await mountBuilder(fake);
+    buttonNamed(flowOf(el), 'Edit Notify').click();
+    await el.updateComplete;
+    typeInto(panelOf(el).querySelector<HTMLSelectElement>('#type')!, 'connectorAction');
+    await el.updateComplete;
+    expect(cardTitles(el)[2]).to.equal('Notify');
+    typeInto(panelOf(el).querySelector<HTMLSelectElement>('#action')!, 'updateOrderStatus');
+    await el.updateComplete;
+    const legends = () =>
+      [...panelOf(el).querySelectorAll('alloy-console-field-editor')].map((f) =>
+        text(f.shadowRoot!.querySelector('legend')),
+      );
+    await waitUntil(() => legends().every(Boolean), 'the field editors did not render');
+    expect(legends()).to.deep.equal(['orderId', 'status']);
+    await expect(el).to.be.accessible();
+    await waitUntil(() => saves(fake).length === 1, 'no save', { timeout: 3000 });
+    const block = saves(fake)[0]!.draft.blocks[1]!;
+    expect(block).to.deep.include({ type: 'connectorAction', connector: 'demoStore', action: 'updateOrderStatus' });
+    expect(block.fields.map((f) => [f.name, f.required])).to.deep.equal([
+      ['orderId', true],
+      ['status', true],
+    ]);
+  });
+
+  it('a release refused as invalid shows why and the issues', async () => {
+    const fake = api();
+    fake.onBuilder('release', () => {
+      throw new ConsoleApiError('The draft is not valid.', 'validation_failed', 422);
+    });
+    const el = await mountBuilder(fake);
+    fake.onBuilder('workflow', WORKFLOW_WITH_ISSUES);
+    releaseButton(el).click();
+    const dialog = el.shadowRoot!.querySelector('dialog')!;
+    await waitUntil(() => dialog.open);
+    buttonNamed(el.shadowRoot!, 'Release').click();
+    await waitUntil(() => dialog.querySelector('[role="alert"]'), 'no error in the confirm');
+    expect(text(dialog.querySelector('[role="alert"]'))).to.contain('The draft is not valid.');
+    await waitUntil(() => el.shadowRoot!.querySelector('.issues'), 'no issues');
+    await expect(el).to.be.accessible();
+  });
+});
