@@ -11,7 +11,19 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
-import type { SetActiveResponse, TestRunBody, TestRunResponse } from '../contract/console-builder.js';
+import type {
+  ConsoleConnectorListResponse,
+  ConsoleIntegrationDetail,
+  ConsoleWorkflowDetail,
+  CreateIntegrationBody,
+  CreateWorkflowBody,
+  ReleaseResponse,
+  SaveDraftBody,
+  SaveDraftResponse,
+  SetActiveResponse,
+  TestRunBody,
+  TestRunResponse,
+} from '../contract/console-builder.js';
 
 export type ConsoleEnvironment = 'development' | 'production';
 export const CONSOLE_ENVIRONMENTS: readonly ConsoleEnvironment[] = ['development', 'production'];
@@ -53,9 +65,17 @@ export interface ConsoleApi {
    * creation order; pass the previous page's `nextCursor` as `cursor`. Throws `ConsoleApiError`.
    */
   searchUsers(options: ConsoleUserSearch): Promise<ConsoleUserListResponse>;
-  /** Switches an integration on or off for this api's environment (`PUT /console/api/integrations/:id/active`). */
+  // The builder (`/console/api/...`, src/contract/console-builder.ts). Each throws `ConsoleApiError`.
+  /** The connector catalogue with events (and their data schemas), actions and option loaders. */
+  connectors(): Promise<ConsoleConnectorListResponse>;
+  integration(integrationId: string): Promise<ConsoleIntegrationDetail>;
+  createIntegration(body: CreateIntegrationBody): Promise<ConsoleIntegrationDetail>;
+  createWorkflow(integrationId: string, body: CreateWorkflowBody): Promise<ConsoleWorkflowDetail>;
+  workflow(workflowId: string): Promise<ConsoleWorkflowDetail>;
+  /** Autosave; 409 `conflict` when `baseSavedAt` is not the stored draft's. */
+  saveDraft(workflowId: string, body: SaveDraftBody): Promise<SaveDraftResponse>;
+  release(workflowId: string): Promise<ReleaseResponse>;
   setActive(integrationId: string, active: boolean): Promise<SetActiveResponse>;
-  /** Runs a draft's blocks once as a user of this api's environment (`POST /console/api/test-run`). Throws `ConsoleApiError`. */
   testRun(body: TestRunBody): Promise<TestRunResponse>;
 }
 

@@ -11,7 +11,16 @@ import {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../contract/console.js';
-import { SetActiveResponse, TestRunResponse } from '../contract/console-builder.js';
+import {
+  ConsoleConnectorListResponse,
+  ConsoleIntegrationDetail,
+  ConsoleWorkflowDetail,
+  ReleaseResponse,
+  SaveDraftResponse,
+  SetActiveResponse,
+  TestRunResponse,
+  type ConsoleWorkflowDetail as WorkflowDetail,
+} from '../contract/console-builder.js';
 import { ApiErrorReply } from '../contract/errors.js';
 import {
   ConsoleApiError,
@@ -70,6 +79,15 @@ function queryString(query: ConsoleQuery | undefined): string {
   const text = params.toString();
   return text ? `?${text}` : '';
 }
+
+/**
+ * The contract checks a draft's outline only (a half-made draft is never lost); the builder reads
+ * its trigger and blocks as the file format's types and tolerates missing parts.
+ */
+const WorkflowDetailSchema = ConsoleWorkflowDetail as unknown as z.ZodMiniType<WorkflowDetail>;
+
+/** One path segment, encoded (ids never carry a slash into the path). */
+const segment = (value: string): string => encodeURIComponent(value);
 
 function retryAfter(response: Response): number | undefined {
   const header = response.headers.get('retry-after');
@@ -181,23 +199,33 @@ export class ConsoleClient {
           },
           ConsoleUserListResponse,
         ),
+      connectors: () => this.envCall(env, 'GET', '/connectors', undefined, ConsoleConnectorListResponse),
+      integration: (integrationId) =>
+        this.envCall(env, 'GET', `/integrations/${segment(integrationId)}`, undefined, ConsoleIntegrationDetail),
+      createIntegration: (body) => this.envCall(env, 'POST', '/integrations', body, ConsoleIntegrationDetail),
+      createWorkflow: (integrationId, body) =>
+        this.envCall(env, 'POST', `/integrations/${segment(integrationId)}/workflows`, body, WorkflowDetailSchema),
+      workflow: (workflowId) =>
+        this.envCall(env, 'GET', `/workflows/${segment(workflowId)}`, undefined, WorkflowDetailSchema),
+      saveDraft: (workflowId, body) =>
+        this.envCall(env, 'PUT', `/workflows/${segment(workflowId)}/draft`, body, SaveDraftResponse),
+      release: (workflowId) =>
+        this.envCall(env, 'POST', `/workflows/${segment(workflowId)}/release`, undefined, ReleaseResponse),
       setActive: (integrationId, active) =>
-        this.call(
-          {
-            method: 'PUT',
-            path: `/integrations/${encodeURIComponent(integrationId)}/active`,
-            body: { active },
-            headers: { 'x-alloy-env': env },
-            sessionCall: true,
-          },
-          SetActiveResponse,
-        ),
-      testRun: (body) =>
-        this.call(
-          { method: 'POST', path: '/test-run', body, headers: { 'x-alloy-env': env }, sessionCall: true },
-          TestRunResponse,
-        ),
+        this.envCall(env, 'PUT', `/integrations/${segment(integrationId)}/active`, { active }, SetActiveResponse),
+      testRun: (body) => this.envCall(env, 'POST', '/test-run', body, TestRunResponse),
     };
+  }
+
+  /** A console call in `env` (`x-alloy-env`), with the session. */
+  private envCall<T>(
+    env: ConsoleEnvironment,
+    method: Method,
+    path: string,
+    body: unknown,
+    schema: z.ZodMiniType<T>,
+  ): Promise<T> {
+    return this.call({ method, path, body, headers: { 'x-alloy-env': env }, sessionCall: true }, schema);
   }
 
   private async call<T>(options: CallOptions, schema: z.ZodMiniType<T>): Promise<T> {

@@ -103,6 +103,13 @@ const VIEWS: Readonly<
   },
 };
 
+/** The tag of a page under an integration (not a nav view of its own). */
+function pageTag(route: ConsoleRoute): string | undefined {
+  if (route.name === 'integration') return 'alloy-console-integration-page';
+  if (route.name === 'workflow') return 'alloy-console-workflow-builder';
+  return undefined;
+}
+
 /**
  * The console: asks the server for the session, then shows setup, sign-in or the signed-in frame
  * (nav, environment switch, language, theme, sign-out) around the page `location.pathname` names.
@@ -210,7 +217,7 @@ export class AlloyConsoleApp extends LitElement {
     if (route.name === 'setup') this.lazyLoad('setup', () => import('../setup/setup.js'));
     const nav = navOf(route);
     if (nav && nav !== 'settings') {
-      const { tag } = VIEWS[nav];
+      const tag = pageTag(route) ?? VIEWS[nav].tag;
       if (!customElements.get(tag)) void customElements.whenDefined(tag).then(() => this.requestUpdate());
     }
   }
@@ -446,11 +453,31 @@ export class AlloyConsoleApp extends LitElement {
             lang=${this.lang}
           ></alloy-console-settings>`
         : loading;
+    const page = this.renderIntegrationPage(route);
+    if (page) return customElements.get(pageTag(route)!) ? page : html`${page}${loading}`;
     const nav = navOf(route);
     if (!nav) return this.renderNotFound();
     const view = VIEWS[nav as Exclude<NavRoute, 'settings'>];
-    const page = view.render({ api: this.api(), lang: this.lang, route });
-    return customElements.get(view.tag) ? page : html`${page}${loading}`;
+    const list = view.render({ api: this.api(), lang: this.lang, route });
+    return customElements.get(view.tag) ? list : html`${list}${loading}`;
+  }
+
+  /** An integration's page or the builder of one of its workflows (src/console/views). */
+  private renderIntegrationPage(route: ConsoleRoute): TemplateResult | undefined {
+    if (route.name === 'integration')
+      return html`<alloy-console-integration-page
+        .api=${this.api()}
+        .lang=${this.lang}
+        .integrationId=${route.integrationId}
+      ></alloy-console-integration-page>`;
+    if (route.name === 'workflow')
+      return html`<alloy-console-workflow-builder
+        .api=${this.api()}
+        .lang=${this.lang}
+        .integrationId=${route.integrationId}
+        .workflowId=${route.workflowId}
+      ></alloy-console-workflow-builder>`;
+    return undefined;
   }
 
   private renderNotFound(): TemplateResult {

@@ -6,6 +6,8 @@
 export type ConsoleRoute =
   | { name: 'home' }
   | { name: 'integrations' }
+  | { name: 'integration'; integrationId: string }
+  | { name: 'workflow'; integrationId: string; workflowId: string }
   | { name: 'users'; userId?: string }
   | { name: 'logs'; executionId?: string }
   | { name: 'deliveries' }
@@ -36,11 +38,17 @@ export function parseRoute(pathname: string): ConsoleRoute {
     .replace(/\/$/, '')
     .split('/');
   const [page, id, ...rest] = parts;
+  if (page === 'integrations' && rest.length === 2 && rest[0] === 'workflows' && id !== undefined) {
+    const integrationId = segment(id);
+    const workflowId = segment(rest[1]!);
+    return integrationId && workflowId ? { name: 'workflow', integrationId, workflowId } : { name: 'not-found' };
+  }
   if (rest.length > 0) return { name: 'not-found' };
   const param = id === undefined ? undefined : segment(id);
   if (id !== undefined && param === undefined) return { name: 'not-found' };
   switch (page) {
     case 'integrations':
+      return param === undefined ? { name: 'integrations' } : { name: 'integration', integrationId: param };
     case 'deliveries':
     case 'settings':
     case 'setup':
@@ -54,8 +62,9 @@ export function parseRoute(pathname: string): ConsoleRoute {
   }
 }
 
-/** The nav entry a route belongs to (users/:id is under Users), if any. */
+/** The nav entry a route belongs to (users/:id is under Users, an integration's pages under Integrations), if any. */
 export function navOf(route: ConsoleRoute): NavRoute | undefined {
+  if (route.name === 'integration' || route.name === 'workflow') return 'integrations';
   return (NAV_ROUTES as readonly string[]).includes(route.name) ? (route.name as NavRoute) : undefined;
 }
 
@@ -63,6 +72,12 @@ export function navOf(route: ConsoleRoute): NavRoute | undefined {
  * Whether a click on `anchor` is one the shell handles itself: a plain left click on a same-origin
  * console page link (not the API, not an asset, not a new tab, not a download, not a same-page hash).
  */
+/** The path of an integration's page, or of one of its workflows in the builder. */
+export function integrationPath(integrationId: string, workflowId?: string): string {
+  const page = `${CONSOLE_BASE}/integrations/${encodeURIComponent(integrationId)}`;
+  return workflowId === undefined ? page : `${page}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
 export function consoleLinkTarget(event: MouseEvent, anchor: HTMLAnchorElement): string | undefined {
   if (event.defaultPrevented || event.button !== 0) return undefined;
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return undefined;

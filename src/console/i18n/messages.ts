@@ -137,6 +137,116 @@ export interface ConsoleMessages {
     /** Shown (role=alert) when the change failed and the switch went back. */
     failed: (message: string) => string;
   };
+  /** The integration page, the New integration dialog and the workflow builder. */
+  builder: BuilderMessages;
+}
+
+/** The builder's strings (src/console/views/{integration-page,new-integration-dialog,workflow-builder}). */
+export interface BuilderMessages {
+  // New integration dialog
+  newIntegration: string;
+  app: string;
+  chooseApp: string;
+  name: string;
+  description: string;
+  create: string;
+  creating: string;
+  cancel: string;
+  // Integration page
+  allIntegrations: string;
+  definedInCode: (file: string) => string;
+  madeInConsole: string;
+  workflowsTitle: string;
+  workflowsEmpty: string;
+  version: (version: number) => string;
+  unreleasedChanges: string;
+  newWorkflow: string;
+  installs: (count: number) => string;
+  // The flow
+  flowTitle: string;
+  triggerLabel: string;
+  noTrigger: string;
+  addBlock: string;
+  addBlockAfter: (name: string) => string;
+  addBlockFirst: string;
+  moveUp: (name: string) => string;
+  moveDown: (name: string) => string;
+  remove: (name: string) => string;
+  edit: (name: string) => string;
+  untitled: string;
+  triggerTypes: Record<'appEvent' | 'customEvent' | 'webhook' | 'onInstallation', string>;
+  blockTypes: Record<'streamData' | 'connectorAction' | 'httpRequest', string>;
+  // Panels
+  panelTitle: (name: string) => string;
+  closePanel: string;
+  type: string;
+  chooseType: string;
+  event: string;
+  chooseEvent: string;
+  eventName: string;
+  schemaTitle: string;
+  schemaField: string;
+  schemaType: string;
+  optional: string;
+  addSchemaField: string;
+  removeSchemaField: (name: string) => string;
+  action: string;
+  chooseAction: string;
+  fieldsTitle: string;
+  addField: string;
+  removeField: (name: string) => string;
+  // Field editor
+  fieldName: string;
+  displayName: string;
+  fieldType: string;
+  required: string;
+  userConfigurable: string;
+  help: string;
+  placeholder: string;
+  rules: string;
+  minLength: string;
+  maxLength: string;
+  min: string;
+  max: string;
+  pattern: string;
+  patternMessage: string;
+  options: string;
+  optionsHelp: string;
+  value: string;
+  insertVariable: (field: string) => string;
+  variablesTitle: string;
+  noVariables: string;
+  // Autosave, issues, release
+  saving: string;
+  saved: string;
+  saveFailed: string;
+  retry: string;
+  conflict: string;
+  keepMine: string;
+  loadTheirs: string;
+  issuesTitle: (count: number) => string;
+  issueOn: (where: string, message: string) => string;
+  release: string;
+  releaseTitle: (version: number) => string;
+  releaseText: string;
+  releaseConfirm: string;
+  releasing: string;
+  released: (version: number) => string;
+  nothingChanged: string;
+  fixIssuesFirst: string;
+  // Versions and code workflows
+  versionsTitle: string;
+  versionsEmpty: string;
+  versionColumn: string;
+  releasedAtColumn: string;
+  installsColumn: string;
+  reinstallColumn: string;
+  needsReinstall: string;
+  upgradeInPlace: string;
+  codeBanner: (file: string) => string;
+  latestVersion: (version: number) => string;
+  workflowName: string;
+  testRunTitle: string;
 }
 
 /** Each language's name in itself, for the language select. */

@@ -1,7 +1,9 @@
 /**
  * The console's data views: `alloy-console-integrations`, `alloy-console-users`,
- * `alloy-console-logs`, `alloy-console-deliveries`, `alloy-console-share-dialog` and
- * `alloy-console-active-switch` (an integration's Active switch, in each integrations row). Each takes
+ * `alloy-console-logs`, `alloy-console-deliveries`, `alloy-console-share-dialog`,
+ * `alloy-console-active-switch` (an integration's Active switch) and the builder's
+ * (`alloy-console-integration-page`, `alloy-console-new-integration-dialog`,
+ * `alloy-console-workflow-builder` with its flow, block panel, field editor and variable picker). Each takes
  * `api: ConsoleApi` and `lang: ConsoleLanguage` from the shell (users and logs also a `route`), and
  * asks the shell to change page with `alloy-console-navigate` or plain links.
  *
@@ -15,6 +17,13 @@ import { AlloyConsoleIntegrations } from './integrations-view/integrations-view.
 import { AlloyConsoleLogs } from './logs-view/logs-view.js';
 import { AlloyConsoleShareDialog } from './share-dialog/share-dialog.js';
 import { AlloyConsoleUsers } from './users-view/users-view.js';
+import { AlloyConsoleIntegrationPage } from './integration-page/integration-page.js';
+import { AlloyConsoleNewIntegrationDialog } from './new-integration-dialog/new-integration-dialog.js';
+import { AlloyConsoleWorkflowBuilder } from './workflow-builder/workflow-builder.js';
+import { AlloyConsoleBuilderFlow } from './builder-flow/builder-flow.js';
+import { AlloyConsoleBlockPanel } from './block-panel/block-panel.js';
+import { AlloyConsoleFieldEditor } from './field-editor/field-editor.js';
+import { AlloyConsoleVariablePicker } from './variable-picker/variable-picker.js';
 
 export {
   AlloyConsoleIntegrations,
@@ -23,7 +32,15 @@ export {
   AlloyConsoleDeliveries,
   AlloyConsoleShareDialog,
   AlloyConsoleActiveSwitch,
+  AlloyConsoleIntegrationPage,
+  AlloyConsoleNewIntegrationDialog,
+  AlloyConsoleWorkflowBuilder,
+  AlloyConsoleBuilderFlow,
+  AlloyConsoleBlockPanel,
+  AlloyConsoleFieldEditor,
+  AlloyConsoleVariablePicker,
 };
+export { AUTOSAVE_DELAY_MS } from './workflow-builder/workflow-builder.js';
 export type { AlloyConsoleActiveChangeEvent } from './active-switch/active-switch.js';
 export { logsQuery, type LogsFilters } from './logs-view/logs-view.js';
 export {
@@ -43,6 +60,13 @@ export const CONSOLE_VIEWS = {
   'alloy-console-deliveries': AlloyConsoleDeliveries,
   'alloy-console-share-dialog': AlloyConsoleShareDialog,
   'alloy-console-active-switch': AlloyConsoleActiveSwitch,
+  'alloy-console-integration-page': AlloyConsoleIntegrationPage,
+  'alloy-console-new-integration-dialog': AlloyConsoleNewIntegrationDialog,
+  'alloy-console-workflow-builder': AlloyConsoleWorkflowBuilder,
+  'alloy-console-builder-flow': AlloyConsoleBuilderFlow,
+  'alloy-console-block-panel': AlloyConsoleBlockPanel,
+  'alloy-console-field-editor': AlloyConsoleFieldEditor,
+  'alloy-console-variable-picker': AlloyConsoleVariablePicker,
 } as const;
 
 /**

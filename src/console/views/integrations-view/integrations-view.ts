@@ -5,6 +5,10 @@ import { ConsoleDataView } from '../shared/view-element.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
 import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
 import { AlloyConsoleActiveSwitch, type AlloyConsoleActiveChangeEvent } from '../active-switch/active-switch.js';
+import { AlloyConsoleNewIntegrationDialog } from '../new-integration-dialog/new-integration-dialog.js';
+import { linkClick } from '../shared/events.js';
+import { integrationPath } from '../../app/router.js';
+import { messagesFor } from '../../i18n/index.js';
 import { integrationsViewStyles } from './integrations-view.styles.js';
 
 declare global {
@@ -34,10 +38,13 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
   @state() private view: ViewState = { kind: 'loading' };
   /** Created here (not by a bare import and a tag), so a bundle that drops side-effect-only imports keeps it. */
   private readonly shareDialog = new AlloyConsoleShareDialog();
+  private readonly newDialog = new AlloyConsoleNewIntegrationDialog();
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('api')) void this.load();
     this.shareDialog.api = this.api;
     this.shareDialog.lang = this.lang;
+    this.newDialog.api = this.api;
+    this.newDialog.lang = this.lang;
   }
 
   /** Loads (again) from the API. */
@@ -57,10 +64,15 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
   protected override render() {
     const t = this.t;
     return html`<section class="page" aria-busy=${this.view.kind === 'loading'}>
-        <div class="page-header"><h1 id="integrations-title">${t.integrationsTitle}</h1></div>
+        <div class="page-header">
+          <h1 id="integrations-title">${t.integrationsTitle}</h1>
+          <button type="button" @click=${() => void this.newDialog.show()}>
+            ${messagesFor(this.lang).builder.newIntegration}
+          </button>
+        </div>
         ${this.renderBody()}
       </section>
-      ${this.shareDialog}`;
+      ${this.shareDialog} ${this.newDialog}`;
   }
 
   private renderBody() {
@@ -101,7 +113,9 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
             : html`<span class="icon monogram" aria-hidden="true">${integration.name.slice(0, 1).toUpperCase()}</span>`
         }
         <div>
-          <h2 id=${headingId}>${integration.name}</h2>
+          <h2 id=${headingId}>
+            <a href=${integrationPath(integration.integrationId)} @click=${linkClick}>${integration.name}</a>
+          </h2>
           <p class="muted">${integration.app}</p>
         </div>
       </div>

@@ -22,6 +22,15 @@ class StubView extends LitElement {
 customElements.define('alloy-console-integrations', class extends StubView {});
 customElements.define('alloy-console-logs', class extends StubView {});
 
+/** Stand-ins for the integration page and the builder: they take ids, not a `route`. */
+class StubPage extends StubView {
+  static override properties = { ...StubView.properties, integrationId: {}, workflowId: {} };
+  integrationId = '';
+  workflowId = '';
+}
+customElements.define('alloy-console-integration-page', class extends StubPage {});
+customElements.define('alloy-console-workflow-builder', class extends StubPage {});
+
 const SIGNED_IN_ROUTES: Record<string, Reply> = {
   'GET /session': { body: SIGNED_IN },
   'DELETE /session': { status: 204 },
@@ -121,6 +130,22 @@ describe('<alloy-console-app>', () => {
     el.dispatchEvent(new CustomEvent('alloy-console-navigate', { detail: { path: '/console/nowhere' } }));
     await el.updateComplete;
     expect($(el, 'main h1').textContent).to.equal('Page not found');
+    await expect(el).to.be.accessible();
+  });
+
+  it('routes an integration’s page and its workflows’ builder, under Integrations', async () => {
+    const { el } = await app('/console/integrations/int%201', SIGNED_IN_ROUTES);
+    const page = view<StubPage>(el, 'alloy-console-integration-page');
+    expect(page.integrationId).to.equal('int 1');
+    expect(page.api!.env).to.equal('development');
+    expect($(el, 'nav a[aria-current="page"]').textContent).to.equal('Integrations');
+
+    el.navigate('/console/integrations/int_1/workflows/wf_1');
+    await el.updateComplete;
+    const builder = view<StubPage>(el, 'alloy-console-workflow-builder');
+    expect([builder.integrationId, builder.workflowId]).to.deep.equal(['int_1', 'wf_1']);
+    expect(builder.lang).to.equal('en');
+    expect(document.title).to.equal('Integrations · Alloy console');
     await expect(el).to.be.accessible();
   });
 

@@ -10,8 +10,9 @@ import type {
   ConsoleLinkListResponse,
   ConsoleUserListResponse,
 } from '../../../../src/contract/console.js';
-import type { TestRunResponse } from '../../../../src/contract/console-builder.js';
 import { $, KEYS, SETTINGS } from './fixtures.js';
+
+const notHere = (): Promise<never> => Promise.reject(new Error('the settings page does not call the builder'));
 
 /** A ConsoleApi answering GET/PUT /2024-03/settings from memory; records what it was asked. */
 class FakeApi implements ConsoleApi {
@@ -36,13 +37,16 @@ class FakeApi implements ConsoleApi {
   async searchUsers(): Promise<ConsoleUserListResponse> {
     throw new Error('the settings page does not search users');
   }
-  async setActive(): Promise<never> {
-    throw new Error('the settings page does not switch integrations');
-  }
-
-  async testRun(): Promise<TestRunResponse> {
-    throw new Error('the settings page does not run tests');
-  }
+  // The builder's calls: the settings page makes none of them.
+  connectors = notHere;
+  integration = notHere;
+  createIntegration = notHere;
+  createWorkflow = notHere;
+  workflow = notHere;
+  saveDraft = notHere;
+  release = notHere;
+  setActive = notHere;
+  testRun = notHere;
 }
 
 class FakeKeys implements ConsoleKeysApi {

@@ -8,11 +8,20 @@ import {
   ConsoleUserSearchQuery,
 } from '../../../../src/contract/console.js';
 import {
+  ConsoleConnectorListResponse,
+  ConsoleIntegrationDetail,
+  ConsoleWorkflowDetail,
+  CreateIntegrationBody,
+  CreateWorkflowBody,
+  ReleaseResponse,
+  SaveDraftBody,
+  SaveDraftResponse,
   SetActiveBody,
   SetActiveResponse,
   TestRunBody,
   TestRunResponse,
 } from '../../../../src/contract/console-builder.js';
+import type * as builder from '../../../../src/contract/console-builder.js';
 import {
   ConsoleApiError,
   type ConsoleApi,
@@ -52,6 +61,19 @@ function match(method: string, path: string): { endpoint: Endpoint; params: Reco
   }
   return undefined;
 }
+
+/** The builder's calls of `ConsoleApi`. */
+export type BuilderCall =
+  | 'connectors'
+  | 'integration'
+  | 'createIntegration'
+  | 'createWorkflow'
+  | 'workflow'
+  | 'saveDraft'
+  | 'release';
+
+/** The draft's outline is what the contract checks; the builder reads it as the file format's types. */
+const WorkflowDetail = ConsoleWorkflowDetail as unknown as z.ZodMiniType<builder.ConsoleWorkflowDetail>;
 
 /**
  * A `ConsoleApi` double. Every request must name an ISV endpoint of the contract (dated path), pass
@@ -178,6 +200,71 @@ export class FakeConsoleApi implements ConsoleApi {
     this.calls.push({ method: 'POST', path: '/console/api/test-run', body });
     if (!this.testRunHandler) throw new Error('no answer for testRun()');
     return z.parse(TestRunResponse, await this.testRunHandler(body));
+  }
+
+  // The builder's calls (`/console/api/...`): each is recorded in `calls` with its path and body,
+  // its body must pass the contract's body schema and its answer the contract's response schema.
+  private readonly builderHandlers = new Map<BuilderCall, (request: ConsoleRequest) => unknown>();
+
+  /** Answers one builder call with `answer` or a function of the request's result (it may throw). */
+  onBuilder(name: BuilderCall, answer: unknown): this {
+    this.builderHandlers.set(
+      name,
+      typeof answer === 'function' ? (answer as (request: ConsoleRequest) => unknown) : () => structuredClone(answer),
+    );
+    return this;
+  }
+
+  private async builderCall<T>(
+    name: BuilderCall,
+    request: ConsoleRequest,
+    bodySchema: z.ZodMiniType | undefined,
+    schema: z.ZodMiniType<T>,
+  ): Promise<T> {
+    this.calls.push(request);
+    if (bodySchema) z.parse(bodySchema, request.body);
+    const handler = this.builderHandlers.get(name);
+    if (!handler) throw new Error(`no answer for ${name}()`);
+    return z.parse(schema, await handler(request));
+  }
+
+  connectors(): Promise<builder.ConsoleConnectorListResponse> {
+    const request = { method: 'GET', path: '/console/api/connectors' } as const;
+    return this.builderCall('connectors', request, undefined, ConsoleConnectorListResponse);
+  }
+
+  integration(integrationId: string): Promise<builder.ConsoleIntegrationDetail> {
+    const request = { method: 'GET', path: `/console/api/integrations/${integrationId}` } as const;
+    return this.builderCall('integration', request, undefined, ConsoleIntegrationDetail);
+  }
+
+  createIntegration(body: builder.CreateIntegrationBody): Promise<builder.ConsoleIntegrationDetail> {
+    const request = { method: 'POST', path: '/console/api/integrations', body } as const;
+    return this.builderCall('createIntegration', request, CreateIntegrationBody, ConsoleIntegrationDetail);
+  }
+
+  createWorkflow(integrationId: string, body: builder.CreateWorkflowBody): Promise<builder.ConsoleWorkflowDetail> {
+    const request = { method: 'POST', path: `/console/api/integrations/${integrationId}/workflows`, body } as const;
+    return this.builderCall('createWorkflow', request, CreateWorkflowBody, WorkflowDetail);
+  }
+
+  workflow(workflowId: string): Promise<builder.ConsoleWorkflowDetail> {
+    const request = { method: 'GET', path: `/console/api/workflows/${workflowId}` } as const;
+    return this.builderCall('workflow', request, undefined, WorkflowDetail);
+  }
+
+  saveDraft(workflowId: string, body: builder.SaveDraftBody): Promise<builder.SaveDraftResponse> {
+    const request = {
+      method: 'PUT',
+      path: `/console/api/workflows/${workflowId}/draft`,
+      body: structuredClone(body),
+    } as const;
+    return this.builderCall('saveDraft', request, SaveDraftBody, SaveDraftResponse);
+  }
+
+  release(workflowId: string): Promise<builder.ReleaseResponse> {
+    const request = { method: 'POST', path: `/console/api/workflows/${workflowId}/release` } as const;
+    return this.builderCall('release', request, undefined, ReleaseResponse);
   }
 
   /** The calls made to one operation. */
