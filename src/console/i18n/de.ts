@@ -249,6 +249,5 @@ export const de: ConsoleMessages = {
       `Im Code definiert (${file}). Ändern Sie die Datei, um diesen Workflow zu ändern; die Konsole zeigt ihn schreibgeschützt.`,
     latestVersion: (version) => `Version ${version}, schreibgeschützt`,
     workflowName: 'Name des Workflows',
-    testRunTitle: 'Testlauf',
   },
 };

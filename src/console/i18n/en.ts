@@ -246,6 +246,5 @@ export const en: ConsoleMessages = {
       `Defined in code (${file}). Change the file to change this workflow; the console shows it read-only.`,
     latestVersion: (version) => `Version ${version}, read-only`,
     workflowName: 'Workflow name',
-    testRunTitle: 'Test run',
   },
 };

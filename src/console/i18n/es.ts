@@ -249,6 +249,5 @@ export const es: ConsoleMessages = {
       `Definido en código (${file}). Cambia el archivo para cambiar este flujo; la consola lo muestra solo para lectura.`,
     latestVersion: (version) => `Versión ${version}, solo lectura`,
     workflowName: 'Nombre del flujo',
-    testRunTitle: 'Prueba',
   },
 };

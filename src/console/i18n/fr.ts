@@ -249,6 +249,5 @@ export const fr: ConsoleMessages = {
       `Défini dans le code (${file}). Modifiez le fichier pour changer ce workflow ; la console l’affiche en lecture seule.`,
     latestVersion: (version) => `Version ${version}, lecture seule`,
     workflowName: 'Nom du workflow',
-    testRunTitle: 'Test',
   },
 };

@@ -246,7 +246,6 @@ export interface BuilderMessages {
   codeBanner: (file: string) => string;
   latestVersion: (version: number) => string;
   workflowName: string;
-  testRunTitle: string;
 }
 
 /** Each language's name in itself, for the language select. */

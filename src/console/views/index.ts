@@ -3,7 +3,8 @@
  * `alloy-console-logs`, `alloy-console-deliveries`, `alloy-console-share-dialog`,
  * `alloy-console-active-switch` (an integration's Active switch) and the builder's
  * (`alloy-console-integration-page`, `alloy-console-new-integration-dialog`,
- * `alloy-console-workflow-builder` with its flow, block panel, field editor and variable picker). Each takes
+ * `alloy-console-workflow-builder` with its flow, block panel, field editor, variable picker and test
+ * run panel). Each takes
  * `api: ConsoleApi` and `lang: ConsoleLanguage` from the shell (users and logs also a `route`), and
  * asks the shell to change page with `alloy-console-navigate` or plain links.
  *
@@ -24,6 +25,7 @@ import { AlloyConsoleBuilderFlow } from './builder-flow/builder-flow.js';
 import { AlloyConsoleBlockPanel } from './block-panel/block-panel.js';
 import { AlloyConsoleFieldEditor } from './field-editor/field-editor.js';
 import { AlloyConsoleVariablePicker } from './variable-picker/variable-picker.js';
+import { AlloyConsoleTestRun } from './test-run/test-run.js';
 
 export {
   AlloyConsoleIntegrations,
@@ -39,6 +41,7 @@ export {
   AlloyConsoleBlockPanel,
   AlloyConsoleFieldEditor,
   AlloyConsoleVariablePicker,
+  AlloyConsoleTestRun,
 };
 export { AUTOSAVE_DELAY_MS } from './workflow-builder/workflow-builder.js';
 export type { AlloyConsoleActiveChangeEvent } from './active-switch/active-switch.js';
@@ -67,6 +70,7 @@ export const CONSOLE_VIEWS = {
   'alloy-console-block-panel': AlloyConsoleBlockPanel,
   'alloy-console-field-editor': AlloyConsoleFieldEditor,
   'alloy-console-variable-picker': AlloyConsoleVariablePicker,
+  'alloy-console-test-run': AlloyConsoleTestRun,
 } as const;
 
 /**

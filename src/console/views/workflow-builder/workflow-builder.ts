@@ -470,10 +470,10 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
         </section>
         ${this.renderPanel(draft, integration, connector)}
       </div>
-      <section class="stack" aria-labelledby="test-run-title">
-        <h2 id="test-run-title">${b.testRunTitle}</h2>
+      <section class="stack">
         <alloy-console-test-run
           .api=${this.api}
+          lang=${this.lang}
           .trigger=${draft.trigger}
           .blocks=${draft.blocks}
         ></alloy-console-test-run>
