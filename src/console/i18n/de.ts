@@ -143,6 +143,17 @@ export const de: ConsoleMessages = {
     saving: 'Wird gespeichert…',
     failed: (message) => `Die Änderung wurde nicht gespeichert: ${message}`,
   },
+  versionUsers: {
+    title: 'Wer welche Version nutzt',
+    empty: 'Noch niemand hat diesen Workflow in dieser Umgebung installiert.',
+    user: 'Benutzer',
+    version: 'Version',
+    state: 'Status',
+    installed: 'Installiert',
+    active: 'Aktiv',
+    paused: 'Pausiert',
+    latest: (version) => `${version} (neueste)`,
+  },
   builder: {
     newIntegration: 'Neue Integration',
     app: 'App',

@@ -141,6 +141,17 @@ export const en: ConsoleMessages = {
     saving: 'Saving…',
     failed: (message) => `The change was not saved: ${message}`,
   },
+  versionUsers: {
+    title: 'Who runs which version',
+    empty: 'Nobody has installed this workflow in this environment yet.',
+    user: 'User',
+    version: 'Version',
+    state: 'State',
+    installed: 'Installed',
+    active: 'Active',
+    paused: 'Paused',
+    latest: (version) => `${version} (latest)`,
+  },
   builder: {
     newIntegration: 'New integration',
     app: 'App',

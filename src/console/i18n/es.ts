@@ -144,6 +144,17 @@ export const es: ConsoleMessages = {
     saving: 'Guardando…',
     failed: (message) => `No se guardó el cambio: ${message}`,
   },
+  versionUsers: {
+    title: 'Quién usa cada versión',
+    empty: 'Nadie ha instalado este flujo en este entorno todavía.',
+    user: 'Usuario',
+    version: 'Versión',
+    state: 'Estado',
+    installed: 'Instalado',
+    active: 'Activo',
+    paused: 'En pausa',
+    latest: (version) => `${version} (la última)`,
+  },
   builder: {
     newIntegration: 'Nueva integración',
     app: 'Aplicación',

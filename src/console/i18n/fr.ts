@@ -143,6 +143,17 @@ export const fr: ConsoleMessages = {
     saving: 'Enregistrement…',
     failed: (message) => `La modification n’a pas été enregistrée : ${message}`,
   },
+  versionUsers: {
+    title: 'Qui utilise quelle version',
+    empty: 'Personne n’a encore installé ce workflow dans cet environnement.',
+    user: 'Utilisateur',
+    version: 'Version',
+    state: 'État',
+    installed: 'Installé',
+    active: 'Actif',
+    paused: 'En pause',
+    latest: (version) => `${version} (la dernière)`,
+  },
   builder: {
     newIntegration: 'Nouvelle intégration',
     app: 'Application',

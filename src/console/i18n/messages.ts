@@ -137,6 +137,19 @@ export interface ConsoleMessages {
     /** Shown (role=alert) when the change failed and the switch went back. */
     failed: (message: string) => string;
   };
+  /** The users of a workflow with the version each runs (`alloy-console-version-users`, in the builder). */
+  versionUsers: {
+    title: string;
+    empty: string;
+    user: string;
+    version: string;
+    state: string;
+    installed: string;
+    active: string;
+    paused: string;
+    /** The version number when it is the newest one. */
+    latest: (version: number) => string;
+  };
   /** The integration page, the New integration dialog and the workflow builder. */
   builder: BuilderMessages;
 }

@@ -26,6 +26,7 @@ import { AlloyConsoleBlockPanel } from './block-panel/block-panel.js';
 import { AlloyConsoleFieldEditor } from './field-editor/field-editor.js';
 import { AlloyConsoleVariablePicker } from './variable-picker/variable-picker.js';
 import { AlloyConsoleTestRun } from './test-run/test-run.js';
+import { AlloyConsoleVersionUsers } from './version-users/version-users.js';
 
 export {
   AlloyConsoleIntegrations,
@@ -42,6 +43,7 @@ export {
   AlloyConsoleFieldEditor,
   AlloyConsoleVariablePicker,
   AlloyConsoleTestRun,
+  AlloyConsoleVersionUsers,
 };
 export { AUTOSAVE_DELAY_MS } from './workflow-builder/workflow-builder.js';
 export type { AlloyConsoleActiveChangeEvent } from './active-switch/active-switch.js';
@@ -71,6 +73,7 @@ export const CONSOLE_VIEWS = {
   'alloy-console-field-editor': AlloyConsoleFieldEditor,
   'alloy-console-variable-picker': AlloyConsoleVariablePicker,
   'alloy-console-test-run': AlloyConsoleTestRun,
+  'alloy-console-version-users': AlloyConsoleVersionUsers,
 } as const;
 
 /**

@@ -566,6 +566,12 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
               </table>
             </div>`
       }
+      <alloy-console-version-users
+        .api=${this.api}
+        lang=${this.lang}
+        .workflowId=${this.workflowId}
+        .latest=${sorted[0]?.version ?? 0}
+      ></alloy-console-version-users>
     </section>`;
   }
 }
