@@ -215,6 +215,7 @@ export class AlloyConsoleApp extends LitElement {
     this.menuOpen = false;
     if (route.name === 'settings') this.lazyLoad('settings', () => import('../settings/settings.js'));
     if (route.name === 'setup') this.lazyLoad('setup', () => import('../setup/setup.js'));
+    if (route.name === 'workflow') this.lazyLoad('builder', () => import('../views/builder.js'));
     const nav = navOf(route);
     if (nav && nav !== 'settings') {
       const tag = pageTag(route) ?? VIEWS[nav].tag;

@@ -20,13 +20,6 @@ import { AlloyConsoleShareDialog } from './share-dialog/share-dialog.js';
 import { AlloyConsoleUsers } from './users-view/users-view.js';
 import { AlloyConsoleIntegrationPage } from './integration-page/integration-page.js';
 import { AlloyConsoleNewIntegrationDialog } from './new-integration-dialog/new-integration-dialog.js';
-import { AlloyConsoleWorkflowBuilder } from './workflow-builder/workflow-builder.js';
-import { AlloyConsoleBuilderFlow } from './builder-flow/builder-flow.js';
-import { AlloyConsoleBlockPanel } from './block-panel/block-panel.js';
-import { AlloyConsoleFieldEditor } from './field-editor/field-editor.js';
-import { AlloyConsoleVariablePicker } from './variable-picker/variable-picker.js';
-import { AlloyConsoleTestRun } from './test-run/test-run.js';
-import { AlloyConsoleVersionUsers } from './version-users/version-users.js';
 
 export {
   AlloyConsoleIntegrations,
@@ -37,6 +30,10 @@ export {
   AlloyConsoleActiveSwitch,
   AlloyConsoleIntegrationPage,
   AlloyConsoleNewIntegrationDialog,
+};
+export type { AlloyConsoleActiveChangeEvent } from './active-switch/active-switch.js';
+// The workflow builder is its own chunk (./builder.js), loaded when a workflow is opened: only its types here.
+export type {
   AlloyConsoleWorkflowBuilder,
   AlloyConsoleBuilderFlow,
   AlloyConsoleBlockPanel,
@@ -44,9 +41,7 @@ export {
   AlloyConsoleVariablePicker,
   AlloyConsoleTestRun,
   AlloyConsoleVersionUsers,
-};
-export { AUTOSAVE_DELAY_MS } from './workflow-builder/workflow-builder.js';
-export type { AlloyConsoleActiveChangeEvent } from './active-switch/active-switch.js';
+} from './builder.js';
 export { logsQuery, type LogsFilters } from './logs-view/logs-view.js';
 export {
   LINK_EXPIRY_DAYS,
@@ -67,13 +62,6 @@ export const CONSOLE_VIEWS = {
   'alloy-console-active-switch': AlloyConsoleActiveSwitch,
   'alloy-console-integration-page': AlloyConsoleIntegrationPage,
   'alloy-console-new-integration-dialog': AlloyConsoleNewIntegrationDialog,
-  'alloy-console-workflow-builder': AlloyConsoleWorkflowBuilder,
-  'alloy-console-builder-flow': AlloyConsoleBuilderFlow,
-  'alloy-console-block-panel': AlloyConsoleBlockPanel,
-  'alloy-console-field-editor': AlloyConsoleFieldEditor,
-  'alloy-console-variable-picker': AlloyConsoleVariablePicker,
-  'alloy-console-test-run': AlloyConsoleTestRun,
-  'alloy-console-version-users': AlloyConsoleVersionUsers,
 } as const;
 
 /**

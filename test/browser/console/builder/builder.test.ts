@@ -3,7 +3,7 @@ import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { ConsoleApiError } from '../../../../src/console/api-types.js';
 import { parseRoute } from '../../../../src/console/app/router.js';
 import type { SaveDraftBody } from '../../../../src/contract/console-builder.js';
-import { AUTOSAVE_DELAY_MS } from '../../../../src/console/views/index.js';
+import { AUTOSAVE_DELAY_MS } from '../../../../src/console/views/builder.js';
 import { FakeConsoleApi, apiError, deferred } from '../views/fake-console-api.js';
 import { text, typeInto } from '../views/dom.js';
 import {

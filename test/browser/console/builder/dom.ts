@@ -2,8 +2,9 @@ import { fixture, html, waitUntil } from '@open-wc/testing';
 import type { ConsoleApi } from '../../../../src/console/api-types.js';
 import type { AlloyConsoleWorkflowBuilder } from '../../../../src/console/views/index.js';
 import { text } from '../views/dom.js';
-// Defines the views (the shell does the same through defineConsoleViews()).
+// Defines the views (the shell does the same through defineConsoleViews()) and the builder's chunk.
 import '../views/dom.js';
+import '../../../../src/console/views/builder.js';
 import { CONSOLE_INTEGRATION_ID, CONSOLE_WORKFLOW_ID } from './fixtures.js';
 
 /** Mounts the builder as the shell does, and waits until it shows the workflow. */

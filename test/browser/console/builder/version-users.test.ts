@@ -2,6 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { AlloyConsoleVersionUsers } from '../../../../src/console/views/index.js';
 import { FakeConsoleApi } from '../views/fake-console-api.js';
 import { rootOf, text } from '../views/dom.js';
+import '../../../../src/console/views/builder.js';
 
 const WORKFLOW_ID = '65a1c0de0000000000000201';
 
