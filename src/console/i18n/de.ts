@@ -171,6 +171,10 @@ export const de: ConsoleMessages = {
     moveDown: (name) => `${name} nach unten`,
     remove: (name) => `${name} entfernen`,
     edit: (name) => `${name} bearbeiten`,
+    editShort: 'Bearbeiten',
+    removeShort: 'Entfernen',
+    moveUpShort: 'Nach oben',
+    moveDownShort: 'Nach unten',
     untitled: 'Ohne Titel',
     triggerTypes: {
       appEvent: 'App-Ereignis',

@@ -169,6 +169,10 @@ export const en: ConsoleMessages = {
     moveDown: (name) => `Move ${name} down`,
     remove: (name) => `Remove ${name}`,
     edit: (name) => `Edit ${name}`,
+    editShort: 'Edit',
+    removeShort: 'Remove',
+    moveUpShort: 'Up',
+    moveDownShort: 'Down',
     untitled: 'Untitled',
     triggerTypes: {
       appEvent: 'App event',

@@ -172,6 +172,10 @@ export const es: ConsoleMessages = {
     moveDown: (name) => `Bajar ${name}`,
     remove: (name) => `Quitar ${name}`,
     edit: (name) => `Editar ${name}`,
+    editShort: 'Editar',
+    removeShort: 'Quitar',
+    moveUpShort: 'Subir',
+    moveDownShort: 'Bajar',
     untitled: 'Sin título',
     triggerTypes: {
       appEvent: 'Evento de la aplicación',

@@ -171,6 +171,10 @@ export const fr: ConsoleMessages = {
     moveDown: (name) => `Descendre ${name}`,
     remove: (name) => `Supprimer ${name}`,
     edit: (name) => `Modifier ${name}`,
+    editShort: 'Modifier',
+    removeShort: 'Retirer',
+    moveUpShort: 'Monter',
+    moveDownShort: 'Descendre',
     untitled: 'Sans titre',
     triggerTypes: {
       appEvent: 'Événement de l’application',

@@ -173,6 +173,11 @@ export interface BuilderMessages {
   moveDown: (name: string) => string;
   remove: (name: string) => string;
   edit: (name: string) => string;
+  /** What Edit / Remove / Move up / Move down show on a card (the full name, e.g. `edit(name)`, is read). */
+  editShort: string;
+  removeShort: string;
+  moveUpShort: string;
+  moveDownShort: string;
   untitled: string;
   triggerTypes: Record<'appEvent' | 'customEvent' | 'webhook' | 'onInstallation', string>;
   blockTypes: Record<'streamData' | 'connectorAction' | 'httpRequest', string>;
