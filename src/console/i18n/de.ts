@@ -39,6 +39,9 @@ export const de: ConsoleMessages = {
     noUsers: 'Keine passenden Benutzer.',
     sampleData: 'Beispieldaten des Auslösers (JSON)',
     sampleDataHelp: 'Worauf {{trigger.…}} in den Blöcken verweist.',
+    configTitle: 'Einstellungen, die der Benutzer ausfüllt',
+    configHelp:
+      'Jede beginnt mit dem Standardwert des Felds und wird als config des Laufs gesendet. Mehrere Werte: durch Kommas trennen.',
     invalidJson: (detail) => `Kein gültiges JSON: ${detail}`,
     notAnObject: 'Die Beispieldaten müssen ein JSON-Objekt sein ({ … }).',
     run: 'Test starten',

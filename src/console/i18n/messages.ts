@@ -42,6 +42,9 @@ export interface ConsoleMessages {
     noUsers: string;
     sampleData: string;
     sampleDataHelp: string;
+    /** The user-configurable fields' inputs: their heading and what they do. */
+    configTitle: string;
+    configHelp: string;
     invalidJson: (detail: string) => string;
     notAnObject: string;
     run: string;
