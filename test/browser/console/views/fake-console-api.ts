@@ -64,13 +64,7 @@ function match(method: string, path: string): { endpoint: Endpoint; params: Reco
 
 /** The builder's calls of `ConsoleApi`. */
 export type BuilderCall =
-  | 'connectors'
-  | 'integration'
-  | 'createIntegration'
-  | 'createWorkflow'
-  | 'workflow'
-  | 'saveDraft'
-  | 'release';
+  'connectors' | 'integration' | 'createIntegration' | 'createWorkflow' | 'workflow' | 'saveDraft' | 'release';
 
 /** The draft's outline is what the contract checks; the builder reads it as the file format's types. */
 const WorkflowDetail = ConsoleWorkflowDetail as unknown as z.ZodMiniType<builder.ConsoleWorkflowDetail>;
