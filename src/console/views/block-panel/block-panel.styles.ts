@@ -76,9 +76,14 @@ export const blockPanelStyles = [
     legend {
       padding: 0 4px;
     }
+    fieldset.schema ul {
+      grid-template-columns: minmax(0, 2fr) minmax(0, 1.3fr) auto auto;
+      column-gap: 10px;
+    }
     .schema-row {
       display: grid;
-      grid-template-columns: minmax(0, 2fr) minmax(0, 1.3fr) auto auto;
+      grid-column: 1 / -1;
+      grid-template-columns: subgrid;
       gap: 8px 10px;
       align-items: end;
     }
@@ -86,8 +91,10 @@ export const blockPanelStyles = [
       white-space: nowrap;
     }
     @media (max-width: 560px) {
-      .schema-row {
+      fieldset.schema ul {
         grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      }
+      .schema-row {
         padding-bottom: 12px;
         border-bottom: 1px solid var(--_line);
       }
