@@ -40,8 +40,8 @@ export const de: ConsoleMessages = {
     sampleData: 'Beispieldaten des Auslösers (JSON)',
     sampleDataHelp: 'Worauf {{trigger.…}} in den Blöcken verweist.',
     configTitle: 'Einstellungen, die der Benutzer ausfüllt',
-    configHelp:
-      'Jede beginnt mit dem Standardwert des Felds und wird als config des Laufs gesendet. Mehrere Werte: durch Kommas trennen.',
+    configHelp: 'Jede beginnt mit dem Standardwert des Felds und wird als config des Laufs gesendet.',
+    configListHelp: 'Mehrere Werte: durch Kommas trennen.',
     invalidJson: (detail) => `Kein gültiges JSON: ${detail}`,
     notAnObject: 'Die Beispieldaten müssen ein JSON-Objekt sein ({ … }).',
     run: 'Test starten',

@@ -40,8 +40,8 @@ export const en: ConsoleMessages = {
     sampleData: 'Sample trigger data (JSON)',
     sampleDataHelp: 'What {{trigger.…}} names in the blocks.',
     configTitle: 'Settings the user fills in',
-    configHelp:
-      'Each starts at the field’s default value and is sent as the run’s config. Several values: separate them with commas.',
+    configHelp: 'Each starts at the field’s default value and is sent as the run’s config.',
+    configListHelp: 'Several values: separate them with commas.',
     invalidJson: (detail) => `This is not valid JSON: ${detail}`,
     notAnObject: 'The sample data must be a JSON object ({ … }).',
     run: 'Run test',

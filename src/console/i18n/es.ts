@@ -40,8 +40,8 @@ export const es: ConsoleMessages = {
     sampleData: 'Datos de ejemplo del disparador (JSON)',
     sampleDataHelp: 'Lo que {{trigger.…}} nombra en los bloques.',
     configTitle: 'Ajustes que rellena el usuario',
-    configHelp:
-      'Cada uno empieza con el valor por defecto del campo y se envía como config de la ejecución. Varios valores: sepáralos con comas.',
+    configHelp: 'Cada uno empieza con el valor por defecto del campo y se envía como config de la ejecución.',
+    configListHelp: 'Varios valores: sepáralos con comas.',
     invalidJson: (detail) => `No es JSON válido: ${detail}`,
     notAnObject: 'Los datos de ejemplo deben ser un objeto JSON ({ … }).',
     run: 'Ejecutar prueba',

@@ -40,8 +40,8 @@ export const fr: ConsoleMessages = {
     sampleData: 'Données d’exemple du déclencheur (JSON)',
     sampleDataHelp: 'Ce que {{trigger.…}} désigne dans les blocs.',
     configTitle: 'Réglages remplis par l’utilisateur',
-    configHelp:
-      'Chacun part de la valeur par défaut du champ et est envoyé comme config de l’exécution. Plusieurs valeurs : séparez-les par des virgules.',
+    configHelp: 'Chacun part de la valeur par défaut du champ et est envoyé comme config de l’exécution.',
+    configListHelp: 'Plusieurs valeurs : séparez-les par des virgules.',
     invalidJson: (detail) => `Ce n’est pas du JSON valide : ${detail}`,
     notAnObject: 'Les données d’exemple doivent être un objet JSON ({ … }).',
     run: 'Lancer le test',

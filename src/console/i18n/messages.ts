@@ -45,6 +45,8 @@ export interface ConsoleMessages {
     /** The user-configurable fields' inputs: their heading and what they do. */
     configTitle: string;
     configHelp: string;
+    /** Under a field that takes several values. */
+    configListHelp: string;
     invalidJson: (detail: string) => string;
     notAnObject: string;
     run: string;

@@ -51,6 +51,9 @@ export const testRunStyles = [
     .config .help {
       margin: 0;
     }
+    .control .help {
+      margin-top: 0;
+    }
     .config-grid {
       display: grid;
       grid-template-columns: repeat(auto-fill, minmax(min(100%, 220px), 1fr));

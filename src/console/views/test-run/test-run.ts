@@ -313,12 +313,14 @@ export class AlloyConsoleTestRun extends ConsoleViewElement {
               id=${id}
               type=${field.type === 'number' ? 'number' : field.type === 'secret' ? 'password' : 'text'}
               autocomplete="off"
+              aria-describedby=${field.type === 'multiselect' ? `${id}-help` : nothing}
               .value=${text}
               @input=${onInput}
             />`;
+    const list = field.type === 'multiselect';
     return html`<div class="control">
       <label for=${id}>${label}</label>
-      ${control}
+      ${control} ${list ? html`<span id=${`${id}-help`} class="muted help">${this.m.configListHelp}</span>` : nothing}
     </div>`;
   }
 

@@ -404,7 +404,11 @@ describe('<alloy-console-test-run>', () => {
       expect([labelOf(team), team.value]).to.deep.equal(['Team to notify', 'ops']);
       const notify = q<HTMLInputElement>(el, '#test-run-config-3');
       expect([labelOf(notify), notify.checked]).to.deep.equal(['Send a notice', true]);
-      expect(q<HTMLInputElement>(el, '#test-run-config-4').value).to.equal('');
+      const tags = q<HTMLInputElement>(el, '#test-run-config-4');
+      expect(tags.value).to.equal('');
+      expect(text(q(el, `#${tags.getAttribute('aria-describedby')!}`))).to.equal(
+        'Several values: separate them with commas.',
+      );
       expect(root(el).querySelector('#test-run-config-5')).to.equal(null);
       await expect(el).to.be.accessible();
     });
