@@ -98,6 +98,11 @@ export const blockPanelStyles = [
         padding-bottom: 12px;
         border-bottom: 1px solid var(--_line);
       }
+      .schema-row button {
+        min-width: 0;
+        white-space: normal;
+        overflow-wrap: anywhere;
+      }
       .schema-row:last-child {
         padding-bottom: 0;
         border-bottom: 0;
