@@ -46,6 +46,16 @@ const STATES = [
   'settings',
   'not-found',
   'share-dialog',
+  'new-integration-dialog',
+  'integration-page',
+  'integration-page-code',
+  'builder-trigger-panel',
+  'builder-action-panel',
+  'builder-issues',
+  'release-dialog',
+  'versions',
+  'builder-code',
+  'test-run',
   'new-key-dialog',
 ] as const;
 type State = (typeof STATES)[number];
@@ -69,9 +79,29 @@ const SHARED_WITH = [
 interface Seeded {
   /** The user whose detail page is shot (has an installation, credentials and executions). */
   userId: string;
+  /** Their username (the test run picks them: they have a Demo Store connection). */
+  username: string;
   /** A failed execution, for the detail page (its error is the interesting part). */
   executionId: string;
+  /** A real order of the sandbox store (the test run updates it). */
+  orderId: string;
 }
+
+/** What the builder's states open: a console-made integration and its workflows, and a code one. */
+interface Built {
+  /** The console-made integration. */
+  integrationId: string;
+  /** Its custom-event workflow: released twice (version 2 needs a reinstall), then edited again. */
+  eventWorkflowId: string;
+  /** Its app-event workflow, never released, whose draft has issues. */
+  draftWorkflowId: string;
+  /** A workflow of the code-defined Demo Store integration. */
+  codeWorkflowId: string;
+}
+
+const CONSOLE_INTEGRATION = 'Demo Store order sync';
+const EVENT_WORKFLOW = 'When a shipment is updated in AcmeCo, update the order in Demo Store';
+const DRAFT_WORKFLOW = 'When an order is created in Demo Store, stream it to AcmeCo';
 
 async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -181,7 +211,140 @@ async function seed(browser: Browser, base: string, receiver: TestReceiver): Pro
   const failed =
     logs.find((log) => log.message === 'executionError' && log.userId === ids[0]) ??
     logs.find((log) => log.message === 'executionError')!;
-  return { userId: ids[0]!, executionId: failed.data.executionId };
+  return {
+    userId: ids[0]!,
+    username: PEOPLE[0]!.username,
+    executionId: failed.data.executionId,
+    orderId: order.id,
+  };
+}
+
+/** Calls the console's own API as the browser does: the session cookie, and `x-alloy-csrf` on writes. */
+async function consoleSession(base: string) {
+  const signIn = await fetch(`${base}/console/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: USERNAME, password: PASSWORD }),
+  });
+  if (signIn.status !== 200) throw new Error(`console sign-in: ${signIn.status} ${await signIn.text()}`);
+  const cookie = signIn.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  return async <T>(method: string, route: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}/console/api${route}`, {
+      method,
+      headers: {
+        cookie,
+        'x-alloy-env': 'development',
+        ...(method === 'GET' ? {} : { 'x-alloy-csrf': csrfToken }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`console ${method} ${route}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/**
+ * Builds in the console what its builder states show, through the console's API: an integration
+ * of the Demo Store app with a custom-event workflow (released as version 1, then version 2 with a
+ * field the user fills in, so it needs a reinstall, then edited again so it can be released) and
+ * a never-released app-event workflow whose draft has issues.
+ */
+async function build(base: string, acmeUrl: string): Promise<Built> {
+  const call = await consoleSession(base);
+  const { data: connectors } = await call<{ data: { id: string; displayName: string }[] }>('GET', '/connectors');
+  const app = connectors.find((c) => c.displayName === 'Demo Store')?.id;
+  if (!app) throw new Error('no Demo Store connector in the console catalogue');
+  const { integrationId } = await call<{ integrationId: string }>('POST', '/integrations', {
+    app,
+    name: CONSOLE_INTEGRATION,
+    description: 'Keeps Demo Store orders and AcmeCo fulfillments in step.',
+  });
+
+  const eventWorkflow = await call<{ workflowId: string }>('POST', `/integrations/${integrationId}/workflows`, {
+    name: EVENT_WORKFLOW,
+  });
+  const trigger = {
+    type: 'customEvent',
+    id: 'shipment',
+    name: 'Shipment Updated',
+    event: 'Shipment Updated',
+    schema: { orderId: 'String', status: 'String', carrier: 'String?', shippedAt: 'String?' },
+  };
+  const action = {
+    type: 'connectorAction',
+    id: 'updateOrder',
+    name: 'Demo Store: Update Order Status',
+    connector: app,
+    action: 'updateOrderStatus',
+    fields: [
+      { name: 'orderId', displayName: 'Order', type: 'text', value: '{{trigger.orderId}}' },
+      { name: 'status', displayName: 'Status', type: 'text', value: '{{trigger.status}}' },
+    ],
+  };
+  const notify = {
+    name: 'notifyTeam',
+    displayName: 'Team to notify',
+    type: 'select',
+    userConfigurable: true,
+    help: 'Who hears about status changes in AcmeCo.',
+    options: [
+      { value: 'ops', label: 'Operations' },
+      { value: 'support', label: 'Customer support' },
+    ],
+    value: 'ops',
+  };
+  const stream = {
+    type: 'streamData',
+    id: 'streamToAcme',
+    name: 'Stream to AcmeCo',
+    fields: [{ name: 'url', displayName: 'URL', type: 'text', value: acmeUrl }, notify],
+  };
+  const save = async (workflowId: string, draft: object): Promise<{ issues: unknown[] }> =>
+    call('PUT', `/workflows/${workflowId}/draft`, { draft });
+  const released = async (workflowId: string, draft: object): Promise<void> => {
+    const { issues } = await save(workflowId, draft);
+    if (issues.length > 0) throw new Error(`draft of ${workflowId} has issues: ${JSON.stringify(issues)}`);
+    await call('POST', `/workflows/${workflowId}/release`);
+  };
+  const id = eventWorkflow.workflowId;
+  await released(id, { name: EVENT_WORKFLOW, trigger, blocks: [action] });
+  await released(id, { name: EVENT_WORKFLOW, trigger, blocks: [action, stream] });
+  await save(id, {
+    name: EVENT_WORKFLOW,
+    description: 'The order follows AcmeCo’s shipment status.',
+    trigger,
+    blocks: [action, stream],
+  });
+
+  const draftWorkflow = await call<{ workflowId: string }>('POST', `/integrations/${integrationId}/workflows`, {
+    name: DRAFT_WORKFLOW,
+  });
+  await save(draftWorkflow.workflowId, {
+    name: DRAFT_WORKFLOW,
+    trigger: { type: 'appEvent', id: 'orderCreated', name: 'Order created', connector: app, event: '' },
+    blocks: [
+      {
+        type: 'streamData',
+        id: 'stream',
+        name: 'Stream to AcmeCo',
+        fields: [{ name: 'url', displayName: 'URL', type: 'text', value: '' }],
+      },
+    ],
+  });
+
+  const code = await call<{ workflows: { workflowId: string }[] }>('GET', `/integrations/${INTEGRATION_ID}`);
+  return {
+    integrationId,
+    eventWorkflowId: id,
+    draftWorkflowId: draftWorkflow.workflowId,
+    codeWorkflowId: code.workflows[0]!.workflowId,
+  };
 }
 
 /** Waits until no "Loading…" is on screen (the views and the shell show one while they fetch). */
@@ -245,6 +408,11 @@ async function main(): Promise<void> {
     const base = server.ctx.publicUrl;
     browser = await launchChromium();
     const seeded = await seed(browser, base, receiver);
+    const built = await build(base, receiver.url('/acmeco/orders'));
+    const builderUrl = (workflowId: string, integrationId = built.integrationId) =>
+      `${base}/console/integrations/${integrationId}/workflows/${workflowId}`;
+    const showBuilder = async (page: Page, workflowId: string, integrationId?: string) =>
+      show(page, builderUrl(workflowId, integrationId), page.getByRole('heading', { name: 'Versions' }));
 
     fs.mkdirSync(outDir, { recursive: true });
     // A full run leaves exactly its own files, so a renamed or removed state leaves no stale PNG.
@@ -331,14 +499,125 @@ async function main(): Promise<void> {
       [
         'share-dialog',
         async (page) => {
-          await show(page, `${base}/console/integrations`, page.getByRole('button', { name: 'Share Demo Store' }));
-          await page.getByRole('button', { name: 'Share Demo Store' }).click();
+          await show(
+            page,
+            `${base}/console/integrations`,
+            page.getByRole('button', { name: 'Share Demo Store', exact: true }),
+          );
+          await page.getByRole('button', { name: 'Share Demo Store', exact: true }).click();
           const share = page.getByRole('dialog');
           await share.getByLabel('A new user').check();
           const index = shooters.findIndex((s) => s.page === page);
           await share.getByLabel('Email or username').fill(SHARED_WITH[index] ?? `user${index}@fabrikam.test`);
           await share.getByRole('button', { name: 'Create link' }).click();
           await share.getByLabel('Install link').waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        'new-integration-dialog',
+        async (page) => {
+          await show(page, `${base}/console/integrations`, page.getByRole('button', { name: 'New integration' }));
+          await page.getByRole('button', { name: 'New integration' }).click();
+          const dialog = page.getByRole('dialog', { name: 'New integration' });
+          await dialog.getByRole('combobox').first().selectOption({ label: 'Demo Store' });
+          await dialog.getByLabel('Name').fill('Demo Store customers');
+          await settled(page);
+        },
+      ],
+      [
+        'integration-page',
+        (page) =>
+          show(
+            page,
+            `${base}/console/integrations/${built.integrationId}`,
+            page.getByRole('heading', { name: CONSOLE_INTEGRATION, level: 1 }),
+          ),
+      ],
+      [
+        'integration-page-code',
+        (page) =>
+          show(
+            page,
+            `${base}/console/integrations/${INTEGRATION_ID}`,
+            page.getByRole('heading', { name: 'Demo Store', level: 1 }),
+          ),
+      ],
+      [
+        'builder-trigger-panel',
+        async (page) => {
+          await showBuilder(page, built.eventWorkflowId);
+          await page.getByRole('button', { name: 'Edit Shipment Updated' }).click();
+          await page.locator('alloy-console-block-panel').getByLabel('Event name').waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        'builder-action-panel',
+        async (page) => {
+          await showBuilder(page, built.eventWorkflowId);
+          await page.getByRole('button', { name: 'Edit Demo Store: Update Order Status' }).click();
+          const panel = page.locator('alloy-console-block-panel');
+          await panel
+            .getByRole('button', { name: /^Insert a variable into/ })
+            .first()
+            .click();
+          await panel.getByRole('button', { name: '{{trigger.orderId}}' }).waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        'builder-issues',
+        async (page) => {
+          await showBuilder(page, built.draftWorkflowId);
+          await page.getByRole('heading', { name: /issues? to fix before releasing/ }).waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        'release-dialog',
+        async (page) => {
+          await showBuilder(page, built.eventWorkflowId);
+          await page.getByRole('button', { name: 'Release this Version' }).click();
+          await page.getByRole('dialog', { name: 'Release version 3?' }).waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        'versions',
+        async (page) => {
+          await showBuilder(page, built.eventWorkflowId);
+          const versions = page.getByRole('region', { name: 'Versions' });
+          await versions.getByText('Needs reinstall').waitFor();
+          await versions.scrollIntoViewIfNeeded();
+          await settled(page);
+        },
+      ],
+      [
+        'builder-code',
+        async (page) => {
+          await showBuilder(page, built.codeWorkflowId, INTEGRATION_ID);
+          await page
+            .getByText(/Defined in code/)
+            .first()
+            .waitFor();
+          await settled(page);
+        },
+      ],
+      [
+        'test-run',
+        async (page) => {
+          await showBuilder(page, built.eventWorkflowId);
+          const panel = page.locator('alloy-console-test-run');
+          const user = panel.getByLabel('Run as', { exact: true });
+          await user.locator('option', { hasText: seeded.username }).waitFor({ state: 'attached' });
+          await user.selectOption({ label: `${seeded.username} (${PEOPLE[0]!.fullName})` });
+          await panel
+            .getByLabel(/^Sample/)
+            .fill(JSON.stringify({ orderId: seeded.orderId, status: 'Shipped', carrier: 'UPS' }, null, 2));
+          await panel.getByRole('button', { name: 'Run test' }).click();
+          await panel.getByRole('heading', { name: /Results?/ }).waitFor();
+          await panel.getByRole('heading', { name: /Results?/ }).scrollIntoViewIfNeeded();
           await settled(page);
         },
       ],

@@ -42,6 +42,11 @@ export interface ConsoleMessages {
     noUsers: string;
     sampleData: string;
     sampleDataHelp: string;
+    /** The user-configurable fields' inputs: their heading and what they do. */
+    configTitle: string;
+    configHelp: string;
+    /** Under a field that takes several values. */
+    configListHelp: string;
     invalidJson: (detail: string) => string;
     notAnObject: string;
     run: string;
@@ -186,6 +191,11 @@ export interface BuilderMessages {
   moveDown: (name: string) => string;
   remove: (name: string) => string;
   edit: (name: string) => string;
+  /** What Edit / Remove / Move up / Move down show on a card (the full name, e.g. `edit(name)`, is read). */
+  editShort: string;
+  removeShort: string;
+  moveUpShort: string;
+  moveDownShort: string;
   untitled: string;
   triggerTypes: Record<'appEvent' | 'customEvent' | 'webhook' | 'onInstallation', string>;
   blockTypes: Record<'streamData' | 'connectorAction' | 'httpRequest', string>;

@@ -42,16 +42,71 @@ export const blockPanelStyles = [
       min-width: 0;
       font: inherit;
     }
-    .schema-row {
+    .control {
+      display: grid;
+      gap: 4px;
+      align-content: start;
+      min-width: 0;
+    }
+    input[type='checkbox'] {
+      flex: none;
+      width: 18px;
+      min-height: 0;
+      height: 18px;
+      margin: 0;
+      padding: 0;
+      accent-color: var(--_primary);
+    }
+    label.check {
       display: flex;
-      flex-wrap: wrap;
       gap: 8px;
+      align-items: center;
+      min-height: 40px;
+      font-weight: 400;
+    }
+    fieldset.schema {
+      display: grid;
+      gap: 12px;
+      margin: 0;
+      padding: 12px;
+      border: 1px solid var(--_line);
+      border-radius: var(--_radius-small);
+      min-width: 0;
+    }
+    legend {
+      padding: 0 4px;
+    }
+    fieldset.schema ul {
+      grid-template-columns: minmax(0, 2fr) minmax(0, 1.3fr) auto auto;
+      column-gap: 10px;
+    }
+    .schema-row {
+      display: grid;
+      grid-column: 1 / -1;
+      grid-template-columns: subgrid;
+      gap: 8px 10px;
       align-items: end;
     }
-    .schema-row label.check {
-      display: flex;
-      gap: 6px;
-      align-items: center;
+    .schema-row button {
+      white-space: nowrap;
+    }
+    @media (max-width: 560px) {
+      fieldset.schema ul {
+        grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      }
+      .schema-row {
+        padding-bottom: 12px;
+        border-bottom: 1px solid var(--_line);
+      }
+      .schema-row button {
+        min-width: 0;
+        white-space: normal;
+        overflow-wrap: anywhere;
+      }
+      .schema-row:last-child {
+        padding-bottom: 0;
+        border-bottom: 0;
+      }
     }
     ul {
       display: grid;

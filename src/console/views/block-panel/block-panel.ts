@@ -129,21 +129,23 @@ export class AlloyConsoleBlockPanel extends LitElement {
         (i) => html`<p class="issue" role="note">${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}</p>`,
       )}
       <div class="grid">
-        <label for="type"
-          >${b.type}
+        <div class="control">
+          <label for="type">${b.type}</label>
           <select id="type" @change=${(e: Event) => this.changeType((e.target as HTMLSelectElement).value)}>
             ${item ? nothing : html`<option value="" selected>${b.chooseType}</option>`}
             ${types.map((t) => html`<option value=${t} ?selected=${item?.type === t}>${typeNames[t]}</option>`)}
           </select>
-        </label>
+        </div>
         ${
           item
-            ? html`<label for="name"
-                >${b.name}<input
+            ? html`<div class="control">
+                <label for="name">${b.name}</label>
+                <input
                   id="name"
                   .value=${item.name}
                   @input=${(e: Event) => this.patch({ name: (e.target as HTMLInputElement).value })}
-              /></label>`
+                />
+              </div>`
             : nothing
         }
         ${this.renderTypeControls()}
@@ -158,25 +160,27 @@ export class AlloyConsoleBlockPanel extends LitElement {
     if (!item) return nothing;
     const connector = this.connector;
     if (item.type === 'appEvent')
-      return html`<label for="event"
-        >${b.event}
+      return html`<div class="control">
+        <label for="event">${b.event}</label>
         <select id="event" @change=${(e: Event) => this.patch({ event: (e.target as HTMLSelectElement).value })}>
           <option value="" ?selected=${!item.event}>${b.chooseEvent}</option>
           ${(connector?.events ?? []).map(
             (ev) => html`<option value=${ev.name} ?selected=${ev.name === item.event}>${ev.name}</option>`,
           )}
         </select>
-      </label>`;
+      </div>`;
     if (item.type === 'customEvent')
-      return html`<label for="event-name"
-        >${b.eventName}<input
+      return html`<div class="control">
+        <label for="event-name">${b.eventName}</label>
+        <input
           id="event-name"
           .value=${item.event}
           @input=${(e: Event) => this.patch({ event: (e.target as HTMLInputElement).value })}
-      /></label>`;
+        />
+      </div>`;
     if (item.type === 'connectorAction')
-      return html`<label for="action"
-        >${b.action}
+      return html`<div class="control">
+        <label for="action">${b.action}</label>
         <select
           id="action"
           @change=${(e: Event) => {
@@ -189,7 +193,7 @@ export class AlloyConsoleBlockPanel extends LitElement {
             (a) => html`<option value=${a.name} ?selected=${a.name === item.action}>${a.name}</option>`,
           )}
         </select>
-      </label>`;
+      </div>`;
     return nothing;
   }
 
@@ -206,17 +210,19 @@ export class AlloyConsoleBlockPanel extends LitElement {
           const optional = text?.endsWith('?') ?? false;
           const type = text?.replace(/\?$/, '');
           return html`<li class="schema-row">
-            <label for=${`schema-name-${index}`}
-              >${b.schemaField}<input
+            <div class="control">
+              <label for=${`schema-name-${index}`}>${b.schemaField}</label>
+              <input
                 id=${`schema-name-${index}`}
                 .value=${key}
                 @change=${(e: Event) => this.setSchemaEntry(index, [(e.target as HTMLInputElement).value, value])}
-            /></label>
+              />
+            </div>
             ${
               text === undefined
                 ? html`<code>${JSON.stringify(value)}</code>`
-                : html`<label for=${`schema-type-${index}`}
-                      >${b.schemaType}
+                : html`<div class="control">
+                      <label for=${`schema-type-${index}`}>${b.schemaType}</label>
                       <select
                         id=${`schema-type-${index}`}
                         @change=${(e: Event) =>
@@ -227,7 +233,7 @@ export class AlloyConsoleBlockPanel extends LitElement {
                       >
                         ${SCHEMA_TYPES.map((t) => html`<option value=${t} ?selected=${t === type}>${t}</option>`)}
                       </select>
-                    </label>
+                    </div>
                     <label class="check"
                       ><input
                         type="checkbox"

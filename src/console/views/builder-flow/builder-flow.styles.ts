@@ -29,9 +29,13 @@ export const builderFlowStyles = [
     .card-head {
       display: flex;
       flex-wrap: wrap;
-      gap: 8px;
+      gap: 8px 12px;
       align-items: center;
       justify-content: space-between;
+    }
+    .card-head > div:first-child {
+      flex: 1 1 12em;
+      min-width: 0;
     }
     .kind {
       margin: 0;
@@ -50,7 +54,10 @@ export const builderFlowStyles = [
       gap: 6px;
     }
     .tools button {
+      min-height: 32px;
       padding: 4px 10px;
+      font-size: 0.875rem;
+      white-space: nowrap;
     }
     .add {
       display: flex;

@@ -144,7 +144,12 @@ export class AlloyConsoleBuilderFlow extends LitElement {
                   aria-describedby=${issues.length ? 'trigger-issues' : nothing}
                   @click=${() => this.fire('alloy-console-flow-select', { selection: 'trigger' })}
                 >
-                  ${trigger ? b.edit(name) : b.noTrigger}
+                  ${
+                    trigger
+                      ? html`<span aria-hidden="true">${b.editShort}</span
+                          ><span class="visually-hidden">${b.edit(name)}</span>`
+                      : b.noTrigger
+                  }
                 </button>
               </div>`
         }
@@ -178,7 +183,7 @@ export class AlloyConsoleBuilderFlow extends LitElement {
                     aria-describedby=${issues.length ? `block-issues-${index}` : nothing}
                     @click=${() => this.fire('alloy-console-flow-select', { selection: index })}
                   >
-                    ${b.edit(name)}
+                    <span aria-hidden="true">${b.editShort}</span><span class="visually-hidden">${b.edit(name)}</span>
                   </button>
                   <button
                     type="button"
@@ -187,7 +192,8 @@ export class AlloyConsoleBuilderFlow extends LitElement {
                     data-move="up"
                     @click=${() => this.move(block, index, -1)}
                   >
-                    ${b.moveUp(name)}
+                    <span aria-hidden="true">↑ ${b.moveUpShort}</span
+                    ><span class="visually-hidden">${b.moveUp(name)}</span>
                   </button>
                   <button
                     type="button"
@@ -196,10 +202,12 @@ export class AlloyConsoleBuilderFlow extends LitElement {
                     data-move="down"
                     @click=${() => this.move(block, index, 1)}
                   >
-                    ${b.moveDown(name)}
+                    <span aria-hidden="true">↓ ${b.moveDownShort}</span
+                    ><span class="visually-hidden">${b.moveDown(name)}</span>
                   </button>
                   <button type="button" class="secondary" @click=${() => this.removeBlock(index)}>
-                    ${b.remove(name)}
+                    <span aria-hidden="true">${b.removeShort}</span
+                    ><span class="visually-hidden">${b.remove(name)}</span>
                   </button>
                 </div>`
           }

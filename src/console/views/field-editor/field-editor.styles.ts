@@ -12,7 +12,7 @@ export const fieldEditorStyles = [
       gap: 10px;
       margin: 0;
       padding: 12px;
-      border: 1px solid var(--_border, #cbd5e1);
+      border: 1px solid var(--_line);
       border-radius: var(--_radius, 8px);
       min-width: 0;
     }
@@ -29,11 +29,67 @@ export const fieldEditorStyles = [
       display: grid;
       gap: 4px;
     }
+    .control {
+      display: grid;
+      gap: 4px;
+      align-content: start;
+      min-width: 0;
+    }
+    input[type='checkbox'] {
+      flex: none;
+      width: 18px;
+      min-height: 0;
+      height: 18px;
+      margin: 0;
+      padding: 0;
+      accent-color: var(--_primary);
+    }
     label.check {
       display: flex;
       gap: 8px;
       align-items: center;
+      min-height: 32px;
+      font-weight: 400;
     }
+    .checks {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 20px;
+    }
+    details {
+      display: grid;
+      gap: 10px;
+    }
+    summary {
+      width: fit-content;
+      padding: 4px 0;
+      color: var(--_primary);
+      cursor: pointer;
+    }
+    details[open] > summary {
+      margin-bottom: 10px;
+    }
+    textarea {
+      width: 100%;
+      padding: 8px 10px;
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius-small);
+      background: var(--_surface);
+      color: inherit;
+    }
+    .fixed-key {
+      display: grid;
+      gap: 4px;
+      align-content: start;
+      margin: 0;
+    }
+    .fixed-key code {
+      display: flex;
+      align-items: center;
+      min-height: 40px;
+      overflow-wrap: anywhere;
+    }
+
     input,
     textarea,
     select {
@@ -46,7 +102,7 @@ export const fieldEditorStyles = [
       gap: 8px;
       align-items: end;
     }
-    .value-row label {
+    .value-row .control {
       flex: 1 1 200px;
     }
     .issue {

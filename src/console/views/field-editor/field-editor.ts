@@ -19,6 +19,8 @@ declare global {
 }
 
 const RULE_NUMBERS = ['minLength', 'maxLength', 'min', 'max'] as const;
+/** What the "Rules, help text, options" disclosure holds: it opens by itself when an issue points there. */
+const DETAIL_KEYS = new Set(['rules', 'help', 'placeholder', 'options']);
 
 /**
  * One field of a trigger or block: key, display name, type, required, user-configurable, help,
@@ -104,34 +106,36 @@ export class AlloyConsoleFieldEditor extends LitElement {
     const valueIssues = this.issues.filter((i) => i.path[0] === 'value');
     const otherIssues = this.issues.filter((i) => i.path[0] !== 'value');
     const input = (id: string, text: string, value: string | undefined, onInput: (v: string) => void, type = 'text') =>
-      html`<label for=${id}
-        >${text}<input
+      html`<div class="control">
+        <label for=${id}>${text}</label>
+        <input
           id=${id}
           type=${type}
           .value=${value ?? ''}
           @input=${(e: Event) => onInput((e.target as HTMLInputElement).value)}
-      /></label>`;
+        />
+      </div>`;
     return html`<fieldset>
       <legend>${label}</legend>
       ${otherIssues.map((i) => html`<p class="issue" role="note">${i.message}</p>`)}
       <div class="grid">
         ${
           this.fixed
-            ? html`<p><span class="muted">${b.fieldName}</span> <code>${f.name}</code></p>`
+            ? html`<p class="fixed-key"><span class="muted">${b.fieldName}</span> <code>${f.name}</code></p>`
             : input('name', b.fieldName, f.name, (v) => this.change({ name: v }))
         }
         ${input('display-name', b.displayName, f.displayName, (v) => this.change({ displayName: v }))}
-        <label for="type"
-          >${b.fieldType}
+        <div class="control">
+          <label for="type">${b.fieldType}</label>
           <select
             id="type"
             @change=${(e: Event) => this.change({ type: (e.target as HTMLSelectElement).value as BuilderField['type'] })}
           >
             ${CONFIG_FIELD_TYPES.map((t) => html`<option value=${t} ?selected=${t === f.type}>${t}</option>`)}
           </select>
-        </label>
+        </div>
       </div>
-      <div class="grid">
+      <div class="checks">
         <label class="check"
           ><input
             type="checkbox"
@@ -148,15 +152,17 @@ export class AlloyConsoleFieldEditor extends LitElement {
         >
       </div>
       <div class="value-row">
-        <label for="value"
-          >${b.value}<input
+        <div class="control">
+          <label for="value">${b.value}</label>
+          <input
             id="value"
             type="text"
             .value=${valueText(f.value)}
             aria-invalid=${valueIssues.length ? 'true' : nothing}
             aria-describedby=${valueIssues.length ? 'value-issues' : nothing}
             @input=${(e: Event) => this.change({ value: parseValue((e.target as HTMLInputElement).value, f.type) })}
-        /></label>
+          />
+        </div>
         <button
           id="insert"
           type="button"
@@ -184,7 +190,7 @@ export class AlloyConsoleFieldEditor extends LitElement {
             ></alloy-console-variable-picker>`
           : nothing
       }
-      <details>
+      <details ?open=${otherIssues.some((i) => DETAIL_KEYS.has(String(i.path[0])))}>
         <summary>${b.rules}, ${b.help.toLowerCase()}, ${b.options.toLowerCase()}</summary>
         <div class="grid">
           ${input('help', b.help, f.help, (v) => this.change({ help: v || undefined }))}
@@ -199,8 +205,8 @@ export class AlloyConsoleFieldEditor extends LitElement {
         </div>
         ${
           f.type === 'select' || f.type === 'multiselect'
-            ? html`<label for="options"
-                >${b.options}
+            ? html`<div class="control">
+                <label for="options">${b.options}</label>
                 <textarea
                   id="options"
                   rows="3"
@@ -208,8 +214,8 @@ export class AlloyConsoleFieldEditor extends LitElement {
                   .value=${(f.options ?? []).map((o) => `${o.value}=${o.label}`).join('\n')}
                   @change=${(e: Event) => this.changeOptions((e.target as HTMLTextAreaElement).value)}
                 ></textarea>
-                <span class="help muted" id="options-help">${b.optionsHelp}</span></label
-              >`
+                <span class="help muted" id="options-help">${b.optionsHelp}</span>
+              </div>`
             : nothing
         }
       </details>

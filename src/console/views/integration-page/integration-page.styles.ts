@@ -63,10 +63,14 @@ export const integrationPageStyles = [
       gap: 8px;
       align-items: end;
     }
-    .new-workflow label {
+    .new-workflow {
+      margin-top: 8px;
+    }
+    .new-workflow .control {
       display: grid;
       flex: 1 1 220px;
       gap: 4px;
+      min-width: 0;
     }
     input {
       min-width: 0;

@@ -155,14 +155,16 @@ export class AlloyConsoleIntegrationPage extends ConsoleDataView {
         ${
           integration.source === 'console'
             ? html`<form class="new-workflow" @submit=${(e: SubmitEvent) => void this.createWorkflow(e)}>
-                <label for="workflow-name"
-                  >${b.workflowName}<input
+                <div class="control">
+                  <label for="workflow-name">${b.workflowName}</label>
+                  <input
                     id="workflow-name"
                     required
                     maxlength="300"
                     .value=${this.workflowName}
                     @input=${(e: Event) => (this.workflowName = (e.target as HTMLInputElement).value)}
-                /></label>
+                  />
+                </div>
                 <button type="submit" ?disabled=${this.creating}>${b.newWorkflow}</button>
               </form>`
             : nothing

@@ -26,9 +26,20 @@ export const newIntegrationDialogStyles = [
       gap: 14px;
       padding: 20px 24px;
     }
-    label {
+    .control {
       display: grid;
       gap: 4px;
+      align-content: start;
+      min-width: 0;
+    }
+    textarea {
+      width: 100%;
+      padding: 8px 10px;
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius-small);
+      background: var(--_surface);
+      color: inherit;
+      resize: vertical;
     }
     input,
     textarea,

@@ -99,32 +99,35 @@ export class AlloyConsoleNewIntegrationDialog extends ConsoleViewElement {
       <form @submit=${(e: SubmitEvent) => void this.submit(e)}>
         <h2 id="new-integration-title">${b.newIntegration}</h2>
         ${this.loadError ? this.renderError(this.loadError, () => void this.loadConnectors(this.generation)) : nothing}
-        <label for="app"
-          >${b.app}
+        <div class="control">
+          <label for="app">${b.app}</label>
           <select id="app" required @change=${(e: Event) => (this.app = (e.target as HTMLSelectElement).value)}>
             <option value="" ?selected=${this.app === ''}>${this.connectors ? b.chooseApp : this.t.loading}</option>
             ${(this.connectors ?? []).map(
               (c) => html`<option value=${c.id} ?selected=${c.id === this.app}>${c.displayName}</option>`,
             )}
           </select>
-        </label>
-        <label for="name"
-          >${b.name}<input
+        </div>
+        <div class="control">
+          <label for="name">${b.name}</label>
+          <input
             id="name"
             required
             maxlength="300"
             .value=${this.name}
             @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
-        /></label>
-        <label for="description"
-          >${b.description}<textarea
+          />
+        </div>
+        <div class="control">
+          <label for="description">${b.description}</label>
+          <textarea
             id="description"
             rows="3"
             maxlength="1000"
             .value=${this.description}
             @input=${(e: Event) => (this.description = (e.target as HTMLTextAreaElement).value)}
           ></textarea>
-        </label>
+        </div>
         ${this.error ? this.renderError(this.error) : nothing}
         <div class="actions">
           <button type="button" class="secondary" @click=${() => this.close()}>${b.cancel}</button>

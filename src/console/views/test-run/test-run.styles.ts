@@ -35,6 +35,59 @@ export const testRunStyles = [
     textarea[aria-invalid='true'] {
       border-color: var(--_danger);
     }
+    .config {
+      display: grid;
+      gap: 10px;
+      margin: 4px 0 0;
+      padding: 12px;
+      border: 1px solid var(--_line);
+      border-radius: var(--_radius-small);
+      min-width: 0;
+    }
+    .config legend {
+      padding: 0 4px;
+      font-weight: 600;
+    }
+    .config .help {
+      margin: 0;
+    }
+    .control .help {
+      margin-top: 0;
+    }
+    .config-grid {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(min(100%, 220px), 1fr));
+      gap: 10px;
+    }
+    .control {
+      display: grid;
+      gap: 4px;
+      align-content: start;
+      min-width: 0;
+    }
+    .control label {
+      margin-top: 0;
+    }
+    label.check {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      margin-top: 0;
+      font-weight: 400;
+    }
+    label.check input {
+      width: 18px;
+      min-height: 0;
+      height: 18px;
+      margin: 0;
+      padding: 0;
+      accent-color: var(--_primary);
+    }
+    textarea.config-text {
+      min-height: 0;
+      font-family: inherit;
+      font-size: inherit;
+    }
     .field-error {
       color: var(--_danger);
     }

@@ -1,7 +1,13 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ConsoleUser } from '../../../contract/console.js';
-import type { BuilderBlock, BuilderTrigger, TestRunBlock, TestRunResponse } from '../../../contract/console-builder.js';
+import type {
+  BuilderBlock,
+  BuilderField,
+  BuilderTrigger,
+  TestRunBlock,
+  TestRunResponse,
+} from '../../../contract/console-builder.js';
 import { messagesFor, type ConsoleMessages } from '../../i18n/index.js';
 import { ConsoleViewElement } from '../shared/view-element.js';
 import { formatJson, toViewError, type ViewError } from '../shared/format.js';
@@ -47,6 +53,38 @@ function triggerSchema(trigger: BuilderTrigger | null): object | undefined {
   return schema !== null && typeof schema === 'object' && !Array.isArray(schema) ? schema : undefined;
 }
 
+/** The draft's user-configurable fields (the trigger's, then each block's), one per name: the first wins, as at install. */
+export function configurableFields(trigger: BuilderTrigger | null, blocks: readonly BuilderBlock[]): BuilderField[] {
+  const seen = new Set<string>();
+  const fields: BuilderField[] = [];
+  for (const field of [...(trigger?.fields ?? []), ...blocks.flatMap((b) => b.fields)]) {
+    if (field.userConfigurable !== true || !field.name || seen.has(field.name)) continue;
+    seen.add(field.name);
+    fields.push(field);
+  }
+  return fields;
+}
+
+/** A field's default value as its input shows it (a list as `a, b`). */
+function defaultText(field: BuilderField): string {
+  const value = field.value;
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+}
+
+/** What an input's text (or a checkbox's state) sends for the field; `undefined` sends nothing. */
+function configValue(field: BuilderField, input: string | boolean): unknown {
+  if (typeof input === 'boolean') return input;
+  if (field.type === 'number') return input.trim() === '' ? undefined : Number(input);
+  if (field.type === 'multiselect')
+    return input
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  return input;
+}
+
 type Parsed = { ok: true; data: Record<string, unknown> } | { ok: false; message: string };
 
 /**
@@ -70,6 +108,8 @@ export class AlloyConsoleTestRun extends ConsoleViewElement {
   @state() private running = false;
   @state() private result: TestRunResponse | undefined;
   @state() private runError: ViewError | undefined;
+  /** The configurable fields' inputs as edited, by field name (untouched ones show their default). */
+  @state() private configEdits: Record<string, string | boolean> = {};
 
   /** Whether the sample was edited by hand (a trigger change then leaves it alone). */
   private sampleEdited = false;
@@ -151,6 +191,29 @@ export class AlloyConsoleTestRun extends ConsoleViewElement {
     return { ok: true, data: value as Record<string, unknown> };
   }
 
+  private get fields(): BuilderField[] {
+    return configurableFields(this.trigger, this.blocks);
+  }
+
+  /** What the input of `field` holds: the edit, else the field's default. */
+  private configInput(field: BuilderField): string | boolean {
+    const edited = this.configEdits[field.name];
+    if (edited !== undefined) return edited;
+    return field.type === 'boolean' ? field.value === true : defaultText(field);
+  }
+
+  /** `config` for the run: every configurable field's input, by name. */
+  private config(): Record<string, unknown> | undefined {
+    const entries = this.fields
+      .map((field) => [field.name, configValue(field, this.configInput(field))] as const)
+      .filter(([, value]) => value !== undefined);
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  }
+
+  private editConfig(name: string, value: string | boolean): void {
+    this.configEdits = { ...this.configEdits, [name]: value };
+  }
+
   private async run(): Promise<void> {
     const api = this.api;
     const data = this.parsed();
@@ -160,11 +223,13 @@ export class AlloyConsoleTestRun extends ConsoleViewElement {
     this.runError = undefined;
     this.result = undefined;
     try {
+      const config = this.config();
       const answer = await api.testRun({
         userId: this.userId,
         trigger: this.trigger,
         blocks: this.blocks,
         data: data.data,
+        ...(config ? { config } : {}),
       });
       if (generation === this.runGeneration) this.result = answer;
     } catch (error) {
@@ -195,6 +260,7 @@ export class AlloyConsoleTestRun extends ConsoleViewElement {
         @input=${this.onSample}
       ></textarea>
       ${data.ok ? nothing : html`<p id="test-run-sample-error" class="field-error">${data.message}</p>`}
+      ${this.renderConfig()}
       <div class="actions">
         <button type="button" ?disabled=${disabled} aria-describedby="test-run-hint" @click=${this.run}>
           ${this.running ? m.running : m.run}
@@ -206,6 +272,56 @@ export class AlloyConsoleTestRun extends ConsoleViewElement {
         ${this.runError ? this.renderError(this.runError) : nothing} ${this.renderResult()}
       </div>
     </section>`;
+  }
+
+  private renderConfig(): TemplateResult | typeof nothing {
+    const m = this.m;
+    const fields = this.fields;
+    if (fields.length === 0) return nothing;
+    return html`<fieldset class="config" aria-describedby="test-run-config-help">
+      <legend>${m.configTitle}</legend>
+      <p id="test-run-config-help" class="muted help">${m.configHelp}</p>
+      <div class="config-grid">${fields.map((field, index) => this.renderConfigField(field, index))}</div>
+    </fieldset>`;
+  }
+
+  private renderConfigField(field: BuilderField, index: number): TemplateResult {
+    const id = `test-run-config-${index}`;
+    const label = field.displayName || field.name;
+    const value = this.configInput(field);
+    if (field.type === 'boolean')
+      return html`<label class="check" for=${id}
+        ><input
+          id=${id}
+          type="checkbox"
+          .checked=${value === true}
+          @change=${(e: Event) => this.editConfig(field.name, (e.target as HTMLInputElement).checked)}
+        />${label}</label
+      >`;
+    const text = typeof value === 'string' ? value : '';
+    const onInput = (e: Event) =>
+      this.editConfig(field.name, (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value);
+    const control =
+      field.type === 'select' && field.options?.length
+        ? html`<select id=${id} @change=${onInput}>
+            ${field.options.some((o) => o.value === text) ? nothing : html`<option value="" selected></option>`}
+            ${field.options.map((o) => html`<option value=${o.value} ?selected=${o.value === text}>${o.label}</option>`)}
+          </select>`
+        : field.type === 'textarea'
+          ? html`<textarea id=${id} class="config-text" rows="3" .value=${text} @input=${onInput}></textarea>`
+          : html`<input
+              id=${id}
+              type=${field.type === 'number' ? 'number' : field.type === 'secret' ? 'password' : 'text'}
+              autocomplete="off"
+              aria-describedby=${field.type === 'multiselect' ? `${id}-help` : nothing}
+              .value=${text}
+              @input=${onInput}
+            />`;
+    const list = field.type === 'multiselect';
+    return html`<div class="control">
+      <label for=${id}>${label}</label>
+      ${control} ${list ? html`<span id=${`${id}-help`} class="muted help">${this.m.configListHelp}</span>` : nothing}
+    </div>`;
   }
 
   private renderUserPicker(): TemplateResult {

@@ -29,26 +29,42 @@ export const workflowBuilderStyles = [
     .conflict-alert {
       color: var(--_danger);
     }
-    .names {
-      display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(min(100%, 240px), 1fr));
-      gap: 10px;
-    }
-    label {
+    .control {
       display: grid;
       gap: 4px;
+      align-content: start;
+      min-width: 0;
     }
+    .names {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr);
+      gap: 10px;
+    }
+    @media (min-width: 700px) {
+      .names {
+        grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
+      }
+    }
+
     input {
       min-width: 0;
       font: inherit;
     }
+    .issues h2 {
+      margin: 0 0 8px;
+    }
     .issues ul {
       display: grid;
-      gap: 4px;
+      gap: 6px;
+      margin: 0;
       padding-left: 1.2em;
     }
+    .issues li::marker {
+      color: var(--_danger);
+    }
     .issues button {
-      padding: 0;
+      min-height: 0;
+      padding: 2px 0;
       border: 0;
       background: none;
       color: var(--_danger);
@@ -57,8 +73,18 @@ export const workflowBuilderStyles = [
       cursor: pointer;
     }
     .banner {
-      padding: 12px;
+      margin: 0;
+      padding: 12px 16px;
       border-left: 4px solid var(--_primary);
+      border-radius: var(--_radius-small);
+    }
+    tbody th[scope='row'] {
+      color: inherit;
+      font-size: 1rem;
+      font-weight: 600;
+    }
+    td {
+      vertical-align: top;
     }
     dialog {
       width: min(480px, 100vw - 32px);
@@ -79,8 +105,22 @@ export const workflowBuilderStyles = [
       margin-top: 16px;
     }
     .reasons {
-      margin: 0;
+      margin: 4px 0 0;
       padding-left: 1.2em;
+      color: var(--_muted);
+    }
+    .layout > section {
+      min-width: 0;
+    }
+    @media (min-width: 900px) {
+      /* The panel stays beside the flow while its fields scroll past. */
+      .layout.with-panel alloy-console-block-panel {
+        position: sticky;
+        top: 12px;
+        max-height: calc(100dvh - 24px);
+        overflow: auto;
+        overscroll-behavior: contain;
+      }
     }
     h2 {
       font-size: 1.15rem;

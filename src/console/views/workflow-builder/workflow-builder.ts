@@ -416,7 +416,6 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
     const latest = Math.max(0, ...detail.versions.map((v) => v.version));
     return html`<div class="page-header"><h1>${draft.name || detail.name}</h1></div>
       <div class="toolbar">
-        ${this.renderSaveStatus()}
         <button
           type="button"
           class="release"
@@ -427,6 +426,7 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
           ${b.release}
         </button>
         ${blocker ? html`<span id="release-blocker" class="muted">${blocker}</span>` : nothing}
+        ${this.renderSaveStatus()}
       </div>
       ${this.releaseMessage ? html`<p class="notice" role="status">${this.releaseMessage}</p>` : nothing}
       ${this.releaseError && !this.confirmDialog?.open ? this.renderError(this.releaseError) : nothing}
@@ -434,15 +434,18 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
       ${this.saveState === 'failed' && this.saveError ? html`<p class="issue">${this.saveError.message}</p>` : nothing}
       ${this.renderIssues(draft)}
       <div class="names">
-        <label for="workflow-name"
-          >${b.workflowName}<input
+        <div class="control">
+          <label for="workflow-name">${b.workflowName}</label>
+          <input
             id="workflow-name"
             .value=${draft.name}
             aria-invalid=${nameIssues.length ? 'true' : nothing}
             @input=${(e: Event) => this.edit({ ...draft, name: (e.target as HTMLInputElement).value })}
-        /></label>
-        <label for="workflow-description"
-          >${b.description}<input
+          />
+        </div>
+        <div class="control">
+          <label for="workflow-description">${b.description}</label>
+          <input
             id="workflow-description"
             .value=${draft.description ?? ''}
             @input=${(e: Event) => {
@@ -451,7 +454,8 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
               if (!description) delete next.description;
               this.edit(next);
             }}
-        /></label>
+          />
+        </div>
       </div>
       <div class="layout ${this.selected === undefined ? '' : 'with-panel'}">
         <section aria-labelledby="flow-title">

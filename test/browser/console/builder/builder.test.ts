@@ -122,12 +122,12 @@ describe('<alloy-console-workflow-builder>', () => {
     await press(buttonNamed(flowOf(el), 'Move Notify up'), el);
     expect(cardTitles(el)).to.deep.equal(['New order', 'Send to Acme', 'Notify', 'Stream Data']);
     // Focus stays with the moved block, so pressing again moves it on.
-    expect(text(flowOf(el).activeElement)).to.equal('Move Notify up');
+    expect(text(flowOf(el).activeElement?.querySelector('.visually-hidden'))).to.equal('Move Notify up');
     await sendKeys({ press: 'Enter' });
     await el.updateComplete;
     expect(cardTitles(el)).to.deep.equal(['New order', 'Notify', 'Send to Acme', 'Stream Data']);
     // At the top, Move up is disabled: focus goes to Move down.
-    expect(text(flowOf(el).activeElement)).to.equal('Move Notify down');
+    expect(text(flowOf(el).activeElement?.querySelector('.visually-hidden'))).to.equal('Move Notify down');
     await sendKeys({ press: 'Enter' });
     await el.updateComplete;
     expect(cardTitles(el)).to.deep.equal(['New order', 'Send to Acme', 'Notify', 'Stream Data']);
@@ -147,6 +147,52 @@ describe('<alloy-console-workflow-builder>', () => {
     const blocks = saves(fake).at(-1)!.draft.blocks;
     expect(blocks.map((b) => b.id)).to.deep.equal(['httpRequest-1', 'streamData-2']);
     expect(blocks[1]).to.deep.include({ type: 'streamData', name: 'Stream Data' });
+  });
+
+  it("names each select and input by its label's text alone, not its options or value", async () => {
+    const el = await mountBuilder(api());
+    buttonNamed(flowOf(el), 'Edit Notify').click();
+    await el.updateComplete;
+    const panel = panelOf(el);
+    const editors = [...panel.querySelectorAll('alloy-console-field-editor')].map((e) => e.shadowRoot!);
+    await waitUntil(() => editors[0]?.querySelector('#value'));
+    /** The control's accessible name from its label: exactly one <label for>, which does not wrap it. */
+    const labelOf = (control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement) => {
+      expect(control.hasAttribute('aria-label') || control.hasAttribute('aria-labelledby')).to.equal(false);
+      expect(control.labels?.length, `labels of #${control.id}`).to.equal(1);
+      const label = control.labels![0]!;
+      expect(label.contains(control), `#${control.id} sits inside its label`).to.equal(false);
+      return text(label);
+    };
+    expect(labelOf(panel.querySelector<HTMLSelectElement>('select#type')!)).to.equal('Type');
+    expect(labelOf(panel.querySelector<HTMLInputElement>('input#name')!)).to.equal('Name');
+    expect(labelOf(editors[0]!.querySelector<HTMLSelectElement>('select#type')!)).to.equal('Type');
+    expect(labelOf(editors[0]!.querySelector<HTMLInputElement>('input#value')!)).to.equal('Value');
+    // Every other select, text input and textarea of the panel and its field editors, too.
+    for (const root of [panel, ...editors]) {
+      for (const control of root.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
+        'select, textarea, input:not([type="checkbox"])',
+      ))
+        expect(labelOf(control)).not.to.equal('');
+    }
+    await expect(el).to.be.accessible();
+  });
+
+  it("the field editor's rules, help text and options open from the keyboard and are reached with Tab", async () => {
+    const el = await mountBuilder(api());
+    buttonNamed(flowOf(el), 'Edit Notify').click();
+    await el.updateComplete;
+    const body = panelOf(el).querySelector('alloy-console-field-editor')!.shadowRoot!;
+    await waitUntil(() => body.querySelector('summary'));
+    const details = body.querySelector('details')!;
+    expect(details.open).to.equal(false);
+    body.querySelector<HTMLElement>('summary')!.focus();
+    await sendKeys({ press: 'Enter' });
+    expect(details.open).to.equal(true);
+    await sendKeys({ press: 'Tab' });
+    expect(body.activeElement?.id).to.equal('help');
+    expect(text(body.activeElement!.closest('.control')!.querySelector('label'))).to.equal('Help text');
+    await expect(el).to.be.accessible();
   });
 
   it('the variable picker inserts {{trigger.orderId}} into the value', async () => {

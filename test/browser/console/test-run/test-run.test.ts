@@ -6,6 +6,7 @@ import '../../../../src/console/views/test-run/test-run.js';
 import {
   type AlloyConsoleTestRun,
   TEST_RUN_SEARCH_DEBOUNCE_MS,
+  configurableFields,
   sampleData,
 } from '../../../../src/console/views/test-run/test-run.js';
 import { FakeConsoleApi, apiError, deferred } from '../views/fake-console-api.js';
@@ -339,5 +340,121 @@ describe('<alloy-console-test-run>', () => {
     } finally {
       await setViewport({ width: 800, height: 600 });
     }
+  });
+
+  describe('user-configurable fields', () => {
+    const CONFIG_TRIGGER: BuilderTrigger = {
+      ...TRIGGER,
+      fields: [
+        { name: 'prefix', displayName: 'Order reference prefix', type: 'text', userConfigurable: true, value: 'DS-' },
+      ],
+    } as BuilderTrigger;
+    const CONFIG_BLOCKS: BuilderBlock[] = [
+      {
+        type: 'streamData',
+        id: 'stream',
+        name: 'Send to AcmeCo',
+        fields: [
+          { name: 'url', displayName: 'URL', type: 'text', value: 'https://acme.example/orders' },
+          { name: 'batch', displayName: 'Batch size', type: 'number', userConfigurable: true, value: 25 },
+          {
+            name: 'team',
+            displayName: 'Team to notify',
+            type: 'select',
+            userConfigurable: true,
+            options: [
+              { value: 'ops', label: 'Operations' },
+              { value: 'support', label: 'Customer support' },
+            ],
+            value: 'ops',
+          },
+          { name: 'notify', displayName: 'Send a notice', type: 'boolean', userConfigurable: true, value: true },
+          { name: 'tags', displayName: 'Tags', type: 'multiselect', userConfigurable: true },
+          // Same name as the trigger's: the first one wins, as at install.
+          { name: 'prefix', displayName: 'Prefix again', type: 'text', userConfigurable: true, value: 'X-' },
+        ],
+      },
+    ];
+    const labelOf = (control: Element) => {
+      const labels = (control as HTMLInputElement).labels!;
+      expect(labels.length).to.equal(1);
+      return text(labels[0]);
+    };
+
+    it('lists the trigger’s then the blocks’ configurable fields, one per name', () => {
+      expect(configurableFields(CONFIG_TRIGGER, CONFIG_BLOCKS).map((f) => f.name)).to.deep.equal([
+        'prefix',
+        'batch',
+        'team',
+        'notify',
+        'tags',
+      ]);
+      expect(configurableFields(TRIGGER, BLOCKS)).to.deep.equal([]);
+    });
+
+    it('shows one input per field, labelled and prefilled with its default, accessibly', async () => {
+      const el = await mount(usersApi(), { trigger: CONFIG_TRIGGER, blocks: CONFIG_BLOCKS });
+      expect(text(q(el, 'fieldset.config legend'))).to.equal('Settings the user fills in');
+      const prefix = q<HTMLInputElement>(el, '#test-run-config-0');
+      expect(labelOf(prefix)).to.equal('Order reference prefix');
+      expect(prefix.value).to.equal('DS-');
+      const batch = q<HTMLInputElement>(el, '#test-run-config-1');
+      expect([labelOf(batch), batch.type, batch.value]).to.deep.equal(['Batch size', 'number', '25']);
+      const team = q<HTMLSelectElement>(el, '#test-run-config-2');
+      expect([labelOf(team), team.value]).to.deep.equal(['Team to notify', 'ops']);
+      const notify = q<HTMLInputElement>(el, '#test-run-config-3');
+      expect([labelOf(notify), notify.checked]).to.deep.equal(['Send a notice', true]);
+      const tags = q<HTMLInputElement>(el, '#test-run-config-4');
+      expect(tags.value).to.equal('');
+      expect(text(q(el, `#${tags.getAttribute('aria-describedby')!}`))).to.equal(
+        'Several values: separate them with commas.',
+      );
+      expect(root(el).querySelector('#test-run-config-5')).to.equal(null);
+      await expect(el).to.be.accessible();
+    });
+
+    it('sends the inputs as config by field name, edits included', async () => {
+      const api = usersApi().onTestRun(SUCCESS);
+      const el = await mount(api, { trigger: CONFIG_TRIGGER, blocks: CONFIG_BLOCKS });
+      runButton(el).click();
+      await waitUntil(() => api.testRuns.length === 1, 'no run');
+      expect(api.testRuns[0]!.config).to.deep.equal({
+        prefix: 'DS-',
+        batch: 25,
+        team: 'ops',
+        notify: true,
+        tags: [],
+      });
+
+      typeInto(q<HTMLInputElement>(el, '#test-run-config-0'), 'NW-');
+      typeInto(q<HTMLInputElement>(el, '#test-run-config-1'), '');
+      typeInto(q<HTMLSelectElement>(el, '#test-run-config-2'), 'support');
+      const notify = q<HTMLInputElement>(el, '#test-run-config-3');
+      notify.checked = false;
+      notify.dispatchEvent(new Event('change'));
+      typeInto(q<HTMLInputElement>(el, '#test-run-config-4'), 'vip, rush');
+      await settle(el);
+      await waitUntil(() => !runButton(el).disabled, 'still running');
+      runButton(el).click();
+      await waitUntil(() => api.testRuns.length === 2, 'no second run');
+      // An emptied number sends nothing: the server then uses the field's own value.
+      expect(api.testRuns[1]!.config).to.deep.equal({
+        prefix: 'NW-',
+        team: 'support',
+        notify: false,
+        tags: ['vip', 'rush'],
+      });
+      await settle(el);
+      await expect(el).to.be.accessible();
+    });
+
+    it('sends no config when the draft has no configurable field', async () => {
+      const api = usersApi().onTestRun(SUCCESS);
+      const el = await mount(api);
+      expect(root(el).querySelector('fieldset.config')).to.equal(null);
+      runButton(el).click();
+      await waitUntil(() => api.testRuns.length === 1, 'no run');
+      expect(api.testRuns[0]).not.to.have.property('config');
+    });
   });
 });
