@@ -28,7 +28,6 @@ import {
   type ConsoleIntegrationRows,
 } from './console-definitions.js';
 import {
-  deleteConsoleVersion,
   insertConsoleIntegration,
   insertConsoleVersion,
   insertConsoleWorkflow,
@@ -355,52 +354,55 @@ export class DefinitionBuilder {
 
   /**
    * Releases the saved draft as the next version: it must pass the files' checks and differ from
-   * the latest version. The version is stored once (a second release at the same time gets a
-   * 409), recorded in released_versions, and the definitions swap to include it.
+   * the latest version. Releases are decided one at a time, on every node (the registry's change
+   * lock), on the rows as they are then: the set the new version makes is checked whole before it
+   * is stored, so a refused release writes nothing and a stored version is never taken back. It
+   * is recorded in released_versions and the definitions swap to include it.
    */
-  async release(workflowId: string): Promise<ReleaseResponse> {
-    const rows = await listConsoleRows(this.database);
-    const row = this.requireConsoleWorkflow(rows, workflowId);
-    const draft = draftOf(row);
-    const { issues, checked } = this.check(rows, row, draft);
-    if (!checked) {
-      throw new DomainError(
-        'validation_failed',
-        `The draft cannot be released: ${issues[0]?.message ?? 'invalid'}.`,
-        issues,
-      );
-    }
-    const latest = latestOf(rows, workflowId);
-    if (latest && sameAsVersion(draft, latest)) {
-      throw new DomainError('conflict', `Nothing changed since version ${latest.version}.`);
-    }
-    const normalised = normaliseDraft(draft);
-    const version: ConsoleVersionRow = {
-      workflowId,
-      version: checked.version.version,
-      name: normalised.name,
-      description: normalised.description ?? null,
-      content: JSON.stringify({ trigger: normalised.trigger, blocks: normalised.blocks }),
-      releasedAt: nowIso(),
-    };
-    if (!(await insertConsoleVersion(this.database, version))) {
-      throw new DomainError('conflict', `Version ${version.version} was released meanwhile; reload the workflow.`);
-    }
-    try {
-      await this.registry.adoptConsoleChange();
-    } catch (error) {
-      await deleteConsoleVersion(this.database, workflowId, version.version);
-      if (error instanceof DefinitionError) {
-        throw new DomainError('validation_failed', `The draft cannot be released: ${error.message}`, [
-          { path: [], message: error.message },
-        ]);
-      }
-      throw error;
-    }
-    return {
-      version: version.version,
-      releasedAt: this.registry.releasedAt(workflowId, version.version) ?? version.releasedAt,
-    };
+  release(workflowId: string): Promise<ReleaseResponse> {
+    return this.registry
+      .changeConsole(async (accept) => {
+        const rows = await listConsoleRows(this.database);
+        const row = this.requireConsoleWorkflow(rows, workflowId);
+        const draft = draftOf(row);
+        const { issues, checked } = this.check(rows, row, draft);
+        if (!checked) {
+          throw new DomainError(
+            'validation_failed',
+            `The draft cannot be released: ${issues[0]?.message ?? 'invalid'}.`,
+            issues,
+          );
+        }
+        const latest = latestOf(rows, workflowId);
+        if (latest && sameAsVersion(draft, latest)) {
+          throw new DomainError('conflict', `Nothing changed since version ${latest.version}.`);
+        }
+        const normalised = normaliseDraft(draft);
+        const version: ConsoleVersionRow = {
+          workflowId,
+          version: checked.version.version,
+          name: normalised.name,
+          description: normalised.description ?? null,
+          content: JSON.stringify({ trigger: normalised.trigger, blocks: normalised.blocks }),
+          releasedAt: nowIso(),
+        };
+        try {
+          await accept({ ...rows, versions: [...rows.versions, version] });
+        } catch (error) {
+          if (!(error instanceof DefinitionError)) throw error;
+          throw new DomainError('validation_failed', `The draft cannot be released: ${error.message}`, [
+            { path: [], message: error.message },
+          ]);
+        }
+        if (!(await insertConsoleVersion(this.database, version))) {
+          throw new DomainError('conflict', `Version ${version.version} was released meanwhile; reload the workflow.`);
+        }
+        return version;
+      })
+      .then((version) => ({
+        version: version.version,
+        releasedAt: this.registry.releasedAt(workflowId, version.version) ?? version.releasedAt,
+      }));
   }
 
   /**

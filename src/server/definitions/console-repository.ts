@@ -152,12 +152,3 @@ export async function insertConsoleVersion(conn: Conn, row: ConsoleVersionRow): 
     .executeTakeFirst();
   return inserted !== undefined;
 }
-
-/** Takes back a version whose release could not complete (the set it made was refused). */
-export async function deleteConsoleVersion(conn: Conn, workflowId: string, version: number): Promise<void> {
-  await conn
-    .deleteFrom('console_workflow_versions')
-    .where('workflow_id', '=', workflowId)
-    .where('version', '=', version)
-    .execute();
-}
