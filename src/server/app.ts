@@ -316,8 +316,12 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // Integrations made in the console: per-environment counts from the installs module, and its
   // upgrade rule (PUT /workflows/:id/upgrade) says which version needs a reinstall.
   const builder = new DefinitionBuilder(database, definitions, {
-    integrationInstalls: async (env, integrationId) =>
-      (await integrations.catalogue(env)).find((i) => i.integrationId === integrationId)?.installs ?? 0,
+    // One catalogue read gives both; the Active toggle of an integration not released yet (not
+    // installable anyway) reads as on.
+    integrationState: async (env, integrationId) => {
+      const entry = (await integrations.catalogue(env)).find((i) => i.integrationId === integrationId);
+      return { installs: entry?.installs ?? 0, active: entry?.active ?? true };
+    },
     versionInstalls: async (env, workflowId) => {
       const counts = new Map<number, number>();
       // A console workflow before its first release has no users (nor a definition to resolve).
@@ -328,9 +332,6 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       return counts;
     },
     reinstallReasons: (from, to) => upgradeBlockers(from, to, []).map((issue) => issue.message),
-    // The Active toggle of an integration not released yet (not installable anyway) reads as on.
-    active: async (env, integrationId) =>
-      (await integrations.catalogue(env)).find((i) => i.integrationId === integrationId)?.active ?? true,
     absoluteUrl,
   });
   const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl, users);

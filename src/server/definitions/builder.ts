@@ -49,14 +49,15 @@ import type { DefinitionRegistry } from './registry.js';
 
 /** What the builder asks of the other modules (the composition root passes it). */
 export interface BuilderHooks {
-  /** Users of `env` with an installation of the integration (installs module). */
-  integrationInstalls(env: Environment, integrationId: string): Promise<number>;
+  /**
+   * The integration in `env` (installs module): how many users installed it and whether end users
+   * see it (its Active toggle).
+   */
+  integrationState(env: Environment, integrationId: string): Promise<{ installs: number; active: boolean }>;
   /** Users of `env` per installed version of the workflow (installs module). */
   versionInstalls(env: Environment, workflowId: string): Promise<Map<number, number>>;
   /** Why moving a user from one version to the next needs a reinstall (`PUT /workflows/:id/upgrade`'s rule). */
   reinstallReasons(from: WorkflowVersionDefinition, to: WorkflowVersionDefinition): string[];
-  /** Whether end users of `env` see the integration (its Active toggle). */
-  active(env: Environment, integrationId: string): Promise<boolean>;
   /** A relative icon path as an absolute URL, as the other listings show it. */
   absoluteUrl(pathOrUrl: string): string;
 }
@@ -126,8 +127,7 @@ export class DefinitionBuilder {
       icon: this.hooks.absoluteUrl(definition.icon),
       source: 'code',
       ...(file === undefined ? {} : { file }),
-      active: await this.hooks.active(env, integrationId),
-      installs: await this.hooks.integrationInstalls(env, integrationId),
+      ...(await this.hooks.integrationState(env, integrationId)),
       workflows: definition.workflows.map((w) => ({
         workflowId: w.workflowId,
         name: w.name,
@@ -149,8 +149,7 @@ export class DefinitionBuilder {
       description: integration.description,
       icon: this.hooks.absoluteUrl(integration.icon),
       source: 'console',
-      active: await this.hooks.active(env, integration.integrationId),
-      installs: await this.hooks.integrationInstalls(env, integration.integrationId),
+      ...(await this.hooks.integrationState(env, integration.integrationId)),
       workflows: group.workflows.map(({ workflow, versions }) => workflowSummary(workflow, versions)),
     };
   }

@@ -542,7 +542,7 @@ export const INACTIVE_MESSAGE = 'This integration is not active.';
 
 /** The refusal of a new install of an integration switched off in the user's environment. */
 function inactiveIntegration(): DomainError {
-  return new DomainError('conflict', 'This integration is not active.');
+  return new DomainError('conflict', INACTIVE_MESSAGE);
 }
 
 /** `blockId\u0000name` of every field that is a secret in any version of the workflow. */
