@@ -28,6 +28,7 @@ import {
   type ConsoleIntegrationRows,
 } from './console-definitions.js';
 import {
+  consoleIntegrationExists,
   insertConsoleIntegration,
   insertConsoleVersion,
   insertConsoleWorkflow,
@@ -109,6 +110,11 @@ export class DefinitionBuilder {
       icon: group.integration.icon,
       workflows: group.workflows.map(({ workflow, versions }) => workflowSummary(workflow, versions)),
     }));
+  }
+
+  /** Whether the integration was made in the console, released or not (one primary-key read). */
+  isConsoleIntegration(integrationId: string): Promise<boolean> {
+    return consoleIntegrationExists(this.database, integrationId);
   }
 
   async integration(env: Environment, integrationId: string): Promise<ConsoleIntegrationDetail> {

@@ -84,6 +84,16 @@ export async function listConsoleRows(conn: Conn): Promise<ConsoleRows> {
   };
 }
 
+/** Whether an integration was made in the console (released or not). */
+export async function consoleIntegrationExists(conn: Conn, integrationId: string): Promise<boolean> {
+  const row = await conn
+    .selectFrom('console_integrations')
+    .select('id')
+    .where('id', '=', integrationId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Inserts an integration; false when its name is taken by another console integration. */
 export async function insertConsoleIntegration(conn: Conn, row: ConsoleIntegrationRow): Promise<boolean> {
   const inserted = await conn
