@@ -316,8 +316,7 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
   // Integrations made in the console: per-environment counts from the installs module, and its
   // upgrade rule (PUT /workflows/:id/upgrade) says which version needs a reinstall.
   const builder = new DefinitionBuilder(database, definitions, {
-    integrationInstalls: async (env, integrationId) =>
-      (await integrations.catalogue(env)).find((i) => i.integrationId === integrationId)?.installs ?? 0,
+    integrationState: (env, integrationId) => integrations.state(env, integrationId),
     versionInstalls: async (env, workflowId) => {
       const counts = new Map<number, number>();
       // A console workflow before its first release has no users (nor a definition to resolve).
@@ -328,9 +327,6 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
       return counts;
     },
     reinstallReasons: (from, to) => upgradeBlockers(from, to, []).map((issue) => issue.message),
-    // The Active toggle of an integration not released yet (not installable anyway) reads as on.
-    active: async (env, integrationId) =>
-      (await integrations.catalogue(env)).find((i) => i.integrationId === integrationId)?.active ?? true,
     absoluteUrl,
   });
   const executions = new ExecutionStore(database, currentDefinitions, absoluteUrl, users);
@@ -533,8 +529,11 @@ export async function createServer(options: CreateServerOptions): Promise<Embedd
         return source && { slug: source.file.replace(/\.integration\.json$/, ''), text: source.text };
       });
       // An integration's Active toggle per environment, kept by the installs module.
-      consoleActiveRoutes(consoleApi, consoleService, (env, integrationId, active) =>
-        integrations.setActive(env, integrationId, active),
+      // A console-made integration has its toggle before its first release too.
+      consoleActiveRoutes(consoleApi, consoleService, async (env, integrationId, active) =>
+        integrations.setActive(env, integrationId, active, {
+          unreleased: await builder.isConsoleIntegration(integrationId),
+        }),
       );
       // The integration builder: connectors, console-made integrations, drafts and releases.
       consoleBuilderRoutes(consoleApi, consoleService, builder);

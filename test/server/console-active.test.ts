@@ -274,3 +274,49 @@ describe('console: an integration’s Active toggle', () => {
     }
   });
 });
+
+describe('console: the Active toggle of an integration made in the console', () => {
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+    inject({
+      method,
+      url,
+      headers: { cookie: `${COOKIE}=${cookie}`, ...(method === 'GET' ? {} : { 'x-alloy-csrf': csrf }) },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+
+  test('switched off before its first release: it stays off once released, hidden from end users', async () => {
+    const created = await call('POST', '/console/api/integrations', { app: 'demoStore', name: 'Toggled early' });
+    assert.equal(created.statusCode, 201, created.body);
+    const { integrationId } = created.json();
+    const off = await setActive(false, { integrationId });
+    assert.equal(off.statusCode, 200, `an integration made in the console, not released yet: ${off.body}`);
+    assert.deepEqual(off.json(), { integrationId, active: false });
+    assert.equal((await call('GET', `/console/api/integrations/${integrationId}`)).json().active, false);
+
+    const workflow = await call('POST', `/console/api/integrations/${integrationId}/workflows`, { name: 'Early' });
+    const { workflowId } = workflow.json();
+    const saved = await call('PUT', `/console/api/workflows/${workflowId}/draft`, {
+      draft: {
+        name: 'Early',
+        trigger: { type: 'webhook', id: 'hook', name: 'Webhook' },
+        blocks: [
+          {
+            type: 'streamData',
+            id: 'send',
+            name: 'Send',
+            fields: [{ name: 'url', displayName: 'URL', type: 'text', value: 'https://acme.example/in' }],
+          },
+        ],
+      },
+    });
+    assert.deepEqual(saved.json().issues, []);
+    const released = await call('POST', `/console/api/workflows/${workflowId}/release`);
+    assert.equal(released.statusCode, 201, released.body);
+
+    const userId = await api.createUser('active-console-made');
+    assert.ok(!(await widgetList(userId)).includes(integrationId), 'hidden from end users');
+    assert.equal((await call('GET', `/console/api/integrations/${integrationId}`)).json().active, false);
+    assert.equal((await setActive(true, { integrationId })).statusCode, 200);
+    assert.ok((await widgetList(userId)).includes(integrationId), 'on again: listed');
+  });
+});

@@ -219,6 +219,9 @@ export function consoleApiRoutes(
   });
 }
 
+/** `:integrationId` of the console's integration routes. */
+const IntegrationParams = z.strictObject({ integrationId: z.string().check(z.minLength(1), z.maxLength(200)) });
+
 /** The definitions module's builder, as the console's routes call it (the composition root passes it). */
 export interface ConsoleBuilder {
   connectors(): ConsoleConnectorListResponse;
@@ -236,9 +239,7 @@ export interface ConsoleBuilder {
  * `consoleApiRoutes` (same hooks). Every call needs the session; every write its CSRF token.
  */
 export function consoleBuilderRoutes(app: FastifyInstance, service: ConsoleService, builder: ConsoleBuilder): void {
-  const Id = z.string().check(z.minLength(1), z.maxLength(200));
-  const IntegrationParams = z.strictObject({ integrationId: Id });
-  const WorkflowParams = z.strictObject({ workflowId: Id });
+  const WorkflowParams = z.strictObject({ workflowId: z.string().check(z.minLength(1), z.maxLength(200)) });
   const write = async (request: FastifyRequest): Promise<void> => {
     const session = await requireSession(service, request);
     requireCsrf(service, request, session);
@@ -321,10 +322,9 @@ export function consoleExportRoutes(
   service: ConsoleService,
   exportIntegration: (integrationId: string) => Promise<ExportedIntegration | undefined>,
 ): void {
-  const Params = z.strictObject({ integrationId: z.string().check(z.minLength(1), z.maxLength(200)) });
   app.get('/integrations/:integrationId/export', async (request, reply) => {
     await requireSession(service, request);
-    const { integrationId } = parseInput(Params, request.params, 'params');
+    const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
     const exported = await exportIntegration(integrationId);
     if (!exported) throw notFound('The integration');
     // The slug goes into a header: only a plain file name, else the id (always safe).
@@ -377,11 +377,10 @@ export function consoleActiveRoutes(
   service: ConsoleService,
   setActive: SetIntegrationActive,
 ): void {
-  const Params = z.strictObject({ integrationId: z.string().check(z.minLength(1), z.maxLength(200)) });
   app.put('/integrations/:integrationId/active', async (request) => {
     const session = await requireSession(service, request);
     requireCsrf(service, request, session);
-    const { integrationId } = parseInput(Params, request.params, 'params');
+    const { integrationId } = parseInput(IntegrationParams, request.params, 'params');
     const { active } = parseInput(SetActiveBody, request.body, 'body');
     return setActive(environmentOf(request), integrationId, active);
   });

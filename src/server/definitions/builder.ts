@@ -28,7 +28,7 @@ import {
   type ConsoleIntegrationRows,
 } from './console-definitions.js';
 import {
-  deleteConsoleVersion,
+  consoleIntegrationExists,
   insertConsoleIntegration,
   insertConsoleVersion,
   insertConsoleWorkflow,
@@ -50,14 +50,15 @@ import type { DefinitionRegistry } from './registry.js';
 
 /** What the builder asks of the other modules (the composition root passes it). */
 export interface BuilderHooks {
-  /** Users of `env` with an installation of the integration (installs module). */
-  integrationInstalls(env: Environment, integrationId: string): Promise<number>;
+  /**
+   * The integration in `env` (installs module): how many users installed it and whether end users
+   * see it (its Active toggle).
+   */
+  integrationState(env: Environment, integrationId: string): Promise<{ installs: number; active: boolean }>;
   /** Users of `env` per installed version of the workflow (installs module). */
   versionInstalls(env: Environment, workflowId: string): Promise<Map<number, number>>;
   /** Why moving a user from one version to the next needs a reinstall (`PUT /workflows/:id/upgrade`'s rule). */
   reinstallReasons(from: WorkflowVersionDefinition, to: WorkflowVersionDefinition): string[];
-  /** Whether end users of `env` see the integration (its Active toggle). */
-  active(env: Environment, integrationId: string): Promise<boolean>;
   /** A relative icon path as an absolute URL, as the other listings show it. */
   absoluteUrl(pathOrUrl: string): string;
 }
@@ -111,6 +112,11 @@ export class DefinitionBuilder {
     }));
   }
 
+  /** Whether the integration was made in the console, released or not (one primary-key read). */
+  isConsoleIntegration(integrationId: string): Promise<boolean> {
+    return consoleIntegrationExists(this.database, integrationId);
+  }
+
   async integration(env: Environment, integrationId: string): Promise<ConsoleIntegrationDetail> {
     const rows = await listConsoleRows(this.database);
     const group = groupConsoleRows(rows).find((g) => g.integration.integrationId === integrationId);
@@ -127,8 +133,7 @@ export class DefinitionBuilder {
       icon: this.hooks.absoluteUrl(definition.icon),
       source: 'code',
       ...(file === undefined ? {} : { file }),
-      active: await this.hooks.active(env, integrationId),
-      installs: await this.hooks.integrationInstalls(env, integrationId),
+      ...(await this.hooks.integrationState(env, integrationId)),
       workflows: definition.workflows.map((w) => ({
         workflowId: w.workflowId,
         name: w.name,
@@ -150,8 +155,7 @@ export class DefinitionBuilder {
       description: integration.description,
       icon: this.hooks.absoluteUrl(integration.icon),
       source: 'console',
-      active: await this.hooks.active(env, integration.integrationId),
-      installs: await this.hooks.integrationInstalls(env, integration.integrationId),
+      ...(await this.hooks.integrationState(env, integration.integrationId)),
       workflows: group.workflows.map(({ workflow, versions }) => workflowSummary(workflow, versions)),
     };
   }
@@ -355,52 +359,55 @@ export class DefinitionBuilder {
 
   /**
    * Releases the saved draft as the next version: it must pass the files' checks and differ from
-   * the latest version. The version is stored once (a second release at the same time gets a
-   * 409), recorded in released_versions, and the definitions swap to include it.
+   * the latest version. Releases are decided one at a time, on every node (the registry's change
+   * lock), on the rows as they are then: the set the new version makes is checked whole before it
+   * is stored, so a refused release writes nothing and a stored version is never taken back. It
+   * is recorded in released_versions and the definitions swap to include it.
    */
-  async release(workflowId: string): Promise<ReleaseResponse> {
-    const rows = await listConsoleRows(this.database);
-    const row = this.requireConsoleWorkflow(rows, workflowId);
-    const draft = draftOf(row);
-    const { issues, checked } = this.check(rows, row, draft);
-    if (!checked) {
-      throw new DomainError(
-        'validation_failed',
-        `The draft cannot be released: ${issues[0]?.message ?? 'invalid'}.`,
-        issues,
-      );
-    }
-    const latest = latestOf(rows, workflowId);
-    if (latest && sameAsVersion(draft, latest)) {
-      throw new DomainError('conflict', `Nothing changed since version ${latest.version}.`);
-    }
-    const normalised = normaliseDraft(draft);
-    const version: ConsoleVersionRow = {
-      workflowId,
-      version: checked.version.version,
-      name: normalised.name,
-      description: normalised.description ?? null,
-      content: JSON.stringify({ trigger: normalised.trigger, blocks: normalised.blocks }),
-      releasedAt: nowIso(),
-    };
-    if (!(await insertConsoleVersion(this.database, version))) {
-      throw new DomainError('conflict', `Version ${version.version} was released meanwhile; reload the workflow.`);
-    }
-    try {
-      await this.registry.adoptConsoleChange();
-    } catch (error) {
-      await deleteConsoleVersion(this.database, workflowId, version.version);
-      if (error instanceof DefinitionError) {
-        throw new DomainError('validation_failed', `The draft cannot be released: ${error.message}`, [
-          { path: [], message: error.message },
-        ]);
-      }
-      throw error;
-    }
-    return {
-      version: version.version,
-      releasedAt: this.registry.releasedAt(workflowId, version.version) ?? version.releasedAt,
-    };
+  release(workflowId: string): Promise<ReleaseResponse> {
+    return this.registry
+      .changeConsole(async (accept) => {
+        const rows = await listConsoleRows(this.database);
+        const row = this.requireConsoleWorkflow(rows, workflowId);
+        const draft = draftOf(row);
+        const { issues, checked } = this.check(rows, row, draft);
+        if (!checked) {
+          throw new DomainError(
+            'validation_failed',
+            `The draft cannot be released: ${issues[0]?.message ?? 'invalid'}.`,
+            issues,
+          );
+        }
+        const latest = latestOf(rows, workflowId);
+        if (latest && sameAsVersion(draft, latest)) {
+          throw new DomainError('conflict', `Nothing changed since version ${latest.version}.`);
+        }
+        const normalised = normaliseDraft(draft);
+        const version: ConsoleVersionRow = {
+          workflowId,
+          version: checked.version.version,
+          name: normalised.name,
+          description: normalised.description ?? null,
+          content: JSON.stringify({ trigger: normalised.trigger, blocks: normalised.blocks }),
+          releasedAt: nowIso(),
+        };
+        try {
+          await accept({ ...rows, versions: [...rows.versions, version] });
+        } catch (error) {
+          if (!(error instanceof DefinitionError)) throw error;
+          throw new DomainError('validation_failed', `The draft cannot be released: ${error.message}`, [
+            { path: [], message: error.message },
+          ]);
+        }
+        if (!(await insertConsoleVersion(this.database, version))) {
+          throw new DomainError('conflict', `Version ${version.version} was released meanwhile; reload the workflow.`);
+        }
+        return version;
+      })
+      .then((version) => ({
+        version: version.version,
+        releasedAt: this.registry.releasedAt(workflowId, version.version) ?? version.releasedAt,
+      }));
   }
 
   /**

@@ -84,6 +84,16 @@ export async function listConsoleRows(conn: Conn): Promise<ConsoleRows> {
   };
 }
 
+/** Whether an integration was made in the console (released or not). */
+export async function consoleIntegrationExists(conn: Conn, integrationId: string): Promise<boolean> {
+  const row = await conn
+    .selectFrom('console_integrations')
+    .select('id')
+    .where('id', '=', integrationId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Inserts an integration; false when its name is taken by another console integration. */
 export async function insertConsoleIntegration(conn: Conn, row: ConsoleIntegrationRow): Promise<boolean> {
   const inserted = await conn
@@ -151,13 +161,4 @@ export async function insertConsoleVersion(conn: Conn, row: ConsoleVersionRow): 
     .returning('version')
     .executeTakeFirst();
   return inserted !== undefined;
-}
-
-/** Takes back a version whose release could not complete (the set it made was refused). */
-export async function deleteConsoleVersion(conn: Conn, workflowId: string, version: number): Promise<void> {
-  await conn
-    .deleteFrom('console_workflow_versions')
-    .where('workflow_id', '=', workflowId)
-    .where('version', '=', version)
-    .execute();
 }

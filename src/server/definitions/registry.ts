@@ -10,7 +10,7 @@ import {
   type DefinitionSet,
 } from './definitions.js';
 import { consoleEntries } from './console-definitions.js';
-import { listConsoleRows } from './console-repository.js';
+import { listConsoleRows, type ConsoleRows } from './console-repository.js';
 import {
   currentGeneration,
   listReleased,
@@ -22,6 +22,11 @@ import {
 
 /** Told on every node when a reload (on any node) changed the definitions to run. */
 const DEFINITIONS_CHANNEL = 'alloy_definitions';
+/** Held (on every node) while a reload or a console release changes the set. */
+const CHANGE_LOCK = 'definitions-change';
+
+/** How the nodes sharing a database agree: notifications, and a lock for changing the set. */
+export type RegistryCoordination = Pick<Storage, 'notify' | 'listen'> & Partial<Pick<Storage, 'withLock'>>;
 
 /** What /health reports: whether this node runs the definitions the last reload made current. */
 export interface DefinitionsReadiness {
@@ -59,7 +64,7 @@ export class DefinitionRegistry {
     private set: DefinitionSet,
     /** The files of the current set, as read (a console release combines them with the console's rows). */
     private files: readonly DefinitionFile[],
-    private readonly coordination: Pick<Storage, 'notify' | 'listen'> | undefined,
+    private readonly coordination: RegistryCoordination | undefined,
   ) {
     this.fingerprint = fingerprintOf(set);
   }
@@ -79,6 +84,15 @@ export class DefinitionRegistry {
   }
 
   /**
+   * One change of the set at a time on this node and, through the lock every node honours, across
+   * nodes: a console release decides on the rows as they are and nobody else's half-made change.
+   */
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const coordination = this.coordination;
+    return this.serially(() => (coordination?.withLock ? coordination.withLock(CHANGE_LOCK, work) : work()));
+  }
+
+  /**
    * Loads `dir` and releases its new versions; throws a DefinitionError when it is not acceptable.
    * `installedVersions` is the installs module's count (it owns `user_workflows`; app.ts passes it).
    */
@@ -86,7 +100,7 @@ export class DefinitionRegistry {
     database: Database,
     dir: string,
     installedVersions: InstalledVersionCounts,
-    coordination?: Pick<Storage, 'notify' | 'listen'>,
+    coordination?: RegistryCoordination,
   ): Promise<DefinitionRegistry> {
     const { files, set } = await DefinitionRegistry.load(database, readDefinitionFiles(dir));
     const registry = new DefinitionRegistry(database, dir, installedVersions, set, files, coordination);
@@ -110,7 +124,7 @@ export class DefinitionRegistry {
 
   /** Re-reads the directory; throws a DefinitionError (and keeps the old set) when it is not acceptable. */
   reload(): Promise<ReloadDefinitionsResponse> {
-    return this.serially(async () => {
+    return this.exclusively(async () => {
       const { files, set: next } = await DefinitionRegistry.load(this.database, readDefinitionFiles(this.dir));
       const newlyReleased = await this.release(next);
       this.swap(next, files);
@@ -120,16 +134,23 @@ export class DefinitionRegistry {
   }
 
   /**
-   * A console workflow's new version was stored: the current files with the console's rows as
-   * they are now become the set (released, cross-checked, published to the other nodes); throws
-   * a DefinitionError and keeps the old set when it is not acceptable.
+   * A console change, decided alone (on this node and across nodes): `change` reads the console's
+   * rows, checks what it will write against `accept` (the current files with those rows as they
+   * would be: the set's rules and the released versions' record; a DefinitionError when refused,
+   * before anything is written), writes, and then the set is re-read, recorded, swapped in and
+   * published. What `change` wrote stays written even if that last step fails (a released version
+   * is never taken back: another node may already run it); the next reload or take-up adopts it.
    */
-  adoptConsoleChange(): Promise<void> {
-    return this.serially(async () => {
+  changeConsole<T>(change: (accept: (rows: ConsoleRows) => Promise<void>) => Promise<T>): Promise<T> {
+    return this.exclusively(async () => {
+      const result = await change(async (rows) => {
+        await this.release(combineDefinitions(this.files, consoleEntries(rows)), { dryRun: true });
+      });
       const { files, set: next } = await DefinitionRegistry.load(this.database, this.files);
       await this.release(next);
       this.swap(next, files);
       await this.publish();
+      return result;
     });
   }
 
@@ -208,8 +229,12 @@ export class DefinitionRegistry {
    * installed one. The checks come before any write, and the recording is one INSERT … ON CONFLICT
    * DO NOTHING read back: two servers releasing the same version together both accept it (one row,
    * the first one's time), while a different content for it is refused whoever recorded first.
+   * `dryRun`: the checks only (a console change asks before it writes).
    */
-  private async release(set: DefinitionSet): Promise<{ workflowId: string; version: number }[]> {
+  private async release(
+    set: DefinitionSet,
+    options: { dryRun?: boolean } = {},
+  ): Promise<{ workflowId: string; version: number }[]> {
     const recorded = await listReleased(this.database);
     const now = nowIso();
     const versions: ReleasedVersion[] = [];
@@ -238,6 +263,7 @@ export class DefinitionRegistry {
         );
       }
     }
+    if (options.dryRun) return [];
     const inserted = new Set(
       (await recordReleases(this.database, missing)).map((r) => releaseKey(r.workflowId, r.version)),
     );

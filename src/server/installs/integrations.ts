@@ -209,15 +209,29 @@ export class IntegrationService {
     return !(await repo.inactiveForUser(this.database, userId, integrationId));
   }
 
-  /** Sets the integration's Active state in an environment (the console's toggle); 404 when unknown. */
+  /** How many users of `env` installed the integration and whether it is on there (any id, released or not). */
+  async state(env: Environment, integrationId: string): Promise<{ installs: number; active: boolean }> {
+    const [counts, inactive] = await Promise.all([
+      repo.installCounts(this.database, env),
+      repo.inactiveIntegrations(this.database, env),
+    ]);
+    return { installs: counts.get(integrationId) ?? 0, active: !inactive.has(integrationId) };
+  }
+
+  /**
+   * Sets the integration's Active state in an environment (the console's toggle); 404 when unknown.
+   * `unreleased`: the integration exists though not in the definitions yet (made in the console,
+   * nothing released): its state is kept for when it is.
+   */
   async setActive(
     env: Environment,
     integrationId: string,
     active: boolean,
+    options: { unreleased?: boolean } = {},
   ): Promise<{ integrationId: string; active: boolean }> {
-    const def = this.definition(integrationId);
-    await repo.setIntegrationActive(this.database, { env, integrationId: def.integrationId, active, now: nowIso() });
-    return { integrationId: def.integrationId, active };
+    const id = options.unreleased ? integrationId : this.definition(integrationId).integrationId;
+    await repo.setIntegrationActive(this.database, { env, integrationId: id, active, now: nowIso() });
+    return { integrationId: id, active };
   }
 
   async get(userId: string, integrationId: string): Promise<IntegrationSummary> {
@@ -542,7 +556,7 @@ export const INACTIVE_MESSAGE = 'This integration is not active.';
 
 /** The refusal of a new install of an integration switched off in the user's environment. */
 function inactiveIntegration(): DomainError {
-  return new DomainError('conflict', 'This integration is not active.');
+  return new DomainError('conflict', INACTIVE_MESSAGE);
 }
 
 /** `blockId\u0000name` of every field that is a secret in any version of the workflow. */
