@@ -273,6 +273,6 @@ export const TestRunBlock = z.object({
 });
 export type TestRunBlock = z.infer<typeof TestRunBlock>;
 
-/** 200 also when a block failed (`ok: false`); 422 `validation_failed` when the draft itself is not valid. */
+/** 200 also when a block failed (`ok: false`); 400 `validation_failed` when the draft itself is not valid. */
 export const TestRunResponse = z.object({ ok: z.boolean(), blocks: z.array(TestRunBlock) });
 export type TestRunResponse = z.infer<typeof TestRunResponse>;

@@ -1,6 +1,6 @@
 /**
  * The builder's test run, `POST /console/api/test-run`: a draft's trigger and blocks are checked
- * as a definition file's are (422), then the blocks run once, in order, in memory, as a user of
+ * as a definition file's are (400 validation_failed, like every refused input), then the blocks run once, in order, in memory, as a user of
  * the environment (`x-alloy-env`) with that user's connections: the real Stream Data, HTTP and
  * app-action code, data mapping and secret masking. Nothing is queued or logged.
  */
@@ -250,14 +250,14 @@ describe('console: POST /console/api/test-run', () => {
     assert.match(missing.blocks[0]!.error!, /has no Demo Store connection/);
   });
 
-  test('a draft that fails the definition checks is a 422 validation_failed with the check’s message', async () => {
+  test('a draft that fails the definition checks is a 400 validation_failed with the check’s message', async () => {
     const noUrl = await testRun({
       userId,
       trigger: orderTrigger,
       blocks: [{ type: 'streamData', id: 's', name: 'Stream', fields: [] }],
       data: {},
     });
-    assert.equal(noUrl.statusCode, 422, noUrl.body);
+    assert.equal(noUrl.statusCode, 400, noUrl.body);
     const error = noUrl.json<{
       error: { code: string; message: string; issues: { path: unknown[]; message: string }[] };
     }>().error;
@@ -271,7 +271,7 @@ describe('console: POST /console/api/test-run', () => {
       blocks: [streamBlock('s', '/x', [{ name: 'n', displayName: 'N', type: 'text', value: '{{trigger.nope}}' }])],
       data: {},
     });
-    assert.equal(badTemplate.statusCode, 422);
+    assert.equal(badTemplate.statusCode, 400);
     assert.match(badTemplate.json().error.issues[0].message, /the trigger's schema has no nope/);
 
     const badShape = await testRun({
@@ -280,7 +280,7 @@ describe('console: POST /console/api/test-run', () => {
       blocks: [streamBlock('s', '/x')],
       data: {},
     });
-    assert.equal(badShape.statusCode, 422);
+    assert.equal(badShape.statusCode, 400);
     assert.match(badShape.json().error.issues[0].message, /^draft: trigger\.(event|schema)/);
 
     // The body's own outline (at least one block) is checked first, as every body is: 400.

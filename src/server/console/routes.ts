@@ -20,7 +20,7 @@ import {
 } from '../../contract/index.js';
 import type { Caller } from '../http/auth.js';
 import { readCookie } from '../http/cookies.js';
-import { errorBody, parseInput } from '../http/errors.js';
+import { parseInput } from '../http/errors.js';
 import type { RouteCredential } from '../http/router.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { ENVIRONMENTS, type Environment } from '../users/index.js';
@@ -402,12 +402,7 @@ export function consoleTestRunRoutes(
     const body = parseInput(TestRunBody, request.body, 'body');
     const gone = new AbortController();
     reply.raw.once('close', () => gone.abort());
-    try {
-      return await testRun(environmentOf(request), body, gone.signal);
-    } catch (error) {
-      // The draft failed the definition checks: 422, unlike a malformed body (400 above).
-      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      return reply.status(422).send(errorBody(error.code, error.message, { issues: error.issues ?? [] }));
-    }
+    // A draft the definition checks refuse is `validation_failed` (400, like a release with issues).
+    return testRun(environmentOf(request), body, gone.signal);
   });
 }

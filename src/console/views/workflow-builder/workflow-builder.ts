@@ -281,7 +281,7 @@ export class AlloyConsoleWorkflowBuilder extends ConsoleDataView {
       if (generation !== this.generation) return;
       this.releaseError = toViewError(error);
       // Refused as invalid: show the saved draft's issues where they point.
-      if (error instanceof ConsoleApiError && error.status === 422) {
+      if (error instanceof ConsoleApiError && error.code === 'validation_failed') {
         const detail = await api.workflow(this.workflowId).catch(() => undefined);
         if (detail && generation === this.generation) this.issues = detail.issues;
       }

@@ -504,7 +504,7 @@ describe('<alloy-console-workflow-builder> panels', () => {
   it('a release refused as invalid shows why and the issues', async () => {
     const fake = api();
     fake.onBuilder('release', () => {
-      throw new ConsoleApiError('The draft is not valid.', 'validation_failed', 422);
+      throw new ConsoleApiError('The draft is not valid.', 'validation_failed', 400);
     });
     const el = await mountBuilder(fake);
     fake.onBuilder('workflow', WORKFLOW_WITH_ISSUES);
