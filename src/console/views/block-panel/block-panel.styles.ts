@@ -1,8 +1,10 @@
 import { css } from 'lit';
+import { controlStyles } from '../shared/form-styles.js';
 import { viewStyles } from '../shared/view-styles.js';
 
 export const blockPanelStyles = [
   viewStyles,
+  controlStyles,
   css`
     :host {
       display: block;
@@ -42,27 +44,8 @@ export const blockPanelStyles = [
       min-width: 0;
       font: inherit;
     }
-    .control {
-      display: grid;
-      gap: 4px;
-      align-content: start;
-      min-width: 0;
-    }
-    input[type='checkbox'] {
-      flex: none;
-      width: 18px;
-      min-height: 0;
-      height: 18px;
-      margin: 0;
-      padding: 0;
-      accent-color: var(--_primary);
-    }
     label.check {
-      display: flex;
-      gap: 8px;
-      align-items: center;
       min-height: 40px;
-      font-weight: 400;
     }
     fieldset.schema {
       display: grid;

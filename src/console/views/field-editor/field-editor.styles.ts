@@ -1,8 +1,10 @@
 import { css } from 'lit';
+import { controlStyles } from '../shared/form-styles.js';
 import { viewStyles } from '../shared/view-styles.js';
 
 export const fieldEditorStyles = [
   viewStyles,
+  controlStyles,
   css`
     :host {
       display: block;
@@ -29,27 +31,8 @@ export const fieldEditorStyles = [
       display: grid;
       gap: 4px;
     }
-    .control {
-      display: grid;
-      gap: 4px;
-      align-content: start;
-      min-width: 0;
-    }
-    input[type='checkbox'] {
-      flex: none;
-      width: 18px;
-      min-height: 0;
-      height: 18px;
-      margin: 0;
-      padding: 0;
-      accent-color: var(--_primary);
-    }
     label.check {
-      display: flex;
-      gap: 8px;
-      align-items: center;
       min-height: 32px;
-      font-weight: 400;
     }
     .checks {
       display: flex;

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { ConsoleIntegrationDetail } from '../../../contract/console-builder.js';
 import { DEFAULT_PATH, integrationPath } from '../../app/router.js';
 import { messagesFor } from '../../i18n/index.js';
-import { exportUrl } from '../integrations-view/integrations-view.js';
+import { integrationActions } from '../integrations-view/integrations-view.js';
 import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
 import { linkClick, navigate } from '../shared/events.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
@@ -111,28 +111,7 @@ export class AlloyConsoleIntegrationPage extends ConsoleDataView {
       </div>
       ${integration.description ? html`<p>${integration.description}</p>` : nothing}
       <div class="actions">
-        <alloy-console-active-switch
-          .api=${this.api}
-          .integrationId=${integration.integrationId}
-          .active=${integration.active}
-        ></alloy-console-active-switch>
-        <a
-          class="export"
-          href=${exportUrl(integration.integrationId)}
-          download
-          aria-label=${t.exportLabel(integration.name)}
-          >${t.exportIntegration}</a
-        >
-        <button
-          type="button"
-          aria-label=${t.shareLabel(integration.name)}
-          @click=${() =>
-            void this.shareDialog.show({
-              integration: { integrationId: integration.integrationId, name: integration.name },
-            })}
-        >
-          ${t.share}
-        </button>
+        ${integrationActions(integration, { api: this.api, lang: this.lang, t, share: this.shareDialog })}
       </div>
       <section class="stack" aria-labelledby="workflows-title">
         <h2 id="workflows-title">${b.workflowsTitle}</h2>

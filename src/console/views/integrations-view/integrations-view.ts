@@ -1,6 +1,8 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { ConsoleIntegration } from '../../../contract/console.js';
+import type { ConsoleApi, ConsoleLanguage } from '../../api-types.js';
+import type { ViewStrings } from '../strings.js';
 import { ConsoleDataView } from '../shared/view-element.js';
 import { isImageSource, toViewError, type ViewError } from '../shared/format.js';
 import { AlloyConsoleShareDialog } from '../share-dialog/share-dialog.js';
@@ -20,6 +22,35 @@ declare global {
 /** The integration's `*.integration.json` (a same-origin GET with the session cookie; the server names the file). */
 export const exportUrl = (integrationId: string): string =>
   `/console/api/integrations/${encodeURIComponent(integrationId)}/export`;
+
+/** An integration's Active switch, Export link and Share button: the same on its card and on its page. */
+export function integrationActions(
+  integration: Pick<ConsoleIntegration, 'integrationId' | 'name' | 'active'>,
+  view: { api: ConsoleApi | undefined; lang: ConsoleLanguage; t: ViewStrings; share: AlloyConsoleShareDialog },
+) {
+  const t = view.t;
+  return html`<alloy-console-active-switch
+      .api=${view.api}
+      .integrationId=${integration.integrationId}
+      .active=${integration.active}
+      lang=${view.lang}
+    ></alloy-console-active-switch>
+    <a
+      class="export"
+      href=${exportUrl(integration.integrationId)}
+      download
+      aria-label=${t.exportLabel(integration.name)}
+      >${t.exportIntegration}</a
+    >
+    <button
+      type="button"
+      aria-label=${t.shareLabel(integration.name)}
+      @click=${() =>
+        void view.share.show({ integration: { integrationId: integration.integrationId, name: integration.name } })}
+    >
+      ${t.share}
+    </button>`;
+}
 
 type ViewState =
   { kind: 'loading' } | { kind: 'error'; error: ViewError } | { kind: 'ready'; integrations: ConsoleIntegration[] };
@@ -128,29 +159,7 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
         ${integration.source === 'code' ? html`<p class="source muted">${t.definedInCode}</p>` : nothing}
       </div>
       <div class="foot">
-        <alloy-console-active-switch
-          .api=${this.api}
-          .integrationId=${integration.integrationId}
-          .active=${integration.active}
-          lang=${this.lang}
-        ></alloy-console-active-switch>
-        <a
-          class="export"
-          href=${exportUrl(integration.integrationId)}
-          download
-          aria-label=${t.exportLabel(integration.name)}
-          >${t.exportIntegration}</a
-        >
-        <button
-          type="button"
-          aria-label=${t.shareLabel(integration.name)}
-          @click=${() =>
-            void this.shareDialog.show({
-              integration: { integrationId: integration.integrationId, name: integration.name },
-            })}
-        >
-          ${t.share}
-        </button>
+        ${integrationActions(integration, { api: this.api, lang: this.lang, t, share: this.shareDialog })}
       </div>
     </li>`;
   }

@@ -1,25 +1,14 @@
 import { css } from 'lit';
+import { dialogFrameStyles } from '../shared/form-styles.js';
 import { viewStyles } from '../shared/view-styles.js';
 
 /** The New integration dialog: a native modal `<dialog>`. */
 export const newIntegrationDialogStyles = [
   viewStyles,
+  dialogFrameStyles,
   css`
-    :host {
-      display: contents;
-    }
     dialog {
       width: min(480px, 100vw - 32px);
-      max-height: min(720px, 100dvh - 32px);
-      padding: 0;
-      border: 0;
-      border-radius: var(--_radius);
-      background: var(--_surface);
-      color: var(--_text);
-      box-shadow: 0 24px 64px #0f172a4d;
-    }
-    dialog::backdrop {
-      background: var(--alloy-backdrop, #0f172a8c);
     }
     form {
       display: grid;
