@@ -8,7 +8,7 @@ export const versionUsersStyles = [
       display: block;
     }
     h3 {
-      margin: 0 0 8px;
+      margin: 16px 0 8px;
       font-size: 1rem;
     }
     .table-wrap {
