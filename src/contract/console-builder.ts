@@ -172,6 +172,8 @@ export const ConsoleIntegrationDetail = z.object({
   integrationId: z.string(),
   name: z.string(),
   app: z.string(),
+  /** The app's display name (its connector's), when a connector knows the app. */
+  appName: z.optional(z.string()),
   description: z.string(),
   icon: z.string(),
   source: DefinitionOrigin,

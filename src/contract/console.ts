@@ -10,6 +10,8 @@ export const ConsoleIntegration = z.object({
   integrationId: z.string(),
   name: z.string(),
   app: z.string(),
+  /** The app's display name (its connector's), when a connector knows the app. */
+  appName: z.optional(z.string()),
   description: z.string(),
   icon: z.string(),
   /** `version`: the newest released one, 0 before a console-made workflow's first release. */

@@ -171,6 +171,7 @@ describe('console builder', () => {
     integrationId = detail.integrationId;
     assert.match(integrationId, /^[0-9a-f]{24}$/);
     assert.equal(detail.source, 'console');
+    assert.equal(detail.appName, 'Demo Store', "the app's display name beside its id");
     assert.match(detail.icon, /demo-store/);
     assert.deepEqual(detail.workflows, []);
     assert.equal(detail.installs, 0);
@@ -180,8 +181,13 @@ describe('console builder', () => {
       'conflict',
       'same name again',
     );
-    const list = (await get('/console/api/integrations')).json().data as { integrationId: string; source: string }[];
+    const list = (await get('/console/api/integrations')).json().data as {
+      integrationId: string;
+      source: string;
+      appName?: string;
+    }[];
     assert.equal(list.find((i) => i.integrationId === integrationId)?.source, 'console');
+    assert.equal(list.find((i) => i.integrationId === integrationId)?.appName, 'Demo Store');
     assert.equal(list.find((i) => i.integrationId === INTEGRATION_ID)?.source, 'code');
   });
 

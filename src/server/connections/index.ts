@@ -9,6 +9,7 @@ export {
   CONNECTORS,
   ConnectorError,
   credentialMetadata,
+  appNameOf,
   findConnector,
   oauthOf,
   type AppDelivery,

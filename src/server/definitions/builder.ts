@@ -13,7 +13,7 @@ import type {
   ValidationIssue,
   WorkflowDraft,
 } from '../../contract/index.js';
-import { CONNECTORS, findConnector } from '../connections/index.js';
+import { appNameOf, CONNECTORS, findConnector } from '../connections/index.js';
 import { nowIso, type Database } from '../platform/db/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
@@ -129,6 +129,7 @@ export class DefinitionBuilder {
       integrationId,
       name: definition.name,
       app: definition.app,
+      ...appNameOf(definition.app),
       description: definition.description,
       icon: this.hooks.absoluteUrl(definition.icon),
       source: 'code',
@@ -152,6 +153,7 @@ export class DefinitionBuilder {
       integrationId: integration.integrationId,
       name: integration.name,
       app: integration.app,
+      ...appNameOf(integration.app),
       description: integration.description,
       icon: this.hooks.absoluteUrl(integration.icon),
       source: 'console',

@@ -27,7 +27,7 @@ import { checkValue, isEmpty, normalise } from '../definitions/index.js';
 import { DomainError, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Environment } from '../users/index.js';
-import type { CredentialService } from '../connections/index.js';
+import { appNameOf, type CredentialService } from '../connections/index.js';
 import type { SecretBox } from '../platform/encryption.js';
 import { openConfig, sealConfig } from './config-answers.js';
 import { appsNeeded } from './needed-apps.js';
@@ -417,6 +417,7 @@ export class IntegrationService {
         integrationId: def.integrationId,
         name: def.name,
         app: def.app,
+        ...appNameOf(def.app),
         description: def.description,
         icon: this.absoluteUrl(def.icon),
         workflows: summaryShape(def).workflows.map(({ workflowId, name, version }) => ({ workflowId, name, version })),
@@ -428,6 +429,7 @@ export class IntegrationService {
       integrationId: def.integrationId,
       name: def.name,
       app: def.app,
+      ...appNameOf(def.app),
       description: def.description,
       icon: this.absoluteUrl(def.icon),
       workflows: def.workflows.map(({ workflowId, name, version }) => ({ workflowId, name, version })),

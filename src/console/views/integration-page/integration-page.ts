@@ -103,7 +103,7 @@ export class AlloyConsoleIntegrationPage extends ConsoleDataView {
         }
         <div>
           <h1>${integration.name}</h1>
-          <p class="muted">${integration.app} · ${b.installs(integration.installs)}</p>
+          <p class="muted">${integration.appName ?? integration.app} · ${b.installs(integration.installs)}</p>
         </div>
         <span class="badge"
           >${integration.source === 'code' ? b.definedInCode(integration.file ?? integration.name) : b.madeInConsole}</span

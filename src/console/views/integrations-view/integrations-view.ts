@@ -147,7 +147,7 @@ export class AlloyConsoleIntegrations extends ConsoleDataView {
           <h2 id=${headingId}>
             <a href=${integrationPath(integration.integrationId)} @click=${linkClick}>${integration.name}</a>
           </h2>
-          <p class="muted">${integration.app}</p>
+          <p class="muted">${integration.appName ?? integration.app}</p>
         </div>
       </div>
       <div>

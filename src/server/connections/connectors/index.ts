@@ -22,6 +22,12 @@ export function findConnector(id: string): Connector | undefined {
   return CONNECTORS.find((c) => c.id === id);
 }
 
+/** An app's display name for the console (`appName`), when a connector knows the app. */
+export function appNameOf(app: string): { appName?: string } {
+  const connector = findConnector(app);
+  return connector ? { appName: connector.displayName } : {};
+}
+
 /**
  * The connector's OAuth variant: its main way to connect, or the one offered next to an API key
  * (Demo Store); undefined when it connects with an API key only. A connector with one is `isOauth`

@@ -90,6 +90,7 @@ export const CONSOLE_INTEGRATIONS = z.parse(ConsoleIntegrationListResponse, {
       integrationId: INTEGRATION_ID,
       name: 'Demo Store',
       app: 'demoStore',
+      appName: 'Demo Store app',
       description: 'Stream new Demo Store orders to Acme.',
       icon: ICON,
       workflows: [

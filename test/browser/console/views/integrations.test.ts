@@ -96,6 +96,9 @@ describe('<alloy-console-integrations>', () => {
       .and.contain('2 installations')
       .and.contain('Stream new Demo Store');
     expect(text(cards[1])).to.contain('1 workflow').and.contain('0 installations');
+    // The app by its display name when the server knows it, else by its id.
+    expect(text(cards[0]!.querySelector('p.muted'))).to.equal('Demo Store app');
+    expect(text(cards[1]!.querySelector('p.muted'))).to.equal('ledger');
     expect(cards[0]!.querySelector('img')!.getAttribute('alt')).to.equal('');
     // An icon that is not a URL (a name) gets a monogram, never an <img src="ledger">.
     expect(cards[1]!.querySelector('img')).to.equal(null);
