@@ -75,3 +75,21 @@ export async function startTestServer(
 }
 
 export const apiKeyHeaders = (key = TEST_API_KEY): Record<string, string> => ({ authorization: `Bearer ${key}` });
+
+/** A console session of `username` on `server` (signed in through `POST /console/api/session`). */
+export async function signInToConsole(
+  server: Pick<EmbeddedServer, 'app'>,
+  password: string,
+  username = 'admin',
+): Promise<{ cookie: string; csrf: string }> {
+  const signedIn = await server.app.inject({
+    method: 'POST',
+    url: '/console/api/session',
+    payload: { username, password },
+  });
+  if (signedIn.statusCode !== 200) throw new Error(`console sign-in: ${signedIn.statusCode} ${signedIn.body}`);
+  return {
+    cookie: /^alloy_console_session=([^;]*)/.exec(String(signedIn.headers['set-cookie']))![1]!,
+    csrf: signedIn.json<{ csrfToken: string }>().csrfToken,
+  };
+}

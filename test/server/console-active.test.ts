@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { signInToConsole } from '../helpers/server.js';
 import {
   EVENT_WORKFLOW_ID,
   INTEGRATION_ID,
@@ -30,14 +31,7 @@ let csrf: string;
 
 before(async () => {
   api = await startApi({ server: { ...CHEAP, consolePassword: PASSWORD } });
-  const signedIn = await api.server.app.inject({
-    method: 'POST',
-    url: '/console/api/session',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  assert.equal(signedIn.statusCode, 200, signedIn.body);
-  cookie = /^alloy_console_session=([^;]*)/.exec(String(signedIn.headers['set-cookie']))![1]!;
-  csrf = signedIn.json().csrfToken;
+  ({ cookie, csrf } = await signInToConsole(api.server, PASSWORD));
 });
 after(async () => {
   await api?.server.dispose();

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { signInToConsole, startTestServer, type TestServer } from '../helpers/server.js';
 import { definitionsDir, waitFor } from './support.js';
 
 const CHEAP = { consoleScryptCost: { N: 2 ** 10, r: 8, p: 1 } };
@@ -42,14 +42,7 @@ before(async () => {
   server = await startTestServer({
     server: { sandbox: false, ...CHEAP, consolePassword: PASSWORD, definitionsDir: defsDir },
   });
-  const signedIn = await inject({
-    method: 'POST',
-    url: '/console/api/session',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  assert.equal(signedIn.statusCode, 200, signedIn.body);
-  cookie = /^alloy_console_session=([^;]*)/.exec(String(signedIn.headers['set-cookie']))![1]!;
-  csrf = signedIn.json().csrfToken;
+  ({ cookie, csrf } = await signInToConsole(server, PASSWORD));
 });
 after(async () => {
   await server?.dispose();

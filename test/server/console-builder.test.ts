@@ -21,7 +21,7 @@ import {
 import { loadDefinitions, versionHash } from '../../src/server/definitions/definitions.js';
 import { compileEventSchema } from '../../src/server/definitions/event-schema.js';
 import { rawRows, TEST_ENGINE } from '../helpers/engine.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { signInToConsole, startTestServer, type TestServer } from '../helpers/server.js';
 import { Api, definitionsDir, INTEGRATION_ID, UNKNOWN_ID, waitFor, writeDefinition } from './support.js';
 
 const CHEAP = { consoleScryptCost: { N: 2 ** 10, r: 8, p: 1 } };
@@ -71,14 +71,7 @@ before(async () => {
     server: { sandbox: false, ...CHEAP, consolePassword: PASSWORD, definitionsDir: defsDir },
   });
   api = new Api(server);
-  const signedIn = await inject({
-    method: 'POST',
-    url: '/console/api/session',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  assert.equal(signedIn.statusCode, 200, signedIn.body);
-  cookie = /^alloy_console_session=([^;]*)/.exec(String(signedIn.headers['set-cookie']))![1]!;
-  csrf = signedIn.json().csrfToken;
+  ({ cookie, csrf } = await signInToConsole(server, PASSWORD));
 });
 after(async () => {
   await server?.dispose();

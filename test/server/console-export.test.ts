@@ -13,7 +13,13 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadDefinitions, versionHash } from '../../src/server/definitions/definitions.js';
 import { SEED_DEFINITIONS_DIR } from '../../src/server/app.js';
 import { rawRows } from '../helpers/engine.js';
-import { apiKeyHeaders, startTestServer, TEST_PRODUCTION_API_KEY, type TestServer } from '../helpers/server.js';
+import {
+  apiKeyHeaders,
+  signInToConsole,
+  startTestServer,
+  TEST_PRODUCTION_API_KEY,
+  type TestServer,
+} from '../helpers/server.js';
 import { INTEGRATION_ID, UNKNOWN_ID } from './support.js';
 
 const CHEAP = { consoleScryptCost: { N: 2 ** 10, r: 8, p: 1 } };
@@ -49,13 +55,7 @@ const get = (url: string, env?: string, withSession = true) =>
 
 before(async () => {
   server = await startTestServer({ server: { sandbox: false, ...CHEAP, consolePassword: PASSWORD } });
-  const signedIn = await inject({
-    method: 'POST',
-    url: '/console/api/session',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  assert.equal(signedIn.statusCode, 200, signedIn.body);
-  cookie = /^alloy_console_session=([^;]*)/.exec(String(signedIn.headers['set-cookie']))![1]!;
+  ({ cookie } = await signInToConsole(server, PASSWORD));
 });
 after(async () => {
   await server?.dispose();

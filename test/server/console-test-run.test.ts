@@ -10,6 +10,7 @@ import type { TestRunResponse } from '../../src/contract/index.js';
 import { rawCount } from '../helpers/engine.js';
 import { TestReceiver } from './receiver.js';
 import { type Api, startApi } from './support.js';
+import { signInToConsole } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const CHEAP = { consoleScryptCost: { N: 2 ** 10, r: 8, p: 1 } };
@@ -89,16 +90,7 @@ describe('console: POST /console/api/test-run', () => {
     receiver = await TestReceiver.start();
     receiver.react = (request) => (request.path.startsWith('/fail') ? 400 : 200);
     api = await startApi({ server: { consolePassword: PASSWORD, ...CHEAP } });
-    const signIn = await api.server.app.inject({
-      method: 'POST',
-      url: '/console/api/session',
-      payload: { username: 'admin', password: PASSWORD },
-    });
-    assert.equal(signIn.statusCode, 200, signIn.body);
-    session = {
-      cookie: /^alloy_console_session=([^;]*)/.exec(String(signIn.headers['set-cookie']))![1]!,
-      csrf: signIn.json<{ csrfToken: string }>().csrfToken,
-    };
+    session = await signInToConsole(api.server, PASSWORD);
     userId = await api.createUser('tester@acme.test');
   });
   after(async () => {

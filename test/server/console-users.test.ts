@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { apiKeyHeaders, startTestServer, TEST_PRODUCTION_API_KEY, type TestServer } from '../helpers/server.js';
+import {
+  apiKeyHeaders,
+  signInToConsole,
+  startTestServer,
+  TEST_PRODUCTION_API_KEY,
+  type TestServer,
+} from '../helpers/server.js';
 
 const CHEAP = { consoleScryptCost: { N: 2 ** 10, r: 8, p: 1 } };
 const PASSWORD = 'correct horse battery staple';
@@ -52,13 +58,7 @@ describe('console: GET /console/api/users searches the environment’s users', (
 
   before(async () => {
     server = await startTestServer({ server: { sandbox: false, ...CHEAP, consolePassword: PASSWORD } });
-    const signIn = await server.app.inject({
-      method: 'POST',
-      url: '/console/api/session',
-      payload: { username: 'admin', password: PASSWORD },
-    });
-    assert.equal(signIn.statusCode, 200, signIn.body);
-    cookie = /^alloy_console_session=([^;]*)/.exec(String(signIn.headers['set-cookie']))![1]!;
+    ({ cookie } = await signInToConsole(server, PASSWORD));
     await createUser('alice@acme.test', 'Alice Martin');
     await createUser('bob@acme.test', 'Robert Alderman');
     await createUser('ALBERT@acme.test');
